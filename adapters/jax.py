@@ -1,0 +1,109 @@
+"""JAX column: array operators, jax.numpy, optax losses where optax has one, jax.grad.
+
+JAX's default float32 behaviour is kept (x64 off): that is what a JAX user gets.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from typing import Any
+
+import numpy as np
+
+from adapters.base import NativeAdapter, reduce
+from oracle.execute import Env, Forward, NativeOp, record_api
+from oracle.protocol import ColumnUnavailable
+
+
+def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
+    def loss(per_element: Any, reduction: str) -> Any:
+        return reduce(per_element, reduction, jnp.mean, jnp.sum)
+
+    def cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
+        if jnp.issubdtype(labels.dtype, jnp.integer):
+            record_api("optax.losses.softmax_cross_entropy_with_integer_labels + jnp reduction")
+            return loss(optax.losses.softmax_cross_entropy_with_integer_labels(logits, labels), reduction)
+        record_api("optax.losses.softmax_cross_entropy + jnp reduction")
+        return loss(optax.losses.softmax_cross_entropy(logits, labels), reduction)
+
+    def bce(probs: Any, target: Any, reduction: str) -> Any:
+        # optax has no probability-input BCE; this is the formula a JAX user writes with jax.numpy
+        return loss(-(target * jnp.log(probs) + (1 - target) * jnp.log(1 - probs)), reduction)
+
+    return {
+        "add": NativeOp(operator.add, "Array.__add__ (x + y)"),
+        "subtract": NativeOp(operator.sub, "Array.__sub__ (x - y)"),
+        "multiply": NativeOp(operator.mul, "Array.__mul__ (x * y)"),
+        "divide": NativeOp(operator.truediv, "Array.__truediv__ (x / y)"),
+        "pow": NativeOp(operator.pow, "Array.__pow__ (x ** y)"),
+        "matmul": NativeOp(jnp.matmul, "jnp.matmul"),
+        "negative": NativeOp(jnp.negative, "jnp.negative"),
+        "abs": NativeOp(jnp.abs, "jnp.abs"),
+        "exp": NativeOp(jnp.exp, "jnp.exp"),
+        "log": NativeOp(jnp.log, "jnp.log"),
+        "sqrt": NativeOp(jnp.sqrt, "jnp.sqrt"),
+        "sum": NativeOp(lambda x, axis, keepdims: jnp.sum(x, axis=_axis(axis), keepdims=keepdims), "jnp.sum"),
+        "mean": NativeOp(lambda x, axis, keepdims: jnp.mean(x, axis=_axis(axis), keepdims=keepdims), "jnp.mean"),
+        "reshape": NativeOp(lambda x, shape: jnp.reshape(x, tuple(shape)), "jnp.reshape"),
+        "squeeze": NativeOp(lambda x, axis: jnp.squeeze(x, axis=_axis(axis)), "jnp.squeeze"),
+        "expand_dims": NativeOp(lambda x, axis: jnp.expand_dims(x, axis), "jnp.expand_dims"),
+        "mse_loss": NativeOp(lambda p, t, reduction: loss(optax.losses.squared_error(p, t), reduction),
+                             "optax.losses.squared_error + jnp reduction"),
+        "l1_loss": NativeOp(lambda p, t, reduction: loss(jnp.abs(p - t), reduction),
+                            "jnp.abs(pred - target) + jnp reduction (optax has no L1 loss)"),
+        "cross_entropy": NativeOp(cross_entropy, "optax.losses.softmax_cross_entropy*"),
+        "binary_cross_entropy": NativeOp(bce, "jax.numpy formula -(t*log(p) + (1-t)*log(1-p)) (no optax form)"),
+        "binary_cross_entropy_with_logits": NativeOp(
+            lambda x, t, reduction: loss(optax.losses.sigmoid_binary_cross_entropy(x, t), reduction),
+            "optax.losses.sigmoid_binary_cross_entropy + jnp reduction"),
+    }
+
+
+def _axis(axis: Any) -> Any:
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+class JaxBackend:
+    def __init__(self, jax: Any, device: Any, ops: dict[str, NativeOp], framework: str = "jax") -> None:
+        self.jax, self.device, self.ops, self.framework = jax, device, ops, framework
+
+    def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
+        return self.jax.device_put(array, self.device)
+
+    def to_numpy(self, value: Any) -> np.ndarray:
+        return np.asarray(value)
+
+    def gradient_api(self, idiom: str) -> str:
+        return "jax.grad(f, argnums)"
+
+    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
+        forward(inputs, True)  # the observed forward values; jax.grad re-traces it below
+
+        def target(*sources: Any) -> Any:
+            return forward({**inputs, **dict(zip(wrt, sources))}, False)[of]
+
+        found = self.jax.grad(target, argnums=tuple(range(len(wrt))))(*(inputs[name] for name in wrt))
+        return dict(zip(wrt, found))
+
+
+def select_device(jax: Any, device: str) -> Any:
+    platform = "gpu" if device == "gpu" else "cpu"
+    try:
+        return jax.devices(platform)[0]
+    except RuntimeError as exc:
+        raise ColumnUnavailable(f"device {device} requested but JAX has no {platform} backend ({exc})") from None
+
+
+def load(device: str) -> NativeAdapter:
+    if device == "cpu":
+        os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share a GPU with other workers
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    settings = {"x64": bool(jax.config.jax_enable_x64), "default_matmul_precision":
+                str(jax.config.jax_default_matmul_precision), "optax": optax.__version__}
+    backend = JaxBackend(jax, select_device(jax, device), _ops(jax, jnp, optax))
+    return NativeAdapter(backend, jax.__version__, device, settings)

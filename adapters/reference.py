@@ -1,0 +1,239 @@
+"""Reference column: JAX in float64, each op with its intended semantics stated below.
+
+Strict semantics, the ones every verdict is measured against:
+  * elementwise arithmetic follows NumPy broadcasting;
+  * a loss needs operands of one shape (no broadcasting, no rank alignment) and reduces
+    with `reduction` over all elements (`mean`, `sum`) or not at all (`none`);
+  * a gradient target must be a scalar (shape ()).
+The reference also runs each case under the alternatives named in oracle/semantics.py
+(broadcasting, Keras rank alignment, Keras per-sample means, implicit sum of a non-scalar
+target) so that the diff can say which one a framework followed. It runs in its own
+process because JAX's 64-bit mode is global to a process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from adapters.base import NativeAdapter, reduce
+from adapters.jax import JaxBackend, _ops as jax_ops, select_device
+from oracle.execute import Env, Forward, NativeOp, call, run_request
+from oracle.outcome import Outcome
+from oracle.plan import Request
+
+FD_MAX_ELEMENTS = 256  # finite differences checked per differentiated input
+
+
+class ShapeMismatch(ValueError):
+    """Loss operands of different shapes under strict semantics."""
+
+
+class NonScalarTarget(TypeError):
+    """A gradient target that is not a scalar under strict semantics."""
+
+
+@dataclass(frozen=True)
+class Semantics:
+    loss_shapes: str = "strict"  # strict | broadcast | align_ranks
+    last_axis_mean: bool = False
+    implicit_sum: bool = False
+
+    @property
+    def key(self) -> str:
+        parts = [self.loss_shapes] if self.loss_shapes != "strict" else []
+        parts += ["last_axis_mean"] * self.last_axis_mean + ["implicit_sum"] * self.implicit_sum
+        return "+".join(parts)
+
+
+def _reference_ops(jax: Any, jnp: Any, sem: Semantics, trace: list[str]) -> dict[str, NativeOp]:
+    """`trace` collects what an alternative semantics did, in words, for the explanations."""
+
+    def operands(name: str, a: Any, b: Any) -> tuple[Any, Any]:
+        if a.shape == b.shape:
+            return a, b
+        if sem.loss_shapes == "strict":
+            raise ShapeMismatch(f"{name} needs operands of one shape, got {list(a.shape)} and {list(b.shape)}")
+        shapes = f"{list(a.shape)} with {list(b.shape)}"
+        if sem.loss_shapes == "align_ranks":
+            a, b = _align_ranks(jnp, a, b)
+            shapes += f" aligned to {list(a.shape)} and {list(b.shape)}"
+        a, b = jnp.broadcast_arrays(a, b)
+        trace.append(f"{name}: {shapes} -> {list(a.shape)}")
+        return a, b
+
+    def loss(per_element: Any, reduction: str) -> Any:
+        if sem.last_axis_mean and per_element.ndim >= 1:
+            trace.append(f"per-sample mean over the last axis of {list(per_element.shape)}")
+            per_element = jnp.mean(per_element, axis=-1)
+        return reduce(per_element, reduction, jnp.mean, jnp.sum)
+
+    def mse_loss(pred: Any, target: Any, reduction: str) -> Any:
+        """(pred - target) ** 2, then `reduction`."""
+        p, t = operands("mse_loss", pred, target)
+        return loss((p - t) ** 2, reduction)
+
+    def l1_loss(pred: Any, target: Any, reduction: str) -> Any:
+        """|pred - target|, then `reduction`."""
+        p, t = operands("l1_loss", pred, target)
+        return loss(jnp.abs(p - t), reduction)
+
+    def cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
+        """Softmax cross-entropy from logits, classes on the last axis, at least one batch axis.
+
+        Integer labels have shape logits.shape[:-1] and lie in [0, C); probability targets
+        have logits' shape. Per example: logsumexp(logits) - sum(target * logits).
+        """
+        if logits.ndim < 2:
+            raise ShapeMismatch(f"cross_entropy needs logits [batch..., classes], got {list(logits.shape)}")
+        if jnp.issubdtype(labels.dtype, jnp.integer):
+            if labels.shape != logits.shape[:-1]:
+                raise ShapeMismatch(f"cross_entropy integer labels need shape {list(logits.shape[:-1])}, "
+                                    f"got {list(labels.shape)}")
+            if np.any((np.asarray(labels) < 0) | (np.asarray(labels) >= logits.shape[-1])):
+                raise IndexError(f"cross_entropy labels must lie in [0, {logits.shape[-1]})")
+            target = jax.nn.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
+        else:
+            logits, target = operands("cross_entropy", logits, labels)
+        per_example = jax.nn.logsumexp(logits, axis=-1) - jnp.sum(target * logits, axis=-1)
+        return reduce(per_example, reduction, jnp.mean, jnp.sum)
+
+    def binary_cross_entropy(probs: Any, target: Any, reduction: str) -> Any:
+        """-(t log p + (1 - t) log(1 - p)), unclamped: p = 0 with t = 1 gives inf."""
+        p, t = operands("binary_cross_entropy", probs, target)
+        return loss(-(t * jnp.log(p) + (1 - t) * jnp.log1p(-p)), reduction)
+
+    def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str) -> Any:
+        """max(x, 0) - x t + log(1 + exp(-|x|)), the stable form of BCE(sigmoid(x), t)."""
+        x, t = operands("binary_cross_entropy_with_logits", logits, target)
+        return loss(jnp.maximum(x, 0) - x * t + jnp.log1p(jnp.exp(-jnp.abs(x))), reduction)
+
+    ops = dict(jax_ops(jax, jnp, None))  # elementwise, reductions and shapes: jax.numpy semantics
+    for fn in (mse_loss, l1_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits):
+        ops[fn.__name__] = NativeOp(fn, f"reference.{fn.__name__} (float64)")
+    return {name: NativeOp(op.fn, op.api if op.api.startswith("reference") else f"reference: {op.api} (float64)")
+            for name, op in ops.items()}
+
+
+def _align_ranks(jnp: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Keras' squeeze_or_expand_to_same_rank: ranks one apart -> squeeze a trailing 1 or expand."""
+    if a.ndim == b.ndim + 1:
+        return (jnp.squeeze(a, -1), b) if a.shape[-1] == 1 else (a, jnp.expand_dims(b, -1))
+    if b.ndim == a.ndim + 1:
+        return (a, jnp.squeeze(b, -1)) if b.shape[-1] == 1 else (jnp.expand_dims(a, -1), b)
+    return a, b
+
+
+class ReferenceBackend(JaxBackend):
+    def __init__(self, jax: Any, jnp: Any, device: Any, sem: Semantics) -> None:
+        self.trace: list[str] = []
+        super().__init__(jax, device, _reference_ops(jax, jnp, sem, self.trace), framework="reference")
+        self.jnp, self.sem = jnp, sem
+
+    def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
+        is_float = array.dtype.kind == "f" or str(array.dtype) == "bfloat16"
+        return self.jax.device_put(array.astype(np.float64) if is_float else array, self.device)
+
+    def gradient_api(self, idiom: str) -> str:
+        return "jax.grad (float64)" + (" of sum(target)" if self.sem.implicit_sum else "")
+
+    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
+        shape = forward(inputs, True)[of].shape
+        if shape != () and not self.sem.implicit_sum:
+            raise NonScalarTarget(f"gradient target {of!r} must be a scalar, got shape {list(shape)}")
+        if shape != ():
+            self.trace.append(f"gradient of sum({of}) over shape {list(shape)}")
+        return super().gradients(self._summed(forward, of), inputs, of, wrt, idiom)
+
+    def _summed(self, forward: Forward, of: str) -> Forward:
+        def wrapped(inputs: Env, record: bool) -> Env:
+            env = forward(inputs, record)
+            return {**env, of: self.jnp.sum(env[of])}
+        return wrapped
+
+
+class ReferenceAdapter:
+    framework = "reference"
+
+    def __init__(self, jax: Any, jnp: Any, device: Any, device_name: str) -> None:
+        self.jax, self.jnp, self.native_device = jax, jnp, device
+        self.version, self.device = f"jax {jax.__version__} float64", device_name
+        self.settings = {"x64": True, "semantics": "strict"}
+
+    def _backend(self, sem: Semantics) -> ReferenceBackend:
+        return ReferenceBackend(self.jax, self.jnp, self.native_device, sem)
+
+    def run(self, request: Request) -> Outcome:
+        main = run_request(self._backend(Semantics()), request, self.version, self.device)
+        if main.status == "ok" and request.grad:
+            main.notes.update(self._finite_differences(request))
+        seen = [main.outputs] if main.status == "ok" else []
+        for shapes, last_axis, summed in itertools.product(("strict", "broadcast", "align_ranks"), (False, True),
+                                                           (False, True)):
+            sem = Semantics(shapes, last_axis, summed)
+            if not sem.key:
+                continue
+            backend = self._backend(sem)
+            alt = run_request(backend, request, self.version, self.device)
+            if alt.status == "ok" and not any(_same(alt.outputs, s) for s in seen):
+                main.interpretations[sem.key] = alt.outputs
+                main.notes.setdefault("interpretation_details", {})[sem.key] = "; ".join(dict.fromkeys(backend.trace))
+                seen.append(alt.outputs)
+        return main
+
+    def _finite_differences(self, request: Request) -> dict[str, Any]:
+        """Central differences in float64 of the (scalar) target against jax.grad's answer."""
+        assert request.grad is not None
+        backend = self._backend(Semantics())
+        inputs = {n: backend.tensor(a, False) for n, a in request.inputs.items()}
+        steps, of = request.steps, request.grad["of"]
+
+        def target(env: Env) -> float:
+            env = dict(env)
+            for step in steps:
+                env[step.out] = call(backend.ops, step, env)
+            return float(env[of])
+
+        worst, checked = 0.0, 0
+        for name in request.grad["wrt"]:
+            base = np.asarray(inputs[name], dtype=np.float64)
+            analytic = np.asarray(self.jax.grad(lambda x: target({**inputs, name: x}))(inputs[name]))
+            for flat in range(min(base.size, FD_MAX_ELEMENTS)):
+                index = np.unravel_index(flat, base.shape)
+                h = 1e-6 * max(1.0, abs(float(base[index])))
+                plus, minus = base.copy(), base.copy()
+                plus[index] += h
+                minus[index] -= h
+                numeric = (target({**inputs, name: self.jnp.asarray(plus)})
+                           - target({**inputs, name: self.jnp.asarray(minus)})) / (2 * h)
+                if np.isfinite(numeric) and np.isfinite(analytic[index]):
+                    worst = max(worst, abs(numeric - float(analytic[index])))
+                checked += 1
+        return {"fd_max_abs_error": worst, "fd_elements_checked": checked}
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for name in a:
+        x, y = a[name].values, b[name].values
+        if (x is None) != (y is None):
+            return False
+        if x is not None and (x.shape != y.shape or not np.allclose(x, y, rtol=1e-12, atol=0, equal_nan=True)):
+            return False
+    return True
+
+
+def load(device: str) -> ReferenceAdapter:
+    if device == "cpu":
+        os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    return ReferenceAdapter(jax, jnp, select_device(jax, device), device)

@@ -1,0 +1,99 @@
+"""PyTorch column: tensor operators, torch.* functions, torch.nn loss modules, loss.backward()."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+import torch
+
+from adapters.base import NativeAdapter
+from oracle.execute import Env, Forward, NativeOp, record_api
+from oracle.protocol import ColumnUnavailable
+
+
+def _sum(x: Any, axis: Any, keepdims: bool) -> Any:
+    return torch.sum(x) if axis is None and not keepdims else torch.sum(x, dim=axis, keepdim=keepdims)
+
+
+def _mean(x: Any, axis: Any, keepdims: bool) -> Any:
+    return torch.mean(x) if axis is None and not keepdims else torch.mean(x, dim=axis, keepdim=keepdims)
+
+
+def _squeeze(x: Any, axis: Any) -> Any:
+    return torch.squeeze(x) if axis is None else torch.squeeze(x, dim=axis)
+
+
+def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
+    kind = "class probabilities" if labels.is_floating_point() else "class indices"
+    record_api(f"torch.nn.CrossEntropyLoss(reduction={reduction!r}) with {kind}")
+    return torch.nn.CrossEntropyLoss(reduction=reduction)(logits, labels)
+
+
+def _module_loss(cls: type) -> NativeOp:
+    return NativeOp(lambda pred, target, reduction: cls(reduction=reduction)(pred, target),
+                    f"torch.nn.{cls.__name__}")
+
+
+OPS: dict[str, NativeOp] = {
+    "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
+    "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
+    "multiply": NativeOp(operator.mul, "Tensor.__mul__ (x * y)"),
+    "divide": NativeOp(operator.truediv, "Tensor.__truediv__ (x / y)"),
+    "pow": NativeOp(operator.pow, "Tensor.__pow__ (x ** y)"),
+    "matmul": NativeOp(torch.matmul, "torch.matmul"),
+    "negative": NativeOp(torch.neg, "torch.neg"),
+    "abs": NativeOp(torch.abs, "torch.abs"),
+    "exp": NativeOp(torch.exp, "torch.exp"),
+    "log": NativeOp(torch.log, "torch.log"),
+    "sqrt": NativeOp(torch.sqrt, "torch.sqrt"),
+    "sum": NativeOp(_sum, "torch.sum"),
+    "mean": NativeOp(_mean, "torch.mean"),
+    "reshape": NativeOp(lambda x, shape: torch.reshape(x, tuple(shape)), "torch.reshape"),
+    "squeeze": NativeOp(_squeeze, "torch.squeeze"),
+    "expand_dims": NativeOp(lambda x, axis: torch.unsqueeze(x, axis), "torch.unsqueeze"),
+    "mse_loss": _module_loss(torch.nn.MSELoss),
+    "l1_loss": _module_loss(torch.nn.L1Loss),
+    "cross_entropy": NativeOp(_cross_entropy, "torch.nn.CrossEntropyLoss"),
+    "binary_cross_entropy": _module_loss(torch.nn.BCELoss),
+    "binary_cross_entropy_with_logits": _module_loss(torch.nn.BCEWithLogitsLoss),
+}
+
+
+class TorchBackend:
+    framework = "torch"
+    ops = OPS
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+
+    def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
+        return torch.tensor(array, device=self.device, requires_grad=differentiable)
+
+    def to_numpy(self, value: Any) -> np.ndarray:
+        return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+
+    def gradient_api(self, idiom: str) -> str:
+        return "torch.autograd.grad(target, inputs)" if idiom == "autograd_grad" else "target.backward(); input.grad"
+
+    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
+        target = forward(inputs, True)[of]
+        if idiom == "autograd_grad":
+            found = torch.autograd.grad(target, [inputs[name] for name in wrt], allow_unused=True)
+            return dict(zip(wrt, found))
+        target.backward()
+        return {name: inputs[name].grad for name in wrt}
+
+
+def load(device: str) -> NativeAdapter:
+    if device == "gpu" and not torch.cuda.is_available():
+        raise ColumnUnavailable("device gpu requested but torch.cuda.is_available() is False")
+    native = torch.device("cuda" if device == "gpu" else "cpu")
+    settings: dict[str, Any] = {"default_dtype": str(torch.get_default_dtype()).removeprefix("torch.")}
+    if device == "gpu":
+        settings.update(allow_tf32_matmul=torch.backends.cuda.matmul.allow_tf32,
+                        allow_tf32_cudnn=torch.backends.cudnn.allow_tf32,
+                        cudnn_deterministic=torch.backends.cudnn.deterministic,
+                        gpu_name=torch.cuda.get_device_name(0))
+    return NativeAdapter(TorchBackend(native), torch.__version__, device, settings)

@@ -1,0 +1,395 @@
+"""Case files: the schema (pydantic), the YAML loader and validation errors with file, line, field.
+
+A case file is data. It is read with PyYAML's safe composer (no tags that construct
+objects, no anchors or aliases), validated against `Case`, and its steps are parsed by
+oracle.steps; nothing in it is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from oracle.ops import OPS, REDUCTIONS
+from oracle.steps import Ref, Step, StepSyntaxError, parse_step
+
+DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "bool")
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+SPECIAL_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
+MAX_RANK = 8
+MAX_FILE_BYTES = 1 << 20
+_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+
+class CaseError(Exception):
+    """A case file is malformed: one message naming file, line and field."""
+
+    def __init__(self, path: str | Path, line: int | None, field: str, message: str) -> None:
+        self.path, self.line, self.field, self.message = str(path), line, field, message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Normal(_Strict):
+    seed: int
+    mean: float = 0.0
+    std: float = 1.0
+
+
+class Uniform(_Strict):
+    seed: int
+    low: float = 0.0
+    high: float = 1.0
+
+
+class Integers(_Strict):
+    seed: int
+    low: int = 0
+    high: int = Field(description="exclusive upper bound")
+
+
+class Init(_Strict):
+    """Exactly one generator: seeded normal/uniform/integers, or a constant fill."""
+
+    normal: Normal | None = None
+    uniform: Uniform | None = None
+    integers: Integers | None = None
+    fill: float | Literal["nan", "inf", "-inf"] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Init:
+        given = [k for k in ("normal", "uniform", "integers", "fill") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of normal, uniform, integers, fill (got {given or 'none'})")
+        return self
+
+
+Scalar = float | int | bool | Literal["nan", "inf", "-inf"]
+
+
+class InputSpec(_Strict):
+    """An input array, born once in NumPy and shipped bit-identical to every column."""
+
+    dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
+    shape: list[int] | None = None
+    init: Init | None = None
+    values: Scalar | list[Any] | None = None
+
+    @field_validator("shape")
+    @classmethod
+    def _shape_limits(cls, shape: list[int] | None) -> list[int] | None:
+        if shape is None:
+            return shape
+        if len(shape) > MAX_RANK:
+            raise ValueError(f"rank {len(shape)} exceeds the limit of {MAX_RANK}")
+        if any(d < 0 for d in shape):
+            raise ValueError(f"dimensions must be >= 0, got {shape}")
+        if math.prod(shape) > MAX_ELEMENTS:
+            raise ValueError(f"{math.prod(shape)} elements exceeds the limit of {MAX_ELEMENTS}")
+        return shape
+
+    @model_validator(mode="after")
+    def _one_source(self) -> InputSpec:
+        if (self.init is None) == (self.values is None):
+            raise ValueError("give exactly one of `init` or `values`")
+        if self.init is not None and self.shape is None:
+            raise ValueError("`shape` is required with `init`")
+        if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
+            raise ValueError(f"`integers` init needs an integer dtype, got {self.dtype}")
+        return self
+
+
+class Source(_Strict):
+    """Where a case comes from: a seed document's id, the example number in it, its claim."""
+
+    doc: str
+    example: int = Field(ge=1)
+    claim: str = Field(min_length=1)
+
+
+class Grad(_Strict):
+    """What to differentiate: `of` a step output, `wrt` float inputs, by the framework's idiom.
+
+    idiom `default`: torch `loss.backward()` then `.grad`, TensorFlow `tape.gradient`,
+    JAX `jax.grad`. idiom `autograd_grad`: torch `torch.autograd.grad` (others as default).
+    """
+
+    of: str
+    wrt: list[str] = Field(min_length=1)
+    idiom: Literal["default", "autograd_grad"] = "default"
+
+
+class Tolerance(_Strict):
+    rtol: float | None = Field(default=None, ge=0)
+    atol: float | None = Field(default=None, ge=0)
+
+
+class Case(_Strict):
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    description: str = ""
+    tags: list[str] = []
+    source: Source | None = None
+    inputs: dict[str, InputSpec] = Field(min_length=1)
+    steps: list[str] = Field(min_length=1, description="each `out = op(arg, ..., key=value)`")
+    grad: Grad | None = None
+    observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
+    tolerance: Tolerance | None = None
+    timeout_s: float | None = Field(default=None, gt=0)
+
+    @field_validator("inputs")
+    @classmethod
+    def _input_names(cls, inputs: dict[str, InputSpec]) -> dict[str, InputSpec]:
+        for name in inputs:
+            if not re.match(_NAME, name):
+                raise ValueError(f"input name {name!r} is not an identifier")
+        return inputs
+
+    def parsed_steps(self) -> list[Step]:
+        return [parse_step(text) for text in self.steps]
+
+    def observed(self) -> list[str]:
+        return self.observe if self.observe is not None else [s.out for s in self.parsed_steps()]
+
+
+class LoadedCase:
+    """A validated case and the file it came from."""
+
+    def __init__(self, case: Case, path: Path, steps: list[Step]) -> None:
+        self.case, self.path, self.steps = case, path, steps
+
+    @property
+    def id(self) -> str:
+        return self.case.id
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse YAML safely, returning plain data and a map from field path to line number."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise CaseError(path, event.start_mark.line + 1, "",
+                                "YAML anchors and aliases are not allowed in case files")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise CaseError(path, line, "", f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if node is None:
+        raise CaseError(path, 1, "", "the file is empty")
+    lines: dict[tuple[Any, ...], int] = {}
+    return _plain(node, (), lines, path, yaml.SafeLoader("")), lines
+
+
+def _plain(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], path: Path,
+           loader: yaml.SafeLoader) -> Any:
+    lines[at] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _plain(key_node, at, {}, path, loader)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise CaseError(path, key_node.start_mark.line + 1, _dotted(at), f"mapping key {key!r} is not a name")
+            if key in out:
+                raise CaseError(path, key_node.start_mark.line + 1, _dotted(at + (key,)), "duplicate key")
+            out[key] = _plain(value_node, at + (key,), lines, path, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, at + (i,), lines, path, loader) for i, item in enumerate(node.value)]
+    try:  # a scalar: only the safe, standard tags construct
+        return loader.construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        raise CaseError(path, lines[at], _dotted(at), f"invalid value: {str(exc).splitlines()[0]}") from None
+
+
+def _dotted(at: tuple[Any, ...]) -> str:
+    out = ""
+    for part in at:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_PYDANTIC_TAGS = {"float", "int", "bool", "str"}  # union-member tags pydantic adds to error locations
+
+
+def _pydantic_message(path: Path, err: ValidationError, lines: dict[tuple[Any, ...], int]) -> CaseError:
+    first = err.errors()[0]
+    loc = tuple(p for p in first["loc"]
+                if isinstance(p, int) or (p not in _PYDANTIC_TAGS and "[" not in p and "(" not in p))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"unknown field{_suggest(loc[-1], _fields_at(loc[:-1]))}"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    return CaseError(path, _line_for(loc, lines), _dotted(loc), message)
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names the schema allows at `loc`, for a did-you-mean suggestion."""
+    model: Any = Case
+    skip_key = False
+    for part in loc:
+        if skip_key or isinstance(part, int):
+            skip_key = False
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        skip_key = getattr(annotation, "__origin__", None) is dict
+        members = getattr(annotation, "__args__", (annotation,))
+        model = next((t for t in members if isinstance(t, type) and issubclass(t, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+# --- semantic checks beyond the schema --------------------------------------------------
+
+
+def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Step]:
+    defined = set(case.inputs)
+    steps: list[Step] = []
+    for i, text in enumerate(case.steps):
+        at = ("steps", i)
+
+        def fail(message: str) -> CaseError:
+            return CaseError(path, _line_for(at, lines), _dotted(at), message)
+
+        try:
+            step = parse_step(text)
+        except StepSyntaxError as exc:
+            raise fail(f"{exc} in {text!r}; expected `out = op(arg, ..., key=value)`") from None
+        spec = OPS.get(step.op)
+        if spec is None:
+            raise fail(f"unknown op {step.op!r}{_suggest(step.op, OPS)}")
+        if len(step.args) != len(spec.args):
+            raise fail(f"{step.op} takes {len(spec.args)} arguments ({', '.join(spec.args)}), got {len(step.args)}")
+        for arg in step.args:
+            if isinstance(arg, Ref) and arg.name not in defined:
+                raise fail(f"{arg.name!r} is not defined before this step{_suggest(arg.name, defined)}")
+        for key, value in step.attrs.items():
+            if key not in spec.attrs:
+                known = ", ".join(spec.attrs) or "none"
+                raise fail(f"{step.op} has no attribute {key!r}{_suggest(key, spec.attrs)}; attributes: {known}")
+            if key == "reduction" and value not in REDUCTIONS:
+                raise fail(f"reduction must be one of {', '.join(REDUCTIONS)}, got {value!r}{_suggest(value, REDUCTIONS)}")
+        if step.out in case.inputs:
+            raise fail(f"step output {step.out!r} shadows an input")
+        defined.add(step.out)
+        steps.append(step)
+    outputs = {s.out for s in steps}
+    if case.grad is not None:
+        if case.grad.of not in outputs:
+            raise CaseError(path, _line_for(("grad", "of"), lines), "grad.of",
+                            f"{case.grad.of!r} is not a step output{_suggest(case.grad.of, outputs)}")
+        for j, name in enumerate(case.grad.wrt):
+            spec_in = case.inputs.get(name)
+            if spec_in is None or spec_in.dtype not in FLOAT_DTYPES:
+                why = "is not an input" if spec_in is None else f"has dtype {spec_in.dtype}; gradients need a float input"
+                raise CaseError(path, _line_for(("grad", "wrt", j), lines), f"grad.wrt[{j}]",
+                                f"{name!r} {why}{_suggest(name, case.inputs) if spec_in is None else ''}")
+    for j, name in enumerate(case.observe or []):
+        if name not in outputs and name not in case.inputs:
+            raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
+                            f"{name!r} is not a step output{_suggest(name, outputs)}")
+    return steps
+
+
+def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    from oracle.plan import shape_of_values  # local: plan imports this module
+
+    for name, spec in case.inputs.items():
+        if spec.values is None:
+            continue
+        at = ("inputs", name, "values")
+        try:
+            shape = shape_of_values(spec.values)
+        except ValueError as exc:
+            raise CaseError(path, _line_for(at, lines), _dotted(at), str(exc)) from None
+        if spec.shape is not None and list(shape) != spec.shape:
+            raise CaseError(path, _line_for(at, lines), _dotted(at),
+                            f"values have shape {list(shape)} but shape says {spec.shape}")
+
+
+def load_case(path: str | Path) -> LoadedCase:
+    """Load and validate one case file; raises CaseError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseError(path, None, "", f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CaseError(path, None, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError(path, raw[: exc.start].count(b"\n") + 1, "", "file is not valid UTF-8") from None
+    data, lines = _compose(text, path)
+    if not isinstance(data, dict):
+        raise CaseError(path, 1, "", "a case file must be a mapping of fields")
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_message(path, exc, lines) from None
+    _check_values(case, path, lines)
+    steps = _check_steps(case, path, lines)
+    return LoadedCase(case, path, steps)
+
+
+def case_files(paths: list[str | Path]) -> list[Path]:
+    """Expand directories to their *.yaml files, sorted, so runs are deterministic."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.yaml")))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise CaseError(p, None, "", "no such file or directory")
+    return files
+
+
+def load_cases(paths: list[str | Path]) -> list[LoadedCase]:
+    """Load every case under `paths`; duplicate ids are an error naming both files."""
+    seen: dict[str, LoadedCase] = {}
+    for path in case_files(paths):
+        loaded = load_case(path)
+        if loaded.id in seen:
+            raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {seen[loaded.id].path}")
+        seen[loaded.id] = loaded
+    return list(seen.values())
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Oracle case file"
+    return schema

@@ -1,0 +1,231 @@
+"""Compare outcomes pairwise in a fixed order, classify, and explain in one sentence.
+
+Order: status, error kind, warnings, then per output (step outputs first, gradients
+after): presence, shape, dtype, NaN/Inf pattern, values. The verdict's kind is the first
+difference found other than warnings; `warning_only` when warnings are all that differ.
+dtype is not compared against the reference, which computes in float64 by design.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from oracle.outcome import Outcome, Tensor
+from oracle.semantics import describe
+
+KINDS = (
+    "agree",
+    "silent_divergence",  # one raises, the other computes
+    "error_kind_mismatch",
+    "warning_only",
+    "shape_mismatch",
+    "dtype_mismatch",
+    "nan_inf_mismatch",
+    "value_mismatch",
+    "incomparable",  # a side is unsupported, unavailable, crashed or timed out
+)
+
+# (rtol, atol) per dtype; a pair uses the looser of its two dtypes. Cases may override.
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "float64": (1e-10, 1e-12),
+    "float32": (1e-5, 1e-6),
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1e-2, 1e-4),
+}
+EXACT = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    columns: tuple[str, str]
+    kind: str
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"columns": list(self.columns), "kind": self.kind, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    detail: str
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+
+
+def tolerance(dtype_a: str | None, dtype_b: str | None, override: tuple[float | None, float | None] = (None, None),
+              ) -> tuple[float, float]:
+    rtol, atol = max((TOLERANCES.get(d or "", EXACT) for d in (dtype_a, dtype_b)), key=lambda t: t[0])
+    return (override[0] if override[0] is not None else rtol, override[1] if override[1] is not None else atol)
+
+
+def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Difference | None:
+    """NaN/Inf pattern, then values within |a-b| <= atol + rtol*max(|a|,|b|); -0.0 and 0.0 differ."""
+    x, y = _as_float(a), _as_float(b)
+    for label, mask in (("NaN", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
+        mx, my = mask(x), mask(y)
+        if not np.array_equal(mx, my):
+            where = np.argwhere(mx != my)[0].tolist()
+            return Difference("nan_inf_mismatch", f"{label} at {where} in one ({_at(x, where)} vs {_at(y, where)})")
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
+    diff = np.abs(x - y)
+    scale = np.maximum(np.abs(x), np.abs(y))
+    max_abs = float(diff.max()) if diff.size else 0.0
+    max_rel = float((diff / np.where(scale > 0, scale, 1.0)).max()) if diff.size else 0.0
+    bad = diff > atol + rtol * scale
+    if bad.any():
+        where = np.argwhere(bad)[0].tolist()
+        return Difference("value_mismatch", f"values differ beyond rtol={rtol:g}, atol={atol:g}: "
+                          f"{_at(x, where)} vs {_at(y, where)} at {where}; max abs {max_abs:.3g}, max rel {max_rel:.3g}",
+                          max_abs, max_rel)
+    zeros = finite & (x == 0) & (y == 0) & (np.signbit(x) != np.signbit(y))
+    if zeros.any():
+        where = np.argwhere(zeros)[0].tolist()
+        return Difference("value_mismatch", f"signed zero differs at {where}: {_at(x, where)} vs {_at(y, where)}")
+    return None
+
+
+def _as_float(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.float64) if a.dtype.kind in "biuf" or str(a.dtype) == "bfloat16" else a
+
+
+def _at(a: np.ndarray, where: list[int]) -> str:
+    return repr(float(a[tuple(where)])) if a.ndim else repr(float(a))
+
+
+def compare_tensors(name: str, a: Tensor, b: Tensor, check_dtype: bool,
+                    override: tuple[float | None, float | None]) -> Difference | None:
+    if (a.values is None) != (b.values is None):
+        present = a if a.values is not None else b
+        return Difference("shape_mismatch", f"{name} is None on one side and {present.shape} on the other")
+    if a.values is None or b.values is None:
+        return None
+    if a.shape != b.shape:
+        return Difference("shape_mismatch", f"{name} has shape {a.shape} vs {b.shape}")
+    if check_dtype and a.dtype != b.dtype:
+        return Difference("dtype_mismatch", f"{name} has dtype {a.dtype} vs {b.dtype}")
+    rtol, atol = tolerance(a.dtype, b.dtype, override)
+    found = compare_arrays(a.values, b.values, rtol, atol)
+    return Difference(found.kind, f"{name}: {found.detail}", found.max_abs, found.max_rel) if found else None
+
+
+def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
+                override: tuple[float | None, float | None] = (None, None)) -> list[Difference]:
+    """Every difference between two outcomes, in the fixed comparison order."""
+    if a.status != b.status:
+        if {a.status, b.status} == {"ok", "error"}:
+            err = a.error if a.status == "error" else b.error
+            return [Difference("silent_divergence", f"one computed while the other raised {_error(err)}")]
+        return [Difference("incomparable", f"status {a.status} vs {b.status}")]
+    if a.status not in ("ok", "error"):
+        return [Difference("incomparable", f"both {a.status}")]
+    found: list[Difference] = []
+    if a.status == "error" and a.error and b.error and a.error.base != b.error.base:
+        found.append(Difference("error_kind_mismatch", f"raised {_error(a.error)} vs {_error(b.error)}"))
+    warned_a, warned_b = {w.category for w in a.warnings}, {w.category for w in b.warnings}
+    if warned_a != warned_b:
+        found.append(Difference("warning_only", f"warnings {sorted(warned_a) or 'none'} vs {sorted(warned_b) or 'none'}"))
+    for name in _ordered(a.outputs.keys() | b.outputs.keys()):
+        if name not in a.outputs or name not in b.outputs:
+            if a.status == "ok":
+                found.append(Difference("shape_mismatch", f"{name} is missing on one side"))
+            continue
+        diff = compare_tensors(name, a.outputs[name], b.outputs[name], check_dtype, override)
+        if diff:
+            found.append(diff)
+    return found
+
+
+def _ordered(names: set[str]) -> list[str]:
+    return sorted(names, key=lambda n: (n.startswith("grad."), n))
+
+
+def _error(err: Any) -> str:
+    if err is None:
+        return "an error"
+    kind = err.type if err.type == err.base else f"{err.type} ({err.base})"
+    return f"{kind}: {err.message}"
+
+
+def classify(found: list[Difference]) -> str:
+    for d in found:
+        if d.kind != "warning_only":
+            return d.kind
+    return "warning_only" if found else "agree"
+
+
+def follows(outcome: Outcome, reference: Outcome, override: tuple[float | None, float | None] = (None, None)) -> str | None:
+    """Which of the reference's semantics `outcome` followed: '' strict, an alternative key, or None."""
+    if outcome.status != "ok":
+        return None
+    if reference.status == "ok" and not _value_differences(outcome, reference.outputs, override):
+        return ""
+    for key, outputs in reference.interpretations.items():
+        if not _value_differences(outcome, outputs, override):
+            return key
+    return None
+
+
+def _value_differences(outcome: Outcome, outputs: dict[str, Tensor], override: Any) -> list[Difference]:
+    diffs = []
+    for name in outcome.outputs.keys() | outputs.keys():
+        if name not in outcome.outputs or name not in outputs:
+            diffs.append(Difference("shape_mismatch", name))
+            continue
+        diff = compare_tensors(name, outcome.outputs[name], outputs[name], False, override)
+        if diff:
+            diffs.append(diff)
+    return diffs
+
+
+def describe_column(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
+    """One clause: what this column did, in the reference's terms where it can tell."""
+    if outcome.status == "error":
+        text = f"{name} raised {_error(outcome.error)}"
+    elif outcome.status != "ok":
+        reason = outcome.notes.get("reason") or outcome.notes.get("unsupported") or ""
+        text = f"{name} is {outcome.status}" + (f" ({reason})" if reason else "")
+    elif reference is None or followed is None:
+        text = f"{name} computed results that match none of the reference's semantics"
+    elif followed == "":
+        text = f"{name} followed the reference's strict semantics"
+    else:
+        detail = reference.notes.get("interpretation_details", {}).get(followed, "")
+        text = f"{name} {describe(followed)}" + (f" ({detail})" if detail else "")
+    if outcome.warnings:
+        w = outcome.warnings[0]
+        text += f" and warned {w.category}: {w.message}"
+    return text
+
+
+def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float | None] = (None, None),
+              ) -> tuple[list[Verdict], dict[str, str | None], str]:
+    """Every pair of columns -> verdicts; each column's followed semantics; a one-line summary."""
+    names = list(outcomes)
+    reference = outcomes.get("reference")
+    followed = {n: (follows(o, reference, override) if reference and n != "reference" else None)
+                for n, o in outcomes.items()}
+    clauses = {n: describe_column(n, o, reference, followed[n]) for n, o in outcomes.items()}
+    verdicts = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            check_dtype = "reference" not in (a, b)
+            found = differences(outcomes[a], outcomes[b], check_dtype, override)
+            kind = classify(found)
+            if kind == "agree":
+                text = f"{a} and {b} agree"
+            elif kind in ("silent_divergence", "incomparable") or followed.get(a) != followed.get(b):
+                text = f"{clauses[a]}; {clauses[b]}"
+            else:
+                text = "; ".join(d.detail for d in found)
+            if kind not in ("agree", "silent_divergence", "incomparable") and followed.get(a) != followed.get(b):
+                text += " — " + "; ".join(d.detail for d in found if d.kind != "warning_only")
+            verdicts.append(Verdict((a, b), kind, text.rstrip(" —")))
+    summary = "; ".join(clauses[n] for n in names if n != "reference")
+    if reference is not None:
+        summary = f"{clauses['reference']}. " + summary if reference.status != "ok" else summary
+    return verdicts, followed, summary

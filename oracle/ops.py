@@ -1,0 +1,68 @@
+"""The op vocabulary: every op a case step may name, with its arguments and attributes.
+
+This is the single list the loader validates against and every adapter implements.
+Semantics live in the reference (adapters/reference.py); here only the signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    args: tuple[str, ...]
+    attrs: dict[str, Any] = field(default_factory=dict)  # attribute name -> default
+    doc: str = ""
+    family: str = "elementwise"
+
+
+def _binary(name: str, doc: str) -> OpSpec:
+    return OpSpec(name, ("x", "y"), doc=doc)
+
+
+def _unary(name: str, doc: str) -> OpSpec:
+    return OpSpec(name, ("x",), doc=doc)
+
+
+def _loss(name: str, args: tuple[str, ...], doc: str, **attrs: Any) -> OpSpec:
+    return OpSpec(name, args, {"reduction": "mean", **attrs}, doc, family="loss")
+
+
+_SPECS = [
+    _binary("add", "x + y, NumPy broadcasting"),
+    _binary("subtract", "x - y, NumPy broadcasting"),
+    _binary("multiply", "x * y, NumPy broadcasting"),
+    _binary("divide", "x / y, true division, NumPy broadcasting"),
+    _binary("pow", "x ** y, NumPy broadcasting"),
+    _binary("matmul", "matrix product x @ y"),
+    _unary("negative", "-x"),
+    _unary("abs", "|x|"),
+    _unary("exp", "e ** x"),
+    _unary("log", "natural logarithm, log(0) = -inf, log(<0) = nan"),
+    _unary("sqrt", "square root, sqrt(<0) = nan"),
+    OpSpec("sum", ("x",), {"axis": None, "keepdims": False}, "sum over axis (all when None)", "reduction"),
+    OpSpec("mean", ("x",), {"axis": None, "keepdims": False}, "mean over axis (all when None)", "reduction"),
+    OpSpec("reshape", ("x",), {"shape": None}, "reshape to `shape` (one -1 allowed)", "shape"),
+    OpSpec("squeeze", ("x",), {"axis": None}, "drop size-1 axes (all when axis is None)", "shape"),
+    OpSpec("expand_dims", ("x",), {"axis": 0}, "insert a size-1 axis at `axis`", "shape"),
+    _loss("mse_loss", ("pred", "target"), "mean squared error"),
+    _loss("l1_loss", ("pred", "target"), "mean absolute error"),
+    _loss(
+        "cross_entropy",
+        ("logits", "labels"),
+        "softmax cross-entropy from logits; integer labels or class-probability targets",
+    ),
+    _loss("binary_cross_entropy", ("probs", "target"), "binary cross-entropy from probabilities"),
+    _loss(
+        "binary_cross_entropy_with_logits",
+        ("logits", "target"),
+        "binary cross-entropy from logits (sigmoid inside)",
+    ),
+]
+
+OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}

@@ -1,0 +1,175 @@
+"""The outcome record of one (case, column) and its two encodings.
+
+Wire encoding (worker -> runner): arrays as base64 `.npy` bytes, bit-exact.
+Results encoding (results.json): arrays as nested lists with "nan", "inf", "-inf" as
+strings so the file is strict JSON; -0.0 survives as -0.0.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Status = Literal["ok", "error", "unsupported", "crash", "timeout", "unavailable"]
+STATUSES: tuple[str, ...] = ("ok", "error", "unsupported", "crash", "timeout", "unavailable")
+
+
+def canonical_dtype(array: np.ndarray) -> str:
+    """'float32'-style names; bfloat16 arrives from ml_dtypes and prints as 'bfloat16'."""
+    return str(array.dtype)
+
+
+@dataclass
+class Tensor:
+    """One observed output or gradient. `values is None` means the framework returned None."""
+
+    values: np.ndarray | None
+
+    @property
+    def shape(self) -> list[int] | None:
+        return None if self.values is None else list(self.values.shape)
+
+    @property
+    def dtype(self) -> str | None:
+        return None if self.values is None else canonical_dtype(self.values)
+
+    def _float64(self) -> np.ndarray:
+        assert self.values is not None
+        return self.values.astype(np.float64) if self.values.dtype.kind in "fc" or self.dtype == "bfloat16" else self.values
+
+    @property
+    def has_nan(self) -> bool:
+        return self.values is not None and self.values.dtype.kind != "b" and bool(np.isnan(self._float64()).any())
+
+    @property
+    def has_inf(self) -> bool:
+        return self.values is not None and self.values.dtype.kind != "b" and bool(np.isinf(self._float64()).any())
+
+    def to_wire(self) -> dict[str, Any]:
+        if self.values is None:
+            return {"none": True}
+        buffer = io.BytesIO()
+        np.save(buffer, self.values, allow_pickle=False)
+        return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+    @staticmethod
+    def from_wire(data: dict[str, Any]) -> Tensor:
+        if data.get("none"):
+            return Tensor(None)
+        return Tensor(decode_array(data["npy"]))
+
+    def to_results(self) -> dict[str, Any]:
+        if self.values is None:
+            return {"shape": None, "dtype": None, "values": None, "nan": False, "inf": False}
+        return {"shape": self.shape, "dtype": self.dtype, "values": _listify(self.values),
+                "nan": self.has_nan, "inf": self.has_inf}
+
+    @staticmethod
+    def from_results(data: dict[str, Any]) -> Tensor:
+        if data.get("shape") is None:
+            return Tensor(None)
+        from oracle.plan import numpy_dtype
+
+        dtype = numpy_dtype(data["dtype"])
+        raw = _unlistify(data["values"])
+        return Tensor(np.asarray(raw, dtype=np.float64 if dtype.kind == "f" or data["dtype"] == "bfloat16" else dtype)
+                      .astype(dtype).reshape(data["shape"]))
+
+
+def encode_array(array: np.ndarray) -> str:
+    return Tensor(array).to_wire()["npy"]
+
+
+def decode_array(text: str) -> np.ndarray:
+    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+
+
+def _listify(array: np.ndarray) -> Any:
+    if array.dtype.kind in "fV" or str(array.dtype) == "bfloat16":
+        array = array.astype(np.float64)
+    if array.ndim == 0:
+        return _scalar(array.item())
+    return [_listify(a) for a in array]
+
+
+def _scalar(x: Any) -> Any:
+    if isinstance(x, float) and not np.isfinite(x):
+        return "nan" if np.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+def _unlistify(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_unlistify(v) for v in values]
+    return float(values) if isinstance(values, str) else values
+
+
+@dataclass
+class ErrorInfo:
+    type: str  # native class, qualified: torch.OutOfMemoryError, tensorflow...InvalidArgumentError
+    base: str  # nearest Python builtin in its MRO: ValueError, RuntimeError, TypeError, Exception
+    message: str  # first line only
+    where: str = ""  # "step 1: loss = mse_loss(pred, target)" or "gradient"
+
+
+@dataclass
+class WarningInfo:
+    category: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    status: Status
+    framework: str = ""
+    version: str = ""
+    device: str = ""
+    error: ErrorInfo | None = None
+    warnings: list[WarningInfo] = field(default_factory=list)
+    outputs: dict[str, Tensor] = field(default_factory=dict)
+    native_api: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    notes: dict[str, Any] = field(default_factory=dict)
+    # reference only: alternative semantics it can name -> the outputs they give
+    interpretations: dict[str, dict[str, Tensor]] = field(default_factory=dict)
+
+    def _header(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("outputs", "interpretations"):
+            data.pop(key)
+        return data
+
+    def to_wire(self) -> dict[str, Any]:
+        return {**self._header(), "outputs": {k: t.to_wire() for k, t in self.outputs.items()},
+                "interpretations": {k: {n: t.to_wire() for n, t in v.items()} for k, v in self.interpretations.items()}}
+
+    def to_results(self) -> dict[str, Any]:
+        return {**self._header(), "outputs": {k: t.to_results() for k, t in self.outputs.items()},
+                "interpretations": {k: {n: t.to_results() for n, t in v.items()}
+                                    for k, v in self.interpretations.items()}}
+
+    @staticmethod
+    def _from(data: dict[str, Any], tensor: Any) -> Outcome:
+        return Outcome(
+            status=data["status"], framework=data.get("framework", ""), version=data.get("version", ""),
+            device=data.get("device", ""),
+            error=ErrorInfo(**data["error"]) if data.get("error") else None,
+            warnings=[WarningInfo(**w) for w in data.get("warnings", [])],
+            outputs={k: tensor(v) for k, v in data.get("outputs", {}).items()},
+            native_api=list(data.get("native_api", [])), elapsed_s=float(data.get("elapsed_s", 0.0)),
+            notes=dict(data.get("notes", {})),
+            interpretations={k: {n: tensor(t) for n, t in v.items()}
+                             for k, v in data.get("interpretations", {}).items()},
+        )
+
+    @staticmethod
+    def from_wire(data: dict[str, Any]) -> Outcome:
+        return Outcome._from(data, Tensor.from_wire)
+
+    @staticmethod
+    def from_results(data: dict[str, Any]) -> Outcome:
+        return Outcome._from(data, Tensor.from_results)

@@ -1,0 +1,64 @@
+"""The worker protocol, declared once.
+
+One worker process per column runs `python -m oracle.worker --framework F --device D`.
+Messages are JSON objects, one per line; arrays travel as base64 `.npy` bytes (bit-exact).
+
+    worker -> runner  {"type": "hello", "framework", "version", "device", "settings", "python"}
+                   or {"type": "unavailable", "reason"}            (then the worker exits)
+    runner -> worker  {"type": "run", "request": <request>}
+    worker -> runner  {"type": "outcome", "case_id", "outcome": <outcome, wire encoding>}
+    runner -> worker  {"type": "exit"}
+
+The worker writes protocol lines to a private copy of its stdout and points fd 1 at
+stderr, so whatever a framework prints cannot corrupt the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from oracle.outcome import Outcome, decode_array, encode_array
+from oracle.plan import Request
+from oracle.steps import Step
+
+
+class Adapter(Protocol):
+    """What `adapters/<name>.py:load(device)` returns, inside the worker process."""
+
+    framework: str
+    version: str
+    device: str
+    settings: dict[str, Any]  # numerical settings that change results, as set by the adapter
+
+    def run(self, request: Request) -> Outcome: ...
+
+
+class ColumnUnavailable(Exception):
+    """The framework or the requested device is not there; the reason is shown to the user."""
+
+
+def request_to_wire(request: Request) -> dict[str, Any]:
+    return {
+        "case_id": request.case_id,
+        "inputs": {name: encode_array(a) for name, a in request.inputs.items()},
+        "steps": [s.to_json() for s in request.steps],
+        "grad": request.grad,
+        "observe": request.observe,
+        "timeout_s": request.timeout_s,
+    }
+
+
+def request_from_wire(data: dict[str, Any]) -> Request:
+    return Request(
+        case_id=data["case_id"],
+        inputs={name: decode_array(text) for name, text in data["inputs"].items()},
+        steps=[Step.from_json(s) for s in data["steps"]],
+        grad=data["grad"],
+        observe=list(data["observe"]),
+        timeout_s=float(data["timeout_s"]),
+    )
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":")) + "\n"

@@ -1,0 +1,21 @@
+"""Names of the alternative semantics the reference can compute, so verdicts can name them.
+
+The reference (adapters/reference.py) runs a case under its strict semantics and under
+each alternative below; a column whose result matches an alternative is said to follow it.
+"""
+
+from __future__ import annotations
+
+ALTERNATIVES: dict[str, str] = {
+    "broadcast": "NumPy-broadcast the mismatched loss operands",
+    "align_ranks": "aligned the loss operands' ranks (squeeze or expand a trailing axis, as Keras does)",
+    "last_axis_mean": "averaged each sample over the last axis before reducing (as Keras losses do)",
+    "implicit_sum": "summed the non-scalar gradient target implicitly",
+}
+
+STRICT = "the reference's strict semantics"
+
+
+def describe(key: str) -> str:
+    """'broadcast+implicit_sum' -> readable words."""
+    return " and ".join(ALTERNATIVES[part] for part in key.split("+")) if key else STRICT

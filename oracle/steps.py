@@ -1,0 +1,141 @@
+"""The step language: `out = op(arg, ..., key=value)`, tokenised and parsed, never evaluated.
+
+Positional arguments are names defined earlier (inputs or step outputs) or numeric
+literals; keyword values are numbers, quoted or bare strings, true/false/none, or lists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<str>"[^"]*"|'[^']*')
+    | (?P<punct>[=(),\[\]])
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"true": True, "false": False, "none": None, "null": None}
+
+
+class StepSyntaxError(ValueError):
+    """The text of a step does not follow `out = op(args)`."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A positional argument that names an input or an earlier step's output."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Step:
+    out: str
+    op: str
+    args: tuple[Ref | float | int, ...]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        args = [{"ref": a.name} if isinstance(a, Ref) else a for a in self.args]
+        return {"out": self.out, "op": self.op, "args": args, "attrs": self.attrs, "text": self.text}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Step:
+        args = tuple(Ref(a["ref"]) if isinstance(a, dict) else a for a in data["args"])
+        return Step(data["out"], data["op"], args, dict(data["attrs"]), data["text"])
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise StepSyntaxError(f"unexpected character {text[pos:].lstrip()[:1]!r} at column {pos + 1}")
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.i] if self.i < len(self.tokens) else ("end", "")
+
+    def take(self, kind: str, value: str | None = None) -> str:
+        got_kind, got = self.peek()
+        if got_kind != kind or (value is not None and got != value):
+            want = repr(value) if value else kind
+            raise StepSyntaxError(f"expected {want}, found {got!r}" if got else f"expected {want} at end")
+        self.i += 1
+        return got
+
+    def value(self) -> Any:
+        kind, text = self.peek()
+        if kind == "num":
+            self.i += 1
+            number = float(text)
+            return int(number) if re.fullmatch(r"[-+]?\d+", text) else number
+        if kind == "str":
+            self.i += 1
+            return text[1:-1]
+        if kind == "name":
+            self.i += 1
+            return _KEYWORDS.get(text.lower(), text)
+        if (kind, text) == ("punct", "["):
+            self.i += 1
+            items: list[Any] = []
+            while self.peek() != ("punct", "]"):
+                items.append(self.value())
+                if self.peek() != ("punct", "]"):
+                    self.take("punct", ",")
+            self.i += 1
+            return items
+        raise StepSyntaxError(f"expected a value, found {text!r}" if text else "expected a value at end")
+
+    def step(self, text: str) -> Step:
+        out = self.take("name")
+        self.take("punct", "=")
+        op = self.take("name")
+        self.take("punct", "(")
+        args: list[Ref | float | int] = []
+        attrs: dict[str, Any] = {}
+        while self.peek() != ("punct", ")"):
+            kind, token = self.peek()
+            is_keyword = kind == "name" and self.i + 1 < len(self.tokens) and self.tokens[self.i + 1] == ("punct", "=")
+            if is_keyword:
+                self.i += 2
+                if token in attrs:
+                    raise StepSyntaxError(f"attribute {token!r} given twice")
+                attrs[token] = self.value()
+            elif attrs:
+                raise StepSyntaxError(f"positional argument {token!r} after keyword arguments")
+            elif kind == "name":
+                self.i += 1
+                args.append(Ref(token))
+            elif kind == "num":
+                args.append(self.value())
+            else:
+                raise StepSyntaxError(f"expected an input name or a number, found {token!r}")
+            if self.peek() != ("punct", ")"):
+                self.take("punct", ",")
+        self.take("punct", ")")
+        if self.peek()[0] != "end":
+            raise StepSyntaxError(f"unexpected {self.peek()[1]!r} after the closing parenthesis")
+        return Step(out, op, tuple(args), attrs, text.strip())
+
+
+def parse_step(text: str) -> Step:
+    """Parse one step; raises StepSyntaxError with a short reason."""
+    return _Parser(text).step(text)
