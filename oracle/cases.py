@@ -199,6 +199,8 @@ def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
 def _plain(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], path: Path,
            loader: yaml.SafeLoader) -> Any:
     lines[at] = node.start_mark.line + 1
+    if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith("tag:yaml.org,2002:"):
+        raise CaseError(path, lines[at], _dotted(at), f"invalid value: YAML tag {node.tag!r} is not allowed")
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -22,7 +22,7 @@ DEFAULT_OUT = Path("reports/latest")
 STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim"}
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one message per line, never wrapped
 
 
 def _load(paths: list[str]) -> list[Any]:

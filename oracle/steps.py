@@ -1,7 +1,7 @@
 """The step language: `out = op(arg, ..., key=value)`, tokenised and parsed, never evaluated.
 
 Positional arguments are names defined earlier (inputs or step outputs) or numeric
-literals; keyword values are numbers, quoted or bare strings, true/false/none, or lists.
+literals; keyword values are numbers, quoted or bare strings, true/false/null, or lists.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-_KEYWORDS = {"true": True, "false": False, "none": None, "null": None}
+_KEYWORDS = {"true": True, "false": False, "null": None}  # bare `none` stays a string: reduction=none
 
 
 class StepSyntaxError(ValueError):

@@ -9,8 +9,10 @@ import json
 import os
 import platform
 import sys
+import traceback
 from typing import IO, Any
 
+from oracle.outcome import Outcome
 from oracle.protocol import ColumnUnavailable, dumps, request_from_wire
 
 # adapter module -> the top-level package whose absence makes the column unavailable
@@ -67,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         if message["type"] == "exit":
             break
         request = request_from_wire(message["request"])
-        outcome = adapter.run(request)
+        try:
+            outcome = adapter.run(request)
+        except Exception as exc:  # a bug in an adapter costs this cell, not the column
+            traceback.print_exc()
+            outcome = Outcome("crash", adapter.framework, adapter.version, adapter.device,
+                              notes={"reason": f"adapter failed: {type(exc).__name__}: {exc}"[:400]})
         _send(protocol_out, {"type": "outcome", "case_id": request.case_id, "outcome": outcome.to_wire()})
     return 0
 

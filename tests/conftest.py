@@ -1,0 +1,25 @@
+"""Shared fixtures. The `pipeline` fixture runs every case once per session through all columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`oracle run` on the project's cases plus the test cases, as a user runs it; the parsed results."""
+    from oracle.cli import main
+    from oracle.results import load_results
+
+    out = tmp_path_factory.mktemp("run")
+    assert main(["run", str(ROOT / "cases"), str(DATA / "cases"), "--out", str(out)]) == 0
+    results = load_results(out / "results.json")
+    results["_out"] = out
+    results["_by_id"] = {c["id"]: c for c in results["cases"]}
+    return results
