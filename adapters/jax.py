@@ -79,7 +79,9 @@ class JaxBackend:
 
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         forward(inputs, True)  # the observed forward values; jax.grad re-traces it below
+        return self.grad(forward, inputs, of, wrt)
 
+    def grad(self, forward: Forward, inputs: Env, of: str, wrt: list[str]) -> dict[str, Any]:
         def target(*sources: Any) -> Any:
             return forward({**inputs, **dict(zip(wrt, sources))}, False)[of]
 

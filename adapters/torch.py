@@ -80,7 +80,7 @@ class TorchBackend:
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         target = forward(inputs, True)[of]
         if idiom == "autograd_grad":
-            found = torch.autograd.grad(target, [inputs[name] for name in wrt], allow_unused=True)
+            found = torch.autograd.grad(target, [inputs[name] for name in wrt])
             return dict(zip(wrt, found))
         target.backward()
         return {name: inputs[name].grad for name in wrt}

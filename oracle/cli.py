@@ -55,25 +55,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
+                "warning_only": "warn", "shape_mismatch": "shape", "dtype_mismatch": "dtype",
+                "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a"}
+
+
+def _status(o: dict[str, Any]) -> str:
+    text = o["status"] if o["status"] != "error" else o["error"]["base"]
+    return text + ("+w" if o["warnings"] else "")
+
+
 def _print_matrix(results: dict[str, Any]) -> None:
     columns = [c for c in results["environment"] if c != "reference"]
-    table = Table(title="status and verdict against the reference", title_justify="left")
-    table.add_column("case", no_wrap=True)
+    table = Table(title="status (+w: warned) and verdict against the reference", title_justify="left")
+    table.add_column("case", overflow="fold")
     table.add_column("reference")
     for column in columns:
         table.add_column(column)
     for case in results["cases"]:
-        ref = case["columns"].get("reference", {})
-        ref_text = ref.get("status", "-") if ref.get("status") != "error" else f"{ref['error']['base']}"
         cells = []
         for column in columns:
-            o = case["columns"][column]
-            status = o["status"] if o["status"] != "error" else o["error"]["base"]
-            status += " +warn" if o["warnings"] else ""
             kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{status}\n{kind.replace('_', ' ')}[/]")
-        table.add_row(case["id"], ref_text, *cells)
+            cells.append(f"[{STYLE.get(kind, 'magenta')}]{_status(case['columns'][column])} "
+                         f"{ABBREVIATION.get(kind, '')}[/]")
+        table.add_row(case["id"], _status(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
+                      *cells)
     console.print(table)
+    console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
+                  "values/shape/dtype/nan/inf: first difference found; n/a: not comparable", style="dim")
     for name, env in results["environment"].items():
         if not env["available"]:
             console.print(f"[dim]{name} unavailable: {env['reason']}[/dim]")

@@ -98,43 +98,51 @@ def _at(a: np.ndarray, where: list[int]) -> str:
 
 
 def compare_tensors(name: str, a: Tensor, b: Tensor, check_dtype: bool,
-                    override: tuple[float | None, float | None]) -> Difference | None:
+                    override: tuple[float | None, float | None], sides: tuple[str, str] = ("a", "b"),
+                    ) -> Difference | None:
     if (a.values is None) != (b.values is None):
-        present = a if a.values is not None else b
-        return Difference("shape_mismatch", f"{name} is None on one side and {present.shape} on the other")
+        (none, _), (other, present) = sorted(zip(sides, (a, b)), key=lambda p: p[1].values is not None)
+        return Difference("shape_mismatch", f"{name} is None in {none} but has shape {present.shape} in {other}")
     if a.values is None or b.values is None:
         return None
     if a.shape != b.shape:
-        return Difference("shape_mismatch", f"{name} has shape {a.shape} vs {b.shape}")
+        return Difference("shape_mismatch", f"{name} has shape {a.shape} in {sides[0]} vs {b.shape} in {sides[1]}")
     if check_dtype and a.dtype != b.dtype:
-        return Difference("dtype_mismatch", f"{name} has dtype {a.dtype} vs {b.dtype}")
+        return Difference("dtype_mismatch", f"{name} has dtype {a.dtype} in {sides[0]} vs {b.dtype} in {sides[1]}")
     rtol, atol = tolerance(a.dtype, b.dtype, override)
     found = compare_arrays(a.values, b.values, rtol, atol)
-    return Difference(found.kind, f"{name}: {found.detail}", found.max_abs, found.max_rel) if found else None
+    if not found:
+        return None
+    return Difference(found.kind, f"{name} ({sides[0]} vs {sides[1]}): {found.detail}", found.max_abs, found.max_rel)
 
 
 def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
-                override: tuple[float | None, float | None] = (None, None)) -> list[Difference]:
+                override: tuple[float | None, float | None] = (None, None),
+                sides: tuple[str, str] = ("a", "b")) -> list[Difference]:
     """Every difference between two outcomes, in the fixed comparison order."""
     if a.status != b.status:
         if {a.status, b.status} == {"ok", "error"}:
-            err = a.error if a.status == "error" else b.error
-            return [Difference("silent_divergence", f"one computed while the other raised {_error(err)}")]
-        return [Difference("incomparable", f"status {a.status} vs {b.status}")]
+            (raised, err), computed = ((sides[0], a.error), sides[1]) if a.status == "error" else \
+                ((sides[1], b.error), sides[0])
+            return [Difference("silent_divergence", f"{computed} computed while {raised} raised {_error(err)}")]
+        return [Difference("incomparable", f"{sides[0]} is {a.status}, {sides[1]} is {b.status}")]
     if a.status not in ("ok", "error"):
         return [Difference("incomparable", f"both {a.status}")]
     found: list[Difference] = []
     if a.status == "error" and a.error and b.error and a.error.base != b.error.base:
-        found.append(Difference("error_kind_mismatch", f"raised {_error(a.error)} vs {_error(b.error)}"))
+        found.append(Difference("error_kind_mismatch",
+                                f"{sides[0]} raised {_error(a.error)}; {sides[1]} raised {_error(b.error)}"))
     warned_a, warned_b = {w.category for w in a.warnings}, {w.category for w in b.warnings}
     if warned_a != warned_b:
-        found.append(Difference("warning_only", f"warnings {sorted(warned_a) or 'none'} vs {sorted(warned_b) or 'none'}"))
+        found.append(Difference("warning_only", f"{sides[0]} warned {', '.join(sorted(warned_a)) or 'nothing'}, "
+                                                f"{sides[1]} warned {', '.join(sorted(warned_b)) or 'nothing'}"))
     for name in _ordered(a.outputs.keys() | b.outputs.keys()):
         if name not in a.outputs or name not in b.outputs:
             if a.status == "ok":
-                found.append(Difference("shape_mismatch", f"{name} is missing on one side"))
+                missing = sides[0] if name not in a.outputs else sides[1]
+                found.append(Difference("shape_mismatch", f"{name} is missing in {missing}"))
             continue
-        diff = compare_tensors(name, a.outputs[name], b.outputs[name], check_dtype, override)
+        diff = compare_tensors(name, a.outputs[name], b.outputs[name], check_dtype, override, sides)
         if diff:
             found.append(diff)
     return found
@@ -184,6 +192,10 @@ def _value_differences(outcome: Outcome, outputs: dict[str, Tensor], override: A
 
 def describe_column(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
     """One clause: what this column did, in the reference's terms where it can tell."""
+    if outcome.status == "ok" and reference is not None and reference.status == "ok" and followed is None:
+        first = differences(outcome, reference, False, sides=(name, "reference"))
+        detail = next((d.detail for d in first if d.kind != "warning_only"), "")
+        return f"{name} computed, but {detail}" + _warned(outcome)
     if outcome.status == "error":
         text = f"{name} raised {_error(outcome.error)}"
     elif outcome.status != "ok":
@@ -196,10 +208,14 @@ def describe_column(name: str, outcome: Outcome, reference: Outcome | None, foll
     else:
         detail = reference.notes.get("interpretation_details", {}).get(followed, "")
         text = f"{name} {describe(followed)}" + (f" ({detail})" if detail else "")
-    if outcome.warnings:
-        w = outcome.warnings[0]
-        text += f" and warned {w.category}: {w.message}"
-    return text
+    return text + _warned(outcome)
+
+
+def _warned(outcome: Outcome) -> str:
+    if not outcome.warnings:
+        return ""
+    w = outcome.warnings[0]
+    return f" and warned {w.category}: {w.message}"
 
 
 def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float | None] = (None, None),
@@ -214,7 +230,7 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             check_dtype = "reference" not in (a, b)
-            found = differences(outcomes[a], outcomes[b], check_dtype, override)
+            found = differences(outcomes[a], outcomes[b], check_dtype, override, (a, b))
             kind = classify(found)
             if kind == "agree":
                 text = f"{a} and {b} agree"
