@@ -21,7 +21,7 @@ from oracle.runner import FRAMEWORKS
 DEFAULT_OUT = Path("reports/latest")
 STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim"}
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 150)  # pipes and CI logs get a wide table
 errors = Console(stderr=True, soft_wrap=True)  # one message per line, never wrapped
 
 

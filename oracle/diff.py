@@ -69,7 +69,7 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
         mx, my = mask(x), mask(y)
         if not np.array_equal(mx, my):
             where = np.argwhere(mx != my)[0].tolist()
-            return Difference("nan_inf_mismatch", f"{label} at {where} in one ({_at(x, where)} vs {_at(y, where)})")
+            return Difference("nan_inf_mismatch", f"{label} pattern differs at {where}: {_at(x, where)} vs {_at(y, where)}")
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
     diff = np.abs(x - y)
@@ -192,23 +192,44 @@ def _value_differences(outcome: Outcome, outputs: dict[str, Tensor], override: A
 
 def describe_column(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
     """One clause: what this column did, in the reference's terms where it can tell."""
+    return f"{name} {_deed(name, outcome, reference, followed)}"
+
+
+def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
+    """The clause without its subject, so columns that did the same can share one."""
     if outcome.status == "ok" and reference is not None and reference.status == "ok" and followed is None:
         first = differences(outcome, reference, False, sides=(name, "reference"))
         detail = next((d.detail for d in first if d.kind != "warning_only"), "")
-        return f"{name} computed, but {detail}" + _warned(outcome)
+        return f"computed, but {detail}" + _warned(outcome)
     if outcome.status == "error":
-        text = f"{name} raised {_error(outcome.error)}"
+        text = f"raised {_error(outcome.error)}"
     elif outcome.status != "ok":
         reason = outcome.notes.get("reason") or outcome.notes.get("unsupported") or ""
-        text = f"{name} is {outcome.status}" + (f" ({reason})" if reason else "")
+        text = f"is {outcome.status}" + (f" ({reason})" if reason else "")
     elif reference is None or followed is None:
-        text = f"{name} computed results that match none of the reference's semantics"
+        text = "computed results that match none of the reference's semantics"
     elif followed == "":
-        text = f"{name} followed the reference's strict semantics"
+        text = "computed what the reference computes"
     else:
         detail = reference.notes.get("interpretation_details", {}).get(followed, "")
-        text = f"{name} {describe(followed)}" + (f" ({detail})" if detail else "")
+        text = describe(followed) + (f" ({detail})" if detail else "")
     return text + _warned(outcome)
+
+
+def summarize(outcomes: dict[str, Outcome], reference: Outcome | None, followed: dict[str, str | None]) -> str:
+    """'jax raised ValueError: ...; torch and tensorflow computed what the reference computes'."""
+    groups: dict[str, list[str]] = {}
+    for name, outcome in outcomes.items():
+        if name != "reference":
+            groups.setdefault(_deed(name, outcome, reference, followed[name]), []).append(name)
+    text = "; ".join(f"{_names(names)} {deed}" for deed, names in groups.items())
+    if reference is not None and reference.status != "ok":
+        text = f"{describe_column('reference', reference, None, None)}. {text}"
+    return text
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _warned(outcome: Outcome) -> str:
@@ -241,7 +262,4 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
             if kind not in ("agree", "silent_divergence", "incomparable") and followed.get(a) != followed.get(b):
                 text += " — " + "; ".join(d.detail for d in found if d.kind != "warning_only")
             verdicts.append(Verdict((a, b), kind, text.rstrip(" —")))
-    summary = "; ".join(clauses[n] for n in names if n != "reference")
-    if reference is not None:
-        summary = f"{clauses['reference']}. " + summary if reference.status != "ok" else summary
-    return verdicts, followed, summary
+    return verdicts, followed, summarize(outcomes, reference, followed)

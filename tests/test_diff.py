@@ -97,3 +97,5 @@ def test_follows_names_the_matching_interpretation() -> None:
     assert kinds[("torch", "tensorflow")] == "value_mismatch"
     assert "aligned the loss operands' ranks" in summary and "mse_loss: [4,1] with [4] aligned" in summary
     assert "jax raised ValueError" in summary
+    assert diff_case({"reference": ok(x=1.0), "jax": ok(x=f32(1.0)), "torch": ok(x=f32(1.0))})[2] \
+        == "jax and torch computed what the reference computes"
