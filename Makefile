@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test report validate clean
+.PHONY: run test test-gpu validate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+test-gpu: $(STAMP)
+	$(PY) -m pytest -m gpu -v tests/test_gpu.py
+	$(VENV)/bin/oracle run cases --device cpu,gpu --out reports/gpu-all
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracle.ops import OPS, REDUCTIONS
+from oracle.ops import CHOICES, OPS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "bool")
@@ -131,6 +131,16 @@ class Grad(_Strict):
     idiom: Literal["default", "autograd_grad"] = "default"
 
 
+class Settings(_Strict):
+    """Numerical settings a case pins; anything left out stays at each framework's default.
+
+    tf32: TensorFloat-32 for float32 matmuls and convolutions (torch allow_tf32, JAX default
+    matmul precision, TensorFlow tensor_float_32_execution). It only changes results on GPUs.
+    """
+
+    tf32: bool | None = None  # YAML reads on/off as true/false
+
+
 class Tolerance(_Strict):
     rtol: float | None = Field(default=None, ge=0)
     atol: float | None = Field(default=None, ge=0)
@@ -147,6 +157,7 @@ class Case(_Strict):
     grad: Grad | None = None
     observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
     tolerance: Tolerance | None = None
+    settings: Settings | None = None
     timeout_s: float | None = Field(default=None, gt=0)
 
     @field_validator("inputs")
@@ -301,8 +312,8 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
             if key not in spec.attrs:
                 known = ", ".join(spec.attrs) or "none"
                 raise fail(f"{step.op} has no attribute {key!r}{_suggest(key, spec.attrs)}; attributes: {known}")
-            if key == "reduction" and value not in REDUCTIONS:
-                raise fail(f"reduction must be one of {', '.join(REDUCTIONS)}, got {value!r}{_suggest(value, REDUCTIONS)}")
+            if key in CHOICES and value not in CHOICES[key]:
+                raise fail(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}{_suggest(value, CHOICES[key])}")
         if step.out in case.inputs:
             raise fail(f"step output {step.out!r} shadows an input")
         defined.add(step.out)
