@@ -25,6 +25,8 @@ SPECIAL_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
 MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 32  # nesting of YAML collections; deeper is never a case, and would exhaust the parser's stack
+INT_BOUNDS = {"int32": (-(1 << 31), (1 << 31) - 1), "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
 _ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
@@ -39,25 +41,41 @@ class CaseError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # non-finite numbers are written as the strings "nan", "inf", "-inf" where they are allowed
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+Seed = Field(ge=0, lt=1 << 63, description="NumPy default_rng seed")
 
 
 class Normal(_Strict):
-    seed: int
+    seed: int = Seed
     mean: float = 0.0
-    std: float = 1.0
+    std: float = Field(default=1.0, ge=0)
 
 
 class Uniform(_Strict):
-    seed: int
+    seed: int = Seed
     low: float = 0.0
     high: float = 1.0
 
+    @model_validator(mode="after")
+    def _range(self) -> Uniform:
+        if not self.low <= self.high or not math.isfinite(self.high - self.low):
+            raise ValueError(f"need low <= high with a finite range, got low={self.low}, high={self.high}")
+        return self
+
 
 class Integers(_Strict):
-    seed: int
+    seed: int = Seed
     low: int = 0
     high: int = Field(description="exclusive upper bound")
+
+    @model_validator(mode="after")
+    def _range(self) -> Integers:
+        if not self.low < self.high:
+            raise ValueError(f"need low < high, got low={self.low}, high={self.high}")
+        return self
 
 
 class Init(_Strict):
@@ -94,8 +112,8 @@ class InputSpec(_Strict):
             return shape
         if len(shape) > MAX_RANK:
             raise ValueError(f"rank {len(shape)} exceeds the limit of {MAX_RANK}")
-        if any(d < 0 for d in shape):
-            raise ValueError(f"dimensions must be >= 0, got {shape}")
+        if any(d < 0 or d > MAX_ELEMENTS for d in shape):
+            raise ValueError(f"dimensions must lie in [0, {MAX_ELEMENTS}], got {shape}")
         if math.prod(shape) > MAX_ELEMENTS:
             raise ValueError(f"{math.prod(shape)} elements exceeds the limit of {MAX_ELEMENTS}")
         return shape
@@ -108,6 +126,13 @@ class InputSpec(_Strict):
             raise ValueError("`shape` is required with `init`")
         if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
             raise ValueError(f"`integers` init needs an integer dtype, got {self.dtype}")
+        low, high = INT_BOUNDS.get(self.dtype, (-math.inf, math.inf))
+        if self.init and self.init.integers and not low <= self.init.integers.low < self.init.integers.high <= high + 1:
+            raise ValueError(f"`integers` range [{self.init.integers.low}, {self.init.integers.high}) "
+                             f"does not fit {self.dtype}")
+        fill = self.init.fill if self.init else None
+        if fill is not None and self.dtype in INT_BOUNDS and (isinstance(fill, str) or not low <= fill <= high):
+            raise ValueError(f"fill {fill!r} does not fit {self.dtype}")
         return self
 
 
@@ -192,15 +217,21 @@ class LoadedCase:
 def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely, returning plain data and a map from field path to line number."""
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise CaseError(path, event.start_mark.line + 1, "",
                                 "YAML anchors and aliases are not allowed in case files")
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                raise CaseError(path, event.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise CaseError(path, line, "", f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except (ValueError, OverflowError) as exc:  # PyYAML's scanner lets some (e.g. "\U00110000" -> chr) escape
+        raise CaseError(path, None, "", f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if node is None:
         raise CaseError(path, 1, "", "the file is empty")
     lines: dict[tuple[Any, ...], int] = {}
@@ -225,9 +256,14 @@ def _plain(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], in
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, at + (i,), lines, path, loader) for i, item in enumerate(node.value)]
     try:  # a scalar: only the safe, standard tags construct
-        return loader.construct_object(node)
+        value = loader.construct_object(node)
+        if isinstance(value, str):
+            value.encode("utf-8")  # a lone surrogate ("\ud800") cannot be written to any report
+    except UnicodeEncodeError:
+        raise CaseError(path, lines[at], _dotted(at), "invalid value: not valid Unicode (lone surrogate)") from None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise CaseError(path, lines[at], _dotted(at), f"invalid value: {str(exc).splitlines()[0]}") from None
+    return value
 
 
 def _dotted(at: tuple[Any, ...]) -> str:
@@ -337,7 +373,7 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
 
 
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
-    from oracle.plan import shape_of_values  # local: plan imports this module
+    from oracle.plan import make_input, shape_of_values  # local: plan imports this module
 
     for name, spec in case.inputs.items():
         if spec.values is None:
@@ -347,9 +383,16 @@ def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
             shape = shape_of_values(spec.values)
         except ValueError as exc:
             raise CaseError(path, _line_for(at, lines), _dotted(at), str(exc)) from None
+        if len(shape) > MAX_RANK:
+            raise CaseError(path, _line_for(at, lines), _dotted(at), f"rank {len(shape)} exceeds the limit of {MAX_RANK}")
         if spec.shape is not None and list(shape) != spec.shape:
             raise CaseError(path, _line_for(at, lines), _dotted(at),
                             f"values have shape {list(shape)} but shape says {spec.shape}")
+        try:  # small by construction (the file is at most MAX_FILE_BYTES): build it once to see it fits the dtype
+            make_input(spec)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise CaseError(path, _line_for(at, lines), _dotted(at),
+                            f"values do not fit {spec.dtype}: {str(exc).splitlines()[0]}") from None
 
 
 def load_case(path: str | Path) -> LoadedCase:

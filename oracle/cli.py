@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from rich.table import Table
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
 from oracle.report.markdown import summarize, verdict_against_reference
-from oracle.results import execute, load_results, parse_columns, write_atomic, write_results
+from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
@@ -41,18 +43,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {exc}")
         return 2
     out = Path(args.out)
+    previous = _previous(out / "results.json") if args.resume else None
+    stop, received = threading.Event(), []
+
+    def interrupted(signum: int, frame: Any) -> None:  # SIGTERM ends the run as Ctrl-C does
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=errors, transient=True)
+    total = len(cases) * len(columns)
     with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
+        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total)
+        if previous is not None:
+            done = sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
+            progress.update(task, completed=min(done, total))
         results = execute(cases, columns, out / "logs",
                           lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"))
+                                                                     description=f"{column}: {case_id}"),
+                          previous=previous, stop=stop)
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
     _print_matrix(results)
     console.print(f"wrote {out / 'results.json'} and {out / 'report.md'}")
+    if not results["complete"]:
+        errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
+                     f"`oracle run --resume` with the same arguments runs only those")
+        return 128 + (received[-1] if received else signal.SIGINT)
     return 0
+
+
+def _previous(path: Path) -> dict[str, Any] | None:
+    """The results a --resume run builds on; none yet means a fresh run."""
+    if not path.exists():
+        errors.print(f"{path} does not exist yet; running everything")
+        return None
+    return load_results(path)
 
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
@@ -75,6 +102,9 @@ def _print_matrix(results: dict[str, Any]) -> None:
     for case in results["cases"]:
         cells = []
         for column in columns:
+            if column not in case["columns"]:
+                cells.append("[dim]not run[/]")
+                continue
             kind = verdict_against_reference(case, column) or ""
             cells.append(f"[{STYLE.get(kind, 'magenta')}]{_status(case['columns'][column])} "
                          f"{ABBREVIATION.get(kind, '')}[/]")
@@ -153,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
     run.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu for a column per device")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: reports/latest)")
+    run.add_argument("--resume", action="store_true",
+                     help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)
     for name, func, text in (("list", cmd_list, "list cases"), ("validate", cmd_validate, "validate case files")):
         p = sub.add_parser(name, help=text)

@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,24 +40,50 @@ def parse_columns(spec: str, device: str) -> list[Column]:
 
 
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
-            on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None) -> dict[str, Any]:
-    """Run every case through every column and diff them; returns the results document."""
+            on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
+            previous: dict[str, Any] | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
+    """Run every case through every column and diff them; returns the results document.
+
+    `previous` (a results document, e.g. of an interrupted run) supplies cells that are
+    not run again. If the run is interrupted (Ctrl-C sets `stop`), the document holds the
+    cells answered so far and says `"complete": false`.
+    """
+    stop = stop or threading.Event()
+    names = [c.name for c in columns]
     outcomes: dict[str, dict[str, Outcome]] = {c.id: {} for c in cases}
+    kept_envs: dict[str, ColumnEnv] = {}
+    if previous is not None:
+        for record in previous["cases"]:
+            for name, data in record["columns"].items():
+                if record["id"] in outcomes and name in names:
+                    outcomes[record["id"]][name] = Outcome.from_results(data)
+        kept_envs = {name: ColumnEnv(**e) for name, e in previous["environment"].items() if name in names}
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
         outcomes[case_id][column] = outcome
         on_outcome(column, case_id, outcome)
 
-    envs = run_all(columns, [plan(c) for c in cases], collect, log_dir)
-    order = [c.name for c in columns]
-    return build(cases, {cid: {n: by[n] for n in order} for cid, by in outcomes.items()}, envs)
+    requests = {c.id: plan(c) for c in cases if any(n not in outcomes[c.id] for n in names)}
+    todo = {n: [r for cid, r in requests.items() if n not in outcomes[cid]] for n in names}
+    envs = run_all(columns, todo, collect, log_dir, stop)
+    envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
+    ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
+    return build(cases, ordered, envs, complete=not stop.is_set())
+
+
+def missing_cells(results: dict[str, Any]) -> int:
+    return sum(len(columns) for columns in results["missing"].values())
 
 
 def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
-          envs: dict[str, ColumnEnv]) -> dict[str, Any]:
+          envs: dict[str, ColumnEnv], complete: bool = True) -> dict[str, Any]:
+    """The results document; a case missing some columns (an interrupted run) is listed in `missing`."""
+    missing = {c.id: [n for n in envs if n not in outcomes[c.id]] for c in cases}
     records = []
     for loaded in cases:
         case = loaded.case
+        if not outcomes[case.id]:
+            continue  # nothing answered yet (interrupted run): only in `missing`
         tol = case.tolerance
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
@@ -76,6 +103,8 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                           "settings": e.settings, "available": e.available, "reason": e.reason}
                    for name, e in envs.items()}
     return {"results_version": RESULTS_VERSION, "platform": platform.platform(),
+            "complete": complete and not any(missing.values()),
+            "missing": {cid: names for cid, names in missing.items() if names},
             "environment": environment, "cases": records}
 
 

@@ -97,7 +97,9 @@ def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
 
 
 def _cell(case: dict[str, Any], column: str) -> str:
-    o = case["columns"][column]
+    o = case["columns"].get(column)
+    if o is None:
+        return "not run (interrupted)"
     status = o["status"] if o["status"] != "error" else (o["error"] or {}).get("base", "error")
     if o["warnings"]:
         status += " +warning"
