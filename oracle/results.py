@@ -6,6 +6,7 @@ The schema of results.json is documented in the README ("Results contract").
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
@@ -61,8 +62,9 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
         request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
-                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values"}
-                          for name, spec in case.inputs.items()}
+                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
+                                 **({"values": _json_values(spec.values)} if spec.values is not None else {})}
+                          for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
             "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
             "file": str(loaded.path), "source": case.source.model_dump() if case.source else None,
@@ -77,6 +79,15 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                    for name, e in envs.items()}
     return {"results_version": RESULTS_VERSION, "platform": platform.platform(),
             "environment": environment, "cases": records}
+
+
+def _json_values(values: Any) -> Any:
+    """Explicit input values as strict JSON: a YAML .inf or .nan becomes "inf" / "nan"."""
+    if isinstance(values, list):
+        return [_json_values(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
+    return values
 
 
 def write_atomic(path: Path, text: str) -> None:
