@@ -91,8 +91,9 @@ def _float(tensor: dict[str, Any]) -> np.ndarray | None:
 def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | None:
     """Per output, |column - reference| per element (log scale) for the columns listed.
 
-    Elements where one side is NaN/Inf and the other is not are marked with a red x at
-    the top of the panel, since they have no finite difference.
+    Elements where one side is NaN/Inf and the other is not have no finite difference: they
+    are drawn as an x on the "NaN/Inf differs" line at the top; exact agreement sits on the
+    "equal" line at the bottom (a log axis has no zero).
     """
     ref = case["columns"].get("reference")
     if not ref or ref["status"] != "ok":
@@ -117,24 +118,39 @@ def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | Non
     if not panels:
         return None
     plt = _pyplot()
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 2.3 * len(panels)), squeeze=False)
+    from matplotlib.ticker import MaxNLocator
+
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 2.4 * len(panels)), squeeze=False)
     for ax, (name, lines) in zip(axes[:, 0], panels):
-        positive = [d[(d > 0) & np.isfinite(d)] for _, d, _ in lines]
-        floor = min((p.min() for p in positive if p.size), default=1e-12) / 10
-        top = max((p.max() for p in positive if p.size), default=1.0) * 10
-        for column, diff, pattern in lines:
-            idx = np.arange(diff.size)
-            ax.plot(idx, np.clip(np.nan_to_num(diff, nan=floor), floor, None), marker="o", markersize=3,
-                    linewidth=0.8, label=column)
+        positive = np.concatenate([d[np.isfinite(d) & (d > 0)] for _, d, _ in lines])
+        floor = positive.min() / 10 if positive.size else 1e-12  # where exact agreement (0) is drawn
+        top = positive.max() * 10 if positive.size else 1.0  # where NaN/Inf pattern differences are drawn
+        offsets = np.linspace(-0.15, 0.15, len(lines)) if len(lines) > 1 else [0.0]
+        for k, (column, diff, pattern) in enumerate(lines):
+            idx = np.arange(diff.size) + offsets[k]
+            color = f"C{columns.index(column)}"  # one colour per column in every panel
+            # the same NaN/Inf on both sides is agreement: drawn on the "equal" line
+            shown = np.where(np.isfinite(diff), np.maximum(diff, floor), np.where(pattern, np.nan, floor))
+            ax.plot(idx, shown, "o", markersize=4, color=color, label=column)
             if pattern.any():
-                ax.plot(idx[pattern], np.full(pattern.sum(), top), "x", color="#d62728", markersize=7,
-                        label=f"{column}: NaN/Inf where the reference is not (or vice versa)")
+                ax.plot(idx[pattern], np.full(int(pattern.sum()), top), "x", markersize=8, mew=2, color=color)
         ax.set_yscale("log")
-        ax.set_ylim(floor, top * 3)
+        ax.set_ylim(floor / 3, top * 3)
+        ax.axhline(floor, color="#bbbbbb", linewidth=0.6, zorder=0)
+        ax.axhline(top, color="#f2b8b8", linewidth=0.6, zorder=0)
+        ax.text(1.0, top, " NaN/Inf\n differs", transform=ax.get_yaxis_transform(), fontsize=7, va="center",
+                color="#d62728")
+        ax.text(1.0, floor, " equal", transform=ax.get_yaxis_transform(), fontsize=7, va="center", color="#777777")
+        size = max(len(d) for _, d, _ in lines)
+        ax.set_xlim(-0.5, size - 0.5)
+        if size <= 20:
+            ax.set_xticks(range(size))
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"{name}: |column - reference| per element (flattened)", fontsize=9, loc="left")
         ax.set_xlabel("element index", fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.08, 0.5))
     fig.tight_layout()
     return _png(fig)
 
