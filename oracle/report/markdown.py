@@ -82,11 +82,19 @@ Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.s
 {% endfor %}{% if r.grad %}grad of {{ r.grad.of }} wrt {{ r.grad.wrt | join(", ") }} ({{ r.grad.idiom }} idiom)
 {% endif %}```
 
-| column | status | error / warnings | outputs (max abs / rel difference to the reference) | native API |
-|---|---|---|---|---|
+| column | status | error / warnings | native API |
+|---|---|---|---|
 {% for c in case.columns -%}
-| {{ c.name }} | {{ c.status }}{% if c.kind %}: {{ c.kind.replace("_", " ") }}{% endif %} | {{ problems(c) }} | {{ outputs(c) }} | {{ esc(c.native_api | join("; ")) or "-" }} |
+| {{ c.name }} | {{ c.status }}{% if c.kind %}: {{ c.kind.replace("_", " ") }}{% endif %} | {{ problems(c) }} | {{ esc(c.native_api | join("; ")) or "-" }} |
 {% endfor %}
+{%- if case.output_names %}
+| output |{% for c in case.columns %} {{ c.name }} |{% endfor %}
+|---|{% for c in case.columns %}---|{% endfor %}
+{% for name in case.output_names -%}
+| `{{ name }}` |{% for c in case.columns %} {{ output(case, c, name) }} |{% endfor %}
+{% endfor %}
+Each output with, below it, its largest absolute / relative difference to the reference (same shape only).
+{% endif %}
 **In one line:** {{ esc(r.summary) }}
 
 {% for d in case.divergences -%}
@@ -135,14 +143,12 @@ def _problems(c: Any) -> str:
     return _esc("; ".join(([c.error] if c.error else []) + c.warnings + ([c.notes] if c.notes else []))) or "-"
 
 
-def _outputs(c: Any) -> str:
-    parts = []
-    for o in c.outputs:
-        text = f"{o.name}: {o.summary}"
-        if o.max_abs is not None and (o.max_abs or o.max_rel):
-            text += f" (diff {o.max_abs:.3g} / {o.max_rel:.3g})"
-        parts.append(text)
-    return _esc("<br>".join(parts)) or "-"
+def _output(case: Any, column: Any, name: str) -> str:
+    o = case.output(column, name)
+    if o is None:
+        return "-"
+    text = o.summary + (f"<br>Δ {o.max_abs:.3g} / {o.max_rel:.3g}" if o.max_abs is not None else "")
+    return _esc(text)
 
 
 def render_markdown(results: dict[str, Any], view: ReportView | None = None, figures_dir: str = "plots") -> str:
@@ -151,5 +157,5 @@ def render_markdown(results: dict[str, Any], view: ReportView | None = None, fig
     env = Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
     return env.from_string(TEMPLATE).render(
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
-        problems=_problems, outputs=_outputs, settings=_settings, esc=_esc,
+        problems=_problems, output=_output, settings=_settings, esc=_esc,
     )
