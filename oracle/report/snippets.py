@@ -66,18 +66,29 @@ def _axis_tuple(axis: Any) -> str:
     return repr(tuple(axis)) if isinstance(axis, list) else repr(axis)
 
 
+def _elementwise(matmul: str, unary: dict[str, str]) -> dict[str, Expr]:
+    """matmul and the unary ops: `fn(x)` for each op -> native function name."""
+    table: dict[str, Expr] = {"matmul": lambda a, at, s, c: f"{matmul}({a[0]}, {a[1]})"}
+    table.update({op: (lambda fn: lambda a, at, s, c: f"{fn}({a[0]})")(fn) for op, fn in unary.items()})
+    return table
+
+
+def _squeeze(fn: str, kw: str, axis_fmt: Callable[[Any], str] = repr) -> Expr:
+    return lambda a, at, s, c: f"{fn}({a[0]})" if at["axis"] is None else f"{fn}({a[0]}, {kw}={axis_fmt(at['axis'])})"
+
+
+UNARY = ("negative", "abs", "exp", "log", "sqrt")
+
+
 def _torch_ops() -> dict[str, Expr]:
     def module(cls: str) -> Expr:
         return lambda a, at, s, c: f'torch.nn.{cls}(reduction="{at["reduction"]}")({a[0]}, {a[1]})'
     return {
-        "matmul": lambda a, at, s, c: f"torch.matmul({a[0]}, {a[1]})",
-        **{op: (lambda fn: lambda a, at, s, c: f"torch.{fn}({a[0]})")(fn)
-           for op, fn in (("negative", "neg"), ("abs", "abs"), ("exp", "exp"), ("log", "log"), ("sqrt", "sqrt"))},
+        **_elementwise("torch.matmul", {op: f"torch.{op}" for op in UNARY} | {"negative": "torch.neg"}),
         "sum": _reduction_or_axis("torch.sum", "dim", "keepdim"),
         "mean": _reduction_or_axis("torch.mean", "dim", "keepdim"),
         "reshape": lambda a, at, s, c: f"torch.reshape({a[0]}, {_shape(at['shape'])})",
-        "squeeze": lambda a, at, s, c: f"torch.squeeze({a[0]})" if at["axis"] is None
-        else f"torch.squeeze({a[0]}, dim={at['axis']!r})",
+        "squeeze": _squeeze("torch.squeeze", "dim"),
         "expand_dims": lambda a, at, s, c: f"torch.unsqueeze({a[0]}, {at['axis']!r})",
         "mse_loss": module("MSELoss"), "l1_loss": module("L1Loss"), "cross_entropy": module("CrossEntropyLoss"),
         "binary_cross_entropy": module("BCELoss"), "binary_cross_entropy_with_logits": module("BCEWithLogitsLoss"),
@@ -93,14 +104,11 @@ def _tf_ops() -> dict[str, Expr]:
         cls = "SparseCategoricalCrossentropy" if c.is_integer(s.args[1]) else "CategoricalCrossentropy"
         return keras(cls, "from_logits=True, ")(a, at, s, c)
     return {
-        "matmul": lambda a, at, s, c: f"tf.linalg.matmul({a[0]}, {a[1]})",
-        **{op: (lambda fn: lambda a, at, s, c: f"tf.math.{fn}({a[0]})")(op)
-           for op in ("negative", "abs", "exp", "log", "sqrt")},
+        **_elementwise("tf.linalg.matmul", {op: f"tf.math.{op}" for op in UNARY}),
         "sum": _reduction_or_axis("tf.reduce_sum", "axis", "keepdims"),
         "mean": _reduction_or_axis("tf.reduce_mean", "axis", "keepdims"),
         "reshape": lambda a, at, s, c: f"tf.reshape({a[0]}, {at['shape']!r})",
-        "squeeze": lambda a, at, s, c: f"tf.squeeze({a[0]})" if at["axis"] is None
-        else f"tf.squeeze({a[0]}, axis={at['axis']!r})",
+        "squeeze": _squeeze("tf.squeeze", "axis"),
         "expand_dims": lambda a, at, s, c: f"tf.expand_dims({a[0]}, axis={at['axis']!r})",
         "mse_loss": keras("MeanSquaredError"), "l1_loss": keras("MeanAbsoluteError"), "cross_entropy": cross_entropy,
         "binary_cross_entropy": keras("BinaryCrossentropy", "from_logits=False, "),
@@ -116,14 +124,11 @@ def _jax_ops() -> dict[str, Expr]:
         fn = "softmax_cross_entropy_with_integer_labels" if c.is_integer(s.args[1]) else "softmax_cross_entropy"
         return reduce(f"optax.losses.{fn}({a[0]}, {a[1]})", at["reduction"])
     return {
-        "matmul": lambda a, at, s, c: f"jnp.matmul({a[0]}, {a[1]})",
-        **{op: (lambda fn: lambda a, at, s, c: f"jnp.{fn}({a[0]})")(op)
-           for op in ("negative", "abs", "exp", "log", "sqrt")},
+        **_elementwise("jnp.matmul", {op: f"jnp.{op}" for op in UNARY}),
         "sum": _reduction_or_axis("jnp.sum", "axis", "keepdims", _axis_tuple),
         "mean": _reduction_or_axis("jnp.mean", "axis", "keepdims", _axis_tuple),
         "reshape": lambda a, at, s, c: f"jnp.reshape({a[0]}, {_shape(at['shape'])})",
-        "squeeze": lambda a, at, s, c: f"jnp.squeeze({a[0]})" if at["axis"] is None
-        else f"jnp.squeeze({a[0]}, axis={_axis_tuple(at['axis'])})",
+        "squeeze": _squeeze("jnp.squeeze", "axis", _axis_tuple),
         "expand_dims": lambda a, at, s, c: f"jnp.expand_dims({a[0]}, {at['axis']!r})",
         "mse_loss": lambda a, at, s, c: reduce(f"optax.losses.squared_error({a[0]}, {a[1]})", at["reduction"]),
         "l1_loss": lambda a, at, s, c: reduce(f"jnp.abs({a[0]} - {a[1]})", at["reduction"]),
