@@ -24,17 +24,13 @@ def _status(case: CaseView, name: str) -> str:
     return row.status if row else "-"
 
 
-def _number(x: float | None) -> str:
-    return "" if x is None else ("0" if x == 0 else f"{x:.3g}")
-
-
 def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:
     view = view or build_view(results)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
     return env.get_template("report.html.j2").render(
         v=view, env=results["environment"], css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        colors=KIND_COLORS, labels=KIND_LABELS, light=LIGHT, column=_column, status=_status, num=_number,
+        colors=KIND_COLORS, labels=KIND_LABELS, light=LIGHT, column=_column, status=_status,
         judgment=lambda case, c: next((j for j in case.judgments if j.column == c), None),
         b64=lambda png: base64.b64encode(png).decode("ascii"),
     )

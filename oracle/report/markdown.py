@@ -93,7 +93,8 @@ Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.s
 {% for name in case.output_names -%}
 | `{{ name }}` |{% for c in case.columns %} {{ output(case, c, name) }} |{% endfor %}
 {% endfor %}
-Each output with, below it, its largest absolute / relative difference to the reference (same shape only).
+Below each output, Δ: its largest absolute / relative difference to the reference over elements finite on both
+sides (same shape only); "NaN/Inf differ": some element is NaN or infinite on one side only.
 {% endif %}
 **In one line:** {{ esc(r.summary) }}
 
@@ -147,7 +148,7 @@ def _output(case: Any, column: Any, name: str) -> str:
     o = case.output(column, name)
     if o is None:
         return "-"
-    text = o.summary + (f"<br>Δ {o.max_abs:.3g} / {o.max_rel:.3g}" if o.max_abs is not None else "")
+    text = o.summary + (f"<br>Δ {o.difference}" if o.difference else "")
     return _esc(text)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.diff import max_differences
+from oracle.diff import compare_arrays, max_differences
 from oracle.outcome import Tensor
 from oracle.report.claims import Judgment, ledger
 from oracle.report.snippets import snippets
@@ -29,8 +29,20 @@ class Figure:
 class OutputRow:
     name: str
     summary: str
-    max_abs: float | None = None  # against the reference, same shape only
+    max_abs: float | None = None  # against the reference, same shape, over elements finite on both sides
     max_rel: float | None = None
+    nonfinite_differs: bool = False  # NaN/Inf where the reference has none, or the other way round
+    finite_pairs: int = 0
+
+    @property
+    def difference(self) -> str:
+        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0."""
+        if self.max_abs is None:
+            return ""
+        text = f"{_number(self.max_abs)} / {_number(self.max_rel)}"
+        if not self.nonfinite_differs:
+            return text
+        return f"NaN/Inf differ; finite: {text}" if self.finite_pairs else "NaN/Inf differ"
 
 
 @dataclass
@@ -82,6 +94,10 @@ class ReportView:
     figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmap
 
 
+def _number(x: float | None) -> str:
+    return "" if x is None else ("0" if x == 0 else f"{x:.3g}")
+
+
 def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
     for v in case["verdicts"]:
         if "reference" in v["columns"] and column in v["columns"] and column != "reference":
@@ -131,6 +147,9 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             a, b = Tensor.from_results(t).values, Tensor.from_results(r).values
             assert a is not None and b is not None
             row.max_abs, row.max_rel = max_differences(a, b)
+            found = compare_arrays(a, b, 0.0, 0.0)
+            row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
+            row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
         outputs.append(row)
     e = o.get("error")
     followed = case.get("semantics", {}).get(name)
