@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-gpu validate clean
+.PHONY: run test test-gpu report report-check validate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,6 +22,14 @@ test: $(STAMP)
 test-gpu: $(STAMP)
 	$(PY) -m pytest -m gpu -v tests/test_gpu.py
 	$(VENV)/bin/oracle run cases --device cpu,gpu --out reports/gpu-all
+# report.md, report.html and plots/ from the last `make run`
+report: $(STAMP)
+	$(VENV)/bin/oracle report --results reports/latest/results.json --out reports/latest
+
+# The HTML report in headless Chromium (installed from Debian when missing); screenshot in reports/report-check/
+report-check: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	ORACLE_REQUIRE_CHROMIUM=1 $(PY) -m pytest -q tests/test_report_browser.py
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases

@@ -136,12 +136,50 @@ class InputSpec(_Strict):
         return self
 
 
+class OtherCase(_Strict):
+    """An output of this case set beside an output of another case: equal (true) or not (false)."""
+
+    output: str
+    case: str = Field(pattern=_ID)
+    case_output: str
+    equal: bool
+
+
+class Expect(_Strict):
+    """What a claim predicts, in checkable form; the claims ledger judges every column against it.
+
+    Every field is optional; a column holds the claim when every given field matches, is
+    refuted when none does, and holds partly otherwise. `error` is a builtin exception base
+    (ValueError, RuntimeError, TypeError, ...) as results.json records it.
+    """
+
+    status: Literal["ok", "error"] | None = None
+    error: str | None = Field(default=None, pattern=r"^[A-Z][A-Za-z]*(Error|Exception)$")
+    warns: bool | None = None
+    semantics: str | None = Field(default=None, description="strict, or a key the reference names: broadcast, ...")
+    shapes: dict[str, list[int]] | None = Field(default=None, description="output or grad.<input> -> shape")
+    values: dict[str, Scalar | list[Any]] | None = Field(default=None, description="output -> values")
+    compare: OtherCase | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Expect:
+        if self.error is not None and self.status == "ok":
+            raise ValueError("`error` contradicts `status: ok`")
+        if self.semantics is not None:
+            from oracle.semantics import ALTERNATIVES
+
+            if any(part not in ALTERNATIVES for part in self.semantics.split("+")) and self.semantics != "strict":
+                raise ValueError(f"unknown semantics {self.semantics!r}; known: strict, {', '.join(ALTERNATIVES)}")
+        return self
+
+
 class Source(_Strict):
     """Where a case comes from: a seed document's id, the example number in it, its claim."""
 
     doc: str
     example: int = Field(ge=1)
     claim: str = Field(min_length=1)
+    expect: Expect | None = Field(default=None, description="the claim in checkable form")
 
 
 class Grad(_Strict):
@@ -369,7 +407,25 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         if name not in outputs and name not in case.inputs:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
+    _check_expect(case, path, lines)
     return steps
+
+
+def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    """Outputs named by a claim's expectation must be ones the case records."""
+    expect = case.source.expect if case.source else None
+    if expect is None:
+        return
+    recorded = set(case.observed()) | {f"grad.{n}" for n in (case.grad.wrt if case.grad else [])}
+    named = [(("shapes", n), n) for n in expect.shapes or {}] + [(("values", n), n) for n in expect.values or {}]
+    if expect.compare:
+        named.append((("compare", "output"), expect.compare.output))
+    for at, name in named:
+        if name not in recorded:
+            where = ("source", "expect") + at
+            raise CaseError(path, _line_for(where, lines), _dotted(where),
+                            f"{name!r} is not a recorded output{_suggest(name, recorded)}; recorded: "
+                            f"{', '.join(sorted(recorded))}")
 
 
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:

@@ -1,4 +1,4 @@
-"""The `oracle` command: run, list, validate, show, schema."""
+"""The `oracle` command: run, list, validate, show, report, explain, schema."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     console.rule(f"{record['id']}: {record['title']}")
     console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
                   highlight=False, markup=False)
+    _print_record(record)
+    return 0
+
+
+def _print_record(record: dict[str, Any]) -> None:
+    """Each column's outcome side by side, the one-line summary, every verdict explained."""
     table = Table("column", "status", "error / warnings", "outputs", "native API")
     for name, o in record["columns"].items():
         problems = [f"{o['error']['type']}: {o['error']['message']}"] if o.get("error") else []
@@ -172,6 +179,43 @@ def cmd_show(args: argparse.Namespace) -> int:
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
         console.print(f"[{style}]{' vs '.join(v['columns'])}: {v['kind']}[/] {v['explanation']}", highlight=False)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from oracle.report.write import write_reports
+
+    path = Path(args.results)
+    if not path.exists():
+        errors.print(f"[red]error:[/red] {path} does not exist; run `oracle run` first")
+        return 2
+    out = Path(args.out) if args.out else path.parent
+    for written in write_reports(load_results(path), out):
+        console.print(f"wrote {written}", highlight=False)
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from oracle.explain import ExplainError, build_case, load_built, to_yaml
+
+    try:
+        loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
+                            Path(args.save) if args.save else None)
+    except (ExplainError, CaseError) as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2
+    try:
+        columns = parse_columns(args.columns, args.device)
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        return 2
+    console.rule(loaded.case.title)
+    console.print(to_yaml(loaded.case.model_dump(exclude_none=True, exclude_defaults=True)),
+                  highlight=False, markup=False)
+    with tempfile.TemporaryDirectory(prefix="oracle-explain-logs-") as logs:
+        record = execute([loaded], columns, Path(logs))["cases"][0]
+    _print_record(record)
+    if args.save:
+        console.print(f"saved the case as {args.save}; run it with `oracle run {args.save}`", highlight=False)
     return 0
 
 
@@ -195,6 +239,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
     show.add_argument("--paths", nargs="*", default=["cases"])
     show.set_defaults(func=cmd_show)
+    report = sub.add_parser("report", help="write report.md, report.html and plots/ from a results.json")
+    report.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
+    report.add_argument("--out", help="output folder (default: the folder of --results)")
+    report.set_defaults(func=cmd_report)
+    explain = sub.add_parser("explain", help="run one op on ad-hoc inputs through every column and explain")
+    explain.add_argument("op", help="an op of the vocabulary, e.g. mse_loss")
+    explain.add_argument("--input", action="append", default=[], metavar="NAME=SHAPE[:DTYPE]",
+                         help="one per op argument, in order: pred=64,1 target=64 labels=64:int64")
+    explain.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE", help="e.g. reduction=none")
+    explain.add_argument("--grad", action="store_true", help="also differentiate the result wrt the float inputs")
+    explain.add_argument("--columns", default=",".join(FRAMEWORKS))
+    explain.add_argument("--device", default="cpu")
+    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file")
+    explain.set_defaults(func=cmd_explain)
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")
     schema.set_defaults(func=cmd_schema)

@@ -72,10 +72,8 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
             return Difference("nan_inf_mismatch", f"{label} pattern differs at {where}: {_at(x, where)} vs {_at(y, where)}")
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
-    diff = np.abs(x - y)
-    scale = np.maximum(np.abs(x), np.abs(y))
-    max_abs = float(diff.max()) if diff.size else 0.0
-    max_rel = float((diff / np.where(scale > 0, scale, 1.0)).max()) if diff.size else 0.0
+    diff, scale = np.abs(x - y), np.maximum(np.abs(x), np.abs(y))
+    max_abs, max_rel = max_differences(a, b)
     bad = diff > atol + rtol * scale
     if bad.any():
         where = np.argwhere(bad)[0].tolist()
@@ -87,6 +85,17 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
         where = np.argwhere(zeros)[0].tolist()
         return Difference("value_mismatch", f"signed zero differs at {where}: {_at(x, where)} vs {_at(y, where)}")
     return None
+
+
+def max_differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Largest |a-b| and |a-b|/max(|a|,|b|) over elements finite on both sides (0 when none)."""
+    x, y = _as_float(a), _as_float(b)
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
+    diff, scale = np.abs(x - y), np.maximum(np.abs(x), np.abs(y))
+    if not diff.size:
+        return 0.0, 0.0
+    return float(diff.max()), float((diff / np.where(scale > 0, scale, 1.0)).max())
 
 
 def _as_float(a: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ The schema of results.json is documented in the README ("Results contract").
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
@@ -88,8 +89,9 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
         request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
-                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values"}
-                          for name, spec in case.inputs.items()}
+                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
+                                 **({"values": _json_values(spec.values)} if spec.values is not None else {})}
+                          for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
             "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
             "file": str(loaded.path), "source": case.source.model_dump() if case.source else None,
@@ -108,6 +110,15 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
             "environment": environment, "cases": records}
 
 
+def _json_values(values: Any) -> Any:
+    """Explicit input values as strict JSON: a YAML .inf or .nan becomes "inf" / "nan"."""
+    if isinstance(values, list):
+        return [_json_values(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
+    return values
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +126,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports and results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
