@@ -202,29 +202,31 @@ class CheckReport:
         return sum(1 for i in self.items if i.state == state)
 
 
-def changes(before: Outcome, now: Outcome, override: Override = (None, None)) -> tuple[str, list[str]]:
+def changes(before: Outcome, now: Outcome, override: Override = (None, None),
+            sides: tuple[str, str] = ("baseline", "now")) -> tuple[str, list[str]]:
     """What changed semantically from `before` to `now`: (first kind, one clause per change); ('', []) if nothing."""
     if before.status != now.status:
-        return _status_change(before, now)
+        return _status_change(before, now, sides)
     if now.status not in ("ok", "error"):
         return "", []  # both unsupported, both unavailable...: nothing comparable changed
-    found = [d for d in differences(before, now, True, override, ("baseline", "now")) if d.kind != "warning_only"]
+    found = [d for d in differences(before, now, True, override, sides) if d.kind != "warning_only"]
     kind = found[0].kind if found else ""
     clauses = [d.detail for d in found]
     if before.error and now.error and before.error.base == now.error.base and before.error.type != now.error.type:
-        clauses.append(f"raises {now.error.type} instead of {before.error.type} (same base {now.error.base})")
+        clauses.append(f"{sides[1]} raises {now.error.type} instead of {before.error.type} (same base "
+                       f"{now.error.base}): {now.error.message}")
         kind = kind or "error_kind_mismatch"
     warned = {w.category: w.message for w in before.warnings}
     warns = {w.category: w.message for w in now.warnings}
     for category in sorted(warns.keys() - warned.keys()):
-        clauses.append(f"warning appeared: {category}: {warns[category]}")
+        clauses.append(f"warning appeared in {sides[1]}: {category}: {warns[category]}")
     for category in sorted(warned.keys() - warns.keys()):
-        clauses.append(f"warning disappeared: {category}: {warned[category]}")
+        clauses.append(f"warning gone in {sides[1]}: {category}: {warned[category]}")
     kind = kind or ("warning_only" if clauses else "")
     return kind, clauses
 
 
-def _status_change(before: Outcome, now: Outcome) -> tuple[str, list[str]]:
+def _status_change(before: Outcome, now: Outcome, sides: tuple[str, str]) -> tuple[str, list[str]]:
     def said(o: Outcome) -> str:
         if o.status == "error" and o.error:
             return f"raised {o.error.type}: {o.error.message}"
@@ -234,7 +236,7 @@ def _status_change(before: Outcome, now: Outcome) -> tuple[str, list[str]]:
     kind = "silent_divergence" if {before.status, now.status} == {"ok", "error"} else "incomparable"
     before_text = "computed" if before.status == "ok" else said(before)
     now_text = "computes" if now.status == "ok" else said(now).replace("raised", "raises")
-    return kind, [f"status {before.status} -> {now.status}: baseline {before_text}; now {now_text}"]
+    return kind, [f"status {before.status} -> {now.status}: {sides[0]} {before_text}; {sides[1]} {now_text}"]
 
 
 def reproduce(record: dict[str, Any], column: str) -> str:
@@ -251,22 +253,23 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
     case_id = record["id"]
     now = Outcome.from_results(record["columns"][column])
     hint = reproduce(record, column)
+    stored = baseline.cases.get(case_id, {}).get("columns", {}).get(column)
+    kind, clauses = changes(Outcome.from_results(stored), now, override) if stored is not None else ("", [])
     listed = baseline.expected.get((framework, case_id)) if column != "reference" else None
-    if listed is not None:
+    if listed is not None:  # judged against the reference; a change since the baseline is told, not failed
+        since = f" (changed since the baseline: {'; '.join(clauses)})" if clauses else ""
         verdict = _against_reference(record, column)
         if verdict == "agree":
+            where = baseline.expected_files[(framework, case_id)]
             return Item(case_id, column, "fixed", f"listed as {listed.kind} ({listed.reason}) but now agrees with "
-                        f"the reference: remove it from {baseline.expected_files[(framework, case_id)]}", hint,
-                        listed.kind)
+                        f"the reference: remove it from {where}{since}", hint, listed.kind)
         if verdict == listed.kind:
-            return Item(case_id, column, "expected", f"{listed.kind}: {listed.reason}", hint, listed.kind)
+            return Item(case_id, column, "expected", listed.reason + since, hint, listed.kind)
         return Item(case_id, column, "changed", f"listed as {listed.kind} ({listed.reason}) but the verdict against "
-                    f"the reference is now {verdict}", hint, verdict or "")
-    stored = baseline.cases.get(case_id, {}).get("columns", {}).get(column)
+                    f"the reference is now {verdict}{since}", hint, verdict or "")
     if stored is None:
         return Item(case_id, column, "new", f"no baseline for this column in {case_path(baseline.folder, case_id)}; "
                     "record it with `oracle check --update`", hint)
-    kind, clauses = changes(Outcome.from_results(stored), now, override)
     if not clauses:
         return Item(case_id, column, "same")
     return Item(case_id, column, "changed", "; ".join(clauses), hint, kind)
