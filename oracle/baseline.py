@@ -181,6 +181,8 @@ class Item:
     explanation: str = ""
     hint: str = ""
     kind: str = ""  # the first difference's kind (oracle.diff KINDS) or the listed divergence kind
+    seen: str = ""  # what this run did, in a few words
+    stored: str = ""  # what the baseline says
 
     @property
     def failed(self) -> bool:
@@ -219,9 +221,9 @@ def changes(before: Outcome, now: Outcome, override: Override = (None, None),
     warned = {w.category: w.message for w in before.warnings}
     warns = {w.category: w.message for w in now.warnings}
     for category in sorted(warns.keys() - warned.keys()):
-        clauses.append(f"warning appeared in {sides[1]}: {category}: {warns[category]}")
+        clauses.append(f"{sides[1]}: warning appeared: {category}: {warns[category]}")
     for category in sorted(warned.keys() - warns.keys()):
-        clauses.append(f"warning gone in {sides[1]}: {category}: {warned[category]}")
+        clauses.append(f"{sides[1]}: warning gone: {category}: {warned[category]}")
     kind = kind or ("warning_only" if clauses else "")
     return kind, clauses
 
@@ -239,12 +241,14 @@ def _status_change(before: Outcome, now: Outcome, sides: tuple[str, str]) -> tup
     return kind, [f"status {before.status} -> {now.status}: {sides[0]} {before_text}; {sides[1]} {now_text}"]
 
 
-def reproduce(record: dict[str, Any], column: str) -> str:
+def reproduce(record: dict[str, Any], column: str, stored: dict[str, Any] | None = None) -> str:
     """A one-line reproduction hint: the oracle command and the native calls behind the steps."""
-    outcome = record["columns"].get(column, {})
+    outcome = record["columns"][column]
     steps = "; ".join(record["steps"])
-    native = ", ".join(outcome.get("native_api") or []) or "see the adapter"
-    return f"reproduce: oracle show {record['id']} (file {record['file']}); natively in {column}: {steps} via {native}"
+    native = ", ".join(outcome["native_api"] or (stored or {}).get("native_api") or []) \
+        or f"the calls in adapters/{outcome['framework']}.py"  # an error before any call records none
+    return (f"reproduce: oracle show {record['id']} (file {_portable(record['file'])}); "
+            f"natively in {column}: {steps} via {native}")
 
 
 def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: str,
@@ -252,8 +256,8 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
     """Judge one (case, column) of a fresh results record against the baseline and the expected divergences."""
     case_id = record["id"]
     now = Outcome.from_results(record["columns"][column])
-    hint = reproduce(record, column)
     stored = baseline.cases.get(case_id, {}).get("columns", {}).get(column)
+    hint = reproduce(record, column, stored)
     kind, clauses = changes(Outcome.from_results(stored), now, override) if stored is not None else ("", [])
     listed = baseline.expected.get((framework, case_id)) if column != "reference" else None
     if listed is not None:  # judged against the reference; a change since the baseline is told, not failed
@@ -272,7 +276,20 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
                     "record it with `oracle check --update`", hint)
     if not clauses:
         return Item(case_id, column, "same")
-    return Item(case_id, column, "changed", "; ".join(clauses), hint, kind)
+    return Item(case_id, column, "changed", "; ".join(clauses), hint, kind, describe_outcome(record["columns"][column]),
+                describe_outcome(stored))
+
+
+def describe_outcome(o: dict[str, Any]) -> str:
+    """'ok, warned UserWarning; loss [] float32 = 0.5; grad.pred [64, 1] float32 (mean ..)' and the like."""
+    from oracle.report.markdown import summarize
+
+    if o["status"] == "error" and o.get("error"):
+        head = f"raised {o['error']['type']}: {o['error']['message']}"
+    else:
+        head = o["status"]
+    head += "".join(f", warned {w['category']}" for w in o.get("warnings", []))
+    return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items())])
 
 
 def _against_reference(record: dict[str, Any], column: str) -> str | None:
@@ -322,6 +339,8 @@ def format_report(report: CheckReport, verbose: bool = False) -> list[str]:
         for item in (i for i in report.items if i.state == state):
             kind = f" {item.kind}" if item.kind else ""
             lines.append(f"{state.upper()}{kind}: {item.case} [{item.column}]: {item.explanation}".rstrip(": "))
+            if item.seen:
+                lines += [f"    now:      {item.seen}", f"    baseline: {item.stored}"]
             if item.hint and state in ("changed", "new"):
                 lines.append(f"    {item.hint}")
     lines += [f"unused baseline: {p} (no case with this id)" for p in report.unused_baselines]
