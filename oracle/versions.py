@@ -36,7 +36,8 @@ def installed_version(python: str, framework: str) -> str:
     done = subprocess.run([python, "-c", _PROBE, *DISTRIBUTIONS[framework]], capture_output=True, text=True,
                           timeout=60, check=False)
     if done.returncode != 0:
-        raise ValueError(f"cannot run {python}: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise ValueError(f"cannot run {python}: {last}")
     return done.stdout.strip()
 
 

@@ -208,3 +208,14 @@ def test_changes_between_two_outcomes_in_order() -> None:
     wider = Outcome("ok", outputs={"loss": Tensor(np.array(1.0, np.float64))})
     assert changes(before, wider)[0] == "dtype_mismatch"
     assert changes(Outcome("unsupported"), Outcome("unsupported")) == ("", [])
+
+
+def test_a_malformed_expected_file_names_file_entry_and_field(copy: Path) -> None:
+    from oracle.baseline import BaselineError
+
+    (copy / "expected" / "torch.yaml").write_text("- case: x\n  kind: agree\n  reason: r\n")
+    with pytest.raises(BaselineError, match=r"torch.yaml: entry 1: kind: Input should be 'silent_divergence'"):
+        load_baseline(copy)
+    (copy / "expected" / "torch.yaml").write_text("case: x\n")
+    with pytest.raises(BaselineError, match="expected a list of entries"):
+        load_baseline(copy)
