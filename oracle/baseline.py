@@ -159,7 +159,8 @@ def load_expected(folder: Path) -> tuple[dict[tuple[str, str], ExpectedDivergenc
 def load_baseline(folder: Path) -> Baseline:
     env_path = folder / ENVIRONMENT
     if not env_path.exists():
-        raise BaselineError(f"no baseline in {folder} (no {ENVIRONMENT}); create one with `oracle snapshot --out {folder}`")
+        raise BaselineError(f"no baseline in {folder} (no {ENVIRONMENT}); "
+                            f"create one with `oracle snapshot --out {folder}`")
     cases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "cases").glob("*.json"))}
     expected, files = load_expected(folder)
     return Baseline(folder, json.loads(env_path.read_text(encoding="utf-8")), cases, expected, files)

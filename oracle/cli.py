@@ -200,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import check_names, compare_columns, version_columns
+    from oracle.versions import check_names, compare_columns, drift, version_columns
 
     cases = _load(args.paths)
     try:
@@ -218,6 +218,9 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         _say(f"{first} -> {other.name}: {len(found)} of {len(cases)} cases differ")
         for change in found:
             _say(f"  {change.case}: {change.kind}: {change.explanation}")
+        count, total, largest = drift(results, first, other.name)
+        _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
+             f"{largest:.3g}); those beyond tolerance are listed above")
     _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
     return 0
 

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from oracle.baseline import Override, changes
 from oracle.outcome import Outcome
 from oracle.runner import FRAMEWORKS, Column
@@ -91,3 +93,21 @@ def compare_columns(results: dict[str, Any], before: str, after: str,
         if clauses:
             found.append(VersionChange(record["id"], kind, "; ".join(clauses)))
     return found
+
+
+def drift(results: dict[str, Any], before: str, after: str) -> tuple[int, int, float]:
+    """Outputs both columns computed that are not bit-identical (within tolerance or not): (count, of, max abs)."""
+    count = total = 0
+    largest = 0.0
+    for record in results["cases"]:
+        a, b = (Outcome.from_results(record["columns"][c]) for c in (before, after))
+        for name in a.outputs.keys() & b.outputs.keys():
+            x, y = a.outputs[name].values, b.outputs[name].values
+            if x is None or y is None or x.shape != y.shape or x.dtype != y.dtype:
+                continue
+            total += 1
+            if x.tobytes() != y.tobytes():
+                count += 1
+                gap = np.abs(x.astype(np.float64) - y.astype(np.float64))
+                largest = max(largest, float(np.nanmax(gap)) if gap.size and not np.isnan(gap).all() else 0.0)
+    return count, total, largest

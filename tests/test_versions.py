@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,31 @@ def test_a_name_that_says_another_version_is_caught() -> None:
     env = {"framework": "jax", "version": "0.10.2", "available": True}
     assert check_names({"jax@0.10.2": env}) == []
     assert check_names({"jax@0.4.38": env}) == ["jax@0.4.38 imported jax 0.10.2"]
+
+
+def test_version_changes_and_bit_drift_between_two_columns() -> None:
+    import numpy as np
+
+    from oracle.outcome import ErrorInfo, Outcome, Tensor
+    from oracle.versions import compare_columns, drift
+
+    def record(case_id: str, a: Outcome, b: Outcome) -> dict[str, Any]:
+        return {"id": case_id, "columns": {"jax@1": a.to_results(), "jax@2": b.to_results()}}
+
+    one = np.array([1.0, 2.0], np.float32)
+    nudged = np.nextafter(one, np.float32(3))  # one ulp: within float32 tolerance, not bit-identical
+    raised = Outcome("error", error=ErrorInfo("AssertionError", "AssertionError", "shapes"))
+    other = Outcome("error", error=ErrorInfo("ValueError", "ValueError", "shapes"))
+    def ok(values: np.ndarray) -> Outcome:
+        return Outcome("ok", outputs={"y": Tensor(values)})
+
+    results = {"cases": [record("same", ok(one), ok(one)), record("ulp", ok(one), ok(nudged)),
+                         record("raise", raised, other)]}
+    changed = compare_columns(results, "jax@1", "jax@2")
+    assert [(c.case, c.kind) for c in changed] == [("raise", "error_kind_mismatch")]
+    assert "jax@1 raised AssertionError: shapes; jax@2 raised ValueError: shapes" in changed[0].explanation
+    count, total, largest = drift(results, "jax@1", "jax@2")
+    assert (count, total) == (1, 2) and largest == float(np.abs(nudged - one).max())
 
 
 @pytest.mark.skipif(not OLD_JAX.exists(), reason="no second JAX environment: run `make versions` to build it")
