@@ -37,7 +37,7 @@ $(OLD_JAX)/.installed: versions/jax-0.4.38.txt
 	@touch $@
 
 versions: $(STAMP) $(OLD_JAX)/.installed
-	$(PY) -m oracle.cli diff-versions --framework jax --python $(OLD_JAX)/bin/python cases --out reports/versions
+	$(PY) -m oracle.cli diff-versions --config versions/jax.yaml cases --out reports/versions
 
 clean:
 	rm -rf $(VENV) $(OLD_JAX) reports

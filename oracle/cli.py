@@ -200,11 +200,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import check_names, compare_columns, drift, version_columns
+    from oracle.versions import check_names, compare_columns, drift, load_config, version_columns
 
     cases = _load(args.paths)
     try:
-        columns = version_columns(args.framework, [sys.executable, *args.python], args.device)
+        config = load_config(Path(args.config)) if args.config else None
+        framework = args.framework or (config.framework if config else "jax")
+        pythons = [sys.executable, *(config.pythons if config else []), *args.python]
+        columns = version_columns(framework, pythons, args.device)
     except ValueError as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2
@@ -266,7 +269,8 @@ def _add_baseline_commands(sub: Any) -> None:
     check.add_argument("-v", "--verbose", action="store_true", help="also list unchanged and expected items")
     check.set_defaults(func=cmd_check)
     versions = sub.add_parser("diff-versions", help="one framework in this and other interpreters: what changed")
-    versions.add_argument("--framework", default="jax", choices=FRAMEWORKS, help="(default: jax)")
+    versions.add_argument("--framework", choices=FRAMEWORKS, help="(default: the config's, or jax)")
+    versions.add_argument("--config", metavar="FILE", help="YAML: {framework: jax, pythons: [PATH, ...]}")
     versions.add_argument("--python", action="append", default=[], metavar="PATH",
                           help="another interpreter with another version installed (repeatable)")
     versions.add_argument("paths", nargs="*", help="case files or folders (default: cases)")

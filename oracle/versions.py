@@ -12,9 +12,12 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oracle.baseline import Override, changes
 from oracle.outcome import Outcome
@@ -73,6 +76,25 @@ def check_names(environment: dict[str, Any]) -> list[str]:
             if not str(env["version"]).startswith(said):
                 wrong.append(f"{name} imported {env['framework']} {env['version']}")
     return wrong
+
+
+class VersionsConfig(BaseModel):
+    """A versions file (YAML): which framework, and the other interpreters that have other versions of it."""
+
+    model_config = ConfigDict(extra="forbid")
+    framework: Literal["reference", "jax", "torch", "tensorflow"] = "jax"
+    pythons: list[str]  # interpreters; a relative path is taken from the current folder, as on the command line
+
+
+def load_config(path: Path) -> VersionsConfig:
+    try:
+        config = VersionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"{path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    return config
 
 
 @dataclass(frozen=True)

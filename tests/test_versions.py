@@ -44,6 +44,15 @@ def test_columns_are_named_by_the_version_installed_in_each_interpreter() -> Non
         version_columns("mxnet", [])
 
 
+def test_versions_config_file(tmp_path: Path) -> None:
+    from oracle.versions import load_config
+
+    assert load_config(ROOT / "versions" / "jax.yaml").pythons == [".venv-jax-0.4.38/bin/python"]
+    (tmp_path / "v.yaml").write_text("framework: jax\npython: [x]\n")
+    with pytest.raises(ValueError, match=r"v.yaml: pythons: Field required"):
+        load_config(tmp_path / "v.yaml")
+
+
 def test_a_name_that_says_another_version_is_caught() -> None:
     env = {"framework": "jax", "version": "0.10.2", "available": True}
     assert check_names({"jax@0.10.2": env}) == []
