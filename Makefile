@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test report validate clean baseline check versions
+.PHONY: run test test-gpu report report-check validate clean baseline check versions
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,6 +18,18 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+test-gpu: $(STAMP)
+	$(PY) -m pytest -m gpu -v tests/test_gpu.py
+	$(VENV)/bin/oracle run cases --device cpu,gpu --out reports/gpu-all
+# report.md, report.html and plots/ from the last `make run`
+report: $(STAMP)
+	$(VENV)/bin/oracle report --results reports/latest/results.json --out reports/latest
+
+# The HTML report in headless Chromium (installed from Debian when missing); screenshot in reports/report-check/
+report-check: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	ORACLE_REQUIRE_CHROMIUM=1 $(PY) -m pytest -q tests/test_report_browser.py
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases

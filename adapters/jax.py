@@ -5,9 +5,10 @@ JAX's default float32 behaviour is kept (x64 off): that is what a JAX user gets.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -48,6 +49,12 @@ def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
         "reshape": NativeOp(lambda x, shape: jnp.reshape(x, tuple(shape)), "jnp.reshape"),
         "squeeze": NativeOp(lambda x, axis: jnp.squeeze(x, axis=_axis(axis)), "jnp.squeeze"),
         "expand_dims": NativeOp(lambda x, axis: jnp.expand_dims(x, axis), "jnp.expand_dims"),
+        "softmax": NativeOp(lambda x, axis: jax.nn.softmax(x, axis=axis), "jax.nn.softmax"),
+        "log_softmax": NativeOp(lambda x, axis: jax.nn.log_softmax(x, axis=axis), "jax.nn.log_softmax"),
+        "scatter_add": NativeOp(lambda x, idx, upd: x.at[idx].add(upd), "x.at[indices].add(updates)"),
+        "conv2d": NativeOp(lambda x, w, stride, padding: jax.lax.conv_general_dilated(
+            x, w, window_strides=(stride, stride), padding=padding.upper(),
+            dimension_numbers=("NCHW", "OIHW", "NCHW")), "jax.lax.conv_general_dilated (NCHW, OIHW)"),
         "mse_loss": NativeOp(lambda p, t, reduction: loss(optax.losses.squared_error(p, t), reduction),
                              "optax.losses.squared_error + jnp reduction"),
         "l1_loss": NativeOp(lambda p, t, reduction: loss(jnp.abs(p - t), reduction),
@@ -76,6 +83,13 @@ class JaxBackend:
 
     def gradient_api(self, idiom: str) -> str:
         return "jax.grad(f, argnums)"
+
+    @contextlib.contextmanager
+    def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        # JAX has no TF32 switch of its own: the default matmul precision decides it
+        precision = None if "tf32" not in settings else ("tensorfloat32" if settings["tf32"] else "highest")
+        with self.jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
+            yield {"default_matmul_precision": str(self.jax.config.jax_default_matmul_precision)}
 
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         forward(inputs, True)  # the observed forward values; jax.grad re-traces it below

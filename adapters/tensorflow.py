@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
-from typing import Any
+from typing import Any, Iterator
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -36,6 +37,13 @@ def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
     return loss(labels, logits)
 
 
+def _conv2d(x: Any, w: Any, stride: int, padding: str) -> Any:
+    # TensorFlow's CPU kernels only take channels-last; the case is written channels-first.
+    y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
+                     padding=padding.upper())
+    return tf.transpose(y, [0, 3, 1, 2])
+
+
 OPS: dict[str, NativeOp] = {
     "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
     "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
@@ -53,6 +61,11 @@ OPS: dict[str, NativeOp] = {
     "reshape": NativeOp(lambda x, shape: tf.reshape(x, shape), "tf.reshape"),
     "squeeze": NativeOp(lambda x, axis: tf.squeeze(x, axis=axis), "tf.squeeze"),
     "expand_dims": NativeOp(lambda x, axis: tf.expand_dims(x, axis=axis), "tf.expand_dims"),
+    "softmax": NativeOp(lambda x, axis: tf.nn.softmax(x, axis=axis), "tf.nn.softmax"),
+    "log_softmax": NativeOp(lambda x, axis: tf.nn.log_softmax(x, axis=axis), "tf.nn.log_softmax"),
+    "scatter_add": NativeOp(lambda x, idx, upd: tf.tensor_scatter_nd_add(x, tf.expand_dims(idx, -1), upd),
+                            "tf.tensor_scatter_nd_add(x, indices[:, None], updates)"),
+    "conv2d": NativeOp(_conv2d, "tf.nn.conv2d (NHWC/HWIO; transposed from the case's NCHW/OIHW)"),
     "mse_loss": _keras_loss("MeanSquaredError"),
     "l1_loss": _keras_loss("MeanAbsoluteError"),
     "cross_entropy": NativeOp(_cross_entropy, "tf.keras.losses.(Sparse)CategoricalCrossentropy"),
@@ -77,6 +90,16 @@ class TensorFlowBackend:
 
     def gradient_api(self, idiom: str) -> str:
         return "tf.GradientTape().gradient(target, sources)"
+
+    @contextlib.contextmanager
+    def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        saved = tf.config.experimental.tensor_float_32_execution_enabled()
+        if "tf32" in settings:
+            tf.config.experimental.enable_tensor_float_32_execution(bool(settings["tf32"]))
+        try:
+            yield {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled()}
+        finally:
+            tf.config.experimental.enable_tensor_float_32_execution(saved)
 
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         with tf.device(self.device_name), tf.GradientTape() as tape:

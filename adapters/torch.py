@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -53,6 +54,11 @@ OPS: dict[str, NativeOp] = {
     "reshape": NativeOp(lambda x, shape: torch.reshape(x, tuple(shape)), "torch.reshape"),
     "squeeze": NativeOp(_squeeze, "torch.squeeze"),
     "expand_dims": NativeOp(lambda x, axis: torch.unsqueeze(x, axis), "torch.unsqueeze"),
+    "softmax": NativeOp(lambda x, axis: torch.softmax(x, dim=axis), "torch.softmax"),
+    "log_softmax": NativeOp(lambda x, axis: torch.log_softmax(x, dim=axis), "torch.log_softmax"),
+    "scatter_add": NativeOp(lambda x, idx, upd: x.index_add(0, idx, upd), "Tensor.index_add(0, indices, updates)"),
+    "conv2d": NativeOp(lambda x, w, stride, padding: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding),
+                       "torch.nn.functional.conv2d"),
     "mse_loss": _module_loss(torch.nn.MSELoss),
     "l1_loss": _module_loss(torch.nn.L1Loss),
     "cross_entropy": NativeOp(_cross_entropy, "torch.nn.CrossEntropyLoss"),
@@ -69,10 +75,33 @@ class TorchBackend:
         self.device = device
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
+        if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits
+            bits = torch.from_numpy(array.view(np.int16).copy()).view(torch.bfloat16)
+            return bits.to(self.device).requires_grad_(differentiable)
         return torch.tensor(array, device=self.device, requires_grad=differentiable)
 
     def to_numpy(self, value: Any) -> np.ndarray:
-        return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        if not isinstance(value, torch.Tensor):
+            return np.asarray(value)
+        value = value.detach().cpu()
+        if value.dtype == torch.bfloat16:
+            import ml_dtypes
+
+            return value.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+        return value.numpy()
+
+    @contextlib.contextmanager
+    def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+        if "tf32" in settings:
+            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = bool(settings["tf32"])
+        try:
+            yield {"allow_tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+                   "allow_tf32_cudnn": torch.backends.cudnn.allow_tf32,
+                   "cudnn_deterministic": torch.backends.cudnn.deterministic,
+                   "float32_matmul_precision": torch.get_float32_matmul_precision()}
+        finally:
+            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
     def gradient_api(self, idiom: str) -> str:
         return "torch.autograd.grad(target, inputs)" if idiom == "autograd_grad" else "target.backward(); input.grad"

@@ -283,7 +283,7 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
 
 def describe_outcome(o: dict[str, Any]) -> str:
     """'ok, warned UserWarning; loss [] float32 = 0.5; grad.pred [64, 1] float32 (mean ..)' and the like."""
-    from oracle.report.markdown import summarize
+    from oracle.report.view import summarize
 
     if o["status"] == "error" and o.get("error"):
         head = f"raised {o['error']['type']}: {o['error']['message']}"

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracle.ops import OPS, REDUCTIONS
+from oracle.ops import CHOICES, OPS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "bool")
@@ -25,6 +25,8 @@ SPECIAL_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
 MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 32  # nesting of YAML collections; deeper is never a case, and would exhaust the parser's stack
+INT_BOUNDS = {"int32": (-(1 << 31), (1 << 31) - 1), "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
 _ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
@@ -39,25 +41,41 @@ class CaseError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # non-finite numbers are written as the strings "nan", "inf", "-inf" where they are allowed
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+Seed = Field(ge=0, lt=1 << 63, description="NumPy default_rng seed")
 
 
 class Normal(_Strict):
-    seed: int
+    seed: int = Seed
     mean: float = 0.0
-    std: float = 1.0
+    std: float = Field(default=1.0, ge=0)
 
 
 class Uniform(_Strict):
-    seed: int
+    seed: int = Seed
     low: float = 0.0
     high: float = 1.0
 
+    @model_validator(mode="after")
+    def _range(self) -> Uniform:
+        if not self.low <= self.high or not math.isfinite(self.high - self.low):
+            raise ValueError(f"need low <= high with a finite range, got low={self.low}, high={self.high}")
+        return self
+
 
 class Integers(_Strict):
-    seed: int
+    seed: int = Seed
     low: int = 0
     high: int = Field(description="exclusive upper bound")
+
+    @model_validator(mode="after")
+    def _range(self) -> Integers:
+        if not self.low < self.high:
+            raise ValueError(f"need low < high, got low={self.low}, high={self.high}")
+        return self
 
 
 class Init(_Strict):
@@ -94,8 +112,8 @@ class InputSpec(_Strict):
             return shape
         if len(shape) > MAX_RANK:
             raise ValueError(f"rank {len(shape)} exceeds the limit of {MAX_RANK}")
-        if any(d < 0 for d in shape):
-            raise ValueError(f"dimensions must be >= 0, got {shape}")
+        if any(d < 0 or d > MAX_ELEMENTS for d in shape):
+            raise ValueError(f"dimensions must lie in [0, {MAX_ELEMENTS}], got {shape}")
         if math.prod(shape) > MAX_ELEMENTS:
             raise ValueError(f"{math.prod(shape)} elements exceeds the limit of {MAX_ELEMENTS}")
         return shape
@@ -108,6 +126,50 @@ class InputSpec(_Strict):
             raise ValueError("`shape` is required with `init`")
         if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
             raise ValueError(f"`integers` init needs an integer dtype, got {self.dtype}")
+        low, high = INT_BOUNDS.get(self.dtype, (-math.inf, math.inf))
+        if self.init and self.init.integers and not low <= self.init.integers.low < self.init.integers.high <= high + 1:
+            raise ValueError(f"`integers` range [{self.init.integers.low}, {self.init.integers.high}) "
+                             f"does not fit {self.dtype}")
+        fill = self.init.fill if self.init else None
+        if fill is not None and self.dtype in INT_BOUNDS and (isinstance(fill, str) or not low <= fill <= high):
+            raise ValueError(f"fill {fill!r} does not fit {self.dtype}")
+        return self
+
+
+class OtherCase(_Strict):
+    """An output of this case set beside an output of another case: equal (true) or not (false)."""
+
+    output: str
+    case: str = Field(pattern=_ID)
+    case_output: str
+    equal: bool
+
+
+class Expect(_Strict):
+    """What a claim predicts, in checkable form; the claims ledger judges every column against it.
+
+    Every field is optional; a column holds the claim when every given field matches, is
+    refuted when none does, and holds partly otherwise. `error` is a builtin exception base
+    (ValueError, RuntimeError, TypeError, ...) as results.json records it.
+    """
+
+    status: Literal["ok", "error"] | None = None
+    error: str | None = Field(default=None, pattern=r"^[A-Z][A-Za-z]*(Error|Exception)$")
+    warns: bool | None = None
+    semantics: str | None = Field(default=None, description="strict, or a key the reference names: broadcast, ...")
+    shapes: dict[str, list[int]] | None = Field(default=None, description="output or grad.<input> -> shape")
+    values: dict[str, Scalar | list[Any]] | None = Field(default=None, description="output -> values")
+    compare: OtherCase | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Expect:
+        if self.error is not None and self.status == "ok":
+            raise ValueError("`error` contradicts `status: ok`")
+        if self.semantics is not None:
+            from oracle.semantics import ALTERNATIVES
+
+            if any(part not in ALTERNATIVES for part in self.semantics.split("+")) and self.semantics != "strict":
+                raise ValueError(f"unknown semantics {self.semantics!r}; known: strict, {', '.join(ALTERNATIVES)}")
         return self
 
 
@@ -117,6 +179,7 @@ class Source(_Strict):
     doc: str
     example: int = Field(ge=1)
     claim: str = Field(min_length=1)
+    expect: Expect | None = Field(default=None, description="the claim in checkable form")
 
 
 class Grad(_Strict):
@@ -129,6 +192,16 @@ class Grad(_Strict):
     of: str
     wrt: list[str] = Field(min_length=1)
     idiom: Literal["default", "autograd_grad"] = "default"
+
+
+class Settings(_Strict):
+    """Numerical settings a case pins; anything left out stays at each framework's default.
+
+    tf32: TensorFloat-32 for float32 matmuls and convolutions (torch allow_tf32, JAX default
+    matmul precision, TensorFlow tensor_float_32_execution). It only changes results on GPUs.
+    """
+
+    tf32: bool | None = None  # YAML reads on/off as true/false
 
 
 class Tolerance(_Strict):
@@ -147,6 +220,7 @@ class Case(_Strict):
     grad: Grad | None = None
     observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
     tolerance: Tolerance | None = None
+    settings: Settings | None = None
     timeout_s: float | None = Field(default=None, gt=0)
 
     @field_validator("inputs")
@@ -181,15 +255,21 @@ class LoadedCase:
 def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely, returning plain data and a map from field path to line number."""
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise CaseError(path, event.start_mark.line + 1, "",
                                 "YAML anchors and aliases are not allowed in case files")
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                raise CaseError(path, event.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise CaseError(path, line, "", f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except (ValueError, OverflowError) as exc:  # PyYAML's scanner lets some (e.g. "\U00110000" -> chr) escape
+        raise CaseError(path, None, "", f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if node is None:
         raise CaseError(path, 1, "", "the file is empty")
     lines: dict[tuple[Any, ...], int] = {}
@@ -214,9 +294,14 @@ def _plain(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], in
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, at + (i,), lines, path, loader) for i, item in enumerate(node.value)]
     try:  # a scalar: only the safe, standard tags construct
-        return loader.construct_object(node)
+        value = loader.construct_object(node)
+        if isinstance(value, str):
+            value.encode("utf-8")  # a lone surrogate ("\ud800") cannot be written to any report
+    except UnicodeEncodeError:
+        raise CaseError(path, lines[at], _dotted(at), "invalid value: not valid Unicode (lone surrogate)") from None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise CaseError(path, lines[at], _dotted(at), f"invalid value: {str(exc).splitlines()[0]}") from None
+    return value
 
 
 def _dotted(at: tuple[Any, ...]) -> str:
@@ -301,8 +386,8 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
             if key not in spec.attrs:
                 known = ", ".join(spec.attrs) or "none"
                 raise fail(f"{step.op} has no attribute {key!r}{_suggest(key, spec.attrs)}; attributes: {known}")
-            if key == "reduction" and value not in REDUCTIONS:
-                raise fail(f"reduction must be one of {', '.join(REDUCTIONS)}, got {value!r}{_suggest(value, REDUCTIONS)}")
+            if key in CHOICES and value not in CHOICES[key]:
+                raise fail(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}{_suggest(value, CHOICES[key])}")
         if step.out in case.inputs:
             raise fail(f"step output {step.out!r} shadows an input")
         defined.add(step.out)
@@ -322,11 +407,29 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         if name not in outputs and name not in case.inputs:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
+    _check_expect(case, path, lines)
     return steps
 
 
+def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    """Outputs named by a claim's expectation must be ones the case records."""
+    expect = case.source.expect if case.source else None
+    if expect is None:
+        return
+    recorded = set(case.observed()) | {f"grad.{n}" for n in (case.grad.wrt if case.grad else [])}
+    named = [(("shapes", n), n) for n in expect.shapes or {}] + [(("values", n), n) for n in expect.values or {}]
+    if expect.compare:
+        named.append((("compare", "output"), expect.compare.output))
+    for at, name in named:
+        if name not in recorded:
+            where = ("source", "expect") + at
+            raise CaseError(path, _line_for(where, lines), _dotted(where),
+                            f"{name!r} is not a recorded output{_suggest(name, recorded)}; recorded: "
+                            f"{', '.join(sorted(recorded))}")
+
+
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
-    from oracle.plan import shape_of_values  # local: plan imports this module
+    from oracle.plan import make_input, shape_of_values  # local: plan imports this module
 
     for name, spec in case.inputs.items():
         if spec.values is None:
@@ -336,9 +439,16 @@ def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
             shape = shape_of_values(spec.values)
         except ValueError as exc:
             raise CaseError(path, _line_for(at, lines), _dotted(at), str(exc)) from None
+        if len(shape) > MAX_RANK:
+            raise CaseError(path, _line_for(at, lines), _dotted(at), f"rank {len(shape)} exceeds the limit of {MAX_RANK}")
         if spec.shape is not None and list(shape) != spec.shape:
             raise CaseError(path, _line_for(at, lines), _dotted(at),
                             f"values have shape {list(shape)} but shape says {spec.shape}")
+        try:  # small by construction (the file is at most MAX_FILE_BYTES): build it once to see it fits the dtype
+            make_input(spec)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise CaseError(path, _line_for(at, lines), _dotted(at),
+                            f"values do not fit {spec.dtype}: {str(exc).splitlines()[0]}") from None
 
 
 def load_case(path: str | Path) -> LoadedCase:

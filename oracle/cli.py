@@ -1,10 +1,13 @@
-"""The `oracle` command: run, list, validate, show, schema; snapshot, check, diff-versions (baselines)."""
+"""The `oracle` command: run, list, validate, show, report, explain, schema; snapshot, check, diff-versions."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from rich.table import Table
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
 from oracle.report.markdown import summarize, verdict_against_reference
-from oracle.results import execute, load_results, parse_columns, write_atomic, write_results
+from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
@@ -41,24 +44,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {exc}")
         return 2
     out = Path(args.out)
-    results = _execute(cases, columns, out)
+    previous = _previous(out / "results.json") if args.resume else None
+    stop, received = threading.Event(), []
+
+    def interrupted(signum: int, frame: Any) -> None:  # SIGTERM ends the run as Ctrl-C does
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=errors, transient=True)
+    total = len(cases) * len(columns)
+    with progress:
+        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total)
+        if previous is not None:
+            done = sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
+            progress.update(task, completed=min(done, total))
+        results = execute(cases, columns, out / "logs",
+                          lambda column, case_id, o: progress.update(task, advance=1,
+                                                                     description=f"{column}: {case_id}"),
+                          previous=previous, stop=stop)
+    write_results(out / "results.json", results)
+    write_atomic(out / "report.md", render_markdown(results))
     _print_matrix(results)
     console.print(f"wrote {out / 'results.json'} and {out / 'report.md'}")
+    if not results["complete"]:
+        errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
+                     f"`oracle run --resume` with the same arguments runs only those")
+        return 128 + (received[-1] if received else signal.SIGINT)
     return 0
 
 
-def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
-    """Run with a progress bar; write results.json and report.md into `out`."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=errors, transient=True)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"))
-    write_results(out / "results.json", results)
-    write_atomic(out / "report.md", render_markdown(results))
-    return results
+def _previous(path: Path) -> dict[str, Any] | None:
+    """The results a --resume run builds on; none yet means a fresh run."""
+    if not path.exists():
+        errors.print(f"{path} does not exist yet; running everything")
+        return None
+    return load_results(path)
 
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
@@ -81,6 +103,9 @@ def _print_matrix(results: dict[str, Any]) -> None:
     for case in results["cases"]:
         cells = []
         for column in columns:
+            if column not in case["columns"]:
+                cells.append("[dim]not run[/]")
+                continue
             kind = verdict_against_reference(case, column) or ""
             cells.append(f"[{STYLE.get(kind, 'magenta')}]{_status(case['columns'][column])} "
                          f"{ABBREVIATION.get(kind, '')}[/]")
@@ -136,6 +161,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     console.rule(f"{record['id']}: {record['title']}")
     console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
                   highlight=False, markup=False)
+    _print_record(record)
+    return 0
+
+
+def _print_record(record: dict[str, Any]) -> None:
+    """Each column's outcome side by side, the one-line summary, every verdict explained."""
     table = Table("column", "status", "error / warnings", "outputs", "native API")
     for name, o in record["columns"].items():
         problems = [f"{o['error']['type']}: {o['error']['message']}"] if o.get("error") else []
@@ -148,7 +179,58 @@ def cmd_show(args: argparse.Namespace) -> int:
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
         console.print(f"[{style}]{' vs '.join(v['columns'])}: {v['kind']}[/] {v['explanation']}", highlight=False)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from oracle.report.write import write_reports
+
+    path = Path(args.results)
+    if not path.exists():
+        errors.print(f"[red]error:[/red] {path} does not exist; run `oracle run` first")
+        return 2
+    out = Path(args.out) if args.out else path.parent
+    for written in write_reports(load_results(path), out):
+        console.print(f"wrote {written}", highlight=False)
     return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from oracle.explain import ExplainError, build_case, load_built, to_yaml
+
+    try:
+        loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
+                            Path(args.save) if args.save else None)
+    except (ExplainError, CaseError) as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2
+    try:
+        columns = parse_columns(args.columns, args.device)
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        return 2
+    console.rule(loaded.case.title)
+    console.print(to_yaml(loaded.case.model_dump(exclude_none=True, exclude_defaults=True)),
+                  highlight=False, markup=False)
+    with tempfile.TemporaryDirectory(prefix="oracle-explain-logs-") as logs:
+        record = execute([loaded], columns, Path(logs))["cases"][0]
+    _print_record(record)
+    if args.save:
+        console.print(f"saved the case as {args.save}; run it with `oracle run {args.save}`", highlight=False)
+    return 0
+
+
+def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
+    """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=errors, transient=True)
+    with progress:
+        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
+        results = execute(cases, columns, out / "logs",
+                          lambda column, case_id, o: progress.update(task, advance=1,
+                                                                     description=f"{column}: {case_id}"))
+    write_results(out / "results.json", results)
+    write_atomic(out / "report.md", render_markdown(results))
+    return results
 
 
 def _columns(args: argparse.Namespace) -> list[Any]:
@@ -236,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
     run.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu for a column per device")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: reports/latest)")
+    run.add_argument("--resume", action="store_true",
+                     help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)
     for name, func, text in (("list", cmd_list, "list cases"), ("validate", cmd_validate, "validate case files")):
         p = sub.add_parser(name, help=text)
@@ -246,6 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
     show.add_argument("--paths", nargs="*", default=["cases"])
     show.set_defaults(func=cmd_show)
+    report = sub.add_parser("report", help="write report.md, report.html and plots/ from a results.json")
+    report.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
+    report.add_argument("--out", help="output folder (default: the folder of --results)")
+    report.set_defaults(func=cmd_report)
+    explain = sub.add_parser("explain", help="run one op on ad-hoc inputs through every column and explain")
+    explain.add_argument("op", help="an op of the vocabulary, e.g. mse_loss")
+    explain.add_argument("--input", action="append", default=[], metavar="NAME=SHAPE[:DTYPE]",
+                         help="one per op argument, in order: pred=64,1 target=64 labels=64:int64")
+    explain.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE", help="e.g. reduction=none")
+    explain.add_argument("--grad", action="store_true", help="also differentiate the result wrt the float inputs")
+    explain.add_argument("--columns", default=",".join(FRAMEWORKS))
+    explain.add_argument("--device", default="cpu")
+    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file")
+    explain.set_defaults(func=cmd_explain)
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")
     schema.set_defaults(func=cmd_schema)

@@ -72,10 +72,8 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
             return Difference("nan_inf_mismatch", f"{label} pattern differs at {where}: {_at(x, where)} vs {_at(y, where)}")
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
-    diff = np.abs(x - y)
-    scale = np.maximum(np.abs(x), np.abs(y))
-    max_abs = float(diff.max()) if diff.size else 0.0
-    max_rel = float((diff / np.where(scale > 0, scale, 1.0)).max()) if diff.size else 0.0
+    diff, scale = np.abs(x - y), np.maximum(np.abs(x), np.abs(y))
+    max_abs, max_rel = max_differences(a, b)
     bad = diff > atol + rtol * scale
     if bad.any():
         where = np.argwhere(bad)[0].tolist()
@@ -87,6 +85,17 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
         where = np.argwhere(zeros)[0].tolist()
         return Difference("value_mismatch", f"signed zero differs at {where}: {_at(x, where)} vs {_at(y, where)}")
     return None
+
+
+def max_differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Largest |a-b| and |a-b|/max(|a|,|b|) over elements finite on both sides (0 when none)."""
+    x, y = _as_float(a), _as_float(b)
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
+    diff, scale = np.abs(x - y), np.maximum(np.abs(x), np.abs(y))
+    if not diff.size:
+        return 0.0, 0.0
+    return float(diff.max()), float((diff / np.where(scale > 0, scale, 1.0)).max())
 
 
 def _as_float(a: np.ndarray) -> np.ndarray:
@@ -190,15 +199,20 @@ def _value_differences(outcome: Outcome, outputs: dict[str, Tensor], override: A
     return diffs
 
 
-def describe_column(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
+Override = tuple[float | None, float | None]
+
+
+def describe_column(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None,
+                    override: Override = (None, None)) -> str:
     """One clause: what this column did, in the reference's terms where it can tell."""
-    return f"{name} {_deed(name, outcome, reference, followed)}"
+    return f"{name} {_deed(name, outcome, reference, followed, override)}"
 
 
-def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None) -> str:
+def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str | None,
+          override: Override = (None, None)) -> str:
     """The clause without its subject, so columns that did the same can share one."""
     if outcome.status == "ok" and reference is not None and reference.status == "ok" and followed is None:
-        first = differences(outcome, reference, False, sides=(name, "reference"))
+        first = differences(outcome, reference, False, override, sides=(name, "reference"))
         detail = next((d.detail for d in first if d.kind != "warning_only"), "")
         return f"computed, but {detail}" + _warned(outcome)
     if outcome.status == "error":
@@ -216,12 +230,13 @@ def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str 
     return text + _warned(outcome)
 
 
-def summarize(outcomes: dict[str, Outcome], reference: Outcome | None, followed: dict[str, str | None]) -> str:
+def summarize(outcomes: dict[str, Outcome], reference: Outcome | None, followed: dict[str, str | None],
+              override: Override = (None, None)) -> str:
     """'jax raised ValueError: ...; torch and tensorflow computed what the reference computes'."""
     groups: dict[str, list[str]] = {}
     for name, outcome in outcomes.items():
         if name != "reference":
-            groups.setdefault(_deed(name, outcome, reference, followed[name]), []).append(name)
+            groups.setdefault(_deed(name, outcome, reference, followed[name], override), []).append(name)
     text = "; ".join(f"{_names(names)} {deed}" for deed, names in groups.items())
     if reference is not None and reference.status != "ok":
         text = f"{describe_column('reference', reference, None, None)}. {text}"
@@ -239,6 +254,19 @@ def _warned(outcome: Outcome) -> str:
     return f" and warned {w.category}: {w.message}"
 
 
+def device_note(names: tuple[str, str], a: Outcome, b: Outcome) -> str:
+    """For one framework on two devices: the numerical settings that differ, which often explain why."""
+    if a.framework != b.framework or a.device == b.device:
+        return ""
+    sa, sb = a.notes.get("settings", {}), b.notes.get("settings", {})
+    changed = [k for k in sorted(sa.keys() | sb.keys()) if sa.get(k) != sb.get(k)]
+    if changed:
+        return " — settings differ: " + "; ".join(f"{k} is {sa.get(k)} in {names[0]}, {sb.get(k)} in {names[1]}"
+                                                  for k in changed)
+    same = ", ".join(f"{k}={v}" for k, v in sorted(sa.items()))
+    return f" — same settings on both devices ({same}): the devices' own kernels differ"
+
+
 def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float | None] = (None, None),
               ) -> tuple[list[Verdict], dict[str, str | None], str]:
     """Every pair of columns -> verdicts; each column's followed semantics; a one-line summary."""
@@ -246,7 +274,7 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
     reference = outcomes.get("reference")
     followed = {n: (follows(o, reference, override) if reference and n != "reference" else None)
                 for n, o in outcomes.items()}
-    clauses = {n: describe_column(n, o, reference, followed[n]) for n, o in outcomes.items()}
+    clauses = {n: describe_column(n, o, reference, followed[n], override) for n, o in outcomes.items()}
     verdicts = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -261,5 +289,7 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
                 text = "; ".join(d.detail for d in found)
             if kind not in ("agree", "silent_divergence", "incomparable") and followed.get(a) != followed.get(b):
                 text += " — " + "; ".join(d.detail for d in found if d.kind != "warning_only")
+            if kind != "agree":
+                text += device_note((a, b), outcomes[a], outcomes[b])
             verdicts.append(Verdict((a, b), kind, text.rstrip(" —")))
-    return verdicts, followed, summarize(outcomes, reference, followed)
+    return verdicts, followed, summarize(outcomes, reference, followed, override)

@@ -11,7 +11,7 @@ import builtins
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, ContextManager, Mapping, Protocol
 
 import numpy as np
 
@@ -49,6 +49,10 @@ class Backend(Protocol):
         ...
 
     def gradient_api(self, idiom: str) -> str: ...
+
+    def numerics(self, settings: dict[str, Any]) -> ContextManager[dict[str, Any]]:
+        """Apply a case's pinned settings for one run; yields the settings in effect, to record."""
+        ...
 
 
 class _StepFailed(Exception):
@@ -112,7 +116,8 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 recorded[step.out] = env[step.out]
         return env
 
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, backend.numerics(request.settings) as in_effect:
+        outcome.notes["settings"] = in_effect
         warnings.simplefilter("always")
         try:
             inputs = {name: backend.tensor(array, name in wrt) for name, array in request.inputs.items()}

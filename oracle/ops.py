@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REDUCTIONS = ("mean", "sum", "none")
+CHOICES: dict[str, tuple[str, ...]] = {"reduction": REDUCTIONS, "padding": ("valid", "same")}  # enumerated attributes
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ _SPECS = [
     OpSpec("reshape", ("x",), {"shape": None}, "reshape to `shape` (one -1 allowed)", "shape"),
     OpSpec("squeeze", ("x",), {"axis": None}, "drop size-1 axes (all when axis is None)", "shape"),
     OpSpec("expand_dims", ("x",), {"axis": 0}, "insert a size-1 axis at `axis`", "shape"),
+    OpSpec("softmax", ("x",), {"axis": -1}, "exp(x) / sum(exp(x)) along axis", "activation"),
+    OpSpec("log_softmax", ("x",), {"axis": -1}, "x - logsumexp(x) along axis", "activation"),
+    OpSpec("scatter_add", ("x", "indices", "updates"), {}, "copy of x with updates added at indices of axis 0; "
+           "duplicate indices accumulate", "indexing"),
+    OpSpec("conv2d", ("x", "w"), {"stride": 1, "padding": "valid"},
+           "2-D cross-correlation, x [N,C,H,W], w [O,C,kH,kW] (PyTorch layout), padding valid|same", "conv"),
     _loss("mse_loss", ("pred", "target"), "mean squared error"),
     _loss("l1_loss", ("pred", "target"), "mean absolute error"),
     _loss(

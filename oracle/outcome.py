@@ -50,11 +50,7 @@ class Tensor:
         return self.values is not None and self.values.dtype.kind != "b" and bool(np.isinf(self._float64()).any())
 
     def to_wire(self) -> dict[str, Any]:
-        if self.values is None:
-            return {"none": True}
-        buffer = io.BytesIO()
-        np.save(buffer, self.values, allow_pickle=False)
-        return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        return {"none": True} if self.values is None else {"npy": encode_array(self.values)}
 
     @staticmethod
     def from_wire(data: dict[str, Any]) -> Tensor:
@@ -80,12 +76,25 @@ class Tensor:
                       .astype(dtype).reshape(data["shape"]))
 
 
+_BF16 = "bfloat16:"  # .npy has no bfloat16: its bits travel as uint16 behind this prefix
+
+
 def encode_array(array: np.ndarray) -> str:
-    return Tensor(array).to_wire()["npy"]
+    prefix = ""
+    if str(array.dtype) == "bfloat16":
+        array, prefix = array.view(np.uint16), _BF16
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return prefix + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def decode_array(text: str) -> np.ndarray:
-    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+    array = np.load(io.BytesIO(base64.b64decode(text.removeprefix(_BF16))), allow_pickle=False)
+    if text.startswith(_BF16):
+        from oracle.plan import numpy_dtype
+
+        array = array.view(numpy_dtype("bfloat16"))
+    return array
 
 
 def _listify(array: np.ndarray) -> Any:

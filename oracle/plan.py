@@ -79,6 +79,7 @@ class Request:
     grad: dict[str, Any] | None = None
     observe: list[str] = field(default_factory=list)
     timeout_s: float = DEFAULT_TIMEOUT_S
+    settings: dict[str, Any] = field(default_factory=dict)  # pinned numerical settings, e.g. {"tf32": True}
 
 
 def plan(loaded: LoadedCase) -> Request:
@@ -90,4 +91,5 @@ def plan(loaded: LoadedCase) -> Request:
         grad=case.grad.model_dump() if case.grad else None,
         observe=case.observed(),
         timeout_s=case.timeout_s or DEFAULT_TIMEOUT_S,
+        settings=case.settings.model_dump(exclude_none=True) if case.settings else {},
     )

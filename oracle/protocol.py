@@ -46,6 +46,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "grad": request.grad,
         "observe": request.observe,
         "timeout_s": request.timeout_s,
+        "settings": request.settings,
     }
 
 
@@ -57,6 +58,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         grad=data["grad"],
         observe=list(data["observe"]),
         timeout_s=float(data["timeout_s"]),
+        settings=dict(data.get("settings", {})),
     )
 
 

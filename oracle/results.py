@@ -6,9 +6,11 @@ The schema of results.json is documented in the README ("Results contract").
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -39,30 +41,57 @@ def parse_columns(spec: str, device: str) -> list[Column]:
 
 
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
-            on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None) -> dict[str, Any]:
-    """Run every case through every column and diff them; returns the results document."""
+            on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
+            previous: dict[str, Any] | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
+    """Run every case through every column and diff them; returns the results document.
+
+    `previous` (a results document, e.g. of an interrupted run) supplies cells that are
+    not run again. If the run is interrupted (Ctrl-C sets `stop`), the document holds the
+    cells answered so far and says `"complete": false`.
+    """
+    stop = stop or threading.Event()
+    names = [c.name for c in columns]
     outcomes: dict[str, dict[str, Outcome]] = {c.id: {} for c in cases}
+    kept_envs: dict[str, ColumnEnv] = {}
+    if previous is not None:
+        for record in previous["cases"]:
+            for name, data in record["columns"].items():
+                if record["id"] in outcomes and name in names:
+                    outcomes[record["id"]][name] = Outcome.from_results(data)
+        kept_envs = {name: ColumnEnv(**e) for name, e in previous["environment"].items() if name in names}
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
         outcomes[case_id][column] = outcome
         on_outcome(column, case_id, outcome)
 
-    envs = run_all(columns, [plan(c) for c in cases], collect, log_dir)
-    order = [c.name for c in columns]
-    return build(cases, {cid: {n: by[n] for n in order} for cid, by in outcomes.items()}, envs)
+    requests = {c.id: plan(c) for c in cases if any(n not in outcomes[c.id] for n in names)}
+    todo = {n: [r for cid, r in requests.items() if n not in outcomes[cid]] for n in names}
+    envs = run_all(columns, todo, collect, log_dir, stop)
+    envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
+    ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
+    return build(cases, ordered, envs, complete=not stop.is_set())
+
+
+def missing_cells(results: dict[str, Any]) -> int:
+    return sum(len(columns) for columns in results["missing"].values())
 
 
 def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
-          envs: dict[str, ColumnEnv]) -> dict[str, Any]:
+          envs: dict[str, ColumnEnv], complete: bool = True) -> dict[str, Any]:
+    """The results document; a case missing some columns (an interrupted run) is listed in `missing`."""
+    missing = {c.id: [n for n in envs if n not in outcomes[c.id]] for c in cases}
     records = []
     for loaded in cases:
         case = loaded.case
+        if not outcomes[case.id]:
+            continue  # nothing answered yet (interrupted run): only in `missing`
         tol = case.tolerance
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
         request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
-                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values"}
-                          for name, spec in case.inputs.items()}
+                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
+                                 **({"values": _json_values(spec.values)} if spec.values is not None else {})}
+                          for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
             "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
             "file": str(loaded.path), "source": case.source.model_dump() if case.source else None,
@@ -76,7 +105,18 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                           "settings": e.settings, "available": e.available, "reason": e.reason}
                    for name, e in envs.items()}
     return {"results_version": RESULTS_VERSION, "platform": platform.platform(),
+            "complete": complete and not any(missing.values()),
+            "missing": {cid: names for cid, names in missing.items() if names},
             "environment": environment, "cases": records}
+
+
+def _json_values(values: Any) -> Any:
+    """Explicit input values as strict JSON: a YAML .inf or .nan becomes "inf" / "nan"."""
+    if isinstance(values, list):
+        return [_json_values(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
+    return values
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -86,6 +126,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports and results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

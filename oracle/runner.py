@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable
@@ -50,8 +51,16 @@ class ColumnEnv:
     reason: str = ""
 
 
+EXIT_OUT_OF_MEMORY = 3  # oracle.worker's exit code after a MemoryError (not imported: keeps the runner light)
+POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
+
+
 class WorkerGone(Exception):
     pass
+
+
+class Stopped(Exception):
+    """The run was interrupted (Ctrl-C, SIGTERM): the cell in flight is not recorded."""
 
 
 class Worker:
@@ -72,8 +81,20 @@ class Worker:
             self.lines.put(line)
         self.lines.put(b"")  # EOF: the worker is gone
 
-    def receive(self, timeout: float) -> dict[str, Any]:
-        line = self.lines.get(timeout=timeout)  # raises queue.Empty on timeout
+    def receive(self, timeout: float, stop: threading.Event | None = None) -> dict[str, Any]:
+        """The next message; queue.Empty after `timeout` s, Stopped as soon as `stop` is set."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if stop is not None and stop.is_set():
+                raise Stopped()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise queue.Empty()
+            try:
+                line = self.lines.get(timeout=min(left, POLL_S))
+                break
+            except queue.Empty:
+                continue
         if not line:
             raise WorkerGone(self._death())
         return json.loads(line)
@@ -90,6 +111,8 @@ class Worker:
         code = self.process.wait()
         if code < 0:
             return f"worker killed by {signal.Signals(-code).name}"
+        if code == EXIT_OUT_OF_MEMORY:
+            return "worker ran out of memory (MemoryError)"
         return f"worker exited with code {code}"
 
     def kill(self) -> None:
@@ -108,8 +131,9 @@ class Worker:
 OnOutcome = Callable[[str, str, Outcome], None]  # (column name, case id, outcome)
 
 
-def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path) -> ColumnEnv:
-    """Run every request through one column; always answers every (case, column) cell."""
+def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path,
+               stop: threading.Event | None = None) -> ColumnEnv:
+    """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
     with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
@@ -117,7 +141,10 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
         while pending:
             worker = Worker(column, log)
             try:
-                hello = worker.receive(START_TIMEOUT_S)
+                hello = worker.receive(START_TIMEOUT_S, stop)
+            except Stopped:
+                worker.kill()
+                return env
             except (queue.Empty, WorkerGone) as exc:
                 worker.kill()
                 reason = f"worker did not start: {exc or 'no answer in time'}"
@@ -135,18 +162,22 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                                                                      notes={"reason": hello["reason"]}))
                 return env
             env.version, env.settings, env.python = hello["version"], hello["settings"], hello["python"]
-            pending = _serve(worker, column, pending, on_outcome)
+            pending = _serve(worker, column, pending, on_outcome, stop)
             worker.close()
     return env
 
 
-def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: OnOutcome) -> list[Request]:
+def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: OnOutcome,
+           stop: threading.Event | None) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
     for i, request in enumerate(pending):
         try:
             worker.send({"type": "run", "request": request_to_wire(request)})
-            message = worker.receive(request.timeout_s)
+            message = worker.receive(request.timeout_s, stop)
             outcome = Outcome.from_wire(message["outcome"])
+        except Stopped:
+            worker.kill()
+            return []
         except queue.Empty:
             worker.kill()
             outcome = Outcome("timeout", column.framework, device=column.device,
@@ -154,17 +185,27 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         except WorkerGone as exc:
+            if stop is not None and stop.is_set():
+                return []
             outcome = Outcome("crash", column.framework, device=column.device,
                               notes={"reason": f"{exc} during this case; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)
+        if stop is not None and stop.is_set():
+            return []
     return []
 
 
-def run_all(columns: list[Column], requests: list[Request], on_outcome: OnOutcome,
-            log_dir: Path) -> dict[str, ColumnEnv]:
-    """All columns concurrently, one thread (and one worker process) each."""
+def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Request]], on_outcome: OnOutcome,
+            log_dir: Path, stop: threading.Event | None = None) -> dict[str, ColumnEnv]:
+    """All columns concurrently, one thread (and one worker process) each.
+
+    `requests` is one list for every column, or a list per column name (a resumed run).
+    Ctrl-C (KeyboardInterrupt in this thread) sets `stop`: each column ends its worker and
+    returns, and what was answered so far stands; the caller sees `stop.is_set()`.
+    """
+    stop = stop or threading.Event()
     envs: dict[str, ColumnEnv] = {}
     lock = threading.Lock()
 
@@ -173,11 +214,18 @@ def run_all(columns: list[Column], requests: list[Request], on_outcome: OnOutcom
             on_outcome(column, case_id, outcome)
 
     def work(column: Column) -> None:
-        envs[column.name] = run_column(column, requests, locked, log_dir)
+        todo = requests[column.name] if isinstance(requests, dict) else requests
+        envs[column.name] = run_column(column, todo, locked, log_dir, stop)
 
     threads = [threading.Thread(target=work, args=(c,), name=c.name) for c in columns]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(POLL_S)
+    except KeyboardInterrupt:
+        stop.set()
+        for thread in threads:
+            thread.join()
     return {c.name: envs[c.name] for c in columns}

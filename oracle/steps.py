@@ -6,6 +6,7 @@ literals; keyword values are numbers, quoted or bare strings, true/false/null, o
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+MAX_DEPTH = 8  # nested lists in a keyword value
+MAX_DIGITS = 30  # an integer literal longer than this is a typo, not a case
 _KEYWORDS = {"true": True, "false": False, "null": None}  # bare `none` stays a string: reduction=none
 
 
@@ -81,12 +84,18 @@ class _Parser:
         self.i += 1
         return got
 
-    def value(self) -> Any:
+    def value(self, depth: int = 0) -> Any:
         kind, text = self.peek()
         if kind == "num":
             self.i += 1
+            if re.fullmatch(r"[-+]?\d+", text):
+                if len(text.lstrip("+-")) > MAX_DIGITS:
+                    raise StepSyntaxError(f"integer {text[:12]}... has more than {MAX_DIGITS} digits")
+                return int(text)
             number = float(text)
-            return int(number) if re.fullmatch(r"[-+]?\d+", text) else number
+            if math.isinf(number):
+                raise StepSyntaxError(f"number {text[:24]} is out of range")
+            return number
         if kind == "str":
             self.i += 1
             return text[1:-1]
@@ -94,10 +103,12 @@ class _Parser:
             self.i += 1
             return _KEYWORDS.get(text.lower(), text)
         if (kind, text) == ("punct", "["):
+            if depth >= MAX_DEPTH:
+                raise StepSyntaxError(f"lists nested deeper than {MAX_DEPTH} levels")
             self.i += 1
             items: list[Any] = []
             while self.peek() != ("punct", "]"):
-                items.append(self.value())
+                items.append(self.value(depth + 1))
                 if self.peek() != ("punct", "]"):
                     self.take("punct", ",")
             self.i += 1

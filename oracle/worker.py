@@ -8,7 +8,10 @@ import importlib.abc
 import json
 import os
 import platform
+import resource
+import signal
 import sys
+import time
 import traceback
 from typing import IO, Any
 
@@ -31,6 +34,41 @@ class _Hide(importlib.abc.MetaPathFinder):
         return None
 
 
+EXIT_OUT_OF_MEMORY = 3  # the runner reads this exit code as "ran out of memory"
+FAULT_MEMORY_HEADROOM = 256 << 20  # the `oom` fault caps the address space this far above what is in use
+
+
+def _faults() -> dict[str, str]:
+    """ORACLE_FAULTS=case-id=kill,other-id=hang: faults the worker injects into itself (tests only).
+
+    kill: SIGKILL itself; hang: never answer; oom: cap the address space with setrlimit
+    and allocate until it bites; raise: an exception as if the adapter had a bug.
+    """
+    pairs = (item.split("=", 1) for item in os.environ.get("ORACLE_FAULTS", "").split(",") if "=" in item)
+    return {case_id.strip(): fault.strip() for case_id, fault in pairs}
+
+
+def _inject(fault: str | None, case_id: str) -> None:
+    if fault is None:
+        return
+    print(f"oracle fault injection: {fault} in {case_id}", file=sys.stderr, flush=True)
+    if fault == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif fault == "hang":
+        while True:
+            time.sleep(60)
+    elif fault == "oom":
+        in_use = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (in_use + FAULT_MEMORY_HEADROOM, resource.RLIM_INFINITY))
+        hoard = []
+        while True:
+            hoard.append(bytearray(16 << 20))
+    elif fault == "raise":
+        raise RuntimeError(f"injected adapter failure in {case_id}")
+    else:
+        raise ValueError(f"unknown fault {fault!r}")
+
+
 def _send(out: IO[str], message: dict[str, Any]) -> None:
     out.write(dumps(message))
     out.flush()
@@ -45,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     protocol_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything a framework prints goes to stderr, never into the protocol
     sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runner decides
+    faults = _faults()
     hidden = {n for n in os.environ.get("ORACLE_HIDE_FRAMEWORKS", "").split(",") if n}
     if hidden:
         sys.meta_path.insert(0, _Hide(hidden))
@@ -70,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
             break
         request = request_from_wire(message["request"])
         try:
+            _inject(faults.get(request.case_id), request.case_id)
             outcome = adapter.run(request)
+        except MemoryError:  # the heap may be in any state: end this process, the runner restarts it
+            traceback.print_exc()
+            os._exit(EXIT_OUT_OF_MEMORY)
         except Exception as exc:  # a bug in an adapter costs this cell, not the column
             traceback.print_exc()
             outcome = Outcome("crash", adapter.framework, adapter.version, adapter.device,

@@ -99,3 +99,19 @@ def test_follows_names_the_matching_interpretation() -> None:
     assert "jax raised ValueError" in summary
     assert diff_case({"reference": ok(x=1.0), "jax": ok(x=f32(1.0)), "torch": ok(x=f32(1.0))})[2] \
         == "jax and torch computed what the reference computes"
+
+
+def test_cross_device_verdict_names_the_setting() -> None:
+    cpu, gpu = ok(y=f32(1.0)), ok(y=f32(1.001))
+    cpu.framework = gpu.framework = "torch"
+    cpu.device, gpu.device = "cpu", "gpu"
+    cpu.notes = {"settings": {"allow_tf32_matmul": False, "cudnn_deterministic": False}}
+    gpu.notes = {"settings": {"allow_tf32_matmul": True, "cudnn_deterministic": False}}
+    verdicts, _, _ = diff_case({"torch:cpu": cpu, "torch:gpu": gpu})
+    assert verdicts[0].kind == "value_mismatch"
+    assert "allow_tf32_matmul is False in torch:cpu, True in torch:gpu" in verdicts[0].explanation
+    gpu.notes = {"settings": dict(cpu.notes["settings"])}
+    assert "same settings on both devices" in diff_case({"torch:cpu": cpu, "torch:gpu": gpu})[0][0].explanation
+    other = ok(y=f32(1.001))
+    other.framework, other.device = "jax", "gpu"
+    assert "settings" not in diff_case({"torch:cpu": cpu, "jax:gpu": other})[0][0].explanation

@@ -36,3 +36,9 @@ def test_arrays_cross_the_wire_bit_identical() -> None:
     assert y.dtype == x.dtype and y.tobytes() == x.tobytes()
     t = Tensor.from_results(Tensor(x).to_results())
     assert t.values is not None and t.values.tobytes() == x.tobytes()
+
+
+def test_bfloat16_crosses_the_wire_with_its_dtype() -> None:
+    x = make_input(spec(shape=[5], dtype="bfloat16", init={"uniform": {"seed": 1}}))
+    y = decode_array(encode_array(x))
+    assert str(y.dtype) == "bfloat16" and y.tobytes() == x.tobytes()

@@ -1,20 +1,27 @@
-"""report.md: environment, verdict counts, the case x column matrix, the claims ledger, each case."""
+"""report.md: environment, verdict counts, the case x column matrix, the claims ledger, each case.
+
+Laid out from oracle.report.view, as the HTML is; renders on code-hosting sites (pipes in
+table cells escaped, figures linked as plots/<name>.png beside the file).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-import numpy as np
 from jinja2 import Environment
 
-from oracle.outcome import Tensor
+from oracle.report.view import ReportView, build_view, summarize, verdict_against_reference
+
+__all__ = ["render_markdown", "summarize", "verdict_against_reference"]
+
+MARK = {"holds": "holds", "partly": "partly", "refuted": "**refuted**", "n/a": "n/a"}
 
 TEMPLATE = """\
 # Cross-framework semantics report
 
-{{ cases|length }} cases x {{ env|length }} columns. Every cell is what the framework did when
+{{ v.cases|length }} cases x {{ env|length }} columns. Every cell is what the framework did when
 called through its own public API; the reference is JAX in float64 with strict, stated semantics.
+Platform: `{{ v.results.platform }}`.
 
 ## Environment
 
@@ -27,54 +34,86 @@ called through its own public API; the reference is JAX in float64 with strict, 
 
 | verdict | cells |
 |---|---|
-{% for kind, n in counts -%}
+{% for kind, n in v.counts -%}
 | {{ kind }} | {{ n }} |
 {% endfor %}
 ## Matrix
 
-Each cell: the column's status, then its verdict against the reference.
-
-| case |{% for c in columns %} {{ c }} |{% endfor %}
-|---|{% for c in columns %}---|{% endfor %}
-{% for case in cases -%}
-| [{{ case.id }}](#{{ case.id }}) |{% for c in columns %} {{ cell(case, c) }} |{% endfor %}
+Each cell: the column's status (`ok`, or the builtin base of the exception it raised; `+w`:
+it warned), then its verdict against the reference.
+{% for f in v.figures %}
+![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
+{% endfor %}
+| case | reference |{% for c in v.columns %} {{ c }} |{% endfor %}
+|---|---|{% for c in v.columns %}---|{% endfor %}
+{% for case in v.cases -%}
+| [{{ case.id }}](#{{ case.id }}) | {{ case.columns[0].status if case.columns and case.columns[0].name == "reference" else "-" }} |{% for c in v.columns %} {{ cell(case, c) }} |{% endfor %}
 {% endfor %}
 ## Claims ledger
 
-What each seed document claimed, beside what each framework did.
+What each seed document claimed, and whether it holds for each framework today. The claim's
+checkable part is its `expect` block in the case file; *partly*: some of it holds.
 
-| case | document, example | claim | observed |
-|---|---|---|---|
-{% for case in cases if case.source -%}
-| [{{ case.id }}](#{{ case.id }}) | {{ case.source.doc }}, {{ case.source.example }} | {{ esc(case.source.claim) }} | {{ esc(case.summary) }} |
+| case | document, example | claim |{% for c in v.columns %} {{ c }} |{% endfor %}
+|---|---|---|{% for c in v.columns %}---|{% endfor %}
+{% for case in v.ledger -%}
+| [{{ case.id }}](#{{ case.id }}) | {{ esc(case.record.source.doc) }}, {{ case.record.source.example }} | {{ esc(case.record.source.claim) }} |{% for c in v.columns %} {{ judged(case, c) }} |{% endfor %}
 {% endfor %}
 ## Cases
-{% for case in cases %}
-### {{ case.id }}
+{% for case in v.cases %}{% set r = case.record %}
+### {{ r.id }}
 
-**{{ esc(case.title) }}**{% if case.description %}. {{ case.description | trim }}{% endif %}
+**{{ esc(r.title) }}**{% if r.description %}. {{ r.description | trim }}{% endif %}
 
-{% if case.source -%}
-Source: `{{ case.source.doc }}`, example {{ case.source.example }}. Claim: *{{ esc(case.source.claim) }}*
+{% if r.source -%}
+Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.source.claim) }}*
+{% for j in case.judgments %}
+- {{ j.column }}: {{ mark[j.verdict] }}. {{ esc(j.fact) }}{% if j.failed %} ({{ esc(j.failed | join("; ")) }}){% endif %}
+{%- endfor %}
 
 {% endif -%}
-Inputs: {% for name, i in case.inputs.items() %}`{{ name }}` {{ i.shape }} {{ i.dtype }} ({{ init(i.init) }}){{ "; " if not loop.last }}{% endfor %}
-
+| input | shape | dtype | generated |
+|---|---|---|---|
+{% for i in case.inputs -%}
+| `{{ i.name }}` | {{ i.shape }} | {{ i.dtype }} | {{ esc(i.how) }} |
+{% endfor %}
 ```
-{% for s in case.steps %}{{ s }}
-{% endfor %}{% if case.grad %}grad of {{ case.grad.of }} wrt {{ case.grad.wrt | join(", ") }} ({{ case.grad.idiom }} idiom)
+{% for s in r.steps %}{{ s }}
+{% endfor %}{% if r.grad %}grad of {{ r.grad.of }} wrt {{ r.grad.wrt | join(", ") }} ({{ r.grad.idiom }} idiom)
 {% endif %}```
 
-| column | status | error / warnings | outputs | native API |
-|---|---|---|---|---|
-{% for name, o in case.columns.items() -%}
-| {{ name }} | {{ o.status }} | {{ problems(o) }} | {{ outputs(o) }} | {{ esc(o.native_api | join("; ")) }} |
+| column | status | error / warnings | native API |
+|---|---|---|---|
+{% for c in case.columns -%}
+| {{ c.name }} | {{ c.status }}{% if c.kind %}: {{ c.kind.replace("_", " ") }}{% endif %} | {{ problems(c) }} | {{ esc(c.native_api | join("; ")) or "-" }} |
 {% endfor %}
-**In one line:** {{ esc(case.summary) }}
+{%- if case.output_names %}
+| output |{% for c in case.columns %} {{ c.name }} |{% endfor %}
+|---|{% for c in case.columns %}---|{% endfor %}
+{% for name in case.output_names -%}
+| `{{ name }}` |{% for c in case.columns %} {{ output(case, c, name) }} |{% endfor %}
+{% endfor %}
+Below each output, Δ: its largest absolute / relative difference to the reference over elements finite on both
+sides (same shape only); "NaN/Inf differ": some element is NaN or infinite on one side only.
+{% endif %}
+**In one line:** {{ esc(r.summary) }}
 
-{% for v in case.verdicts if v.kind != "agree" -%}
-- {{ v.columns | join(" vs ") }}: **{{ v.kind }}**: {{ esc(v.explanation) }}
+{% for d in case.divergences -%}
+- {{ d.columns | join(" vs ") }}: **{{ d.kind }}**: {{ esc(d.explanation) }}
 {% endfor %}
+{%- for f in case.figures %}
+![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
+{% endfor %}
+{%- if case.snippets %}
+<details><summary>Reproduce natively ({{ case.snippets | join(", ") }})</summary>
+{% for fw, code in case.snippets.items() %}
+{{ fw }}:
+
+```python
+{{ code }}```
+{% endfor %}
+</details>
+{% endif %}
 {% endfor %}
 """
 
@@ -89,68 +128,35 @@ def _settings(e: dict[str, Any]) -> str:
     return _esc(", ".join(f"{k}={v}" for k, v in e.get("settings", {}).items())) or "-"
 
 
-def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
-    for v in case["verdicts"]:
-        if "reference" in v["columns"] and column in v["columns"] and column != "reference":
-            return v["kind"]
-    return None
+def _cell(case: Any, column: str) -> str:
+    row = next((c for c in case.columns if c.name == column), None)
+    if row is None:
+        return "-"
+    return f"{row.status}: {row.kind.replace('_', ' ')}" if row.kind else row.status
 
 
-def _cell(case: dict[str, Any], column: str) -> str:
-    o = case["columns"][column]
-    status = o["status"] if o["status"] != "error" else (o["error"] or {}).get("base", "error")
-    if o["warnings"]:
-        status += " +warning"
-    verdict = verdict_against_reference(case, column)
-    return f"{status}: {verdict.replace('_', ' ')}" if verdict else status
+def _judged(case: Any, column: str) -> str:
+    j = next((j for j in case.judgments if j.column == column), None)
+    return f"{MARK[j.verdict]}: {_esc(j.fact)}" if j else "-"
 
 
-def _problems(o: dict[str, Any]) -> str:
-    parts = []
-    if o.get("error"):
-        e = o["error"]
-        parts.append(f"{e['type']}: {e['message']} ({e['where']})")
-    parts += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
-    reason = o["notes"].get("reason") or o["notes"].get("unsupported")
-    if reason:
-        parts.append(str(reason))
-    return _esc("; ".join(parts)) or "-"
+def _problems(c: Any) -> str:
+    return _esc("; ".join(([c.error] if c.error else []) + c.warnings + ([c.notes] if c.notes else []))) or "-"
 
 
-def summarize(t: dict[str, Any]) -> str:
-    if t["shape"] is None:
-        return "None"
-    values = Tensor.from_results(t).values
-    assert values is not None
-    head = f"{t['shape']} {t['dtype']}"
-    if values.size == 1:
-        return f"{head} = {float(values.astype(np.float64).ravel()[0]):.6g}"
-    flat = values.astype(np.float64).ravel()
-    finite = flat[np.isfinite(flat)]
-    flags = " nan" * t["nan"] + " inf" * t["inf"]
-    stats = f"mean {finite.mean():.4g}, min {finite.min():.4g}, max {finite.max():.4g}" if finite.size else "no finite"
-    return f"{head} ({stats}{flags})"
+def _output(case: Any, column: Any, name: str) -> str:
+    o = case.output(column, name)
+    if o is None:
+        return "-"
+    text = o.summary + (f"<br>Δ {o.difference}" if o.difference else "")
+    return _esc(text)
 
 
-def _outputs(o: dict[str, Any]) -> str:
-    return _esc("<br>".join(f"{name}: {summarize(t)}" for name, t in o["outputs"].items())) or "-"
-
-
-def _init(init: Any) -> str:
-    if not isinstance(init, dict):
-        return str(init)
-    (kind, params), = init.items()
-    return f"{kind} {params}" if isinstance(params, dict) else f"{kind} {params}"
-
-
-def render_markdown(results: dict[str, Any]) -> str:
-    cases = results["cases"]
-    columns = list(results["environment"])
-    counts = Counter(verdict_against_reference(case, c) for case in cases for c in columns if c != "reference")
-    counts.pop(None, None)
+def render_markdown(results: dict[str, Any], view: ReportView | None = None, figures_dir: str = "plots") -> str:
+    """The Markdown report; figures are linked only when `view` carries them (oracle report)."""
+    view = view or build_view(results, plots=False)
     env = Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
-    template = env.from_string(TEMPLATE)
-    return template.render(
-        cases=cases, env=results["environment"], columns=columns, counts=counts.most_common(),
-        cell=_cell, problems=_problems, outputs=_outputs, init=_init, settings=_settings, esc=_esc,
+    return env.from_string(TEMPLATE).render(
+        v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
+        problems=_problems, output=_output, settings=_settings, esc=_esc,
     )

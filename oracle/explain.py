@@ -1,0 +1,99 @@
+"""`oracle explain`: an ad-hoc scenario from the command line, validated as a case file.
+
+`oracle explain mse_loss --input pred=64,1 --input target=64` becomes a one-step case whose
+inputs are the op's arguments in order. The case is written as YAML and loaded through
+oracle.cases.load_case, so it gets exactly the validation (and messages) of a case file,
+and `--save FILE` keeps a file that `oracle run` accepts.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from oracle.cases import _ID, DTYPES, FLOAT_DTYPES, LoadedCase, load_case
+from oracle.ops import OPS
+
+_INPUT = re.compile(r"^(?P<name>[A-Za-z_]\w*)=(?P<shape>[0-9,\s]*)(?::(?P<dtype>\w+))?$")
+PROBABILITY_ARGS = {("binary_cross_entropy", "probs"), ("binary_cross_entropy", "target"),
+                    ("binary_cross_entropy_with_logits", "target")}
+
+
+class ExplainError(ValueError):
+    """The command line does not describe a valid scenario."""
+
+
+def parse_input(text: str) -> tuple[str, list[int], str]:
+    """'pred=64,1:float64' -> ('pred', [64, 1], 'float64'); 'x=' is a scalar."""
+    match = _INPUT.match(text.strip())
+    if not match:
+        raise ExplainError(f"--input {text!r}: expected NAME=SHAPE[:DTYPE], e.g. pred=64,1 or labels=64:int64")
+    dims = [d for d in match["shape"].replace(" ", "").split(",") if d]
+    dtype = match["dtype"] or "float32"
+    if dtype not in DTYPES:
+        raise ExplainError(f"--input {text!r}: dtype must be one of {', '.join(DTYPES)}")
+    return match["name"], [int(d) for d in dims], dtype
+
+
+def _init(op: str, arg: str, shape: list[int], dtype: str, seed: int, classes: int) -> dict[str, Any]:
+    """Seeded inputs: normal floats, uniform [0, 1) probabilities, integer labels below `classes`."""
+    if dtype not in FLOAT_DTYPES:
+        if dtype == "bool":
+            raise ExplainError("bool inputs need explicit values; write a case file")
+        return {"integers": {"seed": seed, "low": 0, "high": max(classes, 1)}}
+    if (op, arg) in PROBABILITY_ARGS:
+        return {"uniform": {"seed": seed, "low": 0.0, "high": 1.0}}
+    return {"normal": {"seed": seed}}
+
+
+def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False) -> dict[str, Any]:
+    """The case file, as data, for one op applied to the given inputs (in the op's argument order)."""
+    spec = OPS.get(op)
+    if spec is None:
+        raise ExplainError(f"unknown op {op!r}; ops: {', '.join(OPS)}")
+    parsed = [parse_input(text) for text in inputs]
+    if len(parsed) != len(spec.args):
+        raise ExplainError(f"{op} takes {len(spec.args)} inputs ({', '.join(spec.args)}), got {len(parsed)}")
+    classes = parsed[0][1][-1] if parsed and parsed[0][1] else 2  # integer labels index the first input's last axis
+    out = "loss" if spec.family == "loss" else "out"
+    step = f"{out} = {op}({', '.join(name for name, _, _ in parsed)}"
+    step += "".join(f", {a.strip()}" for a in attrs) + ")"
+    case: dict[str, Any] = {
+        "id": f"explain-{op.replace('_', '-')}",
+        "title": f"{op} on " + " and ".join(f"{n} {s} {d}" for n, s, d in parsed),
+        "description": "Written by `oracle explain`.",
+        "tags": ["explain"],
+        "inputs": {name: {"shape": shape, "dtype": dtype, "init": _init(op, arg, shape, dtype, seed, classes)}
+                   for seed, ((name, shape, dtype), arg) in enumerate(zip(parsed, spec.args))},
+        "steps": [step],
+    }
+    if grad:
+        wrt = [name for name, _, dtype in parsed if dtype in FLOAT_DTYPES]
+        if not wrt:
+            raise ExplainError("--grad needs a float input")
+        case["grad"] = {"of": out, "wrt": wrt}
+    return case
+
+
+def to_yaml(case: dict[str, Any]) -> str:
+    return yaml.safe_dump(case, sort_keys=False, default_flow_style=None, width=110)
+
+
+def load_built(case: dict[str, Any], save: Path | None = None) -> LoadedCase:
+    """Validate through the case-file loader; then keep the file at `save` when given (id = its stem)."""
+    if save is not None and re.match(_ID, save.stem):
+        case = {**case, "id": save.stem}
+    text = to_yaml(case)
+    with tempfile.TemporaryDirectory(prefix="oracle-explain-") as folder:
+        path = Path(folder) / f"{case['id']}.yaml"
+        path.write_text(text, encoding="utf-8")
+        loaded = load_case(path)  # a bad scenario fails here, before anything is saved
+    if save is None:
+        return loaded
+    save.parent.mkdir(parents=True, exist_ok=True)
+    save.write_text(text, encoding="utf-8")
+    return load_case(save)

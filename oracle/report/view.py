@@ -1,0 +1,200 @@
+"""What both reports show, computed once from results.json: counts, matrix, ledger, cases, figures.
+
+The Markdown and HTML templates only lay this out, so the two reports cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from oracle.diff import compare_arrays, max_differences
+from oracle.outcome import Tensor
+from oracle.report.claims import Judgment, ledger
+from oracle.report.snippets import snippets
+from oracle.semantics import describe
+
+
+@dataclass
+class Figure:
+    name: str  # file stem: plots/<name>.png
+    title: str
+    png: bytes
+
+
+@dataclass
+class OutputRow:
+    name: str
+    summary: str
+    max_abs: float | None = None  # against the reference, same shape, over elements finite on both sides
+    max_rel: float | None = None
+    nonfinite_differs: bool = False  # NaN/Inf where the reference has none, or the other way round
+    finite_pairs: int = 0
+
+    @property
+    def difference(self) -> str:
+        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0."""
+        if self.max_abs is None:
+            return ""
+        text = f"{_number(self.max_abs)} / {_number(self.max_rel)}"
+        if not self.nonfinite_differs:
+            return text
+        return f"NaN/Inf differ; finite: {text}" if self.finite_pairs else "NaN/Inf differ"
+
+
+@dataclass
+class ColumnRow:
+    name: str
+    status: str  # ok, ValueError, unsupported... (+w when it warned)
+    kind: str | None  # verdict against the reference
+    error: str
+    warnings: list[str]
+    outputs: list[OutputRow]
+    native_api: list[str]
+    semantics: str
+    notes: str
+
+
+@dataclass
+class CaseView:
+    record: dict[str, Any]
+    columns: list[ColumnRow]
+    inputs: list[dict[str, str]]
+    divergences: list[dict[str, Any]]  # verdicts other than agree
+    judgments: list[Judgment]
+    snippets: dict[str, str]
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    @property
+    def output_names(self) -> list[str]:
+        """Every recorded output in any column, step outputs before gradients."""
+        seen: dict[str, None] = {}
+        for c in self.columns:
+            seen.update((o.name, None) for o in c.outputs)
+        return sorted(seen, key=lambda n: (n.startswith("grad."), list(seen).index(n)))
+
+    def output(self, column: ColumnRow, name: str) -> OutputRow | None:
+        return next((o for o in column.outputs if o.name == name), None)
+
+
+@dataclass
+class ReportView:
+    results: dict[str, Any]
+    columns: list[str]  # framework columns (the reference apart)
+    counts: list[tuple[str, int]]
+    cases: list[CaseView]
+    ledger: list[CaseView]
+    figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmap
+
+
+def _number(x: float | None) -> str:
+    return "" if x is None else ("0" if x == 0 else f"{x:.3g}")
+
+
+def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
+    for v in case["verdicts"]:
+        if "reference" in v["columns"] and column in v["columns"] and column != "reference":
+            return str(v["kind"])
+    return None
+
+
+def status_text(o: dict[str, Any]) -> str:
+    text = o["status"] if o["status"] != "error" else (o.get("error") or {}).get("base", "error")
+    return text + ("+w" if o["warnings"] else "")
+
+
+def summarize(t: dict[str, Any]) -> str:
+    """'[64] float32 (mean 0.1, min -2, max 3)' or '[] float32 = 0.25' or 'None'."""
+    if t["shape"] is None:
+        return "None"
+    values = Tensor.from_results(t).values
+    assert values is not None
+    head = f"{t['shape']} {t['dtype']}"
+    flat = values.astype(np.float64).ravel()
+    if flat.size == 1:
+        return f"{head} = {float(flat[0]):.6g}"
+    finite = flat[np.isfinite(flat)]
+    flags = " nan" * t["nan"] + " inf" * t["inf"]
+    stats = f"mean {finite.mean():.4g}, min {finite.min():.4g}, max {finite.max():.4g}" if finite.size else "no finite"
+    return f"{head} ({stats}{flags})"
+
+
+def init_text(spec: dict[str, Any]) -> str:
+    init = spec.get("init")
+    if init == "values" or not isinstance(init, dict):
+        values = spec.get("values")
+        return f"values {values}" if values is not None and len(str(values)) <= 60 else "explicit values"
+    (kind, params), = init.items()
+    if not isinstance(params, dict):
+        return f"{kind} {params}"
+    return f"{kind}(" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")"
+
+
+def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow:
+    ref = case["columns"].get("reference")
+    outputs = []
+    for out, t in o["outputs"].items():
+        row = OutputRow(out, summarize(t))
+        r = (ref or {}).get("outputs", {}).get(out) if name != "reference" else None
+        if r and r.get("shape") is not None and r.get("shape") == t.get("shape"):
+            a, b = Tensor.from_results(t).values, Tensor.from_results(r).values
+            assert a is not None and b is not None
+            row.max_abs, row.max_rel = max_differences(a, b)
+            found = compare_arrays(a, b, 0.0, 0.0)
+            row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
+            row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
+        outputs.append(row)
+    e = o.get("error")
+    followed = case.get("semantics", {}).get(name)
+    return ColumnRow(
+        name=name, status=status_text(o), kind=verdict_against_reference(case, name),
+        error=f"{e['type']}: {e['message']}" + (f" ({e['where']})" if e.get("where") else "") if e else "",
+        warnings=[f"{w['category']}: {w['message']}" for w in o["warnings"]], outputs=outputs,
+        native_api=list(o.get("native_api", [])),
+        semantics="" if followed is None or name == "reference" else describe(followed),
+        notes=str(o["notes"].get("reason") or o["notes"].get("unsupported") or ""),
+    )
+
+
+def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
+    from oracle.report import plots as draw
+
+    cases = results["cases"]
+    columns = [c for c in results["environment"] if c != "reference"]
+    counts = Counter(verdict_against_reference(case, c) for case in cases for c in columns)
+    counts.pop(None, None)
+    judged = {case["id"]: judgments for case, judgments in ledger(results)}
+    views = []
+    for case in cases:
+        view = CaseView(
+            record=case,
+            columns=[_column_row(case, n, o) for n, o in case["columns"].items()],
+            inputs=[{"name": n, "shape": str(i["shape"]), "dtype": i["dtype"], "how": init_text(i)}
+                    for n, i in case["inputs"].items()],
+            divergences=[v for v in case["verdicts"] if v["kind"] != "agree"],
+            judgments=judged.get(case["id"], []),
+            snippets={fw: s.code for fw, s in snippets(case).items()},
+        )
+        if plots:
+            mismatched = [c for c in columns if verdict_against_reference(case, c) in ("value_mismatch", "nan_inf_mismatch")]
+            png = draw.element_differences(case, mismatched) if mismatched else None
+            if png:
+                view.figures.append(Figure(f"{case['id']}-differences", "Per-element differences to the reference", png))
+            png = draw.trajectories(case)
+            if png:
+                view.figures.append(Figure(f"{case['id']}-trajectories", "Trajectories per column", png))
+        views.append(view)
+    report = ReportView(results, columns, counts.most_common(), views, [v for v in views if v.record.get("source")])
+    if plots and cases:
+        kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
+        labels = [[status_text(c["columns"][col]) for col in columns] for c in cases]
+        report.figures.append(Figure("verdict-matrix", "Verdicts against the reference",
+                                     draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
+    return report

@@ -1,0 +1,58 @@
+"""Run every reproduction snippet in a folder inside this one interpreter, each in a fresh namespace.
+
+`python tests/snippet_runner.py DIR`: for each DIR/<name>.py (with DIR/<name>.names.json
+mapping outputs to variables) writes DIR/<name>.result.json (status, error type, warning
+categories) and DIR/<name>.npz (the named variables). One interpreter per framework keeps
+the snippet test fast; a fresh dict per snippet keeps them independent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oracle.execute import error_info
+
+
+def to_numpy(value: Any) -> np.ndarray | None:
+    if value is None:
+        return None
+    if hasattr(value, "detach"):
+        value = value.detach().cpu()
+    return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+
+
+def run(path: Path) -> None:
+    names: dict[str, str] = json.loads(path.with_suffix(".names.json").read_text())
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
+    result: dict[str, Any] = {"status": "ok", "error": None}
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("always")
+        try:
+            exec(compile(path.read_text(), str(path), "exec"), namespace)  # generated snippet, not case data
+        except Exception as exc:  # noqa: BLE001 - whatever the framework raises is the observation
+            result.update(status="error", error=error_info(exc).__dict__)
+    result["warnings"] = sorted({w.category.__name__ for w in caught})
+    arrays = {}
+    for name, var in names.items():
+        if var in namespace:
+            found = to_numpy(namespace[var])
+            result.setdefault("none", []).extend([name] if found is None else [])
+            if found is not None:
+                arrays[name] = found
+    result["present"] = sorted(arrays) + result.get("none", [])
+    np.savez(path.with_suffix(".npz"), **{f"a{i}": a for i, a in enumerate(arrays.values())})
+    result["order"] = list(arrays)
+    path.with_suffix(".result.json").write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    for snippet in sorted(Path(sys.argv[1]).glob("*.py")):
+        run(snippet)

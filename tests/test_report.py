@@ -1,0 +1,172 @@
+"""Reports, the claims ledger, plots and `oracle explain`.
+
+Judgments are checked against what the frameworks do when called here (torch before
+TensorFlow), not against the oracle's own output; rendering is checked for what a reader
+relies on: every case and claim present, figures written and linked, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from oracle.cases import CaseError, load_case
+from oracle.cli import main
+from oracle.explain import ExplainError, build_case, load_built, parse_input
+from oracle.plan import plan
+from oracle.report import plots
+from oracle.report.claims import judge_case
+from oracle.report.write import write_reports
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def written(pipeline: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
+    assert main(["report", "--results", str(pipeline["_out"] / "results.json"), "--out", str(out)]) == 0
+    assert write_reports(results, out)  # also callable as a library, idempotent
+    return out
+
+
+def test_both_reports_cover_every_case_and_claim(pipeline: dict[str, Any], written: Path) -> None:
+    md = (written / "report.md").read_text()
+    html = (written / "report.html").read_text()
+    for case in pipeline["cases"]:
+        assert f"### {case['id']}" in md
+        assert f'id="{case["id"]}"' in html and f'href="#{case["id"]}"' in html
+        if case["source"]:
+            assert case["source"]["claim"].replace("|", "\\|") in md
+    cells = re.findall(r'<td class="cell[^"]*"', html)
+    assert len(cells) == len(pipeline["cases"]) * 3  # every case x framework column is a coloured cell
+
+
+def test_html_is_self_contained(written: Path) -> None:
+    html = (written / "report.html").read_text()
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert html.count('src="data:image/png;base64,') >= 1
+
+
+def test_figures_are_saved_beside_the_markdown_and_linked(written: Path) -> None:
+    md = (written / "report.md").read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert "plots/verdict-matrix.png" in links
+    for link in links:
+        assert (written / link).read_bytes().startswith(PNG), link
+    # bce with probabilities 0 and 1: torch clamps log at -100, so its per-element loss cannot be the
+    # reference's inf there; that NaN/Inf difference is what the difference plot exists for
+    assert "plots/bce-probabilities-exactly-zero-and-one-differences.png" in links
+
+
+def _native_mse(pred: np.ndarray, target: np.ndarray) -> tuple[Exception | None, float | None]:
+    import torch
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's broadcast warning is not what this checks
+            return None, float(torch.nn.MSELoss()(torch.tensor(pred), torch.tensor(target)))
+    except Exception as exc:  # noqa: BLE001 - raising is the other possible answer
+        return exc, None
+
+
+def test_ledger_judges_torch_as_torch_behaves(pipeline: dict[str, Any]) -> None:
+    """Claims about nn.MSELoss are judged by calling torch here."""
+    # claim: a [1] target is broadcast over the [64, 1] output without an error
+    case = pipeline["_by_id"]["mse-64x1-output-vs-size1-target"]
+    x = plan(load_case(case["file"])).inputs
+    raised, value = _native_mse(x["model_output"], x["target_incorrect_scalar"])
+    broadcast = np.mean((x["model_output"].astype(np.float64) - x["target_incorrect_scalar"]) ** 2)
+    expected = "refuted" if raised else ("holds" if np.isclose(value, broadcast, rtol=1e-5) else "partly")
+    judged = next(j for j in judge_case(case, pipeline["_by_id"]) if j.column == "torch")
+    assert judged.verdict == expected
+
+    # claim: [32, 1] outputs against a [32] target make MSELoss raise ValueError
+    case = pipeline["_by_id"]["regressor-column-output-vs-flat-target"]
+    x = plan(load_case(case["file"])).inputs
+    raised, _ = _native_mse(x["X"] @ x["W"] + x["b"], x["y"])
+    expected = "refuted" if raised is None else ("holds" if isinstance(raised, ValueError) else "partly")
+    judged = next(j for j in judge_case(case, pipeline["_by_id"]) if j.column == "torch")
+    assert judged.verdict == expected, judged
+
+
+def _record(**columns: dict[str, Any]) -> dict[str, Any]:
+    base = {"status": "ok", "error": None, "warnings": [], "outputs": {}, "notes": {}, "native_api": []}
+    return {"id": "c", "source": {"doc": "d", "example": 1, "claim": "x",
+                                  "expect": {"status": "error", "error": "ValueError"}},
+            "semantics": {}, "columns": {name: {**base, **o} for name, o in columns.items()}}
+
+
+def test_judgment_rules() -> None:
+    error = {"status": "error", "error": {"type": "E", "base": "ValueError", "message": "m", "where": ""}}
+    runtime = {"status": "error", "error": {"type": "E", "base": "RuntimeError", "message": "m", "where": ""}}
+    case = _record(reference={}, a=error, b=runtime, c={}, d={"status": "crash", "notes": {"reason": "died"}})
+    verdicts = {j.column: j.verdict for j in judge_case(case, {})}
+    assert verdicts == {"a": "holds", "b": "partly", "c": "refuted", "d": "n/a"}
+
+    scalar = {"shape": [2], "dtype": "float32", "values": [0.5, 0.5], "nan": False, "inf": False}
+    other = copy.deepcopy(_record(a={"outputs": {"y": scalar}}))
+    other["id"] = "other"
+    mine = _record(a={"outputs": {"z": {**scalar, "values": [0.5, 0.75]}}})
+    mine["source"]["expect"] = {"values": {"z": [0.5, 0.5]},
+                                "compare": {"output": "z", "case": "other", "case_output": "y", "equal": False}}
+    judged = judge_case(mine, {"other": other})[0]
+    assert judged.verdict == "partly" and judged.failed == ["expected z = [0.5, 0.5], got [0.5, 0.75]"]
+
+
+def test_expect_is_validated_with_file_line_field(tmp_path: Path) -> None:
+    text = (ROOT / "cases/gradients/tape-gradient-reduce-sum-vector.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("values: {grad.x:", "values: {grad.q:"))
+    with pytest.raises(CaseError) as info:
+        load_case(bad)
+    assert info.value.field == "source.expect.values.grad.q" and "grad.x" in info.value.message
+    bad.write_text(text.replace("expect: {status: ok,", "expect: {status: ok, semantics: broadcasting,"))
+    with pytest.raises(CaseError, match="unknown semantics 'broadcasting'"):
+        load_case(bad)
+
+
+def test_trajectories_are_drawn_only_when_present() -> None:
+    case = _record(a={}, b={})
+    assert plots.trajectories(case) is None
+    case["columns"]["a"]["trajectories"] = {"loss": [1.0, 0.5, 0.25]}
+    case["columns"]["b"]["outputs"]["loss_trajectory"] = {"shape": [3], "dtype": "float32",
+                                                          "values": [1.0, 0.6, 0.3], "nan": False, "inf": False}
+    assert set(plots.find_trajectories(case)) == {"a", "b"}
+    assert (plots.trajectories(case) or b"").startswith(PNG)
+
+
+def test_explain_builds_a_case_file_that_loads(tmp_path: Path) -> None:
+    assert parse_input("labels=64:int64") == ("labels", [64], "int64")
+    assert parse_input("x=") == ("x", [], "float32")
+    with pytest.raises(ExplainError, match="NAME=SHAPE"):
+        parse_input("pred:64")
+    with pytest.raises(ExplainError, match="takes 2 inputs"):
+        build_case("mse_loss", ["pred=4"], [])
+    case = build_case("cross_entropy", ["logits=8,3", "labels=8:int64"], ["reduction=sum"], grad=True)
+    saved = load_built(case, tmp_path / "ce-explained.yaml")
+    loaded = load_case(tmp_path / "ce-explained.yaml")
+    assert loaded.id == saved.id == "ce-explained"
+    labels = plan(loaded).inputs["labels"]
+    assert labels.dtype == np.int64 and labels.min() >= 0 and labels.max() < 3  # class indices below 3
+    assert loaded.case.grad is not None and loaded.case.grad.wrt == ["logits"]
+    with pytest.raises(CaseError, match="no attribute 'reduce'"):
+        load_built(build_case("mse_loss", ["p=4", "t=4"], ["reduce=sum"]), tmp_path / "never.yaml")
+    assert not (tmp_path / "never.yaml").exists()  # an invalid scenario is not saved
+
+
+def test_explain_command_runs_the_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "explained.yaml"
+    assert main(["explain", "mse_loss", "--input", "pred=4,1", "--input", "target=4", "--columns",
+                 "reference,torch", "--save", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "reference vs torch" in printed and "In one line" in printed
+    assert load_case(out).case.steps == ["loss = mse_loss(pred, target)"]
