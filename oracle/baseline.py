@@ -184,6 +184,7 @@ class Item:
     kind: str = ""  # the first difference's kind (oracle.diff KINDS) or the listed divergence kind
     seen: str = ""  # what this run did, in a few words
     stored: str = ""  # what the baseline says
+    snippet: str = ""  # native code that reproduces this run's outcome (oracle.report.snippets), if it has one
 
     @property
     def failed(self) -> bool:
@@ -278,7 +279,15 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
     if not clauses:
         return Item(case_id, column, "same")
     return Item(case_id, column, "changed", "; ".join(clauses), hint, kind, describe_outcome(record["columns"][column]),
-                describe_outcome(stored))
+                describe_outcome(stored), native_snippet(record, framework))
+
+
+def native_snippet(record: dict[str, Any], framework: str) -> str:
+    """The report's reproduction snippet for this framework ('' for the reference or an op with no native form)."""
+    from oracle.report.snippets import FRAMEWORKS as NATIVE, make_snippet
+
+    snippet = make_snippet(record, framework) if framework in NATIVE else None
+    return snippet.code if snippet else ""
 
 
 def describe_outcome(o: dict[str, Any]) -> str:
@@ -344,6 +353,7 @@ def format_report(report: CheckReport, verbose: bool = False) -> list[str]:
                 lines += [f"    now:      {item.seen}", f"    baseline: {item.stored}"]
             if item.hint and state in ("changed", "new"):
                 lines.append(f"    {item.hint}")
+            lines += [f"    | {line}" for line in item.snippet.splitlines()]
     lines += [f"unused baseline: {p} (no case with this id)" for p in report.unused_baselines]
     lines += [f"unused expected divergence: {e} (no case with this id)" for e in report.unused_expected]
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("same", "changed", "new", "expected", "fixed"))

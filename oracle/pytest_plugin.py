@@ -121,7 +121,10 @@ def _message(item: Item) -> str:
     lines = [f"{item.case} [{item.column}]: {item.state} {item.kind}".rstrip(), f"  what changed: {item.explanation}"]
     if item.seen:
         lines += [f"  seen now:      {item.seen}", f"  baseline says: {item.stored}"]
-    lines += [f"  {item.hint}", "  if the change is intended: pytest --oracle-update (or oracle check --update)"]
+    lines.append(f"  {item.hint}")
+    if item.snippet:
+        lines += ["  native reproduction:", *(f"    {line}" for line in item.snippet.splitlines())]
+    lines.append("  if the change is intended: pytest --oracle-update (or oracle check --update)")
     return "\n".join(lines)
 
 
