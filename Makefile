@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-gpu report report-check validate clean
+.PHONY: run test test-gpu report report-check validate clean baseline check versions
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,5 +34,22 @@ report-check: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases
 
+# Regression baselines (README: "Regression baselines").
+baseline: $(STAMP)
+	$(PY) -m oracle.cli snapshot cases --out baselines
+
+check: $(STAMP)
+	$(PY) -m oracle.cli check cases --against baselines
+
+# Two versions of JAX side by side: a second venv with the older JAX of versions/jax-0.4.38.txt.
+OLD_JAX := .venv-jax-0.4.38
+$(OLD_JAX)/.installed: versions/jax-0.4.38.txt
+	@test -x $(OLD_JAX)/bin/python || $(PYTHON) -m venv $(OLD_JAX) || python3 -m venv $(OLD_JAX)
+	$(OLD_JAX)/bin/python -m pip install --quiet -r versions/jax-0.4.38.txt
+	@touch $@
+
+versions: $(STAMP) $(OLD_JAX)/.installed
+	$(PY) -m oracle.cli diff-versions --config versions/jax.yaml cases --out reports/versions
+
 clean:
-	rm -rf $(VENV) reports
+	rm -rf $(VENV) $(OLD_JAX) reports

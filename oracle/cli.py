@@ -1,4 +1,4 @@
-"""The `oracle` command: run, list, validate, show, report, explain, schema."""
+"""The `oracle` command: run, list, validate, show, report, explain, schema; snapshot, check, diff-versions."""
 
 from __future__ import annotations
 
@@ -219,6 +219,97 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
+    """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=errors, transient=True)
+    with progress:
+        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
+        results = execute(cases, columns, out / "logs",
+                          lambda column, case_id, o: progress.update(task, advance=1,
+                                                                     description=f"{column}: {case_id}"))
+    write_results(out / "results.json", results)
+    write_atomic(out / "report.md", render_markdown(results))
+    return results
+
+
+def _columns(args: argparse.Namespace) -> list[Any]:
+    try:
+        return parse_columns(args.columns, args.device)
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(2) from None
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from oracle.baseline import write_snapshot
+
+    results = _execute(_load(args.paths), _columns(args), Path(args.run_out))
+    written = write_snapshot(results, Path(args.out))
+    _say(f"wrote {len(written) - 1} case baselines and {written[0]}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from oracle.baseline import BaselineError, check, format_report, load_baseline, write_snapshot
+
+    cases = _load(args.paths)
+    try:
+        baseline = load_baseline(Path(args.against))
+    except BaselineError as exc:
+        if not args.update:
+            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            return 2
+        baseline = None
+    if args.results:
+        results = load_results(Path(args.results))
+    else:
+        results = _execute(cases, _columns(args), Path(args.run_out))
+    report = check(results, baseline, cases) if baseline is not None else None
+    for line in format_report(report, args.verbose) if report else []:
+        _say(line)
+    if args.update:
+        written = write_snapshot(results, Path(args.against))
+        _say(f"updated: wrote {len(written) - 1} case baselines and {written[0]}")
+        return 0
+    assert report is not None
+    return report.exit_code
+
+
+def cmd_diff_versions(args: argparse.Namespace) -> int:
+    from oracle.baseline import overrides
+    from oracle.versions import check_names, compare_columns, drift, load_config, version_columns
+
+    cases = _load(args.paths)
+    try:
+        config = load_config(Path(args.config)) if args.config else None
+        framework = args.framework or (config.framework if config else "jax")
+        pythons = [sys.executable, *(config.pythons if config else []), *args.python]
+        columns = version_columns(framework, pythons, args.device)
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2
+    _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
+    results = _execute(cases, columns, Path(args.out))
+    for line in check_names(results["environment"]):
+        _say(f"warning: {line}")
+    first = columns[0].name
+    for other in columns[1:]:
+        found = compare_columns(results, first, other.name, overrides(cases))
+        _say(f"{first} -> {other.name}: {len(found)} of {len(cases)} cases differ")
+        for change in found:
+            _say(f"  {change.case}: {change.kind}: {change.explanation}")
+        count, total, largest = drift(results, first, other.name)
+        _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
+             f"{largest:.3g}); those beyond tolerance are listed above")
+    _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oracle", description="Cross-framework oracle for deep-learning semantics")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,7 +347,34 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")
     schema.set_defaults(func=cmd_schema)
+    _add_baseline_commands(sub)
     return parser
+
+
+def _add_baseline_commands(sub: Any) -> None:
+    snapshot = sub.add_parser("snapshot", help="run the cases and record every column's outcomes as a baseline")
+    check = sub.add_parser("check", help="run the cases and list semantic changes against a baseline (exit 1 on one)")
+    for p, out in ((snapshot, "reports/snapshot"), (check, "reports/check")):
+        p.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
+        p.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
+        p.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu")
+        p.add_argument("--run-out", default=out, help=f"where the run's results and logs go (default: {out})")
+    snapshot.add_argument("--out", default="baselines", help="baseline folder (default: baselines)")
+    snapshot.set_defaults(func=cmd_snapshot)
+    check.add_argument("--against", default="baselines", help="baseline folder (default: baselines)")
+    check.add_argument("--results", help="check this results.json instead of running the cases")
+    check.add_argument("--update", action="store_true", help="rewrite the baseline with this run's outcomes")
+    check.add_argument("-v", "--verbose", action="store_true", help="also list unchanged and expected items")
+    check.set_defaults(func=cmd_check)
+    versions = sub.add_parser("diff-versions", help="one framework in this and other interpreters: what changed")
+    versions.add_argument("--framework", choices=FRAMEWORKS, help="(default: the config's, or jax)")
+    versions.add_argument("--config", metavar="FILE", help="YAML: {framework: jax, pythons: [PATH, ...]}")
+    versions.add_argument("--python", action="append", default=[], metavar="PATH",
+                          help="another interpreter with another version installed (repeatable)")
+    versions.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
+    versions.add_argument("--device", default="cpu")
+    versions.add_argument("--out", default="reports/versions", help="output folder (default: reports/versions)")
+    versions.set_defaults(func=cmd_diff_versions)
 
 
 def main(argv: list[str] | None = None) -> int:
