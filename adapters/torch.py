@@ -11,6 +11,13 @@ import torch
 from adapters.base import NativeAdapter
 from oracle.execute import Env, Forward, NativeOp, record_api
 from oracle.protocol import ColumnUnavailable
+from oracle.training import NativeOptimizer, StepResult, canonical
+
+# canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
+TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
+TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
+               "weight_decay": "weight_decay", "alpha": "rho"}
+ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
 def _sum(x: Any, axis: Any, keepdims: bool) -> Any:
@@ -74,6 +81,46 @@ class TorchBackend:
     def to_numpy(self, value: Any) -> np.ndarray:
         return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
 
+    def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
+        modules: list[torch.nn.Module] = []
+        for i, layer in enumerate(layers):
+            kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
+            linear = torch.nn.Linear(kernel.shape[0], kernel.shape[1], device=self.device,
+                                     dtype=getattr(torch, str(kernel.dtype)))
+            with torch.no_grad():  # torch keeps weight as [out, in]: the case's kernel transposed
+                linear.weight.copy_(torch.tensor(kernel.T))
+                linear.bias.copy_(torch.tensor(bias))
+            modules.append(linear)
+            if layer["activation"] != "linear":
+                modules.append(ACTIVATIONS[layer["activation"]]())
+        return torch.nn.Sequential(*modules), "torch.nn.Sequential(torch.nn.Linear, ...)"
+
+    def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
+        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned}
+        if "beta1" in pinned or "beta2" in pinned:
+            defaults = getattr(torch.optim, TORCH_OPTIMIZERS[name])([torch.zeros(1)]).defaults["betas"]
+            kwargs["betas"] = (pinned.get("beta1", defaults[0]), pinned.get("beta2", defaults[1]))
+        cls = getattr(torch.optim, TORCH_OPTIMIZERS[name])
+        optimizer = cls(model.parameters(), **kwargs)
+        used = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
+        read = canonical(used, TORCH_NAMES)
+        if "betas" in used:
+            read["beta1"], read["beta2"] = (float(b) for b in used["betas"])
+        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        return NativeOptimizer(optimizer, read, {k: _jsonable(v) for k, v in used.items()},
+                               f"torch.optim.{cls.__name__}(model.parameters(){', ' if args else ''}{args})")
+
+    def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:
+        optimizer.optimizer.zero_grad()
+        loss = loss_of(model(x))
+        loss.backward()
+        grads = {name: g.detach().clone() for name, g in _named(model, lambda t: t.grad)}
+        optimizer.optimizer.step()
+        return StepResult(loss.detach(), grads)
+
+    def parameters(self, model: Any) -> dict[str, Any]:
+        return {name: p.detach().clone() for name, p in _named(model, lambda t: t)}
+
     def gradient_api(self, idiom: str) -> str:
         return "torch.autograd.grad(target, inputs)" if idiom == "autograd_grad" else "target.backward(); input.grad"
 
@@ -84,6 +131,21 @@ class TorchBackend:
             return dict(zip(wrt, found))
         target.backward()
         return {name: inputs[name].grad for name in wrt}
+
+
+def _named(model: Any, part: Any) -> list[tuple[str, Any]]:
+    """(case name, part(tensor)) per parameter; torch's weight [out, in] is shown as the case's kernel [in, out]."""
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    named = []
+    for i, linear in enumerate(linears):
+        named += [(f"dense{i}.kernel", part(linear.weight).T), (f"dense{i}.bias", part(linear.bias))]
+    return named
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value if isinstance(value, (bool, int, float, str, type(None))) else str(value)
 
 
 def load(device: str) -> NativeAdapter:

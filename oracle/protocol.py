@@ -46,6 +46,8 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "grad": request.grad,
         "observe": request.observe,
         "timeout_s": request.timeout_s,
+        "params": {name: encode_array(a) for name, a in request.params.items()},
+        "training": request.training,
     }
 
 
@@ -57,6 +59,8 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         grad=data["grad"],
         observe=list(data["observe"]),
         timeout_s=float(data["timeout_s"]),
+        params={name: decode_array(text) for name, text in data.get("params", {}).items()},
+        training=data.get("training"),
     )
 
 
