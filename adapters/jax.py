@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from adapters.base import NativeAdapter, reduce
-from oracle.execute import Env, Forward, NativeOp, record_api
+from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
 
@@ -36,7 +36,26 @@ def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
         # optax has no probability-input BCE; this is the formula a JAX user writes with jax.numpy
         return loss(-(target * jnp.log(probs) + (1 - target) * jnp.log(1 - probs)), reduction)
 
+    def accuracy(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        from flax import nnx
+
+        kwargs = {"threshold": threshold} if task == "binary" else {}
+        record_api(f"flax.nnx.metrics.Accuracy({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   ".update(logits=preds, labels=target); compute()")
+        metric = nnx.metrics.Accuracy(**kwargs)
+        metric.update(logits=preds, labels=target)
+        return metric.compute()
+
+    def no_metric(op: str) -> NativeOp:
+        def call(*_: Any, **__: Any) -> Any:
+            raise Unsupported(f"no maintained JAX library with {op} is installed (flax.nnx.metrics has Accuracy only)")
+        return NativeOp(call, "none")
+
     return {
+        "precision": no_metric("precision"),
+        "recall": no_metric("recall"),
+        "f1": no_metric("f1"),
+        "accuracy": NativeOp(accuracy, "flax.nnx.metrics.Accuracy"),
         "add": NativeOp(operator.add, "Array.__add__ (x + y)"),
         "subtract": NativeOp(operator.sub, "Array.__sub__ (x - y)"),
         "multiply": NativeOp(operator.mul, "Array.__mul__ (x * y)"),

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from adapters.base import NativeAdapter  # noqa: E402
-from oracle.execute import Env, Forward, NativeOp, record_api  # noqa: E402
+from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api  # noqa: E402
 from oracle.protocol import ColumnUnavailable  # noqa: E402
 from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
 
@@ -42,6 +42,32 @@ def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
     return loss(labels, logits)
 
 
+# keras.metrics classes per (op, task); keras.metrics.Precision/Recall have no multiclass averaging and
+# F1Score needs one-hot targets, so those uses are unsupported rather than rebuilt by hand.
+KERAS_METRICS = {("precision", "binary"): "Precision", ("recall", "binary"): "Recall",
+                 ("f1", "binary"): "F1Score", ("accuracy", "binary"): "BinaryAccuracy",
+                 ("accuracy", "multiclass"): "SparseCategoricalAccuracy"}
+
+
+def _keras_metric(op: str) -> NativeOp:
+    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        cls_name = KERAS_METRICS.get((op, task))
+        if cls_name is None:
+            raise Unsupported(f"keras.metrics has no {task} {op} for integer labels")
+        kwargs: dict[str, Any] = {}
+        if cls_name in ("Precision", "Recall"):
+            kwargs["thresholds"] = threshold
+        elif cls_name in ("F1Score", "BinaryAccuracy"):
+            kwargs["threshold"] = threshold
+        record_api(f"tf.keras.metrics.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   ".update_state(y_true, y_pred); result()")
+        metric = getattr(tf.keras.metrics, cls_name)(**kwargs)
+        metric.update_state(target, preds)
+        return metric.result()
+
+    return NativeOp(call, f"tf.keras.metrics ({op})")
+
+
 OPS: dict[str, NativeOp] = {
     "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
     "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
@@ -64,6 +90,7 @@ OPS: dict[str, NativeOp] = {
     "cross_entropy": NativeOp(_cross_entropy, "tf.keras.losses.(Sparse)CategoricalCrossentropy"),
     "binary_cross_entropy": _keras_loss("BinaryCrossentropy", from_logits=False),
     "binary_cross_entropy_with_logits": _keras_loss("BinaryCrossentropy", from_logits=True),
+    **{op: _keras_metric(op) for op in ("precision", "recall", "f1", "accuracy")},
 }
 
 

@@ -43,6 +43,22 @@ def _module_loss(cls: type) -> NativeOp:
                     f"torch.nn.{cls.__name__}")
 
 
+def _torchmetric(cls_name: str) -> NativeOp:
+    """torchmetrics.classification.<cls_name>(task=...), called on (preds, target) as the seed document does."""
+
+    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        import torchmetrics
+
+        kwargs: dict[str, Any] = {"task": task, "threshold": threshold}
+        if num_classes is not None:
+            kwargs["num_classes"] = num_classes
+        record_api(f"torchmetrics.classification.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   "(preds, target)")
+        return getattr(torchmetrics.classification, cls_name)(**kwargs)(preds, target)
+
+    return NativeOp(call, f"torchmetrics.classification.{cls_name}")
+
+
 OPS: dict[str, NativeOp] = {
     "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
     "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
@@ -65,6 +81,10 @@ OPS: dict[str, NativeOp] = {
     "cross_entropy": NativeOp(_cross_entropy, "torch.nn.CrossEntropyLoss"),
     "binary_cross_entropy": _module_loss(torch.nn.BCELoss),
     "binary_cross_entropy_with_logits": _module_loss(torch.nn.BCEWithLogitsLoss),
+    "precision": _torchmetric("Precision"),
+    "recall": _torchmetric("Recall"),
+    "f1": _torchmetric("F1Score"),
+    "accuracy": _torchmetric("Accuracy"),
 }
 
 

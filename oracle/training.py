@@ -8,6 +8,7 @@ model output with the backend's native ops, catches warnings and errors, and rec
     loss_trajectory      [steps]  the loss at every step, before that step's update
     grad.<param>                  gradients at step 1 ("grad.dense0.kernel", ...)
     param.<param>                 parameters after the last step
+    param_step1.<param>           parameters after step 1 (when there are more steps)
     notes.hyperparameters         canonical name -> value the optimizer object reports
     notes.hyperparameters_native  the framework's own names and values, as read back
 """
@@ -48,6 +49,7 @@ class StepResult:
 class Trained:
     losses: list[np.ndarray] = field(default_factory=list)
     first_grads: dict[str, np.ndarray] = field(default_factory=dict)
+    after_first: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Trainer(Protocol):
@@ -96,6 +98,8 @@ def run_training(backend: Trainer, request: Request, version: str, device: str) 
                 trained.losses.append(backend.to_numpy(result.loss))
                 if step == 0:
                     trained.first_grads = {n: backend.to_numpy(g) for n, g in result.grads.items()}
+                    if job["steps"] > 1:  # one step is where optimizer conventions show most plainly
+                        trained.after_first = {n: backend.to_numpy(v) for n, v in backend.parameters(model).items()}
         except Unsupported as exc:
             outcome.status, outcome.notes["unsupported"] = "unsupported", str(exc)
         except _StepFailed as failed:
@@ -105,6 +109,8 @@ def run_training(backend: Trainer, request: Request, version: str, device: str) 
         outcome.outputs[TRAJECTORY] = Tensor(np.stack(trained.losses))
     for name, grad in trained.first_grads.items():
         outcome.outputs[f"grad.{name}"] = Tensor(grad)
+    for name, value in trained.after_first.items():
+        outcome.outputs[f"param_step1.{name}"] = Tensor(value)
     if outcome.status == "ok":
         for name, value in backend.parameters(model).items():
             outcome.outputs[f"param.{name}"] = Tensor(backend.to_numpy(value))
