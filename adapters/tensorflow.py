@@ -144,15 +144,15 @@ class TensorFlowBackend:
     def parameters(self, model: Any) -> dict[str, Any]:
         return dict(zip(_names(model), model.trainable_variables))
 
-
-def _names(model: Any) -> list[str]:
-    """Case names for model.trainable_variables: each Dense layer's kernel [in, out] then bias."""
-    return [f"dense{i}.{part}" for i in range(len(model.layers)) for part in ("kernel", "bias")]
-
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         with tf.device(self.device_name), tf.GradientTape() as tape:
             target = forward(inputs, True)[of]
         return dict(zip(wrt, tape.gradient(target, [inputs[name] for name in wrt])))
+
+
+def _names(model: Any) -> list[str]:
+    """Case names for model.trainable_variables: each Dense layer's kernel [in, out] then bias."""
+    return [f"dense{i}.{part}" for i in range(len(model.layers)) for part in ("kernel", "bias")]
 
 
 def load(device: str) -> NativeAdapter:
