@@ -249,6 +249,8 @@ def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str 
         text = f"is {outcome.status}" + (f" ({reason})" if reason else "")
     elif reference is None or followed is None:
         text = "computed results that match none of the reference's semantics"
+    elif followed == "" and name == "reference":
+        text = "computed under its strict semantics"
     elif followed == "":
         text = "computed what the reference computes"
     else:
@@ -287,6 +289,8 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
     reference = outcomes.get("reference")
     followed = {n: (follows(o, reference, override) if reference and n != "reference" else None)
                 for n, o in outcomes.items()}
+    if reference is not None and reference.status == "ok":
+        followed["reference"] = ""  # the reference follows its own strict semantics
     clauses = {n: describe_column(n, o, reference, followed[n]) for n, o in outcomes.items()}
     verdicts = []
     for i, a in enumerate(names):

@@ -13,6 +13,7 @@ from oracle.cases import CaseError, load_case
 from oracle.diff import diff_case, differences
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
+from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,16 +100,6 @@ def test_different_hyperparameters_are_named_not_called_semantics() -> None:
 # --- columns against the frameworks, called natively here -------------------------------------
 
 
-def result(pipeline: dict[str, Any], case_id: str, column: str) -> dict[str, Any]:
-    return pipeline["_by_id"][case_id]["columns"][column]
-
-
-def output(record: dict[str, Any], name: str) -> np.ndarray:
-    values = Tensor.from_results(record["outputs"][name]).values
-    assert values is not None
-    return values
-
-
 def one_step_inputs(case_id: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     request = plan(load_case(ROOT / "cases" / "optimizers" / f"{case_id}.yaml"))
     return request.inputs, request.params
@@ -126,9 +117,9 @@ def test_torch_adam_tiny_gradients_is_torch_optim_adam(pipeline: dict[str, Any])
     loss = torch.sum(linear(torch.tensor(data["x"])) * torch.tensor(data["scale"]))
     loss.backward()
     opt.step()
-    got = result(pipeline, "adam-one-step-tiny-gradients", "torch")
-    assert output(got, "param.dense0.kernel").tobytes() == linear.weight.detach().numpy().T.copy().tobytes()
-    assert output(got, "loss_trajectory")[0] == np.float32(loss.item())
+    got = recorded(pipeline, "adam-one-step-tiny-gradients", "torch")
+    assert values(got, "param.dense0.kernel").tobytes() == linear.weight.detach().numpy().T.copy().tobytes()
+    assert values(got, "loss_trajectory")[0] == np.float32(loss.item())
 
 
 def test_keras_adam_l2_and_tiny_gradients_are_what_keras_does(pipeline: dict[str, Any]) -> None:
@@ -147,8 +138,8 @@ def test_keras_adam_l2_and_tiny_gradients_are_what_keras_does(pipeline: dict[str
             loss = loss_of(tf.matmul(data["x"], kernel) + bias, data)
         grads = tape.gradient(loss, [kernel, bias])
         tf.keras.optimizers.Adam(**kwargs).apply_gradients(zip(grads, [kernel, bias]))
-        got = result(pipeline, case_id, "tensorflow")
-        assert np.allclose(output(got, "param.dense0.kernel"), kernel.numpy(), rtol=1e-6, atol=0), case_id
+        got = recorded(pipeline, case_id, "tensorflow")
+        assert np.allclose(values(got, "param.dense0.kernel"), kernel.numpy(), rtol=1e-6, atol=0), case_id
 
 
 def test_named_conventions_match_numpy_formulas(pipeline: dict[str, Any]) -> None:
@@ -162,7 +153,7 @@ def test_named_conventions_match_numpy_formulas(pipeline: dict[str, Any]) -> Non
     assert not np.allclose(strict, eps_hat, rtol=1e-5)  # the case does separate the two conventions
     case = pipeline["_by_id"]["adam-one-step-tiny-gradients"]
     for column in ("jax", "torch", "tensorflow"):
-        kernel = output(case["columns"][column], "param.dense0.kernel")
+        kernel = values(case["columns"][column], "param.dense0.kernel")
         expected = {"": strict, "eps_hat": eps_hat}.get(case["semantics"][column])
         assert expected is not None and np.allclose(kernel, expected, rtol=1e-5, atol=1e-9), column
 
@@ -178,7 +169,7 @@ def test_metrics_are_what_torchmetrics_and_keras_return(pipeline: dict[str, Any]
     keras = tf.keras.metrics.Precision(thresholds=0.5)
     keras.update_state(target, preds)
     case = pipeline["_by_id"]["precision-binary-no-positive-predictions"]
-    assert output(case["columns"]["torch"], "prec") == native_torch.numpy()
-    assert output(case["columns"]["tensorflow"], "prec") == keras.result().numpy()
-    assert np.isnan(output(case["columns"]["reference"], "prec"))  # the reference's stated 0/0 rule
+    assert values(case["columns"]["torch"], "prec") == native_torch.numpy()
+    assert values(case["columns"]["tensorflow"], "prec") == keras.result().numpy()
+    assert np.isnan(values(case["columns"]["reference"], "prec"))  # the reference's stated 0/0 rule
     assert case["columns"]["jax"]["status"] == "unsupported"
