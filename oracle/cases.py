@@ -214,6 +214,8 @@ class Case(_Strict):
     model: Model | None = None
     optimizer: Optimizer | None = None
     train: Train | None = None
+    contrast_with: str | None = Field(default=None, pattern=_ID,
+                                      description="id of a training case to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
 
     @field_validator("inputs")

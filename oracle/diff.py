@@ -300,6 +300,8 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
             kind = classify(found)
             if kind == "agree":
                 text = f"{a} and {b} agree"
+                gaps = hyperparameter_gaps(outcomes[a], outcomes[b], (a, b))
+                text += f" (within tolerance, although their hyperparameters differ: {gaps})" if gaps else ""
             elif kind in ("silent_divergence", "incomparable") or followed.get(a) != followed.get(b):
                 text = f"{clauses[a]}; {clauses[b]}"
             else:

@@ -173,3 +173,18 @@ def test_metrics_are_what_torchmetrics_and_keras_return(pipeline: dict[str, Any]
     assert values(case["columns"]["tensorflow"], "prec") == keras.result().numpy()
     assert np.isnan(values(case["columns"]["reference"], "prec"))  # the reference's stated 0/0 rule
     assert case["columns"]["jax"]["status"] == "unsupported"
+
+
+def test_contrast_reports_drift_per_column() -> None:
+    from oracle.results import contrast
+
+    here = {"torch": Outcome("ok", outputs={"loss_trajectory": Tensor(np.array([2.0, 1.5], np.float32)),
+                                            "param.dense0.kernel": Tensor(np.array([[1.0], [2.0]], np.float32))}),
+            "jax": Outcome("error")}
+    there = {"torch": Outcome("ok", outputs={"loss_trajectory": Tensor(np.array([2.0, 1.75], np.float32)),
+                                             "param.dense0.kernel": Tensor(np.array([[1.0], [2.5]], np.float32))}),
+             "jax": Outcome("ok")}
+    found = contrast("other", here, there)
+    assert found == {"case": "other", "columns": {"torch": {"loss_last": [1.5, 1.75],
+                                                            "param.dense0.kernel_max_abs_diff": 0.5}}}
+    assert contrast("other", here, None) is None and contrast(None, here, there) is None

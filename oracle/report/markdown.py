@@ -70,6 +70,24 @@ Inputs: {% for name, i in case.inputs.items() %}`{{ name }}` {{ i.shape }} {{ i.
 {% for name, o in case.columns.items() -%}
 | {{ name }} | {{ o.status }} | {{ problems(o) }} | {{ outputs(o) }} | {{ esc(o.native_api | join("; ")) }} |
 {% endfor %}
+{% set steps = trajectory(case) -%}
+{% if steps -%}
+Loss per training step (before that step's update); hyperparameters as each optimizer reports them:
+
+| step |{% for name in steps.columns %} {{ name }} |{% endfor %}
+|---|{% for name in steps.columns %}---|{% endfor %}
+{% for row in steps.rows -%}
+| {{ loop.index }} |{% for v in row %} {{ v }} |{% endfor %}
+{% endfor %}| hyperparameters |{% for name in steps.columns %} {{ esc(hyper(case.columns[name])) }} |{% endfor %}
+
+{% endif -%}
+{% if case.contrast and case.contrast.columns -%}
+Beside [{{ case.contrast.case }}](#{{ case.contrast.case }}), column by column (last loss here vs there; largest parameter difference):
+
+{% for name, d in case.contrast.columns.items() -%}
+- {{ name }}: {% if d.loss_last %}last loss {{ "%.6g" % d.loss_last[0] }} vs {{ "%.6g" % d.loss_last[1] }}{% endif %}{% for k, v in d.items() if k != "loss_last" %}; {{ k.removesuffix("_max_abs_diff") }} differs by up to {{ "%.3g" % v }}{% endfor %}
+{% endfor %}
+{% endif -%}
 **In one line:** {{ esc(case.summary) }}
 
 {% for v in case.verdicts if v.kind != "agree" -%}
@@ -136,6 +154,23 @@ def _outputs(o: dict[str, Any]) -> str:
     return _esc("<br>".join(f"{name}: {summarize(t)}" for name, t in o["outputs"].items())) or "-"
 
 
+def _trajectory(case: dict[str, Any]) -> dict[str, Any] | None:
+    """Columns that recorded a loss trajectory, and one row per step ('-' past where a column stopped)."""
+    found = {name: Tensor.from_results(o["outputs"]["loss_trajectory"]).values
+             for name, o in case["columns"].items() if "loss_trajectory" in o["outputs"]}
+    if not found:
+        return None
+    length = max(len(v) for v in found.values() if v is not None)
+    rows = [[f"{float(v[i]):.9g}" if v is not None and i < len(v) else "-" for v in found.values()]
+            for i in range(length)]
+    return {"columns": list(found), "rows": rows}
+
+
+def _hyperparameters(o: dict[str, Any]) -> str:
+    used = o["notes"].get("hyperparameters") or {}
+    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in used.items()) or "-"
+
+
 def _init(init: Any) -> str:
     if not isinstance(init, dict):
         return str(init)
@@ -153,4 +188,5 @@ def render_markdown(results: dict[str, Any]) -> str:
     return template.render(
         cases=cases, env=results["environment"], columns=columns, counts=counts.most_common(),
         cell=_cell, problems=_problems, outputs=_outputs, init=_init, settings=_settings, esc=_esc,
+        trajectory=_trajectory, hyper=_hyperparameters,
     )
