@@ -229,7 +229,7 @@ class ReferenceAdapter:
         if main.status == "ok" and request.grad:
             main.notes.update(self._finite_differences(request, main))
         seen = [main.outputs] if main.status == "ok" else []
-        for sem in _alternatives(request):
+        for sem in _alternatives(request, main.status == "ok"):
             backend = self._backend(sem)
             alt = execute(backend, request, self.version, self.device)
             if alt.status == "ok" and not any(_same(alt.outputs, s) for s in seen):
@@ -270,10 +270,12 @@ class ReferenceAdapter:
         return {"fd_max_abs_error": worst, "fd_elements_checked": checked}
 
 
-def _alternatives(request: Request) -> list[Semantics]:
+def _alternatives(request: Request, strict_ok: bool) -> list[Semantics]:
     """Every combination of the alternatives that can matter for this request, strict excluded."""
     shapes = ("strict", "broadcast", "align_ranks")
     if request.training:  # the loss of a training step must be a scalar; Keras' per-sample means are aligned ranks
+        if strict_ok:  # the loss operands had one shape at every step: shape alternatives change nothing
+            shapes = ("strict",)
         opt = request.training["optimizer"]
         conventions = reference_train.alternatives(opt["name"], opt["hyperparameters"] or
                                                    reference_train.REFERENCE_DEFAULTS[opt["name"]])
