@@ -24,7 +24,7 @@ from adapters.base import NativeAdapter, reduce
 from adapters.jax import JaxBackend, _ops as jax_ops, select_device
 from adapters import reference_train
 from adapters.reference_train import OptimizerConventions, ReferenceTraining
-from oracle.execute import Env, Forward, NativeOp, call, run_request
+from oracle.execute import Env, Forward, NativeOp, Unsupported, call, run_request
 from oracle.ops import OPS
 from oracle.training import run_training
 from oracle.outcome import Outcome
@@ -134,7 +134,7 @@ def _reference_ops(jax: Any, jnp: Any, sem: Semantics, trace: list[str]) -> dict
 
     def counts(name: str, preds: Any, target: Any, task: str, threshold: float) -> tuple[Any, Any, Any, Any]:
         if task != "binary":
-            raise NotImplementedError(f"the reference defines {name} for task=binary only")
+            raise Unsupported(f"the reference defines {name} for task=binary only")
         p, t = operands(name, preds, target)
         positive, actual = p > threshold, t == 1
         return (jnp.sum(positive & actual), jnp.sum(positive & ~actual), jnp.sum(~positive & actual),

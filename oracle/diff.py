@@ -297,7 +297,8 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
         for b in names[i + 1:]:
             check_dtype = "reference" not in (a, b)
             found = differences(outcomes[a], outcomes[b], check_dtype, override, (a, b))
-            if found and found[0].kind == "hyperparameters_differ" and followed.get(a) != followed.get(b):
+            named = (followed.get(a), followed.get(b))
+            if found and found[0].kind == "hyperparameters_differ" and None not in named and named[0] != named[1]:
                 found = found[1:] + found[:1]  # different semantics come first; the hyperparameters are still named
             kind = classify(found)
             if kind == "agree":

@@ -192,11 +192,16 @@ def test_contrast_reports_drift_per_column() -> None:
 
 def test_different_semantics_outrank_different_hyperparameters() -> None:
     """Two columns that followed different reference semantics are a value mismatch, hyperparameters aside."""
-    reference = trained([1.0, 0.9], {"learning_rate": 0.1})
-    reference.interpretations = {"broadcast": {"loss_trajectory": Tensor(np.array([2.0, 1.9]))}}
+    reference = trained([1.0, 0.9], {"learning_rate": 0.1, "epsilon": 1e-8})
+    reference.interpretations = {"broadcast": {"loss_trajectory": Tensor(np.array([2.0, 1.9]))},
+                                 "align_ranks": {"loss_trajectory": Tensor(np.array([1.0, 0.8]))}}
     torch_like = trained([2.0, 1.9], {"learning_rate": 0.1, "epsilon": 1e-8}, "framework")
     keras_like = trained([1.0, 0.8], {"learning_rate": 0.1, "epsilon": 1e-7}, "framework")
     verdicts, followed, _ = diff_case({"reference": reference, "torch": torch_like, "tensorflow": keras_like})
-    assert followed["torch"] == "broadcast" and followed["tensorflow"] is None
+    assert followed["torch"] == "broadcast" and followed["tensorflow"] == "align_ranks"
     (pair,) = [v for v in verdicts if v.columns == ("torch", "tensorflow")]
     assert pair.kind == "value_mismatch" and "epsilon 1e-08 in torch vs 1e-07 in tensorflow" in pair.explanation
+    # a column that matches no named semantics and used other hyperparameters: the hyperparameters are the story
+    other = trained([1.0, 0.5], {"learning_rate": 0.1, "epsilon": 1e-7}, "framework")
+    verdicts, followed, _ = diff_case({"reference": reference, "tensorflow": other})
+    assert followed["tensorflow"] is None and verdicts[0].kind == "hyperparameters_differ"
