@@ -46,15 +46,26 @@ def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
         metric.update(logits=preds, labels=target)
         return metric.compute()
 
-    def no_metric(op: str) -> NativeOp:
-        def call(*_: Any, **__: Any) -> Any:
-            raise Unsupported(f"no maintained JAX library with {op} is installed (flax.nnx.metrics has Accuracy only)")
-        return NativeOp(call, "none")
+    def flax_metric(cls_name: str) -> NativeOp:
+        """flax_metrics (Flax NNX metrics on PyPI): binary only; flax.nnx.metrics itself has Accuracy alone."""
+
+        def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+            try:
+                import flax_metrics
+            except ModuleNotFoundError:
+                raise Unsupported(f"flax_metrics is not installed (flax.nnx.metrics has no {cls_name})") from None
+            if task != "binary":
+                raise Unsupported(f"flax_metrics.{cls_name} is binary only")
+            record_api(f"flax_metrics.{cls_name}(threshold={threshold!r}).update(labels=target, logits=preds); "
+                       "compute()")
+            return getattr(flax_metrics, cls_name)(threshold=threshold).update(labels=target, logits=preds).compute()
+
+        return NativeOp(call, f"flax_metrics.{cls_name}")
 
     return {
-        "precision": no_metric("precision"),
-        "recall": no_metric("recall"),
-        "f1": no_metric("f1"),
+        "precision": flax_metric("Precision"),
+        "recall": flax_metric("Recall"),
+        "f1": flax_metric("F1Score"),
         "accuracy": NativeOp(accuracy, "flax.nnx.metrics.Accuracy"),
         "add": NativeOp(operator.add, "Array.__add__ (x + y)"),
         "subtract": NativeOp(operator.sub, "Array.__sub__ (x - y)"),

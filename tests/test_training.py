@@ -172,7 +172,10 @@ def test_metrics_are_what_torchmetrics_and_keras_return(pipeline: dict[str, Any]
     assert values(case["columns"]["torch"], "prec") == native_torch.numpy()
     assert values(case["columns"]["tensorflow"], "prec") == keras.result().numpy()
     assert np.isnan(values(case["columns"]["reference"], "prec"))  # the reference's stated 0/0 rule
-    assert case["columns"]["jax"]["status"] == "unsupported"
+    import flax_metrics
+
+    native_jax = flax_metrics.Precision(threshold=0.5).update(labels=target, logits=preds).compute()
+    assert np.array_equal(values(case["columns"]["jax"], "prec"), np.asarray(native_jax), equal_nan=True)
 
 
 def test_contrast_reports_drift_per_column() -> None:
