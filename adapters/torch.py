@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import operator
 from typing import Any
 
@@ -116,11 +117,11 @@ class TorchBackend:
         return torch.nn.Sequential(*modules), "torch.nn.Sequential(torch.nn.Linear, ...)"
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
-        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned}
-        if "beta1" in pinned or "beta2" in pinned:
-            defaults = getattr(torch.optim, TORCH_OPTIMIZERS[name])([torch.zeros(1)]).defaults["betas"]
-            kwargs["betas"] = (pinned.get("beta1", defaults[0]), pinned.get("beta2", defaults[1]))
         cls = getattr(torch.optim, TORCH_OPTIMIZERS[name])
+        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned}
+        if "beta1" in pinned or "beta2" in pinned:  # torch takes the pair; an unpinned half keeps its default
+            defaults = inspect.signature(cls).parameters["betas"].default
+            kwargs["betas"] = (pinned.get("beta1", defaults[0]), pinned.get("beta2", defaults[1]))
         optimizer = cls(model.parameters(), **kwargs)
         used = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
         read = canonical(used, TORCH_NAMES)
