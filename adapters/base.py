@@ -8,6 +8,7 @@ from typing import Any
 from oracle.execute import Backend, run_request
 from oracle.outcome import Outcome
 from oracle.plan import Request
+from oracle.training import run_training
 
 
 @dataclass
@@ -22,6 +23,8 @@ class NativeAdapter:
         return self.backend.framework
 
     def run(self, request: Request) -> Outcome:
+        if request.training is not None:
+            return run_training(self.backend, request, self.version, self.device)  # type: ignore[arg-type]
         return run_request(self.backend, request, self.version, self.device)
 
 

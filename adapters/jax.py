@@ -6,6 +6,7 @@ JAX's default float32 behaviour is kept (x64 off): that is what a JAX user gets.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import operator
 import os
 from typing import Any, Iterator
@@ -13,8 +14,12 @@ from typing import Any, Iterator
 import numpy as np
 
 from adapters.base import NativeAdapter, reduce
-from oracle.execute import Env, Forward, NativeOp, record_api
+from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api
 from oracle.protocol import ColumnUnavailable
+from oracle.training import NativeOptimizer, StepResult, canonical, plain
+
+OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "b1": "beta1",
+               "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
 
 
 def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
@@ -32,7 +37,37 @@ def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
         # optax has no probability-input BCE; this is the formula a JAX user writes with jax.numpy
         return loss(-(target * jnp.log(probs) + (1 - target) * jnp.log(1 - probs)), reduction)
 
+    def accuracy(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        from flax import nnx
+
+        kwargs = {"threshold": threshold} if task == "binary" else {}
+        record_api(f"flax.nnx.metrics.Accuracy({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   ".update(logits=preds, labels=target); compute()")
+        metric = nnx.metrics.Accuracy(**kwargs)
+        metric.update(logits=preds, labels=target)
+        return metric.compute()
+
+    def flax_metric(cls_name: str) -> NativeOp:
+        """flax_metrics (Flax NNX metrics on PyPI): binary only; flax.nnx.metrics itself has Accuracy alone."""
+
+        def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+            try:
+                import flax_metrics
+            except ModuleNotFoundError:
+                raise Unsupported(f"flax_metrics is not installed (flax.nnx.metrics has no {cls_name})") from None
+            if task != "binary":
+                raise Unsupported(f"flax_metrics.{cls_name} is binary only")
+            record_api(f"flax_metrics.{cls_name}(threshold={threshold!r}).update(labels=target, logits=preds); "
+                       "compute()")
+            return getattr(flax_metrics, cls_name)(threshold=threshold).update(labels=target, logits=preds).compute()
+
+        return NativeOp(call, f"flax_metrics.{cls_name}")
+
     return {
+        "precision": flax_metric("Precision"),
+        "recall": flax_metric("Recall"),
+        "f1": flax_metric("F1Score"),
+        "accuracy": NativeOp(accuracy, "flax.nnx.metrics.Accuracy"),
         "add": NativeOp(operator.add, "Array.__add__ (x + y)"),
         "subtract": NativeOp(operator.sub, "Array.__sub__ (x - y)"),
         "multiply": NativeOp(operator.mul, "Array.__mul__ (x * y)"),
@@ -103,6 +138,68 @@ class JaxBackend:
         return dict(zip(wrt, found))
 
 
+class JaxTrainer(JaxBackend):
+    """Training with Flax NNX (nnx.Sequential of nnx.Linear) and optax, as a Flax user writes it."""
+
+    def __init__(self, jax: Any, device: Any, ops: dict[str, NativeOp]) -> None:
+        super().__init__(jax, device, ops)
+        import optax
+        from flax import nnx
+
+        self.optax, self.nnx = optax, nnx
+
+    def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
+        nnx, modules = self.nnx, []
+        for i, layer in enumerate(layers):
+            kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
+            linear = nnx.Linear(kernel.shape[0], kernel.shape[1], param_dtype=kernel.dtype, rngs=nnx.Rngs(0))
+            linear.kernel.set_value(self.jax.device_put(kernel, self.device))
+            linear.bias.set_value(self.jax.device_put(bias, self.device))
+            modules.append(linear)
+            if layer["activation"] != "linear":
+                modules.append(getattr(nnx, layer["activation"]))
+        return nnx.Sequential(*modules), "flax.nnx.Sequential(flax.nnx.Linear, ...); Param.set_value"
+
+    def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
+        optax, nnx = self.optax, self.nnx
+        kwargs = {native: pinned[c] for native, c in OPTAX_NAMES.items() if c in pinned}
+        l2 = name == "adam" and kwargs.pop("weight_decay", 0.0)
+        factory = getattr(optax, name)
+        inner = optax.inject_hyperparams(factory)(**kwargs)  # exposes the values it uses in its state
+        # optax.adam has no weight decay: the optax idiom for Adam + L2 adds decayed weights to the gradient
+        tx = optax.chain(optax.add_decayed_weights(l2), inner) if l2 else inner
+        params = nnx.state(model, nnx.Param)
+        used = {k: plain(v) for k, v in inner.init(params).hyperparams.items()}
+        declared = {k: p.default for k, p in inspect.signature(factory).parameters.items()
+                    if p.default is not inspect.Parameter.empty and isinstance(p.default, (bool, int, float, type(None)))}
+        native = {**declared, **kwargs, **used} | ({"add_decayed_weights": l2} if l2 else {})
+        read = canonical(native, OPTAX_NAMES) | ({"weight_decay": plain(l2)} if l2 else {})
+        if name == "adam" and not l2:
+            read["weight_decay"] = 0.0  # optax.adam has no decay term at all
+        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        api = f"optax.{name}({args})" + (f" chained after optax.add_decayed_weights({l2!r})" if l2 else "")
+        return NativeOptimizer(nnx.Optimizer(model, tx, wrt=nnx.Param), read, native,
+                               f"{api}; flax.nnx.Optimizer; nnx.value_and_grad")
+
+    def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:
+        loss, grads = self.nnx.value_and_grad(lambda m: loss_of(m(x)))(model)
+        optimizer.optimizer.update(model, grads)
+        named = {}
+        for i, j in enumerate(_linear_indices(model, self.nnx)):
+            for part in ("kernel", "bias"):
+                named[f"dense{i}.{part}"] = grads["layers"][j][part].get_value()
+        return StepResult(loss, named)
+
+    def parameters(self, model: Any) -> dict[str, Any]:
+        linears = [model.layers[j] for j in _linear_indices(model, self.nnx)]
+        return {f"dense{i}.{part}": getattr(linear, part).get_value()
+                for i, linear in enumerate(linears) for part in ("kernel", "bias")}
+
+
+def _linear_indices(model: Any, nnx: Any) -> list[int]:
+    return [j for j, layer in enumerate(model.layers) if isinstance(layer, nnx.Linear)]
+
+
 def select_device(jax: Any, device: str) -> Any:
     platform = "gpu" if device == "gpu" else "cpu"
     try:
@@ -121,5 +218,5 @@ def load(device: str) -> NativeAdapter:
 
     settings = {"x64": bool(jax.config.jax_enable_x64), "default_matmul_precision":
                 str(jax.config.jax_default_matmul_precision), "optax": optax.__version__}
-    backend = JaxBackend(jax, select_device(jax, device), _ops(jax, jnp, optax))
+    backend = JaxTrainer(jax, select_device(jax, device), _ops(jax, jnp, optax))
     return NativeAdapter(backend, jax.__version__, device, settings)

@@ -22,7 +22,11 @@ import numpy as np
 
 from adapters.base import NativeAdapter, reduce
 from adapters.jax import JaxBackend, _ops as jax_ops, select_device
-from oracle.execute import Env, Forward, NativeOp, call, run_request
+from adapters import reference_train
+from adapters.reference_train import OptimizerConventions, ReferenceTraining
+from oracle.execute import Env, Forward, NativeOp, Unsupported, call, run_request
+from oracle.ops import OPS
+from oracle.training import run_training
 from oracle.outcome import Outcome
 from oracle.plan import Request
 
@@ -42,11 +46,17 @@ class Semantics:
     loss_shapes: str = "strict"  # strict | broadcast | align_ranks
     last_axis_mean: bool = False
     implicit_sum: bool = False
+    optimizer: OptimizerConventions = OptimizerConventions()
+    zero_division: str = "nan"  # nan | zero: what a metric's 0/0 gives
 
     @property
     def key(self) -> str:
         parts = [self.loss_shapes] if self.loss_shapes != "strict" else []
         parts += ["last_axis_mean"] * self.last_axis_mean + ["implicit_sum"] * self.implicit_sum
+        if self.optimizer.epsilon != "outside":
+            parts.append("eps_hat" if self.optimizer.epsilon == "eps_hat" else "eps_inside_sqrt")
+        parts += [f"{self.optimizer.decay}_decay"] * bool(self.optimizer.decay)
+        parts += ["zero_division_zero"] * (self.zero_division == "zero")
         return "+".join(parts)
 
 
@@ -115,10 +125,51 @@ def _reference_ops(jax: Any, jnp: Any, sem: Semantics, trace: list[str]) -> dict
         x, t = operands("binary_cross_entropy_with_logits", logits, target)
         return loss(jnp.maximum(x, 0) - x * t + jnp.log1p(jnp.exp(-jnp.abs(x))), reduction)
 
+    def ratio(num: Any, den: Any) -> Any:
+        if sem.zero_division == "zero":
+            if float(den) == 0:
+                trace.append("a metric's 0/0 gave 0")
+            return jnp.where(den == 0, 0.0, num / jnp.where(den == 0, 1.0, den))
+        return num / den  # 0/0 is NaN: the metric is undefined
+
+    def counts(name: str, preds: Any, target: Any, task: str, threshold: float) -> tuple[Any, Any, Any, Any]:
+        if task != "binary":
+            raise Unsupported(f"the reference defines {name} for task=binary only")
+        p, t = operands(name, preds, target)
+        positive, actual = p > threshold, t == 1
+        return (jnp.sum(positive & actual), jnp.sum(positive & ~actual), jnp.sum(~positive & actual),
+                jnp.sum(~positive & ~actual))
+
+    def precision(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        """Binary: predicted positive iff preds > threshold; tp / (tp + fp); 0/0 is NaN (undefined)."""
+        tp, fp, _, _ = counts("precision", preds, target, task, threshold)
+        return ratio(tp * 1.0, tp + fp * 1.0)
+
+    def recall(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        """Binary: tp / (tp + fn); 0/0 is NaN (undefined)."""
+        tp, _, fn, _ = counts("recall", preds, target, task, threshold)
+        return ratio(tp * 1.0, tp + fn * 1.0)
+
+    def f1(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        """Binary: 2 tp / (2 tp + fp + fn); 0/0 is NaN (undefined)."""
+        tp, fp, fn, _ = counts("f1", preds, target, task, threshold)
+        return ratio(2.0 * tp, 2.0 * tp + fp + fn)
+
+    def accuracy(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        """Binary: mean((preds > threshold) == target). Multiclass: mean(argmax(preds, -1) == target)."""
+        if task == "multiclass":
+            if preds.ndim != target.ndim + 1:
+                raise ShapeMismatch(f"multiclass accuracy needs preds [N, C] and target [N], got "
+                                    f"{list(preds.shape)} and {list(target.shape)}")
+            return jnp.mean(jnp.argmax(preds, axis=-1) == target) * 1.0
+        tp, fp, fn, tn = counts("accuracy", preds, target, task, threshold)
+        return (tp + tn) / (tp + fp + fn + tn * 1.0)
+
     from jax.scipy.special import xlogy
 
     ops = dict(jax_ops(jax, jnp, None))  # elementwise, reductions and shapes: jax.numpy semantics
-    for fn in (mse_loss, l1_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits):
+    for fn in (mse_loss, l1_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits,
+               precision, recall, f1, accuracy):
         ops[fn.__name__] = NativeOp(fn, f"reference.{fn.__name__} (float64)")
     return {name: NativeOp(op.fn, op.api if op.api.startswith("reference") else f"reference: {op.api} (float64)")
             for name, op in ops.items()}
@@ -133,11 +184,11 @@ def _align_ranks(jnp: Any, a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
-class ReferenceBackend(JaxBackend):
+class ReferenceBackend(ReferenceTraining, JaxBackend):
     def __init__(self, jax: Any, jnp: Any, device: Any, sem: Semantics) -> None:
         self.trace: list[str] = []
         super().__init__(jax, device, _reference_ops(jax, jnp, sem, self.trace), framework="reference")
-        self.jnp, self.sem = jnp, sem
+        self.jnp, self.sem, self.conventions = jnp, sem, sem.optimizer
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         is_float = array.dtype.kind == "f" or str(array.dtype) == "bfloat16"
@@ -173,17 +224,14 @@ class ReferenceAdapter:
         return ReferenceBackend(self.jax, self.jnp, self.native_device, sem)
 
     def run(self, request: Request) -> Outcome:
-        main = run_request(self._backend(Semantics()), request, self.version, self.device)
+        execute = run_training if request.training else run_request
+        main = execute(self._backend(Semantics()), request, self.version, self.device)
         if main.status == "ok" and request.grad:
             main.notes.update(self._finite_differences(request, main))
         seen = [main.outputs] if main.status == "ok" else []
-        for shapes, last_axis, summed in itertools.product(("strict", "broadcast", "align_ranks"), (False, True),
-                                                           (False, True)):
-            sem = Semantics(shapes, last_axis, summed)
-            if not sem.key:
-                continue
+        for sem in _alternatives(request, main.status == "ok"):
             backend = self._backend(sem)
-            alt = run_request(backend, request, self.version, self.device)
+            alt = execute(backend, request, self.version, self.device)
             if alt.status == "ok" and not any(_same(alt.outputs, s) for s in seen):
                 main.interpretations[sem.key] = alt.outputs
                 main.notes.setdefault("interpretation_details", {})[sem.key] = "; ".join(dict.fromkeys(backend.trace))
@@ -220,6 +268,23 @@ class ReferenceAdapter:
                     worst = max(worst, abs(numeric - float(analytic[index])))
                     checked += 1
         return {"fd_max_abs_error": worst, "fd_elements_checked": checked}
+
+
+def _alternatives(request: Request, strict_ok: bool) -> list[Semantics]:
+    """Every combination of the alternatives that can matter for this request, strict excluded."""
+    shapes = ("strict", "broadcast", "align_ranks")
+    if request.training:  # the loss of a training step must be a scalar; Keras' per-sample means are aligned ranks
+        if strict_ok:  # the loss operands had one shape at every step: shape alternatives change nothing
+            shapes = ("strict",)
+        opt = request.training["optimizer"]
+        conventions = reference_train.alternatives(opt["name"], opt["hyperparameters"] or
+                                                   reference_train.REFERENCE_DEFAULTS[opt["name"]])
+        found = [Semantics(s, optimizer=c) for s in shapes for c in conventions]
+    else:
+        metric = any(OPS[s.op].family == "metric" for s in request.steps)
+        found = [Semantics(s, last, summed, zero_division=z) for s, last, summed, z in
+                 itertools.product(shapes, (False, True), (False, True), ("nan", "zero") if metric else ("nan",))]
+    return [sem for sem in found if sem.key]
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:

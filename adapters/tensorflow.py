@@ -14,8 +14,14 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from adapters.base import NativeAdapter  # noqa: E402
-from oracle.execute import Env, Forward, NativeOp, record_api  # noqa: E402
+from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api  # noqa: E402
 from oracle.protocol import ColumnUnavailable  # noqa: E402
+from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
+
+KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
+KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+               "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
+               "rho": "rho"}
 
 # Keras spells the loss reductions differently; "mean" is Keras' default sum_over_batch_size.
 KERAS_REDUCTION = {"mean": "sum_over_batch_size", "sum": "sum", "none": None}
@@ -42,6 +48,30 @@ def _conv2d(x: Any, w: Any, stride: int, padding: str) -> Any:
     y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
                      padding=padding.upper())
     return tf.transpose(y, [0, 3, 1, 2])
+# keras.metrics classes per (op, task); keras.metrics.Precision/Recall have no multiclass averaging and
+# F1Score needs one-hot targets, so those uses are unsupported rather than rebuilt by hand.
+KERAS_METRICS = {("precision", "binary"): "Precision", ("recall", "binary"): "Recall",
+                 ("f1", "binary"): "F1Score", ("accuracy", "binary"): "BinaryAccuracy",
+                 ("accuracy", "multiclass"): "SparseCategoricalAccuracy"}
+
+
+def _keras_metric(op: str) -> NativeOp:
+    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        cls_name = KERAS_METRICS.get((op, task))
+        if cls_name is None:
+            raise Unsupported(f"keras.metrics has no {task} {op} for integer labels")
+        kwargs: dict[str, Any] = {}
+        if cls_name in ("Precision", "Recall"):
+            kwargs["thresholds"] = threshold
+        elif cls_name in ("F1Score", "BinaryAccuracy"):
+            kwargs["threshold"] = threshold
+        record_api(f"tf.keras.metrics.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   ".update_state(y_true, y_pred); result()")
+        metric = getattr(tf.keras.metrics, cls_name)(**kwargs)
+        metric.update_state(target, preds)
+        return metric.result()
+
+    return NativeOp(call, f"tf.keras.metrics ({op})")
 
 
 OPS: dict[str, NativeOp] = {
@@ -71,6 +101,7 @@ OPS: dict[str, NativeOp] = {
     "cross_entropy": NativeOp(_cross_entropy, "tf.keras.losses.(Sparse)CategoricalCrossentropy"),
     "binary_cross_entropy": _keras_loss("BinaryCrossentropy", from_logits=False),
     "binary_cross_entropy_with_logits": _keras_loss("BinaryCrossentropy", from_logits=True),
+    **{op: _keras_metric(op) for op in ("precision", "recall", "f1", "accuracy")},
 }
 
 
@@ -100,11 +131,48 @@ class TensorFlowBackend:
             yield {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled()}
         finally:
             tf.config.experimental.enable_tensor_float_32_execution(saved)
+    def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
+        kernel0 = weights["dense0.kernel"]
+        with tf.device(self.device_name):
+            model = tf.keras.Sequential(
+                [tf.keras.Input(shape=(kernel0.shape[0],), dtype=str(kernel0.dtype))]
+                + [tf.keras.layers.Dense(layer["units"], activation=layer["activation"], dtype=str(kernel0.dtype))
+                   for layer in layers])
+            for i, dense in enumerate(model.layers):
+                dense.set_weights([weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]])
+        return model, "tf.keras.Sequential([tf.keras.Input, tf.keras.layers.Dense, ...]); layer.set_weights"
+
+    def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
+        kwargs = {native: pinned[c] for native, c in KERAS_NAMES.items() if c in pinned}
+        cls = getattr(tf.keras.optimizers, KERAS_OPTIMIZERS[name])
+        optimizer = cls(**kwargs)
+        config = optimizer.get_config()
+        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        return NativeOptimizer(optimizer, canonical(config, KERAS_NAMES),
+                               {k: v for k, v in config.items() if isinstance(v, (bool, int, float, str, type(None)))},
+                               f"tf.keras.optimizers.{cls.__name__}({args}); GradientTape + apply_gradients")
+
+    def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:
+        with tf.device(self.device_name):
+            with tf.GradientTape() as tape:
+                loss = loss_of(model(x, training=True))
+            variables = model.trainable_variables
+            grads = tape.gradient(loss, variables)
+            optimizer.optimizer.apply_gradients(zip(grads, variables))
+        return StepResult(loss, dict(zip(_names(model), grads)))
+
+    def parameters(self, model: Any) -> dict[str, Any]:
+        return dict(zip(_names(model), model.trainable_variables))
 
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         with tf.device(self.device_name), tf.GradientTape() as tape:
             target = forward(inputs, True)[of]
         return dict(zip(wrt, tape.gradient(target, [inputs[name] for name in wrt])))
+
+
+def _names(model: Any) -> list[str]:
+    """Case names for model.trainable_variables: each Dense layer's kernel [in, out] then bias."""
+    return [f"dense{i}.{part}" for i in range(len(model.layers)) for part in ("kernel", "bias")]
 
 
 def load(device: str) -> NativeAdapter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import operator
 from typing import Any, Iterator
 
@@ -12,6 +13,13 @@ import torch
 from adapters.base import NativeAdapter
 from oracle.execute import Env, Forward, NativeOp, record_api
 from oracle.protocol import ColumnUnavailable
+from oracle.training import NativeOptimizer, StepResult, canonical
+
+# canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
+TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
+TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
+               "weight_decay": "weight_decay", "alpha": "rho"}
+ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
 def _sum(x: Any, axis: Any, keepdims: bool) -> Any:
@@ -35,6 +43,22 @@ def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
 def _module_loss(cls: type) -> NativeOp:
     return NativeOp(lambda pred, target, reduction: cls(reduction=reduction)(pred, target),
                     f"torch.nn.{cls.__name__}")
+
+
+def _torchmetric(cls_name: str) -> NativeOp:
+    """torchmetrics.classification.<cls_name>(task=...), called on (preds, target) as the seed document does."""
+
+    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
+        import torchmetrics
+
+        kwargs: dict[str, Any] = {"task": task, "threshold": threshold}
+        if num_classes is not None:
+            kwargs["num_classes"] = num_classes
+        record_api(f"torchmetrics.classification.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+                   "(preds, target)")
+        return getattr(torchmetrics.classification, cls_name)(**kwargs)(preds, target)
+
+    return NativeOp(call, f"torchmetrics.classification.{cls_name}")
 
 
 OPS: dict[str, NativeOp] = {
@@ -64,6 +88,10 @@ OPS: dict[str, NativeOp] = {
     "cross_entropy": NativeOp(_cross_entropy, "torch.nn.CrossEntropyLoss"),
     "binary_cross_entropy": _module_loss(torch.nn.BCELoss),
     "binary_cross_entropy_with_logits": _module_loss(torch.nn.BCEWithLogitsLoss),
+    "precision": _torchmetric("Precision"),
+    "recall": _torchmetric("Recall"),
+    "f1": _torchmetric("F1Score"),
+    "accuracy": _torchmetric("Accuracy"),
 }
 
 
@@ -103,6 +131,46 @@ class TorchBackend:
         finally:
             torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
+    def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
+        modules: list[torch.nn.Module] = []
+        for i, layer in enumerate(layers):
+            kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
+            linear = torch.nn.Linear(kernel.shape[0], kernel.shape[1], device=self.device,
+                                     dtype=getattr(torch, str(kernel.dtype)))
+            with torch.no_grad():  # torch keeps weight as [out, in]: the case's kernel transposed
+                linear.weight.copy_(torch.tensor(kernel.T))
+                linear.bias.copy_(torch.tensor(bias))
+            modules.append(linear)
+            if layer["activation"] != "linear":
+                modules.append(ACTIVATIONS[layer["activation"]]())
+        return torch.nn.Sequential(*modules), "torch.nn.Sequential(torch.nn.Linear, ...)"
+
+    def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
+        cls = getattr(torch.optim, TORCH_OPTIMIZERS[name])
+        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned}
+        if "beta1" in pinned or "beta2" in pinned:  # torch takes the pair; an unpinned half keeps its default
+            defaults = inspect.signature(cls).parameters["betas"].default
+            kwargs["betas"] = (pinned.get("beta1", defaults[0]), pinned.get("beta2", defaults[1]))
+        optimizer = cls(model.parameters(), **kwargs)
+        used = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
+        read = canonical(used, TORCH_NAMES)
+        if "betas" in used:
+            read["beta1"], read["beta2"] = (float(b) for b in used["betas"])
+        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        return NativeOptimizer(optimizer, read, {k: _jsonable(v) for k, v in used.items()},
+                               f"torch.optim.{cls.__name__}(model.parameters(){', ' if args else ''}{args})")
+
+    def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:
+        optimizer.optimizer.zero_grad()
+        loss = loss_of(model(x))
+        loss.backward()
+        grads = {name: g.detach().clone() for name, g in _named(model, lambda t: t.grad)}
+        optimizer.optimizer.step()
+        return StepResult(loss.detach(), grads)
+
+    def parameters(self, model: Any) -> dict[str, Any]:
+        return {name: p.detach().clone() for name, p in _named(model, lambda t: t)}
+
     def gradient_api(self, idiom: str) -> str:
         return "torch.autograd.grad(target, inputs)" if idiom == "autograd_grad" else "target.backward(); input.grad"
 
@@ -113,6 +181,21 @@ class TorchBackend:
             return dict(zip(wrt, found))
         target.backward()
         return {name: inputs[name].grad for name in wrt}
+
+
+def _named(model: Any, part: Any) -> list[tuple[str, Any]]:
+    """(case name, part(tensor)) per parameter; torch's weight [out, in] is shown as the case's kernel [in, out]."""
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    named = []
+    for i, linear in enumerate(linears):
+        named += [(f"dense{i}.kernel", part(linear.weight).T), (f"dense{i}.bias", part(linear.bias))]
+    return named
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value if isinstance(value, (bool, int, float, str, type(None))) else str(value)
 
 
 def load(device: str) -> NativeAdapter:

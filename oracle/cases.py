@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracle.ops import CHOICES, OPS
+from oracle.ops import ACTIVATIONS, CHOICES, OPS, OPTIMIZERS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "bool")
@@ -202,6 +202,68 @@ class Settings(_Strict):
     """
 
     tf32: bool | None = None  # YAML reads on/off as true/false
+class WeightSpec(_Strict):
+    """A layer's kernel or bias: seeded `init` or explicit `values`; the shape follows from the layer."""
+
+    init: Init | None = None
+    values: Scalar | list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WeightSpec:
+        if (self.init is None) == (self.values is None):
+            raise ValueError("give exactly one of `init` or `values`")
+        if self.init is not None and self.init.integers is not None:
+            raise ValueError("weights are floats: use normal, uniform or fill")
+        return self
+
+
+class Dense(_Strict):
+    """A dense layer y = activation(x @ kernel + bias); kernel [in, units], bias [units] (zeros if omitted)."""
+
+    units: int = Field(ge=1, le=4096)
+    activation: Literal[ACTIVATIONS] = "linear"  # type: ignore[valid-type]
+    kernel: WeightSpec
+    bias: WeightSpec | None = None
+
+
+class Model(_Strict):
+    """A stack of dense layers applied to the input `input`; its output is named `output` in the steps."""
+
+    input: str
+    output: str = Field(pattern=_NAME)
+    dtype: Literal["float32", "float64"] = "float32"
+    layers: list[Dense] = Field(min_length=1, max_length=16)
+
+
+class Optimizer(_Strict):
+    """`hyperparameters` pins values (canonical names); the rest is each framework's own default.
+
+    `defaults: framework` says so on purpose; with `defaults: pinned` (the default) every
+    hyperparameter of the optimizer must be given, so a case cannot leave one to chance.
+    """
+
+    name: Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+    hyperparameters: dict[str, float | bool] = {}
+    defaults: Literal["pinned", "framework"] = "pinned"
+
+    @model_validator(mode="after")
+    def _known_and_complete(self) -> Optimizer:
+        known = OPTIMIZERS[self.name]
+        for key in self.hyperparameters:
+            if key not in known:
+                raise ValueError(f"{self.name} has no hyperparameter {key!r}{_suggest(key, known)}; "
+                                 f"hyperparameters: {', '.join(known)}")
+        missing = [k for k in known if k not in self.hyperparameters]
+        if self.defaults == "pinned" and missing:
+            raise ValueError(f"unpinned hyperparameters {', '.join(missing)}: pin them or say `defaults: framework`")
+        return self
+
+
+class Train(_Strict):
+    """`steps` rounds of forward, loss (the step output `loss`), native gradient, optimizer update."""
+
+    steps: int = Field(ge=1, le=1000)
+    loss: str
 
 
 class Tolerance(_Strict):
@@ -221,6 +283,11 @@ class Case(_Strict):
     observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
     tolerance: Tolerance | None = None
     settings: Settings | None = None
+    model: Model | None = None
+    optimizer: Optimizer | None = None
+    train: Train | None = None
+    contrast_with: str | None = Field(default=None, pattern=_ID,
+                                      description="id of a training case to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
 
     @field_validator("inputs")
@@ -230,6 +297,16 @@ class Case(_Strict):
             if not re.match(_NAME, name):
                 raise ValueError(f"input name {name!r} is not an identifier")
         return inputs
+
+    @model_validator(mode="after")
+    def _training_fields(self) -> Case:
+        given = [k for k in ("model", "optimizer", "train") if getattr(self, k) is not None]
+        if given and len(given) != 3:
+            missing = [k for k in ("model", "optimizer", "train") if getattr(self, k) is None]
+            raise ValueError(f"a training case needs model, optimizer and train; missing {', '.join(missing)}")
+        if given and self.grad is not None:
+            raise ValueError("a training case takes its gradients from `train`; remove `grad`")
+        return self
 
     def parsed_steps(self) -> list[Step]:
         return [parse_step(text) for text in self.steps]
@@ -363,6 +440,9 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
 
 def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> list[Step]:
     defined = set(case.inputs)
+    if case.model is not None:
+        _check_model(case, path, lines)
+        defined.add(case.model.output)
     steps: list[Step] = []
     for i, text in enumerate(case.steps):
         at = ("steps", i)
@@ -403,6 +483,9 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
                 why = "is not an input" if spec_in is None else f"has dtype {spec_in.dtype}; gradients need a float input"
                 raise CaseError(path, _line_for(("grad", "wrt", j), lines), f"grad.wrt[{j}]",
                                 f"{name!r} {why}{_suggest(name, case.inputs) if spec_in is None else ''}")
+    if case.train is not None and case.train.loss not in outputs:
+        raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
+                        f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
     for j, name in enumerate(case.observe or []):
         if name not in outputs and name not in case.inputs:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
@@ -426,6 +509,39 @@ def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
             raise CaseError(path, _line_for(where, lines), _dotted(where),
                             f"{name!r} is not a recorded output{_suggest(name, recorded)}; recorded: "
                             f"{', '.join(sorted(recorded))}")
+def _check_model(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    """The model's input is a float matrix [batch, features]; explicit weights fit their layer."""
+    from oracle.plan import shape_of_values  # local: plan imports this module
+
+    model = case.model
+    assert model is not None
+    spec = case.inputs.get(model.input)
+    at = ("model", "input")
+    if spec is None:
+        raise CaseError(path, _line_for(at, lines), "model.input",
+                        f"{model.input!r} is not an input{_suggest(model.input, case.inputs)}")
+    shape = spec.shape if spec.shape is not None else list(shape_of_values(spec.values))
+    if len(shape) != 2 or spec.dtype not in FLOAT_DTYPES:
+        raise CaseError(path, _line_for(at, lines), "model.input",
+                        f"{model.input!r} must be a float [batch, features] matrix, got {spec.dtype} {shape}")
+    if model.output in case.inputs:
+        raise CaseError(path, _line_for(("model", "output"), lines), "model.output",
+                        f"model output {model.output!r} shadows an input")
+    fan_in = shape[1]
+    for i, layer in enumerate(model.layers):
+        for part, want in (("kernel", [fan_in, layer.units]), ("bias", [layer.units])):
+            weight = getattr(layer, part)
+            if weight is None or weight.values is None:
+                continue
+            where = ("model", "layers", i, part, "values")
+            try:
+                got = list(shape_of_values(weight.values))
+            except ValueError as exc:
+                raise CaseError(path, _line_for(where, lines), _dotted(where), str(exc)) from None
+            if got != want:
+                raise CaseError(path, _line_for(where, lines), _dotted(where),
+                                f"{part} values have shape {got} but layer {i} needs {want}")
+        fan_in = layer.units
 
 
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:

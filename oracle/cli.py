@@ -85,7 +85,8 @@ def _previous(path: Path) -> dict[str, Any] | None:
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
                 "warning_only": "warn", "shape_mismatch": "shape", "dtype_mismatch": "dtype",
-                "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a"}
+                "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a",
+                "hyperparameters_differ": "hparams"}
 
 
 def _status(o: dict[str, Any]) -> str:

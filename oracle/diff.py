@@ -26,7 +26,9 @@ KINDS = (
     "nan_inf_mismatch",
     "value_mismatch",
     "incomparable",  # a side is unsupported, unavailable, crashed or timed out
+    "hyperparameters_differ",  # training values differ, and so do the optimizer's hyperparameters they used
 )
+HYPERPARAMETER_RTOL = 1e-6  # float32 read-backs of a pinned 0.01 give 0.009999999776
 
 # (rtol, atol) per dtype; a pair uses the looser of its two dtypes. Cases may override.
 TOLERANCES: dict[str, tuple[float, float]] = {
@@ -122,7 +124,36 @@ def compare_tensors(name: str, a: Tensor, b: Tensor, check_dtype: bool,
     found = compare_arrays(a.values, b.values, rtol, atol)
     if not found:
         return None
-    return Difference(found.kind, f"{name} ({sides[0]} vs {sides[1]}): {found.detail}", found.max_abs, found.max_rel)
+    detail = found.detail
+    if name.endswith("trajectory") and found.kind == "value_mismatch" and a.values.ndim == 1:
+        detail = f"{parting(a.values, b.values, rtol, atol, sides)}; {detail}"
+    return Difference(found.kind, f"{name} ({sides[0]} vs {sides[1]}): {detail}", found.max_abs, found.max_rel)
+
+
+def parting(a: np.ndarray, b: np.ndarray, rtol: float, atol: float, sides: tuple[str, str]) -> str:
+    """Where two trajectories part ways: the first step (1-based) beyond tolerance, and by how much."""
+    x, y = _as_float(a), _as_float(b)
+    gap = np.abs(x - y)
+    bad = np.flatnonzero(gap > atol + rtol * np.maximum(np.abs(x), np.abs(y)))
+    k = int(bad[0])
+    return (f"part ways at step {k + 1} of {len(x)} ({sides[0]} {x[k]:.9g} vs {sides[1]} {y[k]:.9g}, "
+            f"|diff| {gap[k]:.3g}); at the last step |diff| {gap[-1]:.3g}")
+
+
+def hyperparameter_gaps(a: Outcome, b: Outcome, sides: tuple[str, str]) -> str:
+    """'epsilon 1e-08 in torch vs 1e-07 in tensorflow', or '' when the recorded hyperparameters agree."""
+    ha, hb = a.notes.get("hyperparameters"), b.notes.get("hyperparameters")
+    if not isinstance(ha, dict) or not isinstance(hb, dict):
+        return ""
+    gaps = []
+    for key in sorted(ha.keys() & hb.keys()):
+        x, y = ha[key], hb[key]
+        same = x == y or (isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool)
+                          and abs(x - y) <= HYPERPARAMETER_RTOL * max(abs(x), abs(y)))
+        if not same:
+            gaps.append(f"{key} {x:g} in {sides[0]} vs {y:g} in {sides[1]}" if not isinstance(x, (bool, type(None)))
+                        and not isinstance(y, (bool, type(None))) else f"{key} {x} in {sides[0]} vs {y} in {sides[1]}")
+    return ", ".join(gaps)
 
 
 def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
@@ -154,6 +185,12 @@ def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
         diff = compare_tensors(name, a.outputs[name], b.outputs[name], check_dtype, override, sides)
         if diff:
             found.append(diff)
+    gaps = hyperparameter_gaps(a, b, sides)
+    if gaps and any(d.kind in ("value_mismatch", "nan_inf_mismatch") for d in found):
+        why = "by design (each framework's defaults)" if "framework" in (a.notes.get("defaults"), b.notes.get("defaults")) \
+            else "although the case pins them"
+        found.insert(0, Difference("hyperparameters_differ", f"the optimizers used different hyperparameters {why}: "
+                                                             f"{gaps}"))
     return found
 
 
@@ -213,6 +250,10 @@ def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str 
     """The clause without its subject, so columns that did the same can share one."""
     if outcome.status == "ok" and reference is not None and reference.status == "ok" and followed is None:
         first = differences(outcome, reference, False, override, sides=(name, "reference"))
+        if first and first[0].kind == "hyperparameters_differ":
+            values = next((d.detail for d in first[1:] if d.kind != "warning_only"), "")
+            return f"used other hyperparameters ({hyperparameter_gaps(outcome, reference, (name, 'reference'))}), " \
+                   f"so {values}" + _warned(outcome)
         detail = next((d.detail for d in first if d.kind != "warning_only"), "")
         return f"computed, but {detail}" + _warned(outcome)
     if outcome.status == "error":
@@ -222,6 +263,8 @@ def _deed(name: str, outcome: Outcome, reference: Outcome | None, followed: str 
         text = f"is {outcome.status}" + (f" ({reason})" if reason else "")
     elif reference is None or followed is None:
         text = "computed results that match none of the reference's semantics"
+    elif followed == "" and name == "reference":
+        text = "computed under its strict semantics"
     elif followed == "":
         text = "computed what the reference computes"
     else:
@@ -274,15 +317,22 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
     reference = outcomes.get("reference")
     followed = {n: (follows(o, reference, override) if reference and n != "reference" else None)
                 for n, o in outcomes.items()}
+    if reference is not None and reference.status == "ok":
+        followed["reference"] = ""  # the reference follows its own strict semantics
     clauses = {n: describe_column(n, o, reference, followed[n], override) for n, o in outcomes.items()}
     verdicts = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             check_dtype = "reference" not in (a, b)
             found = differences(outcomes[a], outcomes[b], check_dtype, override, (a, b))
+            named = (followed.get(a), followed.get(b))
+            if found and found[0].kind == "hyperparameters_differ" and None not in named and named[0] != named[1]:
+                found = found[1:] + found[:1]  # different semantics come first; the hyperparameters are still named
             kind = classify(found)
             if kind == "agree":
                 text = f"{a} and {b} agree"
+                gaps = hyperparameter_gaps(outcomes[a], outcomes[b], (a, b))
+                text += f" (within tolerance, although their hyperparameters differ: {gaps})" if gaps else ""
             elif kind in ("silent_divergence", "incomparable") or followed.get(a) != followed.get(b):
                 text = f"{clauses[a]}; {clauses[b]}"
             else:

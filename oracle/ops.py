@@ -10,7 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REDUCTIONS = ("mean", "sum", "none")
-CHOICES: dict[str, tuple[str, ...]] = {"reduction": REDUCTIONS, "padding": ("valid", "same")}  # enumerated attributes
+ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
+METRIC_TASKS = ("binary", "multiclass")
+# attributes whose values are enumerated (checked when a case is loaded)
+CHOICES: dict[str, tuple[str, ...]] = {"reduction": REDUCTIONS, "padding": ("valid", "same"), "task": METRIC_TASKS}
+
+# Optimizers a training case may name, with their hyperparameters under canonical names
+# (each adapter maps them to its framework's spelling and reads them back the same way).
+OPTIMIZERS: dict[str, tuple[str, ...]] = {
+    "sgd": ("learning_rate", "momentum", "nesterov"),
+    "adam": ("learning_rate", "beta1", "beta2", "epsilon", "weight_decay"),
+    "adamw": ("learning_rate", "beta1", "beta2", "epsilon", "weight_decay"),
+    "rmsprop": ("learning_rate", "rho", "epsilon"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,11 @@ def _binary(name: str, doc: str) -> OpSpec:
 
 def _unary(name: str, doc: str) -> OpSpec:
     return OpSpec(name, ("x",), doc=doc)
+
+
+def _metric(name: str, doc: str) -> OpSpec:
+    return OpSpec(name, ("preds", "target"), {"task": "binary", "threshold": 0.5, "num_classes": None}, doc,
+                  family="metric")
 
 
 def _loss(name: str, args: tuple[str, ...], doc: str, **attrs: Any) -> OpSpec:
@@ -70,6 +87,13 @@ _SPECS = [
         ("logits", "target"),
         "binary cross-entropy from logits (sigmoid inside)",
     ),
+]
+
+_SPECS += [
+    _metric("precision", "tp / (tp + fp); binary: positive where preds > threshold"),
+    _metric("recall", "tp / (tp + fn); binary: positive where preds > threshold"),
+    _metric("f1", "2 tp / (2 tp + fp + fn); binary: positive where preds > threshold"),
+    _metric("accuracy", "share of correct predictions; multiclass: argmax of preds over the last axis"),
 ]
 
 OPS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}

@@ -80,6 +80,33 @@ class Request:
     observe: list[str] = field(default_factory=list)
     timeout_s: float = DEFAULT_TIMEOUT_S
     settings: dict[str, Any] = field(default_factory=dict)  # pinned numerical settings, e.g. {"tf32": True}
+    # training cases only: initial weights ("dense0.kernel" [in, units], "dense0.bias" [units]),
+    # born here like inputs, and the JSON-able rest of the job (see oracle/training.py)
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    training: dict[str, Any] | None = None
+
+
+def initial_weights(case: Case) -> dict[str, np.ndarray]:
+    """Every layer's kernel and bias, generated once in NumPy so every column starts bit-identical."""
+    assert case.model is not None
+    spec = case.inputs[case.model.input]
+    fan_in = spec.shape[1] if spec.shape is not None else shape_of_values(spec.values)[1]
+    weights: dict[str, np.ndarray] = {}
+    for i, layer in enumerate(case.model.layers):
+        for part, shape in (("kernel", [fan_in, layer.units]), ("bias", [layer.units])):
+            given = getattr(layer, part)
+            source = given.model_dump() if given is not None else {"init": {"fill": 0.0}}  # bias: zeros
+            weights[f"dense{i}.{part}"] = make_input(InputSpec(dtype=case.model.dtype, shape=shape, **source))
+        fan_in = layer.units
+    return weights
+
+
+def training_job(case: Case) -> dict[str, Any] | None:
+    if case.model is None or case.optimizer is None or case.train is None:
+        return None
+    return {"model": case.model.model_dump(include={"input", "output", "dtype"}),
+            "layers": [{"units": l.units, "activation": l.activation} for l in case.model.layers],
+            "optimizer": case.optimizer.model_dump(), "steps": case.train.steps, "loss": case.train.loss}
 
 
 def plan(loaded: LoadedCase) -> Request:
@@ -92,4 +119,6 @@ def plan(loaded: LoadedCase) -> Request:
         observe=case.observed(),
         timeout_s=case.timeout_s or DEFAULT_TIMEOUT_S,
         settings=case.settings.model_dump(exclude_none=True) if case.settings else {},
+        params=initial_weights(case) if case.model is not None else {},
+        training=training_job(case),
     )

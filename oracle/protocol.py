@@ -47,6 +47,8 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "observe": request.observe,
         "timeout_s": request.timeout_s,
         "settings": request.settings,
+        "params": {name: encode_array(a) for name, a in request.params.items()},
+        "training": request.training,
     }
 
 
@@ -59,6 +61,8 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         observe=list(data["observe"]),
         timeout_s=float(data["timeout_s"]),
         settings=dict(data.get("settings", {})),
+        params={name: decode_array(text) for name, text in data.get("params", {}).items()},
+        training=data.get("training"),
     )
 
 

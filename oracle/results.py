@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from oracle.cases import LoadedCase
 from oracle.diff import diff_case
 from oracle.outcome import Outcome
@@ -97,9 +99,12 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
             "file": str(loaded.path), "source": case.source.model_dump() if case.source else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,
             "inputs": request_inputs,
+            "training": ({"model": case.model.model_dump(exclude_none=True), "optimizer": case.optimizer.model_dump(),
+                          "train": case.train.model_dump()} if case.model and case.optimizer and case.train else None),
             "columns": {name: o.to_results() for name, o in outcomes[case.id].items()},
             "semantics": followed, "summary": summary,
             "verdicts": [v.to_json() for v in verdicts],
+            "contrast": contrast(case.contrast_with, outcomes[case.id], outcomes.get(case.contrast_with or "")),
         })
     environment = {name: {"framework": e.framework, "version": e.version, "device": e.device, "python": e.python,
                           "settings": e.settings, "available": e.available, "reason": e.reason}
@@ -117,6 +122,30 @@ def _json_values(values: Any) -> Any:
     if isinstance(values, float) and not math.isfinite(values):
         return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
     return values
+
+
+def contrast(other_id: str | None, mine: dict[str, Outcome], other: dict[str, Outcome] | None,
+             ) -> dict[str, Any] | None:
+    """How far this training case drifts from `other_id` in each column: last loss and parameters."""
+    if other_id is None or other is None:
+        return None
+    columns: dict[str, Any] = {}
+    for name, outcome in mine.items():
+        theirs = other.get(name)
+        if theirs is None or outcome.status != "ok" or theirs.status != "ok":
+            continue
+        drift: dict[str, Any] = {}
+        for output, tensor in outcome.outputs.items():
+            twin = theirs.outputs.get(output)
+            if tensor.values is None or twin is None or twin.values is None or tensor.shape != twin.shape:
+                continue
+            gap = float(np.max(np.abs(tensor.values.astype(np.float64) - twin.values.astype(np.float64))))
+            if output == "loss_trajectory":
+                drift["loss_last"] = [float(tensor.values[-1]), float(twin.values[-1])]
+            elif output.startswith("param."):
+                drift[f"{output}_max_abs_diff"] = gap
+        columns[name] = drift
+    return {"case": other_id, "columns": columns}
 
 
 def write_atomic(path: Path, text: str) -> None:

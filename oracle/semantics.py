@@ -11,6 +11,11 @@ ALTERNATIVES: dict[str, str] = {
     "align_ranks": "aligned the loss operands' ranks (squeeze or expand a trailing axis, as Keras does)",
     "last_axis_mean": "averaged each sample over the last axis before reducing (as Keras losses do)",
     "implicit_sum": "summed the non-scalar gradient target implicitly",
+    "eps_hat": "added epsilon to sqrt(v) before bias correction (the eps-hat form of Adam)",
+    "eps_inside_sqrt": "added epsilon inside the square root (sqrt(v + eps))",
+    "decoupled_decay": "decoupled the weight decay from the gradient (p -= lr * wd * p, as AdamW)",
+    "l2_decay": "added the weight decay to the gradient as an L2 term (g += wd * p, as Adam with L2)",
+    "zero_division_zero": "returned 0 for a metric's 0/0",
 }
 
 STRICT = "the reference's strict semantics"

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from oracle.outcome import Tensor
 from oracle.report.view import ReportView, build_view, summarize, verdict_against_reference
 
 __all__ = ["render_markdown", "summarize", "verdict_against_reference"]
@@ -96,6 +97,24 @@ Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.s
 Below each output, Δ: its largest absolute / relative difference to the reference over elements finite on both
 sides (same shape only); "NaN/Inf differ": some element is NaN or infinite on one side only.
 {% endif %}
+{% set steps = trajectory(r) -%}
+{% if steps -%}
+Loss per training step (before that step's update); hyperparameters as each optimizer reports them:
+
+| step |{% for name in steps.columns %} {{ name }} |{% endfor %}
+|---|{% for name in steps.columns %}---|{% endfor %}
+{% for row in steps.rows -%}
+| {{ loop.index }} |{% for v in row %} {{ v }} |{% endfor %}
+{% endfor %}| hyperparameters |{% for name in steps.columns %} {{ esc(hyper(r.columns[name])) }} |{% endfor %}
+
+{% endif -%}
+{% if r.contrast and r.contrast.columns -%}
+Beside [{{ r.contrast.case }}](#{{ r.contrast.case }}), column by column (last loss here vs there; largest parameter difference):
+
+{% for name, d in r.contrast.columns.items() -%}
+- {{ name }}: {% if d.loss_last %}last loss {{ "%.6g" % d.loss_last[0] }} vs {{ "%.6g" % d.loss_last[1] }}{% endif %}{% for k, v in d.items() if k != "loss_last" %}; {{ k.removesuffix("_max_abs_diff") }} differs by up to {{ "%.3g" % v }}{% endfor %}
+{% endfor %}
+{% endif -%}
 **In one line:** {{ esc(r.summary) }}
 
 {% for d in case.divergences -%}
@@ -152,11 +171,29 @@ def _output(case: Any, column: Any, name: str) -> str:
     return _esc(text)
 
 
+def _trajectory(case: dict[str, Any]) -> dict[str, Any] | None:
+    """Columns that recorded a loss trajectory, and one row per step ('-' past where a column stopped)."""
+    found = {name: Tensor.from_results(o["outputs"]["loss_trajectory"]).values
+             for name, o in case["columns"].items() if "loss_trajectory" in o["outputs"]}
+    if not found:
+        return None
+    length = max(len(v) for v in found.values() if v is not None)
+    rows = [[f"{float(v[i]):.9g}" if v is not None and i < len(v) else "-" for v in found.values()]
+            for i in range(length)]
+    return {"columns": list(found), "rows": rows}
+
+
+def _hyperparameters(o: dict[str, Any]) -> str:
+    used = o["notes"].get("hyperparameters") or {}
+    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in used.items()) or "-"
+
+
 def render_markdown(results: dict[str, Any], view: ReportView | None = None, figures_dir: str = "plots") -> str:
     """The Markdown report; figures are linked only when `view` carries them (oracle report)."""
     view = view or build_view(results, plots=False)
     env = Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
     return env.from_string(TEMPLATE).render(
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
-        problems=_problems, output=_output, settings=_settings, esc=_esc,
+        problems=_problems, output=_output, settings=_settings, esc=_esc, trajectory=_trajectory,
+        hyper=_hyperparameters,
     )
