@@ -213,19 +213,28 @@ def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Requ
         with lock:
             on_outcome(column, case_id, outcome)
 
-    def work(column: Column) -> None:
-        todo = requests[column.name] if isinstance(requests, dict) else requests
-        envs[column.name] = run_column(column, todo, locked, log_dir, stop)
+    ended: set[str] = set()
+    all_ended = threading.Event()
 
-    threads = [threading.Thread(target=work, args=(c,), name=c.name) for c in columns]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(POLL_S)
-    except KeyboardInterrupt:
-        stop.set()
-        for thread in threads:
-            thread.join()
+    def work(column: Column) -> None:
+        try:
+            todo = requests[column.name] if isinstance(requests, dict) else requests
+            envs[column.name] = run_column(column, todo, locked, log_dir, stop)
+        finally:
+            with lock:
+                ended.add(column.name)
+                if len(ended) == len(columns):
+                    all_ended.set()
+
+    if not columns:
+        return {}
+    for column in columns:
+        threading.Thread(target=work, args=(column,), name=column.name, daemon=True).start()
+    # wait on an Event, not Thread.join: a join interrupted by KeyboardInterrupt may return early afterwards
+    while True:
+        try:
+            if all_ended.wait(POLL_S):
+                break
+        except KeyboardInterrupt:
+            stop.set()
     return {c.name: envs[c.name] for c in columns}

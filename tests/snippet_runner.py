@@ -26,6 +26,10 @@ def to_numpy(value: Any) -> np.ndarray | None:
         return None
     if hasattr(value, "detach"):
         value = value.detach().cpu()
+        if str(value.dtype) == "torch.bfloat16":  # through float32 (exact) to ml_dtypes' bfloat16
+            import ml_dtypes
+
+            return value.float().numpy().astype(ml_dtypes.bfloat16)
     return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
 

@@ -90,6 +90,11 @@ def _torch_ops() -> dict[str, Expr]:
         "reshape": lambda a, at, s, c: f"torch.reshape({a[0]}, {_shape(at['shape'])})",
         "squeeze": _squeeze("torch.squeeze", "dim"),
         "expand_dims": lambda a, at, s, c: f"torch.unsqueeze({a[0]}, {at['axis']!r})",
+        "softmax": lambda a, at, s, c: f"torch.softmax({a[0]}, dim={at['axis']!r})",
+        "log_softmax": lambda a, at, s, c: f"torch.log_softmax({a[0]}, dim={at['axis']!r})",
+        "scatter_add": lambda a, at, s, c: f"{a[0]}.index_add(0, {a[1]}, {a[2]})",
+        "conv2d": lambda a, at, s, c: (f"torch.nn.functional.conv2d({a[0]}, {a[1]}, stride={at['stride']!r}, "
+                                       f"padding={at['padding']!r})"),
         "mse_loss": module("MSELoss"), "l1_loss": module("L1Loss"), "cross_entropy": module("CrossEntropyLoss"),
         "binary_cross_entropy": module("BCELoss"), "binary_cross_entropy_with_logits": module("BCEWithLogitsLoss"),
     }
@@ -110,6 +115,12 @@ def _tf_ops() -> dict[str, Expr]:
         "reshape": lambda a, at, s, c: f"tf.reshape({a[0]}, {at['shape']!r})",
         "squeeze": _squeeze("tf.squeeze", "axis"),
         "expand_dims": lambda a, at, s, c: f"tf.expand_dims({a[0]}, axis={at['axis']!r})",
+        "softmax": lambda a, at, s, c: f"tf.nn.softmax({a[0]}, axis={at['axis']!r})",
+        "log_softmax": lambda a, at, s, c: f"tf.nn.log_softmax({a[0]}, axis={at['axis']!r})",
+        "scatter_add": lambda a, at, s, c: f"tf.tensor_scatter_nd_add({a[0]}, tf.expand_dims({a[1]}, -1), {a[2]})",
+        "conv2d": lambda a, at, s, c: (  # TensorFlow's CPU kernels want NHWC / HWIO
+            f"tf.transpose(tf.nn.conv2d(tf.transpose({a[0]}, [0, 2, 3, 1]), tf.transpose({a[1]}, [2, 3, 1, 0]), "
+            f"strides={at['stride']!r}, padding={at['padding'].upper()!r}), [0, 3, 1, 2])"),
         "mse_loss": keras("MeanSquaredError"), "l1_loss": keras("MeanAbsoluteError"), "cross_entropy": cross_entropy,
         "binary_cross_entropy": keras("BinaryCrossentropy", "from_logits=False, "),
         "binary_cross_entropy_with_logits": keras("BinaryCrossentropy", "from_logits=True, "),
@@ -130,6 +141,12 @@ def _jax_ops() -> dict[str, Expr]:
         "reshape": lambda a, at, s, c: f"jnp.reshape({a[0]}, {_shape(at['shape'])})",
         "squeeze": _squeeze("jnp.squeeze", "axis", _axis_tuple),
         "expand_dims": lambda a, at, s, c: f"jnp.expand_dims({a[0]}, {at['axis']!r})",
+        "softmax": lambda a, at, s, c: f"jax.nn.softmax({a[0]}, axis={at['axis']!r})",
+        "log_softmax": lambda a, at, s, c: f"jax.nn.log_softmax({a[0]}, axis={at['axis']!r})",
+        "scatter_add": lambda a, at, s, c: f"{a[0]}.at[{a[1]}].add({a[2]})",
+        "conv2d": lambda a, at, s, c: (
+            f"jax.lax.conv_general_dilated({a[0]}, {a[1]}, window_strides=({at['stride']!r}, {at['stride']!r}), "
+            f"padding={at['padding'].upper()!r}, dimension_numbers=('NCHW', 'OIHW', 'NCHW'))"),
         "mse_loss": lambda a, at, s, c: reduce(f"optax.losses.squared_error({a[0]}, {a[1]})", at["reduction"]),
         "l1_loss": lambda a, at, s, c: reduce(f"jnp.abs({a[0]} - {a[1]})", at["reduction"]),
         "cross_entropy": cross_entropy,
@@ -169,7 +186,9 @@ def numpy_expression(spec: dict[str, Any]) -> str:
     return f"np.random.default_rng({params['seed']}).{kind}({given}, size={size}){cast}"
 
 
-def _wrap(framework: str, array: str, differentiable: bool) -> str:
+def _wrap(framework: str, array: str, differentiable: bool, dtype: str = "") -> str:
+    if framework == "torch" and dtype == "bfloat16":  # torch cannot read NumPy's bfloat16; float32 holds it exactly
+        return f"torch.tensor({array}.astype('float32'), dtype=torch.bfloat16, requires_grad={differentiable})"
     if framework == "torch":
         return f"torch.tensor({array}, requires_grad=True)" if differentiable else f"torch.tensor({array})"
     if framework == "tensorflow":
@@ -216,7 +235,7 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
         lines.append("import ml_dtypes")
     lines.append("")
     for name, spec in _input_specs(case).items():
-        lines.append(f"{ctx.var[name]} = {_wrap(framework, numpy_expression(spec), name in wrt)}")
+        lines.append(f"{ctx.var[name]} = {_wrap(framework, numpy_expression(spec), name in wrt, spec['dtype'])}")
     body = [f"{ctx.var[s.out]} = {_expression(s, table, ctx)}" for s in steps]
     names = {n: ctx.var[n] for n in _observed(case, steps)}
     if grad and framework == "tensorflow":
