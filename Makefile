@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test report validate clean bench
+.PHONY: run test report validate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,11 +16,13 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/oracle run cases --out reports/latest
 
-test: $(STAMP)
-	$(PY) -m pytest
-
+# Oracle vs floor vs naive timings (README: "Speed"); writes reports/bench.json
+.PHONY: bench
 bench: $(STAMP)
 	$(PY) bench/bench.py
+
+test: $(STAMP)
+	$(PY) -m pytest
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases
