@@ -22,6 +22,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -55,13 +56,22 @@ def floor(paths: list[str]) -> tuple[float, dict[str, dict[str, Any]]]:
     start = time.perf_counter()
     procs = {f: subprocess.Popen([PY, "bench/native_loop.py", "--framework", f, *paths], cwd=ROOT, env=ENV,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for f in FRAMEWORKS}
-    loops, walls = {}, {}
-    for f, proc in procs.items():
-        out, _ = proc.communicate()
+    outputs, walls = {}, {}
+
+    def wait(f: str) -> None:  # one thread each, so each framework's own end time is seen
+        outputs[f] = procs[f].communicate()[0]
         walls[f] = time.perf_counter() - start
+
+    threads = [threading.Thread(target=wait, args=(f,)) for f in procs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    loops = {}
+    for f, proc in procs.items():
         if proc.returncode != 0:
             raise SystemExit(f"native loop for {f} failed ({proc.returncode})")
-        loops[f] = {**json.loads(out.strip().splitlines()[-1]), "wall_s": walls[f]}
+        loops[f] = {**json.loads(outputs[f].strip().splitlines()[-1]), "wall_s": walls[f]}
     return max(walls.values()), loops
 
 
