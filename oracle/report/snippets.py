@@ -222,7 +222,12 @@ def _dtypes(case: dict[str, Any]) -> dict[str, str]:
 
 
 def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
-    """The snippet for one framework, or None when an op has no native form there."""
+    """The snippet for one framework, or None when an op has no native form there.
+
+    Training cases (model, optimizer, loop) and metric ops have no generated snippet yet.
+    """
+    if case.get("training"):
+        return None
     steps = [parse_step(text) for text in case["steps"]]
     table = NATIVE[framework]
     if any(s.op not in table and s.op not in OPERATORS for s in steps):
