@@ -115,3 +115,12 @@ def test_cross_device_verdict_names_the_setting() -> None:
     other = ok(y=f32(1.001))
     other.framework, other.device = "jax", "gpu"
     assert "settings" not in diff_case({"torch:cpu": cpu, "jax:gpu": other})[0][0].explanation
+
+
+def test_every_verdict_kind_has_a_colour_a_label_and_a_terminal_abbreviation() -> None:
+    from oracle.cli import ABBREVIATION
+    from oracle.diff import KINDS
+    from oracle.report.plots import KIND_COLORS, KIND_LABELS
+
+    for kind in KINDS:
+        assert kind in KIND_COLORS and kind in KIND_LABELS and kind in ABBREVIATION, kind

@@ -26,12 +26,14 @@ KIND_COLORS: dict[str, str] = {
     "nan_inf_mismatch": "#e7298a",
     "value_mismatch": "#1f78b4",
     "incomparable": "#bdbdbd",
+    "hyperparameters_differ": "#a6761d",
 }
 KIND_LABELS: dict[str, str] = {
     "agree": "agrees", "warning_only": "warning only", "silent_divergence": "silent divergence",
     "error_kind_mismatch": "error-kind mismatch", "shape_mismatch": "shape mismatch",
     "dtype_mismatch": "dtype mismatch", "nan_inf_mismatch": "NaN/Inf mismatch",
     "value_mismatch": "value mismatch", "incomparable": "not comparable",
+    "hyperparameters_differ": "hyperparameters differ",
 }
 NO_VERDICT = "#f0f0f0"
 
