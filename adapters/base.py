@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from oracle.execute import Backend, run_request
+from oracle.execute import Backend, NativeOp, run_request
 from oracle.outcome import Outcome
 from oracle.plan import Request
 from oracle.training import run_training
@@ -31,3 +32,13 @@ class NativeAdapter:
 def reduce(values: Any, reduction: str, mean: Any, total: Any) -> Any:
     """Apply a loss `reduction` with the framework's own mean and sum functions."""
     return {"mean": mean, "sum": total, "none": lambda v: v}[reduction](values)
+
+
+_OPERATORS = {"add": (operator.add, "__add__", "+"), "subtract": (operator.sub, "__sub__", "-"),
+              "multiply": (operator.mul, "__mul__", "*"), "divide": (operator.truediv, "__truediv__", "/"),
+              "pow": (operator.pow, "__pow__", "**")}
+
+
+def arithmetic(array_type: str) -> dict[str, NativeOp]:
+    """The elementwise ops as users write them (`x + y`), for a framework whose arrays are `array_type`."""
+    return {op: NativeOp(fn, f"{array_type}.{dunder} (x {symbol} y)") for op, (fn, dunder, symbol) in _OPERATORS.items()}

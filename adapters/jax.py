@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import operator
 import os
 from typing import Any, Iterator
 
 import numpy as np
 
-from adapters.base import NativeAdapter, reduce
+from adapters.base import NativeAdapter, arithmetic, reduce
 from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
@@ -68,11 +67,7 @@ def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
         "recall": flax_metric("Recall"),
         "f1": flax_metric("F1Score"),
         "accuracy": NativeOp(accuracy, "flax.nnx.metrics.Accuracy"),
-        "add": NativeOp(operator.add, "Array.__add__ (x + y)"),
-        "subtract": NativeOp(operator.sub, "Array.__sub__ (x - y)"),
-        "multiply": NativeOp(operator.mul, "Array.__mul__ (x * y)"),
-        "divide": NativeOp(operator.truediv, "Array.__truediv__ (x / y)"),
-        "pow": NativeOp(operator.pow, "Array.__pow__ (x ** y)"),
+        **arithmetic("Array"),
         "matmul": NativeOp(jnp.matmul, "jnp.matmul"),
         "negative": NativeOp(jnp.negative, "jnp.negative"),
         "abs": NativeOp(jnp.abs, "jnp.abs"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 from typing import Any, Iterator
 
@@ -13,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from adapters.base import NativeAdapter  # noqa: E402
+from adapters.base import NativeAdapter, arithmetic  # noqa: E402
 from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api  # noqa: E402
 from oracle.protocol import ColumnUnavailable  # noqa: E402
 from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
@@ -75,11 +74,7 @@ def _keras_metric(op: str) -> NativeOp:
 
 
 OPS: dict[str, NativeOp] = {
-    "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
-    "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
-    "multiply": NativeOp(operator.mul, "Tensor.__mul__ (x * y)"),
-    "divide": NativeOp(operator.truediv, "Tensor.__truediv__ (x / y)"),
-    "pow": NativeOp(operator.pow, "Tensor.__pow__ (x ** y)"),
+    **arithmetic("Tensor"),
     "matmul": NativeOp(tf.linalg.matmul, "tf.linalg.matmul"),
     "negative": NativeOp(tf.math.negative, "tf.math.negative"),
     "abs": NativeOp(tf.math.abs, "tf.math.abs"),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import operator
 from typing import Any, Iterator
 
 import numpy as np
 import torch
 
-from adapters.base import NativeAdapter
+from adapters.base import NativeAdapter, arithmetic
 from oracle.execute import Env, Forward, NativeOp, record_api
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical
@@ -62,11 +61,7 @@ def _torchmetric(cls_name: str) -> NativeOp:
 
 
 OPS: dict[str, NativeOp] = {
-    "add": NativeOp(operator.add, "Tensor.__add__ (x + y)"),
-    "subtract": NativeOp(operator.sub, "Tensor.__sub__ (x - y)"),
-    "multiply": NativeOp(operator.mul, "Tensor.__mul__ (x * y)"),
-    "divide": NativeOp(operator.truediv, "Tensor.__truediv__ (x / y)"),
-    "pow": NativeOp(operator.pow, "Tensor.__pow__ (x ** y)"),
+    **arithmetic("Tensor"),
     "matmul": NativeOp(torch.matmul, "torch.matmul"),
     "negative": NativeOp(torch.neg, "torch.neg"),
     "abs": NativeOp(torch.abs, "torch.abs"),
