@@ -17,7 +17,7 @@ from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
-from oracle.report.markdown import summarize, verdict_against_reference
+from oracle.report.view import status_text, summarize, verdict_against_reference
 from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
 from oracle.runner import FRAMEWORKS
 
@@ -89,11 +89,6 @@ ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatc
                 "hyperparameters_differ": "hparams"}
 
 
-def _status(o: dict[str, Any]) -> str:
-    text = o["status"] if o["status"] != "error" else o["error"]["base"]
-    return text + ("+w" if o["warnings"] else "")
-
-
 def _print_matrix(results: dict[str, Any]) -> None:
     columns = [c for c in results["environment"] if c != "reference"]
     table = Table(title="status (+w: warned) and verdict against the reference", title_justify="left")
@@ -108,9 +103,9 @@ def _print_matrix(results: dict[str, Any]) -> None:
                 cells.append("[dim]not run[/]")
                 continue
             kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{_status(case['columns'][column])} "
+            cells.append(f"[{STYLE.get(kind, 'magenta')}]{status_text(case['columns'][column])} "
                          f"{ABBREVIATION.get(kind, '')}[/]")
-        table.add_row(case["id"], _status(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
+        table.add_row(case["id"], status_text(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
                       *cells)
     console.print(table)
     console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
