@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 
-from oracle.execute import Backend, NativeOp, run_request
+from oracle.execute import Backend, run_request
+from oracle.native import Applied, Binder
+from oracle.ops import OPS
 from oracle.outcome import Outcome
-from oracle.plan import Request
+from oracle.request import Request
+from oracle.steps import Step
 from oracle.training import run_training
+
+
+class BoundBackend:
+    """`apply` for a framework column: every op through the registry's binding for `framework`.
+
+    Subclasses set `framework` and call `bind(custom, kind_of, tensor_type)` once.
+    """
+
+    framework: str
+    binder: Binder
+
+    def bind(self, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str], tensor_type: type) -> None:
+        self.binder = Binder(self.framework, custom, kind_of, tensor_type)
+
+    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
+        return self.binder.apply(OPS[step.op], values, texts, step.attrs)
 
 
 @dataclass
@@ -27,18 +45,3 @@ class NativeAdapter:
         if request.training is not None:
             return run_training(self.backend, request, self.version, self.device)  # type: ignore[arg-type]
         return run_request(self.backend, request, self.version, self.device)
-
-
-def reduce(values: Any, reduction: str, mean: Any, total: Any) -> Any:
-    """Apply a loss `reduction` with the framework's own mean and sum functions."""
-    return {"mean": mean, "sum": total, "none": lambda v: v}[reduction](values)
-
-
-_OPERATORS = {"add": (operator.add, "__add__", "+"), "subtract": (operator.sub, "__sub__", "-"),
-              "multiply": (operator.mul, "__mul__", "*"), "divide": (operator.truediv, "__truediv__", "/"),
-              "pow": (operator.pow, "__pow__", "**")}
-
-
-def arithmetic(array_type: str) -> dict[str, NativeOp]:
-    """The elementwise ops as users write them (`x + y`), for a framework whose arrays are `array_type`."""
-    return {op: NativeOp(fn, f"{array_type}.{dunder} (x {symbol} y)") for op, (fn, dunder, symbol) in _OPERATORS.items()}

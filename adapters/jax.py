@@ -12,8 +12,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from adapters.base import NativeAdapter, arithmetic, reduce
-from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api
+from adapters.base import BoundBackend, NativeAdapter
+from oracle.execute import Env, Forward
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
 
@@ -21,89 +21,35 @@ OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nester
                "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
 
 
-def _ops(jax: Any, jnp: Any, optax: Any) -> dict[str, NativeOp]:
-    def loss(per_element: Any, reduction: str) -> Any:
-        return reduce(per_element, reduction, jnp.mean, jnp.sum)
+def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
+    import jax
 
-    def cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
-        if jnp.issubdtype(labels.dtype, jnp.integer):
-            record_api("optax.losses.softmax_cross_entropy_with_integer_labels + jnp reduction")
-            return loss(optax.losses.softmax_cross_entropy_with_integer_labels(logits, labels), reduction)
-        record_api("optax.losses.softmax_cross_entropy + jnp reduction")
-        return loss(optax.losses.softmax_cross_entropy(logits, labels), reduction)
-
-    def bce(probs: Any, target: Any, reduction: str) -> Any:
-        # optax has no probability-input BCE; this is the formula a JAX user writes with jax.numpy
-        return loss(-(target * jnp.log(probs) + (1 - target) * jnp.log(1 - probs)), reduction)
-
-    def accuracy(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
-        from flax import nnx
-
-        kwargs = {"threshold": threshold} if task == "binary" else {}
-        record_api(f"flax.nnx.metrics.Accuracy({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-                   ".update(logits=preds, labels=target); compute()")
-        metric = nnx.metrics.Accuracy(**kwargs)
-        metric.update(logits=preds, labels=target)
-        return metric.compute()
-
-    def flax_metric(cls_name: str) -> NativeOp:
-        """flax_metrics (Flax NNX metrics on PyPI): binary only; flax.nnx.metrics itself has Accuracy alone."""
-
-        def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
-            try:
-                import flax_metrics
-            except ModuleNotFoundError:
-                raise Unsupported(f"flax_metrics is not installed (flax.nnx.metrics has no {cls_name})") from None
-            if task != "binary":
-                raise Unsupported(f"flax_metrics.{cls_name} is binary only")
-            record_api(f"flax_metrics.{cls_name}(threshold={threshold!r}).update(labels=target, logits=preds); "
-                       "compute()")
-            return getattr(flax_metrics, cls_name)(threshold=threshold).update(labels=target, logits=preds).compute()
-
-        return NativeOp(call, f"flax_metrics.{cls_name}")
-
-    return {
-        "precision": flax_metric("Precision"),
-        "recall": flax_metric("Recall"),
-        "f1": flax_metric("F1Score"),
-        "accuracy": NativeOp(accuracy, "flax.nnx.metrics.Accuracy"),
-        **arithmetic("Array"),
-        "matmul": NativeOp(jnp.matmul, "jnp.matmul"),
-        "negative": NativeOp(jnp.negative, "jnp.negative"),
-        "abs": NativeOp(jnp.abs, "jnp.abs"),
-        "exp": NativeOp(jnp.exp, "jnp.exp"),
-        "log": NativeOp(jnp.log, "jnp.log"),
-        "sqrt": NativeOp(jnp.sqrt, "jnp.sqrt"),
-        "sum": NativeOp(lambda x, axis, keepdims: jnp.sum(x, axis=_axis(axis), keepdims=keepdims), "jnp.sum"),
-        "mean": NativeOp(lambda x, axis, keepdims: jnp.mean(x, axis=_axis(axis), keepdims=keepdims), "jnp.mean"),
-        "reshape": NativeOp(lambda x, shape: jnp.reshape(x, tuple(shape)), "jnp.reshape"),
-        "squeeze": NativeOp(lambda x, axis: jnp.squeeze(x, axis=_axis(axis)), "jnp.squeeze"),
-        "expand_dims": NativeOp(lambda x, axis: jnp.expand_dims(x, axis), "jnp.expand_dims"),
-        "softmax": NativeOp(lambda x, axis: jax.nn.softmax(x, axis=axis), "jax.nn.softmax"),
-        "log_softmax": NativeOp(lambda x, axis: jax.nn.log_softmax(x, axis=axis), "jax.nn.log_softmax"),
-        "scatter_add": NativeOp(lambda x, idx, upd: x.at[idx].add(upd), "x.at[indices].add(updates)"),
-        "conv2d": NativeOp(lambda x, w, stride, padding: jax.lax.conv_general_dilated(
-            x, w, window_strides=(stride, stride), padding=padding.upper(),
-            dimension_numbers=("NCHW", "OIHW", "NCHW")), "jax.lax.conv_general_dilated (NCHW, OIHW)"),
-        "mse_loss": NativeOp(lambda p, t, reduction: loss(optax.losses.squared_error(p, t), reduction),
-                             "optax.losses.squared_error + jnp reduction"),
-        "l1_loss": NativeOp(lambda p, t, reduction: loss(jnp.abs(p - t), reduction),
-                            "jnp.abs(pred - target) + jnp reduction (optax has no L1 loss)"),
-        "cross_entropy": NativeOp(cross_entropy, "optax.losses.softmax_cross_entropy*"),
-        "binary_cross_entropy": NativeOp(bce, "jax.numpy formula -(t*log(p) + (1-t)*log(1-p)) (no optax form)"),
-        "binary_cross_entropy_with_logits": NativeOp(
-            lambda x, t, reduction: loss(optax.losses.sigmoid_binary_cross_entropy(x, t), reduction),
-            "optax.losses.sigmoid_binary_cross_entropy + jnp reduction"),
-    }
+    return jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), padding=padding.upper(),
+                                        dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
 
-def _axis(axis: Any) -> Any:
-    return tuple(axis) if isinstance(axis, list) else axis
+# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
+CUSTOM = {
+    "conv2d_nchw": _conv2d_nchw,
+    "at_add": lambda x, indices, updates: x.at[indices].add(updates),
+}
 
 
-class JaxBackend:
-    def __init__(self, jax: Any, device: Any, ops: dict[str, NativeOp], framework: str = "jax") -> None:
-        self.jax, self.device, self.ops, self.framework = jax, device, ops, framework
+def _kind(value: Any) -> str:
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return "scalar"
+    if np.dtype(dtype) == np.bool_:
+        return "bool"
+    return "integer" if np.issubdtype(np.dtype(dtype), np.integer) else "floating"
+
+
+class JaxBackend(BoundBackend):
+    framework = "jax"
+
+    def __init__(self, jax: Any, device: Any) -> None:
+        self.jax, self.device = jax, device
+        self.bind(CUSTOM, _kind, jax.Array)
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         return self.jax.device_put(array, self.device)
@@ -136,8 +82,8 @@ class JaxBackend:
 class JaxTrainer(JaxBackend):
     """Training with Flax NNX (nnx.Sequential of nnx.Linear) and optax, as a Flax user writes it."""
 
-    def __init__(self, jax: Any, device: Any, ops: dict[str, NativeOp]) -> None:
-        super().__init__(jax, device, ops)
+    def __init__(self, jax: Any, device: Any) -> None:
+        super().__init__(jax, device)
         import optax
         from flax import nnx
 
@@ -208,10 +154,9 @@ def load(device: str) -> NativeAdapter:
         os.environ.setdefault("JAX_PLATFORMS", "cpu")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share a GPU with other workers
     import jax
-    import jax.numpy as jnp
     import optax
 
     settings = {"x64": bool(jax.config.jax_enable_x64), "default_matmul_precision":
                 str(jax.config.jax_default_matmul_precision), "optax": optax.__version__}
-    backend = JaxTrainer(jax, select_device(jax, device), _ops(jax, jnp, optax))
+    backend = JaxTrainer(jax, select_device(jax, device))
     return NativeAdapter(backend, jax.__version__, device, settings)

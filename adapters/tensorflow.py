@@ -12,8 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from adapters.base import NativeAdapter, arithmetic  # noqa: E402
-from oracle.execute import Env, Forward, NativeOp, Unsupported, record_api  # noqa: E402
+from adapters.base import BoundBackend, NativeAdapter  # noqa: E402
+from oracle.execute import Env, Forward  # noqa: E402
 from oracle.protocol import ColumnUnavailable  # noqa: E402
 from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
 
@@ -22,90 +22,37 @@ KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nester
                "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
                "rho": "rho"}
 
-# Keras spells the loss reductions differently; "mean" is Keras' default sum_over_batch_size.
-KERAS_REDUCTION = {"mean": "sum_over_batch_size", "sum": "sum", "none": None}
 
 
-def _keras_loss(cls_name: str, **kwargs: Any) -> NativeOp:
-    def call(pred: Any, target: Any, reduction: str) -> Any:
-        loss = getattr(tf.keras.losses, cls_name)(reduction=KERAS_REDUCTION[reduction], **kwargs)
-        return loss(target, pred)  # Keras takes (y_true, y_pred)
-
-    extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
-    return NativeOp(call, f"tf.keras.losses.{cls_name}(reduction=...{extra})(y_true, y_pred)")
-
-
-def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
-    cls_name = "CategoricalCrossentropy" if labels.dtype.is_floating else "SparseCategoricalCrossentropy"
-    record_api(f"tf.keras.losses.{cls_name}(from_logits=True, reduction={KERAS_REDUCTION[reduction]!r})")
-    loss = getattr(tf.keras.losses, cls_name)(from_logits=True, reduction=KERAS_REDUCTION[reduction])
-    return loss(labels, logits)
-
-
-def _conv2d(x: Any, w: Any, stride: int, padding: str) -> Any:
-    # TensorFlow's CPU kernels only take channels-last; the case is written channels-first.
+def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
+    """TensorFlow's CPU kernels only take channels-last; the case is written channels-first."""
     y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
                      padding=padding.upper())
     return tf.transpose(y, [0, 3, 1, 2])
-# keras.metrics classes per (op, task); keras.metrics.Precision/Recall have no multiclass averaging and
-# F1Score needs one-hot targets, so those uses are unsupported rather than rebuilt by hand.
-KERAS_METRICS = {("precision", "binary"): "Precision", ("recall", "binary"): "Recall",
-                 ("f1", "binary"): "F1Score", ("accuracy", "binary"): "BinaryAccuracy",
-                 ("accuracy", "multiclass"): "SparseCategoricalAccuracy"}
 
 
-def _keras_metric(op: str) -> NativeOp:
-    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
-        cls_name = KERAS_METRICS.get((op, task))
-        if cls_name is None:
-            raise Unsupported(f"keras.metrics has no {task} {op} for integer labels")
-        kwargs: dict[str, Any] = {}
-        if cls_name in ("Precision", "Recall"):
-            kwargs["thresholds"] = threshold
-        elif cls_name in ("F1Score", "BinaryAccuracy"):
-            kwargs["threshold"] = threshold
-        record_api(f"tf.keras.metrics.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-                   ".update_state(y_true, y_pred); result()")
-        metric = getattr(tf.keras.metrics, cls_name)(**kwargs)
-        metric.update_state(target, preds)
-        return metric.result()
-
-    return NativeOp(call, f"tf.keras.metrics ({op})")
-
-
-OPS: dict[str, NativeOp] = {
-    **arithmetic("Tensor"),
-    "matmul": NativeOp(tf.linalg.matmul, "tf.linalg.matmul"),
-    "negative": NativeOp(tf.math.negative, "tf.math.negative"),
-    "abs": NativeOp(tf.math.abs, "tf.math.abs"),
-    "exp": NativeOp(tf.math.exp, "tf.math.exp"),
-    "log": NativeOp(tf.math.log, "tf.math.log"),
-    "sqrt": NativeOp(tf.math.sqrt, "tf.math.sqrt"),
-    "sum": NativeOp(lambda x, axis, keepdims: tf.reduce_sum(x, axis=axis, keepdims=keepdims), "tf.reduce_sum"),
-    "mean": NativeOp(lambda x, axis, keepdims: tf.reduce_mean(x, axis=axis, keepdims=keepdims), "tf.reduce_mean"),
-    "reshape": NativeOp(lambda x, shape: tf.reshape(x, shape), "tf.reshape"),
-    "squeeze": NativeOp(lambda x, axis: tf.squeeze(x, axis=axis), "tf.squeeze"),
-    "expand_dims": NativeOp(lambda x, axis: tf.expand_dims(x, axis=axis), "tf.expand_dims"),
-    "softmax": NativeOp(lambda x, axis: tf.nn.softmax(x, axis=axis), "tf.nn.softmax"),
-    "log_softmax": NativeOp(lambda x, axis: tf.nn.log_softmax(x, axis=axis), "tf.nn.log_softmax"),
-    "scatter_add": NativeOp(lambda x, idx, upd: tf.tensor_scatter_nd_add(x, tf.expand_dims(idx, -1), upd),
-                            "tf.tensor_scatter_nd_add(x, indices[:, None], updates)"),
-    "conv2d": NativeOp(_conv2d, "tf.nn.conv2d (NHWC/HWIO; transposed from the case's NCHW/OIHW)"),
-    "mse_loss": _keras_loss("MeanSquaredError"),
-    "l1_loss": _keras_loss("MeanAbsoluteError"),
-    "cross_entropy": NativeOp(_cross_entropy, "tf.keras.losses.(Sparse)CategoricalCrossentropy"),
-    "binary_cross_entropy": _keras_loss("BinaryCrossentropy", from_logits=False),
-    "binary_cross_entropy_with_logits": _keras_loss("BinaryCrossentropy", from_logits=True),
-    **{op: _keras_metric(op) for op in ("precision", "recall", "f1", "accuracy")},
+# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
+CUSTOM = {
+    "conv2d_nchw": _conv2d_nchw,
+    "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
 }
 
 
-class TensorFlowBackend:
+def _kind(value: Any) -> str:
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return "scalar"
+    if dtype == tf.bool:
+        return "bool"
+    return "floating" if dtype.is_floating or dtype.is_complex else "integer"
+
+
+class TensorFlowBackend(BoundBackend):
     framework = "tensorflow"
-    ops = OPS
 
     def __init__(self, device_name: str) -> None:
         self.device_name = device_name
+        self.bind(CUSTOM, _kind, tf.Tensor)
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         with tf.device(self.device_name):  # sources of tape.gradient are Variables, as users write them

@@ -9,8 +9,8 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 
-from adapters.base import NativeAdapter, arithmetic
-from oracle.execute import Env, Forward, NativeOp, record_api
+from adapters.base import BoundBackend, NativeAdapter
+from oracle.execute import Env, Forward
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical
 
@@ -21,81 +21,20 @@ TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "neste
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
-def _sum(x: Any, axis: Any, keepdims: bool) -> Any:
-    return torch.sum(x) if axis is None and not keepdims else torch.sum(x, dim=axis, keepdim=keepdims)
+def _kind(value: Any) -> str:
+    if not isinstance(value, torch.Tensor):
+        return "scalar"
+    if value.dtype == torch.bool:
+        return "bool"
+    return "floating" if value.is_floating_point() or value.is_complex() else "integer"
 
 
-def _mean(x: Any, axis: Any, keepdims: bool) -> Any:
-    return torch.mean(x) if axis is None and not keepdims else torch.mean(x, dim=axis, keepdim=keepdims)
-
-
-def _squeeze(x: Any, axis: Any) -> Any:
-    return torch.squeeze(x) if axis is None else torch.squeeze(x, dim=axis)
-
-
-def _cross_entropy(logits: Any, labels: Any, reduction: str) -> Any:
-    kind = "class probabilities" if labels.is_floating_point() else "class indices"
-    record_api(f"torch.nn.CrossEntropyLoss(reduction={reduction!r}) with {kind}")
-    return torch.nn.CrossEntropyLoss(reduction=reduction)(logits, labels)
-
-
-def _module_loss(cls: type) -> NativeOp:
-    return NativeOp(lambda pred, target, reduction: cls(reduction=reduction)(pred, target),
-                    f"torch.nn.{cls.__name__}")
-
-
-def _torchmetric(cls_name: str) -> NativeOp:
-    """torchmetrics.classification.<cls_name>(task=...), called on (preds, target) as the seed document does."""
-
-    def call(preds: Any, target: Any, task: str, threshold: float, num_classes: Any) -> Any:
-        import torchmetrics
-
-        kwargs: dict[str, Any] = {"task": task, "threshold": threshold}
-        if num_classes is not None:
-            kwargs["num_classes"] = num_classes
-        record_api(f"torchmetrics.classification.{cls_name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-                   "(preds, target)")
-        return getattr(torchmetrics.classification, cls_name)(**kwargs)(preds, target)
-
-    return NativeOp(call, f"torchmetrics.classification.{cls_name}")
-
-
-OPS: dict[str, NativeOp] = {
-    **arithmetic("Tensor"),
-    "matmul": NativeOp(torch.matmul, "torch.matmul"),
-    "negative": NativeOp(torch.neg, "torch.neg"),
-    "abs": NativeOp(torch.abs, "torch.abs"),
-    "exp": NativeOp(torch.exp, "torch.exp"),
-    "log": NativeOp(torch.log, "torch.log"),
-    "sqrt": NativeOp(torch.sqrt, "torch.sqrt"),
-    "sum": NativeOp(_sum, "torch.sum"),
-    "mean": NativeOp(_mean, "torch.mean"),
-    "reshape": NativeOp(lambda x, shape: torch.reshape(x, tuple(shape)), "torch.reshape"),
-    "squeeze": NativeOp(_squeeze, "torch.squeeze"),
-    "expand_dims": NativeOp(lambda x, axis: torch.unsqueeze(x, axis), "torch.unsqueeze"),
-    "softmax": NativeOp(lambda x, axis: torch.softmax(x, dim=axis), "torch.softmax"),
-    "log_softmax": NativeOp(lambda x, axis: torch.log_softmax(x, dim=axis), "torch.log_softmax"),
-    "scatter_add": NativeOp(lambda x, idx, upd: x.index_add(0, idx, upd), "Tensor.index_add(0, indices, updates)"),
-    "conv2d": NativeOp(lambda x, w, stride, padding: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding),
-                       "torch.nn.functional.conv2d"),
-    "mse_loss": _module_loss(torch.nn.MSELoss),
-    "l1_loss": _module_loss(torch.nn.L1Loss),
-    "cross_entropy": NativeOp(_cross_entropy, "torch.nn.CrossEntropyLoss"),
-    "binary_cross_entropy": _module_loss(torch.nn.BCELoss),
-    "binary_cross_entropy_with_logits": _module_loss(torch.nn.BCEWithLogitsLoss),
-    "precision": _torchmetric("Precision"),
-    "recall": _torchmetric("Recall"),
-    "f1": _torchmetric("F1Score"),
-    "accuracy": _torchmetric("Accuracy"),
-}
-
-
-class TorchBackend:
+class TorchBackend(BoundBackend):
     framework = "torch"
-    ops = OPS
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
+        self.bind({}, _kind, torch.Tensor)  # torch needs no custom bindings
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits

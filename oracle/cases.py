@@ -16,12 +16,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracle.ops import ACTIVATIONS, CHOICES, OPS, OPTIMIZERS
+from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
+from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "bool")
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-SPECIAL_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
 MAX_FILE_BYTES = 1 << 20
@@ -457,17 +457,24 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         spec = OPS.get(step.op)
         if spec is None:
             raise fail(f"unknown op {step.op!r}{_suggest(step.op, OPS)}")
-        if len(step.args) != len(spec.args):
-            raise fail(f"{step.op} takes {len(spec.args)} arguments ({', '.join(spec.args)}), got {len(step.args)}")
+        names = spec.arg_names
+        if len(step.args) != len(names):
+            raise fail(f"{step.op} takes {len(names)} arguments ({', '.join(names)}), got {len(step.args)}")
         for arg in step.args:
             if isinstance(arg, Ref) and arg.name not in defined:
                 raise fail(f"{arg.name!r} is not defined before this step{_suggest(arg.name, defined)}")
         for key, value in step.attrs.items():
-            if key not in spec.attrs:
+            attr = spec.attrs.get(key)
+            if attr is None:
                 known = ", ".join(spec.attrs) or "none"
                 raise fail(f"{step.op} has no attribute {key!r}{_suggest(key, spec.attrs)}; attributes: {known}")
-            if key in CHOICES and value not in CHOICES[key]:
-                raise fail(f"{key} must be one of {', '.join(CHOICES[key])}, got {value!r}{_suggest(value, CHOICES[key])}")
+            problem = attr.check(value)
+            if problem:
+                close = _suggest(value, attr.choices) if attr.choices and isinstance(value, str) else ""
+                raise fail(f"{step.op}: {key} {problem}{close}")
+        for key, attr in spec.attrs.items():
+            if attr.required and key not in step.attrs:
+                raise fail(f"{step.op} needs the attribute {key!r} ({attr.type})")
         if step.out in case.inputs:
             raise fail(f"step output {step.out!r} shadows an input")
         defined.add(step.out)
@@ -511,8 +518,6 @@ def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
                             f"{', '.join(sorted(recorded))}")
 def _check_model(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
     """The model's input is a float matrix [batch, features]; explicit weights fit their layer."""
-    from oracle.plan import shape_of_values  # local: plan imports this module
-
     model = case.model
     assert model is not None
     spec = case.inputs.get(model.input)
@@ -545,8 +550,6 @@ def _check_model(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> N
 
 
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
-    from oracle.plan import make_input, shape_of_values  # local: plan imports this module
-
     for name, spec in case.inputs.items():
         if spec.values is None:
             continue

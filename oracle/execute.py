@@ -10,39 +10,34 @@ from __future__ import annotations
 import builtins
 import time
 import warnings
-from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, Mapping, Protocol
+from typing import Any, Callable, ContextManager, Protocol
 
 import numpy as np
 
-from oracle.ops import OPS
+from oracle.native import Applied
+
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
-from oracle.plan import Request
+from oracle.request import Request, Unsupported
 from oracle.steps import Ref, Step
 
 Env = dict[str, Any]
 Forward = Callable[[Env, bool], Env]  # (inputs, record) -> every named value
 
-
-class Unsupported(Exception):
-    """The framework has no native form for this op (or this use of it)."""
-
-
-@dataclass(frozen=True)
-class NativeOp:
-    fn: Callable[..., Any]
-    api: str  # the public API a user would call, as it appears in the outcome
+__all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", "error_info", "run_request"]
 
 
 class Backend(Protocol):
-    """What each adapter provides; see adapters/README.md."""
+    """What each column provides; the step loop below is shared by every column."""
 
     framework: str
-    ops: Mapping[str, NativeOp]
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any: ...
 
     def to_numpy(self, value: Any) -> np.ndarray: ...
+
+    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
+        """One step's op on native values (named by `texts`): the value, the call as written, defaults in effect."""
+        ...
 
     def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
         """Differentiate `of` with respect to `wrt` by the framework's own idiom; None for no gradient."""
@@ -55,18 +50,14 @@ class Backend(Protocol):
         ...
 
 
-class _StepFailed(Exception):
-    def __init__(self, where: str, cause: BaseException) -> None:
+class StepFailed(Exception):
+    def __init__(self, where: str, cause: BaseException, api: str = "") -> None:
         super().__init__(where)
-        self.where, self.cause = where, cause
+        self.where, self.cause, self.api = where, cause, api
 
 
-_api_calls: list[str] = []
-
-
-def record_api(text: str) -> None:
-    """Called by an op whose native API depends on its inputs (e.g. integer vs probability labels)."""
-    _api_calls.append(text)
+class BindingFailed(Exception):
+    """An oracle binding does not fit the framework (recorded as a crash, never as the framework's error)."""
 
 
 def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
@@ -77,17 +68,27 @@ def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
     return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where)
 
 
-def _warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
+def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
     seen: dict[tuple[str, str], None] = {}
     for w in caught:  # the same warning twice (e.g. jax.grad re-running the forward) is one warning
         seen[(w.category.__name__, str(w.message).strip().splitlines()[0][:400] if str(w.message).strip() else "")] = None
     return [WarningInfo(category, message) for category, message in seen]
 
 
-def call(ops: Mapping[str, NativeOp], step: Step, env: Env) -> Any:
-    """Apply one step's native op to the named values in `env`."""
-    args = [env[a.name] if isinstance(a, Ref) else a for a in step.args]
-    return ops[step.op].fn(*args, **{**OPS[step.op].attrs, **step.attrs})
+def apply_step(backend: Backend, step: Step, env: Env, index: int) -> Applied:
+    """One step through the backend; a framework exception becomes StepFailed, located at the step."""
+    from oracle.native import BindingError
+
+    values = [env[a.name] if isinstance(a, Ref) else a for a in step.args]
+    texts = [a.name if isinstance(a, Ref) else repr(a) for a in step.args]
+    try:
+        return backend.apply(step, values, texts)
+    except Unsupported:
+        raise
+    except BindingError as exc:
+        raise BindingFailed(str(exc)) from exc
+    except Exception as exc:
+        raise StepFailed(f"step {index + 1}: {step.text}", exc, getattr(exc, "oracle_api", "")) from exc
 
 
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
@@ -100,20 +101,18 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     def forward(inputs: Env, record: bool) -> Env:
         env = dict(inputs)
         for i, step in enumerate(request.steps):
-            op = backend.ops.get(step.op)
-            where = f"step {i + 1}: {step.text}"
-            if op is None:
-                raise Unsupported(f"{backend.framework} has no native {step.op}")
-            del _api_calls[:]
             try:
-                env[step.out] = call(backend.ops, step, env)
-            except Unsupported:
+                applied = apply_step(backend, step, env, i)
+            except StepFailed as failed:
+                if record and failed.api:
+                    outcome.native_api.append(failed.api)
                 raise
-            except Exception as exc:
-                raise _StepFailed(where, exc) from exc
+            env[step.out] = applied.value
             if record:
-                outcome.native_api.append(_api_calls[-1] if _api_calls else op.api)
-                recorded[step.out] = env[step.out]
+                outcome.native_api.append(applied.api)
+                if applied.defaults:
+                    outcome.notes.setdefault("attr_defaults", {})[step.out] = applied.defaults
+                recorded[step.out] = applied.value
         return env
 
     with warnings.catch_warnings(record=True) as caught, backend.numerics(request.settings) as in_effect:
@@ -128,18 +127,20 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 idiom = request.grad["idiom"]
                 try:
                     grads = backend.gradients(forward, inputs, request.grad["of"], wrt, idiom)
-                except (_StepFailed, Unsupported):
+                except (StepFailed, Unsupported, BindingFailed):
                     raise
                 except Exception as exc:
-                    raise _StepFailed(f"gradient: {backend.gradient_api(idiom)}", exc) from exc
+                    raise StepFailed(f"gradient: {backend.gradient_api(idiom)}", exc) from exc
                 outcome.native_api.append(backend.gradient_api(idiom))
         except Unsupported as exc:
             outcome.status, outcome.notes["unsupported"] = "unsupported", str(exc)
-        except _StepFailed as failed:
+        except BindingFailed as exc:
+            outcome.status, outcome.notes["reason"] = "crash", str(exc)
+        except StepFailed as failed:
             outcome.status, outcome.error = "error", error_info(failed.cause, failed.where)
         except Exception as exc:  # converting inputs failed: still the framework's answer
             outcome.status, outcome.error = "error", error_info(exc, "inputs")
-    outcome.warnings = _warning_records(caught)
+    outcome.warnings = warning_records(caught)
     for name in request.observe:
         if name in recorded:
             outcome.outputs[name] = Tensor(backend.to_numpy(recorded[name]))

@@ -16,11 +16,9 @@ from typing import Any
 import yaml
 
 from oracle.cases import _ID, DTYPES, FLOAT_DTYPES, LoadedCase, load_case
-from oracle.ops import OPS
+from oracle.ops import OPS, Arg
 
 _INPUT = re.compile(r"^(?P<name>[A-Za-z_]\w*)=(?P<shape>[0-9,\s]*)(?::(?P<dtype>\w+))?$")
-PROBABILITY_ARGS = {("binary_cross_entropy", "probs"), ("binary_cross_entropy", "target"),
-                    ("binary_cross_entropy_with_logits", "target")}
 
 
 class ExplainError(ValueError):
@@ -39,14 +37,17 @@ def parse_input(text: str) -> tuple[str, list[int], str]:
     return match["name"], [int(d) for d in dims], dtype
 
 
-def _init(op: str, arg: str, shape: list[int], dtype: str, seed: int, classes: int) -> dict[str, Any]:
-    """Seeded inputs: normal floats, uniform [0, 1) probabilities, integer labels below `classes`."""
+def _init(arg: Arg, dtype: str, seed: int, classes: int) -> dict[str, Any]:
+    """Seeded inputs by the argument's declared domain: normal floats, uniform [0, 1) probabilities,
+    positive values in [0.5, 2), integer labels below `classes`."""
     if dtype not in FLOAT_DTYPES:
         if dtype == "bool":
             raise ExplainError("bool inputs need explicit values; write a case file")
         return {"integers": {"seed": seed, "low": 0, "high": max(classes, 1)}}
-    if (op, arg) in PROBABILITY_ARGS:
+    if arg.domain in ("probability", "binary"):
         return {"uniform": {"seed": seed, "low": 0.0, "high": 1.0}}
+    if arg.domain == "positive":
+        return {"uniform": {"seed": seed, "low": 0.5, "high": 2.0}}
     return {"normal": {"seed": seed}}
 
 
@@ -57,7 +58,7 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
         raise ExplainError(f"unknown op {op!r}; ops: {', '.join(OPS)}")
     parsed = [parse_input(text) for text in inputs]
     if len(parsed) != len(spec.args):
-        raise ExplainError(f"{op} takes {len(spec.args)} inputs ({', '.join(spec.args)}), got {len(parsed)}")
+        raise ExplainError(f"{op} takes {len(spec.args)} inputs ({', '.join(spec.arg_names)}), got {len(parsed)}")
     classes = parsed[0][1][-1] if parsed and parsed[0][1] else 2  # integer labels index the first input's last axis
     out = "loss" if spec.family == "loss" else "out"
     step = f"{out} = {op}({', '.join(name for name, _, _ in parsed)}"
@@ -67,7 +68,7 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
         "title": f"{op} on " + " and ".join(f"{n} {s} {d}" for n, s, d in parsed),
         "description": "Written by `oracle explain`.",
         "tags": ["explain"],
-        "inputs": {name: {"shape": shape, "dtype": dtype, "init": _init(op, arg, shape, dtype, seed, classes)}
+        "inputs": {name: {"shape": shape, "dtype": dtype, "init": _init(arg, dtype, seed, classes)}
                    for seed, ((name, shape, dtype), arg) in enumerate(zip(parsed, spec.args))},
         "steps": [step],
     }

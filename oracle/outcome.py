@@ -68,7 +68,7 @@ class Tensor:
     def from_results(data: dict[str, Any]) -> Tensor:
         if data.get("shape") is None:
             return Tensor(None)
-        from oracle.plan import numpy_dtype
+        from oracle.request import numpy_dtype
 
         dtype = numpy_dtype(data["dtype"])
         raw = _unlistify(data["values"])
@@ -91,7 +91,7 @@ def encode_array(array: np.ndarray) -> str:
 def decode_array(text: str) -> np.ndarray:
     array = np.load(io.BytesIO(base64.b64decode(text.removeprefix(_BF16))), allow_pickle=False)
     if text.startswith(_BF16):
-        from oracle.plan import numpy_dtype
+        from oracle.request import numpy_dtype
 
         array = array.view(numpy_dtype("bfloat16"))
     return array

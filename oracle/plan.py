@@ -2,88 +2,15 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from oracle.cases import SPECIAL_VALUES, Case, InputSpec, LoadedCase
-from oracle.steps import Step
+from oracle.cases import Case, InputSpec, LoadedCase
+from oracle.inputs import make_input, shape_of_values
+from oracle.request import DEFAULT_TIMEOUT_S, Request, numpy_dtype
 
-DEFAULT_TIMEOUT_S = 120.0
-
-
-def numpy_dtype(name: str) -> np.dtype:
-    """Canonical dtype name -> NumPy dtype (bfloat16 comes from ml_dtypes, installed with JAX)."""
-    if name == "bfloat16":
-        import ml_dtypes
-
-        return np.dtype(ml_dtypes.bfloat16)
-    return np.dtype(name)
-
-
-def shape_of_values(values: Any) -> tuple[int, ...]:
-    """Shape of an explicit nested list; raises ValueError if it is ragged or holds non-numbers."""
-    if not isinstance(values, list):
-        if isinstance(values, str) and values not in SPECIAL_VALUES:
-            raise ValueError(f"{values!r} is not a number; special values are {', '.join(SPECIAL_VALUES)}")
-        if not isinstance(values, (int, float, bool, str)):
-            raise ValueError(f"{values!r} is not a number")
-        return ()
-    if not values:
-        return (0,)
-    shapes = {shape_of_values(v) for v in values}
-    if len(shapes) != 1:
-        raise ValueError("values are ragged: every row must have the same length")
-    return (len(values),) + shapes.pop()
-
-
-def _special(values: Any) -> Any:
-    if isinstance(values, list):
-        return [_special(v) for v in values]
-    return SPECIAL_VALUES.get(values, values) if isinstance(values, str) else values
-
-
-def make_input(spec: InputSpec) -> np.ndarray:
-    """Generate one input deterministically from its spec (the seed fully determines it)."""
-    dtype = numpy_dtype(spec.dtype)
-    if spec.values is not None:
-        with np.errstate(all="ignore"):
-            return np.asarray(_special(spec.values), dtype=np.float64 if dtype.kind == "f" or spec.dtype == "bfloat16"
-                              else dtype).astype(dtype)
-    init, shape = spec.init, tuple(spec.shape or ())
-    assert init is not None
-    if init.normal:
-        rng = np.random.default_rng(init.normal.seed)
-        data: Any = rng.normal(init.normal.mean, init.normal.std, size=shape)
-    elif init.uniform:
-        rng = np.random.default_rng(init.uniform.seed)
-        data = rng.uniform(init.uniform.low, init.uniform.high, size=shape)
-    elif init.integers:
-        rng = np.random.default_rng(init.integers.seed)
-        data = rng.integers(init.integers.low, init.integers.high, size=shape)
-    else:
-        fill = SPECIAL_VALUES.get(init.fill, init.fill) if isinstance(init.fill, str) else init.fill
-        data = np.full(shape, fill if fill is not None else math.nan, dtype=np.float64)
-    return np.asarray(data).astype(dtype)
-
-
-@dataclass
-class Request:
-    """What every column receives for one case: the same arrays, the same parsed steps."""
-
-    case_id: str
-    inputs: dict[str, np.ndarray]
-    steps: list[Step]
-    grad: dict[str, Any] | None = None
-    observe: list[str] = field(default_factory=list)
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    settings: dict[str, Any] = field(default_factory=dict)  # pinned numerical settings, e.g. {"tf32": True}
-    # training cases only: initial weights ("dense0.kernel" [in, units], "dense0.bias" [units]),
-    # born here like inputs, and the JSON-able rest of the job (see oracle/training.py)
-    params: dict[str, np.ndarray] = field(default_factory=dict)
-    training: dict[str, Any] | None = None
+__all__ = ["Request", "make_input", "numpy_dtype", "plan", "shape_of_values"]
 
 
 def initial_weights(case: Case) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ import json
 from typing import Any, Protocol
 
 from oracle.outcome import Outcome, decode_array, encode_array
-from oracle.plan import Request
+from oracle.request import Request
 from oracle.steps import Step
 
 

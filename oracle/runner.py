@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Callable
 
 from oracle.outcome import Outcome
-from oracle.plan import Request
+from oracle.request import Request
 from oracle.protocol import dumps, request_to_wire
 
 FRAMEWORKS = ("reference", "jax", "torch", "tensorflow")

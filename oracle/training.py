@@ -18,14 +18,15 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from oracle.execute import NativeOp, Unsupported, _StepFailed, _warning_records, call, error_info
+from oracle.execute import Applied, BindingFailed, StepFailed, apply_step, error_info, warning_records
 from oracle.ops import OPTIMIZERS
 from oracle.outcome import Outcome, Tensor
-from oracle.plan import Request
+from oracle.request import Request, Unsupported
+from oracle.steps import Step
 
 TRAJECTORY = "loss_trajectory"
 LossOf = Callable[[Any], Any]  # native model output -> native scalar loss
@@ -56,7 +57,8 @@ class Trainer(Protocol):
     """What an adapter provides for training cases, beside its Backend."""
 
     framework: str
-    ops: Mapping[str, NativeOp]
+
+    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied: ...
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any: ...
 
@@ -102,9 +104,11 @@ def run_training(backend: Trainer, request: Request, version: str, device: str) 
                         trained.after_first = {n: backend.to_numpy(v) for n, v in backend.parameters(model).items()}
         except Unsupported as exc:
             outcome.status, outcome.notes["unsupported"] = "unsupported", str(exc)
-        except _StepFailed as failed:
+        except BindingFailed as exc:
+            outcome.status, outcome.notes["reason"] = "crash", str(exc)
+        except StepFailed as failed:
             outcome.status, outcome.error = "error", error_info(failed.cause, failed.where)
-    outcome.warnings = _warning_records(caught)
+    outcome.warnings = warning_records(caught)
     if trained.losses:
         outcome.outputs[TRAJECTORY] = Tensor(np.stack(trained.losses))
     for name, grad in trained.first_grads.items():
@@ -122,10 +126,10 @@ def _phase(where: str, action: Callable[[], Any]) -> Any:
     """Run one phase; a framework exception becomes the outcome's error, located at `where`."""
     try:
         return action()
-    except (Unsupported, _StepFailed):
+    except (Unsupported, StepFailed, BindingFailed):
         raise
     except Exception as exc:
-        raise _StepFailed(where, exc) from exc
+        raise StepFailed(where, exc) from exc
 
 
 def _loss_function(backend: Trainer, request: Request, data: dict[str, Any], apis: list[str]) -> LossOf:
@@ -139,14 +143,10 @@ def _loss_function(backend: Trainer, request: Request, data: dict[str, Any], api
         nonlocal recorded
         env = {**data, output: pred}
         for i, step in enumerate(request.steps):
-            if step.op not in backend.ops:
-                raise Unsupported(f"{backend.framework} has no native {step.op}")
-            try:
-                env[step.out] = call(backend.ops, step, env)
-            except Exception as exc:
-                raise _StepFailed(f"step {i + 1}: {step.text}", exc) from exc
+            applied = apply_step(backend, step, env, i)
+            env[step.out] = applied.value
             if not recorded:
-                apis.append(backend.ops[step.op].api)
+                apis.append(applied.api)
         recorded = True
         return env[loss_name]
 

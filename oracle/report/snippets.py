@@ -10,20 +10,21 @@ text from the parsed steps; nothing from a case file is evaluated here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from oracle.ops import OPS
+from oracle.native import effective_attrs, module_of, render, select
+from oracle.ops import OPS, Binding
+from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
 
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 IMPORTS = {
     "torch": ["import numpy as np", "import torch"],
     "tensorflow": ["import numpy as np", "import tensorflow as tf"],
-    "jax": ["import numpy as np", "import jax", "import jax.numpy as jnp", "import optax"],
+    "jax": ["import numpy as np", "import jax", "import jax.numpy as jnp"],
 }
-RESERVED = {"np", "torch", "tf", "jax", "jnp", "optax", "tape", "loss_fn", "ml_dtypes", "print"}
-OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "pow": "**"}
-KERAS_REDUCTION = {"mean": '"sum_over_batch_size"', "sum": '"sum"', "none": "None"}  # Keras' names
+RESERVED = {"np", "torch", "tf", "jax", "jnp", "optax", "keras", "tape", "loss_fn", "ml_dtypes", "print",
+            "torchmetrics", "flax_metrics", "flax"}
 
 
 @dataclass
@@ -43,121 +44,34 @@ class _Ctx:
     def arg(self, a: Ref | float | int) -> str:
         return self.var[a.name] if isinstance(a, Ref) else repr(a)
 
-    def is_integer(self, a: Ref | float | int) -> bool:
-        return isinstance(a, Ref) and self.dtypes.get(a.name, "float32").startswith(("int", "uint"))
+    def kind(self, a: Ref | float | int) -> str:
+        if not isinstance(a, Ref):
+            return "scalar"
+        dtype = self.dtypes.get(a.name, "float32")
+        return "bool" if dtype == "bool" else "integer" if dtype.startswith(("int", "uint")) else "floating"
 
 
-Expr = Callable[[list[str], dict[str, Any], Step, _Ctx], str]
+def _leaf(step: Step, framework: str, ctx: _Ctx) -> Binding | None:
+    """The binding this step's call took in `framework` (a switch resolved by the recorded dtypes)."""
+    declared = OPS.get(step.op)
+    if declared is None:
+        return None
+    attrs = effective_attrs(declared, step.attrs)
+    try:
+        leaf = select(declared.binding(framework), declared, dict(zip(declared.arg_names, map(ctx.kind, step.args))),
+                      attrs)
+    except Exception:  # no native form for this use
+        return None
+    return None if leaf.kind == "none" else leaf
 
 
-def _reduction_or_axis(fn: str, kw_axis: str, kw_keep: str, axis_fmt: Callable[[Any], str] = repr) -> Expr:
-    def expr(a: list[str], at: dict[str, Any], step: Step, ctx: _Ctx) -> str:
-        if at["axis"] is None and not at["keepdims"]:
-            return f"{fn}({a[0]})"
-        return f"{fn}({a[0]}, {kw_axis}={axis_fmt(at['axis'])}, {kw_keep}={at['keepdims']!r})"
-    return expr
-
-
-def _shape(shape: Any) -> str:
-    return repr(tuple(shape)) if isinstance(shape, list) else repr(shape)
-
-
-def _axis_tuple(axis: Any) -> str:
-    return repr(tuple(axis)) if isinstance(axis, list) else repr(axis)
-
-
-def _elementwise(matmul: str, unary: dict[str, str]) -> dict[str, Expr]:
-    """matmul and the unary ops: `fn(x)` for each op -> native function name."""
-    table: dict[str, Expr] = {"matmul": lambda a, at, s, c: f"{matmul}({a[0]}, {a[1]})"}
-    table.update({op: (lambda fn: lambda a, at, s, c: f"{fn}({a[0]})")(fn) for op, fn in unary.items()})
-    return table
-
-
-def _squeeze(fn: str, kw: str, axis_fmt: Callable[[Any], str] = repr) -> Expr:
-    return lambda a, at, s, c: f"{fn}({a[0]})" if at["axis"] is None else f"{fn}({a[0]}, {kw}={axis_fmt(at['axis'])})"
-
-
-UNARY = ("negative", "abs", "exp", "log", "sqrt")
-
-
-def _torch_ops() -> dict[str, Expr]:
-    def module(cls: str) -> Expr:
-        return lambda a, at, s, c: f'torch.nn.{cls}(reduction="{at["reduction"]}")({a[0]}, {a[1]})'
-    return {
-        **_elementwise("torch.matmul", {op: f"torch.{op}" for op in UNARY} | {"negative": "torch.neg"}),
-        "sum": _reduction_or_axis("torch.sum", "dim", "keepdim"),
-        "mean": _reduction_or_axis("torch.mean", "dim", "keepdim"),
-        "reshape": lambda a, at, s, c: f"torch.reshape({a[0]}, {_shape(at['shape'])})",
-        "squeeze": _squeeze("torch.squeeze", "dim"),
-        "expand_dims": lambda a, at, s, c: f"torch.unsqueeze({a[0]}, {at['axis']!r})",
-        "softmax": lambda a, at, s, c: f"torch.softmax({a[0]}, dim={at['axis']!r})",
-        "log_softmax": lambda a, at, s, c: f"torch.log_softmax({a[0]}, dim={at['axis']!r})",
-        "scatter_add": lambda a, at, s, c: f"{a[0]}.index_add(0, {a[1]}, {a[2]})",
-        "conv2d": lambda a, at, s, c: (f"torch.nn.functional.conv2d({a[0]}, {a[1]}, stride={at['stride']!r}, "
-                                       f"padding={at['padding']!r})"),
-        "mse_loss": module("MSELoss"), "l1_loss": module("L1Loss"), "cross_entropy": module("CrossEntropyLoss"),
-        "binary_cross_entropy": module("BCELoss"), "binary_cross_entropy_with_logits": module("BCEWithLogitsLoss"),
-    }
-
-
-def _tf_ops() -> dict[str, Expr]:
-    def keras(cls: str, extra: str = "") -> Expr:  # Keras losses take (y_true, y_pred)
-        return lambda a, at, s, c: (f"tf.keras.losses.{cls}({extra}reduction={KERAS_REDUCTION[at['reduction']]})"
-                                    f"({a[1]}, {a[0]})")
-
-    def cross_entropy(a: list[str], at: dict[str, Any], s: Step, c: _Ctx) -> str:
-        cls = "SparseCategoricalCrossentropy" if c.is_integer(s.args[1]) else "CategoricalCrossentropy"
-        return keras(cls, "from_logits=True, ")(a, at, s, c)
-    return {
-        **_elementwise("tf.linalg.matmul", {op: f"tf.math.{op}" for op in UNARY}),
-        "sum": _reduction_or_axis("tf.reduce_sum", "axis", "keepdims"),
-        "mean": _reduction_or_axis("tf.reduce_mean", "axis", "keepdims"),
-        "reshape": lambda a, at, s, c: f"tf.reshape({a[0]}, {at['shape']!r})",
-        "squeeze": _squeeze("tf.squeeze", "axis"),
-        "expand_dims": lambda a, at, s, c: f"tf.expand_dims({a[0]}, axis={at['axis']!r})",
-        "softmax": lambda a, at, s, c: f"tf.nn.softmax({a[0]}, axis={at['axis']!r})",
-        "log_softmax": lambda a, at, s, c: f"tf.nn.log_softmax({a[0]}, axis={at['axis']!r})",
-        "scatter_add": lambda a, at, s, c: f"tf.tensor_scatter_nd_add({a[0]}, tf.expand_dims({a[1]}, -1), {a[2]})",
-        "conv2d": lambda a, at, s, c: (  # TensorFlow's CPU kernels want NHWC / HWIO
-            f"tf.transpose(tf.nn.conv2d(tf.transpose({a[0]}, [0, 2, 3, 1]), tf.transpose({a[1]}, [2, 3, 1, 0]), "
-            f"strides={at['stride']!r}, padding={at['padding'].upper()!r}), [0, 3, 1, 2])"),
-        "mse_loss": keras("MeanSquaredError"), "l1_loss": keras("MeanAbsoluteError"), "cross_entropy": cross_entropy,
-        "binary_cross_entropy": keras("BinaryCrossentropy", "from_logits=False, "),
-        "binary_cross_entropy_with_logits": keras("BinaryCrossentropy", "from_logits=True, "),
-    }
-
-
-def _jax_ops() -> dict[str, Expr]:
-    def reduce(inner: str, reduction: str) -> str:
-        return {"mean": f"jnp.mean({inner})", "sum": f"jnp.sum({inner})", "none": inner}[reduction]
-
-    def cross_entropy(a: list[str], at: dict[str, Any], s: Step, c: _Ctx) -> str:
-        fn = "softmax_cross_entropy_with_integer_labels" if c.is_integer(s.args[1]) else "softmax_cross_entropy"
-        return reduce(f"optax.losses.{fn}({a[0]}, {a[1]})", at["reduction"])
-    return {
-        **_elementwise("jnp.matmul", {op: f"jnp.{op}" for op in UNARY}),
-        "sum": _reduction_or_axis("jnp.sum", "axis", "keepdims", _axis_tuple),
-        "mean": _reduction_or_axis("jnp.mean", "axis", "keepdims", _axis_tuple),
-        "reshape": lambda a, at, s, c: f"jnp.reshape({a[0]}, {_shape(at['shape'])})",
-        "squeeze": _squeeze("jnp.squeeze", "axis", _axis_tuple),
-        "expand_dims": lambda a, at, s, c: f"jnp.expand_dims({a[0]}, {at['axis']!r})",
-        "softmax": lambda a, at, s, c: f"jax.nn.softmax({a[0]}, axis={at['axis']!r})",
-        "log_softmax": lambda a, at, s, c: f"jax.nn.log_softmax({a[0]}, axis={at['axis']!r})",
-        "scatter_add": lambda a, at, s, c: f"{a[0]}.at[{a[1]}].add({a[2]})",
-        "conv2d": lambda a, at, s, c: (
-            f"jax.lax.conv_general_dilated({a[0]}, {a[1]}, window_strides=({at['stride']!r}, {at['stride']!r}), "
-            f"padding={at['padding'].upper()!r}, dimension_numbers=('NCHW', 'OIHW', 'NCHW'))"),
-        "mse_loss": lambda a, at, s, c: reduce(f"optax.losses.squared_error({a[0]}, {a[1]})", at["reduction"]),
-        "l1_loss": lambda a, at, s, c: reduce(f"jnp.abs({a[0]} - {a[1]})", at["reduction"]),
-        "cross_entropy": cross_entropy,
-        "binary_cross_entropy": lambda a, at, s, c: reduce(
-            f"-({a[1]} * jnp.log({a[0]}) + (1 - {a[1]}) * jnp.log(1 - {a[0]}))", at["reduction"]),
-        "binary_cross_entropy_with_logits": lambda a, at, s, c: reduce(
-            f"optax.losses.sigmoid_binary_cross_entropy({a[0]}, {a[1]})", at["reduction"]),
-    }
-
-
-NATIVE: dict[str, dict[str, Expr]] = {"torch": _torch_ops(), "tensorflow": _tf_ops(), "jax": _jax_ops()}
+def _imports(leaf: Binding) -> list[str]:
+    targets = [leaf.target] if leaf.kind in ("call", "construct", "stateful") else []
+    if leaf.kind == "custom":
+        targets += [t for t in ("tf.", "jax.lax", "jnp.") if t in leaf.code]
+    if leaf.then:
+        targets += list(leaf.then[1].values())
+    return [module_of(t.rstrip(".")) for t in targets]
 
 
 def _literal(values: Any) -> str:
@@ -229,19 +143,23 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
     if case.get("training"):
         return None
     steps = [parse_step(text) for text in case["steps"]]
-    table = NATIVE[framework]
-    if any(s.op not in table and s.op not in OPERATORS for s in steps):
-        return None
     ctx = _Ctx(_variables(case, steps), _dtypes(case))
+    leaves = [_leaf(s, framework, ctx) for s in steps]
+    if any(leaf is None for leaf in leaves):
+        return None
     grad = case.get("grad")
     wrt = grad["wrt"] if grad else []
     lines = list(IMPORTS[framework])
+    lines += [line for line in dict.fromkeys(i for leaf in leaves for i in _imports(leaf)) if line not in lines]
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
         lines.append("import ml_dtypes")
     lines.append("")
     for name, spec in _input_specs(case).items():
         lines.append(f"{ctx.var[name]} = {_wrap(framework, numpy_expression(spec), name in wrt, spec['dtype'])}")
-    body = [f"{ctx.var[s.out]} = {_expression(s, table, ctx)}" for s in steps]
+    try:
+        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx)]
+    except Unsupported:  # an attribute this API cannot express: no native form for this use
+        return None
     names = {n: ctx.var[n] for n in _observed(case, steps)}
     if grad and framework == "tensorflow":
         lines += ["with tf.GradientTape() as tape:"] + [f"    {line}" for line in body]
@@ -254,11 +172,13 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
     return Snippet(framework, "\n".join(lines) + "\n", names)
 
 
-def _expression(step: Step, table: dict[str, Expr], ctx: _Ctx) -> str:
-    args = [ctx.arg(a) for a in step.args]
-    if step.op in OPERATORS:
-        return f"{args[0]} {OPERATORS[step.op]} {args[1]}"
-    return table[step.op](args, {**OPS[step.op].attrs, **step.attrs}, step, ctx)
+def _expression(step: Step, leaf: Binding, ctx: _Ctx) -> list[str]:
+    """The step as code: the same text the worker records as `native_api`, with the snippet's names."""
+    declared = OPS[step.op]
+    texts = dict(zip(declared.arg_names, (ctx.arg(a) for a in step.args)))
+    text = render(leaf, declared, texts, effective_attrs(declared, step.attrs), var=f"{ctx.var[step.out]}_metric")
+    *prelude, expression = text.split("; ") if leaf.kind == "stateful" else [text]
+    return prelude + [f"{ctx.var[step.out]} = {expression}"]
 
 
 def _gradient(framework: str, grad: dict[str, Any], ctx: _Ctx, body: list[str]) -> list[str]:

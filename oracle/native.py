@@ -1,0 +1,342 @@
+"""The binder, run inside a framework's worker: resolve each op's binding, check it, call it, record it.
+
+Only what the case pinned (or the declaration gives a value for) is passed, mapped to the
+framework's spelling; an attribute left to the framework is not passed, and the value in
+effect is read from the callable's signature or the built object where the framework shows
+it. Every binding is checked against its callable's signature when the worker starts, so
+an oracle mistake is a `crash` ("binding error: ..."), never the framework's error.
+`render` writes the exact call, with the keywords passed: it is both the outcome's
+`native_api` and the report's snippet.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import operator as pyop
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
+from oracle.request import Unsupported
+
+# How users write module names: `tf.math.log`, `jnp.sum`.
+ALIASES = {"tf": "tensorflow", "jnp": "jax.numpy", "np": "numpy"}
+IMPORTS = {"tf": "import tensorflow as tf", "jnp": "import jax.numpy as jnp", "np": "import numpy as np"}
+OPERATORS: dict[str, Callable[..., Any]] = {"+": pyop.add, "-": pyop.sub, "*": pyop.mul, "/": pyop.truediv,
+                                            "//": pyop.floordiv, "%": pyop.mod, "**": pyop.pow, "@": pyop.matmul,
+                                            "==": pyop.eq, "!=": pyop.ne, "<": pyop.lt, "<=": pyop.le,
+                                            ">": pyop.gt, ">=": pyop.ge, "&": pyop.and_, "|": pyop.or_,
+                                            "^": pyop.xor, "~": pyop.invert, "neg": pyop.neg}
+NOT_SHOWN = "not shown by the framework"
+
+
+class BindingError(Exception):
+    """The oracle's declaration does not fit the framework's API: an oracle bug, reported as a crash."""
+
+
+def shown(path: str) -> str:
+    """A target as users write it: 'flax.nnx:metrics.Accuracy' -> 'flax.nnx.metrics.Accuracy'."""
+    return path.replace(":", ".")
+
+
+def resolve(path: str) -> Any:
+    """'torch.nn.functional.gelu' -> the object, importing the longest module prefix that exists.
+
+    'module:attr.attr' names the module to import explicitly, where an attribute path
+    looks like a module (flax.nnx:metrics.Accuracy).
+    """
+    if ":" in path:
+        module, _, rest = path.partition(":")
+        found: Any = importlib.import_module(ALIASES.get(module, module))
+        for name in rest.split("."):
+            found = getattr(found, name)
+        return found
+    parts = path.split(".")
+    parts[:1] = ALIASES.get(parts[0], parts[0]).split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            found = getattr(found, name)
+        return found
+    raise ModuleNotFoundError(f"No module named {parts[0]!r}")
+
+
+def module_of(path: str) -> str:
+    """The import line a snippet needs for a dotted target."""
+    if ":" in path:
+        return f"import {path.split(':')[0]}"
+    head = path.split(".")[0]
+    if head in IMPORTS:
+        return IMPORTS[head]
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        if parts[cut - 1][:1].islower() and not parts[cut][:1].isupper():
+            continue
+        return f"import {'.'.join(parts[:cut])}"
+    return f"import {head}"
+
+
+@dataclass
+class Applied:
+    value: Any
+    api: str  # the exact call, with the keywords actually passed
+    defaults: dict[str, str]  # unpinned attribute -> the framework's value in effect, where it shows one
+
+
+def effective_attrs(declared: OpDef, pinned: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes passed: pinned ones and declared default values; FRAMEWORK ones are left out."""
+    out = {}
+    for name, attr in declared.attrs.items():
+        if name in pinned and not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK and attr.type != "str"):
+            if not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK):
+                out[name] = pinned[name]
+        elif attr.passed_by_default:
+            out[name] = attr.default
+    return out
+
+
+def select(binding: Binding, declared: OpDef, kinds: Mapping[str, str], attrs: Mapping[str, Any]) -> Binding:
+    """A switch's leaf: by an argument's dtype kind (integer / floating / bool) or an attribute's value."""
+    while binding.kind == "switch":
+        key = kinds.get(binding.on, "") if binding.on in declared.arg_names else str(attrs.get(binding.on, FRAMEWORK))
+        if key not in binding.cases:
+            raise Unsupported(f"no native form for {binding.on}={key}: the binding covers "
+                              f"{', '.join(binding.cases)}")
+        binding = binding.cases[key]
+    return binding
+
+
+def _plain(value: Any) -> Any:
+    return tuple(_plain(v) for v in value) if isinstance(value, list) else value
+
+
+def _split_args(binding: Binding, declared: OpDef, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    order = binding.args if binding.args is not None else declared.arg_names
+    positional: list[Any] = []
+    keywords: dict[str, Any] = {}
+    for item in order:
+        if isinstance(item, str) and "=" in item:
+            native, name = item.split("=", 1)
+            keywords[native] = values[name]
+        elif isinstance(item, str):
+            positional.append(values[item])
+        else:
+            positional.append(item)  # a constant, e.g. index_add's dim 0
+    return positional, keywords
+
+
+def _native_attrs(binding: Binding, declared: OpDef, attrs: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Attributes in the framework's spelling; one the binding cannot express is `unsupported`."""
+    positional: list[Any] = []
+    keywords: dict[str, Any] = dict(binding.fixed)
+    skip = {binding.then[0]} if binding.then else set()
+    for name, value in attrs.items():
+        if name in skip or binding.kind == "custom" or name in binding.infers:
+            continue
+        native = binding.attrs.get(name)
+        if native is None:
+            if value is None or _is_switch_attr(declared, name):
+                continue
+            raise Unsupported(f"{binding.target} has no parameter for {name}={value!r}")
+        if native.positional:
+            positional.append(_plain(native.value(value)))
+        else:
+            keywords[native.keyword] = _plain(native.value(value))
+    return positional, keywords
+
+
+def _is_switch_attr(declared: OpDef, name: str) -> bool:
+    from oracle.ops import FRAMEWORKS
+
+    return any(declared.binding(fw).kind == "switch" and declared.binding(fw).on == name for fw in FRAMEWORKS)
+
+
+def _kw_text(keywords: Mapping[str, Any]) -> list[str]:
+    return [f"{k}={v!r}" for k, v in keywords.items()]
+
+
+def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: Mapping[str, Any],
+           var: str = "metric") -> str:
+    """The call as code, with argument texts (variable names) and the attributes passed."""
+    if binding.kind == "none":
+        return f"no native form: {binding.reason}"
+    if binding.kind == "custom":
+        return binding.code.format(**texts, **{k: repr(_plain(v)) for k, v in attrs.items()})
+    pos, kws = _split_args(binding, declared, texts)
+    attr_pos, attr_kws = _native_attrs(binding, declared, attrs)
+    args = [str(p) for p in pos] + [repr(p) for p in attr_pos] + [f"{k}={v}" for k, v in kws.items()]
+    if binding.kind == "operator":
+        text = f"{binding.target}{args[0]}" if len(args) == 1 else f"{args[0]} {binding.target} {args[1]}"
+        if binding.target == "neg":
+            text = f"-{args[0]}"
+    elif binding.kind == "call":
+        text = f"{shown(binding.target)}({', '.join(args + _kw_text(attr_kws))})"
+    elif binding.kind == "construct":
+        text = f"{shown(binding.target)}({', '.join(_kw_text(attr_kws))})({', '.join(args)})"
+    elif binding.kind == "stateful":
+        text = (f"{var} = {shown(binding.target)}({', '.join(_kw_text(attr_kws))}); {var}.{binding.update}"
+                f"({', '.join(args)}); {var}.{binding.result}()")
+    else:  # method
+        text = f"{args[0]}.{binding.target}({', '.join(args[1:] + _kw_text(attr_kws))})"
+    if binding.then and binding.then[0] in attrs and attrs[binding.then[0]] in binding.then[1]:
+        text = f"{binding.then[1][attrs[binding.then[0]]]}({text})"
+    return text
+
+
+class Binder:
+    """One framework's side of the registry: check every binding once, then apply ops to native values.
+
+    `custom` holds the adapter's named functions; `kind_of` tells a native value's dtype kind
+    (integer, floating, bool) for switches; `tensor_type` is the class whose methods `method` binds.
+    """
+
+    def __init__(self, framework: str, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str],
+                 tensor_type: type) -> None:
+        self.framework, self.custom, self.kind_of, self.tensor_type = framework, custom, kind_of, tensor_type
+        self.errors: dict[str, str] = {}
+        for declared in OPS.values():
+            problem = self.check(declared)
+            if problem:
+                self.errors[declared.name] = problem
+
+    def check(self, declared: OpDef) -> str | None:
+        """Why this op's binding does not fit the framework's API, or None."""
+        for leaf in declared.binding(self.framework).leaves():
+            try:
+                self._check_leaf(leaf, declared)
+            except BindingError as exc:
+                return f"binding error: {exc}"
+            except Exception as exc:  # an import or attribute that does not exist
+                return f"binding error: {leaf.target}: {type(exc).__name__}: {exc}"
+        return None
+
+    def _check_leaf(self, leaf: Binding, declared: OpDef) -> None:
+        if leaf.kind in ("none", "operator"):
+            if leaf.kind == "operator" and leaf.target not in OPERATORS:
+                raise BindingError(f"unknown operator {leaf.target!r}")
+            return
+        if leaf.kind == "custom":
+            if leaf.target not in self.custom:
+                raise BindingError(f"the {self.framework} adapter has no custom function {leaf.target!r}")
+            return
+        if leaf.kind == "method":
+            for item in leaf.args or ():
+                if isinstance(item, str) and item.split("=", 1)[-1] not in declared.arg_names:
+                    raise BindingError(f"{leaf.target} passes {item!r}, which is not an argument of {declared.name}")
+            if not hasattr(self.tensor_type, leaf.target):
+                raise BindingError(f"{self.tensor_type.__name__} has no method {leaf.target!r}")
+            return
+        for item in leaf.args or ():
+            name = item.split("=", 1)[-1] if isinstance(item, str) else None
+            if name is not None and name not in declared.arg_names:
+                raise BindingError(f"{leaf.target} passes {name!r}, which is not an argument of {declared.name}")
+        target = resolve(leaf.target)
+        for attr in leaf.attrs:
+            if attr not in declared.attrs:
+                raise BindingError(f"{leaf.target} binds {attr!r}, which {declared.name} does not declare")
+        keywords = [n.keyword for n in leaf.attrs.values() if not n.positional] + list(leaf.fixed)
+        keywords += [a.split("=", 1)[0] for a in (leaf.args or ()) if isinstance(a, str) and "=" in a
+                     and leaf.kind == "call"]
+        for fn, names in ((target, keywords),) if leaf.kind == "call" else ((target, keywords),):
+            _check_keywords(leaf.target, fn, names)
+        if leaf.kind == "stateful":
+            for name in (leaf.update, leaf.result):
+                if not callable(getattr(target, name, None)):
+                    raise BindingError(f"{leaf.target} has no method {name!r}")
+        if leaf.then:
+            for fn in leaf.then[1].values():
+                resolve(fn)
+
+    def apply(self, declared: OpDef, values: list[Any], texts: list[str], pinned: Mapping[str, Any]) -> Applied:
+        """Call the op natively on `values` (named by `texts` in the recorded call)."""
+        if declared.name in self.errors:
+            raise BindingError(self.errors[declared.name])
+        named = dict(zip(declared.arg_names, values))
+        attrs = effective_attrs(declared, pinned)
+        kinds = {name: self.kind_of(v) for name, v in named.items()}
+        leaf = select(declared.binding(self.framework), declared, kinds, attrs)
+        api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
+        if leaf.kind == "none":
+            raise Unsupported(leaf.reason)
+        try:
+            value, built = self._call(leaf, declared, named, attrs)
+        except Exception as exc:
+            exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
+            raise
+        if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
+            value = resolve(leaf.then[1][attrs[leaf.then[0]]])(value)
+        return Applied(value, api, self._defaults(leaf, declared, pinned, built))
+
+    def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
+        if leaf.kind == "custom":
+            return self.custom[leaf.target](*named.values(), **{k: _plain(v) for k, v in attrs.items()}), None
+        pos, kws = _split_args(leaf, declared, named)
+        attr_pos, attr_kws = _native_attrs(leaf, declared, attrs)
+        if leaf.kind == "operator":
+            fn = OPERATORS[leaf.target]
+            return fn(*pos), None
+        if leaf.kind == "method":
+            return getattr(pos[0], leaf.target)(*pos[1:], *attr_pos, **attr_kws, **kws), None
+        target = resolve(leaf.target)
+        if leaf.kind == "call":
+            return target(*pos, *attr_pos, **kws, **attr_kws), target
+        built = target(*attr_pos, **attr_kws)
+        if leaf.kind == "construct":
+            return built(*pos, **kws), built
+        updated = getattr(built, leaf.update)(*pos, **kws)
+        if isinstance(updated, type(built)):  # functional metrics return the updated object
+            built = updated
+        return getattr(built, leaf.result)(), built
+
+    def _defaults(self, leaf: Binding, declared: OpDef, pinned: Mapping[str, Any], built: Any) -> dict[str, str]:
+        """For each attribute left to the framework: the native value in effect, where it shows one."""
+        found: dict[str, str] = {}
+        for name, attr in declared.attrs.items():
+            if attr.passed_by_default or (name in pinned and pinned[name] != FRAMEWORK):
+                continue
+            if leaf.then and leaf.then[0] == name:
+                found[name] = f"not applied: {leaf.target} returns its values unreduced"
+                continue
+            native = leaf.attrs.get(name)
+            if native is None:
+                continue
+            shown = _read_back(built, native.keyword)
+            if shown is None and leaf.kind != "method":
+                shown = _signature_default(leaf.target, native.keyword)
+            found[name] = f"{native.keyword}={shown}" if shown is not None else f"{native.keyword}: {NOT_SHOWN}"
+        return found
+
+
+def _read_back(built: Any, keyword: str) -> str | None:
+    if built is None or inspect.isroutine(built) or isinstance(built, type):
+        return None
+    value = getattr(built, keyword, None)
+    return repr(value) if isinstance(value, (bool, int, float, str, tuple, type(None))) and hasattr(built, keyword) \
+        else None
+
+
+def _signature_default(target: str, keyword: str) -> str | None:
+    try:
+        parameters = inspect.signature(resolve(target)).parameters
+    except (TypeError, ValueError, ImportError, AttributeError):
+        return None
+    p = parameters.get(keyword)
+    if p is None or p.default is inspect.Parameter.empty:
+        return None
+    return repr(p.default)
+
+
+def _check_keywords(target: str, fn: Any, names: list[str]) -> None:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a C builtin without a signature: checked when called
+        return
+    if any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    for name in names:
+        if name not in parameters:
+            raise BindingError(f"{target} takes no keyword {name!r} (it takes {', '.join(parameters)})")

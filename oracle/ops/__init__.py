@@ -1,0 +1,82 @@
+"""The op registry: every op a case step may name, declared once (oracle/ops/<family>.py).
+
+Each declaration holds the op's arguments, typed attributes, intended semantics (doc and
+a reference formula over an array namespace), the alternatives a column may follow, and
+one binding per framework. Everything else (case validation, the binder in each worker,
+snippets, `oracle ops`, explain, the README's op list) is derived from here.
+This package imports no framework.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, reductions, shape
+from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
+
+_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics)
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
+
+
+def _registry() -> dict[str, OpDef]:
+    found: dict[str, OpDef] = {}
+    for module in _FAMILIES:
+        for declared in module.OPS:
+            if declared.name in found:
+                raise ValueError(f"op {declared.name!r} is declared twice")
+            found[declared.name] = declared
+    return found
+
+
+OPS: dict[str, OpDef] = _registry()
+
+# Models and optimizers of training cases (oracle/training.py); canonical hyperparameter names,
+# which each adapter maps to its framework's spelling and reads back the same way.
+ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
+OPTIMIZERS: dict[str, tuple[str, ...]] = {
+    "sgd": ("learning_rate", "momentum", "nesterov"),
+    "adam": ("learning_rate", "beta1", "beta2", "epsilon", "weight_decay"),
+    "adamw": ("learning_rate", "beta1", "beta2", "epsilon", "weight_decay"),
+    "rmsprop": ("learning_rate", "rho", "epsilon"),
+}
+
+
+def describe_binding(binding: Binding) -> str:
+    """The API text of a binding, for listings: `torch.nn.MSELoss(reduction=...)`, or `no native form: ...`."""
+    if binding.kind == "none":
+        return f"no native form: {binding.reason}"
+    if binding.kind == "switch":
+        return "; ".join(f"{case}: {describe_binding(b)}" for case, b in binding.cases.items())
+    if binding.kind == "operator":
+        return f"x {binding.target} y"
+    if binding.kind == "custom":
+        return binding.code
+    text = {"call": "{t}", "construct": "{t}(...)", "stateful": "{t}(...).{u}; {r}()", "method": "x.{t}"}[
+        binding.kind].format(t=binding.target.replace(":", "."), u=binding.update, r=binding.result)
+    if binding.then:
+        attr, fns = binding.then
+        text += f" + {'/'.join(fns.values())} by {attr}"
+    return text
+
+
+def catalogue(family: str | None = None) -> list[dict[str, Any]]:
+    """Every op as plain data (`oracle ops --format json`)."""
+    rows = []
+    for declared in OPS.values():
+        if family is not None and declared.family != family:
+            continue
+        rows.append({
+            "name": declared.name, "family": declared.family, "doc": declared.doc,
+            "args": [{"name": a.name, "kind": a.kind, "domain": a.domain} for a in declared.args],
+            "attrs": {name: {"type": a.type, "default": repr(a.default) if a.required else a.default,
+                             "choices": list(a.choices), "reference": a.reference_value(), "doc": a.doc}
+                      for name, a in declared.attrs.items()},
+            "bindings": {fw: describe_binding(declared.binding(fw)) for fw in FRAMEWORKS},
+            "reference": declared.reference is not None, "conventions": declared.conventions,
+            "alternatives": list(declared.alternatives),
+        })
+    return rows
+
+
+__all__ = ["ACTIVATIONS", "FAMILIES", "FRAMEWORK", "FRAMEWORKS", "OPS", "OPTIMIZERS", "REQUIRED", "Arg", "Attr",
+           "Binding", "Native", "OpDef", "catalogue", "describe_binding"]

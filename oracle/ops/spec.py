@@ -1,0 +1,254 @@
+"""The shape of an op declaration: arguments, attributes, reference formula, alternatives, bindings.
+
+Declarations are data: a binding names the public API a user would call (a dotted path as
+users write it, `torch.nn.functional.gelu`, `jnp.sum`, `keras.losses.MeanSquaredError`)
+and how the op's arguments and attributes map onto it. The binder (oracle/native.py)
+resolves and calls it inside a framework's worker; snippets and `native_api` texts are
+rendered from the same binding, so what is printed is what was called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+FRAMEWORK = "framework"  # an attribute default meaning "not passed: each framework's own default applies"
+FRAMEWORKS = ("torch", "tensorflow", "jax")
+_UNSET = object()
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "required"
+
+
+REQUIRED: Any = _Required()  # an attribute default meaning "the case must pin it"
+
+ATTR_TYPES = ("int", "float", "bool", "str", "axis", "axes", "shape", "ints", "floats", "any")
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A positional argument: a tensor, an integer tensor, or a Python scalar.
+
+    `domain` tells generated inputs what values make sense (explain, explore):
+    real | positive | probability | binary | index (integers in [0, size of the first input's last axis)).
+    """
+
+    name: str
+    kind: str = "tensor"  # tensor | int_tensor | scalar
+    domain: str = "real"
+
+
+@dataclass(frozen=True)
+class Attr:
+    """A typed attribute. `default` is a value, or FRAMEWORK (not passed, the framework's default applies).
+
+    `reference` is the value the reference formula uses when the case leaves it unpinned
+    (required when default is FRAMEWORK and the formula reads it); it is the intended
+    semantics, stated, never a framework's default copied.
+    """
+
+    type: str
+    default: Any = FRAMEWORK
+    choices: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    nullable: bool = False
+    reference: Any = _UNSET
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def passed_by_default(self) -> bool:
+        """A declared default value is passed when the case leaves the attribute out; FRAMEWORK is not."""
+        return not self.required and not (isinstance(self.default, str) and self.default == FRAMEWORK)
+
+    def reference_value(self) -> Any:
+        if self.reference is not _UNSET:
+            return self.reference
+        return self.default if self.passed_by_default else None
+
+    def check(self, value: Any) -> str | None:
+        """Why `value` is not valid for this attribute, or None."""
+        if value is None:
+            return None if self.nullable or self.type in ("axis", "axes", "any") else "must not be null"
+        if value == FRAMEWORK and isinstance(value, str) and self.type != "str":
+            return None
+        kind = self.type
+        if kind in ("int", "axis"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"must be an integer, got {value!r}"
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return f"must be a number, got {value!r}"
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                return f"must be true or false, got {value!r}"
+        elif kind == "str":
+            if not isinstance(value, str):
+                return f"must be a string, got {value!r}"
+        elif kind in ("axes", "shape", "ints"):
+            items = value if isinstance(value, list) else [value] if kind == "axes" else None
+            if items is None or any(isinstance(v, bool) or not isinstance(v, int) for v in items):
+                return f"must be {'an integer or ' if kind == 'axes' else ''}a list of integers, got {value!r}"
+            if kind == "shape" and any(v < -1 for v in items):
+                return f"dimensions must be >= 0 (or one -1), got {value!r}"
+        elif kind == "floats":
+            if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
+                return f"must be a list of numbers, got {value!r}"
+        if self.choices and value not in self.choices and value != FRAMEWORK:
+            return f"must be one of {', '.join(map(str, self.choices))}, got {value!r}"
+        numbers = value if isinstance(value, list) else [value]
+        for v in numbers:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if self.low is not None and v < self.low:
+                    return f"must be >= {self.low:g}, got {v!r}"
+                if self.high is not None and v > self.high:
+                    return f"must be <= {self.high:g}, got {v!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Native:
+    """An attribute's native spelling in one binding: keyword name and, where they differ, values."""
+
+    keyword: str
+    values: dict[Any, Any] = field(default_factory=dict)
+    positional: bool = False  # passed positionally after the tensors, in declaration order
+
+    def value(self, canonical: Any) -> Any:
+        return self.values.get(canonical, canonical) if _hashable(canonical) else canonical
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How one framework's public API computes an op.
+
+    kind:
+      call       target(*args, **keywords)                       a function
+      construct  target(**keywords)(*args)                        torch.nn modules, Keras loss classes
+      stateful   obj = target(**keywords); obj.<update>(*args); obj.<result>()   metrics
+      method     args[0].<target>(*args[1:], **keywords)
+      operator   args[0] <target> args[1] (or <target> args[0] for one argument)
+      switch     pick a binding by an argument's dtype kind (integer/floating/bool) or an attribute's value
+      custom     a named function in the adapter, for the few ops that need code (layout transposes)
+      none       the framework has no public form: `reason` says why
+    `args` orders the op's arguments for the native call ("name", "kw=name" for a keyword, or a
+    constant number); `attrs` maps attribute -> Native; `fixed` are constant keywords;
+    `then` reduces the result by an attribute's value (optax losses are per element: `jnp.mean`).
+    """
+
+    kind: str
+    target: str = ""
+    args: tuple[Any, ...] | None = None
+    attrs: dict[str, Native] = field(default_factory=dict)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    then: tuple[str, dict[Any, str]] | None = None
+    on: str = ""
+    cases: dict[str, Binding] = field(default_factory=dict)
+    update: str = ""
+    result: str = ""
+    reason: str = ""
+    code: str = ""  # custom: the code a user writes, with {arg} placeholders, for snippets and native_api
+    infers: tuple[str, ...] = ()  # attributes this API takes no parameter for: it infers them from the inputs
+
+    @property
+    def supported(self) -> bool:
+        return self.kind != "none"
+
+    def leaves(self) -> list[Binding]:
+        return [leaf for case in self.cases.values() for leaf in case.leaves()] if self.kind == "switch" else [self]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _natives(attrs: dict[str, Any]) -> dict[str, Native]:
+    return {k: v if isinstance(v, Native) else Native(v) for k, v in attrs.items()}
+
+
+def kw(keyword: str, values: dict[Any, Any] | None = None, positional: bool = False) -> Native:
+    """An attribute's native keyword with a value map: kw("reduction", {"mean": "sum_over_batch_size"})."""
+    return Native(keyword, values or {}, positional)
+
+
+def call(target: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
+         then: tuple[str, dict[Any, str]] | None = None, **attrs: str | Native) -> Binding:
+    return Binding("call", target, args, _natives(attrs), fixed or {}, then)
+
+
+def construct(target: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
+              then: tuple[str, dict[Any, str]] | None = None, **attrs: str | Native) -> Binding:
+    return Binding("construct", target, args, _natives(attrs), fixed or {}, then)
+
+
+def stateful(target: str, *, update: str, result: str, args: tuple[Any, ...] | None = None,
+             fixed: dict[str, Any] | None = None, infers: tuple[str, ...] = (), **attrs: str | Native) -> Binding:
+    return Binding("stateful", target, args, _natives(attrs), fixed or {}, update=update, result=result,
+                   infers=infers)
+
+
+def method(name: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
+           **attrs: str | Native) -> Binding:
+    return Binding("method", name, args, _natives(attrs), fixed or {})
+
+
+def operator(symbol: str) -> Binding:
+    return Binding("operator", symbol)
+
+
+def switch(on: str, **cases: Binding) -> Binding:
+    """By an argument's dtype kind (cases integer, floating, bool) or an attribute's value (cases by value)."""
+    return Binding("switch", on=on, cases=cases)
+
+
+def custom(name: str, code: str, **attrs: str | Native) -> Binding:
+    return Binding("custom", name, attrs=_natives(attrs), code=code)
+
+
+def none(reason: str) -> Binding:
+    return Binding("none", reason=reason)
+
+
+Reference = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """One op, declared once. See oracle/ops/__init__.py for the families."""
+
+    name: str
+    family: str
+    args: tuple[Arg, ...]
+    doc: str
+    reference: Reference | None
+    torch: Binding
+    tensorflow: Binding
+    jax: Binding
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    conventions: str = ""  # the reference's convention at kinks and ties, in words
+    alternatives: tuple[str, ...] = ()  # named semantics a column may follow instead (oracle/semantics.py)
+
+    def binding(self, framework: str) -> Binding:
+        return getattr(self, framework)  # type: ignore[no-any-return]
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.args)
+
+
+def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
+       torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
+       conventions: str = "", alternatives: tuple[str, ...] = ()) -> OpDef:
+    """Declare an op; `args` may be a space-separated string of tensor argument names."""
+    parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
+    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives)

@@ -1,0 +1,45 @@
+"""What a worker receives for one case, and the dtype helpers workers need.
+
+A leaf module: workers import it without the case schema (pydantic, yaml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from oracle.steps import Step
+
+DEFAULT_TIMEOUT_S = 120.0
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """Canonical dtype name -> NumPy dtype (bfloat16 comes from ml_dtypes, installed with JAX)."""
+    if name == "bfloat16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+@dataclass
+class Request:
+    """What every column receives for one case: the same arrays, the same parsed steps."""
+
+    case_id: str
+    inputs: dict[str, np.ndarray]
+    steps: list[Step]
+    grad: dict[str, Any] | None = None
+    observe: list[str] = field(default_factory=list)
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    settings: dict[str, Any] = field(default_factory=dict)  # pinned numerical settings, e.g. {"tf32": True}
+    # training cases only: initial weights ("dense0.kernel" [in, units], "dense0.bias" [units]),
+    # born in NumPy like inputs, and the JSON-able rest of the job (see oracle/training.py)
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    training: dict[str, Any] | None = None
+
+
+class Unsupported(Exception):
+    """The framework has no native form for this op (or this use of it); the message says why."""
