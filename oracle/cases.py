@@ -177,6 +177,7 @@ class Source(_Strict):
     """Where a case comes from: a seed document's id, the example number in it, its claim."""
 
     doc: str
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$", description="a public page where users met it")
     example: int = Field(ge=1)
     claim: str = Field(min_length=1)
     expect: Expect | None = Field(default=None, description="the claim in checkable form")

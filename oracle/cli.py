@@ -343,6 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")
     schema.set_defaults(func=cmd_schema)
+    ops = sub.add_parser("ops", help="list every op of the registry: arguments, attributes, bindings")
+    ops.add_argument("--family", help="only this family")
+    ops.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    ops.add_argument("--defaults", action="store_true",
+                     help="also ask each framework's worker for its own defaults (starts the workers)")
+    ops.set_defaults(func=lambda a: __import__("oracle.opslist", fromlist=["command"]).command(
+        a.family, a.format, a.defaults))
     _add_baseline_commands(sub)
     return parser
 

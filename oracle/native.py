@@ -182,6 +182,8 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
                 f"({', '.join(args)}); {var}.{binding.result}()")
     else:  # method
         text = f"{args[0]}.{binding.target}({', '.join(args[1:] + _kw_text(attr_kws))})"
+    if binding.pick is not None:
+        text = f"{text}[{binding.pick}]" if isinstance(binding.pick, int) else f"{text}.{binding.pick}"
     if binding.then and binding.then[0] in attrs and attrs[binding.then[0]] in binding.then[1]:
         text = f"{binding.then[1][attrs[binding.then[0]]]}({text})"
     return text
@@ -251,6 +253,19 @@ class Binder:
             for fn in leaf.then[1].values():
                 resolve(fn)
 
+    def signature_defaults(self) -> dict[str, dict[str, str]]:
+        """op -> attribute -> this framework's own default, where the callable's signature shows one."""
+        found: dict[str, dict[str, str]] = {}
+        for declared in OPS.values():
+            for leaf in declared.binding(self.framework).leaves():
+                if leaf.kind not in ("call", "construct", "stateful") or declared.name in self.errors:
+                    continue
+                for name, native in leaf.attrs.items():
+                    value = _signature_default(leaf.target, native.keyword)
+                    if value is not None:
+                        found.setdefault(declared.name, {}).setdefault(name, f"{native.keyword}={value}")
+        return found
+
     def apply(self, declared: OpDef, values: list[Any], texts: list[str], pinned: Mapping[str, Any]) -> Applied:
         """Call the op natively on `values` (named by `texts` in the recorded call)."""
         if declared.name in self.errors:
@@ -267,6 +282,8 @@ class Binder:
         except Exception as exc:
             exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
             raise
+        if leaf.pick is not None:
+            value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
         if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
             value = resolve(leaf.then[1][attrs[leaf.then[0]]])(value)
         return Applied(value, api, self._defaults(leaf, declared, pinned, built))

@@ -108,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         message = json.loads(line)
         if message["type"] == "exit":
             break
+        if message["type"] == "describe":  # `oracle ops --defaults`: the binder's signature defaults
+            binder = getattr(adapter, "backend", None)
+            binder = getattr(binder, "binder", None)
+            _send(protocol_out, {"type": "described", "defaults": binder.signature_defaults() if binder else {},
+                                 "errors": binder.errors if binder else {}})
+            continue
         request = request_from_wire(message["request"])
         try:
             _inject(faults.get(request.case_id), request.case_id)

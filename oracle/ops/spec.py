@@ -155,6 +155,7 @@ class Binding:
     reason: str = ""
     code: str = ""  # custom: the code a user writes, with {arg} placeholders, for snippets and native_api
     infers: tuple[str, ...] = ()  # attributes this API takes no parameter for: it infers them from the inputs
+    pick: int | str | None = None  # one output of a tuple result: its index, or an attribute name (`.values`)
 
     @property
     def supported(self) -> bool:
@@ -182,13 +183,15 @@ def kw(keyword: str, values: dict[Any, Any] | None = None, positional: bool = Fa
 
 
 def call(target: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
-         then: tuple[str, dict[Any, str]] | None = None, **attrs: str | Native) -> Binding:
-    return Binding("call", target, args, _natives(attrs), fixed or {}, then)
+         then: tuple[str, dict[Any, str]] | None = None, infers: tuple[str, ...] = (), pick: int | str | None = None,
+         **attrs: str | Native) -> Binding:
+    return Binding("call", target, args, _natives(attrs), fixed or {}, then, infers=infers, pick=pick)
 
 
 def construct(target: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
-              then: tuple[str, dict[Any, str]] | None = None, **attrs: str | Native) -> Binding:
-    return Binding("construct", target, args, _natives(attrs), fixed or {}, then)
+              then: tuple[str, dict[Any, str]] | None = None, infers: tuple[str, ...] = (),
+              pick: int | str | None = None, **attrs: str | Native) -> Binding:
+    return Binding("construct", target, args, _natives(attrs), fixed or {}, then, infers=infers, pick=pick)
 
 
 def stateful(target: str, *, update: str, result: str, args: tuple[Any, ...] | None = None,
@@ -198,8 +201,8 @@ def stateful(target: str, *, update: str, result: str, args: tuple[Any, ...] | N
 
 
 def method(name: str, *, args: tuple[Any, ...] | None = None, fixed: dict[str, Any] | None = None,
-           **attrs: str | Native) -> Binding:
-    return Binding("method", name, args, _natives(attrs), fixed or {})
+           pick: int | str | None = None, **attrs: str | Native) -> Binding:
+    return Binding("method", name, args, _natives(attrs), fixed or {}, pick=pick)
 
 
 def operator(symbol: str) -> Binding:

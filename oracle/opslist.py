@@ -1,0 +1,115 @@
+"""`oracle ops`: the registry as a table, JSON or Markdown (docs/ops.md is generated from it).
+
+With `--defaults`, one worker per framework reports each attribute's own default where the
+callable's signature shows one, and any binding that failed its check.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+from pathlib import Path
+from typing import Any
+
+from oracle.ops import FAMILIES, FRAMEWORKS, OPS, catalogue
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "ops.md"
+
+
+def framework_defaults() -> dict[str, dict[str, Any]]:
+    """framework -> {"defaults": op -> attr -> text, "errors": op -> binding error}, from live workers."""
+    from oracle.runner import Column, Worker
+
+    found: dict[str, dict[str, Any]] = {}
+    with open("/dev/null", "wb") as log:
+        for framework in FRAMEWORKS:
+            worker = Worker(Column(framework, framework), log)
+            try:
+                hello = worker.receive(300.0)
+                if hello["type"] != "hello":
+                    found[framework] = {"defaults": {}, "errors": {}, "unavailable": hello.get("reason", "")}
+                    continue
+                worker.send({"type": "describe"})
+                answer = worker.receive(120.0)
+                found[framework] = {"defaults": answer["defaults"], "errors": answer["errors"]}
+            except queue.Empty:
+                found[framework] = {"defaults": {}, "errors": {}, "unavailable": "no answer in time"}
+            finally:
+                worker.close()
+    return found
+
+
+def _attr_text(name: str, attr: dict[str, Any]) -> str:
+    default = attr["default"]
+    text = f"{name}={default}" if default != "framework" else f"{name}=framework"
+    if default == "framework" and attr["reference"] is not None:
+        text += f" (reference {attr['reference']!r})"
+    return text
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """docs/ops.md: every op per family, its arguments, attributes and bindings."""
+    lines = ["# Ops", "", "Generated from the registry (`oracle/ops/`) by `oracle ops --format markdown`; "
+             "do not edit by hand.", "",
+             "An attribute `=framework` is not passed unless the case pins it: each framework's own default "
+             "applies, and the reference uses the value in parentheses.", ""]
+    counts = {f: sum(r["family"] == f for r in rows) for f in FAMILIES}
+    lines += ["| family | ops |", "|---|---|"] + [f"| {f} | {n} |" for f, n in counts.items() if n]
+    lines += [f"| all | {len(rows)} |", ""]
+    for family in FAMILIES:
+        members = [r for r in rows if r["family"] == family]
+        if not members:
+            continue
+        lines += [f"## {family}", "", "| op | args | attributes | torch | tensorflow | jax |", "|---|---|---|---|---|---|"]
+        for r in members:
+            args = ", ".join(a["name"] for a in r["args"])
+            attrs = "<br>".join(_attr_text(n, a) for n, a in r["attrs"].items())
+            cells = [_cell(r["bindings"][fw]) for fw in FRAMEWORKS]
+            lines.append(f"| `{r['name']}` | {args} | {attrs} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    text = text.replace("|", "\\|")
+    return text if text.startswith("no native form") else f"`{text}`"
+
+
+def command(family: str | None, fmt: str, defaults: bool) -> int:
+    if family is not None and family not in FAMILIES:
+        print(f"oracle ops: unknown family {family!r}; families: {', '.join(FAMILIES)}", file=sys.stderr)
+        return 2
+    rows = catalogue(family)
+    if defaults:
+        live = framework_defaults()
+        for row in rows:
+            row["framework_defaults"] = {fw: live[fw]["defaults"].get(row["name"], {}) for fw in FRAMEWORKS}
+            row["binding_errors"] = {fw: live[fw]["errors"][row["name"]] for fw in FRAMEWORKS
+                                     if row["name"] in live[fw]["errors"]}
+    if fmt == "json":
+        print(json.dumps(rows, indent=1, default=str))
+    elif fmt == "markdown":
+        print(markdown(rows))
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=f"{len(rows)} ops", show_lines=False)
+        for column in ("op", "family", "attributes", *FRAMEWORKS, "ref"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            attrs = ", ".join(_attr_text(n, a) for n, a in r["attrs"].items())
+            binds = []
+            for fw in FRAMEWORKS:
+                text = r["bindings"][fw]
+                if defaults and r["framework_defaults"][fw]:
+                    text += " [" + ", ".join(r["framework_defaults"][fw].values()) + "]"
+                binds.append(escape(text))
+            table.add_row(r["name"], r["family"], escape(attrs), *binds, "yes" if r["reference"] else "no")
+        Console(width=200).print(table)
+    return 0
+
+
+__all__ = ["DOCS", "OPS", "command", "framework_defaults", "markdown"]
