@@ -316,7 +316,7 @@ class Binder:
             if attr.passed_by_default or (name in pinned and pinned[name] != FRAMEWORK):
                 continue
             if leaf.then and leaf.then[0] == name:
-                found[name] = f"not applied: {leaf.target} returns its values unreduced"
+                found[name] = f"{name} not applied ({shown(leaf.target)} returns its values unreduced)"
                 continue
             native = leaf.attrs.get(name)
             if native is None:
