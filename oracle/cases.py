@@ -625,4 +625,11 @@ def json_schema() -> dict[str, Any]:
     schema = Case.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Oracle case file"
+    # the op names come from the registry: an editor can complete and check each step's op
+    ops = "|".join(sorted(OPS, key=len, reverse=True))
+    steps = schema["properties"]["steps"]
+    steps["items"] = {"type": "string", "pattern": rf"^\s*[A-Za-z_]\w*\s*=\s*({ops})\s*\(",
+                      "description": "out = op(arg, ..., key=value); op one of the registry's ops (oracle ops)"}
+    schema["x-ops"] = {name: {"family": d.family, "args": list(d.arg_names), "attrs": list(d.attrs), "doc": d.doc}
+                       for name, d in OPS.items()}
     return schema
