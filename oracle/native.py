@@ -88,10 +88,10 @@ class Applied:
 
 
 def effective_attrs(declared: OpDef, pinned: Mapping[str, Any]) -> dict[str, Any]:
-    """The attributes passed: pinned ones and declared default values; FRAMEWORK ones are left out."""
+    """The attributes passed: pinned ones and declared default values; `framework` ones are left out."""
     out = {}
     for name, attr in declared.attrs.items():
-        if name in pinned and not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK and attr.type != "str"):
+        if name in pinned:
             if not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK):
                 out[name] = pinned[name]
         elif attr.passed_by_default:
