@@ -36,6 +36,11 @@ report-check: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	ORACLE_REQUIRE_CHROMIUM=1 $(PY) -m pytest -q tests/test_report_browser.py
 
+# A longer, randomised run of the hostile-document fuzzer (CI runs a fixed, derandomized set)
+.PHONY: fuzz
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz ORACLE_FUZZ_EXAMPLES=$${ORACLE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/test_fuzz_cases.py
+
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases
 

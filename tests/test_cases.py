@@ -87,10 +87,36 @@ def test_bad_yaml_and_hostile_yaml(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
-    write(tmp_path, GOOD, "a.yaml")
-    write(tmp_path, GOOD, "b.yaml")
-    with pytest.raises(CaseError, match="duplicate id 'good', also in .*a.yaml"):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "a", GOOD, "good.yaml")
+    write(tmp_path / "b", GOOD, "good.yaml")
+    with pytest.raises(CaseError, match="duplicate id 'good', also in .*a/good.yaml"):
         load_cases([tmp_path])
+
+
+def test_the_same_file_twice_is_one_case(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD, "good.yaml")
+    assert [c.id for c in load_cases([tmp_path, path, str(path)])] == ["good"]
+
+
+def test_id_must_be_the_file_name(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "other.yaml")
+    with pytest.raises(CaseError, match=r"other.yaml:1: id: id 'good' differs from the file name 'other'"):
+        load_cases([tmp_path])
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), [
+    ("inputs:", "input:", "input", "unknown field 'input', did you mean 'inputs'?"),
+    ("shape: [4, 1]", "shape: [4, true]", "inputs.pred.shape[1]", "valid integer"),
+    ("title: a good case", 'title: a good case\n"observe[0]": [loss]', "observe[0]", "unknown field 'observe[0]'"),
+    ("title: a good case", "title: a good case\ntolerance(rtol): 1e-3", "tolerance(rtol)", "did you mean 'tolerance'"),
+])
+def test_loose_documents_are_refused_precisely(tmp_path: Path, old: str, new: str, where: str, message: str) -> None:
+    assert old in GOOD
+    with pytest.raises(CaseError) as caught:
+        load_case(write(tmp_path, GOOD.replace(old, new)))
+    assert caught.value.field == where and message in caught.value.message, str(caught.value)
 
 
 def test_validate_command_exit_codes(tmp_path: Path) -> None:
