@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -12,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
 from oracle.report.view import status_text, summarize, verdict_against_reference
-from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
+from oracle.results import (ResultsError, execute, fingerprints, load_results, missing_cells, parse_columns, resumable,
+                            write_atomic, write_results)
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
@@ -36,51 +39,126 @@ def _load(paths: list[str]) -> list[Any]:
         raise SystemExit(2) from None
 
 
+# The exit-code contract of `oracle run` (README: "Exit codes").
+EXIT_OK = 0  # every cell ran (ok, error or unsupported: all are findings)
+EXIT_USAGE = 2  # bad arguments, case files or results file
+EXIT_CELLS_FAILED = 3  # some cells crashed, timed out or ran out of memory
+EXIT_NOTHING_RAN = 4  # no cell could run: no cases, or every column unavailable or unable to start
+EXIT_OUTPUT = 5  # the output folder is unusable: not writable, locked by another run, or a write failed
+FAILED = ("crash", "timeout", "resource_exhausted")
+_signals: list[int] = []  # SIGTERM received (Ctrl-C arrives as KeyboardInterrupt)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from oracle.journal import JOURNAL, Journal, read_journal
+
     cases = _load(args.paths)
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        return 2
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        return EXIT_USAGE
     out = Path(args.out)
-    previous = _previous(out / "results.json") if args.resume else None
-    stop, received = threading.Event(), []
-
-    def interrupted(signum: int, frame: Any) -> None:  # SIGTERM ends the run as Ctrl-C does
-        received.append(signum)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupted)
+    problem = _unwritable(out)
+    if problem:
+        errors.print(f"[red]error:[/red] cannot write to {escape(str(out))}: {escape(problem)}", highlight=False)
+        return EXIT_OUTPUT
+    lock = _lock(out)
+    if isinstance(lock, str):
+        errors.print(f"[red]error:[/red] {escape(lock)}", highlight=False)
+        return EXIT_OUTPUT
+    journal_path = out / JOURNAL
+    previous = None
+    if args.resume:
+        if journal_path.exists():
+            previous = read_journal(journal_path)
+        else:
+            errors.print(f"{escape(str(journal_path))} does not exist yet; running everything", highlight=False)
+    kept = 0
+    if previous is not None:
+        cells, stale = resumable(previous, fingerprints(cases, columns))
+        kept = len(cells)
+        if stale:
+            errors.print(f"{stale} journaled cells are stale (case file, framework version, device or interpreter "
+                         f"changed); running them again", highlight=False)
+    stop = threading.Event()
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=errors, transient=True)
     total = len(cases) * len(columns)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total)
-        if previous is not None:
-            done = sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
-            progress.update(task, completed=min(done, total))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"),
-                          previous=previous, stop=stop)
-    write_results(out / "results.json", results)
-    write_atomic(out / "report.md", render_markdown(results))
-    _print_matrix(results)
-    console.print(f"wrote {out / 'results.json'} and {out / 'report.md'}")
+    journal = Journal(journal_path, fresh=previous is None)
+    try:
+        with progress:
+            task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total, completed=kept)
+            results = execute(cases, columns, out / "logs",
+                              lambda column, case_id, o: progress.update(task, advance=1,
+                                                                         description=f"{column}: {case_id}"),
+                              previous=previous, stop=stop, journal=journal)
+    finally:
+        journal.close()
+    _print_matrix(results)  # before writing: a full disk must not cost the user the answer
+    try:
+        write_results(out / "results.json", results)
+        write_atomic(out / "report.md", render_markdown(results))
+    except OSError as exc:
+        errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; every finished cell is in "
+                     f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
+                     f"the same arguments writes them without running anything again", highlight=False)
+        return EXIT_OUTPUT
+    console.print(f"wrote {escape(str(out / 'results.json'))} and {escape(str(out / 'report.md'))}", highlight=False)
     if not results["complete"]:
         errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
                      f"`oracle run --resume` with the same arguments runs only those")
-        return 128 + (received[-1] if received else signal.SIGINT)
-    return 0
+        return 128 + (_signals[-1] if _signals else signal.SIGINT)
+    return run_exit_code(results)
 
 
-def _previous(path: Path) -> dict[str, Any] | None:
-    """The results a --resume run builds on; none yet means a fresh run."""
-    if not path.exists():
-        errors.print(f"{path} does not exist yet; running everything")
-        return None
-    return load_results(path)
+def run_exit_code(results: dict[str, Any]) -> int:
+    """0 all ran, 3 some cells crashed / timed out / ran out of memory, 4 nothing could run."""
+    cells = [cell for case in results["cases"] for cell in case["columns"].values()]
+    if not cells or not any(env["available"] for env in results["environment"].values()):
+        return EXIT_NOTHING_RAN
+    if all(cell["status"] in ("unavailable", *FAILED) for cell in cells):
+        return EXIT_NOTHING_RAN
+    if any(cell["status"] in FAILED for cell in cells):
+        return EXIT_CELLS_FAILED
+    return EXIT_OK
+
+
+def _unwritable(out: Path) -> str:
+    """Why `out` cannot take a run's files, or '' when it can (checked before any worker starts)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "logs").mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
+
+
+def _lock(out: Path) -> Any:
+    """Hold OUT/.lock for this process's life; a message naming the holder's pid if another run has it."""
+    import fcntl
+
+    handle = open(out / ".lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        return f"{out} is in use by another oracle run (pid {holder}); wait for it or use another --out"
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    _held.append(handle)  # the lock lasts as long as the file stays open
+    return handle
+
+
+_held: list[Any] = []
 
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
@@ -147,6 +225,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     record = None
     if path.exists():
         record = next((c for c in load_results(path)["cases"] if c["id"] == args.case_id), None)
+        if record is not None:
+            _warn_if_stale(record, path)
     if record is None:
         loaded = [c for c in _load(args.paths) if c.id == args.case_id]
         if not loaded:
@@ -159,6 +239,20 @@ def cmd_show(args: argparse.Namespace) -> int:
                   highlight=False, markup=False)
     _print_record(record)
     return 0
+
+
+def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
+    """Say so when the case file changed after the run whose results are shown."""
+    from oracle.journal import file_digest
+
+    file = Path(record["file"])
+    try:
+        current = file_digest(file)
+    except OSError:
+        return
+    if record.get("file_sha256") and record["file_sha256"] != current:
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(file))} changed after {escape(str(results))} was "
+                     f"written; these results are stale (run it again)", highlight=False)
 
 
 def _print_record(record: dict[str, Any]) -> None:
@@ -263,6 +357,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = None
     if args.results:
         results = load_results(Path(args.results))
+        if not results["complete"] and not args.update:
+            errors.print(f"[red]error:[/red] {escape(args.results)} is an incomplete run ({missing_cells(results)} "
+                         f"cells not run); finish it with `oracle run --resume` first", highlight=False)
+            return 1
     else:
         results = _execute(cases, _columns(args), Path(args.run_out))
     report = check(results, baseline, cases) if baseline is not None else None
@@ -375,7 +473,25 @@ def _add_baseline_commands(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+
+    def terminated(signum: int, frame: Any) -> None:  # SIGTERM ends any command as Ctrl-C does
+        _signals.append(signum)
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()  # only the main thread may set handlers
+    previous = signal.signal(signal.SIGTERM, terminated) if in_main else None
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        # interrupted outside a run's columns (loading cases, writing files): nothing half-written is kept
+        errors.print("[yellow]interrupted[/yellow]")
+        return 128 + (_signals[-1] if _signals else signal.SIGINT)
+    except ResultsError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ class ColumnEnv:
 
 EXIT_OUT_OF_MEMORY = 3  # oracle.worker's exit code after a MemoryError (not imported: keeps the runner light)
 POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
+STOP_GRACE_S = 15.0  # after Ctrl-C / SIGTERM, how long columns may take to wind down before their workers are killed
+_LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can always end them
+_LIVE_LOCK = threading.Lock()
 
 
 class WorkerGone(Exception):
@@ -72,6 +75,8 @@ class Worker:
             [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
         )
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         self.lines: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -119,20 +124,32 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
 
     def close(self) -> None:
         try:
             self.send({"type": "exit"})
             self.process.wait(timeout=10)
         except (WorkerGone, subprocess.TimeoutExpired):
-            self.kill()
+            pass
+        self.kill()
 
 
 OnOutcome = Callable[[str, str, Outcome], None]  # (column name, case id, outcome)
+OnEnv = Callable[[str, ColumnEnv], None]  # (column name, what it turned out to be)
+
+
+def kill_all_workers() -> None:
+    """End every worker still running (a stop that did not wind down in time)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for worker in live:
+        worker.kill()
 
 
 def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path,
-               stop: threading.Event | None = None) -> ColumnEnv:
+               stop: threading.Event | None = None, on_env: OnEnv | None = None) -> ColumnEnv:
     """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
@@ -162,6 +179,8 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                                                                      notes={"reason": hello["reason"]}))
                 return env
             env.version, env.settings, env.python = hello["version"], hello["settings"], hello["python"]
+            if on_env is not None:
+                on_env(column.name, env)
             pending = _serve(worker, column, pending, on_outcome, stop)
             worker.close()
     return env
@@ -198,32 +217,46 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
 
 
 def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Request]], on_outcome: OnOutcome,
-            log_dir: Path, stop: threading.Event | None = None) -> dict[str, ColumnEnv]:
+            log_dir: Path, stop: threading.Event | None = None, on_env: OnEnv | None = None) -> dict[str, ColumnEnv]:
     """All columns concurrently, one thread (and one worker process) each.
 
     `requests` is one list for every column, or a list per column name (a resumed run).
     Ctrl-C (KeyboardInterrupt in this thread) sets `stop`: each column ends its worker and
-    returns, and what was answered so far stands; the caller sees `stop.is_set()`.
+    returns, and what was answered so far stands; the caller sees `stop.is_set()`. Columns
+    that have not wound down STOP_GRACE_S after the stop (or at a second Ctrl-C) have their
+    workers killed and are left behind: no state of the run outlives a stop by much.
     """
     stop = stop or threading.Event()
     envs: dict[str, ColumnEnv] = {}
     lock = threading.Lock()
+    closed = [False]  # set when run_all returns: a column left behind must not report into a finished run
 
     def locked(column: str, case_id: str, outcome: Outcome) -> None:
         with lock:
-            on_outcome(column, case_id, outcome)
+            if not closed[0]:
+                on_outcome(column, case_id, outcome)
 
-    ended: set[str] = set()
+    def env_seen(column: str, env: ColumnEnv) -> None:
+        with lock:
+            if on_env is not None and not closed[0]:
+                on_env(column, env)
+
+    # count the threads that ended, not their names: names need not be unique to the runner
+    ended = [0]
     all_ended = threading.Event()
 
     def work(column: Column) -> None:
         try:
             todo = requests[column.name] if isinstance(requests, dict) else requests
-            envs[column.name] = run_column(column, todo, locked, log_dir, stop)
+            env = run_column(column, todo, locked, log_dir, stop, env_seen)
+            with lock:
+                envs[column.name] = env
+                if on_env is not None and not closed[0]:
+                    on_env(column.name, env)
         finally:
             with lock:
-                ended.add(column.name)
-                if len(ended) == len(columns):
+                ended[0] += 1
+                if ended[0] == len(columns):
                     all_ended.set()
 
     if not columns:
@@ -231,10 +264,21 @@ def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Requ
     for column in columns:
         threading.Thread(target=work, args=(column,), name=column.name, daemon=True).start()
     # wait on an Event, not Thread.join: a join interrupted by KeyboardInterrupt may return early afterwards
+    stopped_at: float | None = None
     while True:
         try:
             if all_ended.wait(POLL_S):
                 break
+            if stop.is_set():
+                stopped_at = stopped_at or time.monotonic()
+                if time.monotonic() - stopped_at > STOP_GRACE_S:
+                    kill_all_workers()
+                    break
         except KeyboardInterrupt:
+            if stop.is_set():  # a second Ctrl-C: do not wait for anyone
+                kill_all_workers()
+                break
             stop.set()
-    return {c.name: envs[c.name] for c in columns}
+    with lock:
+        closed[0] = True
+        return {c.name: envs.get(c.name) or ColumnEnv(c.framework, c.device, c.python) for c in columns}
