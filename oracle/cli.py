@@ -50,8 +50,6 @@ _signals: list[int] = []  # SIGTERM received (Ctrl-C arrives as KeyboardInterrup
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from oracle.journal import JOURNAL, Journal, read_journal
-
     cases = _load(args.paths)
     try:
         columns = parse_columns(args.columns, args.device)
@@ -67,6 +65,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(lock, str):
         errors.print(f"[red]error:[/red] {escape(lock)}", highlight=False)
         return EXIT_OUTPUT
+    try:
+        return _run_locked(args, cases, columns, out)
+    finally:
+        lock.close()  # releases the lock (the pid stays in the file: harmless, the lock is what counts)
+
+
+def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], out: Path) -> int:
+    from oracle.journal import JOURNAL, Journal, read_journal
+
     journal_path = out / JOURNAL
     previous = None
     if args.resume:
@@ -154,11 +161,7 @@ def _lock(out: Path) -> Any:
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
     handle.flush()
-    _held.append(handle)  # the lock lasts as long as the file stays open
-    return handle
-
-
-_held: list[Any] = []
+    return handle  # the lock lasts as long as the file stays open
 
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
