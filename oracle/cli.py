@@ -35,7 +35,7 @@ def _load(paths: list[str]) -> list[Any]:
     try:
         return load_cases(paths or ["cases"])
     except CaseError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise SystemExit(2) from None
 
 
@@ -184,16 +184,17 @@ def _print_matrix(results: dict[str, Any]) -> None:
                 cells.append("[dim]not run[/]")
                 continue
             kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{status_text(case['columns'][column])} "
+            cells.append(f"[{STYLE.get(kind, 'magenta')}]{escape(status_text(case['columns'][column]))} "
                          f"{ABBREVIATION.get(kind, '')}[/]")
-        table.add_row(case["id"], status_text(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
+        table.add_row(escape(case["id"]),
+                      escape(status_text(case["columns"]["reference"])) if "reference" in case["columns"] else "-",
                       *cells)
     console.print(table)
     console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
                   "values/shape/dtype/nan/inf: first difference found; n/a: not comparable", style="dim")
     for name, env in results["environment"].items():
         if not env["available"]:
-            console.print(f"[dim]{name} unavailable: {env['reason']}[/dim]")
+            console.print(f"[dim]{escape(name)} unavailable: {escape(str(env['reason']))}[/dim]", highlight=False)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -201,7 +202,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(case.id, case.title, source, str(loaded.path))
+        table.add_row(*(escape(text) for text in (case.id, case.title, source, str(loaded.path))))
     console.print(table)
     return 0
 
@@ -233,11 +234,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if record is None:
         loaded = [c for c in _load(args.paths) if c.id == args.case_id]
         if not loaded:
-            errors.print(f"[red]error:[/red] no case with id {args.case_id!r} (see `oracle list`)")
+            errors.print(f"[red]error:[/red] no case with id {escape(repr(args.case_id))} (see `oracle list`)")
             return 2
-        errors.print(f"{args.case_id} is not in {path}; running it now")
+        errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
         record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
-    console.rule(f"{record['id']}: {record['title']}")
+    console.rule(escape(f"{record['id']}: {record['title']}"))
     console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
                   highlight=False, markup=False)
     _print_record(record)
@@ -266,12 +267,14 @@ def _print_record(record: dict[str, Any]) -> None:
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
-        table.add_row(name, o["status"], "\n".join(problems), outputs, "\n".join(o["native_api"]))
+        table.add_row(*(escape(text) for text in (name, o["status"], "\n".join(problems), outputs,
+                                                  "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {record['summary']}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(record['summary'])}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{' vs '.join(v['columns'])}: {v['kind']}[/] {v['explanation']}", highlight=False)
+        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(v['explanation'])}",
+                      highlight=False)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -279,11 +282,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     path = Path(args.results)
     if not path.exists():
-        errors.print(f"[red]error:[/red] {path} does not exist; run `oracle run` first")
+        errors.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `oracle run` first", highlight=False)
         return 2
     out = Path(args.out) if args.out else path.parent
     for written in write_reports(load_results(path), out):
-        console.print(f"wrote {written}", highlight=False)
+        console.print(f"wrote {escape(str(written))}", highlight=False)
     return 0
 
 
@@ -294,21 +297,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
         loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
                             Path(args.save) if args.save else None)
     except (ExplainError, CaseError) as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2
-    console.rule(loaded.case.title)
+    console.rule(escape(loaded.case.title))
     console.print(to_yaml(loaded.case.model_dump(exclude_none=True, exclude_defaults=True)),
                   highlight=False, markup=False)
     with tempfile.TemporaryDirectory(prefix="oracle-explain-logs-") as logs:
         record = execute([loaded], columns, Path(logs))["cases"][0]
     _print_record(record)
     if args.save:
-        console.print(f"saved the case as {args.save}; run it with `oracle run {args.save}`", highlight=False)
+        console.print(escape(f"saved the case as {args.save}; run it with `oracle run {args.save}`"), highlight=False)
     return 0
 
 
@@ -330,7 +333,7 @@ def _columns(args: argparse.Namespace) -> list[Any]:
     try:
         return parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise SystemExit(2) from None
 
 
@@ -355,7 +358,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = load_baseline(Path(args.against))
     except BaselineError as exc:
         if not args.update:
-            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
             return 2
         baseline = None
     if args.results:
@@ -388,7 +391,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         pythons = [sys.executable, *(config.pythons if config else []), *args.python]
         columns = version_columns(framework, pythons, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
     results = _execute(cases, columns, Path(args.out))

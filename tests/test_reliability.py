@@ -282,3 +282,38 @@ def test_a_run_with_a_crashed_cell_exits_3(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("ORACLE_FAULTS", "t-log-special=kill")
     cases = _copy_cases(tmp_path, ["t-log-special", "t-cross-entropy"])
     assert main(["run", str(cases), "--columns", "jax", "--out", str(tmp_path / "out")]) == EXIT_CELLS_FAILED
+
+
+# --- item 11: data is never read as Rich markup ----------------------------------------------------
+
+def test_brackets_in_data_are_printed_not_parsed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (DATA / "t-log-special.yaml").read_text()
+    title = "log at [/] and [batch, features]"
+    case = tmp_path / "cases" / "t-log-special.yaml"
+    case.parent.mkdir()
+    case.write_text("\n".join(f'title: "{title}"' if line.startswith("title:") else line
+                              for line in text.splitlines()) + "\n")
+    assert main(["validate", str(case.parent)]) == 0
+    assert main(["list", str(case.parent)]) == 0
+    assert "[/]" in capsys.readouterr().out
+    results = build(load_cases([case]), {"t-log-special": {"reference": Outcome(
+        "crash", "reference", notes={"reason": "worker said [batch, features] [/]"})}}, {"reference": ColumnEnv(
+            "reference", "cpu")})
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    assert main(["show", "t-log-special", "--results", str(tmp_path / "results.json")]) == 0
+    out = capsys.readouterr().out
+    assert "[batch, features]" in out and title.split(" and")[0] in out
+    bad = tmp_path / "bad" / "t-log-special.yaml"
+    bad.parent.mkdir()
+    bad.write_text(text + '"[batch, features]": 1\n')
+    with pytest.raises(SystemExit) as exited:
+        main(["validate", str(bad.parent)])
+    assert exited.value.code == EXIT_USAGE
+    assert "unknown field '[batch, features]'" in capsys.readouterr().err
+
+
+def test_duplicate_column_names_cannot_hang_the_runner(tmp_path: Path) -> None:
+    from oracle.runner import Column, run_all
+
+    envs = run_all([Column("jax", "jax"), Column("jax", "jax")], [], lambda *_: None, tmp_path)
+    assert list(envs) == ["jax"]  # both threads ended; the old runner waited for a second name forever
