@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import stat
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -594,7 +596,10 @@ def load_case(path: str | Path) -> LoadedCase:
     """Load and validate one case file; raises CaseError."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the read, /dev/zero would never end
+            raise CaseError(path, None, "", "not a regular file (a FIFO, device or socket)")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the limit and the byte that breaks it
     except OSError as exc:
         raise CaseError(path, None, "", f"cannot read: {exc.strerror}") from None
     if len(raw) > MAX_FILE_BYTES:
@@ -620,7 +625,11 @@ def case_files(paths: list[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(p.rglob("*.yaml")))
+            for found in sorted(p.rglob("*.yaml")):
+                if found.is_file():
+                    files.append(found)
+                else:  # a FIFO, socket, device or dangling link in a folder: say so and go on
+                    sys.stderr.write(f"{found}: not a regular file; skipped\n")
         elif p.exists():
             files.append(p)
         else:

@@ -156,3 +156,20 @@ def test_every_seed_document_has_cases_and_sources_name_real_documents() -> None
     used = {c.case.source.doc for c in load_cases([ROOT / "cases"]) if c.case.source}
     assert used <= doc_ids, used - doc_ids
     assert used == doc_ids, f"seed documents without a case: {doc_ids - used}"
+
+
+def test_special_files_are_never_read_whole_or_waited_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    write(tmp_path, GOOD, "good.yaml")
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    assert [c.id for c in load_cases([tmp_path])] == ["good"]  # a read of either would never end
+    err = capsys.readouterr().err
+    assert "zero.yaml: not a regular file; skipped" in err and "fifo.yaml: not a regular file; skipped" in err
+    for name in ("zero.yaml", "fifo.yaml"):
+        with pytest.raises(CaseError, match="not a regular file"):
+            load_case(tmp_path / name)
+    big = write(tmp_path, "#" * (2 << 20), "big.yaml")
+    with pytest.raises(CaseError, match="larger than"):
+        load_case(big)
