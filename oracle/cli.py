@@ -43,13 +43,25 @@ def _load(paths: list[str]) -> list[Any]:
 EXIT_OK = 0  # every cell ran (ok, error or unsupported: all are findings)
 EXIT_USAGE = 2  # bad arguments, case files or results file
 EXIT_CELLS_FAILED = 3  # some cells crashed, timed out or ran out of memory
-EXIT_NOTHING_RAN = 4  # no cell could run: no cases, or every column unavailable or unable to start
+EXIT_NOTHING_RAN = 4  # no cell could run: no cases, or every column unavailable or unable to start its worker
 EXIT_OUTPUT = 5  # the output folder is unusable: not writable, locked by another run, or a write failed
 FAILED = ("crash", "timeout", "resource_exhausted")
 _signals: list[int] = []  # SIGTERM received (Ctrl-C arrives as KeyboardInterrupt)
 
 
+def _size(text: str) -> int:
+    """'4G', '512M', '1073741824' -> bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    text = text.strip().lower().removesuffix("b")
+    try:
+        return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.worker_memory is not None:
+        os.environ["ORACLE_WORKER_MEMORY"] = str(args.worker_memory)  # the runner passes it to every worker
     cases = _load(args.paths)
     try:
         columns = parse_columns(args.columns, args.device)
@@ -122,9 +134,9 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
 def run_exit_code(results: dict[str, Any]) -> int:
     """0 all ran, 3 some cells crashed / timed out / ran out of memory, 4 nothing could run."""
     cells = [cell for case in results["cases"] for cell in case["columns"].values()]
-    if not cells or not any(env["available"] for env in results["environment"].values()):
-        return EXIT_NOTHING_RAN
-    if all(cell["status"] in ("unavailable", *FAILED) for cell in cells):
+    started = [c for c in cells if c["status"] != "unavailable" and
+               not str(c.get("notes", {}).get("reason", "")).startswith("worker did not start")]
+    if not started or not any(env["available"] for env in results["environment"].values()):
         return EXIT_NOTHING_RAN
     if any(cell["status"] in FAILED for cell in cells):
         return EXIT_CELLS_FAILED
@@ -418,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
     run.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu for a column per device")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: reports/latest)")
+    run.add_argument("--worker-memory", type=_size, metavar="BYTES",
+                     help="heap cap per worker, e.g. 4G (0: none; default: ORACLE_WORKER_MEMORY or a fair share of "
+                          "the machine); out of memory is reported as resource_exhausted")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from oracle.outcome import Outcome
+from oracle.outcome import Outcome, Status
 from oracle.plan import Request
 from oracle.protocol import dumps, request_to_wire
 
@@ -52,6 +53,7 @@ class ColumnEnv:
 
 
 EXIT_OUT_OF_MEMORY = 3  # oracle.worker's exit code after a MemoryError (not imported: keeps the runner light)
+MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # as in oracle.worker
 POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
 STOP_GRACE_S = 15.0  # after Ctrl-C / SIGTERM, how long columns may take to wind down before their workers are killed
 _LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can always end them
@@ -66,11 +68,36 @@ class Stopped(Exception):
     """The run was interrupted (Ctrl-C, SIGTERM): the cell in flight is not recorded."""
 
 
+def memory_share(columns: int) -> int:
+    """Bytes each worker's heap may take: ORACLE_WORKER_MEMORY if set (0: no cap), else a fair share of
+    the machine's memory among the columns that run at once (never below 2 GiB: a framework must import)."""
+    if os.environ.get(MEMORY_ENV):
+        return int(os.environ[MEMORY_ENV])
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+    return max(2 << 30, int(total * 0.8) // max(columns, 1))
+
+
+# what a dying worker's log says when the cause was memory (C++ aborts, XLA's failed buffer after a refused allocation)
+_OOM_IN_LOG = re.compile(rb"out of memory|RESOURCE_EXHAUSTED|bad_alloc|Cannot allocate memory|MemoryError|"
+                         rb"Check failed: buffer_\.IsConcrete\(\)", re.IGNORECASE)
+
+
+def _size(log: IO[bytes]) -> int:
+    try:
+        return os.fstat(log.fileno()).st_size
+    except (OSError, ValueError):
+        return 0
+
+
 class Worker:
-    def __init__(self, column: Column, log: IO[bytes]) -> None:
+    def __init__(self, column: Column, log: IO[bytes], memory: int = 0) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                          os.environ.get("PYTHONPATH")])),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
+        self.log = log
         self.process = subprocess.Popen(
             [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
@@ -112,6 +139,17 @@ class Worker:
         except (BrokenPipeError, OSError):
             raise WorkerGone(self._death()) from None
 
+    def out_of_memory(self, since: int) -> bool:
+        """Whether the worker's death was memory: its exit code, or what it logged after `since` (a log offset)."""
+        if self.process.wait() == EXIT_OUT_OF_MEMORY:
+            return True
+        try:
+            with open(self.log.name, "rb") as handle:
+                handle.seek(since)
+                return bool(_OOM_IN_LOG.search(handle.read(1 << 20)))
+        except (OSError, TypeError):
+            return False
+
     def _death(self) -> str:
         code = self.process.wait()
         if code < 0:
@@ -149,14 +187,15 @@ def kill_all_workers() -> None:
 
 
 def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path,
-               stop: threading.Event | None = None, on_env: OnEnv | None = None) -> ColumnEnv:
+               stop: threading.Event | None = None, on_env: OnEnv | None = None, memory: int | None = None
+               ) -> ColumnEnv:
     """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
     with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
         pending = list(requests)
         while pending:
-            worker = Worker(column, log)
+            worker = Worker(column, log, memory_share(1) if memory is None else memory)
             try:
                 hello = worker.receive(START_TIMEOUT_S, stop)
             except Stopped:
@@ -190,6 +229,7 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
            stop: threading.Event | None) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
     for i, request in enumerate(pending):
+        since = _size(worker.log)
         try:
             worker.send({"type": "run", "request": request_to_wire(request)})
             message = worker.receive(request.timeout_s, stop)
@@ -206,8 +246,11 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
         except WorkerGone as exc:
             if stop is not None and stop.is_set():
                 return []
-            outcome = Outcome("crash", column.framework, device=column.device,
-                              notes={"reason": f"{exc} during this case; worker restarted"})
+            memory = worker.out_of_memory(since)
+            status: Status = "resource_exhausted" if memory else "crash"
+            outcome = Outcome(status, column.framework, device=column.device,
+                              notes={"reason": f"{exc} during this case{' (out of memory, says its log)' if memory else ''}"
+                                               f"; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)
@@ -248,7 +291,7 @@ def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Requ
     def work(column: Column) -> None:
         try:
             todo = requests[column.name] if isinstance(requests, dict) else requests
-            env = run_column(column, todo, locked, log_dir, stop, env_seen)
+            env = run_column(column, todo, locked, log_dir, stop, env_seen, memory_share(len(columns)))
             with lock:
                 envs[column.name] = env
                 if on_env is not None and not closed[0]:

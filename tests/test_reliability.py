@@ -269,7 +269,9 @@ def test_exit_code_contract() -> None:
     assert run_exit_code(_results_with({"reference": "ok", "torch": "timeout"})) == EXIT_CELLS_FAILED
     assert run_exit_code(_results_with({"reference": "ok", "torch": "resource_exhausted"})) == EXIT_CELLS_FAILED
     assert run_exit_code(_results_with({"torch": "unavailable"}, available=False)) == EXIT_NOTHING_RAN
-    assert run_exit_code(_results_with({"torch": "crash", "jax": "crash"})) == EXIT_NOTHING_RAN
+    assert run_exit_code(_results_with({"torch": "crash", "jax": "crash"})) == EXIT_CELLS_FAILED
+    assert run_exit_code({"environment": {"torch": {"available": True}}, "cases": [{"columns": {"torch": {
+        "status": "crash", "notes": {"reason": "worker did not start: no answer in time"}}}}]}) == EXIT_NOTHING_RAN
     assert run_exit_code({"environment": {}, "cases": []}) == EXIT_NOTHING_RAN
 
 
@@ -317,3 +319,42 @@ def test_duplicate_column_names_cannot_hang_the_runner(tmp_path: Path) -> None:
 
     envs = run_all([Column("jax", "jax"), Column("jax", "jax")], [], lambda *_: None, tmp_path)
     assert list(envs) == ["jax"]  # both threads ended; the old runner waited for a second name forever
+
+
+# --- item 8: out of memory is resource_exhausted, never a semantic difference -----------------------
+
+HUGE = """\
+id: {id}
+title: "an outer sum of {what}"
+inputs:
+  a: {{shape: [{n}, 1], init: {{fill: 1.0}}}}
+  b: {{shape: [1, {n}], init: {{fill: 2.0}}}}
+steps:
+  - y = add(a, b)
+"""
+
+
+def test_out_of_memory_is_resource_exhausted_in_every_column(tmp_path: Path) -> None:
+    from oracle.results import execute
+
+    path = tmp_path / "huge-outer.yaml"
+    path.write_text(HUGE.format(id="huge-outer", what="4 TB", n=1000000))
+    results = execute(load_cases([path]), parse_columns("reference,jax,torch,tensorflow", "cpu"), tmp_path / "logs")
+    case = results["cases"][0]
+    for name, cell in case["columns"].items():
+        if cell["status"] != "unavailable":
+            assert cell["status"] == "resource_exhausted", (name, cell)
+    assert {v["kind"] for v in case["verdicts"]} == {"incomparable"}
+    assert run_exit_code(results) == EXIT_CELLS_FAILED
+
+
+def test_the_worker_memory_cap_stops_a_3_gb_outer_product(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oracle.results import execute
+
+    monkeypatch.setenv("ORACLE_WORKER_MEMORY", str(1 << 30))
+    path = tmp_path / "big-outer.yaml"
+    path.write_text(HUGE.format(id="big-outer", what="3.6 GB", n=30000))
+    results = execute(load_cases([path]), parse_columns("jax,torch", "cpu"), tmp_path / "logs")
+    cells = results["cases"][0]["columns"]
+    assert results["environment"]["torch"]["available"] and results["environment"]["jax"]["available"]
+    assert {n: c["status"] for n, c in cells.items()} == {"jax": "resource_exhausted", "torch": "resource_exhausted"}
