@@ -419,7 +419,21 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
              f"{largest:.3g}); those beyond tolerance are listed above")
     _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
-    return 0
+    broken = _unstarted(results)
+    for name, reason in broken.items():
+        errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
+    return EXIT_NOTHING_RAN if broken else 0
+
+
+def _unstarted(results: dict[str, Any]) -> dict[str, str]:
+    """Columns that never ran a cell (unavailable, or their worker did not start), with the reason."""
+    out = {}
+    for name, env in results["environment"].items():
+        cells = [c["columns"][name] for c in results["cases"] if name in c["columns"]]
+        reasons = {str(c.get("notes", {}).get("reason", "")) for c in cells}
+        if not env["available"] or (cells and all(r.startswith("worker did not start") for r in reasons)):
+            out[name] = env["reason"] or next(iter(reasons), "")
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:

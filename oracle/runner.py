@@ -92,6 +92,17 @@ def _size(log: IO[bytes]) -> int:
         return 0
 
 
+def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
+    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause."""
+    try:
+        with open(log.name, "rb") as handle:
+            handle.seek(since)
+            found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", handle.read(1 << 20))
+    except (OSError, TypeError):
+        return ""
+    return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}" if found else ""
+
+
 class Worker:
     def __init__(self, column: Column, log: IO[bytes], memory: int = 0) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
@@ -195,6 +206,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
     with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
         pending = list(requests)
         while pending:
+            started_at = _size(log)
             worker = Worker(column, log, memory_share(1) if memory is None else memory)
             try:
                 hello = worker.receive(START_TIMEOUT_S, stop)
@@ -203,7 +215,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                 return env
             except (queue.Empty, WorkerGone) as exc:
                 worker.kill()
-                reason = f"worker did not start: {exc or 'no answer in time'}"
+                reason = f"worker did not start: {exc or 'no answer in time'}{_missing_module(log, started_at, column)}"
                 for request in pending:
                     on_outcome(column.name, request.case_id, Outcome("crash", column.framework, device=column.device,
                                                                      notes={"reason": reason}))

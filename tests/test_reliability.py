@@ -358,3 +358,20 @@ def test_the_worker_memory_cap_stops_a_3_gb_outer_product(tmp_path: Path, monkey
     cells = results["cases"][0]["columns"]
     assert results["environment"]["torch"]["available"] and results["environment"]["jax"]["available"]
     assert {n: c["status"] for n, c in cells.items()} == {"jax": "resource_exhausted", "torch": "resource_exhausted"}
+
+
+# --- item 12: diff-versions says why a column could not start and exits non-zero -------------------
+
+def test_diff_versions_names_the_missing_module_and_exits_non_zero(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    shadow = tmp_path / "shadow" / "pydantic"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'pydantic'\", name='pydantic')\n")
+    other = tmp_path / "python"  # this interpreter, but its workers cannot import pydantic
+    other.write_text(f'#!/bin/sh\nif [ "$2" = "oracle.worker" ]; then export PYTHONPATH={shadow.parent}:$PYTHONPATH; fi\n'
+                     f'exec {sys.executable} "$@"\n')
+    other.chmod(0o755)
+    code = main(["diff-versions", "--python", str(other), str(DATA / "t-log-special.yaml"), "--out", str(tmp_path / "v")])
+    assert code == EXIT_NOTHING_RAN
+    err = capsys.readouterr().err
+    assert f"could not run: worker did not start: worker exited with code 1; pydantic is not installed in {other}" in err
