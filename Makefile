@@ -41,6 +41,11 @@ report-check: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz ORACLE_FUZZ_EXAMPLES=$${ORACLE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/test_fuzz_cases.py
 
+# Kill the orchestrator or a worker at random points of real runs; --resume must end where a clean run ends
+.PHONY: chaos
+chaos: $(STAMP)
+	CHAOS_TRIALS=$${CHAOS_TRIALS:-12} $(PY) -m pytest -q -s tests/chaos.py
+
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases
 

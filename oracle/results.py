@@ -24,6 +24,7 @@ from oracle.plan import make_input, plan
 from oracle.runner import Column, ColumnEnv, run_all
 
 RESULTS_VERSION = 1
+RETRIED = ("crash", "timeout")  # statuses `--resume` runs again
 
 
 def parse_columns(spec: str, device: str) -> list[Column]:
@@ -56,10 +57,13 @@ def fingerprints(cases: list[LoadedCase], columns: list[Column]) -> dict[tuple[s
 
 
 def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple[dict[tuple[str, str], Outcome], int]:
-    """The journal's cells still valid for this run, and how many are stale (their fingerprint changed)."""
+    """The journal's cells still valid for this run, and how many are stale (their fingerprint changed).
+
+    Crashed and timed-out cells are not kept: they say nothing about the framework (a worker killed
+    from outside, a loaded machine), so resuming a run tries them again."""
     kept, stale = {}, 0
     for cell, (mark, record) in journaled.cells.items():
-        if cell not in prints:
+        if cell not in prints or record.get("status") in RETRIED:
             continue
         if mark != prints[cell]:
             stale += 1
