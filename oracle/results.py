@@ -147,7 +147,8 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                           for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
             "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
-            "file": str(loaded.path), "file_sha256": _digest_or_empty(loaded.path), "source": case.source.model_dump() if case.source else None,
+            "file": str(loaded.path), "file_sha256": _digest_or_empty(loaded.path),
+            "source": case.source.model_dump() if case.source else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,
             "inputs": request_inputs,
             "training": ({"model": case.model.model_dump(exclude_none=True), "optimizer": case.optimizer.model_dump(),

@@ -260,9 +260,9 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
                 return []
             memory = worker.out_of_memory(since)
             status: Status = "resource_exhausted" if memory else "crash"
+            cause = " (out of memory, says its log)" if memory else ""
             outcome = Outcome(status, column.framework, device=column.device,
-                              notes={"reason": f"{exc} during this case{' (out of memory, says its log)' if memory else ''}"
-                                               f"; worker restarted"})
+                              notes={"reason": f"{exc} during this case{cause}; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)
