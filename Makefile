@@ -44,6 +44,15 @@ report-check: $(STAMP)
 # docs/ops.md, generated from the op registry (a test checks it is current)
 docs: $(STAMP)
 	$(VENV)/bin/oracle ops --format markdown > docs/ops.md
+# A longer, randomised run of the hostile-document fuzzer (CI runs a fixed, derandomized set)
+.PHONY: fuzz
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz ORACLE_FUZZ_EXAMPLES=$${ORACLE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/test_fuzz_cases.py
+
+# Kill the orchestrator or a worker at random points of real runs; --resume must end where a clean run ends
+.PHONY: chaos
+chaos: $(STAMP)
+	CHAOS_TRIALS=$${CHAOS_TRIALS:-12} $(PY) -m pytest -q -s tests/chaos.py
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import stat
+import sys
 from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
@@ -102,7 +104,7 @@ class InputSpec(_Strict):
     """An input array, born once in NumPy and shipped bit-identical to every column."""
 
     dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
-    shape: list[int] | None = None
+    shape: list[StrictInt] | None = None  # `true` is not 1
     init: Init | None = None
     values: Scalar | list[Any] | None = None
 
@@ -399,19 +401,42 @@ def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | 
 
 def _suggest(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f", did you mean {close[0]!r}?" if close else ""
 
 
 _PYDANTIC_TAGS = {"float", "int", "bool", "str"}  # union-member tags pydantic adds to error locations
 
 
-def _pydantic_message(path: Path, err: ValidationError, lines: dict[tuple[Any, ...], int]) -> CaseError:
-    first = err.errors()[0]
-    loc = tuple(p for p in first["loc"]
-                if isinstance(p, int) or (p not in _PYDANTIC_TAGS and "[" not in p and "(" not in p))
+def _data_loc(raw: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Pydantic's error location with its own tags (`list[int]`, `function-after[...]`) removed.
+
+    A part is kept when it is a key or index of the document at that point, so a user's key
+    that looks like a tag (`observe[0]`) survives; a last part not in the document (a missing
+    field) is kept unless it is a tag."""
+    loc: list[Any] = []
+    node = data
+    for i, part in enumerate(raw):
+        if isinstance(node, dict) and part in node:
+            loc.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            loc.append(part)
+            node = node[part]
+        elif i == len(raw) - 1 and (isinstance(part, int) or (
+                part not in _PYDANTIC_TAGS and "[" not in part and "(" not in part)):
+            loc.append(part)
+    return tuple(loc)
+
+
+def _pydantic_message(path: Path, err: ValidationError, lines: dict[tuple[Any, ...], int],
+                      data: Any) -> CaseError:
+    errors = err.errors()
+    # a misspelt field is both unknown and (if required) missing: name the unknown one, with its nearest field
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = _data_loc(tuple(first["loc"]), data)
     message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = f"unknown field{_suggest(loc[-1], _fields_at(loc[:-1]))}"
+    if first["type"] == "extra_forbidden" and loc:
+        message = f"unknown field {str(loc[-1])!r}{_suggest(loc[-1], _fields_at(loc[:-1]))}"
     elif first["type"] == "missing":
         message = "required field is missing"
     return CaseError(path, _line_for(loc, lines), _dotted(loc), message)
@@ -576,7 +601,10 @@ def load_case(path: str | Path) -> LoadedCase:
     """Load and validate one case file; raises CaseError."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the read, /dev/zero would never end
+            raise CaseError(path, None, "", "not a regular file (a FIFO, device or socket)")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the limit and the byte that breaks it
     except OSError as exc:
         raise CaseError(path, None, "", f"cannot read: {exc.strerror}") from None
     if len(raw) > MAX_FILE_BYTES:
@@ -591,7 +619,7 @@ def load_case(path: str | Path) -> LoadedCase:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise _pydantic_message(path, exc, lines) from None
+        raise _pydantic_message(path, exc, lines, data) from None
     _check_values(case, path, lines)
     steps = _check_steps(case, path, lines)
     return LoadedCase(case, path, steps)
@@ -602,7 +630,11 @@ def case_files(paths: Sequence[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(p.rglob("*.yaml")))
+            for found in sorted(p.rglob("*.yaml")):
+                if found.is_file():
+                    files.append(found)
+                else:  # a FIFO, socket, device or dangling link in a folder: say so and go on
+                    sys.stderr.write(f"{found}: not a regular file; skipped\n")
         elif p.exists():
             files.append(p)
         else:
@@ -611,14 +643,25 @@ def case_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def load_cases(paths: Sequence[str | Path]) -> list[LoadedCase]:
-    """Load every case under `paths`; duplicate ids are an error naming both files."""
+    """Load every case under `paths` (each file once); the id must be the file name; duplicate ids name both files."""
     seen: dict[str, LoadedCase] = {}
+    files: dict[Path, Path] = {}
     for path in case_files(paths):
+        files.setdefault(path.resolve(), path)  # `cases cases/x.yaml` names x.yaml twice: one case
+    for path in files.values():
         loaded = load_case(path)
+        if loaded.id != path.stem:
+            raise CaseError(path, _id_line(path), "id", f"id {loaded.id!r} differs from the file name {path.stem!r}; "
+                            f"the file name is the id")
         if loaded.id in seen:
             raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {seen[loaded.id].path}")
         seen[loaded.id] = loaded
     return list(seen.values())
+
+
+def _id_line(path: Path) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((i + 1 for i, line in enumerate(lines) if line.startswith("id:")), None)
 
 
 def json_schema() -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -12,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
 from oracle.report.view import status_text, summarize, verdict_against_reference
-from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
+from oracle.results import (ResultsError, execute, fingerprints, load_results, missing_cells, parse_columns, resumable,
+                            write_atomic, write_results)
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
@@ -32,55 +35,145 @@ def _load(paths: list[str]) -> list[Any]:
     try:
         return load_cases(paths or ["cases"])
     except CaseError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise SystemExit(2) from None
 
 
+# The exit-code contract of `oracle run` (README: "Exit codes").
+EXIT_OK = 0  # every cell ran (ok, error or unsupported: all are findings)
+EXIT_USAGE = 2  # bad arguments, case files or results file
+EXIT_CELLS_FAILED = 3  # some cells crashed, timed out or ran out of memory
+EXIT_NOTHING_RAN = 4  # no cell could run: no cases, or every column unavailable or unable to start its worker
+EXIT_OUTPUT = 5  # the output folder is unusable: not writable, locked by another run, or a write failed
+FAILED = ("crash", "timeout", "resource_exhausted")
+_signals: list[int] = []  # SIGTERM received (Ctrl-C arrives as KeyboardInterrupt)
+
+
+def _size(text: str) -> int:
+    """'4G', '512M', '1073741824' -> bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    text = text.strip().lower().removesuffix("b")
+    try:
+        return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.worker_memory is not None:
+        os.environ["ORACLE_WORKER_MEMORY"] = str(args.worker_memory)  # the runner passes it to every worker
     cases = _load(args.paths)
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        return 2
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        return EXIT_USAGE
     out = Path(args.out)
-    previous = _previous(out / "results.json") if args.resume else None
-    stop, received = threading.Event(), []
+    problem = _unwritable(out)
+    if problem:
+        errors.print(f"[red]error:[/red] cannot write to {escape(str(out))}: {escape(problem)}", highlight=False)
+        return EXIT_OUTPUT
+    lock = _lock(out)
+    if isinstance(lock, str):
+        errors.print(f"[red]error:[/red] {escape(lock)}", highlight=False)
+        return EXIT_OUTPUT
+    try:
+        return _run_locked(args, cases, columns, out)
+    finally:
+        lock.close()  # releases the lock (the pid stays in the file: harmless, the lock is what counts)
 
-    def interrupted(signum: int, frame: Any) -> None:  # SIGTERM ends the run as Ctrl-C does
-        received.append(signum)
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupted)
+def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], out: Path) -> int:
+    from oracle.journal import JOURNAL, Journal, read_journal
+
+    journal_path = out / JOURNAL
+    previous = None
+    if args.resume:
+        if journal_path.exists():
+            previous = read_journal(journal_path)
+        else:
+            errors.print(f"{escape(str(journal_path))} does not exist yet; running everything", highlight=False)
+    kept = 0
+    if previous is not None:
+        cells, stale = resumable(previous, fingerprints(cases, columns))
+        kept = len(cells)
+        if stale:
+            errors.print(f"{stale} journaled cells are stale (case file, framework version, device or interpreter "
+                         f"changed); running them again", highlight=False)
+    stop = threading.Event()
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=errors, transient=True)
     total = len(cases) * len(columns)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total)
-        if previous is not None:
-            done = sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
-            progress.update(task, completed=min(done, total))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"),
-                          previous=previous, stop=stop)
-    write_results(out / "results.json", results)
-    write_atomic(out / "report.md", render_markdown(results))
-    _print_matrix(results)
-    console.print(f"wrote {out / 'results.json'} and {out / 'report.md'}")
+    journal = Journal(journal_path, fresh=previous is None)
+    try:
+        with progress:
+            task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total, completed=kept)
+            results = execute(cases, columns, out / "logs",
+                              lambda column, case_id, o: progress.update(task, advance=1,
+                                                                         description=f"{column}: {case_id}"),
+                              previous=previous, stop=stop, journal=journal)
+    finally:
+        journal.close()
+    _print_matrix(results)  # before writing: a full disk must not cost the user the answer
+    try:
+        write_results(out / "results.json", results)
+        write_atomic(out / "report.md", render_markdown(results))
+    except OSError as exc:
+        errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; every finished cell is in "
+                     f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
+                     f"the same arguments writes them without running anything again", highlight=False)
+        return EXIT_OUTPUT
+    console.print(f"wrote {escape(str(out / 'results.json'))} and {escape(str(out / 'report.md'))}", highlight=False)
     if not results["complete"]:
         errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
                      f"`oracle run --resume` with the same arguments runs only those")
-        return 128 + (received[-1] if received else signal.SIGINT)
-    return 0
+        return 128 + (_signals[-1] if _signals else signal.SIGINT)
+    return run_exit_code(results)
 
 
-def _previous(path: Path) -> dict[str, Any] | None:
-    """The results a --resume run builds on; none yet means a fresh run."""
-    if not path.exists():
-        errors.print(f"{path} does not exist yet; running everything")
-        return None
-    return load_results(path)
+def run_exit_code(results: dict[str, Any]) -> int:
+    """0 all ran, 3 some cells crashed / timed out / ran out of memory, 4 nothing could run."""
+    cells = [cell for case in results["cases"] for cell in case["columns"].values()]
+    started = [c for c in cells if c["status"] != "unavailable" and
+               not str(c.get("notes", {}).get("reason", "")).startswith("worker did not start")]
+    if not started or not any(env["available"] for env in results["environment"].values()):
+        return EXIT_NOTHING_RAN
+    if any(cell["status"] in FAILED for cell in cells):
+        return EXIT_CELLS_FAILED
+    return EXIT_OK
+
+
+def _unwritable(out: Path) -> str:
+    """Why `out` cannot take a run's files, or '' when it can (checked before any worker starts)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "logs").mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
+
+
+def _lock(out: Path) -> Any:
+    """Hold OUT/.lock for this process's life; a message naming the holder's pid if another run has it."""
+    import fcntl
+
+    handle = open(out / ".lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        return f"{out} is in use by another oracle run (pid {holder}); wait for it or use another --out"
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle  # the lock lasts as long as the file stays open
 
 
 ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
@@ -103,16 +196,17 @@ def _print_matrix(results: dict[str, Any]) -> None:
                 cells.append("[dim]not run[/]")
                 continue
             kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{status_text(case['columns'][column])} "
+            cells.append(f"[{STYLE.get(kind, 'magenta')}]{escape(status_text(case['columns'][column]))} "
                          f"{ABBREVIATION.get(kind, '')}[/]")
-        table.add_row(case["id"], status_text(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
+        table.add_row(escape(case["id"]),
+                      escape(status_text(case["columns"]["reference"])) if "reference" in case["columns"] else "-",
                       *cells)
     console.print(table)
     console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
                   "values/shape/dtype/nan/inf: first difference found; n/a: not comparable", style="dim")
     for name, env in results["environment"].items():
         if not env["available"]:
-            console.print(f"[dim]{name} unavailable: {env['reason']}[/dim]")
+            console.print(f"[dim]{escape(name)} unavailable: {escape(str(env['reason']))}[/dim]", highlight=False)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -120,7 +214,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(case.id, case.title, source, str(loaded.path))
+        table.add_row(*(escape(text) for text in (case.id, case.title, source, str(loaded.path))))
     console.print(table)
     return 0
 
@@ -147,18 +241,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     record = None
     if path.exists():
         record = next((c for c in load_results(path)["cases"] if c["id"] == args.case_id), None)
+        if record is not None:
+            _warn_if_stale(record, path)
     if record is None:
         loaded = [c for c in _load(args.paths) if c.id == args.case_id]
         if not loaded:
-            errors.print(f"[red]error:[/red] no case with id {args.case_id!r} (see `oracle list`)")
+            errors.print(f"[red]error:[/red] no case with id {escape(repr(args.case_id))} (see `oracle list`)")
             return 2
-        errors.print(f"{args.case_id} is not in {path}; running it now")
+        errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
         record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
-    console.rule(f"{record['id']}: {record['title']}")
+    console.rule(escape(f"{record['id']}: {record['title']}"))
     console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
                   highlight=False, markup=False)
     _print_record(record)
     return 0
+
+
+def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
+    """Say so when the case file changed after the run whose results are shown."""
+    from oracle.journal import file_digest
+
+    file = Path(record["file"])
+    try:
+        current = file_digest(file)
+    except OSError:
+        return
+    if record.get("file_sha256") and record["file_sha256"] != current:
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(file))} changed after {escape(str(results))} was "
+                     f"written; these results are stale (run it again)", highlight=False)
 
 
 def _print_record(record: dict[str, Any]) -> None:
@@ -169,12 +279,14 @@ def _print_record(record: dict[str, Any]) -> None:
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
-        table.add_row(name, o["status"], "\n".join(problems), outputs, "\n".join(o["native_api"]))
+        table.add_row(*(escape(text) for text in (name, o["status"], "\n".join(problems), outputs,
+                                                  "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {record['summary']}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(record['summary'])}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{' vs '.join(v['columns'])}: {v['kind']}[/] {v['explanation']}", highlight=False)
+        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(v['explanation'])}",
+                      highlight=False)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -182,11 +294,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     path = Path(args.results)
     if not path.exists():
-        errors.print(f"[red]error:[/red] {path} does not exist; run `oracle run` first")
+        errors.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `oracle run` first", highlight=False)
         return 2
     out = Path(args.out) if args.out else path.parent
     for written in write_reports(load_results(path), out):
-        console.print(f"wrote {written}", highlight=False)
+        console.print(f"wrote {escape(str(written))}", highlight=False)
     return 0
 
 
@@ -197,21 +309,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
         loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
                             Path(args.save) if args.save else None)
     except (ExplainError, CaseError) as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2
-    console.rule(loaded.case.title)
+    console.rule(escape(loaded.case.title))
     console.print(to_yaml(loaded.case.model_dump(exclude_none=True, exclude_defaults=True)),
                   highlight=False, markup=False)
     with tempfile.TemporaryDirectory(prefix="oracle-explain-logs-") as logs:
         record = execute([loaded], columns, Path(logs))["cases"][0]
     _print_record(record)
     if args.save:
-        console.print(f"saved the case as {args.save}; run it with `oracle run {args.save}`", highlight=False)
+        console.print(escape(f"saved the case as {args.save}; run it with `oracle run {args.save}`"), highlight=False)
     return 0
 
 
@@ -233,7 +345,7 @@ def _columns(args: argparse.Namespace) -> list[Any]:
     try:
         return parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise SystemExit(2) from None
 
 
@@ -258,11 +370,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = load_baseline(Path(args.against))
     except BaselineError as exc:
         if not args.update:
-            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
             return 2
         baseline = None
     if args.results:
         results = load_results(Path(args.results))
+        if not results["complete"] and not args.update:
+            errors.print(f"[red]error:[/red] {escape(args.results)} is an incomplete run ({missing_cells(results)} "
+                         f"cells not run); finish it with `oracle run --resume` first", highlight=False)
+            return 1
     else:
         results = _execute(cases, _columns(args), Path(args.run_out))
     report = check(results, baseline, cases) if baseline is not None else None
@@ -287,7 +403,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         pythons = [sys.executable, *(config.pythons if config else []), *args.python]
         columns = version_columns(framework, pythons, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
     results = _execute(cases, columns, Path(args.out))
@@ -303,7 +419,21 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
              f"{largest:.3g}); those beyond tolerance are listed above")
     _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
-    return 0
+    broken = _unstarted(results)
+    for name, reason in broken.items():
+        errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
+    return EXIT_NOTHING_RAN if broken else 0
+
+
+def _unstarted(results: dict[str, Any]) -> dict[str, str]:
+    """Columns that never ran a cell (unavailable, or their worker did not start), with the reason."""
+    out = {}
+    for name, env in results["environment"].items():
+        cells = [c["columns"][name] for c in results["cases"] if name in c["columns"]]
+        reasons = {str(c.get("notes", {}).get("reason", "")) for c in cells}
+        if not env["available"] or (cells and all(r.startswith("worker did not start") for r in reasons)):
+            out[name] = env["reason"] or next(iter(reasons), "")
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -314,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
     run.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu for a column per device")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: reports/latest)")
+    run.add_argument("--worker-memory", type=_size, metavar="BYTES",
+                     help="heap cap per worker, e.g. 4G (0: none; default: ORACLE_WORKER_MEMORY or a fair share of "
+                          "the machine); out of memory is reported as resource_exhausted")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)
@@ -382,7 +515,25 @@ def _add_baseline_commands(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+
+    def terminated(signum: int, frame: Any) -> None:  # SIGTERM ends any command as Ctrl-C does
+        _signals.append(signum)
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()  # only the main thread may set handlers
+    previous = signal.signal(signal.SIGTERM, terminated) if in_main else None
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        # interrupted outside a run's columns (loading cases, writing files): nothing half-written is kept
+        errors.print("[yellow]interrupted[/yellow]")
+        return 128 + (_signals[-1] if _signals else signal.SIGINT)
+    except ResultsError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

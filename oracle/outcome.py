@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-Status = Literal["ok", "error", "unsupported", "crash", "timeout", "unavailable"]
-STATUSES: tuple[str, ...] = ("ok", "error", "unsupported", "crash", "timeout", "unavailable")
+# resource_exhausted: out of memory, whatever the framework raised; like crash and timeout, never a semantic finding
+Status = Literal["ok", "error", "unsupported", "crash", "timeout", "unavailable", "resource_exhausted"]
+STATUSES: tuple[str, ...] = ("ok", "error", "unsupported", "crash", "timeout", "unavailable", "resource_exhausted")
 
 
 def canonical_dtype(array: np.ndarray) -> str:

@@ -18,19 +18,25 @@ import numpy as np
 
 from oracle.cases import LoadedCase
 from oracle.diff import diff_case
+from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
 from oracle.runner import Column, ColumnEnv, run_all
 
 RESULTS_VERSION = 1
+RETRIED = ("crash", "timeout")  # statuses `--resume` runs again
 
 
 def parse_columns(spec: str, device: str) -> list[Column]:
     """'reference,jax,torch' x 'cpu' -> columns; several devices give 'torch:gpu'-style names."""
     from oracle.runner import FRAMEWORKS
 
-    devices = [d.strip() for d in device.split(",") if d.strip()]
-    frameworks = [f.strip() for f in spec.split(",") if f.strip()]
+    devices = [d.strip() for d in device.split(",")]
+    frameworks = [f.strip() for f in spec.split(",")]
+    if not all(frameworks) or len(set(frameworks)) != len(frameworks) or not all(devices) \
+            or len(set(devices)) != len(devices):
+        raise ValueError(f"--columns {spec!r} --device {device!r}: give each column and device once, comma-separated, "
+                         f"none empty; columns: {', '.join(FRAMEWORKS)}; devices: cpu, gpu")
     for name in frameworks:
         if name not in FRAMEWORKS:
             raise ValueError(f"unknown column {name!r}; columns: {', '.join(FRAMEWORKS)}")
@@ -42,36 +48,81 @@ def parse_columns(spec: str, device: str) -> list[Column]:
     return [Column(f"{f}:{d}", f, d) for d in devices for f in frameworks]
 
 
+def fingerprints(cases: list[LoadedCase], columns: list[Column]) -> dict[tuple[str, str], str]:
+    """Each cell's fingerprint: case file content, framework version, device, interpreter (oracle.journal)."""
+    versions = {c.name: interpreter_versions(c.python, c.framework) for c in columns}
+    digests = {c.id: file_digest(c.path) for c in cases}
+    return {(case.id, c.name): fingerprint(digests[case.id], c.framework, c.device, c.python, versions[c.name])
+            for case in cases for c in columns}
+
+
+def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple[dict[tuple[str, str], Outcome], int]:
+    """The journal's cells still valid for this run, and how many are stale (their fingerprint changed).
+
+    Crashed and timed-out cells are not kept: they say nothing about the framework (a worker killed
+    from outside, a loaded machine), so resuming a run tries them again."""
+    kept, stale = {}, 0
+    for cell, (mark, record) in journaled.cells.items():
+        if cell not in prints or record.get("status") in RETRIED:
+            continue
+        if mark != prints[cell]:
+            stale += 1
+            continue
+        try:
+            kept[cell] = Outcome.from_results(record)
+        except (KeyError, TypeError, ValueError):
+            stale += 1  # a record this oracle cannot read: run the cell again
+    return kept, stale
+
+
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
             on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
-            previous: dict[str, Any] | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
+            previous: Journaled | None = None, stop: threading.Event | None = None,
+            journal: Journal | None = None) -> dict[str, Any]:
     """Run every case through every column and diff them; returns the results document.
 
-    `previous` (a results document, e.g. of an interrupted run) supplies cells that are
-    not run again. If the run is interrupted (Ctrl-C sets `stop`), the document holds the
-    cells answered so far and says `"complete": false`.
+    `previous` (the journal of an interrupted run) supplies cells whose fingerprint still
+    matches; they are not run again. Each answered cell goes to `journal` as it lands. If the
+    run is interrupted (Ctrl-C sets `stop`), the document holds the cells answered so far and
+    says `"complete": false`.
     """
     stop = stop or threading.Event()
     names = [c.name for c in columns]
     outcomes: dict[str, dict[str, Outcome]] = {c.id: {} for c in cases}
+    prints = fingerprints(cases, columns) if journal is not None or previous is not None else {}
     kept_envs: dict[str, ColumnEnv] = {}
     if previous is not None:
-        for record in previous["cases"]:
-            for name, data in record["columns"].items():
-                if record["id"] in outcomes and name in names:
-                    outcomes[record["id"]][name] = Outcome.from_results(data)
-        kept_envs = {name: ColumnEnv(**e) for name, e in previous["environment"].items() if name in names}
+        kept, _ = resumable(previous, prints)
+        for (case_id, name), outcome in kept.items():
+            outcomes[case_id][name] = outcome
+        kept_envs = {name: ColumnEnv(**e) for name, e in previous.environment.items() if name in names}
+        if journal is not None:  # the kept cells open the new journal too, so it alone describes the run
+            for name, env in kept_envs.items():
+                journal.environment(name, _env_json(env))
+            for (case_id, name), outcome in kept.items():
+                journal.cell(case_id, name, prints[(case_id, name)], outcome.to_results())
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
+        if journal is not None:
+            journal.cell(case_id, column, prints[(case_id, column)], outcome.to_results())
         outcomes[case_id][column] = outcome
         on_outcome(column, case_id, outcome)
 
+    def env_seen(column: str, env: ColumnEnv) -> None:
+        if journal is not None:
+            journal.environment(column, _env_json(env))
+
     requests = {c.id: plan(c) for c in cases if any(n not in outcomes[c.id] for n in names)}
     todo = {n: [r for cid, r in requests.items() if n not in outcomes[cid]] for n in names}
-    envs = run_all(columns, todo, collect, log_dir, stop)
+    envs = run_all(columns, todo, collect, log_dir, stop, env_seen)
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
     return build(cases, ordered, envs, complete=not stop.is_set())
+
+
+def _env_json(e: ColumnEnv) -> dict[str, Any]:
+    return {"framework": e.framework, "version": e.version, "device": e.device, "python": e.python,
+            "settings": e.settings, "available": e.available, "reason": e.reason}
 
 
 def missing_cells(results: dict[str, Any]) -> int:
@@ -96,7 +147,8 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                           for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
             "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
-            "file": str(loaded.path), "source": case.source.model_dump() if case.source else None,
+            "file": str(loaded.path), "file_sha256": _digest_or_empty(loaded.path),
+            "source": case.source.model_dump() if case.source else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,
             "inputs": request_inputs,
             "training": ({"model": case.model.model_dump(exclude_none=True), "optimizer": case.optimizer.model_dump(),
@@ -106,13 +158,18 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
             "verdicts": [v.to_json() for v in verdicts],
             "contrast": contrast(case.contrast_with, outcomes[case.id], outcomes.get(case.contrast_with or "")),
         })
-    environment = {name: {"framework": e.framework, "version": e.version, "device": e.device, "python": e.python,
-                          "settings": e.settings, "available": e.available, "reason": e.reason}
-                   for name, e in envs.items()}
+    environment = {name: _env_json(e) for name, e in envs.items()}
     return {"results_version": RESULTS_VERSION, "platform": platform.platform(),
             "complete": complete and not any(missing.values()),
             "missing": {cid: names for cid, names in missing.items() if names},
             "environment": environment, "cases": records}
+
+
+def _digest_or_empty(path: Path) -> str:
+    try:
+        return file_digest(path)
+    except OSError:
+        return ""
 
 
 def _json_values(values: Any) -> Any:
@@ -166,5 +223,34 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(results, indent=1, allow_nan=False) + "\n")
 
 
+class ResultsError(Exception):
+    """A results.json that cannot be used: unreadable, truncated, foreign or of another version. One line."""
+
+
+_REQUIRED = {"results_version": int, "complete": bool, "missing": dict, "environment": dict, "cases": list}
+_CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
+
+
 def load_results(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """Read and check a results document; raises ResultsError with one line saying what is wrong."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not a results file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); truncated?") from None
+    if not isinstance(data, dict) or "results_version" not in data:
+        raise ResultsError(f"{path}: not an oracle results file (no results_version)")
+    if data["results_version"] != RESULTS_VERSION:
+        raise ResultsError(f"{path}: results_version {data['results_version']!r} is not supported "
+                           f"(this oracle reads version {RESULTS_VERSION})")
+    for key, kind in _REQUIRED.items():
+        if not isinstance(data.get(key), kind):
+            raise ResultsError(f"{path}: field {key!r} is missing or not a {kind.__name__}")
+    for i, case in enumerate(data["cases"]):
+        if not isinstance(case, dict) or any(k not in case for k in _CASE_KEYS) \
+                or not isinstance(case["columns"], dict):
+            raise ResultsError(f"{path}: cases[{i}] is not a case record")
+    return data

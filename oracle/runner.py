@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from oracle.outcome import Outcome
+from oracle.outcome import Outcome, Status
 from oracle.request import Request
 from oracle.protocol import dumps, request_to_wire
 
@@ -52,7 +53,11 @@ class ColumnEnv:
 
 
 EXIT_OUT_OF_MEMORY = 3  # oracle.worker's exit code after a MemoryError (not imported: keeps the runner light)
+MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # as in oracle.worker
 POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
+STOP_GRACE_S = 15.0  # after Ctrl-C / SIGTERM, how long columns may take to wind down before their workers are killed
+_LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can always end them
+_LIVE_LOCK = threading.Lock()
 
 
 class WorkerGone(Exception):
@@ -63,15 +68,53 @@ class Stopped(Exception):
     """The run was interrupted (Ctrl-C, SIGTERM): the cell in flight is not recorded."""
 
 
+def memory_share(columns: int) -> int:
+    """Bytes each worker's heap may take: ORACLE_WORKER_MEMORY if set (0: no cap), else a fair share of
+    the machine's memory among the columns that run at once (never below 2 GiB: a framework must import)."""
+    if os.environ.get(MEMORY_ENV):
+        return int(os.environ[MEMORY_ENV])
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+    return max(2 << 30, int(total * 0.8) // max(columns, 1))
+
+
+# what a dying worker's log says when the cause was memory (C++ aborts, XLA's failed buffer after a refused allocation)
+_OOM_IN_LOG = re.compile(rb"out of memory|RESOURCE_EXHAUSTED|bad_alloc|Cannot allocate memory|MemoryError|"
+                         rb"Check failed: buffer_\.IsConcrete\(\)", re.IGNORECASE)
+
+
+def _size(log: IO[bytes]) -> int:
+    try:
+        return os.fstat(log.fileno()).st_size
+    except (OSError, ValueError):
+        return 0
+
+
+def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
+    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause."""
+    try:
+        with open(log.name, "rb") as handle:
+            handle.seek(since)
+            found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", handle.read(1 << 20))
+    except (OSError, TypeError):
+        return ""
+    return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}" if found else ""
+
+
 class Worker:
-    def __init__(self, column: Column, log: IO[bytes]) -> None:
+    def __init__(self, column: Column, log: IO[bytes], memory: int = 0) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                          os.environ.get("PYTHONPATH")])),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
+        self.log = log
         self.process = subprocess.Popen(
             [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
         )
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         self.lines: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -107,6 +150,17 @@ class Worker:
         except (BrokenPipeError, OSError):
             raise WorkerGone(self._death()) from None
 
+    def out_of_memory(self, since: int) -> bool:
+        """Whether the worker's death was memory: its exit code, or what it logged after `since` (a log offset)."""
+        if self.process.wait() == EXIT_OUT_OF_MEMORY:
+            return True
+        try:
+            with open(self.log.name, "rb") as handle:
+                handle.seek(since)
+                return bool(_OOM_IN_LOG.search(handle.read(1 << 20)))
+        except (OSError, TypeError):
+            return False
+
     def _death(self) -> str:
         code = self.process.wait()
         if code < 0:
@@ -119,27 +173,41 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
 
     def close(self) -> None:
         try:
             self.send({"type": "exit"})
             self.process.wait(timeout=10)
         except (WorkerGone, subprocess.TimeoutExpired):
-            self.kill()
+            pass
+        self.kill()
 
 
 OnOutcome = Callable[[str, str, Outcome], None]  # (column name, case id, outcome)
+OnEnv = Callable[[str, ColumnEnv], None]  # (column name, what it turned out to be)
+
+
+def kill_all_workers() -> None:
+    """End every worker still running (a stop that did not wind down in time)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for worker in live:
+        worker.kill()
 
 
 def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path,
-               stop: threading.Event | None = None) -> ColumnEnv:
+               stop: threading.Event | None = None, on_env: OnEnv | None = None, memory: int | None = None
+               ) -> ColumnEnv:
     """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
     with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
         pending = list(requests)
         while pending:
-            worker = Worker(column, log)
+            started_at = _size(log)
+            worker = Worker(column, log, memory_share(1) if memory is None else memory)
             try:
                 hello = worker.receive(START_TIMEOUT_S, stop)
             except Stopped:
@@ -147,7 +215,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                 return env
             except (queue.Empty, WorkerGone) as exc:
                 worker.kill()
-                reason = f"worker did not start: {exc or 'no answer in time'}"
+                reason = f"worker did not start: {exc or 'no answer in time'}{_missing_module(log, started_at, column)}"
                 for request in pending:
                     on_outcome(column.name, request.case_id, Outcome("crash", column.framework, device=column.device,
                                                                      notes={"reason": reason}))
@@ -162,6 +230,8 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                                                                      notes={"reason": hello["reason"]}))
                 return env
             env.version, env.settings, env.python = hello["version"], hello["settings"], hello["python"]
+            if on_env is not None:
+                on_env(column.name, env)
             pending = _serve(worker, column, pending, on_outcome, stop)
             worker.close()
     return env
@@ -171,6 +241,7 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
            stop: threading.Event | None) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
     for i, request in enumerate(pending):
+        since = _size(worker.log)
         try:
             worker.send({"type": "run", "request": request_to_wire(request)})
             message = worker.receive(request.timeout_s, stop)
@@ -187,8 +258,11 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
         except WorkerGone as exc:
             if stop is not None and stop.is_set():
                 return []
-            outcome = Outcome("crash", column.framework, device=column.device,
-                              notes={"reason": f"{exc} during this case; worker restarted"})
+            memory = worker.out_of_memory(since)
+            status: Status = "resource_exhausted" if memory else "crash"
+            cause = " (out of memory, says its log)" if memory else ""
+            outcome = Outcome(status, column.framework, device=column.device,
+                              notes={"reason": f"{exc} during this case{cause}; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)
@@ -198,32 +272,46 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
 
 
 def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Request]], on_outcome: OnOutcome,
-            log_dir: Path, stop: threading.Event | None = None) -> dict[str, ColumnEnv]:
+            log_dir: Path, stop: threading.Event | None = None, on_env: OnEnv | None = None) -> dict[str, ColumnEnv]:
     """All columns concurrently, one thread (and one worker process) each.
 
     `requests` is one list for every column, or a list per column name (a resumed run).
     Ctrl-C (KeyboardInterrupt in this thread) sets `stop`: each column ends its worker and
-    returns, and what was answered so far stands; the caller sees `stop.is_set()`.
+    returns, and what was answered so far stands; the caller sees `stop.is_set()`. Columns
+    that have not wound down STOP_GRACE_S after the stop (or at a second Ctrl-C) have their
+    workers killed and are left behind: no state of the run outlives a stop by much.
     """
     stop = stop or threading.Event()
     envs: dict[str, ColumnEnv] = {}
     lock = threading.Lock()
+    closed = [False]  # set when run_all returns: a column left behind must not report into a finished run
 
     def locked(column: str, case_id: str, outcome: Outcome) -> None:
         with lock:
-            on_outcome(column, case_id, outcome)
+            if not closed[0]:
+                on_outcome(column, case_id, outcome)
 
-    ended: set[str] = set()
+    def env_seen(column: str, env: ColumnEnv) -> None:
+        with lock:
+            if on_env is not None and not closed[0]:
+                on_env(column, env)
+
+    # count the threads that ended, not their names: names need not be unique to the runner
+    ended = [0]
     all_ended = threading.Event()
 
     def work(column: Column) -> None:
         try:
             todo = requests[column.name] if isinstance(requests, dict) else requests
-            envs[column.name] = run_column(column, todo, locked, log_dir, stop)
+            env = run_column(column, todo, locked, log_dir, stop, env_seen, memory_share(len(columns)))
+            with lock:
+                envs[column.name] = env
+                if on_env is not None and not closed[0]:
+                    on_env(column.name, env)
         finally:
             with lock:
-                ended.add(column.name)
-                if len(ended) == len(columns):
+                ended[0] += 1
+                if ended[0] == len(columns):
                     all_ended.set()
 
     if not columns:
@@ -231,10 +319,21 @@ def run_all(columns: list[Column], requests: list[Request] | dict[str, list[Requ
     for column in columns:
         threading.Thread(target=work, args=(column,), name=column.name, daemon=True).start()
     # wait on an Event, not Thread.join: a join interrupted by KeyboardInterrupt may return early afterwards
+    stopped_at: float | None = None
     while True:
         try:
             if all_ended.wait(POLL_S):
                 break
+            if stop.is_set():
+                stopped_at = stopped_at or time.monotonic()
+                if time.monotonic() - stopped_at > STOP_GRACE_S:
+                    kill_all_workers()
+                    break
         except KeyboardInterrupt:
+            if stop.is_set():  # a second Ctrl-C: do not wait for anyone
+                kill_all_workers()
+                break
             stop.set()
-    return {c.name: envs[c.name] for c in columns}
+    with lock:
+        closed[0] = True
+        return {c.name: envs.get(c.name) or ColumnEnv(c.framework, c.device, c.python) for c in columns}

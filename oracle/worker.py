@@ -8,6 +8,7 @@ import importlib.abc
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import sys
@@ -35,6 +36,28 @@ class _Hide(importlib.abc.MetaPathFinder):
 
 
 EXIT_OUT_OF_MEMORY = 3  # the runner reads this exit code as "ran out of memory"
+MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # bytes a worker's heap may take (RLIMIT_DATA); set by the runner, 0: no cap
+# what frameworks say when an allocation fails (torch's RuntimeError, TF's ResourceExhaustedError, XLA, C++)
+OUT_OF_MEMORY = re.compile(r"out of memory|OOM when allocating|RESOURCE_EXHAUSTED|ResourceExhausted|bad_alloc|"
+                           r"can't allocate memory|Cannot allocate memory|MemoryError|OutOfMemoryError", re.IGNORECASE)
+
+
+def cap_memory() -> None:
+    """Cap the heap at ORACLE_WORKER_MEMORY bytes. RLIMIT_DATA, not RLIMIT_AS: XLA and TF reserve large
+    address ranges at import that they never touch, and an address-space cap would break their import."""
+    limit = int(os.environ.get(MEMORY_ENV) or 0)
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+
+
+def exhausted(outcome: Outcome) -> Outcome:
+    """An error that is the framework running out of memory becomes resource_exhausted, not a semantic error."""
+    error = outcome.error
+    if outcome.status != "error" or error is None or not OUT_OF_MEMORY.search(f"{error.type}: {error.message}"):
+        return outcome
+    outcome.status = "resource_exhausted"
+    outcome.notes["reason"] = f"out of memory: {error.type}: {error.message}"[:400]
+    return outcome
 FAULT_MEMORY_HEADROOM = 256 << 20  # the `oom` fault caps the address space this far above what is in use
 
 
@@ -84,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)  # anything a framework prints goes to stderr, never into the protocol
     sys.stdout = sys.stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runner decides
+    cap_memory()
     faults = _faults()
     hidden = {n for n in os.environ.get("ORACLE_HIDE_FRAMEWORKS", "").split(",") if n}
     if hidden:
@@ -117,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         request = request_from_wire(message["request"])
         try:
             _inject(faults.get(request.case_id), request.case_id)
-            outcome = adapter.run(request)
+            outcome = exhausted(adapter.run(request))
         except MemoryError:  # the heap may be in any state: end this process, the runner restarts it
             traceback.print_exc()
             os._exit(EXIT_OUT_OF_MEMORY)

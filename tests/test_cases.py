@@ -87,10 +87,36 @@ def test_bad_yaml_and_hostile_yaml(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
-    write(tmp_path, GOOD, "a.yaml")
-    write(tmp_path, GOOD, "b.yaml")
-    with pytest.raises(CaseError, match="duplicate id 'good', also in .*a.yaml"):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "a", GOOD, "good.yaml")
+    write(tmp_path / "b", GOOD, "good.yaml")
+    with pytest.raises(CaseError, match="duplicate id 'good', also in .*a/good.yaml"):
         load_cases([tmp_path])
+
+
+def test_the_same_file_twice_is_one_case(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD, "good.yaml")
+    assert [c.id for c in load_cases([tmp_path, path, str(path)])] == ["good"]
+
+
+def test_id_must_be_the_file_name(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "other.yaml")
+    with pytest.raises(CaseError, match=r"other.yaml:1: id: id 'good' differs from the file name 'other'"):
+        load_cases([tmp_path])
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), [
+    ("inputs:", "input:", "input", "unknown field 'input', did you mean 'inputs'?"),
+    ("shape: [4, 1]", "shape: [4, true]", "inputs.pred.shape[1]", "valid integer"),
+    ("title: a good case", 'title: a good case\n"observe[0]": [loss]', "observe[0]", "unknown field 'observe[0]'"),
+    ("title: a good case", "title: a good case\ntolerance(rtol): 1e-3", "tolerance(rtol)", "did you mean 'tolerance'"),
+])
+def test_loose_documents_are_refused_precisely(tmp_path: Path, old: str, new: str, where: str, message: str) -> None:
+    assert old in GOOD
+    with pytest.raises(CaseError) as caught:
+        load_case(write(tmp_path, GOOD.replace(old, new)))
+    assert caught.value.field == where and message in caught.value.message, str(caught.value)
 
 
 def test_validate_command_exit_codes(tmp_path: Path) -> None:
@@ -135,7 +161,7 @@ def test_every_seed_document_has_cases_and_sources_name_real_documents() -> None
 @pytest.mark.parametrize("step, field_message", [
     ("y = conv2d(x, w, stride=0)", "conv2d: stride must be >= 1, got 0"),
     ("y = sum(x, axis=1.5)", "sum: axis must be an integer or a list of integers, got 1.5"),
-    ("y = conv2d(x, w, padding=smae)", "conv2d: padding must be one of valid, same, got 'smae' (did you mean 'same'?)"),
+    ("y = conv2d(x, w, padding=smae)", "conv2d: padding must be one of valid, same, got 'smae', did you mean 'same'?"),
     ("y = sum(x, keepdims=1)", "sum: keepdims must be true or false, got 1"),
     ("y = expand_dims(x)", "expand_dims needs the attribute 'axis' (axis)"),
 ])
@@ -156,3 +182,18 @@ def test_framework_written_explicitly_leaves_the_attribute_unpinned(tmp_path: Pa
     loaded = load_case(write(tmp_path, GOOD.replace("mse_loss(pred, target)", "mse_loss(pred, target, reduction=framework)")))
     assert effective_attrs(OPS["mse_loss"], loaded.steps[0].attrs) == {}
     assert effective_attrs(OPS["mse_loss"], {"reduction": "sum"}) == {"reduction": "sum"}
+def test_special_files_are_never_read_whole_or_waited_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    write(tmp_path, GOOD, "good.yaml")
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    assert [c.id for c in load_cases([tmp_path])] == ["good"]  # a read of either would never end
+    err = capsys.readouterr().err
+    assert "zero.yaml: not a regular file; skipped" in err and "fifo.yaml: not a regular file; skipped" in err
+    for name in ("zero.yaml", "fifo.yaml"):
+        with pytest.raises(CaseError, match="not a regular file"):
+            load_case(tmp_path / name)
+    big = write(tmp_path, "#" * (2 << 20), "big.yaml")
+    with pytest.raises(CaseError, match="larger than"):
+        load_case(big)

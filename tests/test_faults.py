@@ -65,7 +65,7 @@ def test_each_fault_costs_only_its_cell(tmp_path: Path, monkeypatch: pytest.Monk
     reasons = {case_id: after[case_id]["notes"]["reason"] for case_id in FAULTS}
     assert after["f1-kill"]["status"] == "crash" and "killed by SIGKILL" in reasons["f1-kill"]
     assert after["f2-hang"]["status"] == "timeout" and f"within {HANG_TIMEOUT_S} s" in reasons["f2-hang"]
-    assert after["f3-oom"]["status"] == "crash" and "out of memory" in reasons["f3-oom"]
+    assert after["f3-oom"]["status"] == "resource_exhausted" and "out of memory" in reasons["f3-oom"]
     assert after["f4-raise"]["status"] == "crash" and "injected adapter failure" in reasons["f4-raise"]
     for fault in ("f1-kill", "f2-hang", "f3-oom"):
         assert "worker restarted" in reasons[fault]

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from oracle.cases import DTYPES, MAX_ELEMENTS, MAX_RANK, CaseError, LoadedCase, load_case
@@ -50,6 +50,11 @@ YAML_SNIPPETS = [
     "? [1, 2]\n: 3", "[" * 200 + "]" * 200, "{a: " * 50 + "1" + "}" * 50, "---\n", "...\n", "%YAML 1.1\n---\n",
     "\t", "'unterminated", "- - - -", ": :", "{", "]", "\ud7ff", "\x00", "\x85", "\ufeff", "1e400", ".inf", "-.nan",
 ]
+
+# documents a random run once failed on (IndexError: a key that looks like one of pydantic's location tags)
+FAILED_ONCE = [b'id: fuzz\ntitle: t\ninputs: {x: {values: [1.0]}}\nsteps: [y = log(x)]\n"observe[0]": [y]\n',
+               b'id: fuzz\ntitle: t\ninputs: {x: {values: [1.0]}}\nsteps: [y = log(x)]\ntolerance(rtol): 1e-3\n',
+               b'id: fuzz\ntitle: t\ninputs: {"x(": {"shape[": [1], values: [1.0]}}\nsteps: [y = log(x)]\n']
 
 leaf = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
 any_value = st.recursive(leaf, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=6), c, max_size=3),
@@ -173,6 +178,9 @@ def test_hostile_documents_get_case_errors(tmp_path: Path, monkeypatch: pytest.M
     @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=(Phase.explicit, Phase.generate),
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
     @given(documents())
+    @example([FAILED_ONCE[0]])
+    @example([FAILED_ONCE[1]])
+    @example([FAILED_ONCE[2]])
     def load_all(variants: list[bytes]) -> None:
         for document in variants:
             load(document)

@@ -21,7 +21,7 @@ def _column(case: CaseView, name: str) -> ColumnRow | None:
 
 def _status(case: CaseView, name: str) -> str:
     row = _column(case, name)
-    return row.status if row else "-"
+    return row.status if row else "not run"
 
 
 def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:

@@ -150,7 +150,7 @@ def _settings(e: dict[str, Any]) -> str:
 def _cell(case: Any, column: str) -> str:
     row = next((c for c in case.columns if c.name == column), None)
     if row is None:
-        return "-"
+        return "not run"  # an interrupted run: the cell is in `missing`
     return f"{row.status}: {row.kind.replace('_', ' ')}" if row.kind else row.status
 
 

@@ -194,7 +194,8 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
     report = ReportView(results, columns, counts.most_common(), views, [v for v in views if v.record.get("source")])
     if plots and cases:
         kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
-        labels = [[status_text(c["columns"][col]) for col in columns] for c in cases]
+        labels = [[status_text(c["columns"][col]) if col in c["columns"] else "not run" for col in columns]
+                  for c in cases]
         report.figures.append(Figure("verdict-matrix", "Verdicts against the reference",
                                      draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
     return report
