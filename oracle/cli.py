@@ -242,16 +242,25 @@ def _say(line: str) -> None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from oracle.baseline import write_snapshot
+    from oracle.baseline import overrides, write_snapshot
 
-    results = _execute(_load(args.paths), _columns(args), Path(args.run_out))
-    written = write_snapshot(results, Path(args.out))
-    _say(f"wrote {len(written) - 1} case baselines and {written[0]}")
+    cases = _load(args.paths)
+    results = _execute(cases, _columns(args), Path(args.run_out))
+    _say_written(write_snapshot(results, Path(args.out), overrides(cases)), len(results["cases"]), Path(args.out))
     return 0
 
 
+def _say_written(written: list[Path], cases: int, folder: Path) -> None:
+    """How many files a snapshot rewrote: those whose cells changed beyond tolerance (or are new)."""
+    _say(f"{len(written)} file(s) rewritten in {folder}; the other of the {cases} case baselines are "
+         "unchanged (or within tolerance)" if written else
+         f"no file rewritten in {folder}: all {cases} cases within tolerance of their baselines")
+    for path in written:
+        _say(f"  wrote {path}")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from oracle.baseline import BaselineError, check, format_report, load_baseline, write_snapshot
+    from oracle.baseline import BaselineError, check, format_report, load_baseline, overrides, write_snapshot
 
     cases = _load(args.paths)
     try:
@@ -269,8 +278,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for line in format_report(report, args.verbose) if report else []:
         _say(line)
     if args.update:
-        written = write_snapshot(results, Path(args.against))
-        _say(f"updated: wrote {len(written) - 1} case baselines and {written[0]}")
+        _say_written(write_snapshot(results, Path(args.against), overrides(cases)), len(results["cases"]),
+                     Path(args.against))
         return 0
     assert report is not None
     return report.exit_code

@@ -44,8 +44,12 @@ def parse_columns(spec: str, device: str) -> list[Column]:
 
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
             on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
-            previous: dict[str, Any] | None = None, stop: threading.Event | None = None) -> dict[str, Any]:
+            previous: dict[str, Any] | None = None, stop: threading.Event | None = None,
+            cells: set[tuple[str, str]] | None = None) -> dict[str, Any]:
     """Run every case through every column and diff them; returns the results document.
+
+    `cells` ((case id, column name) pairs), when given, limits the run to those cells: the
+    pytest plugin runs only the items selected; the others are listed in `missing`.
 
     `previous` (a results document, e.g. of an interrupted run) supplies cells that are
     not run again. If the run is interrupted (Ctrl-C sets `stop`), the document holds the
@@ -66,8 +70,11 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
         outcomes[case_id][column] = outcome
         on_outcome(column, case_id, outcome)
 
-    requests = {c.id: plan(c) for c in cases if any(n not in outcomes[c.id] for n in names)}
-    todo = {n: [r for cid, r in requests.items() if n not in outcomes[cid]] for n in names}
+    def wanted(case_id: str, name: str) -> bool:
+        return name not in outcomes[case_id] and (cells is None or (case_id, name) in cells)
+
+    requests = {c.id: plan(c) for c in cases if any(wanted(c.id, n) for n in names)}
+    todo = {n: [r for cid, r in requests.items() if wanted(cid, n)] for n in names}
     envs = run_all(columns, todo, collect, log_dir, stop)
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
