@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
-from oracle.report.view import status_text, summarize, verdict_against_reference
+from oracle.report.terminal import STYLE, print_summary, progress
+from oracle.report.view import summarize
 from oracle.results import execute, load_results, missing_cells, parse_columns, write_atomic, write_results
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
-STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim"}
-
-console = Console(width=None if sys.stdout.isatty() else 150)  # pipes and CI logs get a wide table
+console = Console(width=None if sys.stdout.isatty() else 100)  # pipes and CI logs: the width the tables are for
 errors = Console(stderr=True, soft_wrap=True)  # one message per line, never wrapped
 
 
@@ -52,22 +50,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=errors, transient=True)
     total = len(cases) * len(columns)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total)
-        if previous is not None:
-            done = sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
-            progress.update(task, completed=min(done, total))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"),
-                          previous=previous, stop=stop)
+    done = 0 if previous is None else \
+        sum(len(c["columns"]) for c in previous["cases"] if c["id"] in {x.id for x in cases})
+    with progress(errors, len(cases), len(columns), done) as on_cell:
+        results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop)
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
-    _print_matrix(results)
-    console.print(f"wrote {out / 'results.json'} and {out / 'report.md'}")
+    print_summary(console, results, args.all)
+    _say(f"wrote {out / 'results.json'} (every outcome) and {out / 'report.md'} (the report)")
+    _say(f"HTML and plots: oracle report --results {out / 'results.json'}   (make report: for reports/latest)")
+    _say(f"  then open {out / 'report.html'} in a browser")
     if not results["complete"]:
         errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
                      f"`oracle run --resume` with the same arguments runs only those")
@@ -81,38 +74,6 @@ def _previous(path: Path) -> dict[str, Any] | None:
         errors.print(f"{path} does not exist yet; running everything")
         return None
     return load_results(path)
-
-
-ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
-                "warning_only": "warn", "shape_mismatch": "shape", "dtype_mismatch": "dtype",
-                "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a",
-                "hyperparameters_differ": "hparams"}
-
-
-def _print_matrix(results: dict[str, Any]) -> None:
-    columns = [c for c in results["environment"] if c != "reference"]
-    table = Table(title="status (+w: warned) and verdict against the reference", title_justify="left")
-    table.add_column("case", overflow="fold")
-    table.add_column("reference")
-    for column in columns:
-        table.add_column(column)
-    for case in results["cases"]:
-        cells = []
-        for column in columns:
-            if column not in case["columns"]:
-                cells.append("[dim]not run[/]")
-                continue
-            kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{status_text(case['columns'][column])} "
-                         f"{ABBREVIATION.get(kind, '')}[/]")
-        table.add_row(case["id"], status_text(case["columns"]["reference"]) if "reference" in case["columns"] else "-",
-                      *cells)
-    console.print(table)
-    console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
-                  "values/shape/dtype/nan/inf: first difference found; n/a: not comparable", style="dim")
-    for name, env in results["environment"].items():
-        if not env["available"]:
-            console.print(f"[dim]{name} unavailable: {env['reason']}[/dim]")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -217,13 +178,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=errors, transient=True)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"))
+    with progress(errors, len(cases), len(columns)) as on_cell:
+        results = execute(cases, columns, out / "logs", on_cell)
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
     return results
@@ -323,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--columns", default=",".join(FRAMEWORKS), help="comma-separated (default: all)")
     run.add_argument("--device", default="cpu", help="cpu, gpu, or cpu,gpu for a column per device")
     run.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: reports/latest)")
+    run.add_argument("--all", action="store_true", help="list every case, not only those that diverge")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)

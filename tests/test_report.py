@@ -170,3 +170,58 @@ def test_explain_command_runs_the_columns(tmp_path: Path, capsys: pytest.Capture
     printed = capsys.readouterr().out
     assert "reference vs torch" in printed and "In one line" in printed
     assert load_case(out).case.steps == ["loss = mse_loss(pred, target)"]
+
+
+def test_the_terminal_summary_fits_100_columns_and_lists_only_divergences(pipeline: dict[str, Any]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from oracle.report.summary import diverges, framework_columns
+    from oracle.report.terminal import ABBREVIATION, MEANING, break_id, print_summary
+
+    def shown(show_all: bool) -> str:
+        buffer = io.StringIO()
+        print_summary(Console(file=buffer, width=100, color_system=None), pipeline, show_all)
+        return buffer.getvalue()
+
+    text = shown(False)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    columns = framework_columns(pipeline)
+    table = text.split("diverges from the reference, by family", 1)[1].split("cases where every column agrees")[0]
+    rows = [line[:33].strip() for line in table.splitlines()[:-1]  # the case column: 30 wide after 2 of padding
+            if line[:33].strip() and not line.startswith((" ─", "  case"))]
+    listed = {break_id(c["id"]).splitlines()[0] for c in pipeline["cases"] if diverges(c, columns)}
+    assert listed and listed <= set(rows)  # each diverging case shows (the first line of its id) ...
+    parts = {part for c in pipeline["cases"] if diverges(c, columns) for part in break_id(c["id"]).splitlines()}
+    assert set(rows) - parts <= {f"{c['file'].split('/')[-2]}/" for c in pipeline["cases"]}  # ... and families only
+    assert any(not diverges(c, columns) for c in pipeline["cases"]) and "agrees (or is not comparable)" in text
+    for kind in {str(v["kind"]) for c in pipeline["cases"] for v in c["verdicts"] if "reference" in v["columns"]}:
+        assert f"{ABBREVIATION[kind]} " in text and MEANING[kind] in text  # the legend names each abbreviation
+    assert "+w: it also" in " ".join(text.split())  # the legend also names the status suffix
+    assert ABBREVIATION["silent_divergence"] == "raise/ok"  # not "silent": a cell can be "ok+w" (computed, warned)
+    assert len(shown(True).splitlines()) > len(text.splitlines())
+
+
+def test_ids_break_after_a_hyphen_never_mid_word() -> None:
+    from oracle.report.terminal import break_id
+
+    assert break_id("regressor-custom-loss-unreduced-backward", 30) == "regressor-custom-loss-\nunreduced-backward"
+    assert break_id("short-id", 30) == "short-id"
+    assert break_id("a" * 35, 30) == "a" * 30 + "\n" + "a" * 5  # one part longer than a line: folded
+
+
+def test_a_run_in_ci_prints_progress_lines_and_names_the_report_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from oracle.report import terminal
+
+    case = ROOT / "cases" / "elementwise" / "log-sqrt-zero-and-negative-grad.yaml"
+    run = subprocess.run([sys.executable, "-m", "oracle.cli", "run", str(case), "--columns", "reference,jax",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "progress: 2/2 cells (100%)" in run.stderr  # not a TTY: plain lines, the last one at the end
+    assert f"oracle report --results {tmp_path / 'results.json'}" in run.stdout
+    assert f"open {tmp_path / 'report.html'}" in run.stdout
+    assert terminal.PROGRESS_CELLS > 0 and terminal.PROGRESS_S > 0
