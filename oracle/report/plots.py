@@ -85,6 +85,48 @@ def verdict_heatmap(case_ids: list[str], columns: list[str], kinds: list[list[st
     return _png(fig)
 
 
+def family_heatmap(results: dict[str, Any]) -> bytes:
+    """Family x column: the share of cells that diverge from the reference, labelled 'diverging/cells'.
+
+    Readable at any number of cases (one row per family), where the per-case heatmap is not.
+    """
+    from oracle.report.summary import QUIET, family_of, framework_columns
+    from oracle.report.view import verdict_against_reference
+
+    plt = _pyplot()
+    columns = framework_columns(results)
+    families = sorted({family_of(r) for r in results["cases"]})
+    cells = np.zeros((len(families), len(columns)), int)
+    diverging = np.zeros_like(cells)
+    for record in results["cases"]:
+        i = families.index(family_of(record))
+        for j, column in enumerate(columns):
+            kind = verdict_against_reference(record, column)
+            cells[i, j] += kind is not None
+            diverging[i, j] += kind not in (None, *QUIET)
+    share = np.where(cells > 0, diverging / np.maximum(cells, 1), np.nan)
+    fig, ax = plt.subplots(figsize=(2.2 + 1.5 * len(columns), 0.9 + 0.42 * len(families)))
+    image = ax.imshow(share, cmap="Reds", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
+    for i in range(len(families)):
+        for j in range(len(columns)):
+            text = f"{diverging[i, j]}/{cells[i, j]}" if cells[i, j] else "-"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8.5,
+                    color="white" if share[i, j] > 0.55 else "black")
+    ax.set_xticks(range(len(columns)), columns, fontsize=9)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(families)), families, fontsize=9)
+    ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(families)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+    bar.set_label("share of cells diverging from the reference", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return _png(fig)
+
+
 def _float(tensor: dict[str, Any]) -> np.ndarray | None:
     values = Tensor.from_results(tensor).values
     return None if values is None else values.astype(np.float64).ravel()

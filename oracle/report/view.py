@@ -69,6 +69,23 @@ class CaseView:
     figures: list[Figure] = field(default_factory=list)
 
     @property
+    def explanations(self) -> list[dict[str, Any]]:
+        """The divergences with each explanation said once.
+
+        A pair's explanation is made of clauses ('torch raised RuntimeError: ...'); the
+        pairs against the reference come first, and a later pair shows only the clauses
+        not said yet (`explanation` is empty when all were: the pair is named, not re-told).
+        """
+        said: set[str] = set()
+        shown = []
+        ordered = sorted(self.divergences, key=lambda d: "reference" not in d["columns"])
+        for d in ordered:
+            clauses = [c for c in str(d["explanation"]).split("; ") if c not in said]
+            said.update(clauses)
+            shown.append({"pairs": " vs ".join(d["columns"]), "kind": d["kind"], "explanation": "; ".join(clauses)})
+        return shown
+
+    @property
     def id(self) -> str:
         return str(self.record["id"])
 
@@ -85,13 +102,26 @@ class CaseView:
 
 
 @dataclass
+class FamilyView:
+    """A family's cases for the matrix: those that diverge (shown open) and the rest (folded)."""
+
+    name: str
+    diverging: list[CaseView]
+    agreeing: list[CaseView]
+
+
+@dataclass
 class ReportView:
     results: dict[str, Any]
     columns: list[str]  # framework columns (the reference apart)
     counts: list[tuple[str, int]]
     cases: list[CaseView]
     ledger: list[CaseView]
-    figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmap
+    figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmaps
+    families: list[Any] = field(default_factory=list)  # oracle.report.summary.FamilyCount, per family
+    kinds: list[str] = field(default_factory=list)  # the verdict kinds present, in the diff's order
+    matrix: list[FamilyView] = field(default_factory=list)
+    coverage: list[Any] = field(default_factory=list)  # oracle.report.coverage.OpCoverage, per op
 
 
 def _number(x: float | None) -> str:
@@ -163,8 +193,13 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
     )
 
 
+HEATMAP_MAX_CASES = 80  # the per-case heatmap is drawn up to this many cases (0.3 inch a row)
+
+
 def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
     from oracle.report import plots as draw
+    from oracle.report.coverage import coverage
+    from oracle.report.summary import by_family, diverges, family_of, kinds_present
 
     cases = results["cases"]
     columns = [c for c in results["environment"] if c != "reference"]
@@ -192,9 +227,20 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
                 view.figures.append(Figure(f"{case['id']}-trajectories", "Trajectories per column", png))
         views.append(view)
     report = ReportView(results, columns, counts.most_common(), views, [v for v in views if v.record.get("source")])
+    report.families = by_family(results)
+    report.kinds = kinds_present(report.families)
+    report.coverage = coverage(results)
+    for family in report.families:
+        mine = [v for v in views if family_of(v.record) == family.family]
+        report.matrix.append(FamilyView(family.family, [v for v in mine if diverges(v.record, columns)],
+                                        [v for v in mine if not diverges(v.record, columns)]))
     if plots and cases:
-        kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
-        labels = [[status_text(c["columns"][col]) for col in columns] for c in cases]
-        report.figures.append(Figure("verdict-matrix", "Verdicts against the reference",
-                                     draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
+        report.figures.append(Figure("verdict-families", "Verdicts per family (share of cells)",
+                                     draw.family_heatmap(results)))
+        if len(cases) <= HEATMAP_MAX_CASES:  # beyond, a row per case is too thin to read
+            kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
+            labels = [[status_text(c["columns"][col]) if col in c["columns"] else "-" for col in columns]
+                      for c in cases]
+            report.figures.append(Figure("verdict-matrix", "Verdicts against the reference, per case",
+                                         draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
     return report
