@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import signal
 import sys
@@ -109,9 +110,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     if path.exists():
         record = next((c for c in load_results(path)["cases"] if c["id"] == args.case_id), None)
     if record is None:
-        loaded = [c for c in _load(args.paths) if c.id == args.case_id]
+        every = _load(args.paths)
+        loaded = [c for c in every if c.id == args.case_id]
         if not loaded:
-            errors.print(f"[red]error:[/red] no case with id {args.case_id!r} (see `oracle list`)")
+            nearest = difflib.get_close_matches(args.case_id, [c.id for c in every], n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(repr(n) for n in nearest)}? " if nearest else ""
+            errors.print(f"[red]error:[/red] no case with id {args.case_id!r} in {', '.join(args.paths)}; "
+                         f"{hint}(`oracle list` lists them)", highlight=False)
             return 2
         errors.print(f"{args.case_id} is not in {path}; running it now")
         record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
@@ -156,7 +161,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     try:
         loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
-                            Path(args.save) if args.save else None)
+                            Path(args.save) if args.save else None, args.force)
     except (ExplainError, CaseError) as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2
@@ -304,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--grad", action="store_true", help="also differentiate the result wrt the float inputs")
     explain.add_argument("--columns", default=",".join(FRAMEWORKS))
     explain.add_argument("--device", default="cpu")
-    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file")
+    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file (not over an existing one)")
+    explain.add_argument("--force", action="store_true", help="let --save overwrite an existing file")
     explain.set_defaults(func=cmd_explain)
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")

@@ -158,7 +158,7 @@ def test_explain_builds_a_case_file_that_loads(tmp_path: Path) -> None:
     labels = plan(loaded).inputs["labels"]
     assert labels.dtype == np.int64 and labels.min() >= 0 and labels.max() < 3  # class indices below 3
     assert loaded.case.grad is not None and loaded.case.grad.wrt == ["logits"]
-    with pytest.raises(CaseError, match="no attribute 'reduce'"):
+    with pytest.raises(ExplainError, match="no attribute .reduce."):
         load_built(build_case("mse_loss", ["p=4", "t=4"], ["reduce=sum"]), tmp_path / "never.yaml")
     assert not (tmp_path / "never.yaml").exists()  # an invalid scenario is not saved
 
@@ -225,3 +225,38 @@ def test_a_run_in_ci_prints_progress_lines_and_names_the_report_files(tmp_path: 
     assert f"oracle report --results {tmp_path / 'results.json'}" in run.stdout
     assert f"open {tmp_path / 'report.html'}" in run.stdout
     assert terminal.PROGRESS_CELLS > 0 and terminal.PROGRESS_S > 0
+
+
+def test_explain_save_refuses_to_overwrite_and_errors_name_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    existing = tmp_path / "mine.yaml"
+    existing.write_text("kept\n")
+    assert main(["explain", "mse_loss", "--input", "p=4", "--input", "t=4", "--columns", "reference",
+                 "--save", str(existing)]) == 2
+    assert f"--save {existing}: the file exists; add --force" in capsys.readouterr().err
+    assert existing.read_text() == "kept\n"
+    saved = load_built(build_case("mse_loss", ["p=4", "t=4"], []), existing, force=True)
+    assert saved.id == "mine" and load_case(existing).case.steps == ["loss = mse_loss(p, t)"]
+
+    with pytest.raises(ExplainError) as info:
+        load_built(build_case("mse_loss", ["p=4,99999,9999", "t=4"], []))
+    assert str(info.value).startswith("--input p=4,99999,9999:float32: shape:") and "oracle-explain-" not in str(info.value)
+    with pytest.raises(ExplainError, match=r"^the op and its --attr values \(loss = mse_loss\(p, t, reduce=sum\)\)"):
+        load_built(build_case("mse_loss", ["p=4", "t=4"], ["reduce=sum"]))
+
+
+def test_show_with_an_unknown_id_suggests_the_nearest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "mse-colum-vs-flat-target", "--results", str(tmp_path / "none.json"),
+                 "--paths", str(ROOT / "cases" / "losses")]) == 2
+    assert "did you mean 'mse-column-vs-flat-target'" in capsys.readouterr().err
+
+
+def test_report_md_escapes_html_in_case_text(pipeline: dict[str, Any]) -> None:
+    from oracle.report.markdown import render_markdown
+
+    results = copy.deepcopy({k: v for k, v in pipeline.items() if not k.startswith("_")})
+    record = results["cases"][0]
+    record["title"], record["description"] = "a <script>alert(1)</script> title", "uses <b>bold</b> & more"
+    md = render_markdown(results)
+    assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; title" in md
+    assert "uses &lt;b&gt;bold&lt;/b&gt; &amp; more" in md

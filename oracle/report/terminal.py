@@ -37,6 +37,7 @@ MEANING = {"agree": "agrees with the reference",
 STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim",
          "not run": "dim"}
 ID_WIDTH = 30
+MAX_ROWS = 40  # above this many diverging cases, cases whose rows read the same are merged into one row
 PROGRESS_CELLS, PROGRESS_S = 100, 10.0  # non-TTY: a progress line every this many cells or seconds
 
 OnCell = Callable[[str, str, Any], None]
@@ -97,20 +98,30 @@ def print_summary(console: Console, results: dict[str, Any], show_all: bool = Fa
 
 
 def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: bool) -> Table:
+    """One row per case; beyond MAX_ROWS diverging cases (and without --all), one row per family and pattern."""
+    merge = not show_all and len(records) > MAX_ROWS
     title = "every case" if show_all else "cases where some column diverges from the reference"
+    if merge:
+        title += " (cases whose rows read the same are merged; --all lists each)"
     table = Table(title=title + ", by family", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("case", no_wrap=True, max_width=ID_WIDTH)
     table.add_column("reference", no_wrap=True)
     for column in columns:
         table.add_column(column)
-    family = None
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for record in sorted(records, key=family_of):  # stable: the run's order within a family
-        if family_of(record) != family:
-            family = family_of(record)
-            table.add_row(f"[bold]{family}/[/]", end_section=False)
         ref = record["columns"].get("reference")
-        table.add_row(break_id(record["id"]), status_text(ref) if ref else "not run",
-                      *(_cell(record, c) for c in columns))
+        row = (status_text(ref) if ref else "not run", *(_cell(record, c) for c in columns))
+        key = (family_of(record), row) if merge else (family_of(record), (record["id"], *row))
+        groups.setdefault(key, []).append(record["id"])
+    family = None
+    for (name, row), ids in groups.items():
+        if name != family:
+            family = name
+            table.add_row(f"[bold]{family}/[/]")
+        cells = row if merge else row[1:]
+        more = f"\n[dim](+{len(ids) - 1} alike)[/]" if len(ids) > 1 else ""
+        table.add_row(break_id(ids[0]) + more, *cells)
     return table
 
 
