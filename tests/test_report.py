@@ -260,3 +260,68 @@ def test_report_md_escapes_html_in_case_text(pipeline: dict[str, Any]) -> None:
     md = render_markdown(results)
     assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; title" in md
     assert "uses &lt;b&gt;bold&lt;/b&gt; &amp; more" in md
+
+
+def _verdicts(case_id: str, family: str, steps: list[str], kinds: dict[str, str]) -> dict[str, Any]:
+    """A results record with only what the summary and coverage read: file, steps, verdicts."""
+    return {"id": case_id, "file": f"cases/{family}/{case_id}.yaml", "steps": steps,
+            "verdicts": [{"columns": ["reference", c], "kind": k, "explanation": ""} for c, k in kinds.items()]}
+
+
+def test_summary_per_family_and_coverage_per_op_count_cells_by_verdict() -> None:
+    from oracle.ops import OPS
+    from oracle.report.coverage import OpInfo, coverage, op_catalogue
+    from oracle.report.summary import by_family
+
+    results = {"environment": {"reference": {}, "jax": {}, "torch": {}}, "cases": [
+        _verdicts("a", "losses", ["d = subtract(p, t)", "loss = mse_loss(p, t)"], {"jax": "agree", "torch": "agree"}),
+        _verdicts("b", "losses", ["loss = mse_loss(p, t, reduction=sum)"], {"jax": "agree", "torch": "value_mismatch"}),
+        _verdicts("c", "elementwise", ["y = add(x, x)", "z = add(y, x)"], {"jax": "incomparable", "torch": "agree"}),
+    ]}
+    families = {f.family: f for f in by_family(results)}
+    assert (families["losses"].cases, families["losses"].diverging) == (2, 1)
+    assert families["losses"].kinds == {"agree": 3, "value_mismatch": 1}
+    assert families["elementwise"].diverging == 0  # not comparable is not a divergence
+    assert [op.name for op in op_catalogue()] == list(OPS) and all(op.family for op in op_catalogue())
+    rows = {row.op.name: row for row in coverage(results)}
+    assert rows["mse_loss"].cases == ["a", "b"] and rows["mse_loss"].kinds == {"agree": 3, "value_mismatch": 1}
+    assert rows["add"].cases == ["c"]  # an op used twice in a case counts the case once
+    assert rows["conv2d"].cases == []  # uncovered ops are listed too
+    custom = coverage(results, [OpInfo("add", "arithmetic", {"torch": "x + y"})])
+    assert custom[0].op.bindings == {"torch": "x + y"} and {r.op.name for r in custom} == {"add", "subtract",
+                                                                                           "mse_loss"}
+
+
+def test_each_explanation_is_said_once() -> None:
+    from oracle.report.view import CaseView
+
+    torch = "torch raised RuntimeError: bad target"
+    view = CaseView({}, [], [], [
+        {"columns": ["jax", "torch"], "kind": "error_kind_mismatch", "explanation": f"jax raised ValueError: v; {torch}"},
+        {"columns": ["reference", "torch"], "kind": "error_kind_mismatch",
+         "explanation": f"reference raised ValueError: r; {torch}"},
+        {"columns": ["reference", "jax"], "kind": "error_kind_mismatch",
+         "explanation": "reference raised ValueError: r; jax raised ValueError: v"},
+    ], [], {})
+    shown = view.explanations
+    assert [d["pairs"] for d in shown] == ["reference vs torch", "reference vs jax", "jax vs torch"]
+    assert shown[0]["explanation"] == f"reference raised ValueError: r; {torch}"
+    assert shown[1]["explanation"] == "jax raised ValueError: v" and shown[2]["explanation"] == ""
+    assert sum(d["explanation"].count(torch) for d in shown) == 1
+
+
+def test_the_per_case_heatmap_is_drawn_only_while_readable(pipeline: dict[str, Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from oracle.report import view as view_module
+    from oracle.report.html import render_html
+
+    results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
+    small = {**results, "cases": [c for c in results["cases"] if c["id"].startswith("tape-gradient")]}
+    assert {f.name for f in view_module.build_view(small).figures} == {"verdict-families", "verdict-matrix"}
+    monkeypatch.setattr(view_module, "HEATMAP_MAX_CASES", len(small["cases"]) - 1)
+    view = view_module.build_view(small)
+    assert [f.name for f in view.figures] == ["verdict-families"]
+    html = render_html(small, view)
+    assert html.index('id="summary"') < html.index('id="environment"') < html.index('id="matrix"')
+    assert 'id="family-gradients"' in html and 'id="coverage"' in html
+    assert "The per-case heatmap is drawn up to" in html
