@@ -325,3 +325,26 @@ def test_the_per_case_heatmap_is_drawn_only_while_readable(pipeline: dict[str, A
     assert html.index('id="summary"') < html.index('id="environment"') < html.index('id="matrix"')
     assert 'id="family-gradients"' in html and 'id="coverage"' in html
     assert "The per-case heatmap is drawn up to" in html
+
+
+def test_within_tolerance_no_relative_difference_is_shown() -> None:
+    from oracle.report.view import OutputRow
+
+    assert OutputRow("y", "", 3e-9, 0.5, within_tolerance=True).difference == "3e-09 (within tolerance)"
+    assert OutputRow("y", "", 0.0, 0.0, within_tolerance=True).difference == ""
+    assert OutputRow("y", "", 0.2, 0.5).difference == "0.2 / 0.5"
+
+
+def test_difference_plots_mark_nan_inf_apart_and_trajectories_show_the_gap_to_the_reference() -> None:
+    def tensor(values: list[Any]) -> dict[str, Any]:
+        return {"shape": [len(values)], "dtype": "float32", "values": values, "nan": "nan" in values,
+                "inf": "inf" in values}
+
+    case = _record(reference={"outputs": {"y": tensor([1.0, 2.0, 3.0]), "z": tensor([1.0])}},
+                   torch={"outputs": {"y": tensor([1.0, "nan", 3.5]), "z": tensor(["inf"])}})
+    assert (plots.element_differences(case, ["torch"]) or b"").startswith(PNG)  # z: NaN/Inf only, a strip alone
+    same = _record(reference={"outputs": {"y": tensor([1.0])}}, torch={"outputs": {"y": tensor([1.0])}})
+    assert plots.element_differences(same, ["torch"]) is None  # nothing differs: no plot
+    steps = _record(reference={"outputs": {"loss_trajectory": tensor([1.0, 0.5])}},
+                    torch={"outputs": {"loss_trajectory": tensor([1.0, 0.5000001])}})
+    assert (plots.trajectories(steps) or b"").startswith(PNG)

@@ -127,7 +127,8 @@ Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.s
 | `{{ name }}` |{% for c in case.columns %} {{ output(case, c, name) }} |{% endfor %}
 {% endfor %}
 Below each output, Δ: its largest absolute / relative difference to the reference over elements finite on both
-sides (same shape only); "NaN/Inf differ": some element is NaN or infinite on one side only.
+sides (same shape only), the absolute one alone where the output is within tolerance; "NaN/Inf differ": some
+element is NaN or infinite on one side only.
 {% endif %}
 {% set steps = trajectory(r) -%}
 {% if steps -%}

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.diff import compare_arrays, max_differences
+from oracle.diff import compare_arrays, max_differences, tolerance
 from oracle.outcome import Tensor
 from oracle.report.claims import Judgment, ledger
 from oracle.report.snippets import snippets
@@ -33,12 +33,19 @@ class OutputRow:
     max_rel: float | None = None
     nonfinite_differs: bool = False  # NaN/Inf where the reference has none, or the other way round
     finite_pairs: int = 0
+    within_tolerance: bool = False  # the whole output agrees with the reference's within the dtype's tolerance
 
     @property
     def difference(self) -> str:
-        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0."""
+        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0.
+
+        An output within tolerance shows only its largest absolute difference: a relative one
+        there (of values near 0, say) would suggest a disagreement that the comparison does not see.
+        """
         if self.max_abs is None:
             return ""
+        if self.within_tolerance:
+            return f"{_number(self.max_abs)} (within tolerance)" if self.max_abs else ""
         text = f"{_number(self.max_abs)} / {_number(self.max_rel)}"
         if not self.nonfinite_differs:
             return text
@@ -179,6 +186,7 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             row.max_abs, row.max_rel = max_differences(a, b)
             found = compare_arrays(a, b, 0.0, 0.0)
             row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
+            row.within_tolerance = compare_arrays(a, b, *tolerance(t.get("dtype"), r.get("dtype"))) is None
             row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
         outputs.append(row)
     e = o.get("error")
