@@ -12,8 +12,10 @@ re-run on another CPU does not rewrite every digit. A snapshot over an existing 
 rewrites only the cells (case, column) that changed semantically (what a check would
 report); a cell within tolerance keeps its stored digits, so `make baseline` on another
 CPU leaves the files alone. The recorded platform changes only with a snapshot of every
-case the baseline holds. Keys are sorted; innermost rows of a tensor stand on one line,
-wrapped every ROW_WRAP numbers so that a 1,024-value row gives a readable `git diff`.
+case the baseline holds, and only when that snapshot rewrites a case (so another machine that
+sees the same outcomes leaves environment.json alone too). Keys are sorted; innermost rows
+of a tensor stand on one line, wrapped ROW_LINE numbers a line past ROW_WRAP, so that a
+1,024-value row gives a readable `git diff`.
 
 A check compares each (case, column) of a fresh results document with the baseline by
 semantic difference (oracle.diff), not by text: status, error kind and class, warnings
@@ -42,7 +44,8 @@ from oracle.runner import PROJECT_ROOT
 SNAPSHOT_VERSION = 1
 SIGNIFICANT_DIGITS = {"float64": 12, "float32": 8, "float16": 5, "bfloat16": 4}
 DEFAULT_DIGITS = 12
-ROW_WRAP = 16  # numbers per line in a long innermost row
+ROW_WRAP = 16  # an innermost row longer than this is wrapped ...
+ROW_LINE = 8  # ... this many numbers a line (about 140 characters of float64)
 ENVIRONMENT = "environment.json"
 Override = tuple[float | None, float | None]
 
@@ -90,8 +93,8 @@ def dumps(data: Any, indent: int = 0) -> str:
     if isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
         return "[\n" + ",\n".join(f"{inner}{dumps(v, indent + 1)}" for v in data) + f"\n{pad}]"
     if isinstance(data, list) and len(data) > ROW_WRAP:
-        lines = [json.dumps(data[i:i + ROW_WRAP], allow_nan=False, separators=(", ", ": "))[1:-1]
-                 for i in range(0, len(data), ROW_WRAP)]
+        lines = [json.dumps(data[i:i + ROW_LINE], allow_nan=False, separators=(", ", ": "))[1:-1]
+                 for i in range(0, len(data), ROW_LINE)]
         return "[\n" + ",\n".join(f"{inner}{line}" for line in lines) + f"\n{pad}]"
     return json.dumps(data, allow_nan=False, separators=(", ", ": "))
 
@@ -109,11 +112,7 @@ def write_snapshot(results: dict[str, Any], folder: Path,
     old_env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.exists() else {}
     stored_ids = {p.stem for p in (folder / "cases").glob("*.json")}
     subset = bool(old_env) and not stored_ids <= {r["id"] for r in results["cases"]}
-    environment = {"snapshot_version": SNAPSHOT_VERSION,
-                   "platform": old_env["platform"] if subset and "platform" in old_env else results["platform"],
-                   "significant_digits": {**SIGNIFICANT_DIGITS, "other floats": DEFAULT_DIGITS},
-                   "columns": {**old_env.get("columns", {}), **results["environment"]}}
-    written = [env_path] if _write_if_changed(env_path, dumps(environment) + "\n") else []
+    written = []
     for record in results["cases"]:
         path = case_path(folder, record["id"])
         new = snapshot_case(record)
@@ -124,6 +123,13 @@ def write_snapshot(results: dict[str, Any], folder: Path,
                                                    for name, cell in new["columns"].items()}}
         if _write_if_changed(path, dumps(new) + "\n"):
             written.append(path)
+    keep_platform = "platform" in old_env and (subset or not written)
+    environment = {"snapshot_version": SNAPSHOT_VERSION,
+                   "platform": old_env["platform"] if keep_platform else results["platform"],
+                   "significant_digits": {**SIGNIFICANT_DIGITS, "other floats": DEFAULT_DIGITS},
+                   "columns": {**old_env.get("columns", {}), **results["environment"]}}
+    if _write_if_changed(env_path, dumps(environment) + "\n"):
+        written.insert(0, env_path)
     return written
 
 

@@ -264,5 +264,8 @@ def test_a_snapshot_of_a_subset_keeps_the_recorded_platform(tmp_path: Path) -> N
     assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
     both = _results([2.0], "second machine", "a")
     both["cases"] += _results([1.0], "second machine", "b")["cases"]
-    write_snapshot(both, tmp_path)
+    assert write_snapshot(both, tmp_path) == []  # every case, nothing changed: not even the platform moves
+    assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
+    both["cases"][1] = _results([3.0], "second machine", "b")["cases"][0]
+    write_snapshot(both, tmp_path)  # every case, one changed: recorded on this platform
     assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "second machine"
