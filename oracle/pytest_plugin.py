@@ -188,7 +188,9 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
     """The record and environment of the run that answered `cell`; runs a batch of selected cells if needed.
 
     The batch is every selected cell not run yet, or under xdist those of this cell's column
-    (the scheduler gives a worker whole columns), plus the reference cells the batch is judged against.
+    (the scheduler gives a worker whole columns), plus the reference cells the batch is judged
+    against. Under xdist the first batch that needs the reference runs it for every selected
+    listed cell, and later batches reuse those outcomes, so a worker starts the reference once.
     """
     if cell not in state["records"]:
         from oracle.results import execute, parse_columns
@@ -196,16 +198,35 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
         worker = hasattr(config, "workerinput")
         batch = {c for c in state["selected"] or [cell] if c not in state["records"]
                  and (not worker or c[1] == cell[1])} | {cell}
-        batch |= {(case_id, "reference") for case_id, column in batch if _needs_reference(state, (case_id, column))}
-        names = [c for c in state["columns"] if any(column == c for _, column in batch)]
-        cases = [loaded for case_id, loaded in state["cases"].items() if any(case_id == cid for cid, _ in batch)]
+        listed = {case_id for case_id, column in batch if _needs_reference(state, (case_id, column))}
+        if listed and worker:
+            listed |= {case_id for case_id, column in state["selected"] if _needs_reference(state, (case_id, column))}
+        todo = batch | {(case_id, "reference") for case_id in listed if (case_id, "reference") not in state["records"]}
+        names = [c for c in state["columns"] if any(column == c for _, column in todo) or (c == "reference" and listed)]
+        wanted = {case_id for case_id, _ in todo} | listed
+        cases = [loaded for case_id, loaded in state["cases"].items() if case_id in wanted]
         log_dir = Path(tempfile.mkdtemp(prefix="oracle-logs-"))  # worker stderr, for a crash's post-mortem
-        results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, cells=batch)
-        state["runs"].append((results, batch))
+        results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, previous=_answered(state),
+                          cells=todo)
+        state["runs"].append((results, todo))
         by_id = {r["id"]: r for r in results["cases"]}
-        for case_id, column in batch:
+        for case_id, column in todo:
             state["records"].setdefault((case_id, column), (by_id[case_id], results["environment"]))
     return state["records"][cell]  # type: ignore[no-any-return]
+
+
+def _answered(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcomes of the batches run so far, as a results document that `execute` takes as `previous`."""
+    if not state["runs"]:
+        return None
+    cases: dict[str, dict[str, Any]] = {}
+    environment: dict[str, Any] = {}
+    for results, cells in state["runs"]:
+        environment.update({n: e for n, e in results["environment"].items() if any(c == n for _, c in cells)})
+        for record in results["cases"]:
+            cases.setdefault(record["id"], {"id": record["id"], "columns": {}})["columns"].update(
+                {n: o for n, o in record["columns"].items() if (record["id"], n) in cells})
+    return {"cases": list(cases.values()), "environment": environment}
 
 
 def _batches(state: dict[str, Any]) -> list[str]:

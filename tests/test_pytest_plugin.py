@@ -116,6 +116,17 @@ def test_under_xdist_each_column_starts_once_per_worker(tmp_path: Path) -> None:
     # one batch per column, each on one worker, holding both cases of that column
     assert sorted(line.split(": ", 1)[1] for line in ran) == ["jax: 2 cell(s)", "reference: 2 cell(s)"], ran
 
+    # a listed divergence is judged against the reference: a worker without the reference column runs it
+    # for that case, once, beside its own column
+    (project / "baselines" / "expected").mkdir()
+    (project / "baselines" / "expected" / "jax.yaml").write_text(
+        f"- case: {CASE.stem}\n  kind: value_mismatch\n  reason: planted listing\n")
+    listed = pytest_in(project, "-n", "2")
+    assert listed.returncode == 0 and "3 passed, 1 xpassed" in listed.stdout, listed.stdout + listed.stderr
+    ran = _ran(listed.stdout)
+    for worker in {line.split(":")[0] for line in ran}:
+        assert sum(line.startswith(f"{worker}: reference:") for line in ran) <= 1, ran  # one reference start
+
 
 def test_yaml_outside_the_case_folders_says_why_nothing_was_collected(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
