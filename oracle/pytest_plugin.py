@@ -74,9 +74,10 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     folders = ", ".join(config.getini("oracle_cases"))
     shown = ", ".join(_relative(p, config.rootpath) for p in passed_over[:3])
     more = f" and {len(passed_over) - 3} more" if len(passed_over) > 3 else ""
-    return [f"oracle: {len(passed_over)} YAML file(s) not collected ({shown}{more}): only files under the "
+    line = (f"oracle: {len(passed_over)} YAML file(s) not collected ({shown}{more}): only files under the "
             f"oracle_cases folders ({folders}, relative to {config.rootpath}) are case files; add the folder to "
-            "`oracle_cases` in the pytest ini file to run them"]
+            "`oracle_cases` in the pytest ini file to run them")
+    return [line]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -247,8 +248,9 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """What the oracle ran: the cost of the selection, and (under xdist) one worker start per column and worker."""
-    lines = _batches(config.stash[RUN_KEY]) if RUN_KEY in config.stash else []
-    lines += config.stash.get(WORKER_BATCHES, [])
+    mine: list[str] = _batches(config.stash[RUN_KEY]) if RUN_KEY in config.stash else []
+    workers: list[str] = config.stash[WORKER_BATCHES] if WORKER_BATCHES in config.stash else []
+    lines = mine + workers
     if lines:
         terminalreporter.write_sep("-", "oracle: cells run per column worker start")
         for line in lines:

@@ -244,7 +244,7 @@ def test_a_snapshot_rewrites_only_cells_changed_beyond_tolerance(tmp_path: Path)
     first = write_snapshot(_results(values), tmp_path)
     assert sorted(p.name for p in first) == ["c.json", "environment.json"]
     stored = (tmp_path / "cases" / "c.json").read_text()
-    row = [line for line in stored.splitlines() if "0.14285715" in line][0]
+    row = next(line for line in stored.splitlines() if "0.14285715" in line)
     assert len(row) < 400 and len(stored.splitlines()) > 1024 // 16  # a 1,024-value row is wrapped
     assert json.loads(stored)["columns"]["torch"]["outputs"]["y"]["values"][1] == pytest.approx(1 / 7)
 

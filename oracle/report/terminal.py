@@ -9,8 +9,9 @@ The table is meant for 100 columns: ids are broken after a hyphen, never mid-wor
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from rich import box
 from rich.console import Console
