@@ -8,8 +8,14 @@ Layout of a baseline folder (committed, so it must diff well in git):
 
 Floats are rounded to SIGNIFICANT_DIGITS of their dtype: enough that rounding stays at
 least 20x below that dtype's comparison tolerance (oracle/diff.py), few enough that a
-re-run on another CPU does not rewrite every digit. Keys are sorted; innermost rows of a
-tensor stand on one line.
+re-run on another CPU does not rewrite every digit. A snapshot over an existing baseline
+rewrites only the cells (case, column) that changed semantically (what a check would
+report); a cell within tolerance keeps its stored digits, so `make baseline` on another
+CPU leaves the files alone. The recorded platform changes only with a snapshot of every
+case the baseline holds, and only when that snapshot rewrites a case (so another machine that
+sees the same outcomes leaves environment.json alone too). Keys are sorted; innermost rows
+of a tensor stand on one line, wrapped ROW_LINE numbers a line past ROW_WRAP, so that a
+1,024-value row gives a readable `git diff`.
 
 A check compares each (case, column) of a fresh results document with the baseline by
 semantic difference (oracle.diff), not by text: status, error kind and class, warnings
@@ -38,6 +44,8 @@ from oracle.runner import PROJECT_ROOT
 SNAPSHOT_VERSION = 1
 SIGNIFICANT_DIGITS = {"float64": 12, "float32": 8, "float16": 5, "bfloat16": 4}
 DEFAULT_DIGITS = 12
+ROW_WRAP = 16  # an innermost row longer than this is wrapped ...
+ROW_LINE = 8  # ... this many numbers a line (about 140 characters of float64)
 ENVIRONMENT = "environment.json"
 Override = tuple[float | None, float | None]
 
@@ -84,26 +92,65 @@ def dumps(data: Any, indent: int = 0) -> str:
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     if isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
         return "[\n" + ",\n".join(f"{inner}{dumps(v, indent + 1)}" for v in data) + f"\n{pad}]"
+    if isinstance(data, list) and len(data) > ROW_WRAP:
+        lines = [json.dumps(data[i:i + ROW_LINE], allow_nan=False, separators=(", ", ": "))[1:-1]
+                 for i in range(0, len(data), ROW_LINE)]
+        return "[\n" + ",\n".join(f"{inner}{line}" for line in lines) + f"\n{pad}]"
     return json.dumps(data, allow_nan=False, separators=(", ", ": "))
 
 
-def write_snapshot(results: dict[str, Any], folder: Path) -> list[Path]:
-    """Write (or merge into) a baseline folder: the environment and one file per case; returns the files written."""
+def write_snapshot(results: dict[str, Any], folder: Path,
+                   tolerances: dict[str, Override] | None = None) -> list[Path]:
+    """Write (or merge into) a baseline folder: the environment and one file per case; returns the files written.
+
+    A stored cell that the fresh one does not change semantically (`changes`, with the case's
+    tolerance override from `tolerances`) is kept as it is; a file whose content would not
+    change is not rewritten (and not returned).
+    """
+    tolerances = tolerances or {}
     env_path = folder / ENVIRONMENT
     old_env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.exists() else {}
-    columns = {**old_env.get("columns", {}), **results["environment"]}
-    environment = {"snapshot_version": SNAPSHOT_VERSION, "platform": results["platform"],
-                   "significant_digits": {**SIGNIFICANT_DIGITS, "other floats": DEFAULT_DIGITS}, "columns": columns}
-    write_atomic(env_path, dumps(environment) + "\n")
-    written = [env_path]
+    stored_ids = {p.stem for p in (folder / "cases").glob("*.json")}
+    subset = bool(old_env) and not stored_ids <= {r["id"] for r in results["cases"]}
+    written = []
     for record in results["cases"]:
         path = case_path(folder, record["id"])
         new = snapshot_case(record)
         if path.exists():  # a run of some columns keeps the other columns' baselines
-            new["columns"] = {**json.loads(path.read_text(encoding="utf-8"))["columns"], **new["columns"]}
-        write_atomic(path, dumps(new) + "\n")
-        written.append(path)
+            old = json.loads(path.read_text(encoding="utf-8"))
+            override = tolerances.get(record["id"], (None, None))
+            new["columns"] = {**old["columns"], **{name: _unless_same(old["columns"].get(name), cell, override)
+                                                   for name, cell in new["columns"].items()}}
+        if _write_if_changed(path, dumps(new) + "\n"):
+            written.append(path)
+    keep_platform = "platform" in old_env and (subset or not written)
+    environment = {"snapshot_version": SNAPSHOT_VERSION,
+                   "platform": old_env["platform"] if keep_platform else results["platform"],
+                   "significant_digits": {**SIGNIFICANT_DIGITS, "other floats": DEFAULT_DIGITS},
+                   "columns": {**old_env.get("columns", {}), **results["environment"]}}
+    if _write_if_changed(env_path, dumps(environment) + "\n"):
+        written.insert(0, env_path)
     return written
+
+
+def _unless_same(stored: dict[str, Any] | None, fresh: dict[str, Any], override: Override) -> dict[str, Any]:
+    """The stored cell when the fresh one differs only within tolerance (and in nothing recorded beside values)."""
+    if stored is None:
+        return fresh
+    kind, clauses = changes(Outcome.from_results(stored), Outcome.from_results(fresh), override)
+    if clauses or kind:
+        return fresh
+    # same semantics: keep the stored digits, take the fresh metadata (version, native API, ...)
+    outputs = {name: {**t, "values": stored["outputs"][name]["values"]} if name in stored["outputs"] else t
+               for name, t in fresh["outputs"].items()}
+    return {**fresh, "outputs": outputs}
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    write_atomic(path, text)
+    return True
 
 
 def case_path(folder: Path, case_id: str) -> Path:

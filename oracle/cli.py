@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import signal
@@ -14,20 +15,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
-from oracle.report.view import status_text, summarize, verdict_against_reference
+from oracle.report.terminal import STYLE, print_summary, progress
+from oracle.report.view import status_text, summarize
 from oracle.results import (ResultsError, execute, fingerprints, load_results, missing_cells, parse_columns, resumable,
                             write_atomic, write_results)
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")
-STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim"}
-
-console = Console(width=None if sys.stdout.isatty() else 150)  # pipes and CI logs get a wide table
+console = Console(width=None if sys.stdout.isatty() else 100)  # pipes and CI logs: the width the tables are for
 errors = Console(stderr=True, soft_wrap=True)  # one message per line, never wrapped
 
 
@@ -101,20 +100,14 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
             errors.print(f"{stale} journaled cells are stale (case file, framework version, device or interpreter "
                          f"changed); running them again", highlight=False)
     stop = threading.Event()
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=errors, transient=True)
     total = len(cases) * len(columns)
     journal = Journal(journal_path, fresh=previous is None)
     try:
-        with progress:
-            task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=total, completed=kept)
-            results = execute(cases, columns, out / "logs",
-                              lambda column, case_id, o: progress.update(task, advance=1,
-                                                                         description=f"{column}: {case_id}"),
-                              previous=previous, stop=stop, journal=journal)
+        with progress(errors, len(cases), len(columns), kept) as on_cell:
+            results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop, journal=journal)
     finally:
         journal.close()
-    _print_matrix(results)  # before writing: a full disk must not cost the user the answer
+    print_summary(console, results, args.all)  # before writing: a full disk must not cost the user the answer
     try:
         write_results(out / "results.json", results)
         write_atomic(out / "report.md", render_markdown(results))
@@ -123,7 +116,9 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
                      f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
                      f"the same arguments writes them without running anything again", highlight=False)
         return EXIT_OUTPUT
-    console.print(f"wrote {escape(str(out / 'results.json'))} and {escape(str(out / 'report.md'))}", highlight=False)
+    _say(f"wrote {out / 'results.json'} (every outcome) and {out / 'report.md'} (the report)")
+    _say(f"HTML and plots: oracle report --results {out / 'results.json'}   (make report: for reports/latest)")
+    _say(f"  then open {out / 'report.html'} in a browser")
     if not results["complete"]:
         errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
                      f"`oracle run --resume` with the same arguments runs only those")
@@ -176,39 +171,6 @@ def _lock(out: Path) -> Any:
     return handle  # the lock lasts as long as the file stays open
 
 
-ABBREVIATION = {"agree": "=", "silent_divergence": "silent", "error_kind_mismatch": "err-kind",
-                "warning_only": "warn", "shape_mismatch": "shape", "dtype_mismatch": "dtype",
-                "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a",
-                "hyperparameters_differ": "hparams"}
-
-
-def _print_matrix(results: dict[str, Any]) -> None:
-    columns = [c for c in results["environment"] if c != "reference"]
-    table = Table(title="status (+w: warned) and verdict against the reference", title_justify="left")
-    table.add_column("case", overflow="fold")
-    table.add_column("reference")
-    for column in columns:
-        table.add_column(column)
-    for case in results["cases"]:
-        cells = []
-        for column in columns:
-            if column not in case["columns"]:
-                cells.append("[dim]not run[/]")
-                continue
-            kind = verdict_against_reference(case, column) or ""
-            cells.append(f"[{STYLE.get(kind, 'magenta')}]{escape(status_text(case['columns'][column]))} "
-                         f"{ABBREVIATION.get(kind, '')}[/]")
-        table.add_row(escape(case["id"]),
-                      escape(status_text(case["columns"]["reference"])) if "reference" in case["columns"] else "-",
-                      *cells)
-    console.print(table)
-    console.print("= agrees; silent: one raised, the other computed; err-kind: different exceptions; "
-                  "values/shape/dtype/nan/inf: first difference found; n/a: not comparable", style="dim")
-    for name, env in results["environment"].items():
-        if not env["available"]:
-            console.print(f"[dim]{escape(name)} unavailable: {escape(str(env['reason']))}[/dim]", highlight=False)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     table = Table("id", "title", "source", "file")
     for loaded in _load(args.paths):
@@ -244,9 +206,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         if record is not None:
             _warn_if_stale(record, path)
     if record is None:
-        loaded = [c for c in _load(args.paths) if c.id == args.case_id]
+        every = _load(args.paths)
+        loaded = [c for c in every if c.id == args.case_id]
         if not loaded:
-            errors.print(f"[red]error:[/red] no case with id {escape(repr(args.case_id))} (see `oracle list`)")
+            nearest = difflib.get_close_matches(args.case_id, [c.id for c in every], n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(repr(n) for n in nearest)}? " if nearest else ""
+            errors.print(f"[red]error:[/red] no case with id {escape(repr(args.case_id))} in "
+                         f"{escape(', '.join(args.paths))}; {escape(hint)}(`oracle list` lists them)", highlight=False)
             return 2
         errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
         record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
@@ -307,7 +273,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     try:
         loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
-                            Path(args.save) if args.save else None)
+                            Path(args.save) if args.save else None, args.force)
     except (ExplainError, CaseError) as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
@@ -329,13 +295,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=errors, transient=True)
-    with progress:
-        task = progress.add_task(f"{len(cases)} cases x {len(columns)} columns", total=len(cases) * len(columns))
-        results = execute(cases, columns, out / "logs",
-                          lambda column, case_id, o: progress.update(task, advance=1,
-                                                                     description=f"{column}: {case_id}"))
+    with progress(errors, len(cases), len(columns)) as on_cell:
+        results = execute(cases, columns, out / "logs", on_cell)
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
     return results
@@ -354,16 +315,25 @@ def _say(line: str) -> None:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from oracle.baseline import write_snapshot
+    from oracle.baseline import overrides, write_snapshot
 
-    results = _execute(_load(args.paths), _columns(args), Path(args.run_out))
-    written = write_snapshot(results, Path(args.out))
-    _say(f"wrote {len(written) - 1} case baselines and {written[0]}")
+    cases = _load(args.paths)
+    results = _execute(cases, _columns(args), Path(args.run_out))
+    _say_written(write_snapshot(results, Path(args.out), overrides(cases)), len(results["cases"]), Path(args.out))
     return 0
 
 
+def _say_written(written: list[Path], cases: int, folder: Path) -> None:
+    """How many files a snapshot rewrote: those whose cells changed beyond tolerance (or are new)."""
+    _say(f"{len(written)} file(s) rewritten in {folder}; the other of the {cases} case baselines are "
+         "unchanged (or within tolerance)" if written else
+         f"no file rewritten in {folder}: all {cases} cases within tolerance of their baselines")
+    for path in written:
+        _say(f"  wrote {path}")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from oracle.baseline import BaselineError, check, format_report, load_baseline, write_snapshot
+    from oracle.baseline import BaselineError, check, format_report, load_baseline, overrides, write_snapshot
 
     cases = _load(args.paths)
     try:
@@ -385,8 +355,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for line in format_report(report, args.verbose) if report else []:
         _say(line)
     if args.update:
-        written = write_snapshot(results, Path(args.against))
-        _say(f"updated: wrote {len(written) - 1} case baselines and {written[0]}")
+        _say_written(write_snapshot(results, Path(args.against), overrides(cases)), len(results["cases"]),
+                     Path(args.against))
         return 0
     assert report is not None
     return report.exit_code
@@ -447,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--worker-memory", type=_size, metavar="BYTES",
                      help="heap cap per worker, e.g. 4G (0: none; default: ORACLE_WORKER_MEMORY or a fair share of "
                           "the machine); out of memory is reported as resource_exhausted")
+    run.add_argument("--all", action="store_true", help="list every case, not only those that diverge")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)
@@ -471,7 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--grad", action="store_true", help="also differentiate the result wrt the float inputs")
     explain.add_argument("--columns", default=",".join(FRAMEWORKS))
     explain.add_argument("--device", default="cpu")
-    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file")
+    explain.add_argument("--save", metavar="FILE", help="write the scenario as a case file (not over an existing one)")
+    explain.add_argument("--force", action="store_true", help="let --save overwrite an existing file")
     explain.set_defaults(func=cmd_explain)
     schema = sub.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", help="write to this file instead")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from oracle.cases import _ID, DTYPES, FLOAT_DTYPES, LoadedCase, load_case
+from oracle.cases import _ID, DTYPES, FLOAT_DTYPES, CaseError, LoadedCase, load_case
 from oracle.ops import OPS, Arg
 
 _INPUT = re.compile(r"^(?P<name>[A-Za-z_]\w*)=(?P<shape>[0-9,\s]*)(?::(?P<dtype>\w+))?$")
@@ -80,19 +80,44 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
     return case
 
 
+def _on_the_command_line(error: CaseError, case: dict[str, Any]) -> str:
+    """The loader's message, pointed at the command-line input it is about."""
+    field = error.field
+    if field.startswith("inputs."):
+        name = field.split(".")[1]
+        spec = case["inputs"].get(name, {})
+        shape = ",".join(str(d) for d in spec.get("shape", []))
+        return f"--input {name}={shape}:{spec.get('dtype', '?')}: {field.removeprefix(f'inputs.{name}.')}: " \
+               f"{error.message}"
+    if field.startswith("steps"):
+        return f"the op and its --attr values ({case['steps'][0]}): {error.message}"
+    if field.startswith("grad"):
+        return f"--grad: {error.message}"
+    return f"{field}: {error.message}" if field else error.message
+
+
 def to_yaml(case: dict[str, Any]) -> str:
     return yaml.safe_dump(case, sort_keys=False, default_flow_style=None, width=110)
 
 
-def load_built(case: dict[str, Any], save: Path | None = None) -> LoadedCase:
-    """Validate through the case-file loader; then keep the file at `save` when given (id = its stem)."""
+def load_built(case: dict[str, Any], save: Path | None = None, force: bool = False) -> LoadedCase:
+    """Validate through the case-file loader; then keep the file at `save` when given (id = its stem).
+
+    An existing `save` file is overwritten only with `force`. A validation error is told in
+    terms of the command line (--input, --attr, --grad), not of the temporary file behind it.
+    """
+    if save is not None and save.exists() and not force:
+        raise ExplainError(f"--save {save}: the file exists; add --force to overwrite it")
     if save is not None and re.match(_ID, save.stem):
         case = {**case, "id": save.stem}
     text = to_yaml(case)
     with tempfile.TemporaryDirectory(prefix="oracle-explain-") as folder:
         path = Path(folder) / f"{case['id']}.yaml"
         path.write_text(text, encoding="utf-8")
-        loaded = load_case(path)  # a bad scenario fails here, before anything is saved
+        try:
+            loaded = load_case(path)  # a bad scenario fails here, before anything is saved
+        except CaseError as exc:
+            raise ExplainError(_on_the_command_line(exc, case)) from None
     if save is None:
         return loaded
     save.parent.mkdir(parents=True, exist_ok=True)

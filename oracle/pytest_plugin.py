@@ -4,15 +4,23 @@
 (pyproject.toml); without an install, `pytest -p oracle.pytest_plugin cases/`.
 
 Collection is limited to YAML files under the `oracle_cases` ini folders (default `cases`),
-so test data elsewhere is never taken for the suite. The first item to run executes every
-collected case through every column at once (one worker per column, as `oracle run`
-does); each item then judges its own (case, column) with oracle.baseline.judge. An item
-listed in baselines/expected/<framework>.yaml is marked xfail: XFAIL while it diverges as
-listed, XPASS when it agrees with the reference.
+so test data elsewhere is never taken for the suite; when that leaves nothing to run, the
+collection report says which YAML files were passed over and why.
+
+Only the selected items run: the first item to run executes every selected (case, column)
+cell at once (one worker per column, as `oracle run` does), so `pytest cases/ -k "mse and
+torch"` costs the torch cells of the mse cases, plus the reference of those whose divergence
+is listed (they are judged against it). Under pytest-xdist the items are scheduled per column
+(one work unit per column), and a worker runs the selected cells of its column in one batch,
+so each framework's worker process starts once per xdist worker. Each item then judges its
+own cell with oracle.baseline.judge. An item listed in baselines/expected/<framework>.yaml
+is marked xfail: XFAIL while it diverges as listed, XPASS when it agrees with the reference.
+`--oracle-update` writes the baseline of the cells that ran, and only of those.
 """
 
 from __future__ import annotations
 
+import fcntl
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,6 +32,9 @@ from oracle.cases import CaseError, LoadedCase, load_case
 from oracle.runner import FRAMEWORKS
 
 RUN_KEY = pytest.StashKey[dict[str, Any]]()
+PASSED_OVER = pytest.StashKey[list[Path]]()  # YAML files outside the oracle_cases folders
+Cell = tuple[str, str]  # (case id, column name)
+WORKER_BATCHES = pytest.StashKey[list[str]]()  # under xdist, on the controller: what each worker ran
 
 
 class ChangeFound(AssertionError):
@@ -51,7 +62,47 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CaseFile |
     folders = [(root / f).resolve() for f in parent.config.getini("oracle_cases")]
     if any(file_path.resolve().is_relative_to(folder) for folder in folders):
         return CaseFile.from_parent(parent, path=file_path)
+    parent.config.stash.setdefault(PASSED_OVER, []).append(file_path)
     return None
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    """Why a run on YAML files collected nothing: they are not under the configured case folders."""
+    passed_over = config.stash.get(PASSED_OVER, [])
+    if items or not passed_over:
+        return []
+    folders = ", ".join(config.getini("oracle_cases"))
+    shown = ", ".join(_relative(p, config.rootpath) for p in passed_over[:3])
+    more = f" and {len(passed_over) - 3} more" if len(passed_over) > 3 else ""
+    line = (f"oracle: {len(passed_over)} YAML file(s) not collected ({shown}{more}): only files under the "
+            f"oracle_cases folders ({folders}, relative to {config.rootpath}) are case files; add the folder to "
+            "`oracle_cases` in the pytest ini file to run them")
+    return [line]
+
+
+def _relative(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember the selected cells (after -k, -m and deselection), so a run executes only those."""
+    state = _state(session.config)
+    state["selected"] = [(i.loaded.id, i.column) for i in session.items if isinstance(i, CaseItem)]
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `-n`, one work unit per column: a worker imports each framework (starts its process) once."""
+    if config.getvalue("dist") != "load":
+        return None  # the user chose a distribution mode; keep it
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ColumnScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, name = nodeid.rpartition("::")
+            return f"oracle column {name}" if path.endswith((".yaml", ".yml")) else path
+
+    return ColumnScheduling(config, log)
 
 
 def _state(config: pytest.Config) -> dict[str, Any]:
@@ -64,7 +115,7 @@ def _state(config: pytest.Config) -> dict[str, Any]:
             baseline = str(exc)
         columns = (config.getoption("oracle_columns") or ",".join(FRAMEWORKS)).split(",")
         config.stash[RUN_KEY] = {"folder": folder, "baseline": baseline, "columns": [c.strip() for c in columns],
-                                 "cases": {}, "results": None}
+                                 "cases": {}, "selected": [], "records": {}, "runs": []}
     return config.stash[RUN_KEY]
 
 
@@ -94,14 +145,13 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         state = _state(self.config)
-        results = _run_once(self.config, state)
+        record, environment = _run_cell(self.config, state, (self.loaded.id, self.column))
         if self.config.getoption("oracle_update"):
             return
         baseline = state["baseline"]
         if not isinstance(baseline, Baseline):
             raise ChangeFound(f"{baseline}\n(run pytest with --oracle-update to create it)")
-        record = next(r for r in results["cases"] if r["id"] == self.loaded.id)
-        framework = results["environment"][self.column]["framework"]
+        framework = environment[self.column]["framework"]
         item = judge(record, self.column, baseline, framework, overrides([self.loaded])[self.loaded.id])
         if item.state == "expected":
             raise ExpectedDivergence(item.explanation)
@@ -128,14 +178,108 @@ def _message(item: Item) -> str:
     return "\n".join(lines)
 
 
-def _run_once(config: pytest.Config, state: dict[str, Any]) -> dict[str, Any]:
-    """Every collected case through every requested column, once per session; --oracle-update writes it."""
-    if state["results"] is None:
+def _needs_reference(state: dict[str, Any], cell: Cell) -> bool:
+    """A cell listed in expected/<framework>.yaml is judged against the reference, which must run with it."""
+    baseline, (case_id, column) = state["baseline"], cell
+    return (isinstance(baseline, Baseline) and column != "reference"
+            and (column.split("@")[0].split(":")[0], case_id) in baseline.expected)
+
+
+def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record and environment of the run that answered `cell`; runs a batch of selected cells if needed.
+
+    The batch is every selected cell not run yet, or under xdist those of this cell's column
+    (the scheduler gives a worker whole columns), plus the reference cells the batch is judged
+    against. Under xdist the first batch that needs the reference runs it for every selected
+    listed cell, and later batches reuse those outcomes, so a worker starts the reference once.
+    """
+    if cell not in state["records"]:
         from oracle.results import execute, parse_columns
 
-        cases = list(state["cases"].values())
+        worker = hasattr(config, "workerinput")
+        batch = {c for c in state["selected"] or [cell] if c not in state["records"]
+                 and (not worker or c[1] == cell[1])} | {cell}
+        listed = {case_id for case_id, column in batch if _needs_reference(state, (case_id, column))}
+        if listed and worker:
+            listed |= {case_id for case_id, column in state["selected"] if _needs_reference(state, (case_id, column))}
+        todo = batch | {(case_id, "reference") for case_id in listed if (case_id, "reference") not in state["records"]}
+        names = [c for c in state["columns"] if any(column == c for _, column in todo) or (c == "reference" and listed)]
+        wanted = {case_id for case_id, _ in todo} | listed
+        cases = [loaded for case_id, loaded in state["cases"].items() if case_id in wanted]
         log_dir = Path(tempfile.mkdtemp(prefix="oracle-logs-"))  # worker stderr, for a crash's post-mortem
-        state["results"] = execute(cases, parse_columns(",".join(state["columns"]), "cpu"), log_dir)
-        if config.getoption("oracle_update"):
-            write_snapshot(state["results"], state["folder"])
-    return state["results"]
+        results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, previous=_answered(state),
+                          cells=todo)
+        state["runs"].append((results, todo))
+        by_id = {r["id"]: r for r in results["cases"]}
+        for case_id, column in todo:
+            state["records"].setdefault((case_id, column), (by_id[case_id], results["environment"]))
+    return state["records"][cell]  # type: ignore[no-any-return]
+
+
+def _answered(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcomes of the batches run so far, as a results document that `execute` takes as `previous`."""
+    if not state["runs"]:
+        return None
+    cases: dict[str, dict[str, Any]] = {}
+    environment: dict[str, Any] = {}
+    for results, cells in state["runs"]:
+        environment.update({n: e for n, e in results["environment"].items() if any(c == n for _, c in cells)})
+        for record in results["cases"]:
+            cases.setdefault(record["id"], {"id": record["id"], "columns": {}})["columns"].update(
+                {n: o for n, o in record["columns"].items() if (record["id"], n) in cells})
+    return {"cases": list(cases.values()), "environment": environment}
+
+
+def _batches(state: dict[str, Any]) -> list[str]:
+    """'torch: 12 cells'-style lines, one per column of each batch: each is one start of that column's worker."""
+    lines = []
+    for _, batch in state["runs"]:
+        for column in sorted({column for _, column in batch}):
+            lines.append(f"{column}: {sum(1 for _, c in batch if c == column)} cell(s)")
+    return lines
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: collect what each worker ran, for the summary."""
+    ran = getattr(node, "workeroutput", {}).get("oracle_batches", [])
+    node.config.stash.setdefault(WORKER_BATCHES, []).extend(f"{node.gateway.id}: {line}" for line in ran)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """What the oracle ran: the cost of the selection, and (under xdist) one worker start per column and worker."""
+    mine: list[str] = _batches(config.stash[RUN_KEY]) if RUN_KEY in config.stash else []
+    workers: list[str] = config.stash[WORKER_BATCHES] if WORKER_BATCHES in config.stash else []
+    lines = mine + workers
+    if lines:
+        terminalreporter.write_sep("-", "oracle: cells run per column worker start")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """--oracle-update: write the baseline of the cells that ran (the selected ones), leaving the others alone."""
+    if RUN_KEY not in session.config.stash:
+        return
+    state = session.config.stash[RUN_KEY]
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["oracle_batches"] = _batches(state)
+    if not session.config.getoption("oracle_update"):
+        return
+    folder: Path = state["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    # xdist workers finish at the same time and merge into the same case files: one at a time
+    with open(folder / ".oracle-update.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        selected = set(state["selected"])
+        for results, batch in state["runs"]:
+            write_snapshot(_only(results, batch & selected), folder, overrides(list(state["cases"].values())))
+
+
+def _only(results: dict[str, Any], cells: set[Cell]) -> dict[str, Any]:
+    """The results document cut to `cells` (a batch also holds the reference cells run to judge listed items)."""
+    records = [{**r, "columns": {n: o for n, o in r["columns"].items() if (r["id"], n) in cells}}
+               for r in results["cases"]]
+    columns = {column for _, column in cells}
+    return {**results, "cases": [r for r in records if r["columns"]],
+            "environment": {n: e for n, e in results["environment"].items() if n in columns}}

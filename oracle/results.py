@@ -77,9 +77,12 @@ def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple
 
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
             on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
-            previous: Journaled | None = None, stop: threading.Event | None = None,
-            journal: Journal | None = None) -> dict[str, Any]:
+            previous: Journaled | dict[str, Any] | None = None, stop: threading.Event | None = None,
+            journal: Journal | None = None, cells: set[tuple[str, str]] | None = None) -> dict[str, Any]:
     """Run every case through every column and diff them; returns the results document.
+
+    `cells` ((case id, column name) pairs), when given, limits the run to those cells: the
+    pytest plugin runs only the items selected; the others are listed in `missing`.
 
     `previous` (the journal of an interrupted run) supplies cells whose fingerprint still
     matches; they are not run again. Each answered cell goes to `journal` as it lands. If the
@@ -89,7 +92,12 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
     stop = stop or threading.Event()
     names = [c.name for c in columns]
     outcomes: dict[str, dict[str, Outcome]] = {c.id: {} for c in cases}
-    prints = fingerprints(cases, columns) if journal is not None or previous is not None else {}
+    if isinstance(previous, dict):  # outcomes answered earlier in this process (the pytest plugin): no journal
+        previous = Journaled({(r["id"], n): ("", o) for r in previous["cases"] for n, o in r["columns"].items()},
+                             dict(previous["environment"]))
+        prints = {cell: "" for cell in previous.cells}
+    else:
+        prints = fingerprints(cases, columns) if journal is not None or previous is not None else {}
     kept_envs: dict[str, ColumnEnv] = {}
     if previous is not None:
         kept, _ = resumable(previous, prints)
@@ -112,8 +120,11 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
         if journal is not None:
             journal.environment(column, _env_json(env))
 
-    requests = {c.id: plan(c) for c in cases if any(n not in outcomes[c.id] for n in names)}
-    todo = {n: [r for cid, r in requests.items() if n not in outcomes[cid]] for n in names}
+    def wanted(case_id: str, name: str) -> bool:
+        return name not in outcomes[case_id] and (cells is None or (case_id, name) in cells)
+
+    requests = {c.id: plan(c) for c in cases if any(wanted(c.id, n) for n in names)}
+    todo = {n: [r for cid, r in requests.items() if wanted(cid, n)] for n in names}
     envs = run_all(columns, todo, collect, log_dir, stop, env_seen)
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}

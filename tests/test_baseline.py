@@ -225,3 +225,47 @@ def test_a_malformed_expected_file_names_file_entry_and_field(copy: Path) -> Non
     (copy / "expected" / "torch.yaml").write_text("case: x\n")
     with pytest.raises(BaselineError, match="expected a list of entries"):
         load_baseline(copy)
+
+
+def _results(values: list[float], platform: str = "here", case_id: str = "c") -> dict[str, Any]:
+    """A one-case, one-column results document, as oracle.results builds it."""
+    import numpy as np
+
+    outcome = Outcome("ok", "torch", "2.0", "cpu", outputs={"y": Tensor(np.array(values, np.float32))},
+                      native_api=["torch.f"]).to_results()
+    record = {"id": case_id, "file": f"cases/{case_id}.yaml", "steps": ["y = f(x)"], "grad": None, "summary": "s",
+              "columns": {"torch": outcome}, "semantics": {}}
+    return {"platform": platform, "environment": {"torch": {"framework": "torch", "version": "2.0"}},
+            "cases": [record]}
+
+
+def test_a_snapshot_rewrites_only_cells_changed_beyond_tolerance(tmp_path: Path) -> None:
+    values = [float(i) / 7 for i in range(1024)]
+    first = write_snapshot(_results(values), tmp_path)
+    assert sorted(p.name for p in first) == ["c.json", "environment.json"]
+    stored = (tmp_path / "cases" / "c.json").read_text()
+    row = next(line for line in stored.splitlines() if "0.14285715" in line)
+    assert len(row) < 400 and len(stored.splitlines()) > 1024 // 16  # a 1,024-value row is wrapped
+    assert json.loads(stored)["columns"]["torch"]["outputs"]["y"]["values"][1] == pytest.approx(1 / 7)
+
+    nearby = [v * (1 + 1e-7) for v in values]  # another CPU: the last digits move, within float32 tolerance
+    assert write_snapshot(_results(nearby), tmp_path) == []
+    assert (tmp_path / "cases" / "c.json").read_text() == stored
+
+    moved = [v + 1.0 for v in values]
+    assert write_snapshot(_results(moved), tmp_path) == [tmp_path / "cases" / "c.json"]
+    assert json.loads((tmp_path / "cases" / "c.json").read_text())["columns"]["torch"]["outputs"]["y"]["values"][0] == 1
+
+
+def test_a_snapshot_of_a_subset_keeps_the_recorded_platform(tmp_path: Path) -> None:
+    write_snapshot(_results([1.0], "first machine", "a"), tmp_path)
+    write_snapshot(_results([1.0], "first machine", "b"), tmp_path)
+    write_snapshot(_results([2.0], "second machine", "a"), tmp_path)  # only case a: b's platform still stands
+    assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
+    both = _results([2.0], "second machine", "a")
+    both["cases"] += _results([1.0], "second machine", "b")["cases"]
+    assert write_snapshot(both, tmp_path) == []  # every case, nothing changed: not even the platform moves
+    assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
+    both["cases"][1] = _results([3.0], "second machine", "b")["cases"][0]
+    write_snapshot(both, tmp_path)  # every case, one changed: recorded on this platform
+    assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "second machine"

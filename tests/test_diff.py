@@ -118,9 +118,9 @@ def test_cross_device_verdict_names_the_setting() -> None:
 
 
 def test_every_verdict_kind_has_a_colour_a_label_and_a_terminal_abbreviation() -> None:
-    from oracle.cli import ABBREVIATION
     from oracle.diff import KINDS
     from oracle.report.plots import KIND_COLORS, KIND_LABELS
+    from oracle.report.terminal import ABBREVIATION, MEANING
 
     for kind in KINDS:
-        assert kind in KIND_COLORS and kind in KIND_LABELS and kind in ABBREVIATION, kind
+        assert kind in KIND_COLORS and kind in KIND_LABELS and kind in ABBREVIATION and kind in MEANING, kind

@@ -55,3 +55,86 @@ def test_case_files_are_items_checked_against_the_baseline(tmp_path: Path) -> No
     assert "baseline says: ok, warned RuntimeWarning" in failure and "seen now:      ok;" in failure
     assert f"reproduce: oracle show {case_id}" in failure and "--oracle-update" in failure
     assert f"XPASS cases/{CASE.name}::jax" in planted.stdout
+
+
+SECOND = ROOT / "cases" / "losses" / "mse-64x1-output-vs-64x1-target.yaml"
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "cases").mkdir()
+    for case in (CASE, SECOND):
+        shutil.copy(case, tmp_path / "cases")
+    return tmp_path
+
+
+def _ran(stdout: str) -> list[str]:
+    """The plugin's summary lines: '<column>: <n> cell(s)' per column worker start ('gwN: ' first under xdist)."""
+    if "oracle: cells run per column worker start" not in stdout:
+        return []
+    section = stdout.split("oracle: cells run per column worker start", 1)[1]
+    return sorted(line.strip() for line in section.splitlines() if line.strip().endswith("cell(s)"))
+
+
+def test_a_selection_runs_and_updates_only_its_cells(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    full = pytest_in(project, "--oracle-update")
+    assert full.returncode == 0 and "4 passed" in full.stdout, full.stdout + full.stderr
+    assert _ran(full.stdout) == ["jax: 2 cell(s)", "reference: 2 cell(s)"]
+    env_path, other = project / "baselines" / "environment.json", project / "baselines" / "cases" / f"{SECOND.stem}.json"
+    env = json.loads(env_path.read_text())
+    env["platform"] = "planted-platform"
+    env_path.write_text(json.dumps(env))
+    planted = json.loads(other.read_text())
+    planted["columns"]["jax"]["warnings"] = [{"category": "RuntimeWarning", "message": "planted"}]
+    other.write_text(json.dumps(planted))
+    before = other.read_text()
+
+    one = pytest_in(project, "-k", f"{CASE.stem} and jax", "--oracle-update")
+    assert one.returncode == 0 and "1 passed, 3 deselected" in one.stdout, one.stdout + one.stderr
+    assert _ran(one.stdout) == ["jax: 1 cell(s)"]  # one cell: no reference, no second case
+    assert other.read_text() == before  # the unselected case's baseline is left alone
+    assert json.loads(env_path.read_text())["platform"] == "planted-platform"  # a subset keeps the platform
+
+    check = pytest_in(project, "-k", SECOND.stem)
+    assert check.returncode == 1 and "1 failed, 1 passed" in check.stdout, check.stdout + check.stderr
+    assert "warning gone: RuntimeWarning: planted" in check.stdout
+
+    pytest_in(project, "--oracle-update")
+    assert json.loads(env_path.read_text())["platform"] != "planted-platform"  # every case: the platform is this one
+    files = {p: p.read_text() for p in (project / "baselines").rglob("*.json")}
+    again = pytest_in(project, "--oracle-update")
+    assert again.returncode == 0
+    assert {p: p.read_text() for p in (project / "baselines").rglob("*.json")} == files  # no churn
+
+
+def test_under_xdist_each_column_starts_once_per_worker(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    assert pytest_in(project, "--oracle-update").returncode == 0
+    run = pytest_in(project, "-n", "2")
+    assert run.returncode == 0 and "4 passed" in run.stdout, run.stdout + run.stderr
+    ran = _ran(run.stdout)
+    # one batch per column, each on one worker, holding both cases of that column
+    assert sorted(line.split(": ", 1)[1] for line in ran) == ["jax: 2 cell(s)", "reference: 2 cell(s)"], ran
+
+    # a listed divergence is judged against the reference: a worker without the reference column runs it
+    # for that case, once, beside its own column
+    (project / "baselines" / "expected").mkdir()
+    (project / "baselines" / "expected" / "jax.yaml").write_text(
+        f"- case: {CASE.stem}\n  kind: value_mismatch\n  reason: planted listing\n")
+    listed = pytest_in(project, "-n", "2")
+    assert listed.returncode == 0 and "3 passed, 1 xpassed" in listed.stdout, listed.stdout + listed.stderr
+    ran = _ran(listed.stdout)
+    for worker in {line.split(":")[0] for line in ran}:
+        assert sum(line.startswith(f"{worker}: reference:") for line in ran) <= 1, ran  # one reference start
+
+
+def test_yaml_outside_the_case_folders_says_why_nothing_was_collected(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    shutil.copy(CASE, tmp_path / "other")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "oracle.pytest_plugin", "-p", "no:cacheprovider",
+                          "--rootdir", str(tmp_path), "other"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=600, check=False)
+    assert run.returncode == 5, run.stdout + run.stderr  # pytest's "no tests collected"
+    assert f"oracle: 1 YAML file(s) not collected (other/{CASE.name})" in run.stdout
+    assert "oracle_cases folders (cases" in run.stdout

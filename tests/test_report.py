@@ -158,7 +158,7 @@ def test_explain_builds_a_case_file_that_loads(tmp_path: Path) -> None:
     labels = plan(loaded).inputs["labels"]
     assert labels.dtype == np.int64 and labels.min() >= 0 and labels.max() < 3  # class indices below 3
     assert loaded.case.grad is not None and loaded.case.grad.wrt == ["logits"]
-    with pytest.raises(CaseError, match="no attribute 'reduce'"):
+    with pytest.raises(ExplainError, match="no attribute .reduce."):
         load_built(build_case("mse_loss", ["p=4", "t=4"], ["reduce=sum"]), tmp_path / "never.yaml")
     assert not (tmp_path / "never.yaml").exists()  # an invalid scenario is not saved
 
@@ -170,3 +170,181 @@ def test_explain_command_runs_the_columns(tmp_path: Path, capsys: pytest.Capture
     printed = capsys.readouterr().out
     assert "reference vs torch" in printed and "In one line" in printed
     assert load_case(out).case.steps == ["loss = mse_loss(pred, target)"]
+
+
+def test_the_terminal_summary_fits_100_columns_and_lists_only_divergences(pipeline: dict[str, Any]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from oracle.report.summary import diverges, framework_columns
+    from oracle.report.terminal import ABBREVIATION, MEANING, break_id, print_summary
+
+    def shown(show_all: bool) -> str:
+        buffer = io.StringIO()
+        print_summary(Console(file=buffer, width=100, color_system=None), pipeline, show_all)
+        return buffer.getvalue()
+
+    text = shown(False)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    columns = framework_columns(pipeline)
+    table = text.split("diverges from the reference, by family", 1)[1].split("cases where every column agrees")[0]
+    rows = [line[:33].strip() for line in table.splitlines()[:-1]  # the case column: 30 wide after 2 of padding
+            if line[:33].strip() and not line.startswith((" ─", "  case"))]
+    listed = {break_id(c["id"]).splitlines()[0] for c in pipeline["cases"] if diverges(c, columns)}
+    assert listed and listed <= set(rows)  # each diverging case shows (the first line of its id) ...
+    parts = {part for c in pipeline["cases"] if diverges(c, columns) for part in break_id(c["id"]).splitlines()}
+    assert set(rows) - parts <= {f"{c['file'].split('/')[-2]}/" for c in pipeline["cases"]}  # ... and families only
+    assert any(not diverges(c, columns) for c in pipeline["cases"]) and "agrees (or is not comparable)" in text
+    for kind in {str(v["kind"]) for c in pipeline["cases"] for v in c["verdicts"] if "reference" in v["columns"]}:
+        assert f"{ABBREVIATION[kind]} " in text and MEANING[kind] in text  # the legend names each abbreviation
+    assert "+w: it also" in " ".join(text.split())  # the legend also names the status suffix
+    assert ABBREVIATION["silent_divergence"] == "raise/ok"  # not "silent": a cell can be "ok+w" (computed, warned)
+    assert len(shown(True).splitlines()) > len(text.splitlines())
+
+
+def test_ids_break_after_a_hyphen_never_mid_word() -> None:
+    from oracle.report.terminal import break_id
+
+    assert break_id("regressor-custom-loss-unreduced-backward", 30) == "regressor-custom-loss-\nunreduced-backward"
+    assert break_id("short-id", 30) == "short-id"
+    assert break_id("a" * 35, 30) == "a" * 30 + "\n" + "a" * 5  # one part longer than a line: folded
+
+
+def test_a_run_in_ci_prints_progress_lines_and_names_the_report_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from oracle.report import terminal
+
+    case = ROOT / "cases" / "elementwise" / "log-sqrt-zero-and-negative-grad.yaml"
+    run = subprocess.run([sys.executable, "-m", "oracle.cli", "run", str(case), "--columns", "reference,jax",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "progress: 2/2 cells (100%)" in run.stderr  # not a TTY: plain lines, the last one at the end
+    assert f"oracle report --results {tmp_path / 'results.json'}" in run.stdout
+    assert f"open {tmp_path / 'report.html'}" in run.stdout
+    assert terminal.PROGRESS_CELLS > 0 and terminal.PROGRESS_S > 0
+
+
+def test_explain_save_refuses_to_overwrite_and_errors_name_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    existing = tmp_path / "mine.yaml"
+    existing.write_text("kept\n")
+    assert main(["explain", "mse_loss", "--input", "p=4", "--input", "t=4", "--columns", "reference",
+                 "--save", str(existing)]) == 2
+    assert f"--save {existing}: the file exists; add --force" in capsys.readouterr().err
+    assert existing.read_text() == "kept\n"
+    saved = load_built(build_case("mse_loss", ["p=4", "t=4"], []), existing, force=True)
+    assert saved.id == "mine" and load_case(existing).case.steps == ["loss = mse_loss(p, t)"]
+
+    with pytest.raises(ExplainError) as info:
+        load_built(build_case("mse_loss", ["p=4,99999,9999", "t=4"], []))
+    assert str(info.value).startswith("--input p=4,99999,9999:float32: shape:") and "oracle-explain-" not in str(info.value)
+    with pytest.raises(ExplainError, match=r"^the op and its --attr values \(loss = mse_loss\(p, t, reduce=sum\)\)"):
+        load_built(build_case("mse_loss", ["p=4", "t=4"], ["reduce=sum"]))
+
+
+def test_show_with_an_unknown_id_suggests_the_nearest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "mse-colum-vs-flat-target", "--results", str(tmp_path / "none.json"),
+                 "--paths", str(ROOT / "cases" / "losses")]) == 2
+    assert "did you mean 'mse-column-vs-flat-target'" in capsys.readouterr().err
+
+
+def test_report_md_escapes_html_in_case_text(pipeline: dict[str, Any]) -> None:
+    from oracle.report.markdown import render_markdown
+
+    results = copy.deepcopy({k: v for k, v in pipeline.items() if not k.startswith("_")})
+    record = results["cases"][0]
+    record["title"], record["description"] = "a <script>alert(1)</script> title", "uses <b>bold</b> & more"
+    md = render_markdown(results)
+    assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; title" in md
+    assert "uses &lt;b&gt;bold&lt;/b&gt; &amp; more" in md
+
+
+def _verdicts(case_id: str, family: str, steps: list[str], kinds: dict[str, str]) -> dict[str, Any]:
+    """A results record with only what the summary and coverage read: file, steps, verdicts."""
+    return {"id": case_id, "file": f"cases/{family}/{case_id}.yaml", "steps": steps,
+            "verdicts": [{"columns": ["reference", c], "kind": k, "explanation": ""} for c, k in kinds.items()]}
+
+
+def test_summary_per_family_and_coverage_per_op_count_cells_by_verdict() -> None:
+    from oracle.ops import OPS
+    from oracle.report.coverage import OpInfo, coverage, op_catalogue
+    from oracle.report.summary import by_family
+
+    results = {"environment": {"reference": {}, "jax": {}, "torch": {}}, "cases": [
+        _verdicts("a", "losses", ["d = subtract(p, t)", "loss = mse_loss(p, t)"], {"jax": "agree", "torch": "agree"}),
+        _verdicts("b", "losses", ["loss = mse_loss(p, t, reduction=sum)"], {"jax": "agree", "torch": "value_mismatch"}),
+        _verdicts("c", "elementwise", ["y = add(x, x)", "z = add(y, x)"], {"jax": "incomparable", "torch": "agree"}),
+    ]}
+    families = {f.family: f for f in by_family(results)}
+    assert (families["losses"].cases, families["losses"].diverging) == (2, 1)
+    assert families["losses"].kinds == {"agree": 3, "value_mismatch": 1}
+    assert families["elementwise"].diverging == 0  # not comparable is not a divergence
+    assert [op.name for op in op_catalogue()] == list(OPS) and all(op.family for op in op_catalogue())
+    rows = {row.op.name: row for row in coverage(results)}
+    assert rows["mse_loss"].cases == ["a", "b"] and rows["mse_loss"].kinds == {"agree": 3, "value_mismatch": 1}
+    assert rows["add"].cases == ["c"]  # an op used twice in a case counts the case once
+    assert rows["conv2d"].cases == []  # uncovered ops are listed too
+    custom = coverage(results, [OpInfo("add", "arithmetic", {"torch": "x + y"})])
+    assert custom[0].op.bindings == {"torch": "x + y"} and {r.op.name for r in custom} == {"add", "subtract",
+                                                                                           "mse_loss"}
+
+
+def test_each_explanation_is_said_once() -> None:
+    from oracle.report.view import CaseView
+
+    torch = "torch raised RuntimeError: bad target"
+    view = CaseView({}, [], [], [
+        {"columns": ["jax", "torch"], "kind": "error_kind_mismatch", "explanation": f"jax raised ValueError: v; {torch}"},
+        {"columns": ["reference", "torch"], "kind": "error_kind_mismatch",
+         "explanation": f"reference raised ValueError: r; {torch}"},
+        {"columns": ["reference", "jax"], "kind": "error_kind_mismatch",
+         "explanation": "reference raised ValueError: r; jax raised ValueError: v"},
+    ], [], {})
+    shown = view.explanations
+    assert [d["pairs"] for d in shown] == ["reference vs torch", "reference vs jax", "jax vs torch"]
+    assert shown[0]["explanation"] == f"reference raised ValueError: r; {torch}"
+    assert shown[1]["explanation"] == "jax raised ValueError: v" and shown[2]["explanation"] == ""
+    assert sum(d["explanation"].count(torch) for d in shown) == 1
+
+
+def test_the_per_case_heatmap_is_drawn_only_while_readable(pipeline: dict[str, Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from oracle.report import view as view_module
+    from oracle.report.html import render_html
+
+    results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
+    small = {**results, "cases": [c for c in results["cases"] if c["id"].startswith("tape-gradient")]}
+    assert {f.name for f in view_module.build_view(small).figures} == {"verdict-families", "verdict-matrix"}
+    monkeypatch.setattr(view_module, "HEATMAP_MAX_CASES", len(small["cases"]) - 1)
+    view = view_module.build_view(small)
+    assert [f.name for f in view.figures] == ["verdict-families"]
+    html = render_html(small, view)
+    assert html.index('id="summary"') < html.index('id="environment"') < html.index('id="matrix"')
+    assert 'id="family-gradients"' in html and 'id="coverage"' in html
+    assert "The per-case heatmap is drawn up to" in html
+
+
+def test_within_tolerance_no_relative_difference_is_shown() -> None:
+    from oracle.report.view import OutputRow
+
+    assert OutputRow("y", "", 3e-9, 0.5, within_tolerance=True).difference == "3e-09 (within tolerance)"
+    assert OutputRow("y", "", 0.0, 0.0, within_tolerance=True).difference == ""
+    assert OutputRow("y", "", 0.2, 0.5).difference == "0.2 / 0.5"
+
+
+def test_difference_plots_mark_nan_inf_apart_and_trajectories_show_the_gap_to_the_reference() -> None:
+    def tensor(values: list[Any]) -> dict[str, Any]:
+        return {"shape": [len(values)], "dtype": "float32", "values": values, "nan": "nan" in values,
+                "inf": "inf" in values}
+
+    case = _record(reference={"outputs": {"y": tensor([1.0, 2.0, 3.0]), "z": tensor([1.0])}},
+                   torch={"outputs": {"y": tensor([1.0, "nan", 3.5]), "z": tensor(["inf"])}})
+    assert (plots.element_differences(case, ["torch"]) or b"").startswith(PNG)  # z: NaN/Inf only, a strip alone
+    same = _record(reference={"outputs": {"y": tensor([1.0])}}, torch={"outputs": {"y": tensor([1.0])}})
+    assert plots.element_differences(same, ["torch"]) is None  # nothing differs: no plot
+    steps = _record(reference={"outputs": {"loss_trajectory": tensor([1.0, 0.5])}},
+                    torch={"outputs": {"loss_trajectory": tensor([1.0, 0.5000001])}})
+    assert (plots.trajectories(steps) or b"").startswith(PNG)

@@ -8,8 +8,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from oracle.report.coverage import FRAMEWORKS
 from oracle.report.plots import KIND_COLORS, KIND_LABELS
-from oracle.report.view import CaseView, ColumnRow, ReportView, build_view
+from oracle.report.view import HEATMAP_MAX_CASES, CaseView, ColumnRow, ReportView, build_view
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LIGHT = {"warning_only", "dtype_mismatch", "incomparable"}  # backgrounds that need dark text
@@ -32,5 +33,5 @@ def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:
         v=view, env=results["environment"], css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         colors=KIND_COLORS, labels=KIND_LABELS, light=LIGHT, column=_column, status=_status,
         judgment=lambda case, c: next((j for j in case.judgments if j.column == c), None),
-        b64=lambda png: base64.b64encode(png).decode("ascii"),
+        b64=lambda png: base64.b64encode(png).decode("ascii"), frameworks=FRAMEWORKS, max_heatmap=HEATMAP_MAX_CASES,
     )

@@ -1,4 +1,4 @@
-"""report.md: environment, verdict counts, the case x column matrix, the claims ledger, each case.
+"""report.md: summary per family, environment, the matrix per family, op coverage, the claims ledger, each case.
 
 Laid out from oracle.report.view, as the HTML is; renders on code-hosting sites (pipes in
 table cells escaped, figures linked as plots/<name>.png beside the file).
@@ -6,11 +6,14 @@ table cells escaped, figures linked as plots/<name>.png beside the file).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from jinja2 import Environment
 
 from oracle.outcome import Tensor
+from oracle.report.coverage import FRAMEWORKS
+from oracle.report.plots import KIND_LABELS
 from oracle.report.view import ReportView, build_view, summarize, verdict_against_reference
 
 __all__ = ["render_markdown", "summarize", "verdict_against_reference"]
@@ -24,6 +27,20 @@ TEMPLATE = """\
 called through its own public API; the reference is JAX in float64 with strict, stated semantics.
 Platform: `{{ v.results.platform }}`.
 
+## Summary
+
+Cells (case x framework column) per verdict against the reference, by family (the folder of the
+case file). A case diverges when some column's verdict is neither agreement nor "not comparable".
+
+| family | cases | diverging |{% for k in v.kinds %} {{ labels.get(k, k) }} |{% endfor %}
+|---|---|---|{% for k in v.kinds %}---|{% endfor %}
+{% for f in v.families -%}
+| {{ f.family }} | {{ f.cases }} | {{ f.diverging }} |{% for k in v.kinds %} {{ f.kinds[k] or "" }} |{% endfor %}
+{% endfor -%}
+| **all** | {{ v.cases|length }} | {{ v.families | sum(attribute="diverging") }} |{% for k in v.kinds %} {{ v.families | map(attribute="kinds") | map(attribute=k) | sum }} |{% endfor %}
+{% for f in v.figures if f.name == "verdict-families" %}
+![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
+{% endfor %}
 ## Environment
 
 | column | framework | version | device | python | settings |
@@ -31,24 +48,39 @@ Platform: `{{ v.results.platform }}`.
 {% for name, e in env.items() -%}
 | {{ name }} | {{ e.framework }} | {{ e.version or "-" }} | {{ e.device }} | {{ e.python or "-" }} | {{ settings(e) }} |
 {% endfor %}
-## Verdicts against the reference
-
-| verdict | cells |
-|---|---|
-{% for kind, n in v.counts -%}
-| {{ kind }} | {{ n }} |
-{% endfor %}
 ## Matrix
 
 Each cell: the column's status (`ok`, or the builtin base of the exception it raised; `+w`:
-it warned), then its verdict against the reference.
-{% for f in v.figures %}
+it warned), then its verdict against the reference. Per family, the cases that diverge; the others
+are folded below them.
+{% for f in v.figures if f.name != "verdict-families" %}
 ![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
 {% endfor %}
+{% for fam in v.matrix %}
+### Family `{{ fam.name }}`: {{ fam.diverging|length + fam.agreeing|length }} cases, {{ fam.diverging|length }} diverging
+{% for group in [fam.diverging, fam.agreeing] if group %}
+{% if loop.last and fam.agreeing and group is sameas fam.agreeing %}<details><summary>{{ fam.agreeing|length }} cases where every column agrees or is not comparable</summary>
+
+{% endif -%}
 | case | reference |{% for c in v.columns %} {{ c }} |{% endfor %}
 |---|---|{% for c in v.columns %}---|{% endfor %}
-{% for case in v.cases -%}
+{% for case in group -%}
 | [{{ case.id }}](#{{ case.id }}) | {{ case.columns[0].status if case.columns and case.columns[0].name == "reference" else "-" }} |{% for c in v.columns %} {{ cell(case, c) }} |{% endfor %}
+{% endfor %}
+{%- if group is sameas fam.agreeing %}
+</details>
+{% endif %}
+{% endfor %}
+{% endfor %}
+## Op coverage
+
+Each op of the vocabulary: its family, its binding per framework, the cases whose steps call it and
+their cells per verdict against the reference.
+
+| op | family |{% for fw in frameworks %} {{ fw }} |{% endfor %} cases | cells per verdict |
+|---|---|{% for fw in frameworks %}---|{% endfor %}---|---|
+{% for row in v.coverage -%}
+| `{{ row.op.name }}` | {{ row.op.family }} |{% for fw in frameworks %} {{ esc(row.op.bindings.get(fw, "-")) }} |{% endfor %} {{ row.cases|length }} | {{ row_kinds(row) }} |
 {% endfor %}
 ## Claims ledger
 
@@ -64,7 +96,7 @@ checkable part is its `expect` block in the case file; *partly*: some of it hold
 {% for case in v.cases %}{% set r = case.record %}
 ### {{ r.id }}
 
-**{{ esc(r.title) }}**{% if r.description %}. {{ r.description | trim }}{% endif %}
+**{{ esc(r.title) }}**{% if r.description %}. {{ esc(r.description | trim) }}{% endif %}
 
 {% if r.source -%}
 Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.source.claim) }}*
@@ -95,7 +127,8 @@ Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.s
 | `{{ name }}` |{% for c in case.columns %} {{ output(case, c, name) }} |{% endfor %}
 {% endfor %}
 Below each output, Δ: its largest absolute / relative difference to the reference over elements finite on both
-sides (same shape only); "NaN/Inf differ": some element is NaN or infinite on one side only.
+sides (same shape only), the absolute one alone where the output is within tolerance; "NaN/Inf differ": some
+element is NaN or infinite on one side only.
 {% endif %}
 {% set steps = trajectory(r) -%}
 {% if steps -%}
@@ -117,8 +150,8 @@ Beside [{{ r.contrast.case }}](#{{ r.contrast.case }}), column by column (last l
 {% endif -%}
 **In one line:** {{ esc(r.summary) }}
 
-{% for d in case.divergences -%}
-- {{ d.columns | join(" vs ") }}: **{{ d.kind }}**: {{ esc(d.explanation) }}
+{% for d in case.explanations -%}
+- {{ d.pairs }}: **{{ d.kind }}**{% if d.explanation %}: {{ esc(d.explanation) }}{% else %} (each side's behaviour is told above){% endif %}
 {% endfor %}
 {%- for f in case.figures %}
 ![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
@@ -138,7 +171,8 @@ Beside [{{ r.contrast.case }}](#{{ r.contrast.case }}), column by column (last l
 
 
 def _esc(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Case text in Markdown prose or a table cell: HTML escaped (Markdown renders raw HTML), pipes escaped."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _settings(e: dict[str, Any]) -> str:
@@ -156,7 +190,9 @@ def _cell(case: Any, column: str) -> str:
 
 def _judged(case: Any, column: str) -> str:
     j = next((j for j in case.judgments if j.column == column), None)
-    return f"{MARK[j.verdict]}: {_esc(j.fact)}" if j else "-"
+    if j is None:
+        return "not checkable (no `expect`)" if not case.judgments else "not judged"
+    return f"{MARK[j.verdict]}: {_esc(j.fact)}"
 
 
 def _problems(c: Any) -> str:
@@ -167,8 +203,7 @@ def _output(case: Any, column: Any, name: str) -> str:
     o = case.output(column, name)
     if o is None:
         return "-"
-    text = o.summary + (f"<br>Δ {o.difference}" if o.difference else "")
-    return _esc(text)
+    return _esc(o.summary) + (f"<br>Δ {_esc(o.difference)}" if o.difference else "")
 
 
 def _trajectory(case: dict[str, Any]) -> dict[str, Any] | None:
@@ -195,5 +230,7 @@ def render_markdown(results: dict[str, Any], view: ReportView | None = None, fig
     return env.from_string(TEMPLATE).render(
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
         problems=_problems, output=_output, settings=_settings, esc=_esc, trajectory=_trajectory,
-        hyper=_hyperparameters,
+        hyper=_hyperparameters, labels=KIND_LABELS, frameworks=FRAMEWORKS,
+        row_kinds=lambda row: ", ".join(f"{KIND_LABELS.get(k, k)} {row.kinds[k]}" for k in view.kinds
+                                        if row.kinds[k]) or "-",
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.diff import compare_arrays, max_differences
+from oracle.diff import compare_arrays, max_differences, tolerance
 from oracle.outcome import Tensor
 from oracle.report.claims import Judgment, ledger
 from oracle.report.snippets import snippets
@@ -33,12 +33,19 @@ class OutputRow:
     max_rel: float | None = None
     nonfinite_differs: bool = False  # NaN/Inf where the reference has none, or the other way round
     finite_pairs: int = 0
+    within_tolerance: bool = False  # the whole output agrees with the reference's within the dtype's tolerance
 
     @property
     def difference(self) -> str:
-        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0."""
+        """'3.8e-09 / 2.8e-09', with the NaN/Inf disagreement said rather than hidden behind a 0.
+
+        An output within tolerance shows only its largest absolute difference: a relative one
+        there (of values near 0, say) would suggest a disagreement that the comparison does not see.
+        """
         if self.max_abs is None:
             return ""
+        if self.within_tolerance:
+            return f"{_number(self.max_abs)} (within tolerance)" if self.max_abs else ""
         text = f"{_number(self.max_abs)} / {_number(self.max_rel)}"
         if not self.nonfinite_differs:
             return text
@@ -69,6 +76,23 @@ class CaseView:
     figures: list[Figure] = field(default_factory=list)
 
     @property
+    def explanations(self) -> list[dict[str, Any]]:
+        """The divergences with each explanation said once.
+
+        A pair's explanation is made of clauses ('torch raised RuntimeError: ...'); the
+        pairs against the reference come first, and a later pair shows only the clauses
+        not said yet (`explanation` is empty when all were: the pair is named, not re-told).
+        """
+        said: set[str] = set()
+        shown = []
+        ordered = sorted(self.divergences, key=lambda d: "reference" not in d["columns"])
+        for d in ordered:
+            clauses = [c for c in str(d["explanation"]).split("; ") if c not in said]
+            said.update(clauses)
+            shown.append({"pairs": " vs ".join(d["columns"]), "kind": d["kind"], "explanation": "; ".join(clauses)})
+        return shown
+
+    @property
     def id(self) -> str:
         return str(self.record["id"])
 
@@ -85,13 +109,26 @@ class CaseView:
 
 
 @dataclass
+class FamilyView:
+    """A family's cases for the matrix: those that diverge (shown open) and the rest (folded)."""
+
+    name: str
+    diverging: list[CaseView]
+    agreeing: list[CaseView]
+
+
+@dataclass
 class ReportView:
     results: dict[str, Any]
     columns: list[str]  # framework columns (the reference apart)
     counts: list[tuple[str, int]]
     cases: list[CaseView]
     ledger: list[CaseView]
-    figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmap
+    figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmaps
+    families: list[Any] = field(default_factory=list)  # oracle.report.summary.FamilyCount, per family
+    kinds: list[str] = field(default_factory=list)  # the verdict kinds present, in the diff's order
+    matrix: list[FamilyView] = field(default_factory=list)
+    coverage: list[Any] = field(default_factory=list)  # oracle.report.coverage.OpCoverage, per op
 
 
 def _number(x: float | None) -> str:
@@ -149,6 +186,7 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             row.max_abs, row.max_rel = max_differences(a, b)
             found = compare_arrays(a, b, 0.0, 0.0)
             row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
+            row.within_tolerance = compare_arrays(a, b, *tolerance(t.get("dtype"), r.get("dtype"))) is None
             row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
         outputs.append(row)
     e = o.get("error")
@@ -163,8 +201,13 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
     )
 
 
+HEATMAP_MAX_CASES = 80  # the per-case heatmap is drawn up to this many cases (0.3 inch a row)
+
+
 def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
     from oracle.report import plots as draw
+    from oracle.report.coverage import coverage
+    from oracle.report.summary import by_family, diverges, family_of, kinds_present
 
     cases = results["cases"]
     columns = [c for c in results["environment"] if c != "reference"]
@@ -192,10 +235,20 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
                 view.figures.append(Figure(f"{case['id']}-trajectories", "Trajectories per column", png))
         views.append(view)
     report = ReportView(results, columns, counts.most_common(), views, [v for v in views if v.record.get("source")])
+    report.families = by_family(results)
+    report.kinds = kinds_present(report.families)
+    report.coverage = coverage(results)
+    for family in report.families:
+        mine = [v for v in views if family_of(v.record) == family.family]
+        report.matrix.append(FamilyView(family.family, [v for v in mine if diverges(v.record, columns)],
+                                        [v for v in mine if not diverges(v.record, columns)]))
     if plots and cases:
-        kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
-        labels = [[status_text(c["columns"][col]) if col in c["columns"] else "not run" for col in columns]
-                  for c in cases]
-        report.figures.append(Figure("verdict-matrix", "Verdicts against the reference",
-                                     draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
+        report.figures.append(Figure("verdict-families", "Verdicts per family (share of cells)",
+                                     draw.family_heatmap(results)))
+        if len(cases) <= HEATMAP_MAX_CASES:  # beyond, a row per case is too thin to read
+            kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
+            labels = [[status_text(c["columns"][col]) if col in c["columns"] else "not run" for col in columns]
+                      for c in cases]
+            report.figures.append(Figure("verdict-matrix", "Verdicts against the reference, per case",
+                                         draw.verdict_heatmap([c["id"] for c in cases], columns, kinds, labels)))
     return report

@@ -1,0 +1,69 @@
+"""Per-op coverage, as ONNX's TestCoverage.md: each op, its family, its binding per framework,
+the cases that use it and their verdicts against the reference.
+
+The op list comes from one function, `op_catalogue()`, over a small row type (`OpInfo`), so
+the source of the declarations can change (today oracle.ops.OPS, where the bindings live in
+the adapters) without touching the table. Which cases use an op is read from the steps of
+each case (the parsed step text, never evaluated).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from oracle.report.summary import framework_columns
+from oracle.report.view import verdict_against_reference
+from oracle.steps import StepSyntaxError, parse_step
+
+FRAMEWORKS = ("torch", "tensorflow", "jax")
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    name: str
+    family: str
+    bindings: dict[str, str]  # framework -> the public API text, or "no native form: <reason>"
+
+
+def op_catalogue() -> list[OpInfo]:
+    """Every op of the vocabulary, in declaration order.
+
+    oracle.ops declares names and families only; the native calls are written in the
+    adapters, so the binding text points there.
+    """
+    from oracle.ops import OPS
+
+    return [OpInfo(spec.name, spec.family, {fw: f"see adapters/{fw}.py" for fw in FRAMEWORKS})
+            for spec in OPS.values()]
+
+
+@dataclass
+class OpCoverage:
+    op: OpInfo
+    cases: list[str] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)  # verdict kind -> cells (case x framework column)
+
+
+def ops_of(record: dict[str, Any]) -> list[str]:
+    """The ops a case's steps call, in order, each once."""
+    found: dict[str, None] = {}
+    for text in record.get("steps") or []:
+        try:
+            found[parse_step(text).op] = None
+        except StepSyntaxError:  # a results file from an older vocabulary: its steps still list
+            continue
+    return list(found)
+
+
+def coverage(results: dict[str, Any], catalogue: list[OpInfo] | None = None) -> list[OpCoverage]:
+    """One row per op of the catalogue (uncovered ones too), then any op a case uses that it lacks."""
+    rows = {op.name: OpCoverage(op) for op in (catalogue if catalogue is not None else op_catalogue())}
+    columns = framework_columns(results)
+    for record in results["cases"]:
+        for name in ops_of(record):
+            row = rows.setdefault(name, OpCoverage(OpInfo(name, "?", {fw: "not in the catalogue" for fw in FRAMEWORKS})))
+            row.cases.append(record["id"])
+            row.kinds.update(verdict_against_reference(record, c) or "not run" for c in columns)
+    return list(rows.values())

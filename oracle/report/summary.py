@@ -1,0 +1,57 @@
+"""Counts at the scale of hundreds of cases: verdicts per family, the cases that diverge.
+
+A case's family is the folder its file sits in (`cases/<family>/<id>.yaml`). The terminal
+(oracle.report.terminal) and both reports read these, so they count the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oracle.diff import KINDS
+from oracle.report.view import verdict_against_reference
+
+# Verdicts that are not a divergence: agreement, and cells with nothing to compare (unsupported, crashed ...)
+QUIET = ("agree", "incomparable")
+
+
+def family_of(record: dict[str, Any]) -> str:
+    return Path(record["file"]).parent.name or "-"
+
+
+def framework_columns(results: dict[str, Any]) -> list[str]:
+    return [c for c in results["environment"] if c != "reference"]
+
+
+def diverges(record: dict[str, Any], columns: list[str]) -> bool:
+    """Some column's verdict against the reference is a difference (not agree, not incomparable, not missing)."""
+    return any(verdict_against_reference(record, c) not in (None, *QUIET) for c in columns)
+
+
+@dataclass
+class FamilyCount:
+    family: str
+    cases: int
+    diverging: int  # cases with at least one divergent column
+    kinds: Counter[str]  # verdict kind -> cells (case x framework column)
+
+
+def by_family(results: dict[str, Any]) -> list[FamilyCount]:
+    """One row per family (sorted by name), cells counted per verdict kind against the reference."""
+    columns = framework_columns(results)
+    rows: dict[str, FamilyCount] = {}
+    for record in results["cases"]:
+        row = rows.setdefault(family_of(record), FamilyCount(family_of(record), 0, 0, Counter()))
+        row.cases += 1
+        row.diverging += diverges(record, columns)
+        row.kinds.update(verdict_against_reference(record, c) or "not run" for c in columns)
+    return [rows[f] for f in sorted(rows)]
+
+
+def kinds_present(rows: list[FamilyCount]) -> list[str]:
+    """The verdict kinds that occur, in the diff's fixed order (then 'not run')."""
+    seen = set().union(*(r.kinds for r in rows)) if rows else set()
+    return [k for k in (*KINDS, "not run") if k in seen]
