@@ -2,8 +2,7 @@
 the cases that use it and their verdicts against the reference.
 
 The op list comes from one function, `op_catalogue()`, over a small row type (`OpInfo`), so
-the source of the declarations can change (today oracle.ops.OPS, where the bindings live in
-the adapters) without touching the table. Which cases use an op is read from the steps of
+the source of the declarations (the registry, oracle/ops/) stays out of the table's code. Which cases use an op is read from the steps of
 each case (the parsed step text, never evaluated).
 """
 
@@ -28,15 +27,11 @@ class OpInfo:
 
 
 def op_catalogue() -> list[OpInfo]:
-    """Every op of the vocabulary, in declaration order.
+    """Every op of the registry, in declaration order, with each framework's binding as API text."""
+    from oracle.ops import OPS, describe_binding
 
-    oracle.ops declares names and families only; the native calls are written in the
-    adapters, so the binding text points there.
-    """
-    from oracle.ops import OPS
-
-    return [OpInfo(spec.name, spec.family, {fw: f"see adapters/{fw}.py" for fw in FRAMEWORKS})
-            for spec in OPS.values()]
+    return [OpInfo(d.name, d.family, {fw: describe_binding(d.binding(fw)) for fw in FRAMEWORKS})
+            for d in OPS.values()]
 
 
 @dataclass
