@@ -240,6 +240,13 @@ class OpDef:
     attrs: dict[str, Attr] = field(default_factory=dict)
     conventions: str = ""  # the reference's convention at kinks and ties, in words
     alternatives: tuple[str, ...] = ()  # named semantics a column may follow instead (oracle/semantics.py)
+    # several results: their names, unpacked by `a, b = op(...)`; ("*",) is a list of any length,
+    # observed as name.0, name.1, ... and name.count
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def listed(self) -> bool:
+        return self.outputs == ("*",)
 
     def binding(self, framework: str) -> Binding:
         return getattr(self, framework)  # type: ignore[no-any-return]
@@ -251,7 +258,8 @@ class OpDef:
 
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
-       conventions: str = "", alternatives: tuple[str, ...] = ()) -> OpDef:
+       conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = ()) -> OpDef:
     """Declare an op; `args` may be a space-separated string of tensor argument names."""
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
-    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives)
+    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
+                 outputs)
