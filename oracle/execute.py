@@ -71,7 +71,18 @@ def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
     qualified = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
     base = next(c.__name__ for c in cls.__mro__ if getattr(builtins, c.__name__, None) is c)
     lines = str(exc).strip().splitlines()
-    return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where)
+    return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where,
+                     public=public_name(cls))
+
+
+def public_name(cls: type) -> str:
+    """TensorFlow's errors live in errors_impl but users catch them as tf.errors.<Name>."""
+    import sys
+
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and cls.__module__.startswith("tensorflow") and getattr(tf.errors, cls.__name__, None) is cls:
+        return f"tf.errors.{cls.__name__}"
+    return ""
 
 
 def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:

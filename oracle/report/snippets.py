@@ -115,9 +115,10 @@ def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     specs = case["inputs"]
     if all(i.get("init") != "values" or "values" in i for i in specs.values()):
         return specs
-    from oracle.cases import load_case
+    from oracle.cases import load_file
 
-    loaded = load_case(case["file"]).case.inputs
+    found = load_file(case["file"])
+    loaded = next((c for c in found if c.id == case["id"]), found[0]).case.inputs
     return {n: {**i, "values": loaded[n].values} if i.get("init") == "values" else i for n, i in specs.items()}
 
 
