@@ -29,11 +29,20 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
                                         dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
 
+def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
+    from flax import nnx
+
+    renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
+    return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM = {
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
     "array_tolist": lambda x: x.tolist(),
+    "nnx_batch_norm": _nnx_batch_norm,
+    "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
 }
 
 
@@ -58,6 +67,9 @@ class JaxBackend(BoundBackend):
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value)
+
+    def snapshot(self, value: Any) -> Any:
+        return self.jax.numpy.array(value)  # an nnx BatchStat is a mutable Variable: copy its array
 
     def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
         import jax.numpy as jnp

@@ -38,6 +38,7 @@ CUSTOM = {
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
     "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
     "numpy_tolist": lambda x: x.numpy().tolist(),
+    "keras_call": lambda layer, x, training: layer(x, training=training),
 }
 
 
@@ -63,6 +64,9 @@ class TensorFlowBackend(BoundBackend):
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+
+    def snapshot(self, value: Any) -> Any:
+        return tf.identity(value)
 
     def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
         with tf.device(self.device_name):

@@ -22,6 +22,14 @@ TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "neste
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
+def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
+    layer.train(training)  # torch modules switch mode by a method, not an argument
+    return layer(x)
+
+
+CUSTOM = {"train_then_call": _train_then_call}
+
+
 def _kind(value: Any) -> str:
     if not isinstance(value, torch.Tensor):
         return "scalar"
@@ -35,7 +43,7 @@ class TorchBackend(BoundBackend):
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.bind({}, _kind, torch.Tensor)  # torch needs no custom bindings
+        self.bind(CUSTOM, _kind, torch.Tensor)
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits
@@ -105,6 +113,9 @@ class TorchBackend(BoundBackend):
 
     def parameters(self, model: Any) -> dict[str, Any]:
         return {name: p.detach().clone() for name, p in _named(model, lambda t: t)}
+
+    def snapshot(self, value: Any) -> Any:
+        return value.detach().clone()
 
     def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
         keywords = {"dtype": getattr(torch, dtype)} if dtype else {}

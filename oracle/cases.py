@@ -394,7 +394,7 @@ class Case(_Strict):
         if self.observe is not None:
             return self.observe
         literals = [n for n, spec in self.inputs.items() if spec.literal is not None]
-        return literals + [name for s in self.parsed_steps() for name in s.names]
+        return literals + [name for s in self.parsed_steps() if not OPS[s.op].builds for name in s.names]
 
 
 class LoadedCase:
@@ -590,7 +590,11 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
     if case.train is not None and case.train.loss not in outputs:
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
+    objects = {s.out for s in steps if OPS[s.op].builds}
     for j, name in enumerate(case.observe or []):
+        if name in objects:
+            raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
+                            f"{name!r} is a layer or metric object; observe its state through ops (running_mean, ...)")
         if name not in outputs and name not in case.inputs and name.split(".", 1)[0] not in listed:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
