@@ -347,3 +347,40 @@ def test_unpacking_is_checked_against_the_declaration(tmp_path: Path) -> None:
         load_file(write(tmp_path, text))
     with pytest.raises(CaseError, match="name it once"):
         load_file(write(tmp_path, text.replace("v = top_k(x, k=1)", "a, b = exp(x)")))
+
+
+# --- 6. stateful layers ----------------------------------------------------------------------------
+
+
+def test_batch_norm_state_after_training_then_inference(run: dict[str, dict[str, Any]]) -> None:
+    import torch
+    import tensorflow as tf
+
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 6.0, 0.0], [5.0, 4.0, 3.0], [7.0, 0.0, 2.0]], np.float32)
+    bn = torch.nn.BatchNorm1d(3)
+    bn.train(True)
+    y_train = bn(torch.tensor(x))
+    mean, var = bn.running_mean.clone(), bn.running_var.clone()
+    bn.train(False)
+    natives = {"torch": (y_train, mean, var, bn(torch.tensor(x)))}
+    layer = tf.keras.layers.BatchNormalization()
+    y_train = layer(x, training=True)
+    mean, var = tf.identity(layer.moving_mean), tf.identity(layer.moving_variance)
+    natives["tensorflow"] = (y_train, mean, var, layer(x, training=False))
+    natives["jax"] = tuple(np.array(v, np.float32) for v in in_jax("""
+from flax import nnx
+bn = nnx.BatchNorm(3, rngs=nnx.Rngs(0))
+x = jnp.array([[1.0, 2.0, 3.0], [3.0, 6.0, 0.0], [5.0, 4.0, 3.0], [7.0, 0.0, 2.0]])
+y_train = bn(x, use_running_average=False)
+mean, var = np.asarray(bn.mean), np.asarray(bn.var)
+result = [y_train.tolist(), mean.tolist(), var.tolist(), bn(x, use_running_average=True).tolist()]"""))
+    for name, expected in natives.items():
+        rec = column(run, "batch-norm-train-then-eval", name)
+        assert rec["status"] == "ok", name
+        for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):
+            want = want.detach().numpy() if isinstance(want, torch.Tensor) else np.asarray(want)
+            np.testing.assert_allclose(values(rec, output), want, rtol=1e-6, atol=1e-6, err_msg=f"{name} {output}")
+    # the momentum conventions differ: torch moves 10% toward the batch, Keras and Flax 1%
+    torch_mean = values(column(run, "batch-norm-train-then-eval", "torch"), "mean_after")
+    keras_mean = values(column(run, "batch-norm-train-then-eval", "tensorflow"), "mean_after")
+    np.testing.assert_allclose(torch_mean, 10 * keras_mean, rtol=1e-5)  # type: ignore[operator]
