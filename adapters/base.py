@@ -27,7 +27,14 @@ class BoundBackend:
         self.binder = Binder(self.framework, custom, kind_of, tensor_type)
 
     def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
-        return self.binder.apply(OPS[step.op], values, texts, step.attrs)
+        applied = self.binder.apply(OPS[step.op], values, texts, step.attrs)
+        if any(leaf.kind == "attribute" for leaf in OPS[step.op].binding(self.framework).leaves()):
+            applied.value = self.snapshot(applied.value)  # state read now, not as later calls change it
+        return applied
+
+    def snapshot(self, value: Any) -> Any:
+        """A copy of a layer's state (a buffer or variable that later calls update in place)."""
+        return value
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
-from oracle.execute import Env, Forward
+from oracle.execute import Env, Forward, python_text
+from oracle.jaxgrad import jax_gradient_api, jax_gradients
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
 
@@ -28,10 +29,20 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
                                         dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
 
+def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
+    from flax import nnx
+
+    renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
+    return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
+    "array_tolist": lambda x: x.tolist(),
+    "nnx_batch_norm": _nnx_batch_norm,
+    "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
 }
 
 
@@ -57,8 +68,18 @@ class JaxBackend(BoundBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value)
 
-    def gradient_api(self, idiom: str) -> str:
-        return "jax.grad(f, argnums)"
+    def snapshot(self, value: Any) -> Any:
+        return self.jax.numpy.array(value)  # an nnx BatchStat is a mutable Variable: copy its array
+
+    def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
+        import jax.numpy as jnp
+
+        with self.jax.default_device(self.device):
+            built = jnp.array(value, dtype=dtype) if dtype else jnp.array(value)
+        return built, f"jnp.array({python_text(value)}{f', dtype=jnp.{dtype}' if dtype else ''})"
+
+    def gradient_api(self, grad: dict[str, Any]) -> str:
+        return jax_gradient_api(grad)
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -67,16 +88,9 @@ class JaxBackend(BoundBackend):
         with self.jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
             yield {"default_matmul_precision": str(self.jax.config.jax_default_matmul_precision)}
 
-    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
+    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         forward(inputs, True)  # the observed forward values; jax.grad re-traces it below
-        return self.grad(forward, inputs, of, wrt)
-
-    def grad(self, forward: Forward, inputs: Env, of: str, wrt: list[str]) -> dict[str, Any]:
-        def target(*sources: Any) -> Any:
-            return forward({**inputs, **dict(zip(wrt, sources))}, False)[of]
-
-        found = self.jax.grad(target, argnums=tuple(range(len(wrt))))(*(inputs[name] for name in wrt))
-        return dict(zip(wrt, found))
+        return jax_gradients(self.jax, forward, inputs, grad)
 
 
 class JaxTrainer(JaxBackend):

@@ -13,8 +13,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from adapters.base import BoundBackend, NativeAdapter  # noqa: E402
-from oracle.execute import Env, Forward  # noqa: E402
+from oracle.execute import Env, Forward, python_text  # noqa: E402
 from oracle.protocol import ColumnUnavailable  # noqa: E402
+from oracle.request import Unsupported  # noqa: E402
 from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
 
 KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
@@ -35,6 +36,9 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
+    "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
+    "numpy_tolist": lambda x: x.numpy().tolist(),
+    "keras_call": lambda layer, x, training: layer(x, training=training),
 }
 
 
@@ -61,8 +65,29 @@ class TensorFlowBackend(BoundBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
-    def gradient_api(self, idiom: str) -> str:
-        return "tf.GradientTape().gradient(target, sources)"
+    def snapshot(self, value: Any) -> Any:
+        return tf.identity(value)
+
+    def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
+        with tf.device(self.device_name):
+            built = tf.constant(value, dtype=dtype) if dtype else tf.constant(value)
+            if differentiable:  # a source the tape watches without being told: a Variable
+                built = tf.Variable(built)
+        text = f"tf.constant({python_text(value)}{f', dtype=tf.{dtype}' if dtype else ''})"
+        return built, f"tf.Variable({text})" if differentiable else text
+
+    def gradient_api(self, grad: dict[str, Any]) -> str:
+        idiom = grad.get("idiom", "default")
+        options = [f"output_gradients={grad['cotangent']}"] * (idiom == "vjp")
+        if grad.get("unconnected"):
+            options.append(f"unconnected_gradients=tf.UnconnectedGradients.{grad['unconnected'].upper()}")
+        call = f"tape.{'jacobian' if idiom == 'jacobian' else 'gradient'}(target, sources" + "".join(
+            f", {o}" for o in options) + ")"
+        text = "with tf.GradientTape() as tape: ...; " + "; ".join([call] * grad.get("calls", 1))
+        if grad.get("order", 1) == 2:
+            text = f"with tf.GradientTape() as outer: (with tf.GradientTape() as tape: ...; first = {call}); " \
+                   "outer.gradient(first, sources)"
+        return text
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -106,10 +131,33 @@ class TensorFlowBackend(BoundBackend):
     def parameters(self, model: Any) -> dict[str, Any]:
         return dict(zip(_names(model), model.trainable_variables))
 
-    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
-        with tf.device(self.device_name), tf.GradientTape() as tape:
-            target = forward(inputs, True)[of]
-        return dict(zip(wrt, tape.gradient(target, [inputs[name] for name in wrt])))
+    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
+        of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
+        if grad.get("accumulate"):
+            raise Unsupported("TensorFlow has no .grad to accumulate into: tape.gradient returns the gradients")
+        if idiom == "value_and_grad":
+            raise Unsupported("TensorFlow has no value_and_grad: the tape records the value as the forward runs")
+        sources = [inputs[name] for name in wrt]
+        options: dict[str, Any] = {}
+        if grad.get("unconnected"):
+            options["unconnected_gradients"] = getattr(tf.UnconnectedGradients, grad["unconnected"].upper())
+        if idiom == "vjp":
+            options["output_gradients"] = inputs[grad["cotangent"]]
+        with tf.device(self.device_name):
+            if grad.get("order", 1) == 2:
+                with tf.GradientTape() as outer:
+                    with tf.GradientTape() as tape:
+                        target = forward(inputs, True)[of]
+                    first = [g for g in tape.gradient(target, sources, **options) if g is not None]
+                return dict(zip(wrt, outer.gradient(first, sources, **options)))
+            with tf.GradientTape() as tape:
+                target = forward(inputs, True)[of]
+            for _ in range(grad.get("calls", 1)):  # a second call on a non-persistent tape is the finding
+                if idiom == "jacobian":
+                    found = tape.jacobian(target, sources, **options)
+                else:
+                    found = tape.gradient(target, sources, **options)
+        return dict(zip(wrt, found))
 
 
 def _names(model: Any) -> list[str]:

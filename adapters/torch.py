@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from adapters.base import BoundBackend, NativeAdapter
-from oracle.execute import Env, Forward
+from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
+from oracle.request import Unsupported
 from oracle.training import NativeOptimizer, StepResult, canonical
 
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
@@ -19,6 +20,14 @@ TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "
 TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
                "weight_decay": "weight_decay", "alpha": "rho"}
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+
+
+def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
+    layer.train(training)  # torch modules switch mode by a method, not an argument
+    return layer(x)
+
+
+CUSTOM = {"train_then_call": _train_then_call}
 
 
 def _kind(value: Any) -> str:
@@ -34,7 +43,7 @@ class TorchBackend(BoundBackend):
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.bind({}, _kind, torch.Tensor)  # torch needs no custom bindings
+        self.bind(CUSTOM, _kind, torch.Tensor)
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits
@@ -105,16 +114,76 @@ class TorchBackend(BoundBackend):
     def parameters(self, model: Any) -> dict[str, Any]:
         return {name: p.detach().clone() for name, p in _named(model, lambda t: t)}
 
-    def gradient_api(self, idiom: str) -> str:
-        return "torch.autograd.grad(target, inputs)" if idiom == "autograd_grad" else "target.backward(); input.grad"
+    def snapshot(self, value: Any) -> Any:
+        return value.detach().clone()
 
-    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
-        target = forward(inputs, True)[of]
-        if idiom == "autograd_grad":
-            found = torch.autograd.grad(target, [inputs[name] for name in wrt])
+    def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
+        keywords = {"dtype": getattr(torch, dtype)} if dtype else {}
+        if differentiable:
+            keywords["requires_grad"] = True
+        text = ", ".join([python_text(value)] + [f"dtype=torch.{dtype}"] * bool(dtype)
+                         + ["requires_grad=True"] * differentiable)
+        return torch.tensor(value, device=self.device, **keywords), f"torch.tensor({text})"
+
+    def gradient_api(self, grad: dict[str, Any]) -> str:
+        idiom, calls = grad.get("idiom", "default"), grad.get("calls", 1)
+        if idiom == "jacobian":
+            return "torch.autograd.functional.jacobian(f, inputs)"
+        if idiom == "value_and_grad":
+            return "torch.func.grad_and_value(f, argnums)(*inputs)"
+        if _uses_backward(grad):
+            retain = "retain_graph=True" if grad.get("accumulate") else ""
+            once = f"target.backward({retain})"
+            return "; ".join([once] * (calls - 1) + ["target.backward()"] if calls > 1 else [once]) + "; input.grad"
+        options = [f"grad_outputs={grad['cotangent']}"] * (idiom == "vjp") + ["create_graph=True"] * (
+            grad.get("order", 1) == 2)
+        if grad.get("unconnected"):
+            options += ["allow_unused=True", f"materialize_grads={grad['unconnected'] == 'zero'}"]
+        text = f"torch.autograd.grad(target, inputs{''.join(', ' + o for o in options)})"
+        text = "; ".join([text] * calls)
+        if grad.get("order", 1) == 2:
+            text = f"first = {text}; torch.autograd.grad(sum(g.sum() for g in first), inputs)"
+        return text
+
+    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
+        of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
+        sources = [inputs[name] for name in wrt]
+        if idiom in ("jacobian", "value_and_grad"):
+            forward(inputs, True)
+
+            def f(*xs: Any) -> Any:
+                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
+
+            if idiom == "jacobian":
+                found = torch.autograd.functional.jacobian(f, tuple(sources))
+            else:
+                found, _ = torch.func.grad_and_value(f, argnums=tuple(range(len(wrt))))(*sources)
             return dict(zip(wrt, found))
-        target.backward()
-        return {name: inputs[name].grad for name in wrt}
+        target = forward(inputs, True)[of]
+        cotangent = inputs[grad["cotangent"]] if idiom == "vjp" else None
+        calls = grad.get("calls", 1)
+        if _uses_backward(grad):
+            for i in range(calls):  # accumulate: every pass but the last keeps the graph, as users write it
+                target.backward(retain_graph=bool(grad.get("accumulate")) and i < calls - 1)
+            return {name: inputs[name].grad for name in wrt}
+        if grad.get("accumulate"):
+            raise Unsupported("torch.autograd.grad returns gradients; only backward() accumulates into .grad")
+        options: dict[str, Any] = {}
+        if grad.get("unconnected"):
+            options = {"allow_unused": True, "materialize_grads": grad["unconnected"] == "zero"}
+        second = grad.get("order", 1) == 2
+        for _ in range(calls):
+            found = torch.autograd.grad(target, sources, grad_outputs=cotangent, create_graph=second, **options)
+        if second:
+            total = sum(g.sum() for g in found if g is not None)
+            found = torch.autograd.grad(total, sources, **options)
+        return dict(zip(wrt, found))
+
+
+def _uses_backward(grad: dict[str, Any]) -> bool:
+    """`loss.backward()` is the idiom unless the case asks for what only torch.autograd.grad offers."""
+    return (grad.get("idiom", "default") == "default" and grad.get("order", 1) == 1
+            and not grad.get("unconnected"))
 
 
 def _named(model: Any, part: Any) -> list[tuple[str, Any]]:

@@ -101,12 +101,26 @@ Scalar = float | int | bool | Literal["nan", "inf", "-inf"]
 
 
 class InputSpec(_Strict):
-    """An input array, born once in NumPy and shipped bit-identical to every column."""
+    """An input array, born once in NumPy and shipped bit-identical to every column; or a `literal`.
+
+    `literal` is a Python value (a number, true/false, "nan"/"inf", or nested lists of them) that
+    each framework turns into a tensor with its own constructor (torch.tensor, tf.constant,
+    jnp.array); `dtype` is passed to that constructor only when the case gives it, otherwise each
+    framework infers its own. `track: false` builds the input as not differentiable (torch without
+    requires_grad, a tf.constant the tape does not watch, a JAX argument outside argnums).
+    """
 
     dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
     shape: list[StrictInt] | None = None  # `true` is not 1
     init: Init | None = None
     values: Scalar | list[Any] | None = None
+    literal: Scalar | list[Any] | None = None
+    track: bool = True
+
+    @property
+    def literal_dtype(self) -> str | None:
+        """The dtype a literal asks its constructor for; None: each framework infers."""
+        return self.dtype if "dtype" in self.model_fields_set else None
 
     @field_validator("shape")
     @classmethod
@@ -123,8 +137,14 @@ class InputSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> InputSpec:
-        if (self.init is None) == (self.values is None):
-            raise ValueError("give exactly one of `init` or `values`")
+        given = [k for k in ("init", "values", "literal") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of `init`, `values` or `literal` (got {', '.join(given) or 'none'})")
+        if self.literal is not None:
+            if self.shape is not None:
+                raise ValueError("a `literal` has the shape of its value: remove `shape`")
+            _check_literal(self.literal)
+            return self
         if self.init is not None and self.shape is None:
             raise ValueError("`shape` is required with `init`")
         if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
@@ -137,6 +157,19 @@ class InputSpec(_Strict):
         if fill is not None and self.dtype in INT_BOUNDS and (isinstance(fill, str) or not low <= fill <= high):
             raise ValueError(f"fill {fill!r} does not fit {self.dtype}")
         return self
+
+
+def _check_literal(value: Any, depth: int = 0) -> None:
+    """Numbers, booleans and "nan"/"inf"/"-inf" in nested lists; ragged lists are allowed (a framework decides)."""
+    if isinstance(value, list):
+        if depth >= MAX_RANK:
+            raise ValueError(f"a literal nested deeper than {MAX_RANK} levels")
+        for item in value:
+            _check_literal(item, depth + 1)
+    elif isinstance(value, str) and value not in SPECIAL_VALUES:
+        raise ValueError(f"literal {value!r} is not a number; special values are {', '.join(SPECIAL_VALUES)}")
+    elif not isinstance(value, (int, float, bool, str)):
+        raise ValueError(f"literal {value!r} is not a number")
 
 
 class OtherCase(_Strict):
@@ -153,12 +186,14 @@ class Expect(_Strict):
 
     Every field is optional; a column holds the claim when every given field matches, is
     refuted when none does, and holds partly otherwise. `error` is a builtin exception base
-    (ValueError, RuntimeError, TypeError, ...) as results.json records it.
+    (ValueError, RuntimeError, TypeError, ...) or the native class a user sees (InvalidArgumentError,
+    XlaRuntimeError, tf.errors.InvalidArgumentError); `warns` is true/false or a warning category
+    (UserWarning, DeprecationWarning, ...).
     """
 
     status: Literal["ok", "error"] | None = None
-    error: str | None = Field(default=None, pattern=r"^[A-Z][A-Za-z]*(Error|Exception)$")
-    warns: bool | None = None
+    error: str | None = Field(default=None, pattern=r"^([a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]*(Error|Exception)$")
+    warns: bool | str | None = Field(default=None, description="true/false, or a warning category name")
     semantics: str | None = Field(default=None, description="strict, or a key the reference names: broadcast, ...")
     shapes: dict[str, list[int]] | None = Field(default=None, description="output or grad.<input> -> shape")
     values: dict[str, Scalar | list[Any]] | None = Field(default=None, description="output -> values")
@@ -187,15 +222,37 @@ class Source(_Strict):
 
 
 class Grad(_Strict):
-    """What to differentiate: `of` a step output, `wrt` float inputs, by the framework's idiom.
+    """What to differentiate: `of` a step output, `wrt` inputs (any dtype: what a framework does with an
+    integer or boolean input is a finding), by the framework's idiom.
 
-    idiom `default`: torch `loss.backward()` then `.grad`, TensorFlow `tape.gradient`,
-    JAX `jax.grad`. idiom `autograd_grad`: torch `torch.autograd.grad` (others as default).
+    idiom `default`: torch `loss.backward()` then `.grad`, TensorFlow `tape.gradient`, JAX `jax.grad`.
+    `autograd_grad`: torch `torch.autograd.grad` (others as default). `vjp` with `cotangent` (an input):
+    `torch.autograd.grad(grad_outputs=)`, `tape.gradient(output_gradients=)`, `jax.vjp`. `jacobian`:
+    `torch.autograd.functional.jacobian`, `tape.jacobian`, `jax.jacobian`. `value_and_grad`:
+    `torch.func.grad_and_value`, `jax.value_and_grad` (TensorFlow has none).
+    `unconnected`: torch `allow_unused` + `materialize_grads`, TF `unconnected_gradients`, JAX always zeros.
+    `calls: 2` differentiates twice through one graph or tape; with `accumulate: true`, two backward
+    passes into one `.grad` (torch only). `order: 2`: the gradient of the sum of the first gradients.
     """
 
     of: str
     wrt: list[str] = Field(min_length=1)
-    idiom: Literal["default", "autograd_grad"] = "default"
+    idiom: Literal["default", "autograd_grad", "vjp", "jacobian", "value_and_grad"] = "default"
+    cotangent: str | None = Field(default=None, description="vjp: the input holding the cotangent")
+    unconnected: Literal["none", "zero"] | None = None
+    calls: int = Field(default=1, ge=1, le=3)
+    accumulate: bool = False
+    order: int = Field(default=1, ge=1, le=2)
+
+    @model_validator(mode="after")
+    def _options(self) -> Grad:
+        if (self.idiom == "vjp") != (self.cotangent is not None):
+            raise ValueError("`idiom: vjp` needs a `cotangent` input, and `cotangent` needs `idiom: vjp`")
+        if self.accumulate and self.calls < 2:
+            raise ValueError("`accumulate: true` needs `calls: 2` or more")
+        if self.order == 2 and self.idiom not in ("default", "autograd_grad"):
+            raise ValueError(f"`order: 2` is a gradient of a gradient; it does not combine with idiom {self.idiom}")
+        return self
 
 
 class Settings(_Strict):
@@ -275,6 +332,25 @@ class Tolerance(_Strict):
     atol: float | None = Field(default=None, ge=0)
 
 
+class Variant(_Strict):
+    """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
+    attributes (by the step's output name), `grad` fields, and the claim it tests. Each runs as its
+    own sub-case with its own status."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$")
+    inputs: dict[str, dict[str, Any]] = {}
+    attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
+    grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
+    claim: str | None = None
+    expect: Expect | None = None
+
+
+class Product(_Strict):
+    """Every combination of one variant from each list; names joined by commas."""
+
+    product: list[list[Variant]] = Field(min_length=1, max_length=4)
+
+
 class Case(_Strict):
     id: str = Field(pattern=_ID)
     title: str = Field(min_length=1)
@@ -293,6 +369,7 @@ class Case(_Strict):
     contrast_with: str | None = Field(default=None, pattern=_ID,
                                       description="id of a training case to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
+    variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
 
     @field_validator("inputs")
     @classmethod
@@ -316,18 +393,27 @@ class Case(_Strict):
         return [parse_step(text) for text in self.steps]
 
     def observed(self) -> list[str]:
-        return self.observe if self.observe is not None else [s.out for s in self.parsed_steps()]
+        """The observed names; by default every literal input (its dtype as built is the finding) and every step output."""
+        if self.observe is not None:
+            return self.observe
+        literals = [n for n, spec in self.inputs.items() if spec.literal is not None]
+        return literals + [name for s in self.parsed_steps() if not OPS[s.op].builds for name in s.names]
 
 
 class LoadedCase:
-    """A validated case and the file it came from."""
+    """A validated case and the file it came from; a variant's id is `base[variant]`."""
 
-    def __init__(self, case: Case, path: Path, steps: list[Step]) -> None:
-        self.case, self.path, self.steps = case, path, steps
+    def __init__(self, case: Case, path: Path, steps: list[Step], variant: str | None = None) -> None:
+        self.case, self.path, self.steps, self.variant = case, path, steps, variant
 
     @property
     def id(self) -> str:
         return self.case.id
+
+    @property
+    def base_id(self) -> str:
+        """The id the file declares (its name); the case id without a variant."""
+        return self.case.id.split("[", 1)[0]
 
 
 # --- YAML with line numbers -------------------------------------------------------------
@@ -484,6 +570,13 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         spec = OPS.get(step.op)
         if spec is None:
             raise fail(f"unknown op {step.op!r}{_suggest(step.op, OPS)}")
+        several = spec.outputs and not spec.listed
+        if several and len(step.names) != len(spec.outputs):
+            raise fail(f"{step.op} gives {len(spec.outputs)} outputs ({', '.join(spec.outputs)}): write "
+                       f"`{', '.join(spec.outputs)} = {step.op}(...)`")
+        if not several and step.outs:
+            kind = "a list (observed as name.0, name.1, ...)" if spec.listed else "one output"
+            raise fail(f"{step.op} gives {kind}: name it once")
         names = spec.arg_names
         if len(step.args) != len(names):
             raise fail(f"{step.op} takes {len(names)} arguments ({', '.join(names)}), got {len(step.args)}")
@@ -502,26 +595,33 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         for key, attr in spec.attrs.items():
             if attr.required and key not in step.attrs:
                 raise fail(f"{step.op} needs the attribute {key!r} ({attr.type})")
-        if step.out in case.inputs:
-            raise fail(f"step output {step.out!r} shadows an input")
-        defined.add(step.out)
+        for name in step.names:
+            if name in case.inputs:
+                raise fail(f"step output {name!r} shadows an input")
+        defined.update(step.names)
         steps.append(step)
-    outputs = {s.out for s in steps}
+    outputs = {name for s in steps for name in s.names}
+    listed = {s.out for s in steps if OPS[s.op].listed}
     if case.grad is not None:
         if case.grad.of not in outputs:
             raise CaseError(path, _line_for(("grad", "of"), lines), "grad.of",
                             f"{case.grad.of!r} is not a step output{_suggest(case.grad.of, outputs)}")
-        for j, name in enumerate(case.grad.wrt):
-            spec_in = case.inputs.get(name)
-            if spec_in is None or spec_in.dtype not in FLOAT_DTYPES:
-                why = "is not an input" if spec_in is None else f"has dtype {spec_in.dtype}; gradients need a float input"
+        for j, name in enumerate(case.grad.wrt):  # an integer or boolean input is allowed: the frameworks decide
+            if name not in case.inputs:
                 raise CaseError(path, _line_for(("grad", "wrt", j), lines), f"grad.wrt[{j}]",
-                                f"{name!r} {why}{_suggest(name, case.inputs) if spec_in is None else ''}")
+                                f"{name!r} is not an input{_suggest(name, case.inputs)}")
+        if case.grad.cotangent is not None and case.grad.cotangent not in case.inputs:
+            raise CaseError(path, _line_for(("grad", "cotangent"), lines), "grad.cotangent",
+                            f"{case.grad.cotangent!r} is not an input{_suggest(case.grad.cotangent, case.inputs)}")
     if case.train is not None and case.train.loss not in outputs:
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
+    objects = {s.out for s in steps if OPS[s.op].builds}
     for j, name in enumerate(case.observe or []):
-        if name not in outputs and name not in case.inputs:
+        if name in objects:
+            raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
+                            f"{name!r} is a layer or metric object; observe its state through ops (running_mean, ...)")
+        if name not in outputs and name not in case.inputs and name.split(".", 1)[0] not in listed:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
     _check_expect(case, path, lines)
@@ -534,6 +634,7 @@ def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
     if expect is None:
         return
     recorded = set(case.observed()) | {f"grad.{n}" for n in (case.grad.wrt if case.grad else [])}
+    recorded |= {f"{s.out}.{i}" for s in case.parsed_steps() if OPS[s.op].listed for i in range(8)}
     named = [(("shapes", n), n) for n in expect.shapes or {}] + [(("values", n), n) for n in expect.values or {}]
     if expect.compare:
         named.append((("compare", "output"), expect.compare.output))
@@ -552,6 +653,8 @@ def _check_model(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> N
     if spec is None:
         raise CaseError(path, _line_for(at, lines), "model.input",
                         f"{model.input!r} is not an input{_suggest(model.input, case.inputs)}")
+    if spec.literal is not None:
+        raise CaseError(path, _line_for(at, lines), "model.input", "a model's input is born in NumPy, not a literal")
     shape = spec.shape if spec.shape is not None else list(shape_of_values(spec.values))
     if len(shape) != 2 or spec.dtype not in FLOAT_DTYPES:
         raise CaseError(path, _line_for(at, lines), "model.input",
@@ -579,7 +682,7 @@ def _check_model(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> N
 def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
     for name, spec in case.inputs.items():
         if spec.values is None:
-            continue
+            continue  # a literal is the frameworks' to build, ragged or not
         at = ("inputs", name, "values")
         try:
             shape = shape_of_values(spec.values)
@@ -616,13 +719,81 @@ def load_case(path: str | Path) -> LoadedCase:
     data, lines = _compose(text, path)
     if not isinstance(data, dict):
         raise CaseError(path, 1, "", "a case file must be a mapping of fields")
+    return _validate(data, path, lines)
+
+
+def _validate(data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int],
+              variant: str | None = None) -> LoadedCase:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         raise _pydantic_message(path, exc, lines, data) from None
     _check_values(case, path, lines)
     steps = _check_steps(case, path, lines)
-    return LoadedCase(case, path, steps)
+    if variant is not None:
+        case = case.model_copy(update={"id": f"{case.id}[{variant}]", "title": f"{case.title} [{variant}]"})
+    return LoadedCase(case, path, steps, variant)
+
+
+def load_file(path: str | Path) -> list[LoadedCase]:
+    """Every case a file holds: the case itself, or one per variant (ids `case-id[variant]`); raises CaseError."""
+    base = load_case(path)
+    if base.case.variants is None:
+        return [base]
+    path = Path(path)
+    data, lines = _compose(path.read_text(encoding="utf-8"), path)
+    found = []
+    for i, (name, changes) in enumerate(_variant_list(base.case.variants)):
+        try:
+            found.append(_validate(_apply_variant(data, changes, path, lines), path, lines, name))
+        except CaseError as exc:
+            raise CaseError(path, exc.line, f"variants[{i}] ({name}): {exc.field}".rstrip(": "), exc.message) from None
+    return found
+
+
+def _variant_list(variants: list[Variant] | Product) -> list[tuple[str, list[Variant]]]:
+    import itertools
+
+    if isinstance(variants, Product):
+        return [(",".join(v.name for v in combo), list(combo)) for combo in itertools.product(*variants.product)]
+    return [(v.name, [v]) for v in variants]
+
+
+def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
+                   lines: dict[tuple[Any, ...], int]) -> dict[str, Any]:
+    """The case file's data with a variant's changes applied, ready to validate as one case."""
+    import copy
+
+    out = copy.deepcopy(data)
+    out.pop("variants", None)
+    for change in changes:
+        for name, fields in change.inputs.items():
+            if name not in out["inputs"]:
+                raise CaseError(path, _line_for(("variants",), lines), "inputs",
+                                f"{name!r} is not an input{_suggest(name, out['inputs'])}")
+            spec = out["inputs"][name]
+            if {"init", "values", "literal"} & fields.keys():  # a new source replaces the old one
+                for key in ("init", "values", "literal"):
+                    spec.pop(key, None)
+            spec.update(fields)
+        for target, attrs in change.attrs.items():
+            steps = [parse_step(t) if isinstance(t, str) else None for t in out["steps"]]
+            at = [i for i, s in enumerate(steps) if s is not None and target in s.names]
+            if not at:
+                raise CaseError(path, _line_for(("variants",), lines), "attrs", f"{target!r} is not a step output")
+            step = steps[at[0]]
+            assert step is not None
+            out["steps"][at[0]] = step.with_attrs(attrs).text
+        if change.grad:
+            if not isinstance(out.get("grad"), dict):
+                raise CaseError(path, _line_for(("variants",), lines), "grad", "the case has no `grad` to change")
+            out["grad"].update(change.grad)
+        if (change.claim or change.expect) and isinstance(out.get("source"), dict):
+            if change.claim:
+                out["source"]["claim"] = change.claim
+            if change.expect:
+                out["source"]["expect"] = change.expect.model_dump(exclude_none=True)
+    return out
 
 
 def case_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -649,13 +820,13 @@ def load_cases(paths: Sequence[str | Path]) -> list[LoadedCase]:
     for path in case_files(paths):
         files.setdefault(path.resolve(), path)  # `cases cases/x.yaml` names x.yaml twice: one case
     for path in files.values():
-        loaded = load_case(path)
-        if loaded.id != path.stem:
-            raise CaseError(path, _id_line(path), "id", f"id {loaded.id!r} differs from the file name {path.stem!r}; "
-                            f"the file name is the id")
-        if loaded.id in seen:
-            raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {seen[loaded.id].path}")
-        seen[loaded.id] = loaded
+        for loaded in load_file(path):
+            if loaded.base_id != path.stem:
+                raise CaseError(path, _id_line(path), "id", f"id {loaded.base_id!r} differs from the file name "
+                                f"{path.stem!r}; the file name is the id")
+            if loaded.id in seen:
+                raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {seen[loaded.id].path}")
+            seen[loaded.id] = loaded
     return list(seen.values())
 
 

@@ -33,17 +33,23 @@ class Backend(Protocol):
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any: ...
 
+    def literal(self, value: Any, dtype: str | None, differentiable: bool) -> tuple[Any, str]:
+        """A Python value through the framework's own constructor (dtype None: it infers); the call as written."""
+        ...
+
     def to_numpy(self, value: Any) -> np.ndarray: ...
 
     def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
         """One step's op on native values (named by `texts`): the value, the call as written, defaults in effect."""
         ...
 
-    def gradients(self, forward: Forward, inputs: Env, of: str, wrt: list[str], idiom: str) -> dict[str, Any]:
-        """Differentiate `of` with respect to `wrt` by the framework's own idiom; None for no gradient."""
+    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
+        """Differentiate grad["of"] with respect to grad["wrt"] by the framework's own idiom and options
+        (oracle.cases.Grad: idiom, cotangent, unconnected, calls, accumulate, order, untracked); None for no
+        gradient. An option the framework has no idiom for raises Unsupported with the reason."""
         ...
 
-    def gradient_api(self, idiom: str) -> str: ...
+    def gradient_api(self, grad: dict[str, Any]) -> str: ...
 
     def numerics(self, settings: dict[str, Any]) -> ContextManager[dict[str, Any]]:
         """Apply a case's pinned settings for one run; yields the settings in effect, to record."""
@@ -65,7 +71,18 @@ def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
     qualified = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
     base = next(c.__name__ for c in cls.__mro__ if getattr(builtins, c.__name__, None) is c)
     lines = str(exc).strip().splitlines()
-    return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where)
+    return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where,
+                     public=public_name(cls))
+
+
+def public_name(cls: type) -> str:
+    """TensorFlow's errors live in errors_impl but users catch them as tf.errors.<Name>."""
+    import sys
+
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and cls.__module__.startswith("tensorflow") and getattr(tf.errors, cls.__name__, None) is cls:
+        return f"tf.errors.{cls.__name__}"
+    return ""
 
 
 def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
@@ -73,6 +90,50 @@ def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
     for w in caught:  # the same warning twice (e.g. jax.grad re-running the forward) is one warning
         seen[(w.category.__name__, str(w.message).strip().splitlines()[0][:400] if str(w.message).strip() else "")] = None
     return [WarningInfo(category, message) for category, message in seen]
+
+
+def python_text(value: Any) -> str:
+    """A literal as Python source: nan and inf as float('nan'), float('inf')."""
+    if isinstance(value, list):
+        return "[" + ", ".join(python_text(v) for v in value) + "]"
+    if isinstance(value, float) and not np.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)
+
+
+def assign(step: Step, value: Any, env: Env) -> dict[str, Any]:
+    """Bind a step's result to its names: `a, b = op(...)` unpacks, a list result becomes name.0, ... name.count.
+
+    Returns the named values to record. Each framework's own container (tuple, named tuple, list) is
+    unpacked as Python unpacks it, so a count that differs is an error here, as it is for the user.
+    """
+    from oracle.ops import OPS
+
+    declared = OPS.get(step.op)
+    if step.outs:
+        parts = list(value)
+        if len(parts) != len(step.outs):
+            raise ValueError(f"{step.op} returned {len(parts)} values; the step unpacks {len(step.outs)}")
+        named = dict(zip(step.outs, parts))
+    elif declared is not None and declared.listed:
+        parts = list(value)
+        named = {f"{step.out}.{i}": part for i, part in enumerate(parts)}
+        named[f"{step.out}.count"] = np.asarray(len(parts), dtype=np.int64)
+        env[step.out] = value
+    else:
+        named = {step.out: value}
+    env.update(named)
+    return named
+
+
+def container_name(value: Any) -> str:
+    """How a result came back: 'tuple', 'list', 'torch.return_types.topk', 'float' (a Python scalar)."""
+    cls = type(value)
+    name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    leaf = value
+    while isinstance(leaf, list) and leaf:  # a Python list: the type of what it holds, as float(x) users see
+        leaf = leaf[0]
+    return f"list[{type(leaf).__qualname__}]" if isinstance(value, list) and leaf is not value else name
 
 
 class Applies(Protocol):
@@ -95,6 +156,39 @@ def apply_step(backend: Applies, step: Step, env: Env, index: int) -> Applied:
         raise StepFailed(f"step {index + 1}: {step.text}", exc, getattr(exc, "oracle_api", "")) from exc
 
 
+def _is_array(value: Any) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
+    """Every input as the column holds it; records the dtype each was built with, and any change on the way in.
+
+    NumPy-born inputs go in bit-identical unless the framework changes them (JAX with x64 off makes
+    float64 float32): that is noted. Literal inputs go through the framework's own constructor.
+    """
+    from oracle.inputs import special
+
+    tracked = set((request.grad or {}).get("wrt", [])) - set((request.grad or {}).get("untracked", []))
+    inputs: Env = {}
+    built: dict[str, str] = {}
+    for name, array in request.inputs.items():
+        inputs[name] = backend.tensor(array, name in tracked)
+        built[name] = str(backend.to_numpy(inputs[name]).dtype)
+        if built[name] != str(array.dtype):
+            outcome.notes.setdefault("input_dtype_changed", {})[name] = f"{array.dtype} -> {built[name]}"
+    for name, spec in request.literals.items():
+        try:
+            inputs[name], api = backend.literal(special(spec["value"]), spec.get("dtype"), name in tracked)
+        except Unsupported:
+            raise
+        except Exception as exc:
+            raise StepFailed(f"input {name}: {getattr(exc, 'oracle_api', '') or 'literal'}", exc) from exc
+        outcome.native_api.append(f"{name} = {api}")
+        built[name] = str(backend.to_numpy(inputs[name]).dtype)
+    outcome.notes["input_dtypes"] = built
+    return inputs
+
+
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
@@ -111,31 +205,35 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 if record and failed.api:
                     outcome.native_api.append(failed.api)
                 raise
-            env[step.out] = applied.value
+            try:
+                named = assign(step, applied.value, env)
+            except (TypeError, ValueError) as exc:
+                raise StepFailed(f"step {i + 1}: {step.text}", exc, applied.api) from exc
             if record:
                 outcome.native_api.append(applied.api)
                 if applied.defaults:
                     outcome.notes.setdefault("attr_defaults", {})[step.out] = applied.defaults
-                recorded[step.out] = applied.value
+                if step.outs or not _is_array(applied.value):  # what came back where it is not one tensor
+                    outcome.notes.setdefault("returned", {})[", ".join(step.names)] = container_name(applied.value)
+                recorded.update(named)
         return env
 
     with warnings.catch_warnings(record=True) as caught, backend.numerics(request.settings) as in_effect:
         outcome.notes["settings"] = in_effect
         warnings.simplefilter("always")
         try:
-            inputs = {name: backend.tensor(array, name in wrt) for name, array in request.inputs.items()}
+            inputs = build_inputs(backend, request, outcome)
             recorded.update(inputs)
             if request.grad is None:
                 forward(inputs, True)
             else:
-                idiom = request.grad["idiom"]
                 try:
-                    grads = backend.gradients(forward, inputs, request.grad["of"], wrt, idiom)
+                    grads = backend.gradients(forward, inputs, request.grad)
                 except (StepFailed, Unsupported, BindingFailed):
                     raise
                 except Exception as exc:
-                    raise StepFailed(f"gradient: {backend.gradient_api(idiom)}", exc) from exc
-                outcome.native_api.append(backend.gradient_api(idiom))
+                    raise StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc) from exc
+                outcome.native_api.append(backend.gradient_api(request.grad))
         except Unsupported as exc:
             outcome.status, outcome.notes["unsupported"] = "unsupported", str(exc)
         except BindingFailed as exc:
@@ -148,6 +246,9 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     for name in request.observe:
         if name in recorded:
             outcome.outputs[name] = Tensor(backend.to_numpy(recorded[name]))
+        else:  # a list result (`parts = split(...)`): every part and the count
+            for key in [k for k in recorded if k.startswith(f"{name}.")]:
+                outcome.outputs[key] = Tensor(backend.to_numpy(recorded[key]))
     for name in wrt:
         if name in grads:
             g = grads[name]

@@ -177,6 +177,10 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
         text = f"{shown(binding.target)}({', '.join(args + _kw_text(attr_kws))})"
     elif binding.kind == "construct":
         text = f"{shown(binding.target)}({', '.join(_kw_text(attr_kws))})({', '.join(args)})"
+    elif binding.kind == "build":
+        text = f"{shown(binding.target)}({', '.join(args + _kw_text(attr_kws))})"
+    elif binding.kind == "attribute":
+        text = f"{args[0]}.{binding.target}"
     elif binding.kind == "stateful":
         text = (f"{var} = {shown(binding.target)}({', '.join(_kw_text(attr_kws))}); {var}.{binding.update}"
                 f"({', '.join(args)}); {var}.{binding.result}()")
@@ -221,6 +225,8 @@ class Binder:
             if leaf.kind == "operator" and leaf.target not in OPERATORS:
                 raise BindingError(f"unknown operator {leaf.target!r}")
             return
+        if leaf.kind == "attribute":  # read from the object a step built: checked when read
+            return
         if leaf.kind == "custom":
             if leaf.target not in self.custom:
                 raise BindingError(f"the {self.framework} adapter has no custom function {leaf.target!r}")
@@ -258,7 +264,7 @@ class Binder:
         found: dict[str, dict[str, str]] = {}
         for declared in OPS.values():
             for leaf in declared.binding(self.framework).leaves():
-                if leaf.kind not in ("call", "construct", "stateful") or declared.name in self.errors:
+                if leaf.kind not in ("call", "construct", "stateful", "build") or declared.name in self.errors:
                     continue
                 for name, native in leaf.attrs.items():
                     value = _signature_default(leaf.target, native.keyword)
@@ -273,7 +279,8 @@ class Binder:
         named = dict(zip(declared.arg_names, values))
         try:  # the oracle's own work: a failure here is an oracle bug, never the framework's error
             attrs = effective_attrs(declared, pinned)
-            kinds = {name: self.kind_of(v) for name, v in named.items()}
+            objects = {a.name for a in declared.args if a.kind == "object"}  # a layer has no dtype kind
+            kinds = {name: self.kind_of(v) for name, v in named.items() if name not in objects}
             leaf = select(declared.binding(self.framework), declared, kinds, attrs)
             api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
         except Unsupported:
@@ -308,9 +315,17 @@ class Binder:
             return fn(*pos), None
         if leaf.kind == "method":
             return getattr(pos[0], leaf.target)(*pos[1:], *attr_pos, **attr_kws, **kws), None
+        if leaf.kind == "attribute":
+            found = pos[0]
+            for name in leaf.target.split("."):
+                found = getattr(found, name)
+            return found, None
         target = resolve(leaf.target)
         if leaf.kind == "call":
             return target(*pos, *attr_pos, **kws, **attr_kws), target
+        if leaf.kind == "build":
+            built = target(*pos, *attr_pos, **kws, **attr_kws)
+            return built, built
         built = target(*attr_pos, **attr_kws)
         if leaf.kind == "construct":
             return built(*pos, **kws), built

@@ -124,6 +124,7 @@ class ErrorInfo:
     base: str  # nearest Python builtin in its MRO: ValueError, RuntimeError, TypeError, Exception
     message: str  # first line only
     where: str = ""  # "step 1: loss = mse_loss(pred, target)" or "gradient"
+    public: str = ""  # the name users write where it differs from the module path: tf.errors.InvalidArgumentError
 
 
 @dataclass

@@ -40,9 +40,12 @@ def plan(loaded: LoadedCase) -> Request:
     case: Case = loaded.case
     return Request(
         case_id=case.id,
-        inputs={name: make_input(spec) for name, spec in case.inputs.items()},
+        inputs={name: make_input(spec) for name, spec in case.inputs.items() if spec.literal is None},
+        literals={name: {"value": spec.literal, "dtype": spec.literal_dtype}
+                  for name, spec in case.inputs.items() if spec.literal is not None},
         steps=loaded.steps,
-        grad=case.grad.model_dump() if case.grad else None,
+        grad={**case.grad.model_dump(), "untracked": [n for n, s in case.inputs.items() if not s.track]}
+        if case.grad else None,
         observe=case.observed(),
         timeout_s=case.timeout_s or DEFAULT_TIMEOUT_S,
         settings=case.settings.model_dump(exclude_none=True) if case.settings else {},

@@ -49,6 +49,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "settings": request.settings,
         "params": {name: encode_array(a) for name, a in request.params.items()},
         "training": request.training,
+        "literals": request.literals,
     }
 
 
@@ -63,6 +64,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         settings=dict(data.get("settings", {})),
         params={name: decode_array(text) for name, text in data.get("params", {}).items()},
         training=data.get("training"),
+        literals=dict(data.get("literals", {})),
     )
 
 

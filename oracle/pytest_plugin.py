@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import pytest
 
 from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline, overrides, write_snapshot
-from oracle.cases import CaseError, LoadedCase, load_case
+from oracle.cases import CaseError, LoadedCase, load_file
 from oracle.runner import FRAMEWORKS
 
 RUN_KEY = pytest.StashKey[dict[str, Any]]()
@@ -122,14 +122,19 @@ def _state(config: pytest.Config) -> dict[str, Any]:
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         try:
-            loaded = load_case(self.path)
+            found = load_file(self.path)
         except CaseError as exc:
             raise self.CollectError(str(exc)) from None
+        for loaded in found:  # one item per variant and column, grouped under the file
+            yield from self._items(loaded)
+
+    def _items(self, loaded: LoadedCase) -> Iterator[CaseItem]:
         state = _state(self.config)
         state["cases"][loaded.id] = loaded
         baseline = state["baseline"]
         for column in state["columns"]:
-            item = CaseItem.from_parent(self, name=column, loaded=loaded, column=column)
+            name = column if loaded.variant is None else f"{loaded.variant}:{column}"
+            item = CaseItem.from_parent(self, name=name, loaded=loaded, column=column)
             listed = baseline.expected.get((column.split("@")[0].split(":")[0], loaded.id)) \
                 if isinstance(baseline, Baseline) and column != "reference" else None
             if listed is not None and not self.config.getoption("oracle_update"):

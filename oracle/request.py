@@ -39,6 +39,9 @@ class Request:
     # born in NumPy like inputs, and the JSON-able rest of the job (see oracle/training.py)
     params: dict[str, np.ndarray] = field(default_factory=dict)
     training: dict[str, Any] | None = None
+    # literal inputs: name -> {"value": a Python value ("nan"/"inf" as strings), "dtype": name or None to infer},
+    # built by each framework's own constructor (torch.tensor, tf.constant, jnp.array)
+    literals: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Unsupported(Exception):

@@ -155,9 +155,12 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
         request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
                                  "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
                                  **({"values": _json_values(spec.values)} if spec.values is not None else {})}
+                          if spec.literal is None else  # a literal: each column built it; its dtype is in the notes
+                          {"literal": _json_values(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
                           for name, spec in case.inputs.items()}  # explicit values travel, for snippets
         records.append({
-            "id": case.id, "title": case.title, "description": case.description, "tags": case.tags,
+            "id": case.id, "case": loaded.base_id, "variant": loaded.variant, "title": case.title,
+            "description": case.description, "tags": case.tags,
             "file": str(loaded.path), "file_sha256": _digest_or_empty(loaded.path),
             "source": case.source.model_dump() if case.source else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,

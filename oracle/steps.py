@@ -1,5 +1,7 @@
 """The step language: `out = op(arg, ..., key=value)`, tokenised and parsed, never evaluated.
 
+An op with several results is unpacked as `values, indices = top_k(x, k=2)`.
+
 Positional arguments are names defined earlier (inputs or step outputs) or numeric
 literals; keyword values are numbers, quoted or bare strings, true/false/null, or lists.
 """
@@ -43,15 +45,38 @@ class Step:
     args: tuple[Ref | float | int, ...]
     attrs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    outs: tuple[str, ...] = ()  # `a, b = op(...)`: every name, in order (`out` is then the first)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.outs or (self.out,)
 
     def to_json(self) -> dict[str, Any]:
         args = [{"ref": a.name} if isinstance(a, Ref) else a for a in self.args]
-        return {"out": self.out, "op": self.op, "args": args, "attrs": self.attrs, "text": self.text}
+        return {"out": self.out, "op": self.op, "args": args, "attrs": self.attrs, "text": self.text,
+                **({"outs": list(self.outs)} if self.outs else {})}
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Step:
         args = tuple(Ref(a["ref"]) if isinstance(a, dict) else a for a in data["args"])
-        return Step(data["out"], data["op"], args, dict(data["attrs"]), data["text"])
+        return Step(data["out"], data["op"], args, dict(data["attrs"]), data["text"], tuple(data.get("outs", ())))
+
+    def with_attrs(self, attrs: dict[str, Any]) -> Step:
+        """This step with attributes changed (a variant), its text rewritten to match."""
+        merged = {**self.attrs, **attrs}
+        parts = [a.name if isinstance(a, Ref) else repr(a) for a in self.args]
+        parts += [f"{k}={_literal(v)}" for k, v in merged.items()]
+        text = f"{', '.join(self.names)} = {self.op}({', '.join(parts)})"
+        return Step(self.out, self.op, self.args, merged, text, self.outs)
+
+
+def _literal(value: Any) -> str:
+    """A keyword value as the step language writes it (strings quoted, true/false/null)."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -116,7 +141,13 @@ class _Parser:
         raise StepSyntaxError(f"expected a value, found {text!r}" if text else "expected a value at end")
 
     def step(self, text: str) -> Step:
-        out = self.take("name")
+        outs = [self.take("name")]
+        while self.peek() == ("punct", ","):  # `a, b = op(...)`: one name per output
+            self.i += 1
+            outs.append(self.take("name"))
+        if len(set(outs)) != len(outs):
+            raise StepSyntaxError(f"an output name is given twice in {', '.join(outs)}")
+        out = outs[0]
         self.take("punct", "=")
         op = self.take("name")
         self.take("punct", "(")
@@ -144,7 +175,7 @@ class _Parser:
         self.take("punct", ")")
         if self.peek()[0] != "end":
             raise StepSyntaxError(f"unexpected {self.peek()[1]!r} after the closing parenthesis")
-        return Step(out, op, tuple(args), attrs, text.strip())
+        return Step(out, op, tuple(args), attrs, text.strip(), tuple(outs) if len(outs) > 1 else ())
 
 
 def parse_step(text: str) -> Step:

@@ -141,7 +141,7 @@ def test_project_cases_are_valid_with_unique_ids_matching_file_names() -> None:
     cases = load_cases([ROOT / "cases"])
     assert len(cases) == len(case_files([ROOT / "cases"])) >= 1
     for loaded in cases:
-        assert loaded.path.stem == loaded.id
+        assert loaded.path.stem == loaded.base_id  # a variant's id is base-id[variant]
 
 
 def test_every_seed_document_has_cases_and_sources_name_real_documents() -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, reductions, shape
+from oracle.ops import conversions, layers, outputs
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
-_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics)
+_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics, outputs, conversions, layers)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 
@@ -51,7 +52,8 @@ def describe_binding(binding: Binding) -> str:
         return f"x {binding.target} y"
     if binding.kind == "custom":
         return binding.code
-    text = {"call": "{t}", "construct": "{t}(...)", "stateful": "{t}(...).{u}; {r}()", "method": "x.{t}"}[
+    text = {"call": "{t}", "construct": "{t}(...)", "stateful": "{t}(...).{u}; {r}()", "method": "x.{t}",
+            "build": "{t}(...)", "attribute": "obj.{t}"}[
         binding.kind].format(t=binding.target.replace(":", "."), u=binding.update, r=binding.result)
     if binding.then:
         attr, fns = binding.then

@@ -36,7 +36,7 @@ class Arg:
     """
 
     name: str
-    kind: str = "tensor"  # tensor | int_tensor | scalar
+    kind: str = "tensor"  # tensor | int_tensor | scalar | object (a built layer or metric)
     domain: str = "real"
 
 
@@ -136,6 +136,8 @@ class Binding:
       operator   args[0] <target> args[1] (or <target> args[0] for one argument)
       switch     pick a binding by an argument's dtype kind (integer/floating/bool) or an attribute's value
       custom     a named function in the adapter, for the few ops that need code (layout transposes)
+      build      obj = target(**keywords): a layer or metric object that later steps use (OpDef.builds)
+      attribute  args[0].<target> (a dotted path): a stateful object's state, e.g. bn.running_mean
       none       the framework has no public form: `reason` says why
     `args` orders the op's arguments for the native call ("name", "kw=name" for a keyword, or a
     constant number); `attrs` maps attribute -> Native; `fixed` are constant keywords;
@@ -218,6 +220,15 @@ def custom(name: str, code: str, **attrs: str | Native) -> Binding:
     return Binding("custom", name, attrs=_natives(attrs), code=code)
 
 
+def build(target: str, *, fixed: dict[str, Any] | None = None, infers: tuple[str, ...] = (),
+          **attrs: str | Native) -> Binding:
+    return Binding("build", target, (), _natives(attrs), fixed or {}, infers=infers)
+
+
+def attribute(path: str) -> Binding:
+    return Binding("attribute", path)
+
+
 def none(reason: str) -> Binding:
     return Binding("none", reason=reason)
 
@@ -240,6 +251,16 @@ class OpDef:
     attrs: dict[str, Attr] = field(default_factory=dict)
     conventions: str = ""  # the reference's convention at kinks and ties, in words
     alternatives: tuple[str, ...] = ()  # named semantics a column may follow instead (oracle/semantics.py)
+    # several results: their names, unpacked by `a, b = op(...)`; ("*",) is a list of any length,
+    # observed as name.0, name.1, ... and name.count
+    outputs: tuple[str, ...] = ()
+    # the op builds a native object (a layer, a metric) that later steps take as their first argument
+    # (Arg kind "object"); the object itself is not observed, its state is, through other ops
+    builds: bool = False
+
+    @property
+    def listed(self) -> bool:
+        return self.outputs == ("*",)
 
     def binding(self, framework: str) -> Binding:
         return getattr(self, framework)  # type: ignore[no-any-return]
@@ -251,7 +272,9 @@ class OpDef:
 
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
-       conventions: str = "", alternatives: tuple[str, ...] = ()) -> OpDef:
+       conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = (),
+       builds: bool = False) -> OpDef:
     """Declare an op; `args` may be a space-separated string of tensor argument names."""
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
-    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives)
+    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
+                 outputs, builds)

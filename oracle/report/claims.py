@@ -66,10 +66,15 @@ def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[s
         checks.append(Check(o["status"] == want, f"expected {'an error' if want == 'error' else 'a result'}"
                             + ("" if o["status"] == want else f", it {'raised' if not ok else 'computed'}")))
     if expect.get("error"):
-        got = seen_error or "no error"
-        checks.append(Check(seen_error == expect["error"], f"expected {expect['error']}"
-                            + ("" if seen_error == expect["error"] else f", got {got}")))
-    if expect.get("warns") is not None:
+        names = error_names(o.get("error"))
+        got = " / ".join(dict.fromkeys(n for n in names if n)) or "no error"
+        checks.append(Check(expect["error"] in names, f"expected {expect['error']}"
+                            + ("" if expect["error"] in names else f", got {got}")))
+    if isinstance(expect.get("warns"), str):  # a category: InvalidArgumentError-style names, as users see them
+        categories = [w["category"] for w in o["warnings"]]
+        checks.append(Check(expect["warns"] in categories, f"expected a {expect['warns']}"
+                            + ("" if expect["warns"] in categories else f", got {', '.join(categories) or 'none'}")))
+    elif expect.get("warns") is not None:
         warned = bool(o["warnings"])
         checks.append(Check(warned == expect["warns"], "expected a warning" if expect["warns"] else "expected no warning"))
     if expect.get("semantics"):
@@ -87,6 +92,15 @@ def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[s
         checks.append(_compare_check(o, column, expect["compare"], by_id) if ok
                       else Check(False, f"expected {expect['compare']['output']} to compare"))
     return checks
+
+
+def error_names(error: dict[str, Any] | None) -> tuple[str, ...]:
+    """Every name a claim may give an error by: the builtin base, the native class (short and qualified),
+    and the public name (tf.errors.InvalidArgumentError)."""
+    if not error:
+        return ()
+    qualified = error.get("type", "")
+    return (error.get("base", ""), qualified, qualified.rsplit(".", 1)[-1], error.get("public", ""))
 
 
 def _values_check(o: dict[str, Any], name: str, values: Any) -> Check:

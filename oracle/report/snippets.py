@@ -115,9 +115,10 @@ def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     specs = case["inputs"]
     if all(i.get("init") != "values" or "values" in i for i in specs.values()):
         return specs
-    from oracle.cases import load_case
+    from oracle.cases import load_file
 
-    loaded = load_case(case["file"]).case.inputs
+    found = load_file(case["file"])
+    loaded = next((c for c in found if c.id == case["id"]), found[0]).case.inputs
     return {n: {**i, "values": loaded[n].values} if i.get("init") == "values" else i for n, i in specs.items()}
 
 
@@ -140,7 +141,7 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
 
     Training cases (model, optimizer, loop) and metric ops have no generated snippet yet.
     """
-    if case.get("training"):
+    if case.get("training") or not _plain_case(case):
         return None
     steps = [parse_step(text) for text in case["steps"]]
     ctx = _Ctx(_variables(case, steps), _dtypes(case))
@@ -170,6 +171,19 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
         lines += _gradient(framework, grad, ctx, body)
     lines += [""] + [f'print("{name} =", {var})' for name, var in names.items()]
     return Snippet(framework, "\n".join(lines) + "\n", names)
+
+
+def _plain_case(case: dict[str, Any]) -> bool:
+    """What snippets cover so far: NumPy-born inputs, one output per step, a first-order gradient by default options.
+
+    Literal inputs, unpacked results and the gradient options (issue 12) show their calls in `native_api`.
+    """
+    grad = case.get("grad") or {}
+    options = {k: v for k, v in grad.items() if k not in ("of", "wrt", "idiom")}
+    return (all(i.get("init") != "literal" for i in case["inputs"].values())
+            and not any("," in text.split("=", 1)[0] for text in case["steps"])
+            and grad.get("idiom", "default") in ("default", "autograd_grad")
+            and all(v in (None, False, 1) for v in options.values()))
 
 
 def _expression(step: Step, leaf: Binding, ctx: _Ctx) -> list[str]:

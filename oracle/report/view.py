@@ -165,6 +165,8 @@ def summarize(t: dict[str, Any]) -> str:
 
 def init_text(spec: dict[str, Any]) -> str:
     init = spec.get("init")
+    if init == "literal":
+        return f"literal {spec.get('literal')}" + (f", dtype {spec['dtype']}" if spec.get("dtype") else ", dtype inferred")
     if init == "values" or not isinstance(init, dict):
         values = spec.get("values")
         return f"values {values}" if values is not None and len(str(values)) <= 60 else "explicit values"
@@ -219,7 +221,8 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
         view = CaseView(
             record=case,
             columns=[_column_row(case, n, o) for n, o in case["columns"].items()],
-            inputs=[{"name": n, "shape": str(i["shape"]), "dtype": i["dtype"], "how": init_text(i)}
+            inputs=[{"name": n, "shape": str(i.get("shape", "as built")), "dtype": i["dtype"] or "inferred",
+                     "how": init_text(i)}
                     for n, i in case["inputs"].items()],
             divergences=[v for v in case["verdicts"] if v["kind"] != "agree"],
             judgments=judged.get(case["id"], []),

@@ -1,0 +1,42 @@
+"""Ops with several results, unpacked in a step (`values, indices = top_k(x, k=2)`), and list results
+(`parts = split(x, 2)`, observed as parts.0, parts.1, ... and parts.count). Each result is what the
+framework returns, unpacked as Python unpacks it (a tuple, a named tuple, a list), so an API that
+orders its results differently, or returns another count, shows as a difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, op
+
+
+def _top_k(r: Any, x: Any, k: int) -> tuple[Any, Any]:
+    order = r.xp.argsort(-x, axis=-1, stable=True)[..., :k]  # ties: the lower index first
+    return r.xp.take_along_axis(x, order, axis=-1), order
+
+
+def _unique(r: Any, x: Any) -> tuple[Any, Any, Any]:
+    values, inverse, counts = r.xp.unique(r.concrete(x), return_inverse=True, return_counts=True)
+    return values, inverse.reshape(x.shape), counts
+
+
+OPS = [
+    op("top_k", "several outputs", "x", "the k largest values along the last axis, in descending order, and "
+       "their indices", _top_k, attrs={"k": Attr("int", REQUIRED, low=1, doc="how many")},
+       conventions="ties: the lower index first", outputs=("values", "indices"),
+       torch=call("torch.topk", k="k"), tensorflow=call("tf.math.top_k", k="k"), jax=call("jax.lax.top_k", k="k")),
+    op("qr", "several outputs", "a", "the reduced QR decomposition a = q @ r (q [m, k], r [k, n], k = min(m, n))",
+       lambda r, a: tuple(r.xp.linalg.qr(a)), conventions="signs of q's columns and r's rows are the LAPACK ones",
+       outputs=("q", "r"),
+       torch=call("torch.linalg.qr"), tensorflow=call("tf.linalg.qr"), jax=call("jnp.linalg.qr")),
+    op("unique", "several outputs", "x", "the sorted distinct values of x, the index of each element's value in "
+       "them (shaped as x) and each value's count", _unique, outputs=("values", "inverse", "counts"),
+       torch=call("torch.unique", fixed={"return_inverse": True, "return_counts": True}),
+       tensorflow=call("tf.unique_with_counts"),
+       jax=call("jnp.unique", fixed={"return_inverse": True, "return_counts": True})),
+    op("split", "several outputs", ("x", Arg("sections", "scalar")),
+       "x cut along axis 0 into `sections` equal parts, as a list (the NumPy meaning of an integer)",
+       lambda r, x, sections: list(r.xp.split(x, sections)), outputs=("*",),
+       conventions="an integer that does not divide the axis raises",
+       torch=call("torch.split"), tensorflow=call("tf.split"), jax=call("jnp.split")),
+]
