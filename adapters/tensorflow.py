@@ -31,10 +31,23 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
     return tf.transpose(y, [0, 3, 1, 2])
 
 
+def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
+    """tf.slice takes a begin and a size for every axis: the whole of the others."""
+    begin, size = [0] * x.shape.rank, [-1] * x.shape.rank
+    begin[axis], size[axis] = start, length
+    return tf.slice(x, begin, size)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM = {
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
+    "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
+                                                                                   updates),
+    "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
+    "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
+    "getitem_slice": lambda x, start, stop: x[start:stop],
+    "slice_axis": _slice_axis,
 }
 
 
