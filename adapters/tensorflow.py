@@ -72,6 +72,8 @@ class TensorFlowBackend(BoundBackend):
             return tf.Variable(array) if differentiable else tf.constant(array)
 
     def to_numpy(self, value: Any) -> np.ndarray:
+        if isinstance(value, tf.IndexedSlices):  # tape.gradient of a gather or embedding lookup: densify
+            value = tf.convert_to_tensor(value)
         return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
     def gradient_api(self, idiom: str) -> str:

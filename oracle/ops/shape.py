@@ -47,6 +47,12 @@ def _pad(r, x, pad_width, mode):  # type: ignore[no-untyped-def]
     return r.xp.pad(x, pairs, mode=mode)
 
 
+def _matrix(x, name):  # type: ignore[no-untyped-def]
+    if x.ndim < 2:
+        raise ValueError(f"{name} needs an input of rank 2 or more, got shape {list(x.shape)}")
+    return x
+
+
 def _flatten_layer(r, x):  # type: ignore[no-untyped-def]
     return r.xp.reshape(x, (x.shape[0], -1))
 
@@ -178,10 +184,12 @@ OPS = [
                          symmetric=_tf_pad("symmetric")),
        jax=call("jnp.pad", pad_width="pad_width", mode="mode")),
     op("tril", "shape", "x", "x with elements above the k-th diagonal zeroed (last two axes)",
-       lambda r, x, k: r.xp.tril(x, k), attrs={"k": Attr("int", reference=0)},
+       lambda r, x, k: r.xp.tril(_matrix(x, "tril"), k), attrs={"k": Attr("int", reference=0)},
+       conventions="an input of rank < 2 raises ValueError (NumPy instead broadcasts a vector to a square matrix)",
        torch=call("torch.tril", k="diagonal"), tensorflow=call("keras.ops.tril", k="k"), jax=call("jnp.tril", k="k")),
     op("triu", "shape", "x", "x with elements below the k-th diagonal zeroed (last two axes)",
-       lambda r, x, k: r.xp.triu(x, k), attrs={"k": Attr("int", reference=0)},
+       lambda r, x, k: r.xp.triu(_matrix(x, "triu"), k), attrs={"k": Attr("int", reference=0)},
+       conventions="an input of rank < 2 raises ValueError (NumPy instead broadcasts a vector to a square matrix)",
        torch=call("torch.triu", k="diagonal"), tensorflow=call("keras.ops.triu", k="k"), jax=call("jnp.triu", k="k")),
     op("diag", "shape", "x", "NumPy's diag: a 1-D input becomes a diagonal matrix, a 2-D input gives its k-th "
        "diagonal; tf.linalg.diag always builds matrices from the last axis (keras.ops.diag follows NumPy)",
