@@ -63,7 +63,27 @@ def _median(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
 
 
 def _quantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untyped-def]
-    return r.xp.quantile(x, q, axis=axis, method=interpolation, keepdims=bool(keepdims))
+    """Between sorted samples i = floor(q (n - 1)) and i + 1; `nearest` rounds half to even (NumPy's stated rule)."""
+    xp = r.xp
+    x, ax = _flat(r, x, axis)
+    s = xp.sort(x, axis=ax)
+    n = x.shape[ax]
+    pos = q * (n - 1)
+    lo = min(int(math.floor(pos)), n - 1)
+    hi = min(lo + 1, n - 1)
+    frac = pos - lo
+    a, b = xp.take(s, lo, axis=ax), xp.take(s, hi, axis=ax)
+    if interpolation == "lower":
+        out = a
+    elif interpolation == "higher":
+        out = a if frac == 0 else b
+    elif interpolation == "midpoint":
+        out = a if frac == 0 else (a + b) / 2
+    elif interpolation == "nearest":
+        out = b if (frac > 0.5 or (frac == 0.5 and lo % 2 == 1)) else a
+    else:
+        out = a + (b - a) * frac
+    return xp.expand_dims(out, ax) if keepdims and axis is not None else out
 
 
 def _logsumexp(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
@@ -126,7 +146,8 @@ _MIN_TORCH = _by_axis(call("torch.min"), call("torch.min", axis="dim", keepdims=
 _MEDIAN_TORCH = _by_axis(call("torch.median"),
                                    call("torch.median", axis="dim", keepdims="keepdim", pick="values"))
 _INTERPOLATION = Attr("str", choices=("linear", "lower", "higher", "midpoint", "nearest"), reference="linear",
-                      doc="how a quantile between two samples is interpolated; the reference interpolates linearly")
+                      doc="how a quantile between two samples is interpolated; the reference interpolates linearly; "
+                          "nearest rounds a half-way position to the even index (NumPy)")
 _TIE_GRAD = ("the gradient at tied extremes is split evenly among them (jax.grad of the reference's max/min); "
              "NaN propagates")
 
