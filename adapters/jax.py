@@ -42,6 +42,7 @@ CUSTOM = {
     "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
     "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
     "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],
 }
 

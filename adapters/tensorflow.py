@@ -47,6 +47,7 @@ CUSTOM = {
     "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
     "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
     "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
     "slice_axis": _slice_axis,
 }
 

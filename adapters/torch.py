@@ -28,6 +28,7 @@ CUSTOM = {
     "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
     "pad_pairs": _pad_pairs,
     "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],
 }
 

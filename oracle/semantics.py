@@ -21,6 +21,7 @@ ALTERNATIVES: dict[str, str] = {
     "tile_repeat": "tiled the whole tensor (torch's Tensor.repeat), not repeating each element (NumPy's repeat)",
     "clamp_index": "clamped out-of-range indices into range (as JAX indexing does)",
     "fill_out_of_range": "filled the positions of out-of-range indices (NaN for floats, 0 for one_hot) instead of raising",
+    "drop_out_of_range": "dropped the updates at out-of-range indices silently (JAX's scatter default)",
     "first_update_wins": "let the first of duplicate scatter indices win (the reference lets the last win)",
     "first_occurrence_order": "listed unique values in order of first occurrence, unsorted (as tf.unique does)",
 }

@@ -20,9 +20,20 @@ IDX = Arg("indices", "int_tensor", "index")
 
 def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
     n = x.shape[0]
-    r.check_indices("scatter_add", indices, n)
-    rows = r.xp.eye(n, dtype=x.dtype)[indices % n]  # [k, n]: one row per update
+    keep = _in_range(r, "scatter_add", indices, n)
+    rows = r.xp.eye(n, dtype=x.dtype)[indices % n] * r.xp.asarray(keep[:, None].astype(np.float64))  # [k, n]
     return x + r.xp.tensordot(rows, updates, axes=([0], [0]))
+
+
+def _in_range(r, name: str, indices: Any, n: int) -> np.ndarray:
+    """Which updates land in [-n, n); strict raises on any other, `drop_out_of_range` drops them."""
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    ok = (idx >= -n) & (idx < n)
+    if not ok.all():
+        if not r.follows("drop_out_of_range"):
+            raise IndexError(f"{name}: index {int(idx[~ok][0])} is out of range for size {n}")
+        r.note(f"{name}: the update at index {int(idx[~ok][0])} dropped")
+    return ok
 
 
 def _indices(r, name: str, indices: Any, n: int, low: int = -1) -> tuple[np.ndarray, np.ndarray]:
@@ -88,9 +99,11 @@ def _one_hot(r, indices, num_classes):  # type: ignore[no-untyped-def]
 
 def _scatter(r, x, indices, updates):  # type: ignore[no-untyped-def]
     n = x.shape[0]
-    safe, _ = _indices(r, "scatter", indices, n)
-    order = list(range(len(safe)))
-    if len(set(safe.tolist())) < len(safe):
+    keep = _in_range(r, "scatter", indices, n)
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    safe = np.where(idx < 0, idx + n, idx)
+    order = [k for k in range(len(safe)) if keep[k]]
+    if len(set(safe[keep].tolist())) < len(order):
         if r.follows("first_update_wins"):
             order.reverse()
             r.note("scatter: the first of duplicate indices won")
@@ -169,7 +182,7 @@ _AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the r
 OPS = [
     op("scatter_add", "indexing", ("x", Arg("indices", "int_tensor", "index"), "updates"),
        "a copy of x with updates[i] added to row indices[i] of axis 0; duplicate indices accumulate",
-       _scatter_add, conventions="an index outside [-n, n) raises IndexError",
+       _scatter_add, conventions="an index outside [-n, n) raises IndexError", alternatives=("drop_out_of_range",),
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
        jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
@@ -179,6 +192,11 @@ OPS = [
        alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
        torch=call("torch.take", args=("x", "indices")), tensorflow=call("tf.gather", axis="axis"),
        jax=call("jnp.take", axis="axis")),
+    op("getitem", "indexing", ("x", IDX), "x[indices] as users write it: rows of x at an integer index tensor "
+       "(NumPy advanced indexing on axis 0)", lambda r, x, indices: _take(r, x, indices, 0),
+       alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
+       torch=custom("getitem_index", "{x}[{indices}]"), tensorflow=custom("getitem_index", "{x}[{indices}]"),
+       jax=custom("getitem_index", "{x}[{indices}]")),
     op("take_along_axis", "indexing", ("x", IDX), "x[..., indices[i], ...] along `axis` with indices of x's rank "
        "(flattened when unpinned): torch.take_along_dim, keras.ops.take_along_axis, jnp.take_along_axis (whose "
        "axis defaults to -1)", _take_along_axis, attrs={"axis": _AXIS},
@@ -211,7 +229,7 @@ OPS = [
        torch=call("torch.nn.functional.one_hot", num_classes="num_classes"),
        tensorflow=call("tf.one_hot", num_classes="depth"), jax=call("jax.nn.one_hot", num_classes="num_classes")),
     op("scatter", "indexing", ("x", IDX, "updates"), "a copy of x with row indices[i] of axis 0 set to updates[i]",
-       _scatter, alternatives=("first_update_wins",),
+       _scatter, alternatives=("first_update_wins", "drop_out_of_range"),
        conventions="duplicate indices: the last update wins; an index outside [-n, n) raises IndexError",
        torch=method("index_copy", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_update_rows",
