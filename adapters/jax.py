@@ -34,6 +34,10 @@ def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
 
     renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
     return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
+def _jnp() -> Any:
+    import jax.numpy as jnp
+
+    return jnp
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
@@ -43,6 +47,12 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "array_tolist": lambda x: x.tolist(),
     "nnx_batch_norm": _nnx_batch_norm,
     "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
+    "at_set": lambda x, indices, updates: x.at[indices].set(updates),
+    "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
+    "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
+    "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
+    "getitem_mask": lambda x, mask: x[mask],
 }
 
 

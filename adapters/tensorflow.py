@@ -32,6 +32,13 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
     return tf.transpose(y, [0, 3, 1, 2])
 
 
+def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
+    """tf.slice takes a begin and a size for every axis: the whole of the others."""
+    begin, size = [0] * x.shape.rank, [-1] * x.shape.rank
+    begin[axis], size[axis] = start, length
+    return tf.slice(x, begin, size)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv2d_nchw": _conv2d_nchw,
@@ -39,6 +46,13 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
     "numpy_tolist": lambda x: x.numpy().tolist(),
     "keras_call": lambda layer, x, training: layer(x, training=training),
+    "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
+                                                                                   updates),
+    "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
+    "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
+    "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
+    "slice_axis": _slice_axis,
 }
 
 
@@ -63,6 +77,8 @@ class TensorFlowBackend(BoundBackend):
             return tf.Variable(array) if differentiable else tf.constant(array)
 
     def to_numpy(self, value: Any) -> np.ndarray:
+        if isinstance(value, tf.IndexedSlices):  # tape.gradient of a gather or embedding lookup: densify
+            value = tf.convert_to_tensor(value)
         return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
     def snapshot(self, value: Any) -> Any:

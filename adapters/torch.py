@@ -15,6 +15,24 @@ from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.training import NativeOptimizer, StepResult, canonical
 
+
+def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
+    """F.pad takes a flat list that starts from the LAST axis: [[b0, a0], [b1, a1]] -> [b1, a1, b0, a0]."""
+    flat = [p for pair in reversed(pad_width) for p in pair]
+    native = {"edge": "replicate"}.get(mode, mode)
+    return torch.nn.functional.pad(x, flat) if mode is None else torch.nn.functional.pad(x, flat, mode=native)
+
+
+# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
+CUSTOM = {
+    "cat2": lambda x, y, axis: torch.cat([x, y], dim=axis),
+    "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
+    "pad_pairs": _pad_pairs,
+    "getitem_slice": lambda x, start, stop: x[start:stop],
+    "getitem_index": lambda x, indices: x[indices],
+    "getitem_mask": lambda x, mask: x[mask],
+}
+
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
 TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",

@@ -16,6 +16,14 @@ ALTERNATIVES: dict[str, str] = {
     "decoupled_decay": "decoupled the weight decay from the gradient (p -= lr * wd * p, as AdamW)",
     "l2_decay": "added the weight decay to the gradient as an L2 term (g += wd * p, as Adam with L2)",
     "zero_division_zero": "returned 0 for a metric's 0/0",
+    "lower_median": "returned the lower of the two middle values for an even count (as torch.median does)",
+    "split_size": "read split's integer as the size of each piece (torch.split), not the number of pieces",
+    "tile_repeat": "tiled the whole tensor (torch's Tensor.repeat), not repeating each element (NumPy's repeat)",
+    "clamp_index": "clamped out-of-range indices into range (as JAX indexing does)",
+    "fill_out_of_range": "filled the positions of out-of-range indices (NaN for floats, 0 for one_hot) instead of raising",
+    "drop_out_of_range": "dropped the updates at out-of-range indices silently (JAX's scatter default)",
+    "first_update_wins": "let the first of duplicate scatter indices win (the reference lets the last win)",
+    "first_occurrence_order": "listed unique values in order of first occurrence, unsorted (as tf.unique does)",
 }
 
 STRICT = "the reference's strict semantics"

@@ -1,22 +1,284 @@
-"""Indexing and scatter."""
+"""Indexing, gathering, scattering, sorting.
+
+Out-of-range indices: the reference raises IndexError (strict); a column may instead clamp
+them into range (`clamp_index`, JAX's indexing and lax.dynamic_slice) or fill their
+positions (`fill_out_of_range`, jnp.take's default NaN fill, one_hot's zero rows).
+Sorting: the reference is stable (ties keep their input order) and puts NaN last.
+"""
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, custom, method, op
+from typing import Any
+
+import numpy as np
+
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, method, op
+
+INDEX_ALTS = ("clamp_index", "fill_out_of_range")
+IDX = Arg("indices", "int_tensor", "index")
 
 
 def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
     n = x.shape[0]
-    r.check_indices("scatter_add", indices, n)
-    rows = r.xp.eye(n, dtype=x.dtype)[indices % n]  # [k, n]: one row per update
+    keep = _in_range(r, "scatter_add", indices, n)
+    rows = r.xp.eye(n, dtype=x.dtype)[indices % n] * r.xp.asarray(keep[:, None].astype(np.float64))  # [k, n]
     return x + r.xp.tensordot(rows, updates, axes=([0], [0]))
 
+
+def _in_range(r, name: str, indices: Any, n: int) -> np.ndarray:
+    """Which updates land in [-n, n); strict raises on any other, `drop_out_of_range` drops them."""
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    ok = (idx >= -n) & (idx < n)
+    if not ok.all():
+        if not r.follows("drop_out_of_range"):
+            raise IndexError(f"{name}: index {int(idx[~ok][0])} is out of range for size {n}")
+        r.note(f"{name}: the update at index {int(idx[~ok][0])} dropped")
+    return ok
+
+
+def _indices(r, name: str, indices: Any, n: int, low: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Concrete indices wrapped into [0, n) and a mask of the in-range ones; strict raises on any other.
+
+    `low=-1` allows negative indices in [-n, 0) (NumPy); `low=0` allows none (embedding ids, one_hot classes).
+    """
+    idx = np.asarray(r.concrete(indices)).astype(np.int64)
+    lowest = -n if low < 0 else 0
+    ok = (idx >= lowest) & (idx < n)
+    if not ok.all():
+        bad = int(idx[~ok].flat[0])
+        if r.follows("clamp_index"):
+            r.note(f"{name}: index {bad} clamped into [0, {n - 1}]")
+        elif r.follows("fill_out_of_range"):
+            r.note(f"{name}: the position of index {bad} filled")
+        else:
+            raise IndexError(f"{name}: index {bad} is out of range for size {n}")
+    wrapped = np.where(idx < 0, idx + n, idx) if low < 0 else idx
+    if r.follows("clamp_index"):
+        return np.clip(np.where(ok, wrapped, idx), 0, n - 1), np.ones_like(ok)
+    return np.where(ok, wrapped, 0), ok
+
+
+def _fill(r, values, ok, axis, index_ndim):  # type: ignore[no-untyped-def]
+    """NaN where the index was out of range; `ok` has the index shape, placed at `axis` of `values`."""
+    if ok.all():
+        return values
+    shape = [1] * axis + list(ok.shape) + [1] * (values.ndim - axis - index_ndim)
+    fill = np.nan if not r.is_integer(values) else 0
+    return r.xp.where(r.xp.asarray(ok.reshape(shape)), values, fill)
+
+
+def _take(r, x, indices, axis):  # type: ignore[no-untyped-def]
+    if axis is None:
+        x, axis = r.xp.reshape(x, (-1,)), 0
+    axis = axis % x.ndim
+    safe, ok = _indices(r, "take", indices, x.shape[axis])
+    return _fill(r, r.xp.take(x, r.xp.asarray(safe), axis=axis), ok, axis, safe.ndim)
+
+
+def _take_along_axis(r, x, indices, axis):  # type: ignore[no-untyped-def]
+    if axis is None:
+        x, indices, axis = r.xp.reshape(x, (-1,)), r.xp.reshape(indices, (-1,)), 0
+    axis = axis % x.ndim
+    safe, ok = _indices(r, "take_along_axis", indices, x.shape[axis])
+    out = r.xp.take_along_axis(x, r.xp.asarray(safe), axis=axis)
+    return out if ok.all() else r.xp.where(r.xp.asarray(ok), out, np.nan)
+
+
+def _embedding(r, weight, ids):  # type: ignore[no-untyped-def]
+    safe, ok = _indices(r, "embedding", ids, weight.shape[0], low=0)
+    return _fill(r, r.xp.take(weight, r.xp.asarray(safe), axis=0), ok, 0, safe.ndim)
+
+
+def _one_hot(r, indices, num_classes):  # type: ignore[no-untyped-def]
+    values = np.asarray(r.concrete(indices))
+    n = int(values.max()) + 1 if num_classes is None else num_classes
+    safe, ok = _indices(r, "one_hot", indices, n, low=0)
+    rows = r.xp.eye(n)[r.xp.asarray(safe)]
+    return rows * r.xp.asarray(ok[..., None].astype(np.float64))
+
+
+def _scatter(r, x, indices, updates):  # type: ignore[no-untyped-def]
+    n = x.shape[0]
+    keep = _in_range(r, "scatter", indices, n)
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    safe = np.where(idx < 0, idx + n, idx)
+    order = [k for k in range(len(safe)) if keep[k]]
+    if len(set(safe[keep].tolist())) < len(order):
+        if r.follows("first_update_wins"):
+            order.reverse()
+            r.note("scatter: the first of duplicate indices won")
+    out = x
+    rows = r.xp.arange(n)
+    for k in order:  # later writes overwrite earlier ones: the last update wins
+        hit = (rows == int(safe[k])).reshape((n,) + (1,) * (x.ndim - 1))
+        out = r.xp.where(hit, updates[k], out)
+    return out
+
+
+def _slice(r, x, start, stop):  # type: ignore[no-untyped-def]
+    return x[start:stop]
+
+
+def _narrow(r, x, start, length, axis):  # type: ignore[no-untyped-def]
+    n = x.shape[axis]
+    begin = start + n if -n <= start < 0 else start
+    if not (0 <= begin and begin + length <= n and length >= 0):
+        if not r.follows("clamp_index"):
+            raise IndexError(f"narrow: [{start}, {start} + {length}) is out of range for size {n}")
+        begin = min(max(begin, 0), n - length)
+        r.note(f"narrow: start {start} clamped to {begin} so that the {length} elements fit")
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(begin, begin + length)
+    return x[tuple(index)]
+
+
+def _order(r, x, axis, descending=False):  # type: ignore[no-untyped-def]
+    """Stable sort order along `axis`, NaN as the largest value, from pairwise comparisons (exact at ties).
+
+    Written with r.xp only, so it also runs on traced values under jax.grad (the order itself is not differentiated).
+    """
+    xp = r.xp
+    v = xp.moveaxis(x, axis, -1)
+    a, b = v[..., :, None], v[..., None, :]  # a: element i, b: element j
+    nan_a, nan_b = xp.isnan(a), xp.isnan(b)
+    if descending:  # j sorts before i when b > a, NaN first
+        before = ((b > a) & ~nan_a) | (nan_b & ~nan_a)
+    else:  # j sorts before i when b < a, NaN last
+        before = ((b < a) & ~nan_b) | (nan_a & ~nan_b)
+    tie = (b == a) | (nan_a & nan_b)
+    n = v.shape[-1]
+    earlier = xp.arange(n)[None, :] < xp.arange(n)[:, None]
+    rank = xp.sum(before | (tie & earlier), axis=-1)
+    return xp.moveaxis(xp.argsort(rank, axis=-1), -1, axis)
+
+
+def _sort(r, x, axis):  # type: ignore[no-untyped-def]
+    return r.xp.take_along_axis(x, _order(r, x, axis), axis=axis)
+
+
+def _top_k(r, x, k, part):  # type: ignore[no-untyped-def]
+    order = _order(r, x, -1, descending=True)[..., :k]
+    return order if part == "indices" else r.xp.take_along_axis(x, order, axis=-1)
+
+
+def _unique(r, x, counts=False):  # type: ignore[no-untyped-def]
+    values = np.asarray(r.concrete(x)).reshape(-1)
+    found, first, count = np.unique(values, return_index=True, return_counts=True)
+    if r.follows("first_occurrence_order"):
+        keep = np.argsort(first, kind="stable")
+        found, count = found[keep], count[keep]
+        r.note("unique: values in order of first occurrence")
+    return r.xp.asarray(count if counts else found)
+
+
+def _searchsorted(r, sorted_sequence, values, side):  # type: ignore[no-untyped-def]
+    return r.xp.searchsorted(sorted_sequence, values, side=side)
+
+
+_OUT_OF_RANGE = "an index outside [-n, n) raises IndexError (negative ones count from the end)"
+_AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the reference flattens the input when "
+             "unpinned")
 
 OPS = [
     op("scatter_add", "indexing", ("x", Arg("indices", "int_tensor", "index"), "updates"),
        "a copy of x with updates[i] added to row indices[i] of axis 0; duplicate indices accumulate",
-       _scatter_add, conventions="an index outside [-n, n) raises IndexError",
+       _scatter_add, conventions="an index outside [-n, n) raises IndexError", alternatives=("drop_out_of_range",),
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
        jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
+    op("take", "indexing", ("x", IDX), "elements of x at `indices` along `axis` (of the flattened input when "
+       "unpinned, NumPy's take): torch.take (always flattened), tf.gather (axis 0 by default), jnp.take (NaN fill "
+       "for out-of-range indices by default)", _take, attrs={"axis": _AXIS},
+       alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
+       torch=call("torch.take", args=("x", "indices")), tensorflow=call("tf.gather", axis="axis"),
+       jax=call("jnp.take", axis="axis")),
+    op("getitem", "indexing", ("x", IDX), "x[indices] as users write it: rows of x at an integer index tensor "
+       "(NumPy advanced indexing on axis 0)", lambda r, x, indices: _take(r, x, indices, 0),
+       alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
+       torch=custom("getitem_index", "{x}[{indices}]"), tensorflow=custom("getitem_index", "{x}[{indices}]"),
+       jax=custom("getitem_index", "{x}[{indices}]")),
+    op("take_along_axis", "indexing", ("x", IDX), "x[..., indices[i], ...] along `axis` with indices of x's rank "
+       "(flattened when unpinned): torch.take_along_dim, keras.ops.take_along_axis, jnp.take_along_axis (whose "
+       "axis defaults to -1)", _take_along_axis, attrs={"axis": _AXIS},
+       alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
+       torch=call("torch.take_along_dim", axis="dim"), tensorflow=call("keras.ops.take_along_axis", axis="axis"),
+       jax=call("jnp.take_along_axis", axis="axis")),
+    op("index_select", "indexing", ("x", IDX), "the slices of x at `indices` along `axis`: torch.index_select, "
+       "tf.gather, jnp.take", lambda r, x, indices, axis: _take(r, x, indices, axis),
+       attrs={"axis": Attr("axis", REQUIRED)}, alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
+       torch=call("torch.index_select", args=("x", "index=indices"), axis="dim"),
+       tensorflow=call("tf.gather", axis="axis"), jax=call("jnp.take", axis="axis")),
+    op("slice", "indexing", "x", "x[start:stop] on axis 0 as users write it (Python slicing): bounds past the "
+       "end are clamped, as in Python lists", _slice,
+       attrs={"start": Attr("int", REQUIRED), "stop": Attr("int", REQUIRED)},
+       torch=custom("getitem_slice", "{x}[{start}:{stop}]"), tensorflow=custom("getitem_slice", "{x}[{start}:{stop}]"),
+       jax=custom("getitem_slice", "{x}[{start}:{stop}]")),
+    op("narrow", "indexing", "x", "`length` elements from `start` along `axis` by the slicing functions: "
+       "torch.narrow, tf.slice, jax.lax.dynamic_slice_in_dim", _narrow,
+       attrs={"start": Attr("int", REQUIRED), "length": Attr("int", REQUIRED, low=0), "axis": Attr("axis", REQUIRED)},
+       alternatives=("clamp_index",),
+       conventions="a window outside the axis raises IndexError (a negative start counts from the end)",
+       torch=call("torch.narrow", axis="dim", start="start", length="length"),
+       tensorflow=custom("slice_axis", "tf.slice({x}, begin=[0] * {x}.ndim with {start} at axis {axis}, "
+                         "size=[-1] * {x}.ndim with {length} at axis {axis})"),
+       jax=call("jax.lax.dynamic_slice_in_dim", start="start_index", length="slice_size", axis="axis")),
+    op("one_hot", "indexing", (Arg("indices", "int_tensor", "index"),), "rows of the identity: [..., num_classes] "
+       "with 1 at each index; num_classes unpinned: max(indices) + 1 (torch's -1); tf.one_hot and jax.nn.one_hot "
+       "require it", _one_hot, attrs={"num_classes": Attr("int", low=1, reference=None)},
+       alternatives=("fill_out_of_range",), conventions="a class outside [0, num_classes) raises IndexError",
+       torch=call("torch.nn.functional.one_hot", num_classes="num_classes"),
+       tensorflow=call("tf.one_hot", num_classes="depth"), jax=call("jax.nn.one_hot", num_classes="num_classes")),
+    op("scatter", "indexing", ("x", IDX, "updates"), "a copy of x with row indices[i] of axis 0 set to updates[i]",
+       _scatter, alternatives=("first_update_wins", "drop_out_of_range"),
+       conventions="duplicate indices: the last update wins; an index outside [-n, n) raises IndexError",
+       torch=method("index_copy", args=("x", 0, "indices", "updates")),
+       tensorflow=custom("scatter_update_rows",
+                         "tf.tensor_scatter_nd_update({x}, tf.expand_dims({indices}, -1), {updates})"),
+       jax=custom("at_set", "{x}.at[{indices}].set({updates})")),
+    op("embedding", "indexing", ("weight", Arg("ids", "int_tensor", "index")), "rows of `weight` [V, D] at `ids`: "
+       "torch.nn.functional.embedding, tf.nn.embedding_lookup, jnp.take(weight, ids, axis=0) (as flax's Embed)",
+       _embedding, alternatives=INDEX_ALTS, conventions="an id outside [0, V) raises IndexError",
+       torch=call("torch.nn.functional.embedding", args=("ids", "weight")),
+       tensorflow=call("tf.nn.embedding_lookup"), jax=call("jnp.take", fixed={"axis": 0})),
+    op("boolean_mask", "indexing", ("x", Arg("mask", "int_tensor", "binary")), "x[mask]: the elements where the "
+       "boolean mask is true, flattened (a data-dependent shape)",
+       lambda r, x, mask: x[r.concrete(mask).astype(bool)],
+       torch=custom("getitem_mask", "{x}[{mask}]"), tensorflow=call("tf.boolean_mask"),
+       jax=custom("getitem_mask", "{x}[{mask}]")),
+    op("top_k_values", "indexing", "x", "the k largest values along the last axis, largest first",
+       lambda r, x, k: _top_k(r, x, k, "values"), attrs={"k": Attr("int", REQUIRED, low=0)},
+       conventions="ties: the lower index first; NaN is the largest",
+       torch=call("torch.topk", k="k", pick="values"), tensorflow=call("tf.math.top_k", k="k", pick="values"),
+       jax=call("jax.lax.top_k", k="k", pick=0)),
+    op("top_k_indices", "indexing", "x", "the indices of the k largest values along the last axis, largest first",
+       lambda r, x, k: _top_k(r, x, k, "indices"), attrs={"k": Attr("int", REQUIRED, low=0)},
+       conventions="ties: the lower index first; NaN is the largest",
+       torch=call("torch.topk", k="k", pick="indices"), tensorflow=call("tf.math.top_k", k="k", pick="indices"),
+       jax=call("jax.lax.top_k", k="k", pick=1)),
+    op("sort", "indexing", "x", "x sorted ascending along `axis` (the last when unpinned)",
+       lambda r, x, axis: _sort(r, x, axis), attrs={"axis": Attr("axis", reference=-1)},
+       conventions="NaN sorts last; the gradient follows each element to its sorted position",
+       torch=call("torch.sort", axis="dim", pick="values"), tensorflow=call("tf.sort", axis="axis"),
+       jax=call("jnp.sort", axis="axis")),
+    op("argsort", "indexing", "x", "the indices that sort x ascending along `axis` (the last when unpinned); "
+       "`stable` unpinned: torch and tf unstable, jnp stable",
+       lambda r, x, axis, stable: _order(r, x, axis),
+       attrs={"axis": Attr("axis", reference=-1), "stable": Attr("bool", reference=True)},
+       conventions="stable: ties keep their input order; NaN sorts last",
+       torch=call("torch.argsort", axis="dim", stable="stable"), tensorflow=call("tf.argsort", axis="axis",
+                                                                                 stable="stable"),
+       jax=call("jnp.argsort", axis="axis", stable="stable")),
+    op("unique", "indexing", "x", "the distinct values of x, flattened, sorted ascending", _unique,
+       alternatives=("first_occurrence_order",),
+       torch=call("torch.unique"), tensorflow=call("tf.unique", pick="y"), jax=call("jnp.unique")),
+    op("unique_counts", "indexing", "x", "how often each distinct value occurs, in the order of `unique` (sorted)",
+       lambda r, x: _unique(r, x, counts=True), alternatives=("first_occurrence_order",),
+       torch=call("torch.unique", fixed={"return_counts": True}, pick=1),
+       tensorflow=call("tf.unique_with_counts", pick="count"),
+       jax=call("jnp.unique", fixed={"return_counts": True}, pick=1)),
+    op("searchsorted", "indexing", "sorted_sequence values", "for each value, the insertion index into the 1-D "
+       "ascending `sorted_sequence` that keeps it sorted: before equal elements (side=left) or after (right)",
+       _searchsorted, attrs={"side": Attr("str", choices=("left", "right"), reference="left")},
+       torch=call("torch.searchsorted", side="side"), tensorflow=call("tf.searchsorted", side="side"),
+       jax=call("jnp.searchsorted", side="side")),
 ]
