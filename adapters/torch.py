@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "cat2": lambda x, y, axis: torch.cat([x, y], dim=axis),
     "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
     "pad_pairs": _pad_pairs,
@@ -45,7 +45,7 @@ def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
     return layer(x)
 
 
-CUSTOM = {"train_then_call": _train_then_call}
+CUSTOM["train_then_call"] = _train_then_call  # stateful layers (oracle/ops/layers.py)
 
 
 def _kind(value: Any) -> str:

@@ -21,20 +21,20 @@ def _unique(r: Any, x: Any) -> tuple[Any, Any, Any]:
 
 
 OPS = [
-    op("top_k", "several outputs", "x", "the k largest values along the last axis, in descending order, and "
+    op("top_k", "indexing", "x", "the k largest values along the last axis, in descending order, and "
        "their indices", _top_k, attrs={"k": Attr("int", REQUIRED, low=1, doc="how many")},
        conventions="ties: the lower index first", outputs=("values", "indices"),
        torch=call("torch.topk", k="k"), tensorflow=call("tf.math.top_k", k="k"), jax=call("jax.lax.top_k", k="k")),
-    op("qr", "several outputs", "a", "the reduced QR decomposition a = q @ r (q [m, k], r [k, n], k = min(m, n))",
+    op("qr", "linalg", "a", "the reduced QR decomposition a = q @ r (q [m, k], r [k, n], k = min(m, n))",
        lambda r, a: tuple(r.xp.linalg.qr(a)), conventions="signs of q's columns and r's rows are the LAPACK ones",
        outputs=("q", "r"),
        torch=call("torch.linalg.qr"), tensorflow=call("tf.linalg.qr"), jax=call("jnp.linalg.qr")),
-    op("unique", "several outputs", "x", "the sorted distinct values of x, the index of each element's value in "
+    op("unique", "indexing", "x", "the sorted distinct values of x, the index of each element's value in "
        "them (shaped as x) and each value's count", _unique, outputs=("values", "inverse", "counts"),
        torch=call("torch.unique", fixed={"return_inverse": True, "return_counts": True}),
        tensorflow=call("tf.unique_with_counts"),
        jax=call("jnp.unique", fixed={"return_inverse": True, "return_counts": True})),
-    op("split", "several outputs", ("x", Arg("sections", "scalar")),
+    op("split", "shape", ("x", Arg("sections", "scalar")),
        "x cut along axis 0 into `sections` equal parts, as a list (the NumPy meaning of an integer)",
        lambda r, x, sections: list(r.xp.split(x, sections)), outputs=("*",),
        conventions="an integer that does not divide the axis raises",
