@@ -32,6 +32,7 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
 CUSTOM = {
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
+    "astype_like": lambda x, like: x.astype(like.dtype),
 }
 
 

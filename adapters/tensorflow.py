@@ -35,6 +35,7 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
 CUSTOM = {
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
+    "cast_like": lambda x, like: tf.cast(x, like.dtype),
 }
 
 

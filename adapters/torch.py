@@ -21,6 +21,15 @@ TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "neste
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
+# The few bindings that need code (oracle/ops declares them as `custom(name, code)`): a dtype named by a string.
+CUSTOM = {
+    "to_dtype": lambda x, dtype: x.to(getattr(torch, dtype)),
+    "view_dtype": lambda x, dtype: x.view(getattr(torch, dtype)),
+    "sum_dtype": lambda x, dtype: torch.sum(x, dtype=getattr(torch, dtype)),
+    "mean_dtype": lambda x, dtype: torch.mean(x, dtype=getattr(torch, dtype)),
+}
+
+
 def _kind(value: Any) -> str:
     if not isinstance(value, torch.Tensor):
         return "scalar"
@@ -34,7 +43,7 @@ class TorchBackend(BoundBackend):
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.bind({}, _kind, torch.Tensor)  # torch needs no custom bindings
+        self.bind(CUSTOM, _kind, torch.Tensor)
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits
