@@ -66,7 +66,10 @@ def _trunc_divide(r, x, y):  # type: ignore[no-untyped-def]
 
 def _remainder(r, x, y):  # type: ignore[no-untyped-def]
     _int_zero_check(r, "remainder", x, y)
-    return r.xp.remainder(x, y)
+    result = r.xp.remainder(x, y)
+    if hasattr(result, "dtype") and r.is_integer(result):
+        return result
+    return r.xp.where(result == 0, r.xp.copysign(result * 0.0, y), result)  # a zero takes the divisor's sign
 
 
 def _fmod(r, x, y):  # type: ignore[no-untyped-def]
@@ -178,8 +181,9 @@ OPS = [
                      "NumPy broadcasting; integers to negative integer powers raise ValueError (as NumPy)", _pow),
     op("negative", "elementwise", "x", "-x", lambda r, x: -x,
        torch=call("torch.neg"), tensorflow=call("tf.math.negative"), jax=call("jnp.negative")),
-    op("abs", "elementwise", "x", "|x|", lambda r, x: x * r.xp.sign(x),
-       conventions="the gradient at 0 is 0 (the subgradient sign(0) = 0)",
+    op("abs", "elementwise", "x", "|x|", lambda r, x: x * (r.xp.sign(x) if r.is_integer(x) else _sign(r, x)),
+       conventions="the gradient at 0 is 0 (the subgradient sign(0) = 0); abs(-0.0) = +0.0; integers stay in their "
+                   "dtype, so |INT_MIN| wraps to INT_MIN (two's complement)",
        torch=call("torch.abs"), tensorflow=call("tf.math.abs"), jax=call("jnp.abs")),
     op("exp", "elementwise", "x", "e ** x", lambda r, x: r.xp.exp(x),
        torch=call("torch.exp"), tensorflow=call("tf.math.exp"), jax=call("jnp.exp")),
