@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import Arg, Attr, OpDef, call, none, op, operator
+from oracle.ops.spec import Arg, Attr, OpDef, call, none, op, operator, switch
 
 
 def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
@@ -199,7 +199,9 @@ OPS = [
     op("trunc_divide", "elementwise", "x y", "trunc(x / y) (C integer division): rounds toward 0",
        _trunc_divide, conventions="integer division by zero raises ZeroDivisionError; the gradient is 0",
        torch=call("torch.div", fixed={"rounding_mode": "trunc"}), tensorflow=call("tf.truncatediv"),
-       jax=call("jax.lax.div")),
+       jax=switch("x", integer=call("jax.lax.div"),
+                  floating=none("jax has no truncating division of floats: jax.lax.div truncates integers only and "
+                                "divides floats exactly"))),
     _binary("remainder", "x - floor(x / y) * y (Python's %): the result takes the divisor's sign",
             _remainder, "torch.remainder", "tf.math.floormod", "jnp.remainder",
             conventions="integer remainder by zero raises ZeroDivisionError; float remainder by 0 is NaN"),
