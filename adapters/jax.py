@@ -53,6 +53,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "getitem_slice": lambda x, start, stop: x[start:stop],
     "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],
+    "astype_like": lambda x, like: x.astype(like.dtype),
 }
 
 

@@ -53,6 +53,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "getitem_slice": lambda x, start, stop: x[start:stop],
     "getitem_index": lambda x, indices: x[indices],
     "slice_axis": _slice_axis,
+    "cast_like": lambda x, like: tf.cast(x, like.dtype),
 }
 
 

@@ -48,6 +48,15 @@ def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
 CUSTOM["train_then_call"] = _train_then_call  # stateful layers (oracle/ops/layers.py)
 
 
+# dtypes named by a string (oracle/ops/casting.py)
+CUSTOM.update({
+    "to_dtype": lambda x, dtype: x.to(getattr(torch, dtype)),
+    "view_dtype": lambda x, dtype: x.view(getattr(torch, dtype)),
+    "sum_dtype": lambda x, dtype: torch.sum(x, dtype=getattr(torch, dtype)),
+    "mean_dtype": lambda x, dtype: torch.mean(x, dtype=getattr(torch, dtype)),
+})
+
+
 def _kind(value: Any) -> str:
     if not isinstance(value, torch.Tensor):
         return "scalar"

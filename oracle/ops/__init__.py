@@ -1,4 +1,6 @@
-"""The op registry: every op a case step may name, declared once (oracle/ops/<family>.py).
+"""READ /work/wt-cat1/.helper.md FIRST (the lead's instructions: rules, workflow, deadline 23:00 UTC).
+
+The op registry: every op a case step may name, declared once (oracle/ops/<family>.py).
 
 Each declaration holds the op's arguments, typed attributes, intended semantics (doc and
 a reference formula over an array namespace), the alternatives a column may follow, and
@@ -12,10 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, reductions, shape
-from oracle.ops import conversions, layers, outputs
+from oracle.ops import casting, comparison, conversions, layers, outputs
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
-_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics, outputs, conversions, layers)
+_FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, losses, linalg, conv, metrics,
+             outputs, conversions, layers)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

@@ -1,30 +1,189 @@
-"""Elementwise math: arithmetic operators and unary functions, NumPy broadcasting throughout."""
+"""Elementwise math: arithmetic operators and unary/binary functions, NumPy broadcasting throughout.
+
+Reference conventions at kinks, ties and poles are stated per op (`conventions=`) and
+implemented explicitly, so jax.numpy and NumPy compute the same thing.
+"""
 
 from __future__ import annotations
 
-from oracle.ops.spec import OpDef, call, op, operator
+from typing import Any
+
+import numpy as np
+
+from oracle.ops.spec import Arg, Attr, OpDef, call, none, op, operator, switch
 
 
-def _binary_operator(name: str, symbol: str, doc: str, formula: str) -> OpDef:
-    def reference(r, x, y):  # type: ignore[no-untyped-def]
-        return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y,
-                "**": lambda: x ** y}[symbol]()
+def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
+    """Integer division (or remainder) by zero has no integer result: the reference raises."""
+    if hasattr(y, "dtype") and r.is_integer(y) and (not hasattr(x, "dtype") or r.is_integer(x)):
+        if (np.asarray(r.concrete(y)) == 0).any():
+            raise ZeroDivisionError(f"{name}: integer division by zero")
+    elif isinstance(y, int) and y == 0 and hasattr(x, "dtype") and r.is_integer(x):
+        raise ZeroDivisionError(f"{name}: integer division by zero")
 
-    return op(name, "elementwise", "x y", f"{doc}; {formula}", reference,
+
+def _pow(r, x, y):  # type: ignore[no-untyped-def]
+    int_x = hasattr(x, "dtype") and r.is_integer(x) or isinstance(x, int)
+    int_y = hasattr(y, "dtype") and r.is_integer(y) or isinstance(y, int)
+    if int_x and int_y and (np.asarray(y if isinstance(y, int) else r.concrete(y)) < 0).any():
+        raise ValueError("pow: integers to negative integer powers have no integer result")
+    return x ** y
+
+
+def _binary_operator(name: str, symbol: str, doc: str, formula: str, reference: Any = None) -> OpDef:
+    def default(r, x, y):  # type: ignore[no-untyped-def]
+        return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y}[symbol]()
+
+    return op(name, "elementwise", "x y", f"{doc}; {formula}", reference or default,
               torch=operator(symbol), tensorflow=operator(symbol), jax=operator(symbol))
 
+
+def _unary(name: str, doc: str, formula: Any, torch: str, tensorflow: str, jax: str, domain: str = "real",
+           conventions: str = "") -> OpDef:
+    return op(name, "elementwise", (Arg("x", domain=domain),), doc, formula, conventions=conventions,
+              torch=call(torch), tensorflow=call(tensorflow), jax=call(jax))
+
+
+def _binary(name: str, doc: str, formula: Any, torch: str, tensorflow: str, jax: str, args: str = "x y",
+            conventions: str = "") -> OpDef:
+    tf_binding = none(tensorflow.removeprefix("none:").strip()) if tensorflow.startswith("none:") else call(tensorflow)
+    return op(name, "elementwise", args, doc, formula, conventions=conventions,
+              torch=call(torch), tensorflow=tf_binding, jax=call(jax))
+
+
+def _floor_divide(r, x, y):  # type: ignore[no-untyped-def]
+    _int_zero_check(r, "floor_divide", x, y)
+    return r.xp.floor_divide(x, y)
+
+
+def _trunc_divide(r, x, y):  # type: ignore[no-untyped-def]
+    _int_zero_check(r, "trunc_divide", x, y)
+    if hasattr(x, "dtype") and r.is_integer(x) and (not hasattr(y, "dtype") or r.is_integer(y)):
+        q = r.xp.abs(x) // r.xp.abs(y)
+        return r.xp.where((x < 0) != (y < 0), -q, q)
+    return r.xp.trunc(x / y)
+
+
+def _remainder(r, x, y):  # type: ignore[no-untyped-def]
+    _int_zero_check(r, "remainder", x, y)
+    result = r.xp.remainder(x, y)
+    if hasattr(result, "dtype") and r.is_integer(result):
+        return result
+    return r.xp.where(result == 0, r.xp.copysign(result * 0.0, y), result)  # a zero takes the divisor's sign
+
+
+def _fmod(r, x, y):  # type: ignore[no-untyped-def]
+    _int_zero_check(r, "fmod", x, y)
+    return r.xp.fmod(x, y)
+
+
+def _sign(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x > 0, 1.0, xp.where(x < 0, -1.0, x * 0.0))
+
+
+def _max(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x > y, x, xp.where(x < y, y, (x + y) / 2))
+
+
+def _min(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x < y, x, xp.where(x > y, y, (x + y) / 2))
+
+
+def _fmax(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, _max(r, x, y)))
+
+
+def _fmin(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, _min(r, x, y)))
+
+
+def _clip(r, x, min, max):  # type: ignore[no-untyped-def]  # noqa: A002
+    xp, y = r.xp, x
+    if min is not None:
+        y = xp.where(y < min, min, y)
+    if max is not None:
+        y = xp.where(y > max, max, y)
+    return y
+
+
+def _round(r, x, decimals):  # type: ignore[no-untyped-def]
+    if not decimals:
+        return r.xp.round(x)
+    scale = 10.0 ** decimals
+    return r.xp.round(x * scale) / scale
+
+
+def _nonpositive_integer(r, x):  # type: ignore[no-untyped-def]
+    return (x <= 0) & (r.xp.floor(x) == x)
+
+
+def _digamma(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    pole = _nonpositive_integer(r, x)
+    return xp.where(pole, xp.nan, r.special.digamma(xp.where(pole, 0.5, x)))
+
+
+def _lgamma(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    pole = _nonpositive_integer(r, x)
+    return xp.where(pole, xp.inf, r.special.gammaln(xp.where(pole, 0.5, x)))
+
+
+def _xlogy(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    safe = (x == 0) & ((y == 0) | xp.isposinf(y))
+    return x * xp.where(safe, 0.0, xp.log(xp.where(safe, 1.0, y)))
+
+
+def _logaddexp(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    m = xp.maximum(x, y)
+    both_inf = xp.isinf(m) & (x == y)
+    m_safe = xp.where(xp.isinf(m), 0.0, m)
+    return xp.where(both_inf, m, m_safe + xp.log(xp.exp(x - m_safe) + xp.exp(y - m_safe)))
+
+
+def _nan_to_num(r, x, nan, posinf, neginf):  # type: ignore[no-untyped-def]
+    from oracle.ops.refctx import Undefined
+
+    xp = r.xp
+    if posinf is None or neginf is None:
+        try:
+            values = np.asarray(r.concrete(x), dtype=np.float64)
+            needed = (posinf is None and np.isposinf(values).any()) or (neginf is None and np.isneginf(values).any())
+        except Exception:  # a traced value (under jax.grad): its values are unknown here
+            needed = True
+        if needed:
+            raise Undefined("nan_to_num with posinf/neginf unpinned replaces inf by the largest finite value of "
+                            "the column's dtype; the float64 reference cannot state it: pin posinf and neginf")
+    y = xp.where(xp.isnan(x), nan, x)
+    if posinf is not None:
+        y = xp.where(xp.isposinf(x), posinf, y)
+    if neginf is not None:
+        y = xp.where(xp.isneginf(x), neginf, y)
+    return y
+
+
+BOUND = Attr("float", nullable=True, reference=None, doc="a bound; the reference applies none when unpinned")
 
 OPS = [
     _binary_operator("add", "+", "x + y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("subtract", "-", "x - y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("multiply", "*", "x * y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("divide", "/", "x / y, true division, as users write it (the operator)",
-                     "x / 0 is +-inf, 0 / 0 is NaN"),
-    _binary_operator("pow", "**", "x ** y as users write it (the operator)", "NumPy broadcasting"),
+                     "x / 0 is +-inf, 0 / 0 is NaN; integers divide to a floating result"),
+    _binary_operator("pow", "**", "x ** y as users write it (the operator)",
+                     "NumPy broadcasting; integers to negative integer powers raise ValueError (as NumPy)", _pow),
     op("negative", "elementwise", "x", "-x", lambda r, x: -x,
        torch=call("torch.neg"), tensorflow=call("tf.math.negative"), jax=call("jnp.negative")),
-    op("abs", "elementwise", "x", "|x|", lambda r, x: x * r.xp.sign(x),
-       conventions="the gradient at 0 is 0 (the subgradient sign(0) = 0)",
+    op("abs", "elementwise", "x", "|x|", lambda r, x: x * (r.xp.sign(x) if r.is_integer(x) else _sign(r, x)),
+       conventions="the gradient at 0 is 0 (the subgradient sign(0) = 0); abs(-0.0) = +0.0; integers stay in their "
+                   "dtype, so |INT_MIN| wraps to INT_MIN (two's complement)",
        torch=call("torch.abs"), tensorflow=call("tf.math.abs"), jax=call("jnp.abs")),
     op("exp", "elementwise", "x", "e ** x", lambda r, x: r.xp.exp(x),
        torch=call("torch.exp"), tensorflow=call("tf.math.exp"), jax=call("jnp.exp")),
@@ -33,4 +192,117 @@ OPS = [
     op("sqrt", "elementwise", "x", "square root; sqrt(x < 0) = NaN, its gradient at 0 is +inf",
        lambda r, x: r.xp.sqrt(x),
        torch=call("torch.sqrt"), tensorflow=call("tf.math.sqrt"), jax=call("jnp.sqrt")),
+    # division family
+    _binary("floor_divide", "floor(x / y) (Python's //): rounds toward -inf; float x / 0 gives +-inf or NaN",
+            _floor_divide, "torch.floor_divide", "tf.math.floordiv", "jnp.floor_divide",
+            conventions="integer division by zero raises ZeroDivisionError; the gradient is 0 almost everywhere"),
+    op("trunc_divide", "elementwise", "x y", "trunc(x / y) (C integer division): rounds toward 0",
+       _trunc_divide, conventions="integer division by zero raises ZeroDivisionError; the gradient is 0",
+       torch=call("torch.div", fixed={"rounding_mode": "trunc"}), tensorflow=call("tf.truncatediv"),
+       jax=switch("x", integer=call("jax.lax.div"),
+                  floating=none("jax has no truncating division of floats: jax.lax.div truncates integers only and "
+                                "divides floats exactly"))),
+    _binary("remainder", "x - floor(x / y) * y (Python's %): the result takes the divisor's sign",
+            _remainder, "torch.remainder", "tf.math.floormod", "jnp.remainder",
+            conventions="integer remainder by zero raises ZeroDivisionError; float remainder by 0 is NaN"),
+    _binary("fmod", "C fmod: x - trunc(x / y) * y, the result takes the dividend's sign",
+            _fmod, "torch.fmod", "tf.truncatemod", "jnp.fmod",
+            conventions="integer fmod by zero raises ZeroDivisionError; float fmod by 0 is NaN"),
+    # unary arithmetic
+    _unary("sign", "-1, 0 or 1 by the sign of x", _sign, "torch.sign", "tf.math.sign", "jnp.sign",
+           conventions="sign(+-0) is the zero itself (-0 stays -0), sign(NaN) = NaN; the gradient is 0 everywhere"),
+    _unary("reciprocal", "1 / x in floating point, also for integer inputs (1 / 0 = inf)",
+           lambda r, x: 1.0 / x, "torch.reciprocal", "tf.math.reciprocal", "jnp.reciprocal"),
+    _unary("square", "x * x", lambda r, x: x * x, "torch.square", "tf.math.square", "jnp.square"),
+    _unary("rsqrt", "1 / sqrt(x): rsqrt(+0) = inf, rsqrt(-0) = -inf (1 / -0), rsqrt(x < 0) = NaN",
+           lambda r, x: 1.0 / r.xp.sqrt(x), "torch.rsqrt", "tf.math.rsqrt", "jax.lax.rsqrt"),
+    _unary("expm1", "e ** x - 1, accurate for small x", lambda r, x: r.xp.expm1(x),
+           "torch.expm1", "tf.math.expm1", "jnp.expm1"),
+    _unary("log1p", "log(1 + x), accurate for small x; log1p(-1) = -inf", lambda r, x: r.xp.log1p(x),
+           "torch.log1p", "tf.math.log1p", "jnp.log1p"),
+    _unary("log2", "base-2 logarithm (TensorFlow: keras.ops.log2, tf.math has none)", lambda r, x: r.xp.log2(x),
+           "torch.log2", "keras.ops.log2", "jnp.log2"),
+    _unary("log10", "base-10 logarithm (TensorFlow: keras.ops.log10, tf.math has none)",
+           lambda r, x: r.xp.log10(x), "torch.log10", "keras.ops.log10", "jnp.log10"),
+    # trigonometric and hyperbolic
+    _unary("sin", "sine (radians)", lambda r, x: r.xp.sin(x), "torch.sin", "tf.math.sin", "jnp.sin"),
+    _unary("cos", "cosine (radians)", lambda r, x: r.xp.cos(x), "torch.cos", "tf.math.cos", "jnp.cos"),
+    _unary("tan", "tangent (radians)", lambda r, x: r.xp.tan(x), "torch.tan", "tf.math.tan", "jnp.tan"),
+    _unary("tanh", "hyperbolic tangent", lambda r, x: r.xp.tanh(x), "torch.tanh", "tf.math.tanh", "jnp.tanh"),
+    _unary("sinh", "hyperbolic sine; overflows to +-inf", lambda r, x: r.xp.sinh(x),
+           "torch.sinh", "tf.math.sinh", "jnp.sinh"),
+    _unary("cosh", "hyperbolic cosine; overflows to inf", lambda r, x: r.xp.cosh(x),
+           "torch.cosh", "tf.math.cosh", "jnp.cosh"),
+    _unary("arcsin", "inverse sine; NaN outside [-1, 1], gradient +inf at +-1", lambda r, x: r.xp.arcsin(x),
+           "torch.asin", "tf.math.asin", "jnp.arcsin"),
+    _unary("arccos", "inverse cosine; NaN outside [-1, 1], gradient -inf at +-1", lambda r, x: r.xp.arccos(x),
+           "torch.acos", "tf.math.acos", "jnp.arccos"),
+    _unary("arctan", "inverse tangent", lambda r, x: r.xp.arctan(x), "torch.atan", "tf.math.atan", "jnp.arctan"),
+    _binary("arctan2", "the angle of the point (x, y) in (-pi, pi], y first (C atan2): signed zeros pick the "
+            "half-plane, atan2(+0, -0) = pi, atan2(-0, -0) = -pi", lambda r, y, x: r.xp.arctan2(y, x),
+            "torch.atan2", "tf.math.atan2", "jnp.arctan2", args="y x"),
+    # rounding
+    _unary("floor", "largest integer <= x; gradient 0", lambda r, x: r.xp.floor(x),
+           "torch.floor", "tf.math.floor", "jnp.floor"),
+    _unary("ceil", "smallest integer >= x; gradient 0", lambda r, x: r.xp.ceil(x),
+           "torch.ceil", "tf.math.ceil", "jnp.ceil"),
+    _unary("trunc", "x rounded toward 0 (TensorFlow: keras.ops.trunc, tf.math has none); gradient 0",
+           lambda r, x: r.xp.trunc(x), "torch.trunc", "keras.ops.trunc", "jnp.trunc"),
+    op("round", "elementwise", "x", "round to the nearest integer (or `decimals` places), halves to even "
+       "(0.5 -> 0, 1.5 -> 2, 2.5 -> 2, -0.5 -> -0)", _round,
+       attrs={"decimals": Attr("int", reference=0, doc="decimal places; the reference rounds to integers unpinned")},
+       conventions="halves round to the even neighbour; the gradient is 0",
+       torch=call("torch.round", decimals="decimals"), tensorflow=call("tf.math.round"),
+       jax=call("jnp.round", decimals="decimals")),
+    op("clip", "elementwise", "x", "min(max(x, min), max): x limited to [min, max]; a bound left null is not "
+       "applied; with min > max every element becomes max", _clip,
+       attrs={"min": BOUND, "max": BOUND},
+       conventions="the gradient is 1 where min <= x <= max (bounds included) and 0 outside; min > max gives max",
+       torch=call("torch.clamp", min="min", max="max"),
+       tensorflow=call("tf.clip_by_value", min="clip_value_min", max="clip_value_max"),
+       jax=call("jnp.clip", min="min", max="max")),
+    # extrema
+    _binary("maximum", "elementwise max; NaN in either operand propagates", _max,
+            "torch.maximum", "tf.math.maximum", "jnp.maximum",
+            conventions="at ties (x == y) the gradient is split, 0.5 to each operand"),
+    _binary("minimum", "elementwise min; NaN in either operand propagates", _min,
+            "torch.minimum", "tf.math.minimum", "jnp.minimum",
+            conventions="at ties (x == y) the gradient is split, 0.5 to each operand"),
+    _binary("fmax", "elementwise max ignoring NaN: a NaN operand yields the other (NaN only when both are); "
+            "TensorFlow: keras.ops.fmax", _fmax, "torch.fmax", "keras.ops.fmax", "jnp.fmax",
+            conventions="at ties the gradient is split, 0.5 to each operand; a NaN operand gets gradient 0"),
+    _binary("fmin", "elementwise min ignoring NaN: a NaN operand yields the other (NaN only when both are); "
+            "TensorFlow: keras.ops.fmin", _fmin, "torch.fmin", "keras.ops.fmin", "jnp.fmin",
+            conventions="at ties the gradient is split, 0.5 to each operand; a NaN operand gets gradient 0"),
+    _binary("hypot", "sqrt(x ** 2 + y ** 2) without intermediate overflow (TensorFlow: keras.ops.hypot)",
+            lambda r, x, y: r.xp.hypot(x, y), "torch.hypot", "keras.ops.hypot", "jnp.hypot"),
+    # special functions
+    _unary("erf", "the error function", lambda r, x: r.special.erf(x),
+           "torch.erf", "tf.math.erf", "jax.scipy.special.erf"),
+    _unary("erfc", "1 - erf(x), accurate where erf(x) is near 1", lambda r, x: r.special.erfc(x),
+           "torch.erfc", "tf.math.erfc", "jax.scipy.special.erfc"),
+    _unary("lgamma", "log |Gamma(x)|", _lgamma, "torch.lgamma", "tf.math.lgamma", "jax.scipy.special.gammaln",
+           conventions="+inf at the poles x = 0, -1, -2, ..."),
+    _unary("digamma", "d/dx log Gamma(x)", _digamma, "torch.digamma", "tf.math.digamma",
+           "jax.scipy.special.digamma",
+           conventions="NaN at the poles x = 0, -1, -2, ... (the limits from either side differ: -inf and +inf)"),
+    _binary("logaddexp", "log(exp(x) + exp(y)) computed stably (TensorFlow: keras.ops.logaddexp)", _logaddexp,
+            "torch.logaddexp", "keras.ops.logaddexp", "jnp.logaddexp",
+            conventions="logaddexp(-inf, -inf) = -inf and logaddexp(inf, inf) = inf"),
+    _binary("xlogy", "x * log(y) with 0 * log(y) = 0 for y in [0, inf]; NaN when y is NaN", _xlogy,
+            "torch.xlogy", "tf.math.xlogy", "jax.scipy.special.xlogy",
+            conventions="xlogy(0, 0) = 0; at x = 0 the gradient wrt x is log(y) (0 where y is 0 or inf) and "
+                        "wrt y is 0"),
+    op("nan_to_num", "elementwise", "x", "NaN -> `nan`, +inf -> `posinf`, -inf -> `neginf`; an unpinned "
+       "posinf/neginf means the dtype's largest finite value (TensorFlow: keras.ops.nan_to_num)", _nan_to_num,
+       attrs={"nan": Attr("float", reference=0.0, doc="NaN's replacement; the reference uses 0 unpinned"),
+              "posinf": Attr("float", nullable=True, reference=None,
+                             doc="+inf's replacement; unpinned it depends on the column's dtype"),
+              "neginf": Attr("float", nullable=True, reference=None,
+                             doc="-inf's replacement; unpinned it depends on the column's dtype")},
+       conventions="the reference is undefined (unsupported) where an inf must be replaced and its replacement "
+                   "is unpinned",
+       torch=call("torch.nan_to_num", nan="nan", posinf="posinf", neginf="neginf"),
+       tensorflow=call("keras.ops.nan_to_num", nan="nan", posinf="posinf", neginf="neginf"),
+       jax=call("jnp.nan_to_num", nan="nan", posinf="posinf", neginf="neginf")),
 ]
