@@ -290,6 +290,8 @@ class Case(_Strict):
     contrast_with: str | None = Field(default=None, pattern=_ID,
                                       description="id of a training case to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
+    explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
+                                                                      "the signature of the class this case shows")
 
     @field_validator("inputs")
     @classmethod
