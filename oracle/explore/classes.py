@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from typing import Any
 
 from oracle.cases import InputSpec
-from oracle.diff import diff_case
+from oracle.diff import _value_differences, diff_case
 from oracle.explore.pool import Row
 from oracle.inputs import make_input
 from oracle.ops import OPS
@@ -74,10 +73,19 @@ def signature(op: str, row: Row) -> dict[str, Any]:
     for v in verdicts:
         if "reference" in v.columns:
             other = v.columns[0] if v.columns[1] == "reference" else v.columns[1]
-            named = followed.get(other)
-            semantics = "" if named is None else f" ({named or 'strict'})"
-            against[other] = v.kind + semantics
+            named = _all_followed(row[other], row["reference"]) if followed.get(other) is not None else []
+            against[other] = v.kind + (f" ({'+'.join(named)})" if named else "")
     return {"op": op, "columns": {name: _status(o) for name, o in row.items()}, "against_reference": against}
+
+
+def _all_followed(outcome: Any, reference: Any) -> list[str]:
+    """Every semantics of the reference the outcome matches, not only the first: where two coincide
+    ([] against [1] broadcasts and aligns alike) the example cannot tell them apart, and shrinking
+    must not end there when the class is "broadcast, not align"."""
+    if reference.status == "ok" and not _value_differences(outcome, reference.outputs, (None, None)):
+        return ["strict"]
+    return [k for k, outputs in reference.interpretations.items()
+            if not _value_differences(outcome, outputs, (None, None))]
 
 
 def interesting(sig: dict[str, Any]) -> bool:
@@ -137,11 +145,3 @@ def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed:
         "steps": [step_text(scenario)],
         "explored": {"seed": seed, "examples": examples, "signature": sig},
     }
-
-
-def size(scenario: dict[str, Any]) -> int:
-    """Elements over all inputs: how small a scenario is (used in reports, not to shrink)."""
-    total = 0
-    for spec in scenario["inputs"].values():
-        total += math.prod(spec["shape"]) if "shape" in spec else len(json.dumps(spec["values"]))
-    return total
