@@ -111,3 +111,13 @@ def test_a_class_already_in_cases_is_not_written_twice(explored: dict[str, Any],
     known = existing_signatures([folder], tmp_path.resolve())
     assert set(known) == {signature_key(c.signature) for c in report.classes}
     assert existing_signatures([folder], folder.resolve()) == {}  # explore's own folder is rewritten, not skipped
+
+
+def test_the_jax_compilation_cache_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from oracle.runner import compile_cache_env
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("ORACLE_COMPILE_CACHE", raising=False)
+    assert compile_cache_env()["JAX_COMPILATION_CACHE_DIR"].startswith(str(tmp_path))
+    monkeypatch.setenv("ORACLE_COMPILE_CACHE", "off")
+    assert compile_cache_env() == {}
