@@ -23,12 +23,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--cases", default="cases", help="classes already in a case file here are not written again")
     p.add_argument("--shrink-budget", type=int, default=120, help="new examples per class while shrinking")
     p.add_argument("--no-compile-cache", action="store_true", help="turn JAX's persistent compilation cache off")
-    p.add_argument("--executor", choices=("local",), default="local", help="where the workers run (default: local)")
+    p.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local worker processes (default), or Ray actors: RAY_ADDRESS joins a cluster, else a local one")
     p.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
-    from oracle.explore.pool import WarmPool
+    from oracle.explore.pool import Pool, WarmPool
     from oracle.explore.session import OpReport, explore, select_ops
     from oracle.results import parse_columns
 
@@ -51,8 +52,17 @@ def command(args: argparse.Namespace) -> int:
             print(f"  {found.count:4d}  {found.slug}  -> {where}", flush=True)
 
     started = time.monotonic()
-    with WarmPool(columns, Path("reports/explore/logs")) as pool:
+    logs = Path("reports/explore/logs").resolve()
+    if args.executor == "ray":
+        from oracle.explore.ray_pool import RayPool
+
+        pool: Pool = RayPool(columns, logs)
+    else:
+        pool = WarmPool(columns, logs)
+    try:
         reports = explore(ops, pool, args.examples, args.seed, out, [Path(args.cases)], args.shrink_budget, progress)
+    finally:
+        pool.close()
     total = sum(len(r.classes) for r in reports)
     print(f"{len(reports)} ops, {total} classes in {time.monotonic() - started:.0f} s; `oracle atlas {out}` shows them")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from oracle.outcome import Outcome
 from oracle.protocol import request_to_wire
@@ -19,6 +19,17 @@ from oracle.request import Request
 from oracle.runner import START_TIMEOUT_S, Column, ColumnEnv, Worker, WorkerGone
 
 Row = dict[str, Outcome]  # column name -> outcome, for one request
+
+
+class Pool(Protocol):
+    """What exploration needs from an executor: the local WarmPool, or RayPool (oracle/explore/ray_pool.py)."""
+
+    @property
+    def envs(self) -> dict[str, ColumnEnv]: ...
+
+    def run(self, requests: list[Request]) -> list[Row]: ...
+
+    def close(self) -> None: ...
 
 
 class _Slot:

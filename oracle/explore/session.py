@@ -26,7 +26,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
 
 from oracle.explore.classes import case_data, interesting, key, request, signature, signature_key, slug
-from oracle.explore.pool import Row, WarmPool
+from oracle.explore.pool import Pool, Row
 from oracle.explore.strategies import scenarios
 from oracle.diff import diff_case
 from oracle.ops import OPS
@@ -85,7 +85,7 @@ def draw_scenarios(op: str, examples: int, seed: int) -> list[dict[str, Any]]:
 class Memo:
     """Signatures of scenarios already run (pass 1 fills it; pass 2 adds the shrink candidates)."""
 
-    def __init__(self, pool: WarmPool) -> None:
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
         self.rows: dict[str, Row] = {}
 
@@ -150,7 +150,7 @@ def dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=110, allow_unicode=True)
 
 
-def explore_op(op: str, pool: WarmPool, examples: int, seed: int, out: Path | None, known: dict[str, str],
+def explore_op(op: str, pool: Pool, examples: int, seed: int, out: Path | None, known: dict[str, str],
                budget: int = SHRINK_BUDGET) -> OpReport:
     started = time.monotonic()
     drawn = draw_scenarios(op, examples, seed)
@@ -213,7 +213,7 @@ def select_ops(names: list[str], family: str | None) -> list[str]:
     return list(OPS)
 
 
-def explore(ops: list[str], pool: WarmPool, examples: int, seed: int, out: Path | None,
+def explore(ops: list[str], pool: Pool, examples: int, seed: int, out: Path | None,
             roots: list[Path] | None = None, budget: int = SHRINK_BUDGET,
             progress: Callable[[OpReport], None] = lambda _: None) -> list[OpReport]:
     known = existing_signatures(roots or [], out.resolve() if out is not None else Path("/nonexistent"))
