@@ -124,6 +124,19 @@ def _shape_text(spec: dict[str, Any]) -> str:
     return f"{shape} {spec['dtype']} (listed values)"
 
 
+DEEDS = {"silent_divergence": "computes where the reference raises", "error_kind_mismatch": "raises another error",
+         "warning_only": "warns", "shape_mismatch": "returns another shape", "dtype_mismatch": "returns another dtype",
+         "nan_inf_mismatch": "differs in NaN/Inf", "value_mismatch": "returns other values"}
+
+
+def _deed(kind: str, status: str) -> str:
+    """'raises where the reference computes', 'computes where the reference raises (broadcast)'."""
+    word, _, semantics = kind.partition(" ")
+    text = "raises where the reference computes" if word == "silent_divergence" and status.startswith("error") \
+        else DEEDS.get(word, word)
+    return f"{text} {semantics}".strip()
+
+
 def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed: int, examples: int,
               ) -> dict[str, Any]:
     """The case file of a class, as data: a readable title, the explanation as description, and provenance."""
@@ -132,10 +145,11 @@ def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed:
     name = slug(sig)
     inputs = ", ".join(f"{n} {_shape_text(s)}" for n, s in scenario["inputs"].items())
     kinds = sorted({k.split(" ")[0] for k in sig["against_reference"].values()} - set(QUIET))
-    departing = sorted(c for c, k in sig["against_reference"].items() if k.split(" ")[0] not in QUIET)
+    deeds = [f"{c} {_deed(k, sig['columns'][c])}" for c, k in sorted(sig["against_reference"].items())
+             if k.split(" ")[0] not in QUIET]
     title = f"{op} on {inputs or 'scalars'}" + (f" ({', '.join(f'{k}={_literal(v)}' for k, v in scenario['attrs'].items())})"
                                                  if scenario["attrs"] else "")
-    title += f": {' and '.join(departing)} depart from the reference"
+    title += f": {'; '.join(deeds)}"
     return {
         "id": f"explored-{op.replace('_', '-')}-{name}"[:100].rstrip("-."),
         "title": title,

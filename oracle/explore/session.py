@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import yaml
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis.errors import HypothesisException
 
 from oracle.explore.classes import case_data, interesting, key, request, signature, signature_key, slug
 from oracle.explore.pool import Pool, Row
@@ -124,6 +125,8 @@ def shrink(op: str, examples: int, seed: int, target: str, memo: Memo, budget: i
         check()
     except _Target:
         return last[-1]  # Hypothesis replays the minimal example last
+    except HypothesisException:
+        return None  # e.g. the replay did not reach the class: the caller keeps the unshrunk example
     return None
 
 
