@@ -16,10 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/oracle run cases --out reports/latest
 
-# Oracle vs floor vs naive timings (README: "Speed"); writes reports/bench.json
+# Oracle vs floor vs naive timings (README: "Speed"), then explored scenarios per minute; reports/bench*.json
 .PHONY: bench
 bench: $(STAMP)
 	$(PY) bench/bench.py
+	$(PY) bench/explore_bench.py
 
 # ruff (lint, import order) and mypy (types) over the code; run by `make test`
 lint: $(STAMP)

@@ -370,6 +370,8 @@ class Case(_Strict):
                                       description="id of a training case to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
+    explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
+                                                                      "the signature of the class this case shows")
 
     @field_validator("inputs")
     @classmethod

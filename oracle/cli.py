@@ -456,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     ops.set_defaults(func=lambda a: __import__("oracle.opslist", fromlist=["command"]).command(
         a.family, a.format, a.defaults))
     _add_baseline_commands(sub)
+    __import__("oracle.explore.command", fromlist=["add_parser"]).add_parser(sub)
+    __import__("oracle.atlas", fromlist=["add_parser"]).add_parser(sub)
     return parser
 
 

@@ -7,6 +7,8 @@ Messages are JSON objects, one per line; arrays travel as base64 `.npy` bytes (b
                    or {"type": "unavailable", "reason"}            (then the worker exits)
     runner -> worker  {"type": "run", "request": <request>}
     worker -> runner  {"type": "outcome", "case_id", "outcome": <outcome, wire encoding>}
+    runner -> worker  {"type": "run_batch", "requests": [<request>, ...]}     (exploration)
+    worker -> runner  {"type": "outcomes", "outcomes": [<outcome>, ...]}       (in the same order)
     runner -> worker  {"type": "exit"}
 
 The worker writes protocol lines to a private copy of its stdout and points fd 1 at

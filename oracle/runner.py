@@ -60,6 +60,17 @@ _LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can
 _LIVE_LOCK = threading.Lock()
 
 
+def compile_cache_env() -> dict[str, str]:
+    """JAX's persistent compilation cache, on unless ORACLE_COMPILE_CACHE=off: every shape and dtype
+    compiles once per machine instead of once per worker (exploration starts many workers over time).
+    Tiny compiles are cached too; they are what a run of one-step cases is made of."""
+    if os.environ.get("ORACLE_COMPILE_CACHE", "on") == "off":
+        return {}
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return {"JAX_COMPILATION_CACHE_DIR": str(base / "dl-oracle" / "jax-compilation-cache"),
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+
+
 class WorkerGone(Exception):
     pass
 
@@ -108,6 +119,7 @@ class Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                          os.environ.get("PYTHONPATH")])),
                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
+        env = {**compile_cache_env(), **env}  # a cache folder the user set wins
         self.log = log
         self.process = subprocess.Popen(
             [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],

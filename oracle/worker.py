@@ -138,19 +138,27 @@ def main(argv: list[str] | None = None) -> int:
             _send(protocol_out, {"type": "described", "defaults": binder.signature_defaults() if binder else {},
                                  "errors": binder.errors if binder else {}})
             continue
+        if message["type"] == "run_batch":  # exploration: many small requests, one message each way
+            answers = [_answer(adapter, request_from_wire(r), faults) for r in message["requests"]]
+            _send(protocol_out, {"type": "outcomes", "outcomes": [o.to_wire() for o in answers]})
+            continue
         request = request_from_wire(message["request"])
-        try:
-            _inject(faults.get(request.case_id), request.case_id)
-            outcome = exhausted(adapter.run(request))
-        except MemoryError:  # the heap may be in any state: end this process, the runner restarts it
-            traceback.print_exc()
-            os._exit(EXIT_OUT_OF_MEMORY)
-        except Exception as exc:  # a bug in an adapter costs this cell, not the column
-            traceback.print_exc()
-            outcome = Outcome("crash", adapter.framework, adapter.version, adapter.device,
-                              notes={"reason": f"adapter failed: {type(exc).__name__}: {exc}"[:400]})
+        outcome = _answer(adapter, request, faults)
         _send(protocol_out, {"type": "outcome", "case_id": request.case_id, "outcome": outcome.to_wire()})
     return 0
+
+
+def _answer(adapter: Any, request: Any, faults: dict[str, str]) -> Outcome:
+    try:
+        _inject(faults.get(request.case_id), request.case_id)
+        return exhausted(adapter.run(request))
+    except MemoryError:  # the heap may be in any state: end this process, the runner restarts it
+        traceback.print_exc()
+        os._exit(EXIT_OUT_OF_MEMORY)
+    except Exception as exc:  # a bug in an adapter costs this cell, not the column
+        traceback.print_exc()
+        return Outcome("crash", adapter.framework, adapter.version, adapter.device,
+                       notes={"reason": f"adapter failed: {type(exc).__name__}: {exc}"[:400]})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+"""`oracle atlas`: the divergence classes exploration found, per op, and how often each framework departs.
+
+Reads the `<op>/atlas.json` files `oracle explore` writes beside its cases and renders Markdown:
+per op, each class with its count, how the frameworks split, and a link to its minimal case;
+then a family x framework table of the share of examples where a column departs from the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+QUIET = ("agree", "incomparable")
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("atlas", help="divergence classes found by `oracle explore`, per op and per family")
+    p.add_argument("folder", nargs="?", default="cases/explored", help="explore's output (default: cases/explored)")
+    p.add_argument("--out", help="write Markdown to this file (default: print it)")
+    p.set_defaults(func=command)
+
+
+def load(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/atlas.json"))]
+
+
+def _split(signature: dict[str, Any]) -> str:
+    """'torch: ok warned, silent_divergence (broadcast); jax: error ValueError, agree'."""
+    against = signature.get("against_reference", {})
+    parts = []
+    for column, status in signature.get("columns", {}).items():
+        verdict = against.get(column)
+        parts.append(f"{column}: {status}" + (f", {verdict}" if verdict else ""))
+    return "; ".join(parts)
+
+
+def render(entries: list[dict[str, Any]], link_base: str = "") -> str:
+    lines = ["# Exploration atlas", ""]
+    if not entries:
+        return "\n".join(lines + ["Nothing explored yet: run `oracle explore`.", ""])
+    lines += ["## How often each framework departs from the reference", "",
+              "Share of explored examples whose verdict against the reference is not `agree` (family x column).", ""]
+    families: dict[str, dict[str, list[int]]] = {}
+    columns: list[str] = []
+    for e in entries:
+        fam = families.setdefault(e["family"], {})
+        for column, count in e["departures"].items():
+            if column not in columns:
+                columns.append(column)
+            seen = fam.setdefault(column, [0, 0])
+            seen[0] += count
+        for column in columns:
+            fam.setdefault(column, [0, 0])[1] += e["examples"]
+    lines.append("| family | " + " | ".join(columns) + " |")
+    lines.append("|---|" + "---|" * len(columns))
+    for family, by in sorted(families.items()):
+        cells = [f"{by[c][0] / by[c][1]:.0%} ({by[c][0]}/{by[c][1]})" if by.get(c, [0, 0])[1] else "" for c in columns]
+        lines.append(f"| {family} | " + " | ".join(cells) + " |")
+    for e in entries:
+        lines += ["", f"## {e['op']} ({e['family']}; {e['examples']} examples, seed {e['seed']})", ""]
+        if not e["classes"]:
+            lines.append("No divergence class.")
+            continue
+        lines += ["| examples | class | how the columns split | minimal case |", "|---|---|---|---|"]
+        for c in sorted(e["classes"], key=lambda c: -c["count"]):
+            where = f"[{c['file']}]({link_base}{c['file']})" if c.get("file") else f"already in `{c.get('known')}`"
+            lines.append(f"| {c['count']} | `{c['slug']}` | {_split(c['signature'])} | {where} |")
+    return "\n".join(lines) + "\n"
+
+
+def command(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    text = render(load(folder), "" if args.out is None else _relative(folder, Path(args.out)))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _relative(folder: Path, out: Path) -> str:
+    """Links in a Markdown file written elsewhere point back into the explore folder."""
+    try:
+        import os
+
+        return os.path.relpath(folder.resolve(), out.resolve().parent) + "/"
+    except ValueError:
+        return str(folder.resolve()) + "/"

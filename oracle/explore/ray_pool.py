@@ -1,0 +1,90 @@
+"""`oracle explore --executor ray`: the same warm workers, held by Ray actors, one per column per node.
+
+Each actor owns one column's worker process on its node (the local pool's `_Slot`), so a
+batch sent to an actor is answered exactly as the local executor answers it: the classes
+and files do not depend on the executor. Batches are split across nodes in order and the
+rows put back in order. `RAY_ADDRESS` joins a cluster; without it Ray starts a local one.
+Ray is imported here only, so the local executor needs no Ray.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from oracle.explore.pool import Row, _Slot
+from oracle.outcome import Outcome
+from oracle.request import Request
+from oracle.runner import Column, ColumnEnv
+
+
+class ColumnActor:
+    """One column's warm worker on one node (wrapped by `ray.remote` at pool start)."""
+
+    def __init__(self, column: Column, log_dir: str) -> None:
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")
+        self.slot = _Slot(column, self.log)
+        self.slot.start()
+
+    def env(self) -> ColumnEnv:
+        return self.slot.env
+
+    def run(self, requests: list[Request]) -> list[Outcome]:
+        self.slot.send_batch(requests)
+        return self.slot.collect(requests)
+
+    def close(self) -> None:
+        self.slot.close()
+        self.log.close()
+
+
+class RayPool:
+    """The WarmPool interface (`run`, `envs`, `close`) over Ray actors."""
+
+    def __init__(self, columns: list[Column], log_dir: Path) -> None:
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        self.ray = ray
+        if not ray.is_initialized():
+            ray.init(address=os.environ.get("RAY_ADDRESS") or None, include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)
+        nodes = sorted(n["NodeID"] for n in ray.nodes() if n.get("Alive"))
+        # num_cpus=0: an actor only waits on its worker process, which does the computing
+        remote = ray.remote(num_cpus=0)(ColumnActor)
+        self.columns = columns
+        self.nodes: list[dict[str, Any]] = [
+            {c.name: remote.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
+             .remote(c, str(log_dir)) for c in columns} for node in nodes]
+        envs = ray.get([actor.env.remote() for actor in self.nodes[0].values()])
+        self._envs = {c.name: e for c, e in zip(columns, envs)}
+
+    @property
+    def envs(self) -> dict[str, ColumnEnv]:
+        return self._envs
+
+    def run(self, requests: list[Request]) -> list[Row]:
+        if not requests:
+            return []
+        share = -(-len(requests) // len(self.nodes))
+        chunks = [requests[i:i + share] for i in range(0, len(requests), share)]
+        pending = [{name: actor.run.remote(chunk) for name, actor in node.items()}
+                   for node, chunk in zip(self.nodes, chunks)]
+        rows: list[Row] = []
+        for futures, chunk in zip(pending, chunks):
+            answers = {name: self.ray.get(f) for name, f in futures.items()}
+            rows += [{c.name: answers[c.name][i] for c in self.columns} for i in range(len(chunk))]
+        return rows
+
+    def close(self) -> None:
+        for node in self.nodes:
+            self.ray.get([actor.close.remote() for actor in node.values()])
+        self.nodes = []
+
+    def __enter__(self) -> RayPool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
