@@ -13,8 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, reductions, shape
-from oracle.ops import casting, comparison
+from oracle.ops import (
+    activations,
+    casting,
+    comparison,
+    conv,
+    elementwise,
+    indexing,
+    linalg,
+    losses,
+    metrics,
+    reductions,
+    shape,
+)
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics, comparison, casting)
