@@ -29,7 +29,8 @@ MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small 
 MAX_RANK = 8
 MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32  # nesting of YAML collections; deeper is never a case, and would exhaust the parser's stack
-INT_BOUNDS = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(1 << 31), (1 << 31) - 1), "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
+INT_BOUNDS = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(1 << 31), (1 << 31) - 1),
+              "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
 _ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 

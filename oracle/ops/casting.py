@@ -49,6 +49,19 @@ def _cast(r, x, dtype):  # type: ignore[no-untyped-def]
     return x.astype(_np_dtype(dtype))
 
 
+def _bitcast(r, x, dtype):  # type: ignore[no-untyped-def]
+    from oracle.ops.refctx import Undefined
+
+    if not r.is_integer(x):
+        raise Undefined("bitcast of a float or bool input: the reference holds floats in float64, not in the "
+                        "column's storage dtype, so it has no bits to reinterpret")
+    target = np.dtype(_np_dtype(dtype))
+    if target.itemsize != np.dtype(str(x.dtype)).itemsize:
+        raise Undefined(f"bitcast from {x.dtype} to {dtype} changes the element size; frameworks reshape the last "
+                        "axis differently and the reference states no shape for it")
+    return x.view(target)
+
+
 def _saturate_cast(r, x, dtype):  # type: ignore[no-untyped-def]
     from oracle.ops.refctx import Undefined
 
@@ -88,7 +101,9 @@ OPS = [
        tensorflow=call("tf.cast", dtype="dtype"),
        jax=call("jnp.astype", dtype=kw("dtype", positional=True))),
     op("bitcast", "casting", "x", "the bits of x reinterpreted as `dtype` (same element size: same shape; "
-       "different sizes: frameworks reshape the last axis differently)", None, attrs={"dtype": DTYPE},
+       "different sizes: frameworks reshape the last axis differently)", _bitcast, attrs={"dtype": DTYPE},
+       conventions="defined in the reference for integer inputs to a dtype of the same element size; float inputs "
+                   "(held in float64) and size changes are undefined there (unsupported)",
        torch=custom("view_dtype", "{x}.view(getattr(torch, {dtype}))"),
        tensorflow=call("tf.bitcast", dtype="type"),
        jax=call("jax.lax.bitcast_convert_type", dtype="new_dtype")),

@@ -155,7 +155,7 @@ def _nan_to_num(r, x, nan, posinf, neginf):  # type: ignore[no-untyped-def]
     if posinf is None or neginf is None:
         try:
             values = np.asarray(r.concrete(x), dtype=np.float64)
-            needed = (posinf is None and np.isposinf(values).any()) or (neginf is None and np.isneginf(values).any())
+            needed = bool((posinf is None and np.isposinf(values).any()) or (neginf is None and np.isneginf(values).any()))
         except Exception:  # a traced value (under jax.grad): its values are unknown here
             needed = True
         if needed:
