@@ -34,6 +34,10 @@ CUSTOM = {
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
 }
 
+from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
+
+CUSTOM.update(_FAMILY_CUSTOM)
+
 
 def _kind(value: Any) -> str:
     dtype = getattr(value, "dtype", None)

@@ -37,6 +37,10 @@ CUSTOM = {
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
 }
 
+from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
+
+CUSTOM.update(_FAMILY_CUSTOM)
+
 
 def _kind(value: Any) -> str:
     dtype = getattr(value, "dtype", None)

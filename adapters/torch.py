@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.torch_custom import CUSTOM
 from oracle.execute import Env, Forward
 from oracle.protocol import ColumnUnavailable
 from oracle.training import NativeOptimizer, StepResult, canonical
@@ -34,7 +35,7 @@ class TorchBackend(BoundBackend):
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.bind({}, _kind, torch.Tensor)  # torch needs no custom bindings
+        self.bind(CUSTOM, _kind, torch.Tensor)  # adapters/torch_custom.py
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits

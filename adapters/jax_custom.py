@@ -1,0 +1,67 @@
+"""The JAX column's custom bindings for the linalg, conv and optimizer families (optax, jax.image, flax.nnx)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from oracle.request import Unsupported
+
+STEP_FUNCTIONS = ("sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "lion", "lamb")
+STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "beta1": "b1", "beta2": "b2", "epsilon": "eps",
+              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
+    """tx = optax.<x>(**pinned); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
+    import optax
+
+    fn = getattr(optax, name)
+    accepted = inspect.signature(fn).parameters
+    kwargs = {}
+    for key, value in hp.items():
+        native = ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"optax.{name} has no parameter for {key}")
+        kwargs[native] = value
+    tx = fn(**kwargs)
+    state, p = tx.init(params), params
+    for _ in range(steps):
+        updates, state = tx.update(grads, state, p)
+        p = optax.apply_updates(p, updates)
+    return p
+
+
+def _tx_update(tx: Any, grads: Any) -> Any:
+    return tx.update(grads, tx.init(grads))[0]
+
+
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Any:
+    import optax
+
+    if "gamma" not in hp:
+        raise TypeError("optax.exponential_decay() missing required argument 'decay_rate'")
+    return optax.exponential_decay(learning_rate, step_size, hp["gamma"], staircase=True)(step)
+
+
+def _optax(name: str) -> Any:
+    import optax
+
+    return getattr(optax, name)
+
+
+CUSTOM = {
+    "einsum2": lambda x, y, equation: __import__("jax.numpy", fromlist=["einsum"]).einsum(equation, x, y),
+    **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
+    "clip_grad_norm": lambda grads, max_norm: _tx_update(_optax("clip_by_global_norm")(max_norm), grads),
+    "clip_grad_value": lambda grads, clip_value: _tx_update(_optax("clip")(clip_value), grads),
+    "step_decay_schedule": step_decay_schedule,
+    "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
+        _optax("exponential_decay")(learning_rate, decay_steps, decay_rate)(step),
+    "cosine_decay_schedule": lambda step, learning_rate, decay_steps, **hp:
+        _optax("cosine_decay_schedule")(learning_rate, decay_steps, **hp)(step),
+    "linear_schedule": lambda step, init_value, end_value, transition_steps:
+        _optax("linear_schedule")(init_value, end_value, transition_steps)(step),
+}
