@@ -52,7 +52,63 @@ def _optax(name: str) -> Any:
     return getattr(optax, name)
 
 
+def _conv(x: Any, w: Any, strides: Any, padding: Any, spec: tuple[str, str, str], **kw: Any) -> Any:
+    import jax
+
+    return jax.lax.conv_general_dilated(x, w, strides, padding, dimension_numbers=spec, **kw)
+
+
+def conv_transpose2d_nchw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
+    import jax
+
+    kh, kw = w.shape[2], w.shape[3]
+    pads = [(kh - 1 - padding, kh - 1 - padding + output_padding), (kw - 1 - padding, kw - 1 - padding + output_padding)]
+    return jax.lax.conv_transpose(x, w, (stride, stride), pads, dimension_numbers=("NCHW", "OIHW", "NCHW"),
+                                  transpose_kernel=True)
+
+
+def _nhwc(pool: Any, x: Any, kernel_size: int, stride: int | None, padding: int, **kw: Any) -> Any:
+    import jax.numpy as jnp
+
+    extra = {} if stride is None else {"strides": (stride, stride)}
+    pad = ((padding, padding), (padding, padding)) if padding else "VALID"
+    y = pool(jnp.transpose(x, (0, 2, 3, 1)), (kernel_size, kernel_size), padding=pad, **extra, **kw)
+    return jnp.transpose(y, (0, 3, 1, 2))
+
+
+def max_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
+    from flax import nnx
+
+    if ceil_mode:
+        raise Unsupported("flax.nnx.max_pool has no ceil_mode")
+    return _nhwc(nnx.max_pool, x, kernel_size, stride, padding)
+
+
+def avg_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
+    from flax import nnx
+
+    return _nhwc(nnx.avg_pool, x, kernel_size, stride, padding, **hp)
+
+
+def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
+    import jax
+
+    if hp.get("align_corners"):
+        raise Unsupported("jax.image.resize has no align_corners: half-pixel centres only")
+    extra = {"antialias": hp["antialias"]} if "antialias" in hp else {}
+    return jax.image.resize(x, tuple(x.shape[:2]) + tuple(size), method=method, **extra)
+
+
 CUSTOM = {
+    "conv1d_ncw": lambda x, w, stride, padding: _conv(x, w, (stride,), padding.upper(), ("NCH", "OIH", "NCH")),
+    "conv3d_ncdhw": lambda x, w, stride, padding: _conv(x, w, (stride,) * 3, padding.upper(),
+                                                        ("NCDHW", "OIDHW", "NCDHW")),
+    "conv2d_padded_nchw": lambda x, w, stride, padding, dilation: _conv(
+        x, w, (stride, stride), [(padding, padding)] * 2, ("NCHW", "OIHW", "NCHW"), rhs_dilation=(dilation, dilation)),
+    "conv_transpose2d_nchw": conv_transpose2d_nchw,
+    "depthwise_conv2d": lambda x, w, stride, padding: _conv(x, w, (stride, stride), padding.upper(),
+                                                            ("NCHW", "OIHW", "NCHW"), feature_group_count=x.shape[1]),
+    "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d, "resize": resize,
     "einsum2": lambda x, y, equation: __import__("jax.numpy", fromlist=["einsum"]).einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
     "clip_grad_norm": lambda grads, max_norm: _tx_update(_optax("clip_by_global_norm")(max_norm), grads),

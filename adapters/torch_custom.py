@@ -87,11 +87,15 @@ def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **h
 
 
 def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Any:
+    """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
+    base = max(init_value, end_value)
     return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(
-        o, start_factor=1.0, end_factor=end_value / init_value, total_iters=transition_steps), init_value)
+        o, start_factor=init_value / base, end_factor=end_value / base, total_iters=transition_steps), base)
 
 
 CUSTOM = {
+    "depthwise_conv2d": lambda x, w, stride=1, padding="valid": torch.nn.functional.conv2d(
+        x, w, stride=stride, padding=padding, groups=x.shape[1]),
     "einsum2": lambda x, y, equation: torch.einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": clip_grad_norm, "clip_grad_value": clip_grad_value,

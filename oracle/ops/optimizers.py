@@ -347,8 +347,8 @@ OPS = [
        "transition_steps, then constant", _linear,
        attrs={"init_value": Attr("float", REQUIRED), "end_value": Attr("float", REQUIRED),
               "transition_steps": Attr("int", REQUIRED, low=1)}, **{
-           "torch": custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR(SGD([p], lr={init_value}), "
-                           "start_factor=1.0, end_factor={end_value} / {init_value}, total_iters={transition_steps})"),
+           "torch": custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR(SGD([p], lr=max({init_value}, {end_value})), "
+                           "start_factor={init_value} / lr, end_factor={end_value} / lr, total_iters={transition_steps})"),
            "tensorflow": custom("linear_schedule", "keras.optimizers.schedules.PolynomialDecay({init_value}, "
                                 "{transition_steps}, end_learning_rate={end_value})({step})"),
            "jax": custom("linear_schedule", "optax.linear_schedule({init_value}, {end_value}, {transition_steps})"
