@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -29,7 +29,7 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
 }
@@ -160,7 +160,8 @@ def load(device: str) -> NativeAdapter:
     import jax
     import optax
 
-    settings = {"x64": bool(jax.config.jax_enable_x64), "default_matmul_precision":
-                str(jax.config.jax_default_matmul_precision), "optax": optax.__version__}
+    config: Any = jax.config  # its options are attributes mypy cannot see
+    settings = {"x64": bool(config.jax_enable_x64), "default_matmul_precision":
+                str(config.jax_default_matmul_precision), "optax": optax.__version__}
     backend = JaxTrainer(jax, select_device(jax, device))
     return NativeAdapter(backend, jax.__version__, device, settings)

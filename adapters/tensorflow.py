@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -32,7 +32,7 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
 }
