@@ -104,8 +104,14 @@ def _windows(r, x, k, s, p, ceil_mode, fill):  # type: ignore[no-untyped-def]
 
 
 def _max_pool(r, x, kernel_size, stride, padding, ceil_mode):  # type: ignore[no-untyped-def]
+    """The window's maximum, taken from its first maximal element in row-major order (the gradient goes there)."""
+    xp = r.xp
     s = stride or kernel_size
-    return r.xp.max(r.xp.stack(_windows(r, x, kernel_size, s, padding, ceil_mode, -np.inf)), axis=0)
+    w = xp.stack(_windows(r, x, kernel_size, s, padding, ceil_mode, -np.inf))
+    m = xp.max(w, axis=0)
+    is_max = w == m
+    first = is_max & (xp.cumsum(is_max, axis=0) == 1)
+    return xp.where(xp.isnan(m), m, xp.sum(xp.where(first, w, 0.0), axis=0))
 
 
 def _avg_pool(r, x, kernel_size, stride, padding, count_include_pad):  # type: ignore[no-untyped-def]
@@ -247,7 +253,8 @@ OPS = [
        "padding; ceil_mode adds windows at the end that start inside the input or left padding", _max_pool,
        attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
               "ceil_mode": Attr("bool", reference=False)},
-       conventions="NaN propagates through max; the gradient at tied maxima is jax.grad's of max (split equally)",
+       conventions="NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
+                   "element of the window in row-major order",
        torch=call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
                   ceil_mode="ceil_mode"),
        tensorflow=custom("max_pool2d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' | 'same', "
