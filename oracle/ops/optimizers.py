@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, custom, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, none, op
 
 STEPS = Attr("int", 1, low=1, high=1000, doc="updates applied, each with the same gradient")
 PARAMS = (Arg("params"), Arg("grads"))
@@ -28,11 +28,19 @@ def _hp(kind: str, ref: object, low: float | None = 0.0, high: float | None = No
     return Attr(kind, reference=ref, low=low, high=high)
 
 
-def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, object]:
-    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.<%s>([p], **pinned)\n"
-               "for _ in range({steps}): p.grad = {grads}; opt.step()" % name)
-    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.<%s>(**pinned)\n"
-               "for _ in range({steps}): opt.apply_gradients([({grads}, v)])" % name)
+# the class a user constructs, for the rendered code (the adapters hold the same names)
+TORCH_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
+                 "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
+KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
+                 "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
+
+
+def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, Binding]:
+    """One custom binding per framework; `**pinned` stands for the pinned hyperparameters, natively spelled."""
+    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], **pinned)\n"
+               "for _ in range({steps}): p.grad = {grads}; opt.step()" % TORCH_CLASSES.get(name, name))
+    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(**pinned)\n"
+               "for _ in range({steps}): opt.apply_gradients([({grads}, v)])" % KERAS_CLASSES.get(name, name))
     j = custom(f"{name}_step", "tx = optax.%s(**pinned); state = tx.init({params}); p = {params}\n"
                "for _ in range({steps}): u, state = tx.update({grads}, state, p); p = optax.apply_updates(p, u)"
                % name)
@@ -51,7 +59,8 @@ def _decay_grad(r, p, g, wd, strict):  # type: ignore[no-untyped-def]
     return (g, wd) if decoupled else (g + wd * p, 0.0)
 
 
-def _sgd(r, params, grads, steps, learning_rate, momentum, dampening, nesterov, weight_decay):  # type: ignore[no-untyped-def]
+def _sgd(r, params, grads, steps, learning_rate, momentum, dampening, nesterov,  # type: ignore[no-untyped-def]
+         weight_decay):
     """Heavy ball: b_t = mu b_{t-1} + (1 - dampening) g (b_0 = 0); nesterov: p -= lr (g + mu b), else p -= lr b.
 
     Weight decay is an L2 term added to the gradient (alternative: decoupled, p -= lr wd p first).
@@ -67,7 +76,8 @@ def _sgd(r, params, grads, steps, learning_rate, momentum, dampening, nesterov, 
     return p
 
 
-def _adam_like(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay, strict):  # type: ignore[no-untyped-def]
+def _adam_like(r, params, grads, steps, learning_rate, beta1, beta2, epsilon,  # type: ignore[no-untyped-def]
+               weight_decay, strict):
     xp = r.xp
     p, m, v = params, 0.0, 0.0
     for t in range(1, steps + 1):
@@ -347,8 +357,9 @@ OPS = [
        "transition_steps, then constant", _linear,
        attrs={"init_value": Attr("float", REQUIRED), "end_value": Attr("float", REQUIRED),
               "transition_steps": Attr("int", REQUIRED, low=1)}, **{
-           "torch": custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR(SGD([p], lr=max({init_value}, {end_value})), "
-                           "start_factor={init_value} / lr, end_factor={end_value} / lr, total_iters={transition_steps})"),
+           "torch": custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR("
+                           "SGD([p], lr=max({init_value}, {end_value})), start_factor={init_value} / lr, "
+                           "end_factor={end_value} / lr, total_iters={transition_steps})"),
            "tensorflow": custom("linear_schedule", "keras.optimizers.schedules.PolynomialDecay({init_value}, "
                                 "{transition_steps}, end_learning_rate={end_value})({step})"),
            "jax": custom("linear_schedule", "optax.linear_schedule({init_value}, {end_value}, {transition_steps})"
