@@ -45,17 +45,27 @@ def _correlate(r, x, w, stride, pads, dilation=1):  # type: ignore[no-untyped-de
     return out
 
 
-def _conv(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
-    return _correlate(r, x, w, stride, _pads(x, w, stride, padding))
+def _rank(name: str, x, w, spatial: int) -> None:  # type: ignore[no-untyped-def]
+    if x.ndim != spatial + 2 or w.ndim != spatial + 2:
+        raise ValueError(f"{name} needs x and w of rank {spatial + 2}, got {x.ndim} and {w.ndim}")
+
+
+def _conv_nd(spatial: int):  # type: ignore[no-untyped-def]
+    def formula(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
+        _rank(f"conv{spatial}d", x, w, spatial)
+        return _correlate(r, x, w, stride, _pads(x, w, stride, padding))
+    return formula
 
 
 def _conv2d_general(r, x, w, stride, padding, dilation):  # type: ignore[no-untyped-def]
+    _rank("conv2d_padded", x, w, 2)
     return _correlate(r, x, w, stride, [(padding, padding)] * 2, dilation)
 
 
 def _depthwise(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
     """Channel c of x with filters w[c*m : (c+1)*m, 0] -> output channels c*m .. c*m + m - 1."""
     xp = r.xp
+    _rank("depthwise_conv2d", x, w, 2)
     mult = w.shape[0] // x.shape[1]
     xr = xp.repeat(x, mult, axis=1)
     pads = _pads(x, w, stride, padding)
@@ -74,6 +84,7 @@ def _conv_transpose2d(r, x, w, stride, padding, output_padding):  # type: ignore
     """The gradient of conv2d w.r.t. its input: x dilated by stride, padded k-1-p (plus output_padding at the
     end), correlated with the flipped kernel; w is [C_in, C_out, kH, kW] (PyTorch's layout)."""
     xp = r.xp
+    _rank("conv_transpose2d", x, w, 2)
     n, c, h, wd = x.shape
     s = stride
     if s > 1:  # insert s - 1 zeros between samples on both spatial axes
@@ -197,21 +208,21 @@ CF = {"data_format": "channels_first"}
 OPS = [
     op("conv2d", "conv", "x w", "2-D cross-correlation, x [N,C,H,W], w [O,C,kH,kW], no bias; padding valid or "
        "same (output ceil(H / stride); an odd total padding puts the extra row and column at the end)",
-       _conv, attrs=dict(CONV_ATTRS),
+       _conv_nd(2), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv2d", stride="stride", padding="padding"),
        tensorflow=custom("conv2d_nchw", "tf.transpose(tf.nn.conv2d(tf.transpose({x}, [0, 2, 3, 1]), "
                          "tf.transpose({w}, [2, 3, 1, 0]), strides={stride}, padding={padding}.upper()), [0, 3, 1, 2])"),
        jax=custom("conv2d_nchw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride}, {stride}), "
                   "padding={padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
     op("conv1d", "conv", "x w", "1-D cross-correlation, x [N,C,L], w [O,C,k], no bias; padding valid or same",
-       _conv, attrs=dict(CONV_ATTRS),
+       _conv_nd(1), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv1d", stride="stride", padding="padding"),
        tensorflow=custom("conv1d_ncw", "tf.transpose(tf.nn.conv1d(tf.transpose({x}, [0, 2, 1]), "
                          "tf.transpose({w}, [2, 1, 0]), stride={stride}, padding={padding}.upper()), [0, 2, 1])"),
        jax=custom("conv1d_ncw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride},), "
                   "padding={padding}.upper(), dimension_numbers=('NCH', 'OIH', 'NCH'))")),
     op("conv3d", "conv", "x w", "3-D cross-correlation, x [N,C,D,H,W], w [O,C,kD,kH,kW], no bias; padding valid or "
-       "same", _conv, attrs=dict(CONV_ATTRS),
+       "same", _conv_nd(3), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv3d", stride="stride", padding="padding"),
        tensorflow=custom("conv3d_ncdhw", "tf.transpose(tf.nn.conv3d(tf.transpose({x}, [0, 2, 3, 4, 1]), "
                          "tf.transpose({w}, [2, 3, 4, 1, 0]), strides=[1, {stride}, {stride}, {stride}, 1], "

@@ -26,7 +26,12 @@ def _cholesky(r, a):  # type: ignore[no-untyped-def]
     # the lower triangle of a (the strictly upper part is not read); NaN where a is not positive definite
     xp = r.xp
     sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
-    return xp.linalg.cholesky(sym)
+    try:
+        return xp.linalg.cholesky(sym)
+    except Exception:  # NumPy raises LinAlgError where LAPACK's potrf fails; jnp returns this NaN factor itself
+        if sym.ndim < 2 or sym.shape[-1] != sym.shape[-2]:
+            raise
+        return xp.tril(xp.full(sym.shape, float("nan")))
 
 
 def _eigvalsh(r, a):  # type: ignore[no-untyped-def]
@@ -99,7 +104,7 @@ OPS = [
        "solved as a column", lambda r, a, b: r.xp.linalg.solve(a, b),
        torch=call("torch.linalg.solve"), tensorflow=call("tf.linalg.solve"), jax=call("jnp.linalg.solve")),
     op("cholesky", "linalg", "a", "lower Cholesky factor L with L L^T = a, reading the lower triangle of a only; "
-       "NaN where a is not positive definite (the reference's LAPACK result)", _cholesky,
+       "where a is not positive definite the factor is NaN (its lower triangle), without an error", _cholesky,
        conventions="reads the lower triangle only: a non-symmetric input is treated as its lower triangle mirrored",
        torch=call("torch.linalg.cholesky"), tensorflow=call("tf.linalg.cholesky"), jax=call("jnp.linalg.cholesky")),
     op("qr_r", "linalg", "a", "R of the reduced QR decomposition (Householder; R's diagonal signs are a convention, "
