@@ -56,6 +56,10 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "astype_like": lambda x, like: x.astype(like.dtype),
 }
 
+from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
+
+CUSTOM.update(_FAMILY_CUSTOM)
+
 
 def _kind(value: Any) -> str:
     dtype = getattr(value, "dtype", None)

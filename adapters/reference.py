@@ -47,10 +47,11 @@ class Semantics:
 
     @property
     def key(self) -> str:
-        parts = [k for k in ALTERNATIVES if k in self.active and k not in ("eps_hat", "eps_inside_sqrt")]
+        parts = [k for k in ALTERNATIVES if k in self.active]  # op alternatives (eps keys included: optimizer ops)
         if self.optimizer.epsilon != "outside":
             parts.append("eps_hat" if self.optimizer.epsilon == "eps_hat" else "eps_inside_sqrt")
         parts += [f"{self.optimizer.decay}_decay"] * bool(self.optimizer.decay)
+        parts = list(dict.fromkeys(parts))
         order = list(ALTERNATIVES)
         return "+".join(sorted(parts, key=order.index))
 

@@ -56,6 +56,10 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "cast_like": lambda x, like: tf.cast(x, like.dtype),
 }
 
+from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
+
+CUSTOM.update(_FAMILY_CUSTOM)
+
 
 def _kind(value: Any) -> str:
     dtype = getattr(value, "dtype", None)

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
@@ -63,6 +64,8 @@ def _kind(value: Any) -> str:
     if value.dtype == torch.bool:
         return "bool"
     return "floating" if value.is_floating_point() or value.is_complex() else "integer"
+
+CUSTOM.update(_FAMILY_CUSTOM)  # optimizer steps, schedules, convolutions (adapters/torch_custom.py)
 
 
 class TorchBackend(BoundBackend):

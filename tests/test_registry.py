@@ -70,7 +70,7 @@ def test_bindings_resolve_and_fit_their_signatures_in_every_worker() -> None:
 def sample_attr(kind: str, choices: tuple[Any, ...]) -> Any:
     if choices:
         return choices[0]
-    return {"int": 1, "axis": 0, "axes": 0, "float": 0.5, "bool": False, "str": "", "shape": [math.prod(SAMPLE_SHAPE)],
+    return {"int": 1, "axis": 0, "axes": 0, "float": 0.5, "bool": False, "str": "x", "shape": [math.prod(SAMPLE_SHAPE)],
             "ints": [1], "floats": [1.0]}.get(kind)
 
 

@@ -1,37 +1,315 @@
-"""Convolution, pooling, resizing. Cases are written channels-first (NCHW, OIHW), PyTorch's layout."""
+"""Convolution, pooling, resizing. Cases are written channels-first (NCHW, OIHW), PyTorch's layout.
+
+TensorFlow's CPU kernels and flax.nnx pooling take channels-last: their bindings transpose
+(custom functions in the adapters); Keras ops take data_format="channels_first" and need
+none. 'same' padding is ceil(size / stride) outputs with the odd unit of padding at the end
+(TensorFlow's and XLA's rule); explicit integer padding is symmetric.
+"""
 
 from __future__ import annotations
 
-from oracle.ops.spec import Attr, call, custom, op
+import itertools
+
+import numpy as np
+
+from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, none, op
 
 
-def _conv2d(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
+def _same(size: int, k: int, stride: int, dilation: int = 1) -> int:
+    out = -(-size // stride)
+    return max((out - 1) * stride + dilation * (k - 1) + 1 - size, 0)
+
+
+def _pads(x, w, stride, padding, dilation=1):  # type: ignore[no-untyped-def]
+    nd = x.ndim - 2
+    if padding == "same":
+        totals = [_same(x.shape[2 + d], w.shape[2 + d], stride, dilation) for d in range(nd)]
+        return [(t // 2, t - t // 2) for t in totals]
+    if padding == "valid":
+        return [(0, 0)] * nd
+    return [(padding, padding)] * nd
+
+
+def _correlate(r, x, w, stride, pads, dilation=1):  # type: ignore[no-untyped-def]
+    """N-d cross-correlation x [N, C, *S] with w [O, C, *K], explicit padding, stride and dilation."""
     xp = r.xp
-    kh, kw = w.shape[2], w.shape[3]
-    if padding == "same":  # total padding k - 1 for stride 1, the extra unit on the bottom/right (as TF, XLA)
-        ph, pw = _same(x.shape[2], kh, stride), _same(x.shape[3], kw, stride)
-        x = xp.pad(x, ((0, 0), (0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2)))
-    ho, wo = (x.shape[2] - kh) // stride + 1, (x.shape[3] - kw) // stride + 1
+    nd = x.ndim - 2
+    x = xp.pad(x, [(0, 0), (0, 0)] + [tuple(p) for p in pads])
+    k = w.shape[2:]
+    outs = [(x.shape[2 + d] - dilation * (k[d] - 1) - 1) // stride + 1 for d in range(nd)]
     out = 0.0
-    for i in range(kh):
-        for j in range(kw):
-            patch = x[:, :, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride]
-            out = out + xp.einsum("nchw,oc->nohw", patch, w[:, :, i, j])
+    for idx in itertools.product(*[range(kk) for kk in k]):
+        sl = (slice(None), slice(None)) + tuple(slice(i * dilation, i * dilation + stride * (o - 1) + 1, stride)
+                                                for i, o in zip(idx, outs))
+        out = out + xp.einsum("nc...,oc->no...", x[sl], w[(slice(None), slice(None)) + idx])
     return out
 
 
-def _same(size: int, k: int, stride: int) -> int:
-    out = -(-size // stride)
-    return max((out - 1) * stride + k - size, 0)
+def _rank(name: str, x, w, spatial: int) -> None:  # type: ignore[no-untyped-def]
+    if x.ndim != spatial + 2 or w.ndim != spatial + 2:
+        raise ValueError(f"{name} needs x and w of rank {spatial + 2}, got {x.ndim} and {w.ndim}")
 
+
+def _conv_nd(spatial: int):  # type: ignore[no-untyped-def]
+    def formula(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
+        _rank(f"conv{spatial}d", x, w, spatial)
+        return _correlate(r, x, w, stride, _pads(x, w, stride, padding))
+    return formula
+
+
+def _conv2d_general(r, x, w, stride, padding, dilation):  # type: ignore[no-untyped-def]
+    _rank("conv2d_padded", x, w, 2)
+    return _correlate(r, x, w, stride, [(padding, padding)] * 2, dilation)
+
+
+def _depthwise(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
+    """Channel c of x with filters w[c*m : (c+1)*m, 0] -> output channels c*m .. c*m + m - 1."""
+    xp = r.xp
+    _rank("depthwise_conv2d", x, w, 2)
+    mult = w.shape[0] // x.shape[1]
+    xr = xp.repeat(x, mult, axis=1)
+    pads = _pads(x, w, stride, padding)
+    xr = xp.pad(xr, [(0, 0), (0, 0)] + [tuple(p) for p in pads])
+    kh, kw_ = w.shape[2], w.shape[3]
+    ho, wo = (xr.shape[2] - kh) // stride + 1, (xr.shape[3] - kw_) // stride + 1
+    out = 0.0
+    for i in range(kh):
+        for j in range(kw_):
+            patch = xr[:, :, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride]
+            out = out + patch * w[None, :, 0, i, j, None, None]
+    return out
+
+
+def _conv_transpose2d(r, x, w, stride, padding, output_padding):  # type: ignore[no-untyped-def]
+    """The gradient of conv2d w.r.t. its input: x dilated by stride, padded k-1-p (plus output_padding at the
+    end), correlated with the flipped kernel; w is [C_in, C_out, kH, kW] (PyTorch's layout)."""
+    xp = r.xp
+    _rank("conv_transpose2d", x, w, 2)
+    n, c, h, wd = x.shape
+    s = stride
+    if s > 1:  # insert s - 1 zeros between samples on both spatial axes
+        z = xp.zeros((n, c, h, s - 1, wd), dtype=x.dtype)
+        x = xp.concatenate([x[:, :, :, None, :], z], axis=3).reshape(n, c, h * s, wd)[:, :, :(h - 1) * s + 1]
+        z = xp.zeros((n, c, x.shape[2], wd, s - 1), dtype=x.dtype)
+        x = xp.concatenate([x[:, :, :, :, None], z], axis=4).reshape(n, c, x.shape[2], wd * s)[..., :(wd - 1) * s + 1]
+    kh, kw_ = w.shape[2], w.shape[3]
+    pads = [(kh - 1 - padding, kh - 1 - padding + output_padding), (kw_ - 1 - padding, kw_ - 1 - padding + output_padding)]
+    flipped = xp.swapaxes(w[:, :, ::-1, ::-1], 0, 1)  # [C_out, C_in, kH, kW]
+    return _correlate(r, x, flipped, 1, pads)
+
+
+def _pool_geometry(size: int, k: int, s: int, p: int, ceil_mode: bool) -> tuple[int, int]:
+    """(outputs, extra padding at the end) for one axis; a ceil-mode window must start inside input or left pad."""
+    span = size + 2 * p - k
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out, max((out - 1) * s + k - (size + 2 * p), 0)
+
+
+def _windows(r, x, k, s, p, ceil_mode, fill):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    (ho, eh), (wo, ew) = (_pool_geometry(x.shape[2 + d], k, s, p, ceil_mode) for d in (0, 1))
+    x = xp.pad(x, ((0, 0), (0, 0), (p, p + eh), (p, p + ew)), constant_values=fill)
+    return [x[:, :, i:i + s * (ho - 1) + 1:s, j:j + s * (wo - 1) + 1:s] for i in range(k) for j in range(k)]
+
+
+def _max_pool(r, x, kernel_size, stride, padding, ceil_mode):  # type: ignore[no-untyped-def]
+    """The window's maximum, taken from its first maximal element in row-major order (the gradient goes there)."""
+    xp = r.xp
+    s = stride or kernel_size
+    w = xp.stack(_windows(r, x, kernel_size, s, padding, ceil_mode, -np.inf))
+    m = xp.max(w, axis=0)
+    is_max = w == m
+    first = is_max & (xp.cumsum(is_max, axis=0) == 1)
+    return xp.where(xp.isnan(m), m, xp.sum(xp.where(first, w, 0.0), axis=0))
+
+
+def _avg_pool(r, x, kernel_size, stride, padding, count_include_pad):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    s = stride or kernel_size
+    total = sum(_windows(r, x, kernel_size, s, padding, False, 0.0))
+    if count_include_pad:
+        return total / (kernel_size * kernel_size)
+    count = sum(_windows(r, xp.ones_like(x[:1, :1]), kernel_size, s, padding, False, 0.0))
+    return total / count
+
+
+def _bins(size: int, out: int) -> list[tuple[int, int]]:
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def _adaptive_avg(r, x, output_size):  # type: ignore[no-untyped-def]
+    mats = []
+    for d, o in enumerate(output_size):
+        m = np.zeros((o, x.shape[2 + d]))
+        for i, (a, b) in enumerate(_bins(x.shape[2 + d], o)):
+            m[i, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    return r.xp.einsum("oh,nchw,pw->ncop", r.xp.asarray(mats[0]), x, r.xp.asarray(mats[1]))
+
+
+def _adaptive_max(r, x, output_size):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    rows = []
+    for a, b in _bins(x.shape[2], output_size[0]):
+        rows.append(xp.stack([xp.max(x[:, :, a:b, c:d], axis=(2, 3))
+                              for c, d in _bins(x.shape[3], output_size[1])], axis=-1))
+    return xp.stack(rows, axis=-2)
+
+
+def _cubic(t: np.ndarray, a: float) -> np.ndarray:
+    t = np.abs(t)
+    return np.where(t <= 1, (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1,
+                    np.where(t < 2, a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a, 0.0))
+
+
+def _resize_matrix(size: int, out: int, method: str, align_corners: bool) -> np.ndarray:
+    m = np.zeros((out, size))
+    dst = np.arange(out, dtype=np.float64)
+    if method == "nearest":
+        src = np.minimum(np.floor((dst + 0.5) * size / out), size - 1).astype(int)
+        m[np.arange(out), src] = 1.0
+        return m
+    if align_corners:
+        src = dst * (size - 1) / (out - 1) if out > 1 else np.zeros(out)
+    else:
+        src = (dst + 0.5) * size / out - 0.5
+    if method == "bilinear":
+        src = np.clip(src, 0, size - 1)
+        lo = np.floor(src).astype(int)
+        hi = np.minimum(lo + 1, size - 1)
+        frac = src - lo
+        np.add.at(m, (np.arange(out), lo), 1 - frac)
+        np.add.at(m, (np.arange(out), hi), frac)
+        return m
+    base = np.floor(src).astype(int)  # bicubic: Keys (a = -0.5), border samples replicated
+    for off in (-1, 0, 1, 2):
+        idx = base + off
+        np.add.at(m, (np.arange(out), np.clip(idx, 0, size - 1)), _cubic(src - idx, -0.5))
+    return m
+
+
+def _resize(r, x, size, method, align_corners, antialias):  # type: ignore[no-untyped-def]
+    if antialias:
+        from oracle.ops.refctx import Undefined
+
+        raise Undefined("the reference resizes by interpolation only (no antialiasing filter)")
+    mh = _resize_matrix(x.shape[2], size[0], method, bool(align_corners))
+    mw = _resize_matrix(x.shape[3], size[1], method, bool(align_corners))
+    return r.xp.einsum("oh,nchw,pw->ncop", r.xp.asarray(mh), x, r.xp.asarray(mw))
+
+
+CONV_ATTRS = {"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))}
+POOL_STRIDE = Attr("int", low=1, reference=None, nullable=True,
+                   doc="the reference strides by kernel_size when unpinned (torch's and Keras' rule)")
+CF = {"data_format": "channels_first"}
 
 OPS = [
     op("conv2d", "conv", "x w", "2-D cross-correlation, x [N,C,H,W], w [O,C,kH,kW], no bias; padding valid or "
        "same (output ceil(H / stride); an odd total padding puts the extra row and column at the end)",
-       _conv2d, attrs={"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))},
+       _conv_nd(2), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv2d", stride="stride", padding="padding"),
        tensorflow=custom("conv2d_nchw", "tf.transpose(tf.nn.conv2d(tf.transpose({x}, [0, 2, 3, 1]), "
                          "tf.transpose({w}, [2, 3, 1, 0]), strides={stride}, padding={padding}.upper()), [0, 3, 1, 2])"),
        jax=custom("conv2d_nchw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride}, {stride}), "
                   "padding={padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
+    op("conv1d", "conv", "x w", "1-D cross-correlation, x [N,C,L], w [O,C,k], no bias; padding valid or same",
+       _conv_nd(1), attrs=dict(CONV_ATTRS),
+       torch=call("torch.nn.functional.conv1d", stride="stride", padding="padding"),
+       tensorflow=custom("conv1d_ncw", "tf.transpose(tf.nn.conv1d(tf.transpose({x}, [0, 2, 1]), "
+                         "tf.transpose({w}, [2, 1, 0]), stride={stride}, padding={padding}.upper()), [0, 2, 1])"),
+       jax=custom("conv1d_ncw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride},), "
+                  "padding={padding}.upper(), dimension_numbers=('NCH', 'OIH', 'NCH'))")),
+    op("conv3d", "conv", "x w", "3-D cross-correlation, x [N,C,D,H,W], w [O,C,kD,kH,kW], no bias; padding valid or "
+       "same", _conv_nd(3), attrs=dict(CONV_ATTRS),
+       torch=call("torch.nn.functional.conv3d", stride="stride", padding="padding"),
+       tensorflow=custom("conv3d_ncdhw", "tf.transpose(tf.nn.conv3d(tf.transpose({x}, [0, 2, 3, 4, 1]), "
+                         "tf.transpose({w}, [2, 3, 4, 1, 0]), strides=[1, {stride}, {stride}, {stride}, 1], "
+                         "padding={padding}.upper()), [0, 4, 1, 2, 3])"),
+       jax=custom("conv3d_ncdhw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride},) * 3, "
+                  "padding={padding}.upper(), dimension_numbers=('NCDHW', 'OIDHW', 'NCDHW'))")),
+    op("conv2d_padded", "conv", "x w", "2-D cross-correlation with explicit symmetric integer padding and "
+       "dilation (atrous), x [N,C,H,W], w [O,C,kH,kW]", _conv2d_general,
+       attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0), "dilation": Attr("int", 1, low=1)},
+       torch=call("torch.nn.functional.conv2d", stride="stride", padding="padding", dilation="dilation"),
+       tensorflow=custom("conv2d_padded_nchw", "tf.transpose(tf.nn.conv2d(tf.transpose({x}, [0, 2, 3, 1]), "
+                         "tf.transpose({w}, [2, 3, 1, 0]), strides={stride}, padding=[[0, 0], [{padding}, {padding}], "
+                         "[{padding}, {padding}], [0, 0]], dilations={dilation}), [0, 3, 1, 2])"),
+       jax=custom("conv2d_padded_nchw", "jax.lax.conv_general_dilated({x}, {w}, ({stride}, {stride}), "
+                  "[({padding}, {padding})] * 2, rhs_dilation=({dilation}, {dilation}), "
+                  "dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
+    op("conv_transpose2d", "conv", "x w", "transposed 2-D convolution (the input gradient of conv2d), x [N,C_in,H,W], "
+       "w [C_in,C_out,kH,kW] (PyTorch's layout); output (H - 1) stride - 2 padding + k + output_padding",
+       _conv_transpose2d, attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0),
+                                 "output_padding": Attr("int", 0, low=0)},
+       torch=call("torch.nn.functional.conv_transpose2d", stride="stride", padding="padding",
+                  output_padding="output_padding"),
+       tensorflow=custom("conv_transpose2d_nchw", "tf.transpose(tf.nn.conv2d_transpose(tf.transpose({x}, [0, 2, 3, 1]), "
+                         "tf.transpose({w}, [2, 3, 1, 0]), output_shape, strides={stride}, padding=[[0, 0], "
+                         "[{padding}, {padding}], [{padding}, {padding}], [0, 0]]), [0, 3, 1, 2])"),
+       jax=custom("conv_transpose2d_nchw", "jax.lax.conv_transpose({x}, {w}, ({stride}, {stride}), "
+                  "[(k - 1 - {padding}, k - 1 - {padding} + {output_padding})] * 2, "
+                  "dimension_numbers=('NCHW', 'OIHW', 'NCHW'), transpose_kernel=True)")),
+    op("depthwise_conv2d", "conv", "x w", "depthwise 2-D cross-correlation: channel c of x [N,C,H,W] with the "
+       "filters w[c*m:(c+1)*m, 0] of w [C*m,1,kH,kW] gives output channels c*m..c*m+m-1", _depthwise,
+       attrs=dict(CONV_ATTRS),
+       torch=custom("depthwise_conv2d", "torch.nn.functional.conv2d({x}, {w}, stride={stride}, padding={padding}, "
+                    "groups={x}.shape[1])"),
+       tensorflow=custom("depthwise_conv2d", "tf.nn.depthwise_conv2d(NHWC {x}, {w} as [kH, kW, C, m], "
+                         "strides=[1, {stride}, {stride}, 1], padding={padding}.upper())"),
+       jax=custom("depthwise_conv2d", "jax.lax.conv_general_dilated({x}, {w}, ({stride}, {stride}), "
+                  "{padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'), feature_group_count=C)")),
+    op("max_pool2d", "conv", "x", "2-D max pooling over kernel_size x kernel_size windows, symmetric -inf "
+       "padding; ceil_mode adds windows at the end that start inside the input or left padding", _max_pool,
+       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
+              "ceil_mode": Attr("bool", reference=False)},
+       conventions="NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
+                   "element of the window in row-major order",
+       torch=call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                  ceil_mode="ceil_mode"),
+       tensorflow=custom("max_pool2d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' | 'same', "
+                         "data_format='channels_first')"),
+       jax=custom("max_pool2d", "flax.nnx.max_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
+                  "padding=((p, p), (p, p)))")),
+    op("avg_pool2d", "conv", "x", "2-D average pooling; with padding, count_include_pad divides by the whole "
+       "window (zeros counted) or by the real elements only (the reference's choice when unpinned)", _avg_pool,
+       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
+              "count_include_pad": Attr("bool", reference=False)},
+       torch=call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                  count_include_pad="count_include_pad"),
+       tensorflow=custom("avg_pool2d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' | "
+                         "'same', data_format='channels_first')"),
+       jax=custom("avg_pool2d", "flax.nnx.avg_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
+                  "padding=((p, p), (p, p)), count_include_pad=...)")),
+    op("adaptive_avg_pool2d", "conv", "x", "adaptive average pooling to output_size: bin i covers "
+       "[floor(i H / out), ceil((i + 1) H / out))", _adaptive_avg, attrs={"output_size": Attr("ints", REQUIRED)},
+       torch=call("torch.nn.functional.adaptive_avg_pool2d", output_size="output_size"),
+       tensorflow=call("keras.ops.adaptive_average_pool", fixed=CF, output_size="output_size"),
+       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")),
+    op("adaptive_max_pool2d", "conv", "x", "adaptive max pooling to output_size (bins as adaptive_avg_pool2d)",
+       _adaptive_max, attrs={"output_size": Attr("ints", REQUIRED)},
+       torch=call("torch.nn.functional.adaptive_max_pool2d", output_size="output_size"),
+       tensorflow=call("keras.ops.adaptive_max_pool", fixed=CF, output_size="output_size"),
+       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")),
+    op("global_avg_pool2d", "conv", "x", "mean over the spatial axes of x [N,C,H,W] -> [N,C]",
+       lambda r, x: r.xp.mean(x, axis=(2, 3)),
+       torch=call("torch.mean", fixed={"dim": (-2, -1)}),
+       tensorflow=construct("keras.layers.GlobalAveragePooling2D", fixed=CF),
+       jax=call("jnp.mean", fixed={"axis": (-2, -1)})),
+    op("global_max_pool2d", "conv", "x", "max over the spatial axes of x [N,C,H,W] -> [N,C]; NaN propagates",
+       lambda r, x: r.xp.max(x, axis=(2, 3)),
+       torch=call("torch.amax", fixed={"dim": (-2, -1)}),
+       tensorflow=construct("keras.layers.GlobalMaxPooling2D", fixed=CF),
+       jax=call("jnp.max", fixed={"axis": (-2, -1)})),
+    op("resize", "conv", "x", "resize the spatial axes of x [N,C,H,W] to `size` by nearest, bilinear or bicubic "
+       "interpolation, half-pixel centres (align_corners=false) unless align_corners; no antialiasing", _resize,
+       attrs={"size": Attr("ints", REQUIRED), "method": Attr("str", REQUIRED, choices=("nearest", "bilinear", "bicubic")),
+              "align_corners": Attr("bool", reference=False), "antialias": Attr("bool", reference=False)},
+       conventions="nearest: source floor((i + 0.5) in / out); bicubic: Keys' kernel with a = -0.5, border samples "
+                   "replicated; bilinear: source clamped to [0, in - 1]",
+       torch=call("torch.nn.functional.interpolate", size="size", method="mode", align_corners="align_corners",
+                  antialias="antialias"),
+       tensorflow=call("keras.ops.image.resize", fixed=CF, size="size", method="interpolation", antialias="antialias"),
+       jax=custom("resize", "jax.image.resize({x}, {x}.shape[:2] + tuple({size}), method={method}, antialias)")),
 ]
