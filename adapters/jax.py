@@ -28,8 +28,33 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
                                         dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
 
+def _nnx_norm(cls: str, x: Any, epsilon: Any = None, **options: Any) -> Any:
+    """A flax.nnx normalization layer needs its feature count at construction: built from x, then applied."""
+    from flax import nnx
+
+    if epsilon is not None:
+        options["epsilon"] = epsilon
+    return getattr(nnx, cls)(x.shape[-1], rngs=nnx.Rngs(0), **options)(x)
+
+
+def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
+    """flax.nnx.InstanceNorm is channels-last; the case is written channels-first [N, C, L...]."""
+    import jax.numpy as jnp
+
+    y = _nnx_norm("InstanceNorm", jnp.moveaxis(x, 1, -1), epsilon, use_bias=False, use_scale=False)
+    return jnp.moveaxis(y, -1, 1)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM = {
+    "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
+                                                                 use_bias=False, use_scale=False),
+    "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,
+                                                                               use_bias=False, use_scale=False),
+    "nnx_group_norm": lambda x, num_groups, epsilon=None: _nnx_norm("GroupNorm", x, epsilon, num_groups=num_groups,
+                                                                    use_bias=False, use_scale=False),
+    "nnx_instance_norm_ncl": _nnx_instance_norm_ncl,
+    "nnx_rms_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("RMSNorm", x, epsilon, use_scale=False),
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
 }

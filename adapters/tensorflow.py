@@ -31,8 +31,16 @@ def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
     return tf.transpose(y, [0, 3, 1, 2])
 
 
+def _keras_batch_norm_training(x: Any, epsilon: Any = None) -> Any:
+    """A Keras layer called directly runs in inference mode; training-mode batch statistics need training=True."""
+    import keras
+
+    return keras.layers.BatchNormalization(**({} if epsilon is None else {"epsilon": epsilon}))(x, training=True)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM = {
+    "keras_batch_norm_training": _keras_batch_norm_training,
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
 }

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, reductions, shape
+from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, normalization, reductions, shape
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
-_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics)
+_FAMILIES = (elementwise, reductions, shape, indexing, activations, losses, linalg, conv, metrics,
+             normalization)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 
