@@ -38,8 +38,19 @@ def _keras_batch_norm_training(x: Any, epsilon: Any = None) -> Any:
     return keras.layers.BatchNormalization(**({} if epsilon is None else {"epsilon": epsilon}))(x, training=True)
 
 
+def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
+    """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
+    import keras
+
+    options = {} if average == "framework" else {"average": None if average == "none" else average}
+    metric = keras.metrics.F1Score(**options)
+    metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds)
+    return metric.result()
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM = {
+    "keras_f1_sparse": _keras_f1_sparse,
     "keras_batch_norm_training": _keras_batch_norm_training,
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
