@@ -16,6 +16,7 @@ ALTERNATIVES: dict[str, str] = {
     "decoupled_decay": "decoupled the weight decay from the gradient (p -= lr * wd * p, as AdamW)",
     "l2_decay": "added the weight decay to the gradient as an L2 term (g += wd * p, as Adam with L2)",
     "zero_division_zero": "returned 0 for a metric's 0/0",
+    "macro_skips_absent": "left classes absent from both target and predictions out of a macro average",
 }
 
 STRICT = "the reference's strict semantics"

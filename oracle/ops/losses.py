@@ -210,6 +210,11 @@ def _cosine_similarity(r, x1, x2, axis):  # type: ignore[no-untyped-def]
     return xp.sum(a * b, axis=axis) / (n1 * n2)
 
 
+def _pos(r, z):  # type: ignore[no-untyped-def]
+    """max(z, 0) with gradient 0 at z = 0 (the kink convention of the margin losses)."""
+    return r.xp.where(z > 0, z, 0.0)
+
+
 def _pm1(r, name, target):  # type: ignore[no-untyped-def]
     values = r.concrete(target)
     if values.size and not ((values == 1) | (values == -1)).all():
@@ -219,12 +224,12 @@ def _pm1(r, name, target):  # type: ignore[no-untyped-def]
 
 def _hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
     p, t = r.operands("hinge", pred, target)
-    return r.loss(r.xp.maximum(1 - _pm1(r, "hinge", t) * p, 0.0), reduction)
+    return r.loss(_pos(r, 1 - _pm1(r, "hinge", t) * p), reduction)
 
 
 def _squared_hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
     p, t = r.operands("squared_hinge", pred, target)
-    return r.loss(r.xp.maximum(1 - _pm1(r, "squared_hinge", t) * p, 0.0) ** 2, reduction)
+    return r.loss(_pos(r, 1 - _pm1(r, "squared_hinge", t) * p) ** 2, reduction)
 
 
 def _categorical_hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
@@ -232,11 +237,11 @@ def _categorical_hinge(r, pred, target, reduction):  # type: ignore[no-untyped-d
     xp = r.xp
     pos = xp.sum(t * p, axis=-1)
     neg = xp.max((1 - t) * p, axis=-1)
-    return r.reduce(xp.maximum(neg - pos + 1, 0.0), reduction)
+    return r.reduce(_pos(r, neg - pos + 1), reduction)
 
 
 def _margin_ranking(r, x1, x2, y, margin, reduction):  # type: ignore[no-untyped-def]
-    return r.reduce(r.xp.maximum(-y * (x1 - x2) + margin, 0.0), reduction)
+    return r.reduce(_pos(r, -y * (x1 - x2) + margin), reduction)
 
 
 def _triplet(r, anchor, positive, negative, margin, reduction):  # type: ignore[no-untyped-def]
@@ -244,7 +249,7 @@ def _triplet(r, anchor, positive, negative, margin, reduction):  # type: ignore[
     eps = 1e-6
     dp = xp.sqrt(xp.sum((anchor - positive + eps) ** 2, axis=-1))
     dn = xp.sqrt(xp.sum((anchor - negative + eps) ** 2, axis=-1))
-    return r.reduce(xp.maximum(dp - dn + margin, 0.0), reduction)
+    return r.reduce(_pos(r, dp - dn + margin), reduction)
 
 
 def _mape(r, pred, target, reduction):  # type: ignore[no-untyped-def]
@@ -352,7 +357,7 @@ OPS += [
     op("margin_ranking", "loss", ("x1", "x2", Arg("y", domain="real")),
        "max(0, -y (x1 - x2) + margin), y in {-1, 1}; then `reduction`", _margin_ranking,
        attrs={"margin": Attr("float", reference=0.0, doc="the reference uses 0 when unpinned"),
-              "reduction": REDUCTION},
+              "reduction": REDUCTION}, conventions="gradient 0 at the kink (a tie with margin 0)",
        torch=construct("torch.nn.MarginRankingLoss", margin="margin", reduction="reduction"),
        tensorflow=none(NO_KERAS.format("margin-ranking")), jax=none(NO_OPTAX.format("margin-ranking"))),
     op("triplet_margin", "loss", "anchor positive negative",

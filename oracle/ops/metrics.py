@@ -136,7 +136,7 @@ def _safe_ratio(r, num, den):  # type: ignore[no-untyped-def]
     return xp.where(den == 0, fill, num / xp.where(den == 0, 1.0, den))
 
 
-def _averaged(r, num, den, support, average):  # type: ignore[no-untyped-def]
+def _averaged(r, num, den, support, average, predicted=None):  # type: ignore[no-untyped-def]
     xp = r.xp
     if average == "micro":
         return _safe_ratio(r, xp.sum(num), xp.sum(den))
@@ -145,22 +145,26 @@ def _averaged(r, num, den, support, average):  # type: ignore[no-untyped-def]
         return per
     if average == "weighted":
         return xp.sum(per * support) / xp.sum(support)
+    if r.follows("macro_skips_absent") and predicted is not None:
+        present = (support + predicted) > 0
+        r.note(f"macro average over the {int(r.concrete(present).sum())} classes present")
+        return xp.sum(xp.where(present, per, 0.0)) / xp.sum(present)
     return xp.mean(per)
 
 
 def _mc_precision(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
     tp, fp, _, support = _per_class(r, preds, target, num_classes)
-    return _averaged(r, tp, tp + fp, support, average)
+    return _averaged(r, tp, tp + fp, support, average, tp + fp)
 
 
 def _mc_recall(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
     tp, _, fn, support = _per_class(r, preds, target, num_classes)
-    return _averaged(r, tp, tp + fn, support, average)
+    return _averaged(r, tp, tp + fn, support, average, tp + fp)
 
 
 def _mc_f1(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
     tp, fp, fn, support = _per_class(r, preds, target, num_classes)
-    return _averaged(r, 2 * tp, 2 * tp + fp + fn, support, average)
+    return _averaged(r, 2 * tp, 2 * tp + fp + fn, support, average, tp + fp)
 
 
 def _top_k(r, preds, target, num_classes, k):  # type: ignore[no-untyped-def]
@@ -241,18 +245,18 @@ OPS += [
        jax=none(NO_FLAX.format("top-k accuracy for class scores"))),
     op("multiclass_precision", "metric", SCORES, "per-class precision of argmax predictions, then `average`; "
        "0/0 is NaN", _mc_precision, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE},
-       alternatives=("zero_division_zero",),
+       alternatives=("zero_division_zero", "macro_skips_absent"),
        torch=_tm("MulticlassPrecision", average="average"),
        tensorflow=none("keras.metrics.Precision is binary (or multi-label) only"),
        jax=none("flax_metrics.Precision is binary only")),
     op("multiclass_recall", "metric", SCORES, "per-class recall of argmax predictions, then `average`; 0/0 is NaN",
-       _mc_recall, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE}, alternatives=("zero_division_zero",),
+       _mc_recall, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE}, alternatives=("zero_division_zero", "macro_skips_absent"),
        torch=_tm("MulticlassRecall", average="average"),
        tensorflow=none("keras.metrics.Recall is binary (or multi-label) only"),
        jax=none("flax_metrics.Recall is binary only")),
     op("multiclass_f1", "metric", SCORES, "per-class F1 = 2tp / (2tp + fp + fn) of argmax predictions, then "
        "`average`; 0/0 is NaN", _mc_f1, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE},
-       alternatives=("zero_division_zero",),
+       alternatives=("zero_division_zero", "macro_skips_absent"),
        torch=_tm("MulticlassF1Score", average="average"),
        tensorflow=custom("keras_f1_sparse", "keras.metrics.F1Score(average=...).update_state(one_hot({target}), "
                          "{preds}); result()"),
