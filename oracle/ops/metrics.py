@@ -116,7 +116,14 @@ SCORES = (Arg("preds", domain="probability"), Arg("target", "tensor", "index"))
 NO_FLAX = "flax_metrics and flax.nnx.metrics have no {}"
 
 
+def _labels_in_range(r, name, labels, num_classes):  # type: ignore[no-untyped-def]
+    values = r.concrete(labels)
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        raise IndexError(f"{name}: labels must lie in [0, {num_classes})")
+
+
 def _per_class(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "target", target, num_classes)
     xp = r.xp
     if preds.ndim != target.ndim + 1 or preds.shape[-1] != num_classes:
         from oracle.ops.refctx import ShapeMismatch
@@ -168,6 +175,7 @@ def _mc_f1(r, preds, target, num_classes, average):  # type: ignore[no-untyped-d
 
 
 def _top_k(r, preds, target, num_classes, k):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "target", target, preds.shape[-1])
     xp = r.xp
     true_score = xp.sum(xp.eye(preds.shape[-1])[target] * preds, axis=-1)
     better = xp.sum(preds > true_score[..., None], axis=-1)
@@ -194,6 +202,8 @@ def _average_precision(r, preds, target):  # type: ignore[no-untyped-def]
 
 
 def _mean_iou(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "preds", preds, num_classes)
+    _labels_in_range(r, "target", target, num_classes)
     xp = r.xp
     eye = xp.eye(num_classes)
     p, t = eye[preds], eye[target]
@@ -204,6 +214,8 @@ def _mean_iou(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
 
 
 def _confusion(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "preds", preds, num_classes)
+    _labels_in_range(r, "target", target, num_classes)
     eye = r.xp.eye(num_classes)
     return (eye[target].T @ eye[preds]).astype("int64")
 
@@ -276,7 +288,7 @@ OPS += [
        jax=none(NO_FLAX.format("average precision on scores"))),
     op("mean_iou", "metric", (Arg("preds", "tensor", "index"), Arg("target", "tensor", "index")),
        "mean over classes of intersection / union of predicted and true labels; classes absent from both are "
-       "left out of the mean", _mean_iou, attrs={"num_classes": NUM_CLASSES},
+       "left out of the mean; labels outside [0, num_classes) raise IndexError", _mean_iou, attrs={"num_classes": NUM_CLASSES},
        torch=_tm("MulticlassJaccardIndex"),
        tensorflow=stateful("keras.metrics.MeanIoU", update="update_state", result="result", args=("target", "preds"),
                            num_classes="num_classes"),
