@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-gpu report report-check validate clean baseline check versions
+.PHONY: run test lint docs test-gpu report report-check validate clean baseline check versions
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,7 +21,12 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench.py
 
-test: $(STAMP)
+# ruff (lint, import order) and mypy (types) over the code; run by `make test`
+lint: $(STAMP)
+	$(VENV)/bin/ruff check oracle adapters tests bench
+	$(VENV)/bin/mypy
+
+test: $(STAMP) lint
 	$(PY) -m pytest
 
 test-gpu: $(STAMP)
@@ -35,6 +40,10 @@ report: $(STAMP)
 report-check: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	ORACLE_REQUIRE_CHROMIUM=1 $(PY) -m pytest -q tests/test_report_browser.py
+
+# docs/ops.md, generated from the op registry (a test checks it is current)
+docs: $(STAMP)
+	$(VENV)/bin/oracle ops --format markdown > docs/ops.md
 
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases

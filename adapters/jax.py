@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -46,7 +46,7 @@ def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
                                                                  use_bias=False, use_scale=False),
     "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,
@@ -181,7 +181,8 @@ def load(device: str) -> NativeAdapter:
     import jax
     import optax
 
-    settings = {"x64": bool(jax.config.jax_enable_x64), "default_matmul_precision":
-                str(jax.config.jax_default_matmul_precision), "optax": optax.__version__}
+    config: Any = jax.config  # its options are attributes mypy cannot see
+    settings = {"x64": bool(config.jax_enable_x64), "default_matmul_precision":
+                str(config.jax_default_matmul_precision), "optax": optax.__version__}
     backend = JaxTrainer(jax, select_device(jax, device))
     return NativeAdapter(backend, jax.__version__, device, settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -49,7 +49,7 @@ def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_f1_sparse": _keras_f1_sparse,
     "keras_batch_norm_training": _keras_batch_norm_training,
     "conv2d_nchw": _conv2d_nchw,

@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import yaml
@@ -471,7 +472,7 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
                 raise fail(f"{step.op} has no attribute {key!r}{_suggest(key, spec.attrs)}; attributes: {known}")
             problem = attr.check(value)
             if problem:
-                close = _suggest(value, attr.choices) if attr.choices and isinstance(value, str) else ""
+                close = _suggest(str(value), attr.choices) if attr.choices and isinstance(value, str) else ""
                 raise fail(f"{step.op}: {key} {problem}{close}")
         for key, attr in spec.attrs.items():
             if attr.required and key not in step.attrs:
@@ -596,7 +597,7 @@ def load_case(path: str | Path) -> LoadedCase:
     return LoadedCase(case, path, steps)
 
 
-def case_files(paths: list[str | Path]) -> list[Path]:
+def case_files(paths: Sequence[str | Path]) -> list[Path]:
     """Expand directories to their *.yaml files, sorted, so runs are deterministic."""
     files: list[Path] = []
     for p in map(Path, paths):
@@ -609,7 +610,7 @@ def case_files(paths: list[str | Path]) -> list[Path]:
     return files
 
 
-def load_cases(paths: list[str | Path]) -> list[LoadedCase]:
+def load_cases(paths: Sequence[str | Path]) -> list[LoadedCase]:
     """Load every case under `paths`; duplicate ids are an error naming both files."""
     seen: dict[str, LoadedCase] = {}
     for path in case_files(paths):
@@ -624,4 +625,11 @@ def json_schema() -> dict[str, Any]:
     schema = Case.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Oracle case file"
+    # the op names come from the registry: an editor can complete and check each step's op
+    ops = "|".join(sorted(OPS, key=len, reverse=True))
+    steps = schema["properties"]["steps"]
+    steps["items"] = {"type": "string", "pattern": rf"^\s*[A-Za-z_]\w*\s*=\s*({ops})\s*\(",
+                      "description": "out = op(arg, ..., key=value); op one of the registry's ops (oracle ops)"}
+    schema["x-ops"] = {name: {"family": d.family, "args": list(d.arg_names), "attrs": list(d.attrs), "doc": d.doc}
+                       for name, d in OPS.items()}
     return schema

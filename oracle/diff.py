@@ -342,4 +342,21 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
             if kind != "agree":
                 text += device_note((a, b), outcomes[a], outcomes[b])
             verdicts.append(Verdict((a, b), kind, text.rstrip(" —")))
-    return verdicts, followed, summarize(outcomes, reference, followed, override)
+            if kind != "agree":
+                text += defaults_note((a, b), outcomes[a], outcomes[b])
+            verdicts[-1] = Verdict((a, b), kind, text.rstrip(" —")) if kind != "agree" else verdicts[-1]
+    summary = summarize(outcomes, reference, followed, override)
+    note = defaults_note(tuple(outcomes), *outcomes.values())
+    return verdicts, followed, summary + (f". Defaults in effect{note.removeprefix(' — defaults in effect')}"
+                                          if note else "")
+
+
+def defaults_note(names: tuple[str, ...], *outcomes: Outcome) -> str:
+    """' — defaults in effect (not pinned by the case): torch reduction='mean'; jax ...' or ''."""
+    parts = []
+    for name, outcome in zip(names, outcomes):
+        found = outcome.notes.get("attr_defaults") or {}
+        texts = list(dict.fromkeys(t for per_step in found.values() for t in per_step.values()))
+        if texts:
+            parts.append(f"{name} {', '.join(texts)}")
+    return f" — defaults in effect (not pinned by the case): {'; '.join(parts)}" if parts else ""

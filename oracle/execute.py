@@ -75,7 +75,11 @@ def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
     return [WarningInfo(category, message) for category, message in seen]
 
 
-def apply_step(backend: Backend, step: Step, env: Env, index: int) -> Applied:
+class Applies(Protocol):
+    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied: ...
+
+
+def apply_step(backend: Applies, step: Step, env: Env, index: int) -> Applied:
     """One step through the backend; a framework exception becomes StepFailed, located at the step."""
     from oracle.native import BindingError
 

@@ -88,10 +88,10 @@ class Applied:
 
 
 def effective_attrs(declared: OpDef, pinned: Mapping[str, Any]) -> dict[str, Any]:
-    """The attributes passed: pinned ones and declared default values; FRAMEWORK ones are left out."""
+    """The attributes passed: pinned ones and declared default values; `framework` ones are left out."""
     out = {}
     for name, attr in declared.attrs.items():
-        if name in pinned and not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK and attr.type != "str"):
+        if name in pinned:
             if not (isinstance(pinned[name], str) and pinned[name] == FRAMEWORK):
                 out[name] = pinned[name]
         elif attr.passed_by_default:
@@ -271,22 +271,32 @@ class Binder:
         if declared.name in self.errors:
             raise BindingError(self.errors[declared.name])
         named = dict(zip(declared.arg_names, values))
-        attrs = effective_attrs(declared, pinned)
-        kinds = {name: self.kind_of(v) for name, v in named.items()}
-        leaf = select(declared.binding(self.framework), declared, kinds, attrs)
-        api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
+        try:  # the oracle's own work: a failure here is an oracle bug, never the framework's error
+            attrs = effective_attrs(declared, pinned)
+            kinds = {name: self.kind_of(v) for name, v in named.items()}
+            leaf = select(declared.binding(self.framework), declared, kinds, attrs)
+            api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
+        except Unsupported:
+            raise
+        except Exception as exc:
+            raise BindingError(f"oracle error preparing {declared.name}: {type(exc).__name__}: {exc}") from exc
         if leaf.kind == "none":
             raise Unsupported(leaf.reason)
         try:
             value, built = self._call(leaf, declared, named, attrs)
+            if leaf.pick is not None:
+                value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
+            if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
+                value = resolve(leaf.then[1][attrs[leaf.then[0]]])(value)
         except Exception as exc:
             exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
             raise
-        if leaf.pick is not None:
-            value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
-        if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
-            value = resolve(leaf.then[1][attrs[leaf.then[0]]])(value)
-        return Applied(value, api, self._defaults(leaf, declared, pinned, built))
+        try:
+            defaults = self._defaults(leaf, declared, pinned, built)
+        except Exception as exc:
+            raise BindingError(f"oracle error reading defaults of {declared.name}: {type(exc).__name__}: {exc}") \
+                from exc
+        return Applied(value, api, defaults)
 
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":
@@ -316,15 +326,15 @@ class Binder:
             if attr.passed_by_default or (name in pinned and pinned[name] != FRAMEWORK):
                 continue
             if leaf.then and leaf.then[0] == name:
-                found[name] = f"not applied: {leaf.target} returns its values unreduced"
+                found[name] = f"{name} not applied ({shown(leaf.target)} returns its values unreduced)"
                 continue
             native = leaf.attrs.get(name)
             if native is None:
                 continue
-            shown = _read_back(built, native.keyword)
-            if shown is None and leaf.kind != "method":
-                shown = _signature_default(leaf.target, native.keyword)
-            found[name] = f"{native.keyword}={shown}" if shown is not None else f"{native.keyword}: {NOT_SHOWN}"
+            value = _read_back(built, native.keyword)
+            if value is None and leaf.kind != "method":
+                value = _signature_default(leaf.target, native.keyword)
+            found[name] = f"{native.keyword}={value}" if value is not None else f"{native.keyword}: {NOT_SHOWN}"
         return found
 
 

@@ -130,3 +130,29 @@ def test_every_seed_document_has_cases_and_sources_name_real_documents() -> None
     used = {c.case.source.doc for c in load_cases([ROOT / "cases"]) if c.case.source}
     assert used <= doc_ids, used - doc_ids
     assert used == doc_ids, f"seed documents without a case: {doc_ids - used}"
+
+
+@pytest.mark.parametrize("step, field_message", [
+    ("y = conv2d(x, w, stride=0)", "conv2d: stride must be >= 1, got 0"),
+    ("y = sum(x, axis=1.5)", "sum: axis must be an integer or a list of integers, got 1.5"),
+    ("y = conv2d(x, w, padding=smae)", "conv2d: padding must be one of valid, same, got 'smae' (did you mean 'same'?)"),
+    ("y = sum(x, keepdims=1)", "sum: keepdims must be true or false, got 1"),
+    ("y = expand_dims(x)", "expand_dims needs the attribute 'axis' (axis)"),
+])
+def test_attribute_values_are_checked_by_type_and_range_at_load(tmp_path: Path, step: str,
+                                                                field_message: str) -> None:
+    """The registry's attribute types, choices and ranges are enforced with file, line and field."""
+    text = ("id: attrs\ntitle: t\ninputs:\n  x: {shape: [1, 1, 3, 3], init: {normal: {seed: 0}}}\n"
+            "  w: {shape: [1, 1, 2, 2], init: {normal: {seed: 1}}}\nsteps:\n" f"  - {step}\n")
+    err = error_for(tmp_path, text)
+    assert (err.line, err.field) == (7, "steps[0]")
+    assert err.message == field_message
+
+
+def test_framework_written_explicitly_leaves_the_attribute_unpinned(tmp_path: Path) -> None:
+    from oracle.native import effective_attrs
+    from oracle.ops import OPS
+
+    loaded = load_case(write(tmp_path, GOOD.replace("mse_loss(pred, target)", "mse_loss(pred, target, reduction=framework)")))
+    assert effective_attrs(OPS["mse_loss"], loaded.steps[0].attrs) == {}
+    assert effective_attrs(OPS["mse_loss"], {"reduction": "sum"}) == {"reduction": "sum"}

@@ -150,7 +150,7 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
     grad = case.get("grad")
     wrt = grad["wrt"] if grad else []
     lines = list(IMPORTS[framework])
-    lines += [line for line in dict.fromkeys(i for leaf in leaves for i in _imports(leaf)) if line not in lines]
+    lines += [line for line in dict.fromkeys(i for leaf in leaves if leaf for i in _imports(leaf)) if line not in lines]
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
         lines.append("import ml_dtypes")
     lines.append("")
