@@ -165,7 +165,7 @@ def _mc_precision(r, preds, target, num_classes, average):  # type: ignore[no-un
 
 
 def _mc_recall(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
-    tp, _, fn, support = _per_class(r, preds, target, num_classes)
+    tp, fp, fn, support = _per_class(r, preds, target, num_classes)
     return _averaged(r, tp, tp + fn, support, average, tp + fp)
 
 
