@@ -45,8 +45,22 @@ def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
     return jnp.moveaxis(y, -1, 1)
 
 
+def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
+                   reduction: Any = None) -> Any:
+    """optax.losses.ctc_loss is batch-major and takes paddings, not lengths; the case is torch's [T, N, C]."""
+    import jax.numpy as jnp
+    import optax
+
+    logits = jnp.transpose(log_probs, (1, 0, 2))
+    logit_paddings = (jnp.arange(logits.shape[1])[None, :] >= input_lengths[:, None]).astype(logits.dtype)
+    label_paddings = (jnp.arange(targets.shape[1])[None, :] >= target_lengths[:, None]).astype(logits.dtype)
+    per_sample = optax.losses.ctc_loss(logits, logit_paddings, targets, label_paddings)
+    return {"mean": jnp.mean, "sum": jnp.sum}.get(reduction, lambda v: v)(per_sample)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
+    "optax_ctc_tnc": _optax_ctc_tnc,
     "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
                                                                  use_bias=False, use_scale=False),
     "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,

@@ -48,8 +48,18 @@ def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "
     return metric.result()
 
 
+def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
+                   reduction: Any = None) -> Any:
+    """keras.ops.ctc_loss is batch-major [N, T, C]; the case is torch's time-major [T, N, C]."""
+    import keras
+
+    per_sample = keras.ops.ctc_loss(targets, tf.transpose(log_probs, [1, 0, 2]), target_lengths, input_lengths)
+    return {"mean": tf.math.reduce_mean, "sum": tf.math.reduce_sum}.get(reduction, lambda v: v)(per_sample)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
+    "keras_ctc_tnc": _keras_ctc_tnc,
     "keras_f1_sparse": _keras_f1_sparse,
     "keras_batch_norm_training": _keras_batch_norm_training,
     "conv2d_nchw": _conv2d_nchw,

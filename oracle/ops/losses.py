@@ -7,7 +7,7 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Binding, Attr, call, construct, kw, none, op, switch
+from oracle.ops.spec import Arg, Binding, Attr, call, construct, custom, kw, none, op, switch
 
 REDUCTION = Attr("str", choices=("mean", "sum", "none"), reference="mean",
                  doc="mean or sum over all elements, or none; the reference means when unpinned")
@@ -376,4 +376,48 @@ OPS += [
        attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=none(NO_TORCH.format("mean-squared-logarithmic-error")), tensorflow=_keras("MeanSquaredLogarithmicError"),
        jax=none(NO_OPTAX.format("mean-squared-logarithmic-error"))),
+]
+
+
+def _ctc(r, log_probs, targets, input_lengths, target_lengths, reduction):  # type: ignore[no-untyped-def]
+    """CTC negative log-likelihood per sample by the forward (alpha) recursion in log space, blank = 0."""
+    import numpy as np
+
+    xp = r.xp
+    if log_probs.ndim != 3 or targets.ndim != 2:
+        from oracle.ops.refctx import ShapeMismatch
+
+        raise ShapeMismatch(f"ctc_loss needs log_probs [T, N, C] and targets [N, S], got {list(log_probs.shape)} "
+                            f"and {list(targets.shape)}")
+    labels, t_lens, s_lens = r.concrete(targets), r.concrete(input_lengths), r.concrete(target_lengths)
+    losses = []
+    for b in range(log_probs.shape[1]):
+        seq = [int(v) for v in labels[b, :int(s_lens[b])]]
+        ext = [0]
+        for v in seq:
+            ext += [v, 0]
+        allow2 = np.array([i >= 2 and ext[i] != 0 and ext[i] != ext[i - 2] for i in range(len(ext))])
+        neg = -np.inf * np.ones(len(ext))
+        lp = log_probs[:, b, :]
+        alpha = xp.where(np.arange(len(ext)) < 2, lp[0][np.array(ext)], neg)
+        for t in range(1, int(t_lens[b])):
+            a1 = xp.concatenate([neg[:1], alpha[:-1]])
+            a2 = xp.concatenate([neg[:2], alpha[:-2]])
+            alpha = xp.logaddexp(xp.logaddexp(alpha, a1), xp.where(allow2, a2, -np.inf)) + lp[t][np.array(ext)]
+        losses.append(-(xp.logaddexp(alpha[-1], alpha[-2]) if len(ext) > 1 else alpha[-1]))
+    return r.reduce(xp.stack(losses), reduction)
+
+
+OPS += [
+    op("ctc_loss", "loss", ("log_probs", Arg("targets", "tensor", "index"), Arg("input_lengths", "int_tensor"),
+                            Arg("target_lengths", "int_tensor")),
+       "connectionist temporal classification: -log of the total probability of all alignments of each target "
+       "(blank = class 0) under log_probs [T, N, C] (log-softmax over C); `mean` is the plain mean over the batch",
+       _ctc, attrs={"reduction": REDUCTION},
+       conventions="log_probs are normalised, so frameworks that log-softmax their input see the same values",
+       torch=call("torch.nn.functional.ctc_loss", reduction="reduction"),
+       tensorflow=custom("keras_ctc_tnc", "keras.ops.ctc_loss({targets}, transpose({log_probs}, [1, 0, 2]), "
+                         "{target_lengths}, {input_lengths}) then mean/sum by reduction"),
+       jax=custom("optax_ctc_tnc", "optax.losses.ctc_loss(transpose({log_probs}, (1, 0, 2)), t >= {input_lengths}, "
+                  "{targets}, s >= {target_lengths}) then jnp.mean/jnp.sum by reduction")),
 ]
