@@ -34,14 +34,55 @@ def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
 
     renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
     return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
+
+
 def _jnp() -> Any:
     import jax.numpy as jnp
 
     return jnp
 
 
+def _nnx_norm(cls: str, x: Any, epsilon: Any = None, **options: Any) -> Any:
+    """A flax.nnx normalization layer needs its feature count at construction: built from x, then applied."""
+    from flax import nnx
+
+    if epsilon is not None:
+        options["epsilon"] = epsilon
+    return getattr(nnx, cls)(x.shape[-1], rngs=nnx.Rngs(0), **options)(x)
+
+
+def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
+    """flax.nnx.InstanceNorm is channels-last; the case is written channels-first [N, C, L...]."""
+    import jax.numpy as jnp
+
+    y = _nnx_norm("InstanceNorm", jnp.moveaxis(x, 1, -1), epsilon, use_bias=False, use_scale=False)
+    return jnp.moveaxis(y, -1, 1)
+
+
+def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
+                   reduction: Any = None) -> Any:
+    """optax.losses.ctc_loss is batch-major and takes paddings, not lengths; the case is torch's [T, N, C]."""
+    import jax.numpy as jnp
+    import optax
+
+    logits = jnp.transpose(log_probs, (1, 0, 2))
+    logit_paddings = (jnp.arange(logits.shape[1])[None, :] >= input_lengths[:, None]).astype(logits.dtype)
+    label_paddings = (jnp.arange(targets.shape[1])[None, :] >= target_lengths[:, None]).astype(logits.dtype)
+    per_sample = optax.losses.ctc_loss(logits, logit_paddings, targets, label_paddings)
+    return {"mean": jnp.mean, "sum": jnp.sum}.get(reduction, lambda v: v)(per_sample)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
+    "optax_ctc_tnc": _optax_ctc_tnc,
+    "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
+                                                                 use_bias=False, use_scale=False),
+    "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,
+                                                                               use_bias=False, use_scale=False),
+    "nnx_group_norm": lambda x, num_groups, epsilon=None: _nnx_norm("GroupNorm", x, epsilon, num_groups=num_groups,
+                                                                    use_bias=False, use_scale=False),
+    "nnx_instance_norm_ncl": _nnx_instance_norm_ncl,
+    "nnx_rms_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("RMSNorm", x, epsilon, use_scale=False),
     "conv2d_nchw": _conv2d_nchw,
     "at_add": lambda x, indices, updates: x.at[indices].add(updates),
     "array_tolist": lambda x: x.tolist(),

@@ -39,8 +39,37 @@ def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
     return tf.slice(x, begin, size)
 
 
+def _keras_batch_norm_training(x: Any, epsilon: Any = None) -> Any:
+    """A Keras layer called directly runs in inference mode; training-mode batch statistics need training=True."""
+    import keras
+
+    return keras.layers.BatchNormalization(**({} if epsilon is None else {"epsilon": epsilon}))(x, training=True)
+
+
+def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
+    """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
+    import keras
+
+    options = {} if average == "framework" else {"average": None if average == "none" else average}
+    metric = keras.metrics.F1Score(**options)
+    metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds)
+    return metric.result()
+
+
+def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
+                   reduction: Any = None) -> Any:
+    """keras.ops.ctc_loss is batch-major [N, T, C]; the case is torch's time-major [T, N, C]."""
+    import keras
+
+    per_sample = keras.ops.ctc_loss(targets, tf.transpose(log_probs, [1, 0, 2]), target_lengths, input_lengths)
+    return {"mean": tf.math.reduce_mean, "sum": tf.math.reduce_sum}.get(reduction, lambda v: v)(per_sample)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
+    "keras_ctc_tnc": _keras_ctc_tnc,
+    "keras_f1_sparse": _keras_f1_sparse,
+    "keras_batch_norm_training": _keras_batch_norm_training,
     "conv2d_nchw": _conv2d_nchw,
     "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
     "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy

@@ -24,6 +24,7 @@ ALTERNATIVES: dict[str, str] = {
     "drop_out_of_range": "dropped the updates at out-of-range indices silently (JAX's scatter default)",
     "first_update_wins": "let the first of duplicate scatter indices win (the reference lets the last win)",
     "first_occurrence_order": "listed unique values in order of first occurrence, unsorted (as tf.unique does)",
+    "macro_skips_absent": "left classes absent from both target and predictions out of a macro average",
 }
 
 STRICT = "the reference's strict semantics"

@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, optimizers, reductions, shape
-from oracle.ops import casting, comparison, conversions, layers, outputs
+from oracle.ops import casting, comparison, conversions, layers, normalization, outputs
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
-_FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, losses, linalg, conv, metrics,
-             optimizers, outputs, conversions, layers)
+_FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
+             conv, metrics, optimizers, outputs, conversions, layers)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

@@ -1,10 +1,16 @@
-"""Activations: elementwise nonlinearities and softmax-type normalisations."""
+"""Activations: elementwise nonlinearities and softmax-type normalisations.
+
+The TensorFlow column calls keras.ops (Keras 3's public functional API) where it has the
+function, tf.nn otherwise; the JAX column calls jax.nn. Kinks follow the convention each op
+states (gradient at the kink), written explicitly with `where`.
+"""
 
 from __future__ import annotations
 
-from oracle.ops.spec import Attr, call, op
+from oracle.ops.spec import Arg, Attr, call, construct, kw, none, op
 
 SOFTMAX_AXIS = Attr("axis", reference=-1, doc="the axis normalised; the reference uses the last when unpinned")
+ALPHA = Attr("float", reference=1.0, doc="scale of the negative branch; the reference uses 1.0 when unpinned")
 
 
 def _softmax(r, x, axis):  # type: ignore[no-untyped-def]
@@ -18,6 +24,109 @@ def _log_softmax(r, x, axis):  # type: ignore[no-untyped-def]
     return shifted - r.xp.log(r.xp.sum(r.xp.exp(shifted), axis=axis, keepdims=True))
 
 
+def _relu(r, x):  # type: ignore[no-untyped-def]
+    return r.xp.where(x > 0, x, 0.0)
+
+
+def _relu6(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x > 0, xp.where(x < 6, x, 6.0), 0.0)
+
+
+def _leaky_relu(r, x, negative_slope):  # type: ignore[no-untyped-def]
+    return r.xp.where(x > 0, x, negative_slope * x)
+
+
+def _neg_expm1(r, x, alpha):  # type: ignore[no-untyped-def]
+    return alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0) / alpha)
+
+
+def _elu(r, x, alpha):  # type: ignore[no-untyped-def]
+    return r.xp.where(x > 0, x, alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+
+
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def _selu(r, x):  # type: ignore[no-untyped-def]
+    return SELU_SCALE * r.xp.where(x > 0, x, SELU_ALPHA * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+
+
+def _celu(r, x, alpha):  # type: ignore[no-untyped-def]
+    return r.xp.where(x > 0, x, _neg_expm1(r, x, alpha))
+
+
+def _gelu(r, x, approximate):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    if approximate:
+        return 0.5 * x * (1 + xp.tanh(xp.sqrt(2 / xp.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + r.special.erf(x / xp.sqrt(2.0)))
+
+
+def _sigmoid(r, x):  # type: ignore[no-untyped-def]
+    return r.special.expit(x)
+
+
+def _silu(r, x):  # type: ignore[no-untyped-def]
+    return x * r.special.expit(x)
+
+
+def _softplus_plain(r, x):  # type: ignore[no-untyped-def]
+    return r.xp.logaddexp(0.0 * x, x)
+
+
+def _mish(r, x):  # type: ignore[no-untyped-def]
+    return x * r.xp.tanh(_softplus_plain(r, x))
+
+
+def _softplus(r, x, beta, threshold):  # type: ignore[no-untyped-def]
+    y = _softplus_plain(r, beta * x) / beta
+    if threshold is not None:
+        y = r.xp.where(beta * x > threshold, x, y)
+    return y
+
+
+def _softsign(r, x):  # type: ignore[no-untyped-def]
+    return x / (1 + r.xp.abs(x))
+
+
+def _hard_sigmoid(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x <= -3, 0.0, xp.where(x >= 3, 1.0, x / 6 + 0.5))
+
+
+def _hard_swish(r, x):  # type: ignore[no-untyped-def]
+    return x * _hard_sigmoid(r, x)
+
+
+def _hard_tanh(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x <= -1, -1.0, xp.where(x >= 1, 1.0, x))
+
+
+def _log_sigmoid(r, x):  # type: ignore[no-untyped-def]
+    return -r.xp.logaddexp(0.0 * x, -x)
+
+
+def _glu(r, x, axis):  # type: ignore[no-untyped-def]
+    from oracle.ops.refctx import ShapeMismatch
+
+    if x.shape[axis] % 2:
+        raise ShapeMismatch(f"glu needs an even size along axis {axis}, got {x.shape[axis]}")
+    a, b = r.xp.split(x, 2, axis=axis)
+    return a * r.special.expit(b)
+
+
+def _prelu(r, x, weight):  # type: ignore[no-untyped-def]
+    w = weight
+    if weight.size > 1 and x.ndim >= 2:
+        w = r.xp.reshape(weight, (weight.size,) + (1,) * (x.ndim - 2))
+    return r.xp.where(x > 0, x, w * x)
+
+
+KINK0 = "gradient 0 at the kink x = 0"
+KERAS_ONLY_FN = "{} has no public functional form in keras.ops / tf.nn"
+
 OPS = [
     op("softmax", "activation", "x", "exp(x) / sum(exp(x)) along `axis`, computed stably", _softmax,
        attrs={"axis": SOFTMAX_AXIS},
@@ -27,4 +136,76 @@ OPS = [
        attrs={"axis": SOFTMAX_AXIS},
        torch=call("torch.nn.functional.log_softmax", axis="dim"), tensorflow=call("tf.nn.log_softmax", axis="axis"),
        jax=call("jax.nn.log_softmax", axis="axis")),
+    op("relu", "activation", "x", "max(x, 0)", _relu, conventions=KINK0,
+       torch=call("torch.nn.functional.relu"), tensorflow=call("keras.ops.relu"), jax=call("jax.nn.relu")),
+    op("relu6", "activation", "x", "min(max(x, 0), 6)", _relu6,
+       conventions="gradient 0 at both kinks x = 0 and x = 6",
+       torch=call("torch.nn.functional.relu6"), tensorflow=call("keras.ops.relu6"), jax=call("jax.nn.relu6")),
+    op("leaky_relu", "activation", "x", "x if x > 0 else negative_slope * x", _leaky_relu,
+       attrs={"negative_slope": Attr("float", reference=0.01,
+                                     doc="slope for x <= 0; the reference uses 0.01 when unpinned")},
+       conventions="gradient negative_slope at x = 0",
+       torch=call("torch.nn.functional.leaky_relu", negative_slope="negative_slope"),
+       tensorflow=call("keras.ops.leaky_relu", negative_slope="negative_slope"),
+       jax=call("jax.nn.leaky_relu", negative_slope="negative_slope")),
+    op("elu", "activation", "x", "x if x > 0 else alpha * (exp(x) - 1)", _elu, attrs={"alpha": ALPHA},
+       conventions="at x = 0 the negative branch (gradient alpha)",
+       torch=call("torch.nn.functional.elu", alpha="alpha"), tensorflow=call("keras.ops.elu", alpha="alpha"),
+       jax=call("jax.nn.elu", alpha="alpha")),
+    op("selu", "activation", "x", "scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6732632423543772, "
+       "scale = 1.0507009873554805", _selu, conventions="at x = 0 the negative branch",
+       torch=call("torch.nn.functional.selu"), tensorflow=call("keras.ops.selu"), jax=call("jax.nn.selu")),
+    op("celu", "activation", "x", "x if x > 0 else alpha * (exp(x / alpha) - 1)", _celu, attrs={"alpha": ALPHA},
+       conventions="at x = 0 the negative branch (gradient 1)",
+       torch=call("torch.nn.functional.celu", alpha="alpha"), tensorflow=call("keras.ops.celu", alpha="alpha"),
+       jax=call("jax.nn.celu", alpha="alpha")),
+    op("gelu", "activation", "x", "x * Phi(x) (exact, erf form) or, with approximate, "
+       "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))", _gelu,
+       attrs={"approximate": Attr("bool", reference=False,
+                                  doc="tanh approximation; the reference is exact (erf) when unpinned")},
+       torch=call("torch.nn.functional.gelu", approximate=kw("approximate", {True: "tanh", False: "none"})),
+       tensorflow=call("keras.ops.gelu", approximate="approximate"),
+       jax=call("jax.nn.gelu", approximate="approximate")),
+    op("silu", "activation", "x", "x * sigmoid(x) (swish)", _silu,
+       torch=call("torch.nn.functional.silu"), tensorflow=call("keras.ops.silu"), jax=call("jax.nn.silu")),
+    op("mish", "activation", "x", "x * tanh(softplus(x))", _mish,
+       torch=call("torch.nn.functional.mish"),
+       tensorflow=construct("keras.layers.Activation", fixed={"activation": "mish"}),
+       jax=call("jax.nn.mish")),
+    op("softplus", "activation", "x", "log(1 + exp(beta x)) / beta; with threshold, x where beta x > threshold",
+       _softplus,
+       attrs={"beta": Attr("float", reference=1.0, doc="the reference uses 1.0 when unpinned"),
+              "threshold": Attr("float", nullable=True, reference=None,
+                                doc="linear above it; the reference never linearises when unpinned")},
+       torch=call("torch.nn.functional.softplus", beta="beta", threshold="threshold"),
+       tensorflow=call("keras.ops.softplus"), jax=call("jax.nn.softplus")),
+    op("softsign", "activation", "x", "x / (1 + |x|)", _softsign,
+       torch=call("torch.nn.functional.softsign"), tensorflow=call("tf.nn.softsign"), jax=call("jax.nn.soft_sign")),
+    op("sigmoid", "activation", "x", "1 / (1 + exp(-x))", _sigmoid,
+       torch=call("torch.sigmoid"), tensorflow=call("keras.ops.sigmoid"), jax=call("jax.nn.sigmoid")),
+    op("hard_sigmoid", "activation", "x", "relu6(x + 3) / 6 (the piecewise-linear sigmoid with slope 1/6)",
+       _hard_sigmoid, conventions="gradient 0 at the kinks x = -3 and x = 3",
+       torch=call("torch.nn.functional.hardsigmoid"), tensorflow=call("keras.ops.hard_sigmoid"),
+       jax=call("jax.nn.hard_sigmoid")),
+    op("hard_swish", "activation", "x", "x * relu6(x + 3) / 6", _hard_swish,
+       conventions="product rule with hard_sigmoid's kink gradient 0: gradient 0 at x = -3 and 1 at x = 3",
+       torch=call("torch.nn.functional.hardswish"), tensorflow=call("keras.ops.hard_swish"),
+       jax=call("jax.nn.hard_swish")),
+    op("hard_tanh", "activation", "x", "clip(x, -1, 1)", _hard_tanh,
+       conventions="gradient 0 at the kinks x = -1 and x = 1",
+       torch=call("torch.nn.functional.hardtanh"), tensorflow=call("keras.ops.hard_tanh"),
+       jax=call("jax.nn.hard_tanh")),
+    op("log_sigmoid", "activation", "x", "log(sigmoid(x)) = -softplus(-x), computed stably", _log_sigmoid,
+       torch=call("torch.nn.functional.logsigmoid"), tensorflow=call("keras.ops.log_sigmoid"),
+       jax=call("jax.nn.log_sigmoid")),
+    op("glu", "activation", "x", "split x in halves a, b along `axis`; a * sigmoid(b)", _glu,
+       attrs={"axis": Attr("axis", reference=-1, doc="the axis split; the reference uses the last when unpinned")},
+       torch=call("torch.nn.functional.glu", axis="dim"), tensorflow=call("keras.ops.glu", axis="axis"),
+       jax=call("jax.nn.glu", axis="axis")),
+    op("prelu", "activation", ("x", "weight"), "x if x > 0 else weight * x; a weight of size C applies along "
+       "axis 1 (channels), a weight of size 1 to every element", _prelu, conventions="gradient weight at x = 0",
+       torch=call("torch.nn.functional.prelu"),
+       tensorflow=none("Keras has PReLU only as a layer with its own trainable alpha (keras.layers.PReLU); "
+                       "no public function takes the weight"),
+       jax=none("jax.nn has no prelu; flax.nnx.PReLU holds its own learnable slope")),
 ]

@@ -30,7 +30,7 @@ def _bn_call(r: Any, layer: RunningStats, x: Any, training: bool) -> Any:
 
 LAYER = Arg("layer", "object")
 OPS = [
-    op("batch_norm", "layers", (), "a batch-normalization layer over the features of [batch, features] inputs, "
+    op("batch_norm_layer", "normalization", (), "a batch-normalization layer over the features of [batch, features] inputs, "
        "built once; no scale or offset learned yet (gamma 1, beta 0)",
        lambda r, num_features, momentum, eps: RunningStats(r.xp, num_features, momentum, eps), builds=True,
        attrs={"num_features": Attr("int", REQUIRED, low=1),
@@ -42,14 +42,14 @@ OPS = [
        tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
                         infers=("num_features",)),
        jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
-    op("bn_call", "layers", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
+    op("bn_call", "normalization", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
        "and updates the running ones, otherwise the running ones are used", _bn_call,
        attrs={"training": Attr("bool", REQUIRED)},
        torch=custom("train_then_call", "{layer}.train({training}); {layer}({x})"),
        tensorflow=custom("keras_call", "{layer}({x}, training={training})"),
        jax=custom("nnx_bn_call", "{layer}({x}, use_running_average=not {training})")),
-    op("running_mean", "layers", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
+    op("running_mean", "normalization", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
        torch=attribute("running_mean"), tensorflow=attribute("moving_mean"), jax=attribute("mean")),
-    op("running_var", "layers", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
+    op("running_var", "normalization", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
        torch=attribute("running_var"), tensorflow=attribute("moving_variance"), jax=attribute("var")),
 ]

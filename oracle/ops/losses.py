@@ -7,7 +7,7 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Binding, Attr, call, construct, kw, none, op, switch
+from oracle.ops.spec import Arg, Binding, Attr, call, construct, custom, kw, none, op, switch
 
 REDUCTION = Attr("str", choices=("mean", "sum", "none"), reference="mean",
                  doc="mean or sum over all elements, or none; the reference means when unpinned")
@@ -104,4 +104,320 @@ OPS = [
        torch=construct("torch.nn.BCEWithLogitsLoss", reduction="reduction"),
        tensorflow=_keras("BinaryCrossentropy", "target", "logits", from_logits=True),
        jax=call("optax.losses.sigmoid_binary_cross_entropy", then=JNP_REDUCE)),
+]
+
+
+# ---- more losses (regression, classification variants, ranking) ----
+
+TF_REDUCE = ("reduction", {"mean": "tf.math.reduce_mean", "sum": "tf.math.reduce_sum"})
+NO_TORCH = "torch has no {} loss (torch.nn / torch.nn.functional)"
+NO_OPTAX = "optax.losses has no {} loss"
+NO_KERAS = "keras.losses has no {} loss"
+
+
+def _undefined_shape(name, a, b):  # type: ignore[no-untyped-def]
+    from oracle.ops.refctx import ShapeMismatch
+
+    raise ShapeMismatch(f"{name} needs operands of one shape, got {list(a.shape)} and {list(b.shape)}")
+
+
+def _huber(r, pred, target, delta, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("huber_loss", pred, target)
+    d = p - t
+    a = d * r.xp.sign(d)
+    return r.loss(r.xp.where(a <= delta, 0.5 * d ** 2, delta * (a - 0.5 * delta)), reduction)
+
+
+def _smooth_l1(r, pred, target, beta, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("smooth_l1_loss", pred, target)
+    d = p - t
+    a = d * r.xp.sign(d)
+    return r.loss(r.xp.where(a < beta, 0.5 * d ** 2 / beta, a - 0.5 * beta), reduction)
+
+
+def _log_cosh(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("log_cosh", pred, target)
+    d = p - t
+    return r.loss(r.xp.logaddexp(d, -d) - r.xp.log(2.0), reduction)
+
+
+def _bce_pos_weight(r, logits, target, pos_weight, reduction):  # type: ignore[no-untyped-def]
+    x, t = r.operands("bce_with_logits_pos_weight", logits, target)
+    xp = r.xp
+    log_sig_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)  # -log(sigmoid(x))
+    return r.loss((1 - t) * x + (1 + (pos_weight - 1) * t) * log_sig_neg, reduction)
+
+
+def _ce_soft(r, logits, target, label_smoothing):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    c = logits.shape[-1]
+    t = target * (1 - label_smoothing) + label_smoothing / c
+    shifted = logits - xp.max(logits, axis=-1, keepdims=True)
+    logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+    return -xp.sum(t * logp, axis=-1)
+
+
+def _ce_smoothed(r, logits, target, label_smoothing, reduction):  # type: ignore[no-untyped-def]
+    if logits.shape != target.shape:
+        _undefined_shape("cross_entropy_smoothed", logits, target)
+    return r.reduce(_ce_soft(r, logits, target, label_smoothing), reduction)
+
+
+def _log_probs_at(r, name, scores, labels):  # type: ignore[no-untyped-def]
+    if labels.shape != scores.shape[:-1]:
+        _undefined_shape(name, scores, labels)
+    values = r.concrete(labels)
+    if values.size and (values.min() < 0 or values.max() >= scores.shape[-1]):
+        raise IndexError(f"{name} labels must lie in [0, {scores.shape[-1]})")
+    return r.xp.sum(r.xp.eye(scores.shape[-1], dtype=scores.dtype)[labels] * scores, axis=-1)
+
+
+def _ce_weighted(r, logits, labels, weight, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    shifted = logits - xp.max(logits, axis=-1, keepdims=True)
+    logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+    w = weight[labels]
+    per = -w * _log_probs_at(r, "cross_entropy_weighted", logp, labels)
+    if reduction == "mean":
+        return xp.sum(per) / xp.sum(w)
+    return r.reduce(per, reduction)
+
+
+def _nll(r, log_probs, labels, reduction):  # type: ignore[no-untyped-def]
+    return r.reduce(-_log_probs_at(r, "nll_loss", log_probs, labels), reduction)
+
+
+def _kl_div(r, log_pred, target, reduction):  # type: ignore[no-untyped-def]
+    lq, p = r.operands("kl_div", log_pred, target)
+    return r.reduce(r.special.xlogy(p, p) - p * lq, reduction)
+
+
+def _kl_div_probs(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    q, p = r.operands("kl_div_probs", pred, target)
+    return r.reduce(r.special.xlogy(p, p) - r.special.xlogy(p, q), reduction)
+
+
+def _poisson(r, rate, target, reduction):  # type: ignore[no-untyped-def]
+    q, t = r.operands("poisson_nll", rate, target)
+    return r.loss(q - r.special.xlogy(t, q), reduction)
+
+
+def _cosine_similarity(r, x1, x2, axis):  # type: ignore[no-untyped-def]
+    a, b = r.operands("cosine_similarity", x1, x2)
+    xp = r.xp
+    n1 = xp.sqrt(xp.sum(a * a, axis=axis))
+    n2 = xp.sqrt(xp.sum(b * b, axis=axis))
+    return xp.sum(a * b, axis=axis) / (n1 * n2)
+
+
+def _pos(r, z):  # type: ignore[no-untyped-def]
+    """max(z, 0) with gradient 0 at z = 0 (the kink convention of the margin losses)."""
+    return r.xp.where(z > 0, z, 0.0)
+
+
+def _pm1(r, name, target):  # type: ignore[no-untyped-def]
+    values = r.concrete(target)
+    if values.size and not ((values == 1) | (values == -1)).all():
+        r.note(f"{name}: targets outside {{-1, 1}} taken as given")
+    return target
+
+
+def _hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("hinge", pred, target)
+    return r.loss(_pos(r, 1 - _pm1(r, "hinge", t) * p), reduction)
+
+
+def _squared_hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("squared_hinge", pred, target)
+    return r.loss(_pos(r, 1 - _pm1(r, "squared_hinge", t) * p) ** 2, reduction)
+
+
+def _categorical_hinge(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("categorical_hinge", pred, target)
+    xp = r.xp
+    pos = xp.sum(t * p, axis=-1)
+    neg = xp.max((1 - t) * p, axis=-1)
+    return r.reduce(_pos(r, neg - pos + 1), reduction)
+
+
+def _margin_ranking(r, x1, x2, y, margin, reduction):  # type: ignore[no-untyped-def]
+    return r.reduce(_pos(r, -y * (x1 - x2) + margin), reduction)
+
+
+def _triplet(r, anchor, positive, negative, margin, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    eps = 1e-6
+    dp = xp.sqrt(xp.sum((anchor - positive + eps) ** 2, axis=-1))
+    dn = xp.sqrt(xp.sum((anchor - negative + eps) ** 2, axis=-1))
+    return r.reduce(_pos(r, dp - dn + margin), reduction)
+
+
+def _mape(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("mape", pred, target)
+    xp = r.xp
+    return r.loss(100.0 * xp.abs(t - p) / xp.abs(t), reduction)
+
+
+def _msle(r, pred, target, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("msle", pred, target)
+    return r.loss((r.xp.log1p(p) - r.xp.log1p(t)) ** 2, reduction)
+
+
+DELTA = Attr("float", reference=1.0, low=0.0, doc="the quadratic-to-linear point; the reference uses 1.0 when unpinned")
+
+OPS += [
+    op("huber_loss", "loss", "pred target", "0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta), d = pred - target; "
+       "then `reduction`", _huber, attrs={"delta": DELTA, "reduction": REDUCTION}, alternatives=SHAPES,
+       conventions="|d| = delta takes the quadratic branch (the branches meet there)",
+       torch=construct("torch.nn.HuberLoss", reduction="reduction", delta="delta"),
+       tensorflow=construct("keras.losses.Huber", args=("target", "pred"), reduction=KERAS_REDUCTION, delta="delta"),
+       jax=call("optax.losses.huber_loss", then=JNP_REDUCE, delta="delta")),
+    op("smooth_l1_loss", "loss", "pred target", "0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta; then `reduction` "
+       "(Huber divided by beta)", _smooth_l1,
+       attrs={"beta": Attr("float", reference=1.0, low=0.0, doc="the reference uses 1.0 when unpinned"),
+              "reduction": REDUCTION}, alternatives=SHAPES,
+       torch=construct("torch.nn.SmoothL1Loss", reduction="reduction", beta="beta"),
+       tensorflow=none(NO_KERAS.format("smooth-L1") + " (keras.losses.Huber is beta times it)"),
+       jax=none(NO_OPTAX.format("smooth-L1") + " (optax.losses.huber_loss is delta times it)")),
+    op("log_cosh", "loss", "pred target", "log(cosh(pred - target)), computed stably; then `reduction`", _log_cosh,
+       attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=none(NO_TORCH.format("log-cosh")), tensorflow=_keras("LogCosh"),
+       jax=call("optax.losses.log_cosh", then=JNP_REDUCE)),
+    op("bce_with_logits_pos_weight", "loss", ("logits", Arg("target", domain="binary"), Arg("pos_weight", domain="positive")),
+       "-(pos_weight t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))), computed stably; then `reduction`",
+       _bce_pos_weight, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=call("torch.nn.functional.binary_cross_entropy_with_logits",
+                  args=("logits", "target", "pos_weight=pos_weight"), reduction="reduction"),
+       tensorflow=call("tf.nn.weighted_cross_entropy_with_logits",
+                       args=("labels=target", "logits=logits", "pos_weight=pos_weight"), then=TF_REDUCE),
+       jax=none("optax.losses.sigmoid_binary_cross_entropy has no positive-class weight")),
+    op("cross_entropy_smoothed", "loss", ("logits", Arg("target", domain="probability")),
+       "softmax cross-entropy against class-probability targets smoothed as target (1 - ls) + ls / C; "
+       "then `reduction` over examples", _ce_smoothed,
+       attrs={"label_smoothing": Attr("float", reference=0.0, low=0.0, high=1.0,
+                                      doc="the reference smooths nothing when unpinned"),
+              "reduction": REDUCTION},
+       torch=construct("torch.nn.CrossEntropyLoss", reduction="reduction", label_smoothing="label_smoothing"),
+       tensorflow=construct("keras.losses.CategoricalCrossentropy", args=("target", "logits"),
+                            fixed={"from_logits": True}, reduction=KERAS_REDUCTION, label_smoothing="label_smoothing"),
+       jax=none("optax's softmax_cross_entropy takes no label smoothing (optax.smooth_labels is a separate step)")),
+    op("cross_entropy_weighted", "loss", ("logits", Arg("labels", "tensor", "index"), Arg("weight", domain="positive")),
+       "class-weighted softmax cross-entropy with integer labels: per example -weight[y] log softmax(x)[y]; "
+       "mean is the weighted mean (divided by the sum of the weights used)", _ce_weighted,
+       attrs={"reduction": REDUCTION},
+       torch=call("torch.nn.functional.cross_entropy", args=("logits", "labels", "weight=weight"),
+                  reduction="reduction"),
+       tensorflow=none("keras.losses cross-entropies take no per-class weight (only per-sample sample_weight)"),
+       jax=none("optax's softmax_cross_entropy_with_integer_labels takes no per-class weight")),
+    op("nll_loss", "loss", ("log_probs", Arg("labels", "tensor", "index")),
+       "negative log-likelihood: -log_probs[y] per example; then `reduction`", _nll, attrs={"reduction": REDUCTION},
+       torch=construct("torch.nn.NLLLoss", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("negative-log-likelihood-on-log-probabilities")),
+       jax=none(NO_OPTAX.format("negative-log-likelihood"))),
+    op("kl_div", "loss", ("log_pred", Arg("target", domain="probability")),
+       "KL(target || pred) from log-probabilities: per element target (log target - log_pred) with 0 log 0 = 0; "
+       "`mean` averages over all elements", _kl_div, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=construct("torch.nn.KLDivLoss", reduction="reduction"),
+       tensorflow=none("keras.losses.KLDivergence takes probabilities, not log-probabilities (see kl_div_probs)"),
+       jax=call("optax.losses.kl_divergence", args=("log_pred", "target"), then=JNP_REDUCE)),
+    op("kl_div_probs", "loss", (Arg("pred", domain="probability"), Arg("target", domain="probability")),
+       "KL(target || pred) from probabilities: per element target log(target / pred); `mean` over all elements",
+       _kl_div_probs, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=none("torch.nn.KLDivLoss takes log-probabilities as its input (see kl_div)"),
+       tensorflow=_keras("KLDivergence"),
+       jax=none("optax.losses.kl_divergence takes log-predictions (see kl_div)")),
+    op("poisson_nll", "loss", (Arg("rate", domain="positive"), Arg("target", domain="positive")),
+       "Poisson negative log-likelihood without the log(target!) term: rate - target log(rate); then `reduction`",
+       _poisson, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=construct("torch.nn.PoissonNLLLoss", fixed={"log_input": False}, reduction="reduction"),
+       tensorflow=_keras("Poisson", "target", "rate"),
+       jax=none(NO_OPTAX.format("Poisson"))),
+    op("cosine_similarity", "loss", "x1 x2", "sum(x1 x2) / (|x1| |x2|) along `axis` (positive: 1 for equal directions)",
+       _cosine_similarity,
+       attrs={"axis": Attr("axis", reference=-1, doc="the reference uses the last axis when unpinned")},
+       torch=call("torch.nn.functional.cosine_similarity", axis="dim"),
+       tensorflow=call("keras.losses.cosine_similarity", args=("x2", "x1"), axis="axis"),
+       jax=call("optax.losses.cosine_similarity", axis="axis")),
+    op("hinge", "loss", "pred target", "max(1 - target pred, 0) with targets in {-1, 1}; then `reduction`", _hinge,
+       attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       conventions="targets are used as given (no 0 -> -1 conversion); kink gradient 0 at 1 - t p = 0",
+       torch=none("torch has no binary hinge loss (nn.HingeEmbeddingLoss is a margin loss on distances)"),
+       tensorflow=_keras("Hinge"), jax=call("optax.losses.hinge_loss", then=JNP_REDUCE)),
+    op("squared_hinge", "loss", "pred target", "max(1 - target pred, 0)^2 with targets in {-1, 1}; then `reduction`",
+       _squared_hinge, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       conventions="targets are used as given (no 0 -> -1 conversion)",
+       torch=none(NO_TORCH.format("squared hinge")), tensorflow=_keras("SquaredHinge"),
+       jax=none(NO_OPTAX.format("squared hinge"))),
+    op("categorical_hinge", "loss", ("pred", Arg("target", domain="binary")),
+       "one-hot targets: max(max((1 - t) p) - sum(t p) + 1, 0) per example; then `reduction`", _categorical_hinge,
+       attrs={"reduction": REDUCTION},
+       torch=none("torch.nn.MultiMarginLoss takes integer labels and averages a margin over all classes"),
+       tensorflow=_keras("CategoricalHinge"),
+       jax=none("optax.losses.multiclass_hinge_loss takes integer labels and maximises over all classes")),
+    op("margin_ranking", "loss", ("x1", "x2", Arg("y", domain="real")),
+       "max(0, -y (x1 - x2) + margin), y in {-1, 1}; then `reduction`", _margin_ranking,
+       attrs={"margin": Attr("float", reference=0.0, doc="the reference uses 0 when unpinned"),
+              "reduction": REDUCTION}, conventions="gradient 0 at the kink (a tie with margin 0)",
+       torch=construct("torch.nn.MarginRankingLoss", margin="margin", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("margin-ranking")), jax=none(NO_OPTAX.format("margin-ranking"))),
+    op("triplet_margin", "loss", "anchor positive negative",
+       "max(d(a, p) - d(a, n) + margin, 0) per example, d(u, v) = ||u - v + 1e-6||_2 over the last axis; "
+       "then `reduction`", _triplet,
+       attrs={"margin": Attr("float", reference=1.0, doc="the reference uses 1.0 when unpinned"),
+              "reduction": REDUCTION},
+       torch=construct("torch.nn.TripletMarginLoss", margin="margin", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("triplet-margin")),
+       jax=call("optax.losses.triplet_margin_loss", then=JNP_REDUCE, margin="margin")),
+    op("mape", "loss", "pred target", "100 |target - pred| / |target| (unclamped: target 0 gives inf or NaN); "
+       "then `reduction`", _mape, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=none(NO_TORCH.format("mean-absolute-percentage-error")), tensorflow=_keras("MeanAbsolutePercentageError"),
+       jax=none(NO_OPTAX.format("mean-absolute-percentage-error"))),
+    op("msle", "loss", "pred target", "(log(1 + pred) - log(1 + target))^2 (unclamped); then `reduction`", _msle,
+       attrs={"reduction": REDUCTION}, alternatives=SHAPES,
+       torch=none(NO_TORCH.format("mean-squared-logarithmic-error")), tensorflow=_keras("MeanSquaredLogarithmicError"),
+       jax=none(NO_OPTAX.format("mean-squared-logarithmic-error"))),
+]
+
+
+def _ctc(r, log_probs, targets, input_lengths, target_lengths, reduction):  # type: ignore[no-untyped-def]
+    """CTC negative log-likelihood per sample by the forward (alpha) recursion in log space, blank = 0."""
+    import numpy as np
+
+    xp = r.xp
+    if log_probs.ndim != 3 or targets.ndim != 2:
+        from oracle.ops.refctx import ShapeMismatch
+
+        raise ShapeMismatch(f"ctc_loss needs log_probs [T, N, C] and targets [N, S], got {list(log_probs.shape)} "
+                            f"and {list(targets.shape)}")
+    labels, t_lens, s_lens = r.concrete(targets), r.concrete(input_lengths), r.concrete(target_lengths)
+    losses = []
+    for b in range(log_probs.shape[1]):
+        seq = [int(v) for v in labels[b, :int(s_lens[b])]]
+        ext = [0]
+        for v in seq:
+            ext += [v, 0]
+        allow2 = np.array([i >= 2 and ext[i] != 0 and ext[i] != ext[i - 2] for i in range(len(ext))])
+        neg = -np.inf * np.ones(len(ext))
+        lp = log_probs[:, b, :]
+        alpha = xp.where(np.arange(len(ext)) < 2, lp[0][np.array(ext)], neg)
+        for t in range(1, int(t_lens[b])):
+            a1 = xp.concatenate([neg[:1], alpha[:-1]])
+            a2 = xp.concatenate([neg[:2], alpha[:-2]])
+            alpha = xp.logaddexp(xp.logaddexp(alpha, a1), xp.where(allow2, a2, -np.inf)) + lp[t][np.array(ext)]
+        losses.append(-(xp.logaddexp(alpha[-1], alpha[-2]) if len(ext) > 1 else alpha[-1]))
+    return r.reduce(xp.stack(losses), reduction)
+
+
+OPS += [
+    op("ctc_loss", "loss", ("log_probs", Arg("targets", "tensor", "index"), Arg("input_lengths", "int_tensor"),
+                            Arg("target_lengths", "int_tensor")),
+       "connectionist temporal classification: -log of the total probability of all alignments of each target "
+       "(blank = class 0) under log_probs [T, N, C] (log-softmax over C); `mean` is the plain mean over the batch",
+       _ctc, attrs={"reduction": REDUCTION},
+       conventions="log_probs are normalised, so frameworks that log-softmax their input see the same values",
+       torch=call("torch.nn.functional.ctc_loss", reduction="reduction"),
+       tensorflow=custom("keras_ctc_tnc", "keras.ops.ctc_loss({targets}, transpose({log_probs}, [1, 0, 2]), "
+                         "{target_lengths}, {input_lengths}) then mean/sum by reduction"),
+       jax=custom("optax_ctc_tnc", "optax.losses.ctc_loss(transpose({log_probs}, (1, 0, 2)), t >= {input_lengths}, "
+                  "{targets}, s >= {target_lengths}) then jnp.mean/jnp.sum by reduction")),
 ]

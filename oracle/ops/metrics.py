@@ -103,3 +103,223 @@ OPS = [
                   multiclass=stateful("flax.nnx:metrics.Accuracy", update="update", result="compute",
                                       args=("logits=preds", "labels=target"), infers=("num_classes",)))),
 ]
+
+
+# ---- multiclass, ranking, segmentation and regression metrics ----
+
+from oracle.ops.spec import REQUIRED, call, custom, kw  # noqa: E402
+
+NUM_CLASSES = Attr("int", REQUIRED, low=1, doc="number of classes (torchmetrics and Keras need it)")
+AVERAGE = Attr("str", choices=("micro", "macro", "weighted", "none"), reference="macro",
+               doc="how per-class scores combine; the reference uses macro when unpinned")
+SCORES = (Arg("preds", domain="probability"), Arg("target", "tensor", "index"))
+NO_FLAX = "flax_metrics and flax.nnx.metrics have no {}"
+
+
+def _labels_in_range(r, name, labels, num_classes):  # type: ignore[no-untyped-def]
+    values = r.concrete(labels)
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        raise IndexError(f"{name}: labels must lie in [0, {num_classes})")
+
+
+def _per_class(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "target", target, num_classes)
+    xp = r.xp
+    if preds.ndim != target.ndim + 1 or preds.shape[-1] != num_classes:
+        from oracle.ops.refctx import ShapeMismatch
+
+        raise ShapeMismatch(f"needs preds [N, {num_classes}] and target [N], got {list(preds.shape)} and "
+                            f"{list(target.shape)}")
+    eye = xp.eye(num_classes)
+    p = eye[xp.argmax(preds, axis=-1)]
+    t = eye[target]
+    tp = xp.sum(p * t, axis=0)
+    return tp, xp.sum(p * (1 - t), axis=0), xp.sum((1 - p) * t, axis=0), xp.sum(t, axis=0)
+
+
+def _safe_ratio(r, num, den):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    fill = 0.0 if r.follows("zero_division_zero") else xp.nan
+    return xp.where(den == 0, fill, num / xp.where(den == 0, 1.0, den))
+
+
+def _averaged(r, num, den, support, average, predicted=None):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    if average == "micro":
+        return _safe_ratio(r, xp.sum(num), xp.sum(den))
+    per = _safe_ratio(r, num, den)
+    if average == "none":
+        return per
+    if average == "weighted":
+        return xp.sum(per * support) / xp.sum(support)
+    if r.follows("macro_skips_absent") and predicted is not None:
+        present = (support + predicted) > 0
+        r.note(f"macro average over the {int(r.concrete(present).sum())} classes present")
+        return xp.sum(xp.where(present, per, 0.0)) / xp.sum(present)
+    return xp.mean(per)
+
+
+def _mc_precision(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
+    tp, fp, _, support = _per_class(r, preds, target, num_classes)
+    return _averaged(r, tp, tp + fp, support, average, tp + fp)
+
+
+def _mc_recall(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
+    tp, fp, fn, support = _per_class(r, preds, target, num_classes)
+    return _averaged(r, tp, tp + fn, support, average, tp + fp)
+
+
+def _mc_f1(r, preds, target, num_classes, average):  # type: ignore[no-untyped-def]
+    tp, fp, fn, support = _per_class(r, preds, target, num_classes)
+    return _averaged(r, 2 * tp, 2 * tp + fp + fn, support, average, tp + fp)
+
+
+def _top_k(r, preds, target, num_classes, k):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "target", target, preds.shape[-1])
+    xp = r.xp
+    true_score = xp.sum(xp.eye(preds.shape[-1])[target] * preds, axis=-1)
+    better = xp.sum(preds > true_score[..., None], axis=-1)
+    return xp.mean(better < k) * 1.0
+
+
+def _auroc(r, preds, target):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    pos = target == 1
+    diff = preds[:, None] - preds[None, :]
+    pair = (pos[:, None] & ~pos[None, :]) * 1.0
+    wins = xp.where(diff > 0, 1.0, xp.where(diff == 0, 0.5, 0.0))
+    return xp.sum(wins * pair) / xp.sum(pair)
+
+
+def _average_precision(r, preds, target):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    pos = (target == 1) * 1.0
+    at_or_above = (preds[None, :] >= preds[:, None]) * 1.0  # row i: samples scored >= preds[i]
+    tp = at_or_above @ pos
+    precision = tp / xp.sum(at_or_above, axis=1)
+    # each positive sample contributes the precision at its own threshold (ties share it)
+    return xp.sum(pos * precision) / xp.sum(pos)
+
+
+def _mean_iou(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "preds", preds, num_classes)
+    _labels_in_range(r, "target", target, num_classes)
+    xp = r.xp
+    eye = xp.eye(num_classes)
+    p, t = eye[preds], eye[target]
+    inter = xp.sum(p * t, axis=0)
+    union = xp.sum(p, axis=0) + xp.sum(t, axis=0) - inter
+    present = union > 0
+    return xp.sum(xp.where(present, inter / xp.where(present, union, 1.0), 0.0)) / xp.sum(present)
+
+
+def _confusion(r, preds, target, num_classes):  # type: ignore[no-untyped-def]
+    _labels_in_range(r, "preds", preds, num_classes)
+    _labels_in_range(r, "target", target, num_classes)
+    eye = r.xp.eye(num_classes)
+    return (eye[target].T @ eye[preds]).astype("int64")
+
+
+def _mae(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("mae_metric", preds, target)
+    return r.xp.mean(r.xp.abs(p - t))
+
+
+def _mse(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("mse_metric", preds, target)
+    return r.xp.mean((p - t) ** 2)
+
+
+def _r2(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("r2_score", preds, target)
+    xp = r.xp
+    return 1 - xp.sum((t - p) ** 2) / xp.sum((t - xp.mean(t)) ** 2)
+
+
+def _log_loss(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("log_loss", preds, target)
+    return -r.xp.mean(r.special.xlogy(t, p) + r.special.xlogy(1 - t, 1 - p))
+
+
+def _tm(cls: str, **attrs) -> Binding:  # type: ignore[no-untyped-def]
+    return construct(f"torchmetrics.classification.{cls}", num_classes="num_classes", **attrs)
+
+
+OPS += [
+    op("top_k_accuracy", "metric", SCORES, "share of samples whose target's score is among the k highest "
+       "(strictly fewer than k classes score higher)", _top_k,
+       attrs={"num_classes": NUM_CLASSES, "k": Attr("int", low=1, reference=1,
+                                                    doc="the reference uses k = 1 when unpinned")},
+       conventions="ties: a sample counts when fewer than k other classes score strictly higher",
+       torch=_tm("MulticlassAccuracy", fixed={"average": "micro"}, k="top_k"),
+       tensorflow=stateful("keras.metrics.SparseTopKCategoricalAccuracy", update="update_state", result="result",
+                           args=("target", "preds"), infers=("num_classes",), k="k"),
+       jax=none(NO_FLAX.format("top-k accuracy for class scores"))),
+    op("multiclass_precision", "metric", SCORES, "per-class precision of argmax predictions, then `average`; "
+       "0/0 is NaN", _mc_precision, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE},
+       alternatives=("zero_division_zero", "macro_skips_absent"),
+       torch=_tm("MulticlassPrecision", average="average"),
+       tensorflow=none("keras.metrics.Precision is binary (or multi-label) only"),
+       jax=none("flax_metrics.Precision is binary only")),
+    op("multiclass_recall", "metric", SCORES, "per-class recall of argmax predictions, then `average`; 0/0 is NaN",
+       _mc_recall, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE}, alternatives=("zero_division_zero", "macro_skips_absent"),
+       torch=_tm("MulticlassRecall", average="average"),
+       tensorflow=none("keras.metrics.Recall is binary (or multi-label) only"),
+       jax=none("flax_metrics.Recall is binary only")),
+    op("multiclass_f1", "metric", SCORES, "per-class F1 = 2tp / (2tp + fp + fn) of argmax predictions, then "
+       "`average`; 0/0 is NaN", _mc_f1, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE},
+       alternatives=("zero_division_zero", "macro_skips_absent"),
+       torch=_tm("MulticlassF1Score", average="average"),
+       tensorflow=custom("keras_f1_sparse", "keras.metrics.F1Score(average=...).update_state(one_hot({target}), "
+                         "{preds}); result()"),
+       jax=none("flax_metrics.F1Score is binary only")),
+    op("auroc", "metric", (Arg("preds", domain="probability"), Arg("target", domain="binary")),
+       "exact area under the ROC curve: share of (positive, negative) pairs ranked correctly, ties count 1/2",
+       _auroc,
+       torch=construct("torchmetrics.classification.BinaryAUROC"),
+       tensorflow=stateful("keras.metrics.AUC", update="update_state", result="result", args=("target", "preds")),
+       jax=none(NO_FLAX.format("AUROC"))),
+    op("average_precision", "metric", (Arg("preds", domain="probability"), Arg("target", domain="binary")),
+       "area under the precision-recall curve as average precision: mean over positives of the precision "
+       "at their score (step-wise, no interpolation)", _average_precision,
+       torch=construct("torchmetrics.classification.BinaryAveragePrecision"),
+       tensorflow=stateful("keras.metrics.AUC", update="update_state", result="result", args=("target", "preds"),
+                           fixed={"curve": "PR"}),
+       jax=none(NO_FLAX.format("average precision on scores"))),
+    op("mean_iou", "metric", (Arg("preds", "tensor", "index"), Arg("target", "tensor", "index")),
+       "mean over classes of intersection / union of predicted and true labels; classes absent from both are "
+       "left out of the mean; labels outside [0, num_classes) raise IndexError", _mean_iou, attrs={"num_classes": NUM_CLASSES},
+       torch=_tm("MulticlassJaccardIndex"),
+       tensorflow=stateful("keras.metrics.MeanIoU", update="update_state", result="result", args=("target", "preds"),
+                           num_classes="num_classes"),
+       jax=none(NO_FLAX.format("IoU"))),
+    op("confusion_matrix", "metric", (Arg("preds", "tensor", "index"), Arg("target", "tensor", "index")),
+       "[num_classes, num_classes] counts, rows = true class, columns = predicted class", _confusion,
+       attrs={"num_classes": NUM_CLASSES},
+       torch=_tm("MulticlassConfusionMatrix"),
+       tensorflow=call("tf.math.confusion_matrix", args=("target", "preds"), num_classes="num_classes"),
+       jax=none(NO_FLAX.format("confusion matrix"))),
+    op("mae_metric", "metric", "preds target", "mean |preds - target| over all elements", _mae,
+       alternatives=("broadcast", "align_ranks"),
+       torch=construct("torchmetrics.MeanAbsoluteError"),
+       tensorflow=stateful("keras.metrics.MeanAbsoluteError", update="update_state", result="result",
+                           args=("target", "preds")),
+       jax=stateful("flax_metrics.MeanAbsoluteError", update="update", result="compute", args=("target", "preds"))),
+    op("mse_metric", "metric", "preds target", "mean (preds - target)^2 over all elements", _mse,
+       alternatives=("broadcast", "align_ranks"),
+       torch=construct("torchmetrics.MeanSquaredError"),
+       tensorflow=stateful("keras.metrics.MeanSquaredError", update="update_state", result="result",
+                           args=("target", "preds")),
+       jax=stateful("flax_metrics.MeanSquaredError", update="update", result="compute", args=("target", "preds"))),
+    op("r2_score", "metric", "preds target", "1 - sum (t - p)^2 / sum (t - mean t)^2 (constant target: -inf or NaN)",
+       _r2,
+       torch=construct("torchmetrics.R2Score"),
+       tensorflow=stateful("keras.metrics.R2Score", update="update_state", result="result", args=("target", "preds")),
+       jax=none(NO_FLAX.format("R2 score"))),
+    op("log_loss", "metric", (Arg("preds", domain="probability"), Arg("target", domain="binary")),
+       "binary log loss: mean of -(t log p + (1 - t) log(1 - p)), unclamped", _log_loss,
+       torch=none("torchmetrics has no binary log-loss metric (only the loss torch.nn.BCELoss)"),
+       tensorflow=stateful("keras.metrics.BinaryCrossentropy", update="update_state", result="result",
+                           args=("target", "preds")),
+       jax=none(NO_FLAX.format("binary log loss"))),
+]
