@@ -114,6 +114,9 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
                               previous=previous, stop=stop, journal=journal)
     finally:
         journal.close()
+    if journal.failed:
+        errors.print(f"[yellow]warning:[/yellow] the journal {escape(str(journal_path))} stopped taking cells "
+                     f"({escape(journal.failed)}); a kill now would lose them", highlight=False)
     _print_matrix(results)  # before writing: a full disk must not cost the user the answer
     try:
         write_results(out / "results.json", results)
