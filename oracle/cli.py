@@ -107,6 +107,9 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
             results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop, journal=journal)
     finally:
         journal.close()
+    if journal.failed:
+        errors.print(f"[yellow]warning:[/yellow] the journal {escape(str(journal_path))} stopped taking cells "
+                     f"({escape(journal.failed)}); a kill now would lose them", highlight=False)
     print_summary(console, results, args.all)  # before writing: a full disk must not cost the user the answer
     try:
         write_results(out / "results.json", results)

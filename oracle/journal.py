@@ -34,6 +34,7 @@ class Journal:
 
     def __init__(self, path: Path, fresh: bool) -> None:
         self.path = path
+        self.failed = ""  # why the journal stopped taking lines (a full disk mid-run); the run goes on in memory
         self._handle: IO[str] = open(path, "w" if fresh else "a", encoding="utf-8")
         if not fresh and path.stat().st_size:
             self._repair()
@@ -54,12 +55,20 @@ class Journal:
         self._append(json.dumps({"column": column, "environment": env}, allow_nan=False))
 
     def _append(self, line: str) -> None:
-        self._handle.write(line + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        if self.failed:
+            return
+        try:
+            self._handle.write(line + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:
+            self.failed = str(exc)
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError as exc:
+            self.failed = self.failed or str(exc)
 
 
 def read_journal(path: Path) -> Journaled:

@@ -379,3 +379,13 @@ def test_diff_versions_names_the_missing_module_and_exits_non_zero(tmp_path: Pat
     err = capsys.readouterr().err
     assert "could not run: worker did not start: worker exited with code 1; " \
            f"pydantic is not installed in {other}" in err
+
+
+def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl", fresh=True)
+    journal._handle.close()
+    journal._handle = open("/dev/full", "w")  # every write: ENOSPC
+    journal.cell("a", "jax", "f", {"status": "ok"})
+    journal.cell("b", "jax", "f", {"status": "ok"})
+    journal.close()
+    assert "No space left on device" in journal.failed
