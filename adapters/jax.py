@@ -43,6 +43,7 @@ CUSTOM = {
     "array_tolist": lambda x: x.tolist(),
     "nnx_batch_norm": _nnx_batch_norm,
     "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
+    "update_values_then_compute": lambda metric, values: (metric.update(values=values), metric.compute())[1],
 }
 
 

@@ -39,6 +39,7 @@ CUSTOM = {
     "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
     "numpy_tolist": lambda x: x.numpy().tolist(),
     "keras_call": lambda layer, x, training: layer(x, training=training),
+    "update_state_then_result": lambda metric, values: (metric.update_state(values), metric.result())[1],
 }
 
 

@@ -27,7 +27,12 @@ def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
     return layer(x)
 
 
-CUSTOM = {"train_then_call": _train_then_call}
+def _update_then_compute(metric: Any, values: Any) -> Any:
+    metric.update(values)
+    return metric.compute()
+
+
+CUSTOM = {"train_then_call": _train_then_call, "update_then_compute": _update_then_compute}
 
 
 def _kind(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Stateful layers in steps: a step builds the layer once (`bn = batch_norm(num_features=3)`), later steps
+"""Stateful layers and metrics in steps: a step builds the layer once (`bn = batch_norm(num_features=3)`), later steps
 call it and read its state (`y = bn_call(bn, x, training=true)`, `m = running_mean(bn)`), so training then
 inference, and the running statistics after each call, are outputs like any other."""
 
@@ -28,9 +28,23 @@ def _bn_call(r: Any, layer: RunningStats, x: Any, training: bool) -> Any:
     return (x - mean) / xp.sqrt(var + layer.eps)
 
 
+class RunningMean:
+    """The reference's mean metric: the mean of every value seen in all updates so far."""
+
+    def __init__(self) -> None:
+        self.total, self.count = 0.0, 0
+
+
+def _metric_update(r: Any, metric: RunningMean, values: Any) -> Any:
+    metric.total = metric.total + r.xp.sum(values)
+    metric.count += int(values.size)
+    return metric.total / metric.count
+
+
 LAYER = Arg("layer", "object")
+METRIC = Arg("metric", "object")
 OPS = [
-    op("batch_norm", "layers", (), "a batch-normalization layer over the features of [batch, features] inputs, "
+    op("batch_norm", "stateful", (), "a batch-normalization layer over the features of [batch, features] inputs, "
        "built once; no scale or offset learned yet (gamma 1, beta 0)",
        lambda r, num_features, momentum, eps: RunningStats(r.xp, num_features, momentum, eps), builds=True,
        attrs={"num_features": Attr("int", REQUIRED, low=1),
@@ -42,14 +56,23 @@ OPS = [
        tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
                         infers=("num_features",)),
        jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
-    op("bn_call", "layers", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
+    op("bn_call", "stateful", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
        "and updates the running ones, otherwise the running ones are used", _bn_call,
        attrs={"training": Attr("bool", REQUIRED)},
        torch=custom("train_then_call", "{layer}.train({training}); {layer}({x})"),
        tensorflow=custom("keras_call", "{layer}({x}, training={training})"),
        jax=custom("nnx_bn_call", "{layer}({x}, use_running_average=not {training})")),
-    op("running_mean", "layers", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
+    op("mean_metric", "stateful", (), "a metric holding the mean of every value it was updated with",
+       lambda r: RunningMean(), builds=True,
+       torch=build("torchmetrics.MeanMetric"), tensorflow=build("keras.metrics.Mean"),
+       jax=build("flax.nnx:metrics.Average")),
+    op("metric_update", "stateful", (METRIC, "values"), "update the metric with a batch, then its result so far",
+       _metric_update,
+       torch=custom("update_then_compute", "{metric}.update({values}); {metric}.compute()"),
+       tensorflow=custom("update_state_then_result", "{metric}.update_state({values}); {metric}.result()"),
+       jax=custom("update_values_then_compute", "{metric}.update(values={values}); {metric}.compute()")),
+    op("running_mean", "stateful", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
        torch=attribute("running_mean"), tensorflow=attribute("moving_mean"), jax=attribute("mean")),
-    op("running_var", "layers", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
+    op("running_var", "stateful", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
        torch=attribute("running_var"), tensorflow=attribute("moving_variance"), jax=attribute("var")),
 ]
