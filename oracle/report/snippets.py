@@ -188,7 +188,7 @@ def _plain_case(case: dict[str, Any]) -> bool:
         return False
     grad = case.get("grad") or {}
     options = {k: v for k, v in grad.items() if k not in ("of", "wrt", "idiom")}
-    return (all(i.get("init") != "literal" for i in case["inputs"].values())
+    return (all(i.get("init") != "literal" and i.get("track", True) for i in case["inputs"].values())
             and not any("," in text.split("=", 1)[0] for text in case["steps"])
             and grad.get("idiom", "default") in ("default", "autograd_grad")
             and all(v in (None, False, 1) for v in options.values()))
