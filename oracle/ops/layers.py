@@ -1,4 +1,4 @@
-"""Stateful layers and metrics in steps: a step builds the layer once (`bn = batch_norm(num_features=3)`), later steps
+"""Stateful layers in steps: a step builds the layer once (`bn = batch_norm(num_features=3)`), later steps
 call it and read its state (`y = bn_call(bn, x, training=true)`, `m = running_mean(bn)`), so training then
 inference, and the running statistics after each call, are outputs like any other."""
 
@@ -28,6 +28,36 @@ def _bn_call(r: Any, layer: RunningStats, x: Any, training: bool) -> Any:
     return (x - mean) / xp.sqrt(var + layer.eps)
 
 
+LAYER = Arg("layer", "object")
+OPS = [
+    op("batch_norm", "layers", (), "a batch-normalization layer over the features of [batch, features] inputs, "
+       "built once; no scale or offset learned yet (gamma 1, beta 0)",
+       lambda r, num_features, momentum, eps: RunningStats(r.xp, num_features, momentum, eps), builds=True,
+       attrs={"num_features": Attr("int", REQUIRED, low=1),
+              "momentum": Attr("float", FRAMEWORK, low=0, high=1, reference=0.1,
+                               doc="the reference: the weight of the new batch in the running statistics"),
+              "eps": Attr("float", FRAMEWORK, low=0, reference=1e-5)},
+       conventions="running = (1 - momentum) * running + momentum * batch; the running variance is unbiased",
+       torch=build("torch.nn.BatchNorm1d", num_features="num_features", momentum="momentum", eps="eps"),
+       tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
+                        infers=("num_features",)),
+       jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
+    op("bn_call", "layers", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
+       "and updates the running ones, otherwise the running ones are used", _bn_call,
+       attrs={"training": Attr("bool", REQUIRED)},
+       torch=custom("train_then_call", "{layer}.train({training}); {layer}({x})"),
+       tensorflow=custom("keras_call", "{layer}({x}, training={training})"),
+       jax=custom("nnx_bn_call", "{layer}({x}, use_running_average=not {training})")),
+    op("running_mean", "layers", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
+       torch=attribute("running_mean"), tensorflow=attribute("moving_mean"), jax=attribute("mean")),
+    op("running_var", "layers", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
+       torch=attribute("running_var"), tensorflow=attribute("moving_variance"), jax=attribute("var")),
+]
+
+
+# A metric object works the same way: built once (`m = mean_metric()`), updated per batch by later steps.
+
+
 class RunningMean:
     """The reference's mean metric: the mean of every value seen in all updates so far."""
 
@@ -41,38 +71,15 @@ def _metric_update(r: Any, metric: RunningMean, values: Any) -> Any:
     return metric.total / metric.count
 
 
-LAYER = Arg("layer", "object")
 METRIC = Arg("metric", "object")
-OPS = [
-    op("batch_norm", "stateful", (), "a batch-normalization layer over the features of [batch, features] inputs, "
-       "built once; no scale or offset learned yet (gamma 1, beta 0)",
-       lambda r, num_features, momentum, eps: RunningStats(r.xp, num_features, momentum, eps), builds=True,
-       attrs={"num_features": Attr("int", REQUIRED, low=1),
-              "momentum": Attr("float", FRAMEWORK, low=0, high=1, reference=0.1,
-                               doc="the reference: the weight of the new batch in the running statistics"),
-              "eps": Attr("float", FRAMEWORK, low=0, reference=1e-5)},
-       conventions="running = (1 - momentum) * running + momentum * batch; the running variance is unbiased",
-       torch=build("torch.nn.BatchNorm1d", num_features="num_features", momentum="momentum", eps="eps"),
-       tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
-                        infers=("num_features",)),
-       jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
-    op("bn_call", "stateful", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
-       "and updates the running ones, otherwise the running ones are used", _bn_call,
-       attrs={"training": Attr("bool", REQUIRED)},
-       torch=custom("train_then_call", "{layer}.train({training}); {layer}({x})"),
-       tensorflow=custom("keras_call", "{layer}({x}, training={training})"),
-       jax=custom("nnx_bn_call", "{layer}({x}, use_running_average=not {training})")),
-    op("mean_metric", "stateful", (), "a metric holding the mean of every value it was updated with",
+OPS += [
+    op("mean_metric", "metric", (), "a metric holding the mean of every value it was updated with",
        lambda r: RunningMean(), builds=True,
        torch=build("torchmetrics.MeanMetric"), tensorflow=build("keras.metrics.Mean"),
        jax=build("flax.nnx:metrics.Average")),
-    op("metric_update", "stateful", (METRIC, "values"), "update the metric with a batch, then its result so far",
+    op("metric_update", "metric", (METRIC, "values"), "update the metric with a batch, then its result so far",
        _metric_update,
        torch=custom("update_then_compute", "{metric}.update({values}); {metric}.compute()"),
        tensorflow=custom("update_state_then_result", "{metric}.update_state({values}); {metric}.result()"),
        jax=custom("update_values_then_compute", "{metric}.update(values={values}); {metric}.compute()")),
-    op("running_mean", "stateful", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
-       torch=attribute("running_mean"), tensorflow=attribute("moving_mean"), jax=attribute("mean")),
-    op("running_var", "stateful", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
-       torch=attribute("running_var"), tensorflow=attribute("moving_variance"), jax=attribute("var")),
 ]
