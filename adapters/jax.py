@@ -95,6 +95,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],
     "astype_like": lambda x, like: x.astype(like.dtype),
+    "update_values_then_compute": lambda metric, values: (metric.update(values=values), metric.compute())[1],
 }
 
 from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402

@@ -83,6 +83,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "getitem_index": lambda x, indices: x[indices],
     "slice_axis": _slice_axis,
     "cast_like": lambda x, like: tf.cast(x, like.dtype),
+    "update_state_then_result": lambda metric, values: (metric.update_state(values), metric.result())[1],
 }
 
 from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402

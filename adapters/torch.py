@@ -58,6 +58,14 @@ CUSTOM.update({
 })
 
 
+def _update_then_compute(metric: Any, values: Any) -> Any:
+    metric.update(values)
+    return metric.compute()
+
+
+CUSTOM["update_then_compute"] = _update_then_compute  # stateful metrics
+
+
 def _kind(value: Any) -> str:
     if not isinstance(value, torch.Tensor):
         return "scalar"

@@ -158,6 +158,9 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
                           if spec.literal is None else  # a literal: each column built it; its dtype is in the notes
                           {"literal": _json_values(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
                           for name, spec in case.inputs.items()}  # explicit values travel, for snippets
+        for name, spec in case.inputs.items():
+            if not spec.track:
+                request_inputs[name]["track"] = False
         records.append({
             "id": case.id, "case": loaded.base_id, "variant": loaded.variant, "title": case.title,
             "description": case.description, "tags": case.tags,

@@ -384,3 +384,28 @@ result = [y_train.tolist(), mean.tolist(), var.tolist(), bn(x, use_running_avera
     torch_mean = values(column(run, "batch-norm-train-then-eval", "torch"), "mean_after")
     keras_mean = values(column(run, "batch-norm-train-then-eval", "tensorflow"), "mean_after")
     np.testing.assert_allclose(torch_mean, 10 * keras_mean, rtol=1e-5)  # type: ignore[operator]
+
+
+def test_mean_metric_result_after_each_update(run: dict[str, dict[str, Any]]) -> None:
+    import tensorflow as tf
+    import torch
+    import torchmetrics
+
+    first, second = np.array([1.0, 2.0, 3.0], np.float32), np.array([10.0], np.float32)
+    torch_metric = torchmetrics.MeanMetric()
+    natives: dict[str, list[float]] = {"torch": []}
+    for batch in (first, second):
+        torch_metric.update(torch.tensor(batch))
+        natives["torch"].append(float(torch_metric.compute()))
+    keras_metric = tf.keras.metrics.Mean()
+    natives["tensorflow"] = [float((keras_metric.update_state(b), keras_metric.result())[1]) for b in (first, second)]
+    natives["jax"] = in_jax("""
+from flax import nnx
+m = nnx.metrics.Average()
+result = []
+for batch in ([1.0, 2.0, 3.0], [10.0]):
+    m.update(values=jnp.array(batch))
+    result.append(float(m.compute()))""")
+    for name, expected in natives.items():
+        rec = column(run, "mean-metric-two-batches", name)
+        assert [float(values(rec, n)) for n in ("after_first", "after_second")] == expected, name  # type: ignore

@@ -53,3 +53,33 @@ OPS = [
     op("running_var", "normalization", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
        torch=attribute("running_var"), tensorflow=attribute("moving_variance"), jax=attribute("var")),
 ]
+
+
+# A metric object works the same way: built once (`m = mean_metric()`), updated per batch by later steps.
+
+
+class RunningMean:
+    """The reference's mean metric: the mean of every value seen in all updates so far."""
+
+    def __init__(self) -> None:
+        self.total, self.count = 0.0, 0
+
+
+def _metric_update(r: Any, metric: RunningMean, values: Any) -> Any:
+    metric.total = metric.total + r.xp.sum(values)
+    metric.count += int(values.size)
+    return metric.total / metric.count
+
+
+METRIC = Arg("metric", "object")
+OPS += [
+    op("mean_metric", "metric", (), "a metric holding the mean of every value it was updated with",
+       lambda r: RunningMean(), builds=True,
+       torch=build("torchmetrics.MeanMetric"), tensorflow=build("keras.metrics.Mean"),
+       jax=build("flax.nnx:metrics.Average")),
+    op("metric_update", "metric", (METRIC, "values"), "update the metric with a batch, then its result so far",
+       _metric_update,
+       torch=custom("update_then_compute", "{metric}.update({values}); {metric}.compute()"),
+       tensorflow=custom("update_state_then_result", "{metric}.update_state({values}); {metric}.result()"),
+       jax=custom("update_values_then_compute", "{metric}.update(values={values}); {metric}.compute()")),
+]

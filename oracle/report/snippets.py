@@ -173,14 +173,22 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
     return Snippet(framework, "\n".join(lines) + "\n", names)
 
 
-def _plain_case(case: dict[str, Any]) -> bool:
-    """What snippets cover so far: NumPy-born inputs, one output per step, a first-order gradient by default options.
+def snippet_supported(case: dict[str, Any]) -> bool:
+    """Whether make_snippet writes one for this case (else the report shows the recorded `native_api`)."""
+    return not case.get("training") and _plain_case(case)
 
-    Literal inputs, unpacked results and the gradient options (issue 12) show their calls in `native_api`.
+
+def _plain_case(case: dict[str, Any]) -> bool:
+    """What snippets cover so far: NumPy-born inputs, one tensor output per step, a first-order gradient by
+    default options. Literal inputs, unpacked results, stateful objects and the gradient options show their
+    calls in `native_api` instead.
     """
+    steps = [parse_step(text) for text in case["steps"]]
+    if any(OPS[s.op].builds or OPS[s.op].outputs or s.op in ("item", "to_float", "to_list") for s in steps):
+        return False
     grad = case.get("grad") or {}
     options = {k: v for k, v in grad.items() if k not in ("of", "wrt", "idiom")}
-    return (all(i.get("init") != "literal" for i in case["inputs"].values())
+    return (all(i.get("init") != "literal" and i.get("track", True) for i in case["inputs"].values())
             and not any("," in text.split("=", 1)[0] for text in case["steps"])
             and grad.get("idiom", "default") in ("default", "autograd_grad")
             and all(v in (None, False, 1) for v in options.values()))
