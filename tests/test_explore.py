@@ -11,8 +11,19 @@ import pytest
 import yaml
 
 from oracle.cases import load_case
-from oracle.explore.classes import case_data, request, signature, signature_key, step_text
-from oracle.explore.session import draw_scenarios, existing_signatures, explore, select_ops
+from oracle.explore.classes import (
+    case_data,
+    request,
+    signature,
+    signature_key,
+    step_text,
+)
+from oracle.explore.session import (
+    draw_scenarios,
+    existing_signatures,
+    explore,
+    select_ops,
+)
 from oracle.ops import OPS
 from oracle.results import execute, parse_columns
 
@@ -121,3 +132,13 @@ def test_the_jax_compilation_cache_is_on_unless_turned_off(monkeypatch: pytest.M
     assert compile_cache_env()["JAX_COMPILATION_CACHE_DIR"].startswith(str(tmp_path))
     monkeypatch.setenv("ORACLE_COMPILE_CACHE", "off")
     assert compile_cache_env() == {}
+
+
+def test_atlas_links_every_class_and_counts_departures(explored: dict[str, Any]) -> None:
+    from oracle.atlas import load, render
+
+    folder, report = explored["runs"][0]
+    text = render(load(folder))
+    for found in report.classes:
+        assert f"| {found.count} | `{found.slug}` |" in text and f"({found.file})" in text
+    assert "| loss |" in text and "torch" in text

@@ -134,7 +134,7 @@ def _deed(kind: str, status: str) -> str:
     word, _, semantics = kind.partition(" ")
     text = "raises where the reference computes" if word == "silent_divergence" and status.startswith("error") \
         else DEEDS.get(word, word)
-    return f"{text} {semantics}".strip()
+    return f"{text} {semantics}".strip() + (" and warns" if status.endswith("warned") and word != "warning_only" else "")
 
 
 def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed: int, examples: int,

@@ -18,18 +18,29 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
 
-from oracle.explore.classes import QUIET, case_data, interesting, key, request, signature, signature_key, slug
+from oracle.diff import diff_case
+from oracle.explore.classes import (
+    QUIET,
+    case_data,
+    interesting,
+    key,
+    request,
+    signature,
+    signature_key,
+    slug,
+)
 from oracle.explore.pool import Pool, Row
 from oracle.explore.strategies import scenarios
-from oracle.diff import diff_case
 from oracle.ops import OPS
 
 BATCH = 64  # examples per run_batch message: large enough to amortise a round trip, small enough to report progress

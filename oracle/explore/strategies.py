@@ -126,9 +126,9 @@ def _pinned(attr: Attr, rank: int) -> st.SearchStrategy[Any] | None:
         high = int(attr.high) if attr.high is not None else max(low, 0) + 4
         return st.integers(low, high)
     if kind == "float":
-        low = attr.low if attr.low is not None else -2.0
-        high = attr.high if attr.high is not None else low + 4.0
-        return st.sampled_from(tuple(dict.fromkeys((low, high, (low + high) / 2, low + (high - low) / 4))))
+        lo = float(attr.low) if attr.low is not None else -2.0
+        hi = float(attr.high) if attr.high is not None else lo + 4.0
+        return st.sampled_from(tuple(dict.fromkeys((lo, hi, (lo + hi) / 2, lo + (hi - lo) / 4))))
     if kind in ("axis", "axes"):
         # every valid axis and the first invalid one either side
         axis = st.integers(-rank - 1, rank)
