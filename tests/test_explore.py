@@ -142,3 +142,15 @@ def test_atlas_links_every_class_and_counts_departures(explored: dict[str, Any])
     for found in report.classes:
         assert f"| {found.count} | `{found.slug}` |" in text and f"({found.file})" in text
     assert "| loss |" in text and "torch" in text
+
+
+def test_committed_explored_cases_reproduce_their_class(pipeline: dict[str, Any]) -> None:
+    """Every case under cases/explored, as `oracle run` ran it (the session's pipeline), shows its signature."""
+    from oracle.outcome import Outcome
+
+    records = [r for r in pipeline["cases"] if "/cases/explored/" in r["file"].replace("\\", "/")]
+    for record in records:
+        explored_by = load_case(record["file"]).case.explored
+        assert explored_by is not None
+        row = {name: Outcome.from_results(data) for name, data in record["columns"].items()}
+        assert signature(explored_by["signature"]["op"], row) == explored_by["signature"], record["file"]
