@@ -149,6 +149,7 @@ def test_committed_explored_cases_reproduce_their_class(pipeline: dict[str, Any]
     from oracle.outcome import Outcome
 
     records = [r for r in pipeline["cases"] if "/cases/explored/" in r["file"].replace("\\", "/")]
+    assert records
     for record in records:
         explored_by = load_case(record["file"]).case.explored
         assert explored_by is not None
