@@ -40,7 +40,7 @@ from oracle.explore.classes import (
     slug,
 )
 from oracle.explore.pool import Pool, Row
-from oracle.explore.strategies import scenarios
+from oracle.explore.strategies import explorable, scenarios
 from oracle.ops import OPS
 
 BATCH = 64  # examples per run_batch message: large enough to amortise a round trip, small enough to report progress
@@ -217,14 +217,17 @@ def select_ops(names: list[str], family: str | None) -> list[str]:
         unknown = [n for n in names if n not in OPS]
         if unknown:
             raise ValueError(f"unknown op {unknown[0]!r}; see `oracle ops`")
+        single = [n for n in names if not explorable(OPS[n])]
+        if single:
+            raise ValueError(f"{single[0]} takes a built object or no tensor: it needs a multi-step case")
         return names
     if family is not None:
         chosen = [n for n, o in OPS.items() if o.family == family or f"{o.family}es" == family
                   or f"{o.family}s" == family]
         if not chosen:
             raise ValueError(f"no op in family {family!r}")
-        return chosen
-    return list(OPS)
+        return [n for n in chosen if explorable(OPS[n])]
+    return [n for n, o in OPS.items() if explorable(o)]
 
 
 def explore(ops: list[str], pool: Pool, examples: int, seed: int, out: Path | None,
