@@ -24,6 +24,7 @@ from oracle.explore.session import (
     explore,
     select_ops,
 )
+from oracle.explore.strategies import explorable
 from oracle.ops import OPS
 from oracle.results import execute, parse_columns
 
