@@ -46,18 +46,26 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
+def outputs(op: str) -> list[str]:
+    """The step's output names: `out`, or each output of an op that gives several (`values, indices = top_k(...)`)."""
+    spec = OPS[op]
+    several = getattr(spec, "outputs", ())  # declared by ops with several outputs, where the registry has them
+    return list(several) if several and not getattr(spec, "listed", False) else ["out"]
+
+
 def step_text(scenario: dict[str, Any]) -> str:
     spec = OPS[scenario["op"]]
     args = [_literal(scenario["scalars"][a.name]) if a.kind == "scalar" else a.name for a in spec.args]
     args += [f"{k}={_literal(v)}" for k, v in scenario["attrs"].items()]
-    return f"out = {scenario['op']}({', '.join(args)})"
+    return f"{', '.join(outputs(scenario['op']))} = {scenario['op']}({', '.join(args)})"
 
 
 def request(scenario: dict[str, Any], case_id: str = "explore") -> Request:
     """The request every column receives, built without a file (a file is written for classes only)."""
     return Request(case_id=case_id,
                    inputs={n: make_input(InputSpec.model_validate(s)) for n, s in scenario["inputs"].items()},
-                   steps=[parse_step(step_text(scenario))], observe=["out"], timeout_s=EXAMPLE_TIMEOUT_S)
+                   steps=[parse_step(step_text(scenario))], observe=outputs(scenario["op"]),
+                   timeout_s=EXAMPLE_TIMEOUT_S)
 
 
 def _status(outcome: Any) -> str:
