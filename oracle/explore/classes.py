@@ -106,8 +106,9 @@ def signature_key(sig: dict[str, Any]) -> str:
 
 
 def slug(sig: dict[str, Any]) -> str:
-    """'torch-warns-jax-computes-1a2b3c': the departing columns, then a hash of the whole signature."""
-    parts = []
+    """'mse-loss-torch-computes-jax-raises-1a2b3c': the op, the departing columns, a hash of the whole
+    signature. It is the case id and the file name, so it is unique across ops."""
+    parts = [sig["op"]]
     for name, kind in sorted(sig["against_reference"].items()):
         word = kind.split(" ")[0]
         if word in QUIET:
@@ -118,7 +119,7 @@ def slug(sig: dict[str, Any]) -> str:
             word = WORDS.get(word, word)
         parts.append(f"{name}-{word}")
     digest = hashlib.sha1(signature_key(sig).encode()).hexdigest()[:6]
-    return "-".join(parts + [digest]).replace("_", "-").lower()
+    return "-".join(parts + [digest]).replace("_", "-").lower()[-100:].lstrip("-.")
 
 
 def _shape_text(spec: dict[str, Any]) -> str:
@@ -159,7 +160,7 @@ def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed:
                                                  if scenario["attrs"] else "")
     title += f": {'; '.join(deeds)}"
     return {
-        "id": f"explored-{op.replace('_', '-')}-{name}"[:100].rstrip("-."),
+        "id": name,
         "title": title,
         "description": f"Found by `oracle explore` and shrunk while its signature held. {summary}",
         "tags": ["explored", spec.family, *kinds],
