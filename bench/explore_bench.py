@@ -22,11 +22,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oracle.explore.classes import key, signature  # noqa: E402
-from oracle.explore.pool import WarmPool  # noqa: E402
-from oracle.explore.session import Memo, draw_scenarios, select_ops  # noqa: E402
-from oracle.ops import FAMILIES  # noqa: E402
-from oracle.results import parse_columns  # noqa: E402
+from oracle.explore.classes import key, signature
+from oracle.explore.pool import WarmPool
+from oracle.explore.session import Memo, draw_scenarios, select_ops
+from oracle.ops import FAMILIES
+from oracle.results import parse_columns
 
 
 def family_rate(pool: WarmPool, family: str, examples: int, seed: int) -> dict[str, Any]:

@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-QUIET = ("agree", "incomparable")
-
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("atlas", help="divergence classes found by `oracle explore`, per op and per family")
@@ -41,7 +39,8 @@ def render(entries: list[dict[str, Any]], link_base: str = "") -> str:
     if not entries:
         return "\n".join(lines + ["Nothing explored yet: run `oracle explore`.", ""])
     lines += ["## How often each framework departs from the reference", "",
-              "Share of explored examples whose verdict against the reference is not `agree` (family x column).", ""]
+              ("Share of explored examples whose verdict against the reference is neither `agree` nor `incomparable` "
+               "(unsupported, crashed) (family x column)."), ""]
     families: dict[str, dict[str, list[int]]] = {}
     columns: list[str] = []
     for e in entries:

@@ -11,8 +11,20 @@ import pytest
 import yaml
 
 from oracle.cases import load_case
-from oracle.explore.classes import case_data, request, signature, signature_key, step_text
-from oracle.explore.session import draw_scenarios, existing_signatures, explore, select_ops
+from oracle.explore.classes import (
+    case_data,
+    request,
+    signature,
+    signature_key,
+    step_text,
+)
+from oracle.explore.session import (
+    draw_scenarios,
+    existing_signatures,
+    explore,
+    select_ops,
+)
+from oracle.explore.strategies import explorable
 from oracle.ops import OPS
 from oracle.results import execute, parse_columns
 
@@ -26,7 +38,7 @@ def test_one_seed_draws_one_sequence() -> None:
     assert draw_scenarios("mse_loss", 15, SEED) != draw_scenarios("mse_loss", 15, SEED + 1)
 
 
-@pytest.mark.parametrize("op", sorted(OPS))
+@pytest.mark.parametrize("op", sorted(n for n, o in OPS.items() if explorable(o)))
 def test_every_drawn_scenario_is_a_valid_case(op: str, tmp_path: Path) -> None:
     """Strategies are derived from declarations only: every op's scenarios are case files the loader accepts."""
     sig = {"op": op, "columns": {}, "against_reference": {}}
@@ -121,3 +133,26 @@ def test_the_jax_compilation_cache_is_on_unless_turned_off(monkeypatch: pytest.M
     assert compile_cache_env()["JAX_COMPILATION_CACHE_DIR"].startswith(str(tmp_path))
     monkeypatch.setenv("ORACLE_COMPILE_CACHE", "off")
     assert compile_cache_env() == {}
+
+
+def test_atlas_links_every_class_and_counts_departures(explored: dict[str, Any]) -> None:
+    from oracle.atlas import load, render
+
+    folder, report = explored["runs"][0]
+    text = render(load(folder))
+    for found in report.classes:
+        assert f"| {found.count} | `{found.slug}` |" in text and f"({found.file})" in text
+    assert "| loss |" in text and "torch" in text
+
+
+def test_committed_explored_cases_reproduce_their_class(pipeline: dict[str, Any]) -> None:
+    """Every case under cases/explored, as `oracle run` ran it (the session's pipeline), shows its signature."""
+    from oracle.outcome import Outcome
+
+    records = [r for r in pipeline["cases"] if "/cases/explored/" in r["file"].replace("\\", "/")]
+    assert records
+    for record in records:
+        explored_by = load_case(record["file"]).case.explored
+        assert explored_by is not None
+        row = {name: Outcome.from_results(data) for name, data in record["columns"].items()}
+        assert signature(explored_by["signature"]["op"], row) == explored_by["signature"], record["file"]

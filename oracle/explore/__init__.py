@@ -14,7 +14,8 @@ _EXPORTS = {
     "draw_scenarios": "session", "explore": "session", "explore_op": "session", "select_ops": "session",
     "shrink": "session", "scenarios": "strategies",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = ["ClassFound", "OpReport", "WarmPool", "case_data", "draw_scenarios", "explore", "explore_op",
+           "interesting", "scenarios", "select_ops", "shrink", "signature", "signature_key", "slug"]
 
 
 def __getattr__(name: str) -> Any:

@@ -46,18 +46,26 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
+def outputs(op: str) -> list[str]:
+    """The step's output names: `out`, or each output of an op that gives several (`values, indices = top_k(...)`)."""
+    spec = OPS[op]
+    several = getattr(spec, "outputs", ())  # declared by ops with several outputs, where the registry has them
+    return list(several) if several and not getattr(spec, "listed", False) else ["out"]
+
+
 def step_text(scenario: dict[str, Any]) -> str:
     spec = OPS[scenario["op"]]
     args = [_literal(scenario["scalars"][a.name]) if a.kind == "scalar" else a.name for a in spec.args]
     args += [f"{k}={_literal(v)}" for k, v in scenario["attrs"].items()]
-    return f"out = {scenario['op']}({', '.join(args)})"
+    return f"{', '.join(outputs(scenario['op']))} = {scenario['op']}({', '.join(args)})"
 
 
 def request(scenario: dict[str, Any], case_id: str = "explore") -> Request:
     """The request every column receives, built without a file (a file is written for classes only)."""
     return Request(case_id=case_id,
                    inputs={n: make_input(InputSpec.model_validate(s)) for n, s in scenario["inputs"].items()},
-                   steps=[parse_step(step_text(scenario))], observe=["out"], timeout_s=EXAMPLE_TIMEOUT_S)
+                   steps=[parse_step(step_text(scenario))], observe=outputs(scenario["op"]),
+                   timeout_s=EXAMPLE_TIMEOUT_S)
 
 
 def _status(outcome: Any) -> str:
@@ -98,8 +106,9 @@ def signature_key(sig: dict[str, Any]) -> str:
 
 
 def slug(sig: dict[str, Any]) -> str:
-    """'torch-warns-jax-computes-1a2b3c': the departing columns, then a hash of the whole signature."""
-    parts = []
+    """'mse-loss-torch-computes-jax-raises-1a2b3c': the op, the departing columns, a hash of the whole
+    signature. It is the case id and the file name, so it is unique across ops."""
+    parts = [sig["op"]]
     for name, kind in sorted(sig["against_reference"].items()):
         word = kind.split(" ")[0]
         if word in QUIET:
@@ -110,7 +119,7 @@ def slug(sig: dict[str, Any]) -> str:
             word = WORDS.get(word, word)
         parts.append(f"{name}-{word}")
     digest = hashlib.sha1(signature_key(sig).encode()).hexdigest()[:6]
-    return "-".join(parts + [digest]).replace("_", "-").lower()
+    return "-".join(parts + [digest]).replace("_", "-").lower()[-100:].lstrip("-.")
 
 
 def _shape_text(spec: dict[str, Any]) -> str:
@@ -134,7 +143,7 @@ def _deed(kind: str, status: str) -> str:
     word, _, semantics = kind.partition(" ")
     text = "raises where the reference computes" if word == "silent_divergence" and status.startswith("error") \
         else DEEDS.get(word, word)
-    return f"{text} {semantics}".strip()
+    return f"{text} {semantics}".strip() + (" and warns" if status.endswith("warned") and word != "warning_only" else "")
 
 
 def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed: int, examples: int,
@@ -151,7 +160,7 @@ def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed:
                                                  if scenario["attrs"] else "")
     title += f": {'; '.join(deeds)}"
     return {
-        "id": f"explored-{op.replace('_', '-')}-{name}"[:100].rstrip("-."),
+        "id": name,
         "title": title,
         "description": f"Found by `oracle explore` and shrunk while its signature held. {summary}",
         "tags": ["explored", spec.family, *kinds],

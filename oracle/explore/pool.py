@@ -11,9 +11,9 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol, Self
 
-from oracle.outcome import Outcome
+from oracle.outcome import Outcome, Status
 from oracle.protocol import request_to_wire
 from oracle.request import Request
 from oracle.runner import START_TIMEOUT_S, Column, ColumnEnv, Worker, WorkerGone
@@ -55,7 +55,7 @@ class _Slot:
         self.env.version, self.env.settings, self.env.python = hello["version"], hello["settings"], hello["python"]
         self.worker = worker
 
-    def _lost(self, reason: str, status: str) -> Outcome:
+    def _lost(self, reason: str, status: Status) -> Outcome:
         assert self.worker is not None
         self.worker.kill()
         self.start()
@@ -103,7 +103,8 @@ class WarmPool:
 
     def __init__(self, columns: list[Column], log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]
+        # open for the pool's whole life: every worker it starts, restarts included, writes there
+        self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]  # noqa: SIM115
         self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]
         threads = [threading.Thread(target=s.start, daemon=True) for s in self.slots]
         for t in threads:  # imports are the slow part: pay them concurrently
@@ -138,8 +139,8 @@ class WarmPool:
         for log in self._logs:
             log.close()
 
-    def __enter__(self) -> WarmPool:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from oracle.explore.pool import Row, _Slot
 from oracle.outcome import Outcome
@@ -24,7 +24,7 @@ class ColumnActor:
 
     def __init__(self, column: Column, log_dir: str) -> None:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
-        self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")
+        self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")  # noqa: SIM115 (open for the actor's life)
         self.slot = _Slot(column, self.log)
         self.slot.start()
 
@@ -83,8 +83,8 @@ class RayPool:
             self.ray.get([actor.close.remote() for actor in node.values()])
         self.nodes = []
 
-    def __enter__(self) -> RayPool:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -18,18 +18,29 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
 
-from oracle.explore.classes import case_data, interesting, key, request, signature, signature_key, slug
-from oracle.explore.pool import Pool, Row
-from oracle.explore.strategies import scenarios
 from oracle.diff import diff_case
+from oracle.explore.classes import (
+    QUIET,
+    case_data,
+    interesting,
+    key,
+    request,
+    signature,
+    signature_key,
+    slug,
+)
+from oracle.explore.pool import Pool, Row
+from oracle.explore.strategies import explorable, scenarios
 from oracle.ops import OPS
 
 BATCH = 64  # examples per run_batch message: large enough to amortise a round trip, small enough to report progress
@@ -164,7 +175,7 @@ def explore_op(op: str, pool: Pool, examples: int, seed: int, out: Path | None, 
     for scenario in drawn:
         sig = signature(op, memo.rows[key(scenario)])
         for column, kind in sig["against_reference"].items():
-            if not kind.startswith("agree"):
+            if kind.split(" ")[0] not in QUIET:  # unsupported or crashed is not a departure in semantics
                 report.departures[column] = report.departures.get(column, 0) + 1
         if not interesting(sig):
             continue
@@ -206,14 +217,17 @@ def select_ops(names: list[str], family: str | None) -> list[str]:
         unknown = [n for n in names if n not in OPS]
         if unknown:
             raise ValueError(f"unknown op {unknown[0]!r}; see `oracle ops`")
+        single = [n for n in names if not explorable(OPS[n])]
+        if single:
+            raise ValueError(f"{single[0]} takes a built object or no tensor: it needs a multi-step case")
         return names
     if family is not None:
         chosen = [n for n, o in OPS.items() if o.family == family or f"{o.family}es" == family
                   or f"{o.family}s" == family]
         if not chosen:
             raise ValueError(f"no op in family {family!r}")
-        return chosen
-    return list(OPS)
+        return [n for n in chosen if explorable(OPS[n])]
+    return [n for n, o in OPS.items() if explorable(o)]
 
 
 def explore(ops: list[str], pool: Pool, examples: int, seed: int, out: Path | None,

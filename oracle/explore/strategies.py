@@ -126,9 +126,9 @@ def _pinned(attr: Attr, rank: int) -> st.SearchStrategy[Any] | None:
         high = int(attr.high) if attr.high is not None else max(low, 0) + 4
         return st.integers(low, high)
     if kind == "float":
-        low = attr.low if attr.low is not None else -2.0
-        high = attr.high if attr.high is not None else low + 4.0
-        return st.sampled_from(tuple(dict.fromkeys((low, high, (low + high) / 2, low + (high - low) / 4))))
+        lo = float(attr.low) if attr.low is not None else -2.0
+        hi = float(attr.high) if attr.high is not None else lo + 4.0
+        return st.sampled_from(tuple(dict.fromkeys((lo, hi, (lo + hi) / 2, lo + (hi - lo) / 4))))
     if kind in ("axis", "axes"):
         # every valid axis and the first invalid one either side
         axis = st.integers(-rank - 1, rank)
@@ -137,7 +137,24 @@ def _pinned(attr: Attr, rank: int) -> st.SearchStrategy[Any] | None:
         return axis
     if kind == "shape":
         return st.sampled_from(([-1], [1, -1], [-1, 1]))
+    if kind == "ints":
+        return st.lists(st.sampled_from((1, 2, 3)), min_size=1, max_size=max(rank, 1))
+    if kind == "floats":
+        return st.lists(st.sampled_from((1.0, 0.5, 2.0)), min_size=1, max_size=max(rank, 1))
     return None
+
+
+# A required attribute whose type gives nothing to draw (free-form str, any) still needs a value
+# for the case to validate: a plain sample, as the registry's own sample cases use.
+FALLBACK: dict[str, Any] = {"int": 1, "axis": 0, "axes": 0, "float": 0.5, "bool": False, "str": "x", "shape": [-1],
+                            "ints": [1], "floats": [1.0], "any": 1}
+
+
+def explorable(spec: OpDef) -> bool:
+    """One step on generated inputs can exercise it: tensor or scalar arguments, at least one tensor.
+    Ops on built objects (a layer from an earlier step) need a multi-step case."""
+    return all(a.kind in ("tensor", "int_tensor", "scalar") for a in spec.args) and \
+        any(a.kind != "scalar" for a in spec.args)
 
 
 @st.composite
@@ -146,6 +163,8 @@ def _attrs(draw: Any, spec: OpDef, rank: int) -> dict[str, Any]:
     for name, attr in spec.attrs.items():
         pinned = _pinned(attr, rank)
         if pinned is None:
+            if attr.required:
+                out[name] = FALLBACK.get(attr.type, 1)
             continue  # nothing sensible to draw (free-form types): leave it to the framework
         if not attr.required and not draw(st.booleans()):
             continue  # unpinned first: Hypothesis shrinks towards the fewest attributes
