@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
+from typing import Any, Callable
 
 from oracle.request import Unsupported
 
@@ -99,7 +99,7 @@ def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
     return jax.image.resize(x, tuple(x.shape[:2]) + tuple(size), method=method, **extra)
 
 
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "conv1d_ncw": lambda x, w, stride, padding: _conv(x, w, (stride,), padding.upper(), ("NCH", "OIH", "NCH")),
     "conv3d_ncdhw": lambda x, w, stride, padding: _conv(x, w, (stride,) * 3, padding.upper(),
                                                         ("NCDHW", "OIDHW", "NCDHW")),

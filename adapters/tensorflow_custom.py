@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import tensorflow as tf
@@ -111,7 +111,7 @@ def avg_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int
                                   data_format="channels_first", **kwargs)
 
 
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "conv1d_ncw": conv1d_ncw, "conv3d_ncdhw": conv3d_ncdhw, "conv2d_padded_nchw": conv2d_padded_nchw,
     "conv_transpose2d_nchw": conv_transpose2d_nchw, "depthwise_conv2d": depthwise_conv2d,
     "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,

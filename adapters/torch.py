@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator  # noqa: UP035
 
 import numpy as np
 import torch
@@ -20,8 +20,9 @@ from oracle.training import NativeOptimizer, StepResult, canonical
 def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
     """F.pad takes a flat list that starts from the LAST axis: [[b0, a0], [b1, a1]] -> [b1, a1, b0, a0]."""
     flat = [p for pair in reversed(pad_width) for p in pair]
-    native = {"edge": "replicate"}.get(mode, mode)
-    return torch.nn.functional.pad(x, flat) if mode is None else torch.nn.functional.pad(x, flat, mode=native)
+    if mode is None:
+        return torch.nn.functional.pad(x, flat)
+    return torch.nn.functional.pad(x, flat, mode={"edge": "replicate"}.get(mode, mode))
 
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
@@ -190,13 +191,13 @@ class TorchBackend(BoundBackend):
             forward(inputs, True)
 
             def f(*xs: Any) -> Any:
-                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
+                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]  # noqa: B905
 
             if idiom == "jacobian":
                 found = torch.autograd.functional.jacobian(f, tuple(sources))
             else:
                 found, _ = torch.func.grad_and_value(f, argnums=tuple(range(len(wrt))))(*sources)
-            return dict(zip(wrt, found))
+            return dict(zip(wrt, found))  # noqa: B905
         target = forward(inputs, True)[of]
         cotangent = inputs[grad["cotangent"]] if idiom == "vjp" else None
         calls = grad.get("calls", 1)
@@ -215,7 +216,7 @@ class TorchBackend(BoundBackend):
         if second:
             total = sum(g.sum() for g in found if g is not None)
             found = torch.autograd.grad(total, sources, **options)
-        return dict(zip(wrt, found))
+        return dict(zip(wrt, found))  # noqa: B905
 
 
 def _uses_backward(grad: dict[str, Any]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -93,7 +93,7 @@ def linear_schedule(step: Any, init_value: float, end_value: float, transition_s
         o, start_factor=init_value / base, end_factor=end_value / base, total_iters=transition_steps), base)
 
 
-CUSTOM = {
+CUSTOM: dict[str, Callable[..., Any]] = {
     "depthwise_conv2d": lambda x, w, stride=1, padding="valid": torch.nn.functional.conv2d(
         x, w, stride=stride, padding=padding, groups=x.shape[1]),
     "einsum2": lambda x, y, equation: torch.einsum(equation, x, y),

@@ -191,7 +191,7 @@ def load_expected(folder: Path) -> tuple[dict[tuple[str, str], ExpectedDivergenc
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
             if not isinstance(raw, list):
                 raise BaselineError(f"{path}: expected a list of entries, got {type(raw).__name__}")
-            for i, item in enumerate(raw):
+            for i, item in enumerate(raw):  # noqa: B007
                 entry = ExpectedDivergence.model_validate(item)
                 entries[(framework, entry.case)] = entry
                 files[(framework, entry.case)] = path
@@ -331,7 +331,8 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
 
 def native_snippet(record: dict[str, Any], framework: str) -> str:
     """The report's reproduction snippet for this framework ('' for the reference or an op with no native form)."""
-    from oracle.report.snippets import FRAMEWORKS as NATIVE, make_snippet
+    from oracle.report.snippets import FRAMEWORKS as NATIVE
+    from oracle.report.snippets import make_snippet
 
     snippet = make_snippet(record, framework) if framework in NATIVE else None
     return snippet.code if snippet else ""

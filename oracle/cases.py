@@ -12,15 +12,15 @@ import math
 import re
 import stat
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
-from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
+from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool")
@@ -564,7 +564,7 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         at = ("steps", i)
 
         def fail(message: str) -> CaseError:
-            return CaseError(path, _line_for(at, lines), _dotted(at), message)
+            return CaseError(path, _line_for(at, lines), _dotted(at), message)  # noqa: B023
 
         try:
             step = parse_step(text)

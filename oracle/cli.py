@@ -8,8 +8,8 @@ import json
 import os
 import signal
 import sys
-import threading
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,18 @@ from rich.table import Table
 from oracle.cases import CaseError, load_cases
 from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
-from oracle.report.view import status_text, summarize
-from oracle.results import (ResultsError, execute, fingerprints, load_results, missing_cells, parse_columns, resumable,
-                            write_atomic, write_results)
+from oracle.report.view import summarize
+from oracle.results import (
+    ResultsError,
+    execute,
+    fingerprints,
+    load_results,
+    missing_cells,
+    parse_columns,
+    resumable,
+    write_atomic,
+    write_results,
+)
 from oracle.runner import FRAMEWORKS
 
 DEFAULT_OUT = Path("reports/latest")

@@ -8,7 +8,7 @@ JAX user writes: `jax.grad(f, argnums)`, `jax.vjp`, `jax.jacobian`, `jax.value_a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable  # noqa: UP035
 
 from oracle.request import Unsupported
 
@@ -27,7 +27,7 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
         return found
 
     def f(*sources: Any) -> Any:
-        value = forward({**inputs, **dict(zip(tracked, sources))}, False)[of]
+        value = forward({**inputs, **dict(zip(tracked, sources))}, False)[of]  # noqa: B905
         return reduce(value) if reduce is not None else value
 
     argnums = tuple(range(len(tracked)))
@@ -44,12 +44,12 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
             first = jax.grad(f, argnums)
 
             def total(*sources: Any) -> Any:  # the gradient of the sum of the first gradients
-                return sum(jax.numpy.sum(g) for g in first(*sources))
+                return sum(jax.numpy.sum(g) for g in first(*sources))  # noqa: B023
 
             result = jax.grad(total, argnums)(*args)
         else:
             result = jax.grad(f, argnums)(*args)
-    found.update(zip(tracked, result))
+    found.update(zip(tracked, result))  # noqa: B905
     return found
 
 

@@ -32,7 +32,7 @@ def training_job(case: Case) -> dict[str, Any] | None:
     if case.model is None or case.optimizer is None or case.train is None:
         return None
     return {"model": case.model.model_dump(include={"input", "output", "dtype"}),
-            "layers": [{"units": l.units, "activation": l.activation} for l in case.model.layers],
+            "layers": [{"units": l.units, "activation": l.activation} for l in case.model.layers],  # noqa: E741
             "optimizer": case.optimizer.model_dump(), "steps": case.train.steps, "loss": case.train.loss}
 
 

@@ -12,7 +12,7 @@ import platform
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable  # noqa: UP035
 
 import numpy as np
 
@@ -152,7 +152,7 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
         tol = case.tolerance
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
-        request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
+        request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,  # noqa: E501
                                  "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
                                  **({"values": _json_values(spec.values)} if spec.values is not None else {})}
                           if spec.literal is None else  # a literal: each column built it; its dtype is in the notes

@@ -18,11 +18,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable  # noqa: UP035
 
 from oracle.outcome import Outcome, Status
-from oracle.request import Request
 from oracle.protocol import dumps, request_to_wire
+from oracle.request import Request
 
 FRAMEWORKS = ("reference", "jax", "torch", "tensorflow")
 START_TIMEOUT_S = 300.0  # importing TensorFlow on a loaded 2-core machine can take a while

@@ -14,8 +14,17 @@ from typing import Any
 
 import pytest
 
-from oracle.baseline import (SIGNIFICANT_DIGITS, changes, check, dumps, format_report, load_baseline, native_snippet,
-                             snapshot_case, write_snapshot)
+from oracle.baseline import (
+    SIGNIFICANT_DIGITS,
+    changes,
+    check,
+    dumps,
+    format_report,
+    load_baseline,
+    native_snippet,
+    snapshot_case,
+    write_snapshot,
+)
 from oracle.cases import load_cases
 from oracle.cli import main
 from oracle.outcome import Outcome, Tensor

@@ -60,8 +60,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_literals_are_built_by_each_frameworks_constructor(run: dict[str, dict[str, Any]]) -> None:
-    import torch
     import tensorflow as tf
+    import torch
 
     cid = "literal-python-scalars"
     torch_rec, tf_rec, jax_rec = (column(run, cid, c) for c in ("torch", "tensorflow", "jax"))
@@ -106,8 +106,8 @@ def test_literal_schema(tmp_path: Path) -> None:
 
 
 def test_conversions_record_the_python_type(run: dict[str, dict[str, Any]]) -> None:
-    import torch
     import tensorflow as tf
+    import torch
 
     x32 = np.float32(0.1)
     expected = {"torch": (torch.tensor(x32).item(), float(torch.tensor(x32)), torch.tensor([[1.5, 2.0]]).tolist()),
@@ -308,8 +308,8 @@ def test_expect_schema_takes_native_names(tmp_path: Path) -> None:
 
 
 def test_several_outputs_as_each_framework_returns_them(run: dict[str, dict[str, Any]]) -> None:
-    import torch
     import tensorflow as tf
+    import torch
 
     x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, 4.0]], np.float32)
     v = np.array([3, 1, 3, 2, 1, 3], np.int32)
@@ -353,8 +353,8 @@ def test_unpacking_is_checked_against_the_declaration(tmp_path: Path) -> None:
 
 
 def test_batch_norm_state_after_training_then_inference(run: dict[str, dict[str, Any]]) -> None:
-    import torch
     import tensorflow as tf
+    import torch
 
     x = np.array([[1.0, 2.0, 3.0], [3.0, 6.0, 0.0], [5.0, 4.0, 3.0], [7.0, 0.0, 2.0]], np.float32)
     bn = torch.nn.BatchNorm1d(3)
@@ -377,7 +377,7 @@ result = [y_train.tolist(), mean.tolist(), var.tolist(), bn(x, use_running_avera
     for name, expected in natives.items():
         rec = column(run, "batch-norm-train-then-eval", name)
         assert rec["status"] == "ok", name
-        for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):
+        for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):  # noqa: B905
             want = want.detach().numpy() if isinstance(want, torch.Tensor) else np.asarray(want)
             np.testing.assert_allclose(values(rec, output), want, rtol=1e-6, atol=1e-6, err_msg=f"{name} {output}")
     # the momentum conventions differ: torch moves 10% toward the batch, Keras and Flax 1%

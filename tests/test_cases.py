@@ -181,7 +181,7 @@ def test_framework_written_explicitly_leaves_the_attribute_unpinned(tmp_path: Pa
     from oracle.native import effective_attrs
     from oracle.ops import OPS
 
-    loaded = load_case(write(tmp_path, GOOD.replace("mse_loss(pred, target)", "mse_loss(pred, target, reduction=framework)")))
+    loaded = load_case(write(tmp_path, GOOD.replace("mse_loss(pred, target)", "mse_loss(pred, target, reduction=framework)")))  # noqa: E501
     assert effective_attrs(OPS["mse_loss"], loaded.steps[0].attrs) == {}
     assert effective_attrs(OPS["mse_loss"], {"reduction": "sum"}) == {"reduction": "sum"}
 def test_special_files_are_never_read_whole_or_waited_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,8 +38,8 @@ def test_missing_gpu_is_an_unavailable_column_with_the_reason(framework: str, tm
 
 
 def test_settings_pinned_by_a_case_are_applied_and_recorded(pipeline: dict[str, Any]) -> None:
-    import torch  # the framework's own defaults, read here, not copied
     import tensorflow as tf
+    import torch  # the framework's own defaults, read here, not copied
 
     defaults = {"torch": ("allow_tf32_matmul", torch.backends.cuda.matmul.allow_tf32),
                 "tensorflow": ("tensor_float_32_execution", tf.config.experimental.tensor_float_32_execution_enabled())}

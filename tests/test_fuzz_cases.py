@@ -41,7 +41,7 @@ HOSTILE_CODE = [
     f"y = eval(\"open('{CANARY}', 'w')\")",
     "y = exec(x)", "import os", "y = x.__class__.__bases__[0].__subclasses__()",
     "y = (lambda: 1)()", "y = x; import os", "y = __import__(x)", "y = mse_loss(pred, target, reduction=eval)",
-    "{{ config }}", "${HOME}", "`rm -rf /`", "y = log(x) # comment", "y = add(x, 1e999)", "y = add(x, 99999999999999999999999999999999999999)",
+    "{{ config }}", "${HOME}", "`rm -rf /`", "y = log(x) # comment", "y = add(x, 1e999)", "y = add(x, 99999999999999999999999999999999999999)",  # noqa: E501
     "y = sum(x, axis=" + "[" * 40 + "]" * 40 + ")", "y = sum(x, axis=[0, 1], keepdims=true, keepdims=false)",
 ]
 YAML_SNIPPETS = [
@@ -136,7 +136,7 @@ def documents(draw: Any) -> list[bytes]:
     spliced = (text[:at] + draw(st.sampled_from(YAML_SNIPPETS)) + text[at:]).encode("utf-8", "surrogatepass")
     at = draw(st.integers(0, len(data) - 1))
     flipped = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1:]
-    bad_utf8 = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80"])) + data[at:]
+    bad_utf8 = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80"])) + data[at:]  # noqa: E501
     return [data, spliced, flipped, bad_utf8, data[:at]]
 
 

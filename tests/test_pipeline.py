@@ -42,7 +42,7 @@ def test_results_contract(pipeline: dict[str, Any]) -> None:
     text = (pipeline["_out"] / "results.json").read_text()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
     assert list(pipeline["environment"]) == COLUMNS
-    for name, env in pipeline["environment"].items():
+    for name, env in pipeline["environment"].items():  # noqa: B007
         assert env["available"], env
         assert {"framework", "version", "device", "python"} <= env.keys() and env["device"] == "cpu"
     for case in pipeline["cases"]:
@@ -93,10 +93,10 @@ def test_semantics_named_match_numpy_ground_truth(pipeline: dict[str, Any]) -> N
 
 
 def test_tensorflow_and_jax_columns_are_what_they_do(pipeline: dict[str, Any]) -> None:
-    import torch  # noqa: F401  (Keras 3: torch before TensorFlow in one process)
-    import tensorflow as tf
     import jax.numpy as jnp
     import optax
+    import tensorflow as tf
+    import torch  # noqa: F401  (Keras 3: torch before TensorFlow in one process)
 
     x = inputs("t-nonscalar-grad")
     pred = tf.Variable(x["pred"])
@@ -115,8 +115,8 @@ def test_tensorflow_and_jax_columns_are_what_they_do(pipeline: dict[str, Any]) -
 
 
 def test_non_scalar_gradient_errors_are_recorded_as_raised(pipeline: dict[str, Any]) -> None:
-    import torch
     import jax
+    import torch
 
     x = inputs("t-nonscalar-grad")
     pred = torch.tensor(x["pred"], requires_grad=True)

@@ -169,7 +169,7 @@ def test_reference_formula_agrees_under_numpy(sample_run: dict[str, Any], name: 
         names = [f"out.{i}" for i in range(len(produced))] if declared.listed else names
     else:
         produced = [expected]
-    for name_, want in zip(names, produced):
+    for name_, want in zip(names, produced):  # noqa: B905
         got = Tensor.from_results(cell["outputs"][name_]).values
         want = np.asarray(want, dtype=np.float64)
         assert got is not None and got.shape == want.shape, name_

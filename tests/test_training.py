@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
 from oracle.cases import CaseError, load_case
 from oracle.diff import diff_case, differences
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
-from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,8 +123,8 @@ def test_torch_adam_tiny_gradients_is_torch_optim_adam(pipeline: dict[str, Any])
 
 
 def test_keras_adam_l2_and_tiny_gradients_are_what_keras_does(pipeline: dict[str, Any]) -> None:
-    import torch  # noqa: F401  (Keras 3: torch before TensorFlow in one process)
     import tensorflow as tf
+    import torch  # noqa: F401  (Keras 3: torch before TensorFlow in one process)
 
     for case_id, kwargs, loss_of in (
         ("adam-one-step-tiny-gradients", dict(learning_rate=0.001, epsilon=1e-8),
@@ -137,7 +137,7 @@ def test_keras_adam_l2_and_tiny_gradients_are_what_keras_does(pipeline: dict[str
         with tf.GradientTape() as tape:
             loss = loss_of(tf.matmul(data["x"], kernel) + bias, data)
         grads = tape.gradient(loss, [kernel, bias])
-        tf.keras.optimizers.Adam(**kwargs).apply_gradients(zip(grads, [kernel, bias]))
+        tf.keras.optimizers.Adam(**kwargs).apply_gradients(zip(grads, [kernel, bias]))  # noqa: B905
         got = recorded(pipeline, case_id, "tensorflow")
         assert np.allclose(values(got, "param.dense0.kernel"), kernel.numpy(), rtol=1e-6, atol=0), case_id
 
@@ -159,9 +159,9 @@ def test_named_conventions_match_numpy_formulas(pipeline: dict[str, Any]) -> Non
 
 
 def test_metrics_are_what_torchmetrics_and_keras_return(pipeline: dict[str, Any]) -> None:
+    import tensorflow as tf
     import torch
     import torchmetrics
-    import tensorflow as tf
 
     request = plan(load_case(ROOT / "cases" / "metrics" / "precision-binary-no-positive-predictions.yaml"))
     preds, target = request.inputs["y_pred"], request.inputs["y_true"]

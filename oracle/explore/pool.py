@@ -105,7 +105,7 @@ class WarmPool:
         log_dir.mkdir(parents=True, exist_ok=True)
         # open for the pool's whole life: every worker it starts, restarts included, writes there
         self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]  # noqa: SIM115
-        self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]
+        self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]  # noqa: B905
         threads = [threading.Thread(target=s.start, daemon=True) for s in self.slots]
         for t in threads:  # imports are the slow part: pay them concurrently
             t.start()

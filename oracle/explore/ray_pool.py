@@ -59,7 +59,7 @@ class RayPool:
             {c.name: remote.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
              .remote(c, str(log_dir)) for c in columns} for node in nodes]
         envs = ray.get([actor.env.remote() for actor in self.nodes[0].values()])
-        self._envs = {c.name: e for c, e in zip(columns, envs)}
+        self._envs = {c.name: e for c, e in zip(columns, envs)}  # noqa: B905
 
     @property
     def envs(self) -> dict[str, ColumnEnv]:
@@ -71,9 +71,9 @@ class RayPool:
         share = -(-len(requests) // len(self.nodes))
         chunks = [requests[i:i + share] for i in range(0, len(requests), share)]
         pending = [{name: actor.run.remote(chunk) for name, actor in node.items()}
-                   for node, chunk in zip(self.nodes, chunks)]
+                   for node, chunk in zip(self.nodes, chunks)]  # noqa: B905
         rows: list[Row] = []
-        for futures, chunk in zip(pending, chunks):
+        for futures, chunk in zip(pending, chunks):  # noqa: B905
             answers = {name: self.ray.get(f) for name, f in futures.items()}
             rows += [{c.name: answers[c.name][i] for c in self.columns} for i in range(len(chunk))]
         return rows

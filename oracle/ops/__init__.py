@@ -13,8 +13,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops import activations, conv, elementwise, indexing, linalg, losses, metrics, optimizers, reductions, shape
-from oracle.ops import casting, comparison, conversions, layers, normalization, outputs
+from oracle.ops import (
+    activations,
+    casting,
+    comparison,
+    conv,
+    conversions,
+    elementwise,
+    indexing,
+    layers,
+    linalg,
+    losses,
+    metrics,
+    normalization,
+    optimizers,
+    outputs,
+    reductions,
+    shape,
+)
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,

@@ -7,7 +7,7 @@ states (gradient at the kink), written explicitly with `where`.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, call, construct, kw, none, op
+from oracle.ops.spec import Attr, call, construct, kw, none, op
 
 SOFTMAX_AXIS = Attr("axis", reference=-1, doc="the axis normalised; the reference uses the last when unpinned")
 ALPHA = Attr("float", reference=1.0, doc="scale of the negative branch; the reference uses 1.0 when unpinned")

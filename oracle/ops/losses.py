@@ -7,7 +7,7 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Binding, Attr, call, construct, custom, kw, none, op, switch
+from oracle.ops.spec import Arg, Attr, Binding, call, construct, custom, kw, none, op, switch
 
 REDUCTION = Attr("str", choices=("mean", "sum", "none"), reference="mean",
                  doc="mean or sum over all elements, or none; the reference means when unpinned")
@@ -283,7 +283,7 @@ OPS += [
        attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=none(NO_TORCH.format("log-cosh")), tensorflow=_keras("LogCosh"),
        jax=call("optax.losses.log_cosh", then=JNP_REDUCE)),
-    op("bce_with_logits_pos_weight", "loss", ("logits", Arg("target", domain="binary"), Arg("pos_weight", domain="positive")),
+    op("bce_with_logits_pos_weight", "loss", ("logits", Arg("target", domain="binary"), Arg("pos_weight", domain="positive")),  # noqa: E501
        "-(pos_weight t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))), computed stably; then `reduction`",
        _bce_pos_weight, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=call("torch.nn.functional.binary_cross_entropy_with_logits",

@@ -6,7 +6,7 @@ Binary: a prediction is positive iff preds > threshold. The reference's 0/0 is N
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Binding, Attr, construct, none, op, stateful, switch
+from oracle.ops.spec import Arg, Attr, Binding, construct, none, op, stateful, switch
 
 ATTRS = {
     "task": Attr("str", "binary", choices=("binary", "multiclass")),
@@ -107,7 +107,7 @@ OPS = [
 
 # ---- multiclass, ranking, segmentation and regression metrics ----
 
-from oracle.ops.spec import REQUIRED, call, custom, kw  # noqa: E402
+from oracle.ops.spec import REQUIRED, call, custom  # noqa: E402
 
 NUM_CLASSES = Attr("int", REQUIRED, low=1, doc="number of classes (torchmetrics and Keras need it)")
 AVERAGE = Attr("str", choices=("micro", "macro", "weighted", "none"), reference="macro",
@@ -262,7 +262,7 @@ OPS += [
        tensorflow=none("keras.metrics.Precision is binary (or multi-label) only"),
        jax=none("flax_metrics.Precision is binary only")),
     op("multiclass_recall", "metric", SCORES, "per-class recall of argmax predictions, then `average`; 0/0 is NaN",
-       _mc_recall, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE}, alternatives=("zero_division_zero", "macro_skips_absent"),
+       _mc_recall, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE}, alternatives=("zero_division_zero", "macro_skips_absent"),  # noqa: E501
        torch=_tm("MulticlassRecall", average="average"),
        tensorflow=none("keras.metrics.Recall is binary (or multi-label) only"),
        jax=none("flax_metrics.Recall is binary only")),
@@ -288,7 +288,7 @@ OPS += [
        jax=none(NO_FLAX.format("average precision on scores"))),
     op("mean_iou", "metric", (Arg("preds", "tensor", "index"), Arg("target", "tensor", "index")),
        "mean over classes of intersection / union of predicted and true labels; classes absent from both are "
-       "left out of the mean; labels outside [0, num_classes) raise IndexError", _mean_iou, attrs={"num_classes": NUM_CLASSES},
+       "left out of the mean; labels outside [0, num_classes) raise IndexError", _mean_iou, attrs={"num_classes": NUM_CLASSES},  # noqa: E501
        torch=_tm("MulticlassJaccardIndex"),
        tensorflow=stateful("keras.metrics.MeanIoU", update="update_state", result="result", args=("target", "preds"),
                            num_classes="num_classes"),

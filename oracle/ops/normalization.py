@@ -11,7 +11,7 @@ Layouts: batch_norm and group_norm take [N, C] (the channel axis is both torch's
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, REQUIRED, call, construct, custom, kw, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, kw, none, op
 
 EPS = Attr("float", reference=1e-5, low=0.0, doc="added to the variance; the reference uses 1e-5 when unpinned")
 

@@ -37,11 +37,11 @@ KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adam
 
 def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, Binding]:
     """One custom binding per framework; `**pinned` stands for the pinned hyperparameters, natively spelled."""
-    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], **pinned)\n"
+    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], **pinned)\n"  # noqa: UP031
                "for _ in range({steps}): p.grad = {grads}; opt.step()" % TORCH_CLASSES.get(name, name))
-    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(**pinned)\n"
+    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(**pinned)\n"  # noqa: UP031
                "for _ in range({steps}): opt.apply_gradients([({grads}, v)])" % KERAS_CLASSES.get(name, name))
-    j = custom(f"{name}_step", "tx = optax.%s(**pinned); state = tx.init({params}); p = {params}\n"
+    j = custom(f"{name}_step", "tx = optax.%s(**pinned); state = tx.init({params}); p = {params}\n"  # noqa: UP031
                "for _ in range({steps}): u, state = tx.update({grads}, state, p); p = optax.apply_updates(p, u)"
                % name)
     return {"torch": t if torch else none(f"torch.optim has no {name} optimizer"),

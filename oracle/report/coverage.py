@@ -4,7 +4,7 @@ the cases that use it and their verdicts against the reference.
 The op list comes from one function, `op_catalogue()`, over a small row type (`OpInfo`), so
 the source of the declarations (the registry, oracle/ops/) stays out of the table's code. Which cases use an op is read from the steps of
 each case (the parsed step text, never evaluated).
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
