@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping  # noqa: UP035
+from typing import Any, Callable, Mapping
 
 from oracle.execute import Backend, run_request
 from oracle.native import Applied, Binder

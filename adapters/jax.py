@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-from typing import Any, Callable, Iterator  # noqa: UP035
+from typing import Any, Callable, Iterator
 
 import numpy as np
 

@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator  # noqa: UP035
+from typing import Any, Iterator
 
 import numpy as np
 

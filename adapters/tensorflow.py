@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable, Iterator  # noqa: UP035
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from adapters.base import BoundBackend, NativeAdapter  # noqa: E402
-from oracle.execute import Env, Forward, python_text  # noqa: E402
-from oracle.protocol import ColumnUnavailable  # noqa: E402
-from oracle.request import Unsupported  # noqa: E402
-from oracle.training import NativeOptimizer, StepResult, canonical  # noqa: E402
+from adapters.base import BoundBackend, NativeAdapter
+from oracle.execute import Env, Forward, python_text
+from oracle.protocol import ColumnUnavailable
+from oracle.request import Unsupported
+from oracle.training import NativeOptimizer, StepResult, canonical
 
 KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
@@ -176,11 +176,11 @@ class TensorFlowBackend(BoundBackend):
                 loss = loss_of(model(x, training=True))
             variables = model.trainable_variables
             grads = tape.gradient(loss, variables)
-            optimizer.optimizer.apply_gradients(zip(grads, variables))  # noqa: B905
-        return StepResult(loss, dict(zip(_names(model), grads)))  # noqa: B905
+            optimizer.optimizer.apply_gradients(zip(grads, variables))
+        return StepResult(loss, dict(zip(_names(model), grads)))
 
     def parameters(self, model: Any) -> dict[str, Any]:
-        return dict(zip(_names(model), model.trainable_variables))  # noqa: B905
+        return dict(zip(_names(model), model.trainable_variables))
 
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
@@ -200,7 +200,7 @@ class TensorFlowBackend(BoundBackend):
                     with tf.GradientTape() as tape:
                         target = forward(inputs, True)[of]
                     first = [g for g in tape.gradient(target, sources, **options) if g is not None]
-                return dict(zip(wrt, outer.gradient(first, sources, **options)))  # noqa: B905
+                return dict(zip(wrt, outer.gradient(first, sources, **options)))
             with tf.GradientTape() as tape:
                 target = forward(inputs, True)[of]
             for _ in range(grad.get("calls", 1)):  # a second call on a non-persistent tape is the finding
@@ -208,7 +208,7 @@ class TensorFlowBackend(BoundBackend):
                     found = tape.jacobian(target, sources, **options)
                 else:
                     found = tape.gradient(target, sources, **options)
-        return dict(zip(wrt, found))  # noqa: B905
+        return dict(zip(wrt, found))
 
 
 def _names(model: Any) -> list[str]:

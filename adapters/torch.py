@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from typing import Any, Callable, Iterator  # noqa: UP035
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -191,13 +191,13 @@ class TorchBackend(BoundBackend):
             forward(inputs, True)
 
             def f(*xs: Any) -> Any:
-                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]  # noqa: B905
+                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
 
             if idiom == "jacobian":
                 found = torch.autograd.functional.jacobian(f, tuple(sources))
             else:
                 found, _ = torch.func.grad_and_value(f, argnums=tuple(range(len(wrt))))(*sources)
-            return dict(zip(wrt, found))  # noqa: B905
+            return dict(zip(wrt, found))
         target = forward(inputs, True)[of]
         cotangent = inputs[grad["cotangent"]] if idiom == "vjp" else None
         calls = grad.get("calls", 1)
@@ -216,7 +216,7 @@ class TorchBackend(BoundBackend):
         if second:
             total = sum(g.sum() for g in found if g is not None)
             found = torch.autograd.grad(total, sources, **options)
-        return dict(zip(wrt, found))  # noqa: B905
+        return dict(zip(wrt, found))
 
 
 def _uses_backward(grad: dict[str, Any]) -> bool:

@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oracle.cases import case_files, load_cases  # noqa: E402
-from oracle.runner import FRAMEWORKS  # noqa: E402
+from oracle.cases import case_files, load_cases
+from oracle.runner import FRAMEWORKS
 
 PY = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}

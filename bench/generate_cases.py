@@ -28,7 +28,7 @@ OPS = {  # family folder -> (op, step template, number of inputs)
 
 def case_text(case_id: str, step: str, shapes: list[list[int]], seed: int, grad: bool) -> str:
     inputs = "\n".join(f"  {name}: {{shape: {shape}, dtype: float32, init: {{normal: {{seed: {seed + i}}}}}}}"
-                       for i, (name, shape) in enumerate(zip("ab", shapes)))  # noqa: B905
+                       for i, (name, shape) in enumerate(zip("ab", shapes)))
     lines = [f"id: {case_id}", f"title: generated {case_id}", "tags: [generated]", "inputs:", inputs,
              "steps:", f"  - {step}"]
     if grad:

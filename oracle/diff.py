@@ -112,7 +112,7 @@ def compare_tensors(name: str, a: Tensor, b: Tensor, check_dtype: bool,
                     override: tuple[float | None, float | None], sides: tuple[str, str] = ("a", "b"),
                     ) -> Difference | None:
     if (a.values is None) != (b.values is None):
-        (none, _), (other, present) = sorted(zip(sides, (a, b)), key=lambda p: p[1].values is not None)  # noqa: B905
+        (none, _), (other, present) = sorted(zip(sides, (a, b)), key=lambda p: p[1].values is not None)
         return Difference("shape_mismatch", f"{name} is None in {none} but has shape {present.shape} in {other}")
     if a.values is None or b.values is None:
         return None
@@ -354,7 +354,7 @@ def diff_case(outcomes: dict[str, Outcome], override: tuple[float | None, float 
 def defaults_note(names: tuple[str, ...], *outcomes: Outcome) -> str:
     """' — defaults in effect (not pinned by the case): torch reduction='mean'; jax ...' or ''."""
     parts = []
-    for name, outcome in zip(names, outcomes):  # noqa: B905
+    for name, outcome in zip(names, outcomes):
         found = outcome.notes.get("attr_defaults") or {}
         texts = list(dict.fromkeys(t for per_step in found.values() for t in per_step.values()))
         if texts:

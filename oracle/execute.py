@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import time
 import warnings
-from typing import Any, Callable, ContextManager, Protocol  # noqa: UP035
+from typing import Any, Callable, ContextManager, Protocol
 
 import numpy as np
 
@@ -113,7 +113,7 @@ def assign(step: Step, value: Any, env: Env) -> dict[str, Any]:
         parts = list(value)
         if len(parts) != len(step.outs):
             raise ValueError(f"{step.op} returned {len(parts)} values; the step unpacks {len(step.outs)}")
-        named = dict(zip(step.outs, parts))  # noqa: B905
+        named = dict(zip(step.outs, parts))
     elif declared is not None and declared.listed:
         parts = list(value)
         named = {f"{step.out}.{i}": part for i, part in enumerate(parts)}

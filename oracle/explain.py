@@ -69,7 +69,7 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
         "description": "Written by `oracle explain`.",
         "tags": ["explain"],
         "inputs": {name: {"shape": shape, "dtype": dtype, "init": _init(arg, dtype, seed, classes)}
-                   for seed, ((name, shape, dtype), arg) in enumerate(zip(parsed, spec.args))},  # noqa: B905
+                   for seed, ((name, shape, dtype), arg) in enumerate(zip(parsed, spec.args))},
         "steps": [step],
     }
     if grad:

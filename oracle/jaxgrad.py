@@ -8,7 +8,7 @@ JAX user writes: `jax.grad(f, argnums)`, `jax.vjp`, `jax.jacobian`, `jax.value_a
 
 from __future__ import annotations
 
-from typing import Any, Callable  # noqa: UP035
+from typing import Any, Callable
 
 from oracle.request import Unsupported
 
@@ -27,7 +27,7 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
         return found
 
     def f(*sources: Any) -> Any:
-        value = forward({**inputs, **dict(zip(tracked, sources))}, False)[of]  # noqa: B905
+        value = forward({**inputs, **dict(zip(tracked, sources))}, False)[of]
         return reduce(value) if reduce is not None else value
 
     argnums = tuple(range(len(tracked)))
@@ -49,7 +49,7 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
             result = jax.grad(total, argnums)(*args)
         else:
             result = jax.grad(f, argnums)(*args)
-    found.update(zip(tracked, result))  # noqa: B905
+    found.update(zip(tracked, result))
     return found
 
 

@@ -15,7 +15,7 @@ import importlib
 import inspect
 import operator as pyop
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping  # noqa: UP035
+from typing import Any, Callable, Mapping
 
 from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
 from oracle.request import Unsupported
@@ -276,13 +276,13 @@ class Binder:
         """Call the op natively on `values` (named by `texts` in the recorded call)."""
         if declared.name in self.errors:
             raise BindingError(self.errors[declared.name])
-        named = dict(zip(declared.arg_names, values))  # noqa: B905
+        named = dict(zip(declared.arg_names, values))
         try:  # the oracle's own work: a failure here is an oracle bug, never the framework's error
             attrs = effective_attrs(declared, pinned)
             objects = {a.name for a in declared.args if a.kind == "object"}  # a layer has no dtype kind
             kinds = {name: self.kind_of(v) for name, v in named.items() if name not in objects}
             leaf = select(declared.binding(self.framework), declared, kinds, attrs)
-            api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)  # noqa: B905
+            api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
         except Unsupported:
             raise
         except Exception as exc:

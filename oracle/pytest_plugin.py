@@ -23,7 +23,7 @@ from __future__ import annotations
 import fcntl
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator  # noqa: UP035
+from typing import Any, Iterator
 
 import pytest
 

@@ -12,7 +12,7 @@ import platform
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable  # noqa: UP035
+from typing import Any, Callable
 
 import numpy as np
 

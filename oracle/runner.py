@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable  # noqa: UP035
+from typing import IO, Any, Callable
 
 from oracle.outcome import Outcome, Status
 from oracle.protocol import dumps, request_to_wire

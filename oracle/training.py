@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol  # noqa: UP035
+from typing import Any, Callable, Protocol
 
 import numpy as np
 

@@ -377,7 +377,7 @@ result = [y_train.tolist(), mean.tolist(), var.tolist(), bn(x, use_running_avera
     for name, expected in natives.items():
         rec = column(run, "batch-norm-train-then-eval", name)
         assert rec["status"] == "ok", name
-        for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):  # noqa: B905
+        for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):
             want = want.detach().numpy() if isinstance(want, torch.Tensor) else np.asarray(want)
             np.testing.assert_allclose(values(rec, output), want, rtol=1e-6, atol=1e-6, err_msg=f"{name} {output}")
     # the momentum conventions differ: torch moves 10% toward the batch, Keras and Flax 1%

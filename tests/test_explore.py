@@ -110,7 +110,7 @@ def test_written_cases_reproduce_their_class(explored: dict[str, Any], tmp_path:
     assert len(files) == len(report.classes)
     loaded = [load_case(p) for p in files]
     results = execute(loaded, parse_columns(COLUMNS, "cpu"), tmp_path / "logs")
-    for case, record in zip(loaded, results["cases"]):  # noqa: B905
+    for case, record in zip(loaded, results["cases"]):
         from oracle.outcome import Outcome
 
         row = {name: Outcome.from_results(data) for name, data in record["columns"].items()}

@@ -39,7 +39,7 @@ def _cases(tmp_path: Path) -> list[Any]:
         (folder / f"{case_id}.yaml").write_text(FAULT_CASE.format(id=case_id, fault=fault, timeout=timeout))
     data = load_cases([DATA])
     faulty = [load_case(folder / f"{case_id}.yaml") for case_id in FAULTS]
-    return [c for pair in zip(data, faulty) for c in pair]  # noqa: B905
+    return [c for pair in zip(data, faulty) for c in pair]
 
 
 def _cells(results: dict[str, Any]) -> dict[str, dict[str, Any]]:

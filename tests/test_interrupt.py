@@ -72,7 +72,7 @@ def test_interrupted_run_keeps_what_it_has_and_resumes(sig: signal.Signals, tmp_
     final = json.loads((out / "results.json").read_text())
     assert final["complete"] is True and final["missing"] == {}
     assert [c["id"] for c in final["cases"]] == ORDER
-    for done, again in zip(partial["cases"], final["cases"]):  # noqa: B905
+    for done, again in zip(partial["cases"], final["cases"]):
         assert again["columns"] == done["columns"]  # kept as they were, timings included
     assert "oracle fault injection" not in (out / "logs" / "jax.log").read_text().split(f"hang in {HANG_AT}")[-1]
 

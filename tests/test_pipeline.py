@@ -124,14 +124,14 @@ def test_non_scalar_gradient_errors_are_recorded_as_raised(pipeline: dict[str, A
     try:
         loss.backward()
         torch_error = None
-    except Exception as exc:  # noqa: BLE001 - whatever torch raises is the expectation
+    except Exception as exc:
         torch_error = type(exc).__name__
     got = recorded(pipeline, "t-nonscalar-grad", "torch")
     assert (got["error"] or {}).get("type", None) == torch_error
     try:
         jax.grad(lambda p: (p - x["target"]) ** 2)(x["pred"])
         jax_error = None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         jax_error = type(exc).__name__
     got = recorded(pipeline, "t-nonscalar-grad", "jax")
     assert (got["error"] or {}).get("base", None) == jax_error

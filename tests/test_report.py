@@ -74,7 +74,7 @@ def _native_mse(pred: np.ndarray, target: np.ndarray) -> tuple[Exception | None,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's broadcast warning is not what this checks
             return None, float(torch.nn.MSELoss()(torch.tensor(pred), torch.tensor(target)))
-    except Exception as exc:  # noqa: BLE001 - raising is the other possible answer
+    except Exception as exc:
         return exc, None
 
 

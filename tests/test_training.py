@@ -137,7 +137,7 @@ def test_keras_adam_l2_and_tiny_gradients_are_what_keras_does(pipeline: dict[str
         with tf.GradientTape() as tape:
             loss = loss_of(tf.matmul(data["x"], kernel) + bias, data)
         grads = tape.gradient(loss, [kernel, bias])
-        tf.keras.optimizers.Adam(**kwargs).apply_gradients(zip(grads, [kernel, bias]))  # noqa: B905
+        tf.keras.optimizers.Adam(**kwargs).apply_gradients(zip(grads, [kernel, bias]))
         got = recorded(pipeline, case_id, "tensorflow")
         assert np.allclose(values(got, "param.dense0.kernel"), kernel.numpy(), rtol=1e-6, atol=0), case_id
 

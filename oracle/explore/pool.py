@@ -104,8 +104,8 @@ class WarmPool:
     def __init__(self, columns: list[Column], log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         # open for the pool's whole life: every worker it starts, restarts included, writes there
-        self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]  # noqa: SIM115
-        self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]  # noqa: B905
+        self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]
+        self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]
         threads = [threading.Thread(target=s.start, daemon=True) for s in self.slots]
         for t in threads:  # imports are the slow part: pay them concurrently
             t.start()

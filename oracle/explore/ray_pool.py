@@ -24,7 +24,7 @@ class ColumnActor:
 
     def __init__(self, column: Column, log_dir: str) -> None:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
-        self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")  # noqa: SIM115 (open for the actor's life)
+        self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")
         self.slot = _Slot(column, self.log)
         self.slot.start()
 
@@ -59,7 +59,7 @@ class RayPool:
             {c.name: remote.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
              .remote(c, str(log_dir)) for c in columns} for node in nodes]
         envs = ray.get([actor.env.remote() for actor in self.nodes[0].values()])
-        self._envs = {c.name: e for c, e in zip(columns, envs)}  # noqa: B905
+        self._envs = {c.name: e for c, e in zip(columns, envs)}
 
     @property
     def envs(self) -> dict[str, ColumnEnv]:
@@ -71,9 +71,9 @@ class RayPool:
         share = -(-len(requests) // len(self.nodes))
         chunks = [requests[i:i + share] for i in range(0, len(requests), share)]
         pending = [{name: actor.run.remote(chunk) for name, actor in node.items()}
-                   for node, chunk in zip(self.nodes, chunks)]  # noqa: B905
+                   for node, chunk in zip(self.nodes, chunks)]
         rows: list[Row] = []
-        for futures, chunk in zip(pending, chunks):  # noqa: B905
+        for futures, chunk in zip(pending, chunks):
             answers = {name: self.ray.get(f) for name, f in futures.items()}
             rows += [{c.name: answers[c.name][i] for c in self.columns} for i in range(len(chunk))]
         return rows

@@ -105,7 +105,7 @@ class Memo:
         todo = list({key(s): s for s in batch if key(s) not in self.rows}.items())
         for i in range(0, len(todo), BATCH):
             chunk = todo[i:i + BATCH]
-            for (k, _), row in zip(chunk, self.pool.run([request(s) for _, s in chunk])):  # noqa: B905
+            for (k, _), row in zip(chunk, self.pool.run([request(s) for _, s in chunk])):
                 self.rows[k] = row
 
     def row(self, scenario: dict[str, Any]) -> Row:

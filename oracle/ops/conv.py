@@ -40,7 +40,7 @@ def _correlate(r, x, w, stride, pads, dilation=1):  # type: ignore[no-untyped-de
     out = 0.0
     for idx in itertools.product(*[range(kk) for kk in k]):
         sl = (slice(None), slice(None)) + tuple(slice(i * dilation, i * dilation + stride * (o - 1) + 1, stride)
-                                                for i, o in zip(idx, outs))  # noqa: B905
+                                                for i, o in zip(idx, outs))
         out = out + xp.einsum("nc...,oc->no...", x[sl], w[(slice(None), slice(None)) + idx])
     return out
 

@@ -102,7 +102,7 @@ def _fmin(r, x, y):  # type: ignore[no-untyped-def]
     return xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, _min(r, x, y)))
 
 
-def _clip(r, x, min, max):  # type: ignore[no-untyped-def]  # noqa: A002
+def _clip(r, x, min, max):  # type: ignore[no-untyped-def]
     xp, y = r.xp, x
     if min is not None:
         y = xp.where(y < min, min, y)

@@ -251,9 +251,9 @@ def _linear(r, step, init_value, end_value, transition_steps):  # type: ignore[n
     return r.xp.asarray(init_value + (end_value - init_value) * t / transition_steps)
 
 
-LR = lambda ref: _hp("float", ref)  # noqa: E731
+LR = lambda ref: _hp("float", ref)
 B1, B2 = _hp("float", 0.9, 0.0, 1.0), _hp("float", 0.999, 0.0, 1.0)
-EPS = lambda ref: _hp("float", ref)  # noqa: E731
+EPS = lambda ref: _hp("float", ref)
 STEP_ARG = (Arg("step", "int_tensor"),)
 
 OPS = [

@@ -41,7 +41,7 @@ def _pad(r, x, pad_width, mode):  # type: ignore[no-untyped-def]
     if len(pairs) != x.ndim:
         raise ValueError(f"pad: pad_width needs one [before, after] pair per axis ({x.ndim}), got {len(pairs)}")
     if mode == "reflect":
-        for (before, after), n in zip(pairs, x.shape):  # noqa: B905
+        for (before, after), n in zip(pairs, x.shape):
             if max(before, after) >= n:
                 raise ValueError(f"pad: reflect padding {max(before, after)} must be smaller than the axis size {n}")
     return r.xp.pad(x, pairs, mode=mode)

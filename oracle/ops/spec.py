@@ -10,7 +10,7 @@ rendered from the same binding, so what is printed is what was called.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable  # noqa: UP035
+from typing import Any, Callable
 
 FRAMEWORK = "framework"  # an attribute default meaning "not passed: each framework's own default applies"
 FRAMEWORKS = ("torch", "tensorflow", "jax")

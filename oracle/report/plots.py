@@ -173,11 +173,11 @@ def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | Non
 
     strips = [any(p.any() for _, _, p, _ in lines) for _, lines in panels]
     mains = [any((np.isfinite(d) & (d > 0)).any() for _, d, _, _ in lines) for _, lines in panels]
-    ratios = [r for main, strip in zip(mains, strips) for r in ((4,) if main else ()) + ((1.2,) if strip else ())]  # noqa: B905
+    ratios = [r for main, strip in zip(mains, strips) for r in ((4,) if main else ()) + ((1.2,) if strip else ())]
     fig, axes = plt.subplots(len(ratios), 1, figsize=(7.5, 0.6 + 2.3 * sum(mains) + 0.9 * sum(strips)),
                              gridspec_kw={"height_ratios": ratios}, squeeze=False)
     rows = iter(axes[:, 0])
-    for (name, lines), strip, main in zip(panels, strips, mains):  # noqa: B905
+    for (name, lines), strip, main in zip(panels, strips, mains):
         size = max(len(d) for _, d, _, _ in lines)
         if not main:  # only NaN/Inf differences: the strip alone
             _nonfinite_strip(next(rows), lines, columns, size, f"{name}: NaN/Inf on one side only (no finite "

@@ -58,7 +58,7 @@ def _leaf(step: Step, framework: str, ctx: _Ctx) -> Binding | None:
         return None
     attrs = effective_attrs(declared, step.attrs)
     try:
-        leaf = select(declared.binding(framework), declared, dict(zip(declared.arg_names, map(ctx.kind, step.args))),  # noqa: B905
+        leaf = select(declared.binding(framework), declared, dict(zip(declared.arg_names, map(ctx.kind, step.args))),
                       attrs)
     except Exception:  # no native form for this use
         return None
@@ -158,7 +158,7 @@ def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
     for name, spec in _input_specs(case).items():
         lines.append(f"{ctx.var[name]} = {_wrap(framework, numpy_expression(spec), name in wrt, spec['dtype'])}")
     try:
-        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx)]  # noqa: B905
+        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx)]
     except Unsupported:  # an attribute this API cannot express: no native form for this use
         return None
     names = {n: ctx.var[n] for n in _observed(case, steps)}
@@ -197,7 +197,7 @@ def _plain_case(case: dict[str, Any]) -> bool:
 def _expression(step: Step, leaf: Binding, ctx: _Ctx) -> list[str]:
     """The step as code: the same text the worker records as `native_api`, with the snippet's names."""
     declared = OPS[step.op]
-    texts = dict(zip(declared.arg_names, (ctx.arg(a) for a in step.args)))  # noqa: B905
+    texts = dict(zip(declared.arg_names, (ctx.arg(a) for a in step.args)))
     text = render(leaf, declared, texts, effective_attrs(declared, step.attrs), var=f"{ctx.var[step.out]}_metric")
     *prelude, expression = text.split("; ") if leaf.kind == "stateful" else [text]
     return prelude + [f"{ctx.var[step.out]} = {expression}"]

@@ -237,7 +237,8 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
             if png:
                 view.figures.append(Figure(f"{case['id']}-trajectories", "Trajectories per column", png))
         views.append(view)
-    report = ReportView(results, columns, [(k or "", n) for k, n in counts.most_common()], views, [v for v in views if v.record.get("source")])
+    ranked = [(kind or "", n) for kind, n in counts.most_common()]
+    report = ReportView(results, columns, ranked, views, [v for v in views if v.record.get("source")])
     report.families = by_family(results)
     report.kinds = kinds_present(report.families)
     report.coverage = coverage(results)
