@@ -19,7 +19,14 @@ QUIET = ("agree", "incomparable")
 
 
 def family_of(record: dict[str, Any]) -> str:
-    return Path(record["file"]).parent.name or "-"
+    """The folder right under `cases/` (cases/explored/<op>/x.yaml is `explored`), else the file's folder."""
+    path = Path(record["file"])
+    parts = path.parts
+    if "cases" in parts[:-1]:
+        i = len(parts) - 1 - parts[::-1].index("cases")
+        if i + 2 < len(parts):
+            return parts[i + 1]
+    return path.parent.name or "-"
 
 
 def framework_columns(results: dict[str, Any]) -> list[str]:
