@@ -140,16 +140,27 @@ def test_non_scalar_gradient_errors_are_recorded_as_raised(pipeline: dict[str, A
         assert values(got, "loss").shape == (5,)  # the forward result survives the failed gradient
 
 
+# Cases whose inputs sit at scales a fixed-step central difference cannot resolve (the reference's gradient
+# there is its stated formula's; the frameworks are judged against that, not against a finite difference).
+FD_UNRESOLVABLE = {
+    "hypot-overflow-underflow-and-origin-gradient": "inputs at 1e-30 and 1e30 beside O(1) ones",
+    "l2-normalize-tiny-and-zero-vector": "a [1e-7, 0] row: the step (1e-6) is ten times the vector",
+    "layer-norm-constant-row-grad": "a zero-variance row: curvature of order 1/epsilon",
+}
+
+
 def test_reference_gradients_agree_with_finite_differences(pipeline: dict[str, Any]) -> None:
     checked = 0
     for case in pipeline["cases"]:
         ref = case["columns"]["reference"]
-        if ref["status"] == "ok" and case["grad"]:
+        if ref["status"] == "ok" and case["grad"] and case["id"] not in FD_UNRESOLVABLE:
             if ref["notes"].get("fd_elements_checked", 0) == 0:
                 continue  # every element at a pole (log 0, sqrt 0), or not a plain first-order gradient (vjp, ...)
             assert ref["notes"]["fd_max_abs_error"] < 1e-5, case["id"]
             checked += 1
     assert checked >= 2
+    kinked = [c for c in pipeline["cases"] if c["columns"]["reference"]["notes"].get("fd_elements_skipped")]
+    assert any(c["id"] == "relu-grad-at-zero" for c in kinked)  # the kink at 0 is skipped, not compared
 
 
 def test_special_values_flow_through(pipeline: dict[str, Any]) -> None:
@@ -168,8 +179,10 @@ def test_report_lists_every_claim(pipeline: dict[str, Any]) -> None:
     report = (pipeline["_out"] / "report.md").read_text()
     claims = [c["source"]["claim"] for c in pipeline["cases"] if c["source"]]
     assert claims, "the project's cases record their seed claims"
-    for claim in claims:
-        assert claim.replace("|", "\\|") in report
+    import html
+
+    for claim in claims:  # report.md escapes HTML and pipes in case text
+        assert html.escape(claim, quote=False).replace("|", "\\|").replace("\n", " ") in report
 
 
 def test_missing_framework_makes_an_unavailable_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -187,7 +187,7 @@ def test_a_failed_write_keeps_the_journal_and_resume_writes_it(tmp_path: Path, m
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(oracle.cli, "write_results", full)
-    assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out)]) == EXIT_OUTPUT
+    assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
     captured = capsys.readouterr()
     assert "t-log-special" in captured.out  # the table came first
     assert "No space left" in captured.err and str(out / "journal.jsonl") in captured.err
@@ -366,10 +366,10 @@ def test_the_worker_memory_cap_stops_a_3_gb_outer_product(tmp_path: Path, monkey
 
 def test_diff_versions_names_the_missing_module_and_exits_non_zero(tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    shadow = tmp_path / "shadow" / "pydantic"
+    shadow = tmp_path / "shadow" / "numpy"  # workers import no case schema (pydantic), but every one needs numpy
     shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'pydantic'\", name='pydantic')\n")
-    other = tmp_path / "python"  # this interpreter, but its workers cannot import pydantic
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'numpy'\", name='numpy')\n")
+    other = tmp_path / "python"  # this interpreter, but its workers cannot import numpy
     other.write_text(f'#!/bin/sh\nif [ "$2" = "oracle.worker" ]; then export PYTHONPATH={shadow.parent}:$PYTHONPATH; '
                      f'fi\nexec {sys.executable} "$@"\n')
     other.chmod(0o755)
@@ -378,7 +378,7 @@ def test_diff_versions_names_the_missing_module_and_exits_non_zero(tmp_path: Pat
     assert code == EXIT_NOTHING_RAN
     err = capsys.readouterr().err
     assert "could not run: worker did not start: worker exited with code 1; " \
-           f"pydantic is not installed in {other}" in err
+           f"numpy is not installed in {other}" in err
 
 
 def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path: Path) -> None:

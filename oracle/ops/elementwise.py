@@ -171,6 +171,14 @@ def _nan_to_num(r, x, nan, posinf, neginf):  # type: ignore[no-untyped-def]
 
 BOUND = Attr("float", nullable=True, reference=None, doc="a bound; the reference applies none when unpinned")
 
+
+def _hypot(r, x, y):  # type: ignore[no-untyped-def]
+    """Scaled by the larger magnitude, so neither square overflows nor underflows (value and gradient)."""
+    xp = r.xp
+    m = xp.maximum(xp.abs(x), xp.abs(y))
+    safe = xp.where(m == 0, 1.0, m)
+    return xp.where(m == 0, 0.0 * (x + y), m * xp.sqrt((x / safe) ** 2 + (y / safe) ** 2))
+
 OPS = [
     _binary_operator("add", "+", "x + y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("subtract", "-", "x - y as users write it (the operator)", "NumPy broadcasting"),
@@ -275,7 +283,10 @@ OPS = [
             "TensorFlow: keras.ops.fmin", _fmin, "torch.fmin", "keras.ops.fmin", "jnp.fmin",
             conventions="at ties the gradient is split, 0.5 to each operand; a NaN operand gets gradient 0"),
     _binary("hypot", "sqrt(x ** 2 + y ** 2) without intermediate overflow (TensorFlow: keras.ops.hypot)",
-            lambda r, x, y: r.xp.hypot(x, y), "torch.hypot", "keras.ops.hypot", "jnp.hypot"),
+            _hypot, "torch.hypot", "keras.ops.hypot", "jnp.hypot",
+            conventions="written out as m * sqrt((x/m)^2 + (y/m)^2), m = max(|x|, |y|), so its gradient is x / hypot "
+                        "at every scale (jnp.hypot's own gradient is not: see hypot-overflow-underflow-and-origin-"
+                        "gradient); at the origin the gradient is NaN (0/0)"),
     # special functions
     _unary("erf", "the error function", lambda r, x: r.special.erf(x),
            "torch.erf", "tf.math.erf", "jax.scipy.special.erf"),

@@ -62,13 +62,32 @@ def _leaf(step: Step, framework: str, ctx: _Ctx) -> Binding | None:
                       attrs)
     except Exception:  # no native form for this use
         return None
+    if leaf.kind == "custom" and not _runnable(leaf, declared.arg_names, attrs):
+        return None  # the custom binding's code describes the calls in words: the report shows native_api
     return None if leaf.kind == "none" else leaf
+
+
+MODULES = {"tf", "jnp", "jax", "torch", "keras", "np", "optax", "flax"}
+
+
+def _runnable(leaf: Binding, args: tuple[str, ...], attrs: dict[str, Any]) -> bool:
+    """A custom binding's code is a snippet only if it is one Python expression over its arguments and modules."""
+    import ast
+    import builtins
+
+    try:
+        text = leaf.code.format(**{a: a for a in args}, **{k: repr(v) for k, v in attrs.items()})
+        tree = ast.parse(text, mode="eval")
+    except (KeyError, IndexError, ValueError, SyntaxError):
+        return False
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names <= set(args) | MODULES | set(dir(builtins))
 
 
 def _imports(leaf: Binding) -> list[str]:
     targets = [leaf.target] if leaf.kind in ("call", "construct", "stateful") else []
     if leaf.kind == "custom":
-        targets += [t for t in ("tf.", "jax.lax", "jnp.") if t in leaf.code]
+        targets += [t for t in ("tf.", "jax.lax", "jnp.", "keras.", "optax.", "flax.nnx") if t in leaf.code]
     if leaf.then:
         targets += list(leaf.then[1].values())
     return [module_of(t.rstrip(".")) for t in targets]
