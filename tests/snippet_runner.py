@@ -24,6 +24,10 @@ from oracle.execute import error_info
 def to_numpy(value: Any) -> np.ndarray | None:
     if value is None:
         return None
+    if type(value).__name__ == "IndexedSlices":  # TensorFlow's sparse gradient of a gather: its dense value
+        import tensorflow as tf
+
+        value = tf.convert_to_tensor(value)
     if hasattr(value, "detach"):
         value = value.detach().cpu()
         if str(value.dtype) == "torch.bfloat16":  # through float32 (exact) to ml_dtypes' bfloat16

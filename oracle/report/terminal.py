@@ -16,6 +16,7 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
@@ -81,7 +82,7 @@ def print_summary(console: Console, results: dict[str, Any], show_all: bool = Fa
     per_family.add_column("cells per verdict")
     for f in families:
         counts = ", ".join(f"{ABBREVIATION[k]} {f.kinds[k]}" for k in kinds if f.kinds[k])
-        per_family.add_row(f.family, str(f.cases), str(f.diverging), counts)
+        per_family.add_row(escape(f.family), str(f.cases), str(f.diverging), counts)
     console.print(per_family)
 
     shown = [r for r in results["cases"] if show_all or diverges(r, columns)]
@@ -95,7 +96,7 @@ def print_summary(console: Console, results: dict[str, Any], show_all: bool = Fa
                   "+w: it also warned) then the verdict, abbreviated as in the first table", style="dim")
     for name, env in results["environment"].items():
         if not env["available"]:
-            console.print(f"[dim]{name} unavailable: {env['reason']}[/dim]")
+            console.print(f"[dim]{escape(name)} unavailable: {escape(str(env['reason']))}[/dim]")
 
 
 def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: bool) -> Table:
@@ -119,10 +120,10 @@ def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: boo
     for (name, row), ids in groups.items():
         if name != family:
             family = name
-            table.add_row(f"[bold]{family}/[/]")
+            table.add_row(f"[bold]{escape(family)}/[/]")
         cells = row if merge else row[1:]
         more = f"\n[dim](+{len(ids) - 1} alike)[/]" if len(ids) > 1 else ""
-        table.add_row(break_id(ids[0]) + more, *cells)
+        table.add_row(escape(break_id(ids[0])) + more, *cells)  # a variant id holds [brackets]
     return table
 
 
@@ -130,7 +131,7 @@ def _cell(record: dict[str, Any], column: str) -> str:
     if column not in record["columns"]:
         return "[dim]not run[/]"
     kind = verdict_against_reference(record, column) or ""
-    return f"[{STYLE.get(kind, 'magenta')}]{status_text(record['columns'][column])} {ABBREVIATION.get(kind, '')}[/]"
+    return f"[{STYLE.get(kind, 'magenta')}]{escape(status_text(record['columns'][column]))} {ABBREVIATION.get(kind, '')}[/]"
 
 
 @contextmanager
