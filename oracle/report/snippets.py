@@ -81,7 +81,8 @@ def _runnable(leaf: Binding, args: tuple[str, ...], attrs: dict[str, Any]) -> bo
     except (KeyError, IndexError, ValueError, SyntaxError):
         return False
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return names <= set(args) | MODULES | set(dir(builtins))
+    elided = any(isinstance(n, ast.Constant) and n.value is Ellipsis for n in ast.walk(tree))  # `epsilon=...`
+    return not elided and names <= set(args) | MODULES | set(dir(builtins))
 
 
 def _imports(leaf: Binding) -> list[str]:
