@@ -40,6 +40,7 @@ STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold 
          "not run": "dim"}
 ID_WIDTH = 30
 MAX_ROWS = 40  # above this many diverging cases, cases whose rows read the same are merged into one row
+ROWS_PER_FAMILY = 2  # ... and each family shows its first few rows, the rest counted (--all lists them)
 PROGRESS_CELLS, PROGRESS_S = 100, 10.0  # non-TTY: a progress line every this many cells or seconds
 
 OnCell = Callable[[str, str, Any], None]
@@ -100,7 +101,8 @@ def print_summary(console: Console, results: dict[str, Any], show_all: bool = Fa
 
 
 def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: bool) -> Table:
-    """One row per case; beyond MAX_ROWS diverging cases (and without --all), one row per family and pattern."""
+    """One row per case; beyond MAX_ROWS diverging cases (and without --all), one row per family and pattern,
+    at most ROWS_PER_FAMILY per family."""
     merge = not show_all and len(records) > MAX_ROWS
     title = "every case" if show_all else "cases where some column diverges from the reference"
     if merge:
@@ -116,14 +118,25 @@ def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: boo
         row = (status_text(ref) if ref else "not run", *(_cell(record, c) for c in columns))
         key = (family_of(record), row) if merge else (family_of(record), (record["id"], *row))
         groups.setdefault(key, []).append(record["id"])
-    family = None
+    family, rows, left = None, 0, 0
+
+    def more_in(name: str | None) -> None:
+        if left:
+            table.add_row(f"[dim](+{left} more in {escape(str(name))}/; --all lists them)[/]")
+
     for (name, row), ids in groups.items():
         if name != family:
-            family = name
+            more_in(family)
+            family, rows, left = name, 0, 0
             table.add_row(f"[bold]{escape(family)}/[/]")
+        if merge and rows >= ROWS_PER_FAMILY:
+            left += len(ids)
+            continue
+        rows += 1
         cells = row if merge else row[1:]
         more = f"\n[dim](+{len(ids) - 1} alike)[/]" if len(ids) > 1 else ""
         table.add_row(escape(break_id(ids[0])) + more, *cells)  # a variant id holds [brackets]
+    more_in(family)
     return table
 
 
