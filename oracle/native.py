@@ -11,6 +11,7 @@ an oracle mistake is a `crash` ("binding error: ..."), never the framework's err
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import operator as pyop
@@ -249,8 +250,7 @@ class Binder:
         keywords = [n.keyword for n in leaf.attrs.values() if not n.positional] + list(leaf.fixed)
         keywords += [a.split("=", 1)[0] for a in (leaf.args or ()) if isinstance(a, str) and "=" in a
                      and leaf.kind == "call"]
-        for fn, names in ((target, keywords),) if leaf.kind == "call" else ((target, keywords),):
-            _check_keywords(leaf.target, fn, names)
+        _check_keywords(leaf.target, target, keywords)
         if leaf.kind == "stateful":
             for name in (leaf.update, leaf.result):
                 if not callable(getattr(target, name, None)):
@@ -361,6 +361,7 @@ def _read_back(built: Any, keyword: str) -> str | None:
         else None
 
 
+@functools.cache  # read on every call of an op with an unpinned attribute: resolve once
 def _signature_default(target: str, keyword: str) -> str | None:
     try:
         parameters = inspect.signature(resolve(target)).parameters

@@ -69,15 +69,7 @@ def verdict_heatmap(case_ids: list[str], columns: list[str], kinds: list[list[st
             dark = (kinds[i][j] or "") in ("silent_divergence", "shape_mismatch", "value_mismatch", "agree",
                                            "nan_inf_mismatch")
             ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
-    ax.set_xticks(range(len(columns)), columns, fontsize=9)
-    ax.xaxis.tick_top()
-    ax.set_yticks(range(len(case_ids)), case_ids, fontsize=8)
-    ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(case_ids)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    _grid(ax, columns, case_ids, row_fontsize=8)
     present = [k for k in KIND_COLORS if any(k in row for row in kinds)]
     ax.legend(handles=[Patch(color=KIND_COLORS[k], label=KIND_LABELS[k]) for k in present],
               loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="against the reference",
@@ -112,15 +104,7 @@ def family_heatmap(results: dict[str, Any]) -> bytes:
             text = f"{diverging[i, j]}/{cells[i, j]}" if cells[i, j] else "-"
             ax.text(j, i, text, ha="center", va="center", fontsize=8.5,
                     color="white" if share[i, j] > 0.55 else "black")
-    ax.set_xticks(range(len(columns)), columns, fontsize=9)
-    ax.xaxis.tick_top()
-    ax.set_yticks(range(len(families)), families, fontsize=9)
-    ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(families)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.5)
-    ax.tick_params(which="both", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    _grid(ax, columns, families, row_fontsize=9)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
     bar.set_label("share of cells diverging from the reference", fontsize=8)
     bar.ax.tick_params(labelsize=7)
@@ -304,3 +288,16 @@ def trajectories(case: dict[str, Any]) -> bytes | None:
         axes[-1, j].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return _png(fig)
+
+
+def _grid(ax: Any, columns: list[str], rows: list[str], row_fontsize: float) -> None:
+    """A heatmap's axes: column labels on top, row labels at the left, white lines between cells, no frame."""
+    ax.set_xticks(range(len(columns)), columns, fontsize=9)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(rows)), rows, fontsize=row_fontsize)
+    ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
