@@ -57,17 +57,22 @@ are folded below them.
 ![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
 {% endfor %}
 {% for fam in v.matrix %}
-### Family `{{ fam.name }}`: {{ fam.diverging|length + fam.agreeing|length }} cases, {{ fam.diverging|length }} diverging
-{% for group in [fam.diverging, fam.agreeing] if group %}
-{% if loop.last and fam.agreeing and group is sameas fam.agreeing %}<details><summary>{{ fam.agreeing|length }} cases where every column agrees or is not comparable</summary>
+### Family `{{ fam.name }}`: {{ fam.case_count }} cases, {{ fam.diverging_count }} diverging
+{% for groups in [fam.diverging, fam.agreeing] if groups %}
+{% if groups is sameas fam.agreeing %}<details><summary>{{ groups | map(attribute="members") | map("length") | sum }} cases where every column agrees or is not comparable</summary>
 
 {% endif -%}
 | case | reference |{% for c in v.columns %} {{ c }} |{% endfor %}
 |---|---|{% for c in v.columns %}---|{% endfor %}
-{% for case in group -%}
-| [{{ case.id }}](#{{ case.id }}) | {{ case.columns[0].status if case.columns and case.columns[0].name == "reference" else "-" }} |{% for c in v.columns %} {{ cell(case, c) }} |{% endfor %}
+{% for g in groups -%}
+{% if g.has_variants -%}
+| **[{{ g.id }}](#{{ g.id }})**, {{ g.members|length }} variants: | |{% for c in v.columns %} |{% endfor %}
+{% endif -%}
+{% for case in g.members -%}
+| {% if g.has_variants %}&emsp;[[{{ case.record.variant }}]](#{{ case.id }}){% else %}[{{ case.id }}](#{{ case.id }}){% endif %} | {{ case.columns[0].status if case.columns and case.columns[0].name == "reference" else "-" }} |{% for c in v.columns %} {{ cell(case, c) }} |{% endfor %}
+{% endfor -%}
 {% endfor %}
-{%- if group is sameas fam.agreeing %}
+{%- if groups is sameas fam.agreeing %}
 </details>
 {% endif %}
 {% endfor %}
@@ -93,11 +98,7 @@ checkable part is its `expect` block in the case file; *partly*: some of it hold
 | [{{ case.id }}](#{{ case.id }}) | {{ esc(case.record.source.doc) }}, {{ case.record.source.example }} | {{ esc(case.record.source.claim) }} |{% for c in v.columns %} {{ judged(case, c) }} |{% endfor %}
 {% endfor %}
 ## Cases
-{% for case in v.cases %}{% set r = case.record %}
-### {{ r.id }}
-
-**{{ esc(r.title) }}**{% if r.description %}. {{ esc(r.description | trim) }}{% endif %}
-
+{% macro body(case) %}{% set r = case.record %}
 {% if r.source -%}
 Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.source.claim) }}*
 {% for j in case.judgments %}
@@ -166,7 +167,18 @@ Beside [{{ r.contrast.case }}](#{{ r.contrast.case }}), column by column (last l
 {% endfor %}
 </details>
 {% endif %}
-{% endfor %}
+{% endmacro -%}
+{% for g in v.groups %}
+### {{ g.id }}
+
+**{{ esc(g.title) }}**{% if g.record.description %}. {{ esc(g.record.description | trim) }}{% endif %}
+{% if g.has_variants %}
+{{ g.members|length }} variants, each its own case with its own verdicts: {% for case in g.members %}[`{{ case.record.variant }}`](#{{ case.id }}){{ ", " if not loop.last }}{% endfor %}.
+{% for case in g.members %}
+#### {{ case.id }}
+{{ body(case) }}{% endfor %}
+{%- else %}{{ body(g.members[0]) }}{% endif %}
+{%- endfor %}
 """
 
 

@@ -74,6 +74,7 @@ class CaseView:
     judgments: list[Judgment]
     snippets: dict[str, str]
     figures: list[Figure] = field(default_factory=list)
+    diverging: bool = False  # some framework column's verdict against the reference is a difference
 
     @property
     def explanations(self) -> list[dict[str, Any]]:
@@ -109,12 +110,59 @@ class CaseView:
 
 
 @dataclass
+class CaseGroup:
+    """One case file's cases: the case alone, or its variants in file order, shown together.
+
+    A file's description and claim source are shared; each variant keeps its own verdicts, claim
+    judgment and anchor (`case-id[variant]`).
+    """
+
+    id: str  # the file's case id (the base id of its variants)
+    members: list[CaseView]
+
+    @property
+    def has_variants(self) -> bool:
+        return self.members[0].record.get("variant") is not None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return self.members[0].record
+
+    @property
+    def title(self) -> str:
+        """The file's title, without the variant suffix `[name]` each variant's title carries."""
+        title, variant = str(self.record["title"]), self.record.get("variant")
+        return title.removesuffix(f" [{variant}]") if variant else title
+
+
+def group_cases(views: list[CaseView]) -> list[CaseGroup]:
+    """Views grouped by case file, in the order each file first appears."""
+    groups: dict[str, CaseGroup] = {}
+    for view in views:
+        base = str(view.record.get("case") or view.id)
+        groups.setdefault(base, CaseGroup(base, [])).members.append(view)
+    return list(groups.values())
+
+
+@dataclass
 class FamilyView:
-    """A family's cases for the matrix: those that diverge (shown open) and the rest (folded)."""
+    """A family's case files for the matrix: those where some case diverges (shown open) and the rest (folded).
+
+    A file's variants stay together: one diverging variant puts the whole file among the diverging.
+    """
 
     name: str
-    diverging: list[CaseView]
-    agreeing: list[CaseView]
+    diverging: list[CaseGroup]
+    agreeing: list[CaseGroup]
+
+    @property
+    def case_count(self) -> int:
+        return sum(len(g.members) for g in self.diverging + self.agreeing)
+
+    @property
+    def diverging_count(self) -> int:
+        """Cases (variants counted one by one) where some column diverges."""
+        return sum(1 for g in self.diverging for m in g.members if m.diverging)
 
 
 @dataclass
@@ -124,6 +172,7 @@ class ReportView:
     counts: list[tuple[str, int]]
     cases: list[CaseView]
     ledger: list[CaseView]
+    groups: list[CaseGroup] = field(default_factory=list)  # the cases by file, variants together
     figures: list[Figure] = field(default_factory=list)  # report-wide: the heatmaps
     families: list[Any] = field(default_factory=list)  # oracle.report.summary.FamilyCount, per family
     kinds: list[str] = field(default_factory=list)  # the verdict kinds present, in the diff's order
@@ -227,6 +276,7 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
             divergences=[v for v in case["verdicts"] if v["kind"] != "agree"],
             judgments=judged.get(case["id"], []),
             snippets={fw: s.code for fw, s in snippets(case).items()},
+            diverging=diverges(case, columns),
         )
         if plots:
             mismatched = [c for c in columns if verdict_against_reference(case, c) in ("value_mismatch", "nan_inf_mismatch")]
@@ -238,14 +288,15 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
                 view.figures.append(Figure(f"{case['id']}-trajectories", "Trajectories per column", png))
         views.append(view)
     ranked = [(kind or "", n) for kind, n in counts.most_common()]
-    report = ReportView(results, columns, ranked, views, [v for v in views if v.record.get("source")])
+    report = ReportView(results, columns, ranked, views, [v for v in views if v.record.get("source")],
+                        group_cases(views))
     report.families = by_family(results)
     report.kinds = kinds_present(report.families)
     report.coverage = coverage(results)
     for family in report.families:
-        mine = [v for v in views if family_of(v.record) == family.family]
-        report.matrix.append(FamilyView(family.family, [v for v in mine if diverges(v.record, columns)],
-                                        [v for v in mine if not diverges(v.record, columns)]))
+        mine = [g for g in report.groups if family_of(g.record) == family.family]
+        report.matrix.append(FamilyView(family.family, [g for g in mine if any(m.diverging for m in g.members)],
+                                        [g for g in mine if not any(m.diverging for m in g.members)]))
     if plots and cases:
         report.figures.append(Figure("verdict-families", "Verdicts per family (share of cells)",
                                      draw.family_heatmap(results)))
