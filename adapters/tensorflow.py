@@ -77,6 +77,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_call": lambda layer, x, training: layer(x, training=training),
     "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
                                                                                    updates),
+    "add_n2": lambda x, y: tf.math.add_n([x, y]),
     "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
     "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
     "getitem_slice": lambda x, start, stop: x[start:stop],

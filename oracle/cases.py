@@ -177,7 +177,8 @@ class OtherCase(_Strict):
     """An output of this case set beside an output of another case: equal (true) or not (false)."""
 
     output: str
-    case: str = Field(pattern=_ID)
+    case: str = Field(pattern=_ID.removesuffix("$") + r"(\[[a-z0-9][a-z0-9._,-]{0,160}\])?$",
+                      description="a case id, or a variant's: case-id[variant]")
     case_output: str
     equal: bool
 
@@ -335,13 +336,17 @@ class Tolerance(_Strict):
 
 class Variant(_Strict):
     """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
-    attributes (by the step's output name), `grad` fields, and the claim it tests. Each runs as its
-    own sub-case with its own status."""
+    attributes (by the step's output name), the steps themselves (a wrong/fixed pair differs in
+    code), `grad` fields, and the claim it tests (with the source's example number, when that
+    differs). Each runs as its own sub-case with its own status."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$")
     inputs: dict[str, dict[str, Any]] = {}
+    steps: list[str] | None = Field(default=None, min_length=1, description="replace the case's steps")
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
+    observe: list[str] | None = Field(default=None, description="replace the case's `observe`")
+    example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
     claim: str | None = None
     expect: Expect | None = None
 
@@ -750,8 +755,27 @@ def load_file(path: str | Path) -> list[LoadedCase]:
         try:
             found.append(_validate(_apply_variant(data, changes, path, lines), path, lines, name))
         except CaseError as exc:
-            raise CaseError(path, exc.line, f"variants[{i}] ({name}): {exc.field}".rstrip(": "), exc.message) from None
+            line = _variant_line(exc, i, changes, lines) if isinstance(base.case.variants, list) else exc.line
+            raise CaseError(path, line, f"variants[{i}] ({name}): {exc.field}".rstrip(": "), exc.message) from None
     return found
+
+
+def _variant_line(exc: CaseError, i: int, changes: list[Variant], lines: dict[tuple[Any, ...], int]) -> int | None:
+    """An error in steps or observe a variant replaced points at the variant's line, not the base case's."""
+    key, _, index = exc.field.partition("[")
+    if not any(getattr(c, key, None) is not None for c in changes if key in ("steps", "observe")):
+        return exc.line
+    at = ("variants", i, key) + ((int(index.split("]")[0]),) if index[:1].isdigit() else ())
+    return _line_for(at, lines)
+
+
+def load_id(path: str | Path, case_id: str) -> LoadedCase:
+    """The case `case_id` of a file: the case itself, or one of its variants (`case-id[variant]`)."""
+    found = load_file(path)
+    match = [c for c in found if c.id == case_id]
+    if not match:
+        raise CaseError(path, None, "", f"no case {case_id!r} here; it holds {', '.join(c.id for c in found)}")
+    return match[0]
 
 
 def _variant_list(variants: list[Variant] | Product) -> list[tuple[str, list[Variant]]]:
@@ -778,7 +802,13 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             if {"init", "values", "literal"} & fields.keys():  # a new source replaces the old one
                 for key in ("init", "values", "literal"):
                     spec.pop(key, None)
+                if {"values", "literal"} & fields.keys() and "shape" not in fields:
+                    spec.pop("shape", None)  # explicit values carry their own shape
             spec.update(fields)
+        if change.steps is not None:
+            out["steps"] = list(change.steps)
+        if change.observe is not None:
+            out["observe"] = list(change.observe)
         for target, attrs in change.attrs.items():
             steps = [parse_step(t) if isinstance(t, str) else None for t in out["steps"]]
             at = [i for i, s in enumerate(steps) if s is not None and target in s.names]
@@ -791,11 +821,13 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             if not isinstance(out.get("grad"), dict):
                 raise CaseError(path, _line_for(("variants",), lines), "grad", "the case has no `grad` to change")
             out["grad"].update(change.grad)
-        if (change.claim or change.expect) and isinstance(out.get("source"), dict):
+        if (change.claim or change.expect or change.example) and isinstance(out.get("source"), dict):
             if change.claim:
                 out["source"]["claim"] = change.claim
             if change.expect:
                 out["source"]["expect"] = change.expect.model_dump(exclude_none=True)
+            if change.example:
+                out["source"]["example"] = change.example
     return out
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import Arg, Attr, OpDef, call, none, op, operator, switch
+from oracle.ops.refctx import ShapeMismatch
+from oracle.ops.spec import Arg, Attr, OpDef, call, custom, none, op, operator, switch
 
 
 def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
@@ -179,8 +180,20 @@ def _hypot(r, x, y):  # type: ignore[no-untyped-def]
     safe = xp.where(m == 0, 1.0, m)
     return xp.where(m == 0, 0.0 * (x + y), m * xp.sqrt((x / safe) ** 2 + (y / safe) ** 2))
 
+
+def _add_n(r, x, y):  # type: ignore[no-untyped-def]
+    if r.xp.shape(x) != r.xp.shape(y):
+        raise ShapeMismatch(f"add_n sums tensors of one shape, got {list(r.xp.shape(x))} and {list(r.xp.shape(y))}")
+    return x + y
+
+
 OPS = [
     _binary_operator("add", "+", "x + y as users write it (the operator)", "NumPy broadcasting"),
+    op("add_n", "elementwise", "x y", "the sum of the list [x, y] (tf.math.add_n)", _add_n,
+       conventions="no broadcasting: the tensors have one shape (and, in TensorFlow, one dtype)",
+       torch=none("torch has no add_n: users write x + y or torch.stack([x, y]).sum(0)"),
+       tensorflow=custom("add_n2", "tf.math.add_n([{x}, {y}])"),
+       jax=none("jax.numpy has no add_n: users write x + y or sum([x, y])")),
     _binary_operator("subtract", "-", "x - y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("multiply", "*", "x * y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("divide", "/", "x / y, true division, as users write it (the operator)",
