@@ -177,6 +177,63 @@ variants:
         load_file(write(tmp_path, text.replace("attrs: {s:", "attrs: {nope:")))
 
 
+def test_a_variant_replaces_steps_observe_and_example(tmp_path: Path) -> None:
+    """A wrong/fixed pair differs in code: the fixed variant's steps, observed outputs and the source's
+    example number replace the case's; new values carry their own shape."""
+    text = """\
+id: pair
+title: t
+source: {doc: d, example: 3, claim: wrong, expect: {status: error}}
+inputs:
+  x: {shape: [2, 1], dtype: float32, init: {normal: {seed: 0}}}
+steps:
+  - y = sum(x)
+observe: [y]
+variants:
+  - {name: wrong}
+  - name: fixed
+    inputs: {x: {values: [1.0, 2.0, 3.0]}}
+    steps:
+      - y = sum(x)
+      - z = mean(y)
+    observe: [y, z]
+    example: 4
+    claim: fixed
+    expect: {status: ok}
+"""
+    wrong, fixed = load_file(write(tmp_path, text))
+    assert [s.op for s in wrong.steps] == ["sum"] and wrong.case.observed() == ["y"]
+    assert wrong.case.source.example == 3 and wrong.case.source.claim == "wrong"  # type: ignore[union-attr]
+    assert [s.op for s in fixed.steps] == ["sum", "mean"] and fixed.case.observed() == ["y", "z"]
+    assert fixed.case.source.example == 4 and fixed.case.source.claim == "fixed"  # type: ignore[union-attr]
+    assert fixed.case.source.expect.status == "ok"  # type: ignore[union-attr]
+    assert plan(fixed).inputs["x"].shape == (3,)  # the base input's shape [2, 1] went with its old source
+    broken = text.replace("      - z = mean(y)", "      - z = nosuchop(y)")
+    with pytest.raises(CaseError) as raised:
+        load_file(write(tmp_path, broken))
+    line = broken.splitlines().index("      - z = nosuchop(y)") + 1
+    assert raised.value.line == line and raised.value.field == "variants[1] (fixed): steps[1]", str(raised.value)
+    assert "unknown op 'nosuchop'" in raised.value.message
+
+
+def test_seed_pairs_are_one_file_each_and_every_claim_stays_in_the_ledger(pipeline: dict[str, Any]) -> None:
+    """The seed documents' wrong/fixed pairs merged into variant files keep one ledger row per claim."""
+    from oracle.report.view import build_view
+
+    merged = {"mse-64x2-output-target-shape": 3, "regressor-manual-loss-backward": 2,
+              "regressor-custom-loss-backward": 2, "cross-entropy-seed-predictions": 3,
+              "tape-gradient-scalar-or-expanded-target": 2, "cross-entropy-64x3-label-shape": 2}
+    view = build_view({k: v for k, v in pipeline.items() if not k.startswith("_")}, plots=False)
+    groups = {g.id: g for g in view.groups}
+    for base, count in merged.items():
+        assert groups[base].has_variants and len(groups[base].members) == count, base
+        claims = [c.record["source"]["claim"] for c in view.ledger if c.record.get("case") == base]
+        assert len(claims) == count and len(set(claims)) == count, base  # each variant's own claim
+    examples = {c.record["variant"]: c.record["source"]["example"] for c in view.ledger
+                if c.record.get("case") == "tape-gradient-scalar-or-expanded-target"}
+    assert examples == {"scalar": 3, "expanded": 4}
+
+
 # --- 4. gradient options ---------------------------------------------------------------------------
 
 
@@ -276,6 +333,34 @@ result = {"jacobian": jax.jacobian(lambda x: x * x)(x).tolist(),
 
 
 # --- 5. claims by the names users see ---------------------------------------------------------------
+
+
+def test_add_n_of_an_int_product_and_quotient_as_tensorflow_raises_it(run: dict[str, dict[str, Any]]) -> None:
+    """tensorflow/tensorflow#39165, computed here natively: the claim is judged by what TF raises."""
+    import tensorflow as tf
+    import torch
+
+    from oracle.report.claims import judge_case
+
+    a, b, c, d = (tf.constant(v) for v in (6, 3, 10, 15))
+    mul, div = tf.multiply(a, b), tf.math.divide(c, d)
+    for variant, total in (("add-n", lambda: tf.math.add_n([mul, div])), ("plus", lambda: mul + div)):
+        with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+            total()
+        case_id = f"add-n-int-product-and-quotient[{variant}]"
+        rec = column(run, case_id, "tensorflow")
+        assert rec["status"] == "error" and rec["error"]["public"] == "tf.errors.InvalidArgumentError"
+        assert rec["error"]["type"].endswith(type(raised.value).__name__)
+        assert values(rec, "div").dtype == div.dtype.as_numpy_dtype  # the quotient TF built: float64
+        judged = {j.column: j.verdict for j in judge_case(run[case_id], run)}
+        assert judged["tensorflow"] == "holds"
+    for name in ("torch", "jax"):  # neither has add_n: unsupported with the reason, not imitated
+        rec = column(run, "add-n-int-product-and-quotient[add-n]", name)
+        assert rec["status"] == "unsupported" and "no add_n" in rec["notes"]["unsupported"]
+    t = torch.tensor(6) * torch.tensor(3) + torch.tensor(10) / torch.tensor(15)
+    rec = column(run, "add-n-int-product-and-quotient[plus]", "torch")
+    assert rec["status"] == "ok" and values(rec, "addn").dtype == t.numpy().dtype
+    assert np.isclose(values(rec, "addn"), t.numpy())  # type: ignore[arg-type]
 
 
 def test_claims_accept_native_error_names_and_warning_categories() -> None:

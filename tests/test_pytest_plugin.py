@@ -57,7 +57,7 @@ def test_case_files_are_items_checked_against_the_baseline(tmp_path: Path) -> No
     assert f"XPASS cases/{CASE.name}::jax" in planted.stdout
 
 
-SECOND = ROOT / "cases" / "losses" / "mse-64x1-output-vs-64x1-target.yaml"
+SECOND = ROOT / "cases" / "losses" / "mse-column-vs-flat-target.yaml"
 
 
 def _project(tmp_path: Path) -> Path:

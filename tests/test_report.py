@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from oracle.cases import CaseError, load_case
+from oracle.cases import CaseError, load_case, load_id
 from oracle.cli import main
 from oracle.explain import ExplainError, build_case, load_built, parse_input
 from oracle.plan import plan
@@ -47,6 +47,28 @@ def test_both_reports_cover_every_case_and_claim(pipeline: dict[str, Any], writt
             assert _md_escaped(case["source"]["claim"]) in md
     cells = re.findall(r'<td class="cell[^"]*"', html)
     assert len(cells) == len(pipeline["cases"]) * 3  # every case x framework column is a coloured cell
+
+
+def test_variants_are_grouped_under_their_case(pipeline: dict[str, Any], written: Path) -> None:
+    """A case file's variants: one header row in the matrix with its variants' rows right below it, one
+    section for the case (title and description once) with a sub-section per variant, in file order."""
+    md = (written / "report.md").read_text()
+    html = (written / "report.html").read_text()
+    base = "mse-target-shape-sweep"
+    ids = [c["id"] for c in pipeline["cases"] if c.get("case") == base]
+    assert len(ids) == 5
+    rows = md.split("\n## Matrix", 1)[1].split("\n## Op coverage", 1)[0].splitlines()
+    header = next(i for i, line in enumerate(rows) if line.startswith(f"| **[{base}](#{base})**, 5 variants"))
+    assert [r.split("]]")[0].split("[[")[1] for r in rows[header + 1:header + 6]] == [i.split("[")[1][:-1] for i in ids]
+    cases = md.split("\n## Cases", 1)[1]
+    section = cases.split(f"\n### {base}\n", 1)[1].split("\n### ", 1)[0]
+    assert [line[5:] for line in section.splitlines() if line.startswith("#### ")] == ids
+    title = pipeline["_by_id"][ids[0]]["title"].removesuffix(" [same-64x1]")
+    assert cases.count(title) == 1  # said once for the five variants
+    card = html.split(f'<section class="card" id="{base}">', 1)[1].split('<section class="card"', 1)[0]
+    assert [f'<section class="variant" id="{i}">' in card for i in ids] == [True] * 5
+    assert card.index(ids[0]) < card.index(ids[-1])
+    assert f'<tr class="group"><td class="case" colspan="5"><a href="#{base}">{base}</a>' in html
 
 
 def test_html_is_self_contained(written: Path) -> None:
@@ -81,10 +103,10 @@ def _native_mse(pred: np.ndarray, target: np.ndarray) -> tuple[Exception | None,
 def test_ledger_judges_torch_as_torch_behaves(pipeline: dict[str, Any]) -> None:
     """Claims about nn.MSELoss are judged by calling torch here."""
     # claim: a [1] target is broadcast over the [64, 1] output without an error
-    case = pipeline["_by_id"]["mse-64x1-output-vs-size1-target"]
-    x = plan(load_case(case["file"])).inputs
-    raised, value = _native_mse(x["model_output"], x["target_incorrect_scalar"])
-    broadcast = np.mean((x["model_output"].astype(np.float64) - x["target_incorrect_scalar"]) ** 2)
+    case = pipeline["_by_id"]["mse-64x1-output-target-shape[size-1]"]
+    x = plan(load_id(case["file"], case["id"])).inputs
+    raised, value = _native_mse(x["model_output"], x["target"])
+    broadcast = np.mean((x["model_output"].astype(np.float64) - x["target"]) ** 2)
     expected = "refuted" if raised else ("holds" if np.isclose(value, broadcast, rtol=1e-5) else "partly")
     judged = next(j for j in judge_case(case, pipeline["_by_id"]) if j.column == "torch")
     assert judged.verdict == expected

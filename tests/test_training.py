@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
-from oracle.cases import CaseError, load_case
+from oracle.cases import CaseError, load_case, load_id
 from oracle.diff import diff_case, differences
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
@@ -163,12 +163,13 @@ def test_metrics_are_what_torchmetrics_and_keras_return(pipeline: dict[str, Any]
     import torch
     import torchmetrics
 
-    request = plan(load_case(ROOT / "cases" / "metrics" / "precision-binary-no-positive-predictions.yaml"))
+    case_id = "precision-binary-seed-example[no-positive-predictions]"
+    request = plan(load_id(ROOT / "cases" / "metrics" / "precision-binary-seed-example.yaml", case_id))
     preds, target = request.inputs["y_pred"], request.inputs["y_true"]
     native_torch = torchmetrics.classification.Precision(task="binary")(torch.tensor(preds), torch.tensor(target))
     keras = tf.keras.metrics.Precision(thresholds=0.5)
     keras.update_state(target, preds)
-    case = pipeline["_by_id"]["precision-binary-no-positive-predictions"]
+    case = pipeline["_by_id"][case_id]
     assert values(case["columns"]["torch"], "prec") == native_torch.numpy()
     assert values(case["columns"]["tensorflow"], "prec") == keras.result().numpy()
     assert np.isnan(values(case["columns"]["reference"], "prec"))  # the reference's stated 0/0 rule
