@@ -32,6 +32,7 @@ MAX_DEPTH = 32  # nesting of YAML collections; deeper is never a case, and would
 INT_BOUNDS = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(1 << 31), (1 << 31) - 1),
               "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
 _ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+_CASE_REF = r"^[a-z0-9][a-z0-9._-]{0,99}(\[[a-z0-9][a-z0-9._,-]{0,160}\])?$"  # a case id, or a variant's
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
@@ -177,8 +178,7 @@ class OtherCase(_Strict):
     """An output of this case set beside an output of another case: equal (true) or not (false)."""
 
     output: str
-    case: str = Field(pattern=_ID.removesuffix("$") + r"(\[[a-z0-9][a-z0-9._,-]{0,160}\])?$",
-                      description="a case id, or a variant's: case-id[variant]")
+    case: str = Field(pattern=_CASE_REF, description="a case id, or a variant's: case-id[variant]")
     case_output: str
     equal: bool
 
@@ -336,9 +336,9 @@ class Tolerance(_Strict):
 
 class Variant(_Strict):
     """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
-    attributes (by the step's output name), the steps themselves (a wrong/fixed pair differs in
-    code), `grad` fields, and the claim it tests (with the source's example number, when that
-    differs). Each runs as its own sub-case with its own status."""
+    attributes (by the step's output name), the steps and observed outputs themselves (a wrong/fixed
+    pair differs in code), `grad` fields, the case to set it beside, and the claim it tests (with the
+    source's example number, when that differs). Each runs as its own sub-case with its own status."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$")
     inputs: dict[str, dict[str, Any]] = {}
@@ -346,6 +346,8 @@ class Variant(_Strict):
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
     observe: list[str] | None = Field(default=None, description="replace the case's `observe`")
+    contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
+                                      description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
     claim: str | None = None
     expect: Expect | None = None
@@ -372,8 +374,8 @@ class Case(_Strict):
     model: Model | None = None
     optimizer: Optimizer | None = None
     train: Train | None = None
-    contrast_with: str | None = Field(default=None, pattern=_ID,
-                                      description="id of a training case to set this one beside in the report")
+    contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
+                                      description="id of a training case (or variant) to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
     explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
@@ -809,6 +811,8 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             out["steps"] = list(change.steps)
         if change.observe is not None:
             out["observe"] = list(change.observe)
+        if change.contrast_with is not None:
+            out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():
             steps = [parse_step(t) if isinstance(t, str) else None for t in out["steps"]]
             at = [i for i, s in enumerate(steps) if s is not None and target in s.names]

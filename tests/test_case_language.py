@@ -222,7 +222,8 @@ def test_seed_pairs_are_one_file_each_and_every_claim_stays_in_the_ledger(pipeli
 
     merged = {"mse-64x2-output-target-shape": 3, "regressor-manual-loss-backward": 2,
               "regressor-custom-loss-backward": 2, "cross-entropy-seed-predictions": 3,
-              "tape-gradient-scalar-or-expanded-target": 2, "cross-entropy-64x3-label-shape": 2}
+              "tape-gradient-scalar-or-expanded-target": 2, "cross-entropy-64x3-label-shape": 2,
+              "regressor-adam-output-vs-flat-target": 2}
     view = build_view({k: v for k, v in pipeline.items() if not k.startswith("_")}, plots=False)
     groups = {g.id: g for g in view.groups}
     for base, count in merged.items():
@@ -232,6 +233,11 @@ def test_seed_pairs_are_one_file_each_and_every_claim_stays_in_the_ledger(pipeli
     examples = {c.record["variant"]: c.record["source"]["example"] for c in view.ledger
                 if c.record.get("case") == "tape-gradient-scalar-or-expanded-target"}
     assert examples == {"scalar": 3, "expanded": 4}
+    # the training pair: the wrong variant is set beside the fixed one, column by column
+    wrong = pipeline["_by_id"]["regressor-adam-output-vs-flat-target[column-output]"]
+    assert wrong["contrast"]["case"] == "regressor-adam-output-vs-flat-target[squeezed]"
+    assert wrong["contrast"]["columns"]  # a column that trained both ways reports its drift
+    assert pipeline["_by_id"]["regressor-adam-output-vs-flat-target[squeezed]"]["contrast"] is None
 
 
 # --- 4. gradient options ---------------------------------------------------------------------------
