@@ -1,9 +1,10 @@
 """Run every reproduction snippet in a folder inside this one interpreter, each in a fresh namespace.
 
 `python tests/snippet_runner.py DIR`: for each DIR/<name>.py (with DIR/<name>.names.json
-mapping outputs to variables) writes DIR/<name>.result.json (status, error type, warning
-categories) and DIR/<name>.npz (the named variables). One interpreter per framework keeps
-the snippet test fast; a fresh dict per snippet keeps them independent.
+mapping outputs to variables, to `parts[0]`, an item of a list, or to `len(parts)`) writes
+DIR/<name>.result.json (status, error type, warning categories) and DIR/<name>.npz (the
+named values). One interpreter per framework keeps the snippet test fast; a fresh dict per
+snippet keeps them independent.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def to_numpy(value: Any) -> np.ndarray | None:
     return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
 
+def lookup(namespace: dict[str, Any], where: str) -> Any:
+    """A variable, `name[i]` (an item of a list result) or `len(name)`; KeyError or IndexError where absent."""
+    if where.startswith("len("):
+        return len(namespace[where[4:-1]])
+    name, _, index = where.partition("[")
+    return namespace[name][int(index[:-1])] if index else namespace[name]
+
+
 def run(path: Path) -> None:
     names: dict[str, str] = json.loads(path.with_suffix(".names.json").read_text())
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
@@ -49,12 +58,14 @@ def run(path: Path) -> None:
             result.update(status="error", error=error_info(exc).__dict__)
     result["warnings"] = sorted({w.category.__name__ for w in caught})
     arrays = {}
-    for name, var in names.items():
-        if var in namespace:
-            found = to_numpy(namespace[var])
-            result.setdefault("none", []).extend([name] if found is None else [])
-            if found is not None:
-                arrays[name] = found
+    for name, where in names.items():
+        try:
+            found = to_numpy(lookup(namespace, where))
+        except (KeyError, IndexError):  # the snippet stopped before it, or the list is shorter
+            continue
+        result.setdefault("none", []).extend([name] if found is None else [])
+        if found is not None:
+            arrays[name] = found
     result["present"] = sorted(arrays) + result.get("none", [])
     np.savez(path.with_suffix(".npz"), **{f"a{i}": a for i, a in enumerate(arrays.values())})
     result["order"] = list(arrays)

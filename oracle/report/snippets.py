@@ -1,10 +1,13 @@
 """Reproduction snippets: short native code per framework, generated from a case's results record.
 
-Each snippet rebuilds the inputs bit-identically (the same literals, or the same NumPy
-generator and seed as oracle/plan.py), calls the public API the adapter calls (the one
-recorded in `native_api`) and differentiates by the framework's idiom, so a reader can
-paste it into a fresh interpreter and see what the report says. Code is generated as
-text from the parsed steps; nothing from a case file is evaluated here.
+Each snippet rebuilds the inputs bit-identically (the same values, or the same NumPy
+generator and seed as oracle/plan.py; a `literal` input through the framework's own
+constructor, as the adapter builds it), calls the public API the adapter calls (the one
+recorded in `native_api`), unpacks several results as the worker does, keeps a built layer
+or metric for the later steps, and differentiates by the framework's idiom with the case's
+options (oracle/report/snippet_grad.py), so a reader can paste it into a fresh interpreter
+and see what the report says. Code is generated as text from the parsed steps; nothing
+from a case file is evaluated here.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from oracle.execute import python_text
+from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import OPS, Binding
+from oracle.report.snippet_grad import NAMES as GRAD_NAMES
+from oracle.report.snippet_grad import gradient_code
 from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
 
@@ -23,15 +30,19 @@ IMPORTS = {
     "tensorflow": ["import numpy as np", "import tensorflow as tf"],
     "jax": ["import numpy as np", "import jax", "import jax.numpy as jnp"],
 }
-RESERVED = {"np", "torch", "tf", "jax", "jnp", "optax", "keras", "tape", "loss_fn", "ml_dtypes", "print",
-            "torchmetrics", "flax_metrics", "flax"}
+RESERVED = {"np", "torch", "tf", "jax", "jnp", "optax", "keras", "ml_dtypes", "print", "torchmetrics",
+            "flax_metrics", "flax", "builtins"} | GRAD_NAMES
+# how a built layer's state is read: a copy now, not the buffer later calls update in place (adapters' snapshot)
+SNAPSHOT = {"torch": "{}.clone()", "tensorflow": "tf.identity({})", "jax": "jnp.array({})"}
 
 
 @dataclass
 class Snippet:
     framework: str
     code: str
-    names: dict[str, str] = field(default_factory=dict)  # output (or grad.<input>) -> variable in the code
+    # output (or grad.<input>) -> where the code holds it: a variable, `parts[0]` (an item of a list
+    # result, recorded as parts.0) or `len(parts)` (parts.count)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,27 +82,33 @@ MODULES = {"tf", "jnp", "jax", "torch", "keras", "np", "optax", "flax"}
 
 
 def _runnable(leaf: Binding, args: tuple[str, ...], attrs: dict[str, Any]) -> bool:
-    """A custom binding's code is a snippet only if it is one Python expression over its arguments and modules."""
+    """A custom binding's code is a snippet only if it is Python expressions over its arguments and modules,
+    separated by `; ` (a layer's `bn.train(True); bn(x)`: the calls before the last one are statements)."""
     import ast
     import builtins
 
     try:
         text = leaf.code.format(**{a: a for a in args}, **{k: repr(v) for k, v in attrs.items()})
-        tree = ast.parse(text, mode="eval")
+        trees = [ast.parse(part, mode="eval") for part in text.split("; ")]
     except (KeyError, IndexError, ValueError, SyntaxError):
         return False
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    elided = any(isinstance(n, ast.Constant) and n.value is Ellipsis for n in ast.walk(tree))  # `epsilon=...`
+    nodes = [n for tree in trees for n in ast.walk(tree)]
+    names = {n.id for n in nodes if isinstance(n, ast.Name)}
+    elided = any(isinstance(n, ast.Constant) and n.value is Ellipsis for n in nodes)  # `epsilon=...`
     return not elided and names <= set(args) | MODULES | set(dir(builtins))
 
 
+# the import a custom binding's code needs, by what it names
+CUSTOM_IMPORTS = {"tf.": "import tensorflow as tf", "jax.lax": "import jax", "jnp.": "import jax.numpy as jnp",
+                  "keras.": "import keras", "optax.": "import optax", "flax.nnx": "import flax.nnx"}
+
+
 def _imports(leaf: Binding) -> list[str]:
-    targets = [leaf.target] if leaf.kind in ("call", "construct", "stateful") else []
-    if leaf.kind == "custom":
-        targets += [t for t in ("tf.", "jax.lax", "jnp.", "keras.", "optax.", "flax.nnx") if t in leaf.code]
+    targets = [leaf.target] if leaf.kind in ("call", "construct", "stateful", "build") else []
     if leaf.then:
         targets += list(leaf.then[1].values())
-    return [module_of(t.rstrip(".")) for t in targets]
+    found = [module_of(t) for t in targets]
+    return found + [line for t, line in CUSTOM_IMPORTS.items() if leaf.kind == "custom" and t in leaf.code]
 
 
 def _literal(values: Any) -> str:
@@ -130,6 +147,19 @@ def _wrap(framework: str, array: str, differentiable: bool, dtype: str = "") -> 
     return f"jnp.asarray({array})"
 
 
+def _literal_input(framework: str, spec: dict[str, Any], differentiable: bool) -> str:
+    """A `literal` input through the framework's own constructor, written as the adapter's `literal` builds it;
+    `dtype=` only where the case gave one (else the framework infers it)."""
+    value, dtype = python_text(special(spec["literal"])), spec.get("dtype")
+    if framework == "torch":
+        keywords = [f"dtype=torch.{dtype}"] * bool(dtype) + ["requires_grad=True"] * differentiable
+        return f"torch.tensor({', '.join([value, *keywords])})"
+    if framework == "tensorflow":  # a source the tape watches without being told: a Variable
+        text = f"tf.constant({value}{f', dtype=tf.{dtype}' if dtype else ''})"
+        return f"tf.Variable({text})" if differentiable else text
+    return f"jnp.array({value}{f', dtype=jnp.{dtype}' if dtype else ''})"
+
+
 def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The inputs as results.json records them; explicit values from the case file for older results."""
     specs = case["inputs"]
@@ -142,106 +172,124 @@ def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {n: {**i, "values": loaded[n].values} if i.get("init") == "values" else i for n, i in specs.items()}
 
 
+def _input_lines(case: dict[str, Any], framework: str, var: dict[str, str], tracked: set[str]) -> list[str]:
+    """NumPy-born inputs, then literals, in the order the worker builds them (oracle/execute.py build_inputs)."""
+    specs = _input_specs(case)
+    lines = [f"{var[name]} = {_wrap(framework, numpy_expression(spec), name in tracked, spec['dtype'])}"
+             for name, spec in specs.items() if spec.get("init") != "literal"]
+    return lines + [f"{var[name]} = {_literal_input(framework, spec, name in tracked)}"
+                    for name, spec in specs.items() if spec.get("init") == "literal"]
+
+
 def _variables(case: dict[str, Any], steps: list[Step]) -> dict[str, str]:
-    names = list(case["inputs"]) + [s.out for s in steps]
+    names = list(case["inputs"]) + [n for s in steps for n in s.names]
     return {n: f"{n}_" if n in RESERVED else n for n in names}
 
 
-def _dtypes(case: dict[str, Any]) -> dict[str, str]:
-    found = {n: i["dtype"] for n, i in case["inputs"].items()}
-    for o in case["columns"].values():  # step outputs: the dtype a framework recorded
+def _dtypes(case: dict[str, Any], framework: str) -> dict[str, str]:
+    """Each name's dtype: the case's for an input, else what this framework recorded (a literal's inferred
+    dtype, a step output's), else another column's."""
+    found = {n: i["dtype"] for n, i in case["inputs"].items() if i.get("dtype")}
+    own = case["columns"].get(framework, {"outputs": {}})  # a run may leave a framework's column out
+    columns = [own] + [o for fw, o in case["columns"].items() if fw != framework]
+    for name, dtype in (own.get("notes") or {}).get("input_dtypes", {}).items():
+        found.setdefault(name, dtype)
+    for o in columns:
         for name, t in o["outputs"].items():
             if t.get("dtype") and name not in found:
                 found[name] = t["dtype"]
     return found
 
 
-def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
-    """The snippet for one framework, or None when an op has no native form there.
+def _grad(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The case's `grad` with `untracked`: its inputs built with `track: false` (as oracle/plan.py adds it)."""
+    if not case.get("grad"):
+        return None
+    return {**case["grad"], "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
 
-    Training cases (model, optimizer, loop) and metric ops have no generated snippet yet.
-    """
-    if case.get("training") or not _plain_case(case):
+
+def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
+    """The snippet for one framework, or None: a training case, an op with no native form there (or a custom
+    binding whose code describes the calls in words), or a gradient option the framework has no idiom for."""
+    if not snippet_supported(case):
         return None
     steps = [parse_step(text) for text in case["steps"]]
-    ctx = _Ctx(_variables(case, steps), _dtypes(case))
+    ctx = _Ctx(_variables(case, steps), _dtypes(case, framework))
     leaves = [_leaf(s, framework, ctx) for s in steps]
     if any(leaf is None for leaf in leaves):
         return None
-    grad = case.get("grad")
-    wrt = grad["wrt"] if grad else []
+    grad = _grad(case)
+    tracked = set(grad["wrt"]) - set(grad["untracked"]) if grad else set()
     lines = list(IMPORTS[framework])
     lines += [line for line in dict.fromkeys(i for leaf in leaves if leaf for i in _imports(leaf)) if line not in lines]
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
         lines.append("import ml_dtypes")
-    lines.append("")
-    for name, spec in _input_specs(case).items():
-        lines.append(f"{ctx.var[name]} = {_wrap(framework, numpy_expression(spec), name in wrt, spec['dtype'])}")
+    lines += [""] + _input_lines(case, framework, ctx.var, tracked)
     try:
-        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx)]
+        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx, framework)]
     except Unsupported:  # an attribute this API cannot express: no native form for this use
         return None
-    names = {n: ctx.var[n] for n in _observed(case, steps)}
-    if grad and framework == "tensorflow":
-        lines += ["with tf.GradientTape() as tape:"] + [f"    {line}" for line in body]
+    names = _observed(case, framework, steps, ctx.var)
+    if grad:
+        section = gradient_code(framework, grad, ctx.var, body)
+        if section is None:
+            return None
+        lines += section
+        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad["wrt"]})
     else:
         lines += body
-    if grad:
-        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in wrt})
-        lines += _gradient(framework, grad, ctx, body)
     lines += [""] + [f'print("{name} =", {var})' for name, var in names.items()]
     return Snippet(framework, "\n".join(lines) + "\n", names)
 
 
 def snippet_supported(case: dict[str, Any]) -> bool:
-    """Whether make_snippet writes one for this case (else the report shows the recorded `native_api`)."""
-    return not case.get("training") and _plain_case(case)
+    """Whether make_snippet may write one for this case (else the report shows the recorded `native_api`).
 
-
-def _plain_case(case: dict[str, Any]) -> bool:
-    """What snippets cover so far: NumPy-born inputs, one tensor output per step, a first-order gradient by
-    default options. Literal inputs, unpacked results, stateful objects and the gradient options show their
-    calls in `native_api` instead.
+    Every case but a training one (model, optimizer, loop): NumPy-born and literal inputs, several results
+    and list results, built layers and metrics, conversions to Python values, and every gradient option.
+    A framework still gets none where its column has no native form: an op bound to `none`, a custom
+    binding whose code describes the calls in words, or a gradient option its adapter declares
+    unsupported (TensorFlow: value_and_grad, accumulate; JAX: accumulate; torch: accumulate without
+    backward()).
     """
-    steps = [parse_step(text) for text in case["steps"]]
-    if any(OPS[s.op].builds or OPS[s.op].outputs or s.op in ("item", "to_float", "to_list") for s in steps):
-        return False
-    grad = case.get("grad") or {}
-    options = {k: v for k, v in grad.items() if k not in ("of", "wrt", "idiom")}
-    return (all(i.get("init") != "literal" and i.get("track", True) for i in case["inputs"].values())
-            and not any("," in text.split("=", 1)[0] for text in case["steps"])
-            and grad.get("idiom", "default") in ("default", "autograd_grad")
-            and all(v in (None, False, 1) for v in options.values()))
+    return not case.get("training")
 
 
-def _expression(step: Step, leaf: Binding, ctx: _Ctx) -> list[str]:
-    """The step as code: the same text the worker records as `native_api`, with the snippet's names."""
+def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[str]:
+    """The step as code: the same text the worker records as `native_api`, with the snippet's names.
+
+    Several results are unpacked as the worker unpacks them (`values, indices = torch.topk(x, k=2)`); a
+    layer's state is read as a copy (the adapter's snapshot); the calls a custom binding makes before its
+    result (`bn.train(True); bn(x)`) are statements before the assignment.
+    """
     declared = OPS[step.op]
     texts = dict(zip(declared.arg_names, (ctx.arg(a) for a in step.args)))
     text = render(leaf, declared, texts, effective_attrs(declared, step.attrs), var=f"{ctx.var[step.out]}_metric")
-    *prelude, expression = text.split("; ") if leaf.kind == "stateful" else [text]
-    return prelude + [f"{ctx.var[step.out]} = {expression}"]
+    *prelude, expression = text.split("; ") if leaf.kind in ("stateful", "custom") else [text]
+    if leaf.kind == "attribute":
+        expression = SNAPSHOT[framework].format(expression)
+    return prelude + [f"{', '.join(ctx.var[n] for n in step.names)} = {expression}"]
 
 
-def _gradient(framework: str, grad: dict[str, Any], ctx: _Ctx, body: list[str]) -> list[str]:
-    of, wrt = ctx.var[grad["of"]], [ctx.var[n] for n in grad["wrt"]]
-    targets = ", ".join(f"grad_{w}" for w in wrt) + ("," if len(wrt) == 1 else "")
-    if framework == "torch":
-        if grad.get("idiom") == "autograd_grad":
-            return [f"{targets} = torch.autograd.grad({of}, [{', '.join(wrt)}])"]
-        return [f"{of}.backward()"] + [f"grad_{w} = {w}.grad" for w in wrt]
-    if framework == "tensorflow":
-        return [f"{targets} = tape.gradient({of}, [{', '.join(wrt)}])"]
-    argnums = ", ".join(str(i) for i in range(len(wrt))) + ("," if len(wrt) == 1 else "")
-    return ["", f"def loss_fn({', '.join(wrt)}):"] + [f"    {line}" for line in body] + [
-        f"    return {of}", "", f"{targets} = jax.grad(loss_fn, argnums=({argnums}))({', '.join(wrt)})"]
+def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict[str, str]) -> dict[str, str]:
+    """What the oracle recorded (this column's names first, else any column's): observed inputs, then step
+    outputs in step order; a list result as its items `parts[i]` and `len(parts)`."""
+    def recorded(o: dict[str, Any]) -> list[str]:
+        return [n for n in o["outputs"] if not n.startswith("grad.")]
 
-
-def _observed(case: dict[str, Any], steps: list[Step]) -> list[str]:
-    """The step outputs the oracle recorded (any column's), in step order."""
-    recorded = {n for o in case["columns"].values() for n in o["outputs"] if not n.startswith("grad.")}
-    chosen = [s.out for s in steps if s.out in recorded]
-    return chosen or [steps[-1].out]
+    own = recorded(case["columns"].get(framework, {"outputs": {}}))
+    anywhere = own + [n for o in case["columns"].values() for n in recorded(o) if n not in own]
+    outputs: dict[str, str] = {}
+    for step in steps:
+        if OPS[step.op].listed:
+            items = [n for n in own if n.startswith(f"{step.out}.")] or \
+                    [n for n in anywhere if n.startswith(f"{step.out}.")]
+            for name in items:
+                index = name.split(".", 1)[1]
+                outputs[name] = f"len({var[step.out]})" if index == "count" else f"{var[step.out]}[{index}]"
+        outputs.update({n: var[n] for n in step.names if n in anywhere})
+    inputs = {n: var[n] for n in case["inputs"] if n in anywhere}
+    return {**inputs, **(outputs or {steps[-1].out: var[steps[-1].out]})}
 
 
 def snippets(case: dict[str, Any]) -> dict[str, Snippet]:
