@@ -8,17 +8,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import WAIT_S, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "cases"
 ORDER = ["t-cross-entropy", "t-log-special", "t-mse-broadcast", "t-nonscalar-grad"]  # the run's order (sorted files)
 HANG_AT = "t-mse-broadcast"
-WAIT_S = 180
 
 
 def _oracle(out: Path, *extra: str, faults: str = "", **kwargs: Any) -> subprocess.Popen[str]:
@@ -26,15 +25,6 @@ def _oracle(out: Path, *extra: str, faults: str = "", **kwargs: Any) -> subproce
     return subprocess.Popen([sys.executable, "-m", "oracle.cli", "run", str(DATA), "--columns", "jax",
                              "--out", str(out), *extra], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
-
-
-def _wait_for(path: Path, text: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{text!r} never appeared in {path}")
 
 
 def _without_timings(results: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +39,7 @@ def test_interrupted_run_keeps_what_it_has_and_resumes(sig: signal.Signals, tmp_
     out = tmp_path / "run"
     # the third case hangs (its timeout is 120 s), so the signal is sure to land mid-run
     process = _oracle(out, faults=f"{HANG_AT}=hang", start_new_session=True)
-    _wait_for(out / "logs" / "jax.log", f"oracle fault injection: hang in {HANG_AT}")
+    wait_for(out / "logs" / "jax.log", f"oracle fault injection: hang in {HANG_AT}")
     if sig == signal.SIGINT:
         os.killpg(process.pid, sig)  # Ctrl-C in a terminal: the whole process group, workers included
     else:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import WAIT_S, wait_for
 
 from oracle.cases import load_cases
 from oracle.cli import EXIT_CELLS_FAILED, EXIT_NOTHING_RAN, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main, run_exit_code
@@ -25,22 +26,12 @@ from oracle.runner import ColumnEnv
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "cases"
 ORDER = ["t-cross-entropy", "t-log-special", "t-mse-broadcast", "t-nonscalar-grad"]
-WAIT_S = 180
 
 
 def _oracle(*args: str, faults: str = "", **kwargs: Any) -> subprocess.Popen[str]:
     env = {**os.environ, "ORACLE_FAULTS": faults}
     return subprocess.Popen([sys.executable, "-m", "oracle.cli", *args], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
-
-
-def _wait_for(path: Path, text: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(errors="replace"):
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{text!r} never appeared in {path}")
 
 
 def _copy_cases(tmp_path: Path, ids: list[str]) -> Path:
@@ -82,9 +73,9 @@ def test_every_phase_of_a_run_ends_on_ctrl_c_and_sigterm(phase: str, sig: signal
     if phase == "importing":
         time.sleep(0.3)
     elif phase == "starting workers":
-        _wait_for(out / ".lock", str(process.pid))  # the lock is taken just before the workers start
+        wait_for(out / ".lock", str(process.pid))  # the lock is taken just before the workers start
     else:
-        _wait_for(out / "logs" / "jax.log", "oracle fault injection: hang in t-mse-broadcast")
+        wait_for(out / "logs" / "jax.log", "oracle fault injection: hang in t-mse-broadcast")
     if sig == signal.SIGINT:
         os.killpg(process.pid, sig)  # Ctrl-C in a terminal: the whole process group
     else:
@@ -107,7 +98,7 @@ def test_kill_9_of_the_oracle_loses_no_finished_cell(tmp_path: Path) -> None:
     out = tmp_path / "run"
     process = _oracle("run", str(DATA), "--columns", "jax", "--out", str(out), faults="t-mse-broadcast=hang",
                       start_new_session=True)
-    _wait_for(out / "logs" / "jax.log", "oracle fault injection: hang in t-mse-broadcast")
+    wait_for(out / "logs" / "jax.log", "oracle fault injection: hang in t-mse-broadcast")
     os.killpg(process.pid, signal.SIGKILL)  # the oracle and its worker, as the OOM killer or kill -9 would
     process.communicate(timeout=60)
     assert not (out / "results.json").exists()

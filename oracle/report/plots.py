@@ -186,9 +186,9 @@ def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | Non
             ax.plot(idx[beyond] + offsets[k], diff[beyond], "o", markersize=5, color=color, markeredgecolor="black",
                     markeredgewidth=0.6, label=f"{column}: beyond tolerance" if beyond.any() else None)
         ax.set_yscale("log")
-        if positive.size:
-            ax.set_ylim(min(positive.min(), np.nanmin(band) if np.isfinite(band).any() else positive.min()) / 3,
-                        max(positive.max(), np.nanmax(band) if np.isfinite(band).any() else positive.max()) * 3)
+        if positive.size:  # a log axis: the limits come from positive values only (a band is 0 where atol is)
+            limits = np.concatenate([positive, band[np.isfinite(band) & (band > 0)]])
+            ax.set_ylim(limits.min() / 3, limits.max() * 3)
         ax.set_xlim(-0.5, size - 0.5)
         if size <= 20:
             ax.set_xticks(range(size))
