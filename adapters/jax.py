@@ -150,6 +150,27 @@ class JaxBackend(BoundBackend):
         return jax_gradients(self.jax, forward, inputs, grad)
 
 
+# Flax NNX as a user of the installed flax writes it: 0.11 renamed these calls (`make versions` runs 0.10.2)
+def _assign(param: Any, value: Any) -> None:
+    """Param.set_value (flax 0.11 on, which deprecates the setter); before it, the .value setter."""
+    if hasattr(param, "set_value"):
+        param.set_value(value)
+    else:
+        param.value = value
+
+
+def _value(param: Any) -> Any:
+    return param.get_value() if hasattr(param, "get_value") else param.value
+
+
+def _update(optimizer: Any, model: Any, grads: Any) -> None:
+    """optimizer.update(model, grads) (flax 0.11 on); before it the optimizer holds the model: update(grads)."""
+    if "model" in inspect.signature(optimizer.update).parameters:
+        optimizer.update(model, grads)
+    else:
+        optimizer.update(grads)
+
+
 class JaxTrainer(JaxBackend):
     """Training with Flax NNX (nnx.Sequential of nnx.Linear) and optax, as a Flax user writes it."""
 
@@ -165,12 +186,13 @@ class JaxTrainer(JaxBackend):
         for i, layer in enumerate(layers):
             kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
             linear = nnx.Linear(kernel.shape[0], kernel.shape[1], param_dtype=kernel.dtype, rngs=nnx.Rngs(0))
-            linear.kernel.set_value(self.jax.device_put(kernel, self.device))
-            linear.bias.set_value(self.jax.device_put(bias, self.device))
+            _assign(linear.kernel, self.jax.device_put(kernel, self.device))
+            _assign(linear.bias, self.jax.device_put(bias, self.device))
             modules.append(linear)
             if layer["activation"] != "linear":
                 modules.append(getattr(nnx, layer["activation"]))
-        return nnx.Sequential(*modules), "flax.nnx.Sequential(flax.nnx.Linear, ...); Param.set_value"
+        setter = "Param.set_value" if hasattr(modules[0].kernel, "set_value") else "Param.value ="
+        return nnx.Sequential(*modules), f"flax.nnx.Sequential(flax.nnx.Linear, ...); {setter}"
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         optax, nnx = self.optax, self.nnx
@@ -195,16 +217,16 @@ class JaxTrainer(JaxBackend):
 
     def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:
         loss, grads = self.nnx.value_and_grad(lambda m: loss_of(m(x)))(model)
-        optimizer.optimizer.update(model, grads)
+        _update(optimizer.optimizer, model, grads)
         named = {}
         for i, j in enumerate(_linear_indices(model, self.nnx)):
             for part in ("kernel", "bias"):
-                named[f"dense{i}.{part}"] = grads["layers"][j][part].get_value()
+                named[f"dense{i}.{part}"] = _value(grads["layers"][j][part])
         return StepResult(loss, named)
 
     def parameters(self, model: Any) -> dict[str, Any]:
         linears = [model.layers[j] for j in _linear_indices(model, self.nnx)]
-        return {f"dense{i}.{part}": getattr(linear, part).get_value()
+        return {f"dense{i}.{part}": _value(getattr(linear, part))
                 for i, linear in enumerate(linears) for part in ("kernel", "bias")}
 
 

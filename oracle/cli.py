@@ -399,7 +399,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
             _say(f"  {change.case}: {change.kind}: {change.explanation}")
         count, total, largest = drift(results, first, other.name)
         _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
-             f"{largest:.3g}); those beyond tolerance are listed above")
+             f"{largest:.3g} where both are finite); those beyond tolerance are listed above")
     _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
     broken = _unstarted(results)
     for name, reason in broken.items():

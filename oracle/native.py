@@ -15,8 +15,10 @@ import functools
 import importlib
 import inspect
 import operator as pyop
+import types
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
 
 from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
 from oracle.request import Unsupported
@@ -80,6 +82,23 @@ def module_of(path: str) -> str:
         return f"import {'.'.join(parts[:cut])}"
     return f"import {head}"
 
+
+
+def missing_api(exc: BaseException) -> bool:
+    """An attribute a module lacks, looked up by the adapter's own code (a custom binding on an older
+    framework: `nnx.InstanceNorm` before flax had it). Raised deeper, inside the framework, it is the
+    framework's error and stays so."""
+    if not isinstance(exc, AttributeError) or not isinstance(getattr(exc, "obj", None), types.ModuleType):
+        return False
+    frames = [tb.tb_frame.f_code for tb in _traceback(exc.__traceback__)]
+    frames = [f for f in frames if f.co_name != "__getattr__"]  # a lazy module's own lookup hook
+    return bool(frames) and Path(frames[-1].co_filename).parent.name == "adapters"
+
+
+def _traceback(tb: types.TracebackType | None) -> Iterator[types.TracebackType]:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
 
 @dataclass
 class Applied:
@@ -296,6 +315,8 @@ class Binder:
             if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
                 value = resolve(leaf.then[1][attrs[leaf.then[0]]])(value)
         except Exception as exc:
+            if missing_api(exc):  # the adapter named an API this version lacks: not the framework's behaviour
+                raise BindingError(f"binding error: {api}: {exc} (not in this version of {self.framework})") from exc
             exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
             raise
         try:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from oracle.ops import OPS
-from oracle.ops.spec import call, construct, none, op
+from oracle.ops.spec import call, construct, custom, none, op
 from oracle.request import Request
 from oracle.steps import parse_step
 
@@ -27,6 +27,9 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
                           tensorflow=none("test"), jax=none("test")),
         "bad_target": op("bad_target", "elementwise", "x", "a function that does not exist", None,
                          torch=call("torch.no_such_function"), tensorflow=none("test"), jax=none("test")),
+        "older_api": op("older_api", "elementwise", "x", "a custom binding naming an API this torch lacks", None,
+                        torch=custom("older_api", "torch.no_such_layer({x})"), tensorflow=none("test"),
+                        jax=none("test")),
     }
     patched = {**OPS, **bad}
     monkeypatch.setattr("oracle.native.OPS", patched)
@@ -52,6 +55,27 @@ def test_a_target_that_does_not_exist_is_a_binding_error_crash(registry: dict[st
     outcome = _run("y = bad_target(x)", {"x": np.ones(2, np.float32)})
     assert outcome.status == "crash"
     assert "binding error: torch.no_such_function" in outcome.notes["reason"]
+
+
+def _compiled(filename: str) -> Any:
+    """`lambda x: torch.no_such_layer(x)` as if written in `filename` (the frame the lookup fails in)."""
+    namespace: dict[str, Any] = {"torch": torch}
+    exec(compile("def f(x):\n    return torch.no_such_layer(x)\n", filename, "exec"), namespace)  # test code
+    return namespace["f"]
+
+
+def test_an_api_the_adapter_names_but_this_version_lacks_is_a_binding_error_crash(
+        registry: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters import torch as adapter
+
+    monkeypatch.setitem(adapter.CUSTOM, "older_api", _compiled(adapter.__file__))
+    outcome = _run("y = older_api(x)", {"x": np.ones(2, np.float32)})
+    assert outcome.status == "crash" and outcome.error is None
+    assert "has no attribute 'no_such_layer' (not in this version of torch)" in outcome.notes["reason"]
+    # the same lookup failing inside the framework's own code is the framework's error, recorded as such
+    monkeypatch.setitem(adapter.CUSTOM, "older_api", _compiled(torch.__file__))
+    outcome = _run("y = older_api(x)", {"x": np.ones(2, np.float32)})
+    assert outcome.status == "error" and outcome.error is not None and outcome.error.base == "AttributeError"
 
 
 def test_native_api_is_the_exact_call_also_when_it_raised() -> None:

@@ -319,6 +319,16 @@ def test_summary_per_family_and_coverage_per_op_count_cells_by_verdict() -> None
                                                                                            "mse_loss"}
 
 
+def test_cells_without_a_verdict_say_why() -> None:
+    """No verdict: the cell did not run (an interrupted run), or no reference judges it (diff-versions)."""
+    from oracle.report.summary import by_family
+
+    versions = {"environment": {"jax@1": {}, "jax@2": {}}, "cases": [
+        {"id": "a", "file": "cases/losses/a.yaml", "steps": [], "verdicts": [], "columns": {"jax@1": {}, "jax@2": {}}},
+        {"id": "b", "file": "cases/losses/b.yaml", "steps": [], "verdicts": [], "columns": {"jax@1": {}}}]}
+    assert by_family(versions)[0].kinds == {"no reference": 3, "not run": 1}
+
+
 def test_each_explanation_is_said_once() -> None:
     from oracle.report.view import CaseView
 

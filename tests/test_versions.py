@@ -75,13 +75,14 @@ def test_version_changes_and_bit_drift_between_two_columns() -> None:
     def ok(values: np.ndarray) -> Outcome:
         return Outcome("ok", outputs={"y": Tensor(values)})
 
+    overflowed = np.array([1.0, np.inf], np.float32)  # a NaN/Inf pattern change is check's finding, not a gap
     results = {"cases": [record("same", ok(one), ok(one)), record("ulp", ok(one), ok(nudged)),
-                         record("raise", raised, other)]}
+                         record("raise", raised, other), record("inf", ok(overflowed), ok(one))]}
     changed = compare_columns(results, "jax@1", "jax@2")
-    assert [(c.case, c.kind) for c in changed] == [("raise", "error_kind_mismatch")]
+    assert [(c.case, c.kind) for c in changed] == [("raise", "error_kind_mismatch"), ("inf", "nan_inf_mismatch")]
     assert "jax@1 raised AssertionError: shapes; jax@2 raised ValueError: shapes" in changed[0].explanation
     count, total, largest = drift(results, "jax@1", "jax@2")
-    assert (count, total) == (1, 2) and largest == float(np.abs(nudged - one).max())
+    assert (count, total) == (2, 3) and largest == float(np.abs(nudged - one).max())
 
 
 @pytest.mark.skipif(not OLD_JAX.exists(), reason="no second JAX environment: run `make versions` to build it")

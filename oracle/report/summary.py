@@ -54,11 +54,17 @@ def by_family(results: dict[str, Any]) -> list[FamilyCount]:
         row = rows.setdefault(family_of(record), FamilyCount(family_of(record), 0, 0, Counter()))
         row.cases += 1
         row.diverging += diverges(record, columns)
-        row.kinds.update(verdict_against_reference(record, c) or "not run" for c in columns)
+        row.kinds.update(verdict_against_reference(record, c) or unjudged(record, c) for c in columns)
     return [rows[f] for f in sorted(rows)]
 
 
+def unjudged(record: dict[str, Any], column: str) -> str:
+    """Why a cell has no verdict: it did not run (an interrupted run), or there is no reference to judge it
+    against (`diff-versions` compares framework versions with each other)."""
+    return "not run" if column not in record.get("columns", {}) else "no reference"
+
+
 def kinds_present(rows: list[FamilyCount]) -> list[str]:
-    """The verdict kinds that occur, in the diff's fixed order (then 'not run')."""
+    """The verdict kinds that occur, in the diff's fixed order (then 'not run', 'no reference')."""
     seen = set().union(*(r.kinds for r in rows)) if rows else set()
-    return [k for k in (*KINDS, "not run") if k in seen]
+    return [k for k in (*KINDS, "not run", "no reference") if k in seen]

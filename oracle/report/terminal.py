@@ -26,7 +26,7 @@ from oracle.report.view import status_text, verdict_against_reference
 ABBREVIATION = {"agree": "=", "silent_divergence": "raise/ok", "error_kind_mismatch": "err-kind",
                 "warning_only": "warn", "shape_mismatch": "shape", "dtype_mismatch": "dtype",
                 "nan_inf_mismatch": "nan/inf", "value_mismatch": "values", "incomparable": "n/a",
-                "hyperparameters_differ": "hparams", "not run": "not run"}
+                "hyperparameters_differ": "hparams", "not run": "not run", "no reference": "no ref"}
 MEANING = {"agree": "agrees with the reference",
            "silent_divergence": "one side raised, the other computed a result (silent divergence)",
            "error_kind_mismatch": "both raised, different exception classes",
@@ -35,9 +35,10 @@ MEANING = {"agree": "agrees with the reference",
            "nan_inf_mismatch": "NaN/Inf at different elements", "value_mismatch": "values differ beyond tolerance",
            "incomparable": "not comparable: a side is unsupported, unavailable, crashed or timed out",
            "hyperparameters_differ": "training results differ, and so do the optimizer hyperparameters used",
-           "not run": "the cell was not run (interrupted run)"}
+           "not run": "the cell was not run (interrupted run)",
+           "no reference": "no reference column to judge the cell against"}
 STYLE = {"agree": "green", "warning_only": "yellow", "silent_divergence": "bold red", "incomparable": "dim",
-         "not run": "dim"}
+         "not run": "dim", "no reference": "dim"}
 ID_WIDTH = 30
 MAX_ROWS = 40  # above this many diverging cases, cases whose rows read the same are merged into one row
 ROWS_PER_FAMILY = 2  # ... and each family shows its first few rows, the rest counted (--all lists them)
