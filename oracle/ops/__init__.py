@@ -1,6 +1,4 @@
-"""READ /work/wt-cat1/.helper.md FIRST (the lead's instructions: rules, workflow, deadline 23:00 UTC).
-
-The op registry: every op a case step may name, declared once (oracle/ops/<family>.py).
+"""The op registry: every op a case step may name, declared once (oracle/ops/<family>.py).
 
 Each declaration holds the op's arguments, typed attributes, intended semantics (doc and
 a reference formula over an array namespace), the alternatives a column may follow, and
