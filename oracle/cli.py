@@ -102,8 +102,9 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
         else:
             errors.print(f"{escape(str(journal_path))} does not exist yet; running everything", highlight=False)
     kept = 0
+    prints = fingerprints(cases, columns)
     if previous is not None:
-        cells, stale = resumable(previous, fingerprints(cases, columns))
+        cells, stale = resumable(previous, prints)
         kept = len(cells)
         if stale:
             errors.print(f"{stale} journaled cells are stale (case file, framework version, device or interpreter "
@@ -113,7 +114,8 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
     journal = Journal(journal_path, fresh=previous is None)
     try:
         with progress(errors, len(cases), len(columns), kept) as on_cell:
-            results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop, journal=journal)
+            results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop, journal=journal,
+                              prints=prints)
     finally:
         journal.close()
     if journal.failed:

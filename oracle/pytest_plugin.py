@@ -29,6 +29,7 @@ import pytest
 
 from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline, overrides, write_snapshot
 from oracle.cases import CaseError, LoadedCase, load_file
+from oracle.journal import Journaled
 from oracle.runner import FRAMEWORKS
 
 RUN_KEY = pytest.StashKey[dict[str, Any]]()
@@ -212,8 +213,9 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
         wanted = {case_id for case_id, _ in todo} | listed
         cases = [loaded for case_id, loaded in state["cases"].items() if case_id in wanted]
         log_dir = Path(tempfile.mkdtemp(prefix="oracle-logs-"))  # worker stderr, for a crash's post-mortem
-        results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, previous=_answered(state),
-                          cells=todo)
+        answered = _answered(state)  # valid for this process: no fingerprints to check
+        results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, previous=answered, cells=todo,
+                          prints={cell: "" for cell in answered.cells} if answered else None)
         state["runs"].append((results, todo))
         by_id = {r["id"]: r for r in results["cases"]}
         for case_id, column in todo:
@@ -221,18 +223,16 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
     return state["records"][cell]  # type: ignore[no-any-return]
 
 
-def _answered(state: dict[str, Any]) -> dict[str, Any] | None:
-    """The outcomes of the batches run so far, as a results document that `execute` takes as `previous`."""
+def _answered(state: dict[str, Any]) -> Journaled | None:
+    """The outcomes of the batches run so far, as `execute` takes them for `previous`."""
     if not state["runs"]:
         return None
-    cases: dict[str, dict[str, Any]] = {}
-    environment: dict[str, Any] = {}
+    answered = Journaled()
     for results, cells in state["runs"]:
-        environment.update({n: e for n, e in results["environment"].items() if any(c == n for _, c in cells)})
-        for record in results["cases"]:
-            cases.setdefault(record["id"], {"id": record["id"], "columns": {}})["columns"].update(
-                {n: o for n, o in record["columns"].items() if (record["id"], n) in cells})
-    return {"cases": list(cases.values()), "environment": environment}
+        answered.environment.update({n: e for n, e in results["environment"].items() if any(c == n for _, c in cells)})
+        answered.cells.update({(r["id"], n): ("", o) for r in results["cases"] for n, o in r["columns"].items()
+                               if (r["id"], n) in cells})
+    return answered
 
 
 def _batches(state: dict[str, Any]) -> list[str]:

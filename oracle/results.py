@@ -77,38 +77,31 @@ def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple
 
 def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
             on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
-            previous: Journaled | dict[str, Any] | None = None, stop: threading.Event | None = None,
-            journal: Journal | None = None, cells: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+            previous: Journaled | None = None, stop: threading.Event | None = None,
+            journal: Journal | None = None, cells: set[tuple[str, str]] | None = None,
+            prints: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
     """Run every case through every column and diff them; returns the results document.
 
     `cells` ((case id, column name) pairs), when given, limits the run to those cells: the
     pytest plugin runs only the items selected; the others are listed in `missing`.
 
     `previous` (the journal of an interrupted run) supplies cells whose fingerprint still
-    matches; they are not run again. Each answered cell goes to `journal` as it lands. If the
-    run is interrupted (Ctrl-C sets `stop`), the document holds the cells answered so far and
-    says `"complete": false`.
+    matches; they are not run again. `prints` are the cells' fingerprints when the caller has them
+    (computed here otherwise, where a journal or `previous` needs them). Each answered cell goes to
+    `journal` as it lands. If the run is interrupted (Ctrl-C sets `stop`), the document holds the
+    cells answered so far and says `"complete": false`.
     """
     stop = stop or threading.Event()
     names = [c.name for c in columns]
     outcomes: dict[str, dict[str, Outcome]] = {c.id: {} for c in cases}
-    if isinstance(previous, dict):  # outcomes answered earlier in this process (the pytest plugin): no journal
-        previous = Journaled({(r["id"], n): ("", o) for r in previous["cases"] for n, o in r["columns"].items()},
-                             dict(previous["environment"]))
-        prints = {cell: "" for cell in previous.cells}
-    else:
+    if prints is None:
         prints = fingerprints(cases, columns) if journal is not None or previous is not None else {}
     kept_envs: dict[str, ColumnEnv] = {}
-    if previous is not None:
+    if previous is not None:  # a resumed run appends to the journal `previous` was read from: it holds these
         kept, _ = resumable(previous, prints)
         for (case_id, name), outcome in kept.items():
             outcomes[case_id][name] = outcome
         kept_envs = {name: ColumnEnv(**e) for name, e in previous.environment.items() if name in names}
-        if journal is not None:  # the kept cells open the new journal too, so it alone describes the run
-            for name, env in kept_envs.items():
-                journal.environment(name, _env_json(env))
-            for (case_id, name), outcome in kept.items():
-                journal.cell(case_id, name, prints[(case_id, name)], outcome.to_results())
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
         if journal is not None:

@@ -156,6 +156,10 @@ def test_resume_reruns_cells_of_an_edited_case_and_show_warns(tmp_path: Path, ca
     elapsed = [run["t-log-special"]["columns"]["jax"]["elapsed_s"] for run in (final, before)]
     assert elapsed[0] != elapsed[1]  # run again
     assert final["t-cross-entropy"]["columns"] == before["t-cross-entropy"]["columns"]
+    # the resumed run appends to the same journal: a kept cell is in it once, an edited case's cell twice
+    lines = [json.loads(line) for line in (out / "journal.jsonl").read_text().splitlines()]
+    cells = [(line["case"], line["column"]) for line in lines if "case" in line]
+    assert cells.count(("t-cross-entropy", "jax")) == 1 and cells.count(("t-log-special", "jax")) == 2
 
 
 # --- items 5 and 6: the output folder -----------------------------------------------------------
