@@ -711,8 +711,14 @@ def _check_values(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
 
 
 def load_case(path: str | Path) -> LoadedCase:
-    """Load and validate one case file; raises CaseError."""
+    """Load and validate one case file (its variants not expanded: see load_file); raises CaseError."""
     path = Path(path)
+    data, lines = _read(path)
+    return _validate(data, path, lines)
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
+    """A case file's mapping and each field's line, read within the size limit; raises CaseError."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the read, /dev/zero would never end
             raise CaseError(path, None, "", "not a regular file (a FIFO, device or socket)")
@@ -729,7 +735,7 @@ def load_case(path: str | Path) -> LoadedCase:
     data, lines = _compose(text, path)
     if not isinstance(data, dict):
         raise CaseError(path, 1, "", "a case file must be a mapping of fields")
-    return _validate(data, path, lines)
+    return data, lines
 
 
 def _validate(data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int],
@@ -747,11 +753,11 @@ def _validate(data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int
 
 def load_file(path: str | Path) -> list[LoadedCase]:
     """Every case a file holds: the case itself, or one per variant (ids `case-id[variant]`); raises CaseError."""
-    base = load_case(path)
+    path = Path(path)
+    data, lines = _read(path)
+    base = _validate(data, path, lines)
     if base.case.variants is None:
         return [base]
-    path = Path(path)
-    data, lines = _compose(path.read_text(encoding="utf-8"), path)
     found = []
     for i, (name, changes) in enumerate(_variant_list(base.case.variants)):
         try:

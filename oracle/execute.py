@@ -65,9 +65,14 @@ class BindingFailed(Exception):
     """An oracle binding does not fit the framework (recorded as a crash, never as the framework's error)."""
 
 
+def qualified_name(cls: type) -> str:
+    """'ValueError' for a builtin, 'module.path.Class' otherwise."""
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
 def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
     cls = type(exc)
-    qualified = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    qualified = qualified_name(cls)
     base = next(c.__name__ for c in cls.__mro__ if getattr(builtins, c.__name__, None) is c)
     lines = str(exc).strip().splitlines()
     return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where,
@@ -127,8 +132,7 @@ def assign(step: Step, value: Any, env: Env) -> dict[str, Any]:
 
 def container_name(value: Any) -> str:
     """How a result came back: 'tuple', 'list', 'torch.return_types.topk', 'float' (a Python scalar)."""
-    cls = type(value)
-    name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    name = qualified_name(type(value))
     leaf = value
     while isinstance(leaf, list) and leaf:  # a Python list: the type of what it holds, as float(x) users see
         leaf = leaf[0]

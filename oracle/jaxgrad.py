@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from oracle.execute import Forward
 from oracle.request import Unsupported
-
-Forward = Callable[[dict[str, Any], bool], dict[str, Any]]
 
 
 def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict[str, Any],

@@ -59,7 +59,6 @@ def _judge(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[st
 def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[str, Any],
             by_id: dict[str, dict[str, Any]]) -> list[Check | None]:
     ok = o["status"] == "ok"
-    seen_error = (o.get("error") or {}).get("base")  # noqa: F841
     checks: list[Check | None] = []
     if expect.get("status"):
         want = expect["status"]

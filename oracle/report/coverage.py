@@ -12,11 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from oracle.report.summary import framework_columns, unjudged
-from oracle.report.view import verdict_against_reference
+from oracle.ops import FRAMEWORKS
+from oracle.report.summary import cell_kind, framework_columns
 from oracle.steps import StepSyntaxError, parse_step
-
-FRAMEWORKS = ("torch", "tensorflow", "jax")
 
 
 @dataclass(frozen=True)
@@ -60,5 +58,5 @@ def coverage(results: dict[str, Any], catalogue: list[OpInfo] | None = None) -> 
         for name in ops_of(record):
             row = rows.setdefault(name, OpCoverage(OpInfo(name, "?", {fw: "not in the catalogue" for fw in FRAMEWORKS})))
             row.cases.append(record["id"])
-            row.kinds.update(verdict_against_reference(record, c) or unjudged(record, c) for c in columns)
+            row.kinds.update(cell_kind(record, c) for c in columns)
     return list(rows.values())

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from oracle.report.coverage import FRAMEWORKS
+from oracle.ops import FRAMEWORKS
 from oracle.report.plots import KIND_COLORS, KIND_LABELS
 from oracle.report.view import HEATMAP_MAX_CASES, CaseView, ColumnRow, ReportView, build_view
 

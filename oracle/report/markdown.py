@@ -11,8 +11,8 @@ from typing import Any
 
 from jinja2 import Environment
 
+from oracle.ops import FRAMEWORKS
 from oracle.outcome import Tensor
-from oracle.report.coverage import FRAMEWORKS
 from oracle.report.plots import KIND_LABELS
 from oracle.report.view import ReportView, build_view, summarize, verdict_against_reference
 

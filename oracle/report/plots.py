@@ -176,7 +176,7 @@ def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | Non
                             alpha=0.6, linewidth=0, label="within tolerance")
         offsets = np.linspace(-0.15, 0.15, len(lines)) if len(lines) > 1 else [0.0]
         equal = 0
-        for k, (column, diff, pattern, allowed) in enumerate(lines):  # noqa: B007
+        for k, (column, diff, _, allowed) in enumerate(lines):
             color = f"C{columns.index(column)}"  # one colour per column in every panel
             shown = np.isfinite(diff) & (diff > 0)
             equal += int((np.isfinite(diff) & (diff == 0)).sum())

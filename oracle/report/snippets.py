@@ -18,13 +18,12 @@ from typing import Any
 from oracle.execute import python_text
 from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
-from oracle.ops import OPS, Binding
+from oracle.ops import FRAMEWORKS, OPS, Binding
 from oracle.report.snippet_grad import NAMES as GRAD_NAMES
 from oracle.report.snippet_grad import gradient_code
 from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
 
-FRAMEWORKS = ("torch", "tensorflow", "jax")
 IMPORTS = {
     "torch": ["import numpy as np", "import torch"],
     "tensorflow": ["import numpy as np", "import tensorflow as tf"],

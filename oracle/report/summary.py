@@ -54,13 +54,16 @@ def by_family(results: dict[str, Any]) -> list[FamilyCount]:
         row = rows.setdefault(family_of(record), FamilyCount(family_of(record), 0, 0, Counter()))
         row.cases += 1
         row.diverging += diverges(record, columns)
-        row.kinds.update(verdict_against_reference(record, c) or unjudged(record, c) for c in columns)
+        row.kinds.update(cell_kind(record, c) for c in columns)
     return [rows[f] for f in sorted(rows)]
 
 
-def unjudged(record: dict[str, Any], column: str) -> str:
-    """Why a cell has no verdict: it did not run (an interrupted run), or there is no reference to judge it
-    against (`diff-versions` compares framework versions with each other)."""
+def cell_kind(record: dict[str, Any], column: str) -> str:
+    """The cell's verdict against the reference, or why it has none: it did not run (an interrupted run), or
+    there is no reference to judge it against (`diff-versions` compares framework versions with each other)."""
+    verdict = verdict_against_reference(record, column)
+    if verdict:
+        return verdict
     return "not run" if column not in record.get("columns", {}) else "no reference"
 
 

@@ -258,10 +258,10 @@ HEATMAP_MAX_CASES = 80  # the per-case heatmap is drawn up to this many cases (0
 def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
     from oracle.report import plots as draw
     from oracle.report.coverage import coverage
-    from oracle.report.summary import by_family, diverges, family_of, kinds_present
+    from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
 
     cases = results["cases"]
-    columns = [c for c in results["environment"] if c != "reference"]
+    columns = framework_columns(results)
     counts = Counter(verdict_against_reference(case, c) for case in cases for c in columns)
     counts.pop(None, None)
     judged = {case["id"]: judgments for case, judgments in ledger(results)}
