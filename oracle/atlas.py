@@ -41,21 +41,22 @@ def render(entries: list[dict[str, Any]], link_base: str = "") -> str:
     lines += ["## How often each framework departs from the reference", "",
               ("Share of explored examples whose verdict against the reference is neither `agree` nor `incomparable` "
                "(unsupported, crashed) (family x column)."), ""]
-    families: dict[str, dict[str, list[int]]] = {}
+    # every op of a family counts in each column's denominator, whether or not it departed there
+    examples: dict[str, int] = {}
+    departed: dict[str, dict[str, int]] = {}
     columns: list[str] = []
     for e in entries:
-        fam = families.setdefault(e["family"], {})
+        examples[e["family"]] = examples.get(e["family"], 0) + e["examples"]
+        fam = departed.setdefault(e["family"], {})
         for column, count in e["departures"].items():
             if column not in columns:
                 columns.append(column)
-            seen = fam.setdefault(column, [0, 0])
-            seen[0] += count
-        for column in columns:
-            fam.setdefault(column, [0, 0])[1] += e["examples"]
+            fam[column] = fam.get(column, 0) + count
     lines.append("| family | " + " | ".join(columns) + " |")
     lines.append("|---|" + "---|" * len(columns))
-    for family, by in sorted(families.items()):
-        cells = [f"{by[c][0] / by[c][1]:.0%} ({by[c][0]}/{by[c][1]})" if by.get(c, [0, 0])[1] else "" for c in columns]
+    for family, total in sorted(examples.items()):
+        counts = [departed[family].get(c, 0) for c in columns]
+        cells = [f"{n / total:.0%} ({n}/{total})" if total else "" for n in counts]
         lines.append(f"| {family} | " + " | ".join(cells) + " |")
     for e in entries:
         lines += ["", f"## {e['op']} ({e['family']}; {e['examples']} examples, seed {e['seed']})", ""]

@@ -145,6 +145,17 @@ def test_atlas_links_every_class_and_counts_departures(explored: dict[str, Any])
     assert "| loss |" in text and "torch" in text
 
 
+def test_atlas_shares_count_every_explored_example_of_the_family() -> None:
+    """An op with no departure still counts in the family's denominator, whatever the entries' order."""
+    from oracle.atlas import render
+
+    quiet = {"op": "abs", "family": "elementwise", "seed": 0, "examples": 10, "departures": {}, "classes": []}
+    loud = {"op": "add", "family": "elementwise", "seed": 0, "examples": 10, "departures": {"torch": 5},
+            "classes": []}
+    for entries in ([quiet, loud], [loud, quiet]):
+        assert "| elementwise | 25% (5/20) |" in render(entries)
+
+
 def test_committed_explored_cases_reproduce_their_class(pipeline: dict[str, Any]) -> None:
     """Every case under cases/explored, as `oracle run` ran it (the session's pipeline), shows its signature."""
     from oracle.outcome import Outcome
