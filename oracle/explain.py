@@ -37,7 +37,7 @@ def parse_input(text: str) -> tuple[str, list[int], str]:
     return match["name"], [int(d) for d in dims], dtype
 
 
-def _init(arg: Arg, dtype: str, seed: int, classes: int) -> dict[str, Any]:
+def seeded_init(arg: Arg, dtype: str, seed: int, classes: int) -> dict[str, Any]:
     """Seeded inputs by the argument's declared domain: normal floats, uniform [0, 1) probabilities,
     positive values in [0.5, 2), integer labels below `classes`."""
     if dtype not in FLOAT_DTYPES:
@@ -68,7 +68,7 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
         "title": f"{op} on " + " and ".join(f"{n} {s} {d}" for n, s, d in parsed),
         "description": "Written by `oracle explain`.",
         "tags": ["explain"],
-        "inputs": {name: {"shape": shape, "dtype": dtype, "init": _init(arg, dtype, seed, classes)}
+        "inputs": {name: {"shape": shape, "dtype": dtype, "init": seeded_init(arg, dtype, seed, classes)}
                    for seed, ((name, shape, dtype), arg) in enumerate(zip(parsed, spec.args))},
         "steps": [step],
     }

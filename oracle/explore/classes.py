@@ -16,7 +16,7 @@ from typing import Any
 from oracle.cases import InputSpec
 from oracle.diff import _value_differences, diff_case
 from oracle.explore.pool import Row
-from oracle.inputs import make_input
+from oracle.inputs import make_input, shape_of_values
 from oracle.ops import OPS
 from oracle.request import Request
 from oracle.steps import parse_step
@@ -96,9 +96,15 @@ def _all_followed(outcome: Any, reference: Any) -> list[str]:
             if not _value_differences(outcome, outputs, (None, None))]
 
 
+def departures(sig: dict[str, Any]) -> dict[str, str]:
+    """Column -> verdict, for the columns departing from the reference (unsupported or crashed is not a
+    departure in semantics), in column order."""
+    return {c: k for c, k in sorted(sig["against_reference"].items()) if k.split(" ")[0] not in QUIET}
+
+
 def interesting(sig: dict[str, Any]) -> bool:
     """A class worth a case: some column departs from the reference in a way the diff can tell."""
-    return any(kind.split(" ")[0] not in QUIET for kind in sig["against_reference"].values())
+    return bool(departures(sig))
 
 
 def signature_key(sig: dict[str, Any]) -> str:
@@ -109,10 +115,8 @@ def slug(sig: dict[str, Any]) -> str:
     """'mse-loss-torch-computes-jax-raises-1a2b3c': the op, the departing columns, a hash of the whole
     signature. It is the case id and the file name, so it is unique across ops."""
     parts = [sig["op"]]
-    for name, kind in sorted(sig["against_reference"].items()):
+    for name, kind in departures(sig).items():
         word = kind.split(" ")[0]
-        if word in QUIET:
-            continue
         if word == "silent_divergence":
             word = "raises" if sig["columns"][name].startswith("error") else "computes"
         else:
@@ -125,12 +129,7 @@ def slug(sig: dict[str, Any]) -> str:
 def _shape_text(spec: dict[str, Any]) -> str:
     if "shape" in spec:
         return f"{spec['shape']} {spec['dtype']}"
-    values = spec["values"]
-    shape: list[int] = []
-    while isinstance(values, list):
-        shape.append(len(values))
-        values = values[0] if values else None
-    return f"{shape} {spec['dtype']} (listed values)"
+    return f"{list(shape_of_values(spec['values']))} {spec['dtype']} (listed values)"
 
 
 DEEDS = {"silent_divergence": "computes where the reference raises", "error_kind_mismatch": "raises another error",
@@ -153,9 +152,8 @@ def case_data(scenario: dict[str, Any], sig: dict[str, Any], summary: str, seed:
     spec = OPS[op]
     name = slug(sig)
     inputs = ", ".join(f"{n} {_shape_text(s)}" for n, s in scenario["inputs"].items())
-    kinds = sorted({k.split(" ")[0] for k in sig["against_reference"].values()} - set(QUIET))
-    deeds = [f"{c} {_deed(k, sig['columns'][c])}" for c, k in sorted(sig["against_reference"].items())
-             if k.split(" ")[0] not in QUIET]
+    kinds = sorted({k.split(" ")[0] for k in departures(sig).values()})
+    deeds = [f"{c} {_deed(k, sig['columns'][c])}" for c, k in departures(sig).items()]
     title = f"{op} on {inputs or 'scalars'}" + (f" ({', '.join(f'{k}={_literal(v)}' for k, v in scenario['attrs'].items())})"
                                                  if scenario["attrs"] else "")
     title += f": {'; '.join(deeds)}"

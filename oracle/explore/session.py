@@ -30,8 +30,8 @@ from hypothesis.errors import HypothesisException
 
 from oracle.diff import diff_case
 from oracle.explore.classes import (
-    QUIET,
     case_data,
+    departures,
     interesting,
     key,
     request,
@@ -174,9 +174,8 @@ def explore_op(op: str, pool: Pool, examples: int, seed: int, out: Path | None, 
     classes: dict[str, ClassFound] = {}
     for scenario in drawn:
         sig = signature(op, memo.rows[key(scenario)])
-        for column, kind in sig["against_reference"].items():
-            if kind.split(" ")[0] not in QUIET:  # unsupported or crashed is not a departure in semantics
-                report.departures[column] = report.departures.get(column, 0) + 1
+        for column in departures(sig):
+            report.departures[column] = report.departures.get(column, 0) + 1
         if not interesting(sig):
             continue
         k = signature_key(sig)

@@ -18,6 +18,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from oracle.explain import seeded_init
 from oracle.ops import FRAMEWORK, Arg, Attr, OpDef
 
 # A small pool of dimensions keeps XLA compiles few (every new shape is a new compile in JAX).
@@ -89,19 +90,11 @@ def _tensor(draw: Any, arg: Arg, shape: list[int], float_dtype: str, classes: in
         # class indices below the first input's last dimension, and the out-of-range ones either side
         alphabet: tuple[Any, ...] = (0, 1, classes - 1, -1, classes)
         if content == "random" or content == "fill":
-            return {"shape": shape, "dtype": dtype,
-                    "init": {"integers": {"seed": draw(st.integers(0, 3)), "low": 0, "high": max(classes, 1)}}}
+            return {"shape": shape, "dtype": dtype, "init": seeded_init(arg, dtype, draw(st.integers(0, 3)), classes)}
     else:
         alphabet = SPECIALS.get(arg.domain, SPECIALS["real"])
         if content == "random":
-            seed = draw(st.integers(0, 3))
-            if arg.domain in ("probability", "binary"):
-                init: dict[str, Any] = {"uniform": {"seed": seed, "low": 0.0, "high": 1.0}}
-            elif arg.domain == "positive":
-                init = {"uniform": {"seed": seed, "low": 0.5, "high": 2.0}}
-            else:
-                init = {"normal": {"seed": seed}}
-            return {"shape": shape, "dtype": dtype, "init": init}
+            return {"shape": shape, "dtype": dtype, "init": seeded_init(arg, dtype, draw(st.integers(0, 3)), classes)}
         if content == "fill":
             return {"shape": shape, "dtype": dtype, "init": {"fill": draw(st.sampled_from(FILLS))}}
     flat = draw(st.lists(st.sampled_from(alphabet), min_size=size, max_size=size))
