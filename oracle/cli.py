@@ -32,7 +32,7 @@ from oracle.results import (
     write_atomic,
     write_results,
 )
-from oracle.runner import FRAMEWORKS
+from oracle.runner import FRAMEWORKS, MEMORY_ENV
 
 DEFAULT_OUT = Path("reports/latest")
 console = Console(width=None if sys.stdout.isatty() else 100)  # pipes and CI logs: the width the tables are for
@@ -69,7 +69,7 @@ def _size(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     if args.worker_memory is not None:
-        os.environ["ORACLE_WORKER_MEMORY"] = str(args.worker_memory)  # the runner passes it to every worker
+        os.environ[MEMORY_ENV] = str(args.worker_memory)  # the runner passes it to every worker
     cases = _load(args.paths)
     try:
         columns = parse_columns(args.columns, args.device)

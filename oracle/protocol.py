@@ -24,6 +24,12 @@ from oracle.outcome import Outcome, decode_array, encode_array
 from oracle.request import Request
 from oracle.steps import Step
 
+EXIT_OUT_OF_MEMORY = 3  # a worker's exit code after a MemoryError: the runner reads it as "ran out of memory"
+MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # bytes a worker's heap may take (RLIMIT_DATA); set by the runner, 0: no cap
+# what frameworks say when an allocation fails (torch's RuntimeError, TF's ResourceExhaustedError, XLA, C++):
+# the worker reads it in an exception, the runner in a dead worker's log
+OUT_OF_MEMORY_SIGNS = ("out of memory", "RESOURCE_EXHAUSTED", "bad_alloc", "Cannot allocate memory", "MemoryError")
+
 
 class Adapter(Protocol):
     """What `adapters/<name>.py:load(device)` returns, inside the worker process."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Callable
 
 from oracle.outcome import Outcome, Status
-from oracle.protocol import dumps, request_to_wire
+from oracle.protocol import EXIT_OUT_OF_MEMORY, MEMORY_ENV, OUT_OF_MEMORY_SIGNS, dumps, request_to_wire
 from oracle.request import Request
 
 FRAMEWORKS = ("reference", "jax", "torch", "tensorflow")
@@ -52,8 +52,6 @@ class ColumnEnv:
     reason: str = ""
 
 
-EXIT_OUT_OF_MEMORY = 3  # oracle.worker's exit code after a MemoryError (not imported: keeps the runner light)
-MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # as in oracle.worker
 POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
 STOP_GRACE_S = 15.0  # after Ctrl-C / SIGTERM, how long columns may take to wind down before their workers are killed
 _LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can always end them
@@ -92,8 +90,8 @@ def memory_share(columns: int) -> int:
 
 
 # what a dying worker's log says when the cause was memory (C++ aborts, XLA's failed buffer after a refused allocation)
-_OOM_IN_LOG = re.compile(rb"out of memory|RESOURCE_EXHAUSTED|bad_alloc|Cannot allocate memory|MemoryError|"
-                         rb"Check failed: buffer_\.IsConcrete\(\)", re.IGNORECASE)
+_OOM_IN_LOG = re.compile("|".join(OUT_OF_MEMORY_SIGNS + (r"Check failed: buffer_\.IsConcrete\(\)",)).encode(),
+                         re.IGNORECASE)
 
 
 def _size(log: IO[bytes]) -> int:
@@ -103,14 +101,19 @@ def _size(log: IO[bytes]) -> int:
         return 0
 
 
-def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
-    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause."""
+def _log_after(log: IO[bytes], since: int) -> bytes:
+    """What a worker logged after offset `since` (at most 1 MiB); nothing if the log cannot be read."""
     try:
         with open(log.name, "rb") as handle:
             handle.seek(since)
-            found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", handle.read(1 << 20))
+            return handle.read(1 << 20)
     except (OSError, TypeError):
-        return ""
+        return b""
+
+
+def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
+    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause."""
+    found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", _log_after(log, since))
     return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}" if found else ""
 
 
@@ -164,14 +167,7 @@ class Worker:
 
     def out_of_memory(self, since: int) -> bool:
         """Whether the worker's death was memory: its exit code, or what it logged after `since` (a log offset)."""
-        if self.process.wait() == EXIT_OUT_OF_MEMORY:
-            return True
-        try:
-            with open(self.log.name, "rb") as handle:
-                handle.seek(since)
-                return bool(_OOM_IN_LOG.search(handle.read(1 << 20)))
-        except (OSError, TypeError):
-            return False
+        return self.process.wait() == EXIT_OUT_OF_MEMORY or bool(_OOM_IN_LOG.search(_log_after(self.log, since)))
 
     def _death(self) -> str:
         code = self.process.wait()

@@ -17,7 +17,14 @@ import traceback
 from typing import IO, Any
 
 from oracle.outcome import Outcome
-from oracle.protocol import ColumnUnavailable, dumps, request_from_wire
+from oracle.protocol import (
+    EXIT_OUT_OF_MEMORY,
+    MEMORY_ENV,
+    OUT_OF_MEMORY_SIGNS,
+    ColumnUnavailable,
+    dumps,
+    request_from_wire,
+)
 
 # adapter module -> the top-level package whose absence makes the column unavailable
 FRAMEWORK_PACKAGES = {"reference": "jax", "jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
@@ -35,11 +42,8 @@ class _Hide(importlib.abc.MetaPathFinder):
         return None
 
 
-EXIT_OUT_OF_MEMORY = 3  # the runner reads this exit code as "ran out of memory"
-MEMORY_ENV = "ORACLE_WORKER_MEMORY"  # bytes a worker's heap may take (RLIMIT_DATA); set by the runner, 0: no cap
-# what frameworks say when an allocation fails (torch's RuntimeError, TF's ResourceExhaustedError, XLA, C++)
-OUT_OF_MEMORY = re.compile(r"out of memory|OOM when allocating|RESOURCE_EXHAUSTED|ResourceExhausted|bad_alloc|"
-                           r"can't allocate memory|Cannot allocate memory|MemoryError|OutOfMemoryError", re.IGNORECASE)
+OUT_OF_MEMORY = re.compile("|".join(OUT_OF_MEMORY_SIGNS + ("OOM when allocating", "ResourceExhausted",
+                                                          "can't allocate memory", "OutOfMemoryError")), re.IGNORECASE)
 
 
 def cap_memory() -> None:
