@@ -18,7 +18,6 @@ from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.training import NativeOptimizer, StepResult, canonical
 
-KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
                "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
                "rho": "rho"}
@@ -88,6 +87,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 }
 
 from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
+from adapters.tensorflow_custom import STEP_CLASSES  # noqa: E402
 
 CUSTOM.update(_FAMILY_CUSTOM)
 
@@ -163,7 +163,7 @@ class TensorFlowBackend(BoundBackend):
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         kwargs = {native: pinned[c] for native, c in KERAS_NAMES.items() if c in pinned}
-        cls = getattr(tf.keras.optimizers, KERAS_OPTIMIZERS[name])
+        cls = getattr(tf.keras.optimizers, STEP_CLASSES[name])
         optimizer = cls(**kwargs)
         config = optimizer.get_config()
         args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -11,6 +10,7 @@ import torch
 
 from adapters.base import BoundBackend, NativeAdapter
 from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
+from adapters.torch_custom import STEP_CLASSES, betas
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
@@ -36,7 +36,6 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 }
 
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
-TORCH_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
                "weight_decay": "weight_decay", "alpha": "rho"}
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
@@ -128,11 +127,8 @@ class TorchBackend(BoundBackend):
         return torch.nn.Sequential(*modules), "torch.nn.Sequential(torch.nn.Linear, ...)"
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
-        cls = getattr(torch.optim, TORCH_OPTIMIZERS[name])
-        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned}
-        if "beta1" in pinned or "beta2" in pinned:  # torch takes the pair; an unpinned half keeps its default
-            defaults = inspect.signature(cls).parameters["betas"].default
-            kwargs["betas"] = (pinned.get("beta1", defaults[0]), pinned.get("beta2", defaults[1]))
+        cls = getattr(torch.optim, STEP_CLASSES[name])
+        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned} | betas(cls, pinned)
         optimizer = cls(model.parameters(), **kwargs)
         used = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
         read = canonical(used, TORCH_NAMES)

@@ -18,6 +18,15 @@ STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampe
               "initial_accumulator_value": "initial_accumulator_value"}
 
 
+def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
+    """`betas=(b1, b2)` when the case pins either half: torch takes the pair, an unpinned half keeps torch's
+    default (read from the class's signature); nothing when neither is pinned."""
+    if "beta1" not in pinned and "beta2" not in pinned:
+        return {}
+    default = inspect.signature(cls).parameters["betas"].default
+    return {"betas": (pinned.get("beta1", default[0]), pinned.get("beta2", default[1]))}
+
+
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
     """p.grad = g; torch.optim.<X>([p], **pinned).step(), `steps` times; only pinned hyperparameters are passed."""
     cls = getattr(torch.optim, STEP_CLASSES[name])
@@ -30,9 +39,7 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any
         if native is None or native not in accepted:
             raise Unsupported(f"torch.optim.{cls.__name__} has no parameter for {key}")
         kwargs[native] = value
-    if "beta1" in hp or "beta2" in hp:  # torch takes the pair; an unpinned half keeps torch's default
-        default = accepted["betas"].default
-        kwargs["betas"] = (hp.get("beta1", default[0]), hp.get("beta2", default[1]))
+    kwargs.update(betas(cls, hp))
     p = torch.nn.Parameter(params.detach().clone())
     opt = cls([p], **kwargs)
     for _ in range(steps):
