@@ -109,26 +109,28 @@ def write_snapshot(results: dict[str, Any], folder: Path,
     """
     tolerances = tolerances or {}
     env_path = folder / ENVIRONMENT
-    old_env = json.loads(env_path.read_text(encoding="utf-8")) if env_path.exists() else {}
+    old_env_text = _read_if_there(env_path)
+    old_env = json.loads(old_env_text) if old_env_text is not None else {}
     stored_ids = {p.stem for p in (folder / "cases").glob("*.json")}
     subset = bool(old_env) and not stored_ids <= {r["id"] for r in results["cases"]}
     written = []
     for record in results["cases"]:
         path = case_path(folder, record["id"])
         new = snapshot_case(record)
-        if path.exists():  # a run of some columns keeps the other columns' baselines
-            old = json.loads(path.read_text(encoding="utf-8"))
+        old_text = _read_if_there(path)
+        if old_text is not None:  # a run of some columns keeps the other columns' baselines
+            old = json.loads(old_text)
             override = tolerances.get(record["id"], (None, None))
             new["columns"] = {**old["columns"], **{name: _unless_same(old["columns"].get(name), cell, override)
                                                    for name, cell in new["columns"].items()}}
-        if _write_if_changed(path, dumps(new) + "\n"):
+        if _write_if_changed(path, dumps(new) + "\n", old_text):
             written.append(path)
     keep_platform = "platform" in old_env and (subset or not written)
     environment = {"snapshot_version": SNAPSHOT_VERSION,
                    "platform": old_env["platform"] if keep_platform else results["platform"],
                    "significant_digits": {**SIGNIFICANT_DIGITS, "other floats": DEFAULT_DIGITS},
                    "columns": {**old_env.get("columns", {}), **results["environment"]}}
-    if _write_if_changed(env_path, dumps(environment) + "\n"):
+    if _write_if_changed(env_path, dumps(environment) + "\n", old_env_text):
         written.insert(0, env_path)
     return written
 
@@ -146,8 +148,13 @@ def _unless_same(stored: dict[str, Any] | None, fresh: dict[str, Any], override:
     return {**fresh, "outputs": outputs}
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+def _read_if_there(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _write_if_changed(path: Path, text: str, old_text: str | None) -> bool:
+    """Write `text` unless the file already holds it (`old_text`: what it held when read, None if absent)."""
+    if old_text == text:
         return False
     write_atomic(path, text)
     return True
