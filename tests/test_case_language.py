@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_cases import write
 
 from oracle.cases import CaseError, load_file
 from oracle.outcome import Tensor
@@ -43,12 +44,6 @@ def in_jax(code: str) -> Any:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           env={"JAX_PLATFORMS": "cpu", "PATH": "/usr/bin:/bin"})
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "case.yaml"
-    path.write_text(text)
-    return path
 
 
 # --- 1. literal inputs ---------------------------------------------------------------------------

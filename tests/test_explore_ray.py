@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_explore import _files
 
 from oracle.explore.session import explore
 from oracle.results import parse_columns
@@ -12,10 +13,6 @@ from oracle.results import parse_columns
 pytest.importorskip("ray")
 
 COLUMNS = "reference,torch"  # the two quickest imports: the test is about the executor, not the frameworks
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.ray

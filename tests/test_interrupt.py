@@ -7,24 +7,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import WAIT_S, wait_for
+from processes import DATA, ORDER, WAIT_S, oracle_process, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "cases"
-ORDER = ["t-cross-entropy", "t-log-special", "t-mse-broadcast", "t-nonscalar-grad"]  # the run's order (sorted files)
 HANG_AT = "t-mse-broadcast"
 
 
 def _oracle(out: Path, *extra: str, faults: str = "", **kwargs: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, "ORACLE_FAULTS": faults}
-    return subprocess.Popen([sys.executable, "-m", "oracle.cli", "run", str(DATA), "--columns", "jax",
-                             "--out", str(out), *extra], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
+    return oracle_process("run", str(DATA), "--columns", "jax", "--out", str(out), *extra, faults=faults, **kwargs)
 
 
 def _without_timings(results: dict[str, Any]) -> dict[str, Any]:

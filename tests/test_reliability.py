@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import WAIT_S, wait_for
+from processes import DATA, ORDER, ROOT, WAIT_S, wait_for
+from processes import oracle_process as _oracle
 
 from oracle.cases import load_cases
 from oracle.cli import EXIT_CELLS_FAILED, EXIT_NOTHING_RAN, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main, run_exit_code
@@ -22,16 +23,6 @@ from oracle.journal import Journal, read_journal
 from oracle.outcome import Outcome
 from oracle.results import build, parse_columns
 from oracle.runner import ColumnEnv
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "cases"
-ORDER = ["t-cross-entropy", "t-log-special", "t-mse-broadcast", "t-nonscalar-grad"]
-
-
-def _oracle(*args: str, faults: str = "", **kwargs: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, "ORACLE_FAULTS": faults}
-    return subprocess.Popen([sys.executable, "-m", "oracle.cli", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
 
 
 def _copy_cases(tmp_path: Path, ids: list[str]) -> Path:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_cases import write
 from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
 from oracle.cases import CaseError, load_case, load_id
@@ -33,12 +34,6 @@ train: {steps: 2, loss: loss}
 steps:
   - loss = mse_loss(pred, y)
 """
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "case.yaml"
-    path.write_text(text)
-    return path
 
 
 def test_training_case_loads_and_plans_bit_identical_weights(tmp_path: Path) -> None:
