@@ -28,6 +28,7 @@ from typing import Any, Iterator
 import pytest
 
 from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline, overrides, write_snapshot
+from oracle.baseline import ExpectedDivergence as Listing
 from oracle.cases import CaseError, LoadedCase, load_file
 from oracle.journal import Journaled
 from oracle.runner import FRAMEWORKS
@@ -136,8 +137,7 @@ class CaseFile(pytest.File):
         for column in state["columns"]:
             name = column if loaded.variant is None else f"{loaded.variant}:{column}"
             item = CaseItem.from_parent(self, name=name, loaded=loaded, column=column)
-            listed = baseline.expected.get((column.split("@")[0].split(":")[0], loaded.id)) \
-                if isinstance(baseline, Baseline) and column != "reference" else None
+            listed = _listed(baseline, loaded.id, column)
             if listed is not None and not self.config.getoption("oracle_update"):
                 item.add_marker(pytest.mark.xfail(reason=f"{listed.kind}: {listed.reason}",
                                                   raises=ExpectedDivergence, strict=False))
@@ -184,11 +184,16 @@ def _message(item: Item) -> str:
     return "\n".join(lines)
 
 
+def _listed(baseline: Baseline | str, case_id: str, column: str) -> Listing | None:
+    """The known divergence expected/<framework>.yaml lists for this cell (a column `jax@0.4:cpu` is jax's), or None."""
+    if not isinstance(baseline, Baseline) or column == "reference":
+        return None
+    return baseline.expected.get((column.split("@")[0].split(":")[0], case_id))
+
+
 def _needs_reference(state: dict[str, Any], cell: Cell) -> bool:
     """A cell listed in expected/<framework>.yaml is judged against the reference, which must run with it."""
-    baseline, (case_id, column) = state["baseline"], cell
-    return (isinstance(baseline, Baseline) and column != "reference"
-            and (column.split("@")[0].split(":")[0], case_id) in baseline.expected)
+    return _listed(state["baseline"], *cell) is not None
 
 
 def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple[dict[str, Any], dict[str, Any]]:
