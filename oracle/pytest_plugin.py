@@ -102,7 +102,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     class ColumnScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             path, _, name = nodeid.rpartition("::")
-            return f"oracle column {name}" if path.endswith((".yaml", ".yml")) else path
+            # an item is named `column` or `variant:column` (neither holds a colon): its scope is the column
+            return f"oracle column {name.rpartition(':')[2]}" if path.endswith((".yaml", ".yml")) else path
 
     return ColumnScheduling(config, log)
 

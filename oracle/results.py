@@ -100,7 +100,8 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
     if previous is not None:  # a resumed run appends to the journal `previous` was read from: it holds these
         kept, _ = resumable(previous, prints)
         for (case_id, name), outcome in kept.items():
-            outcomes[case_id][name] = outcome
+            if case_id in outcomes:  # `previous` may answer cases this run does not hold (the pytest plugin's)
+                outcomes[case_id][name] = outcome
         kept_envs = {name: ColumnEnv(**e) for name, e in previous.environment.items() if name in names}
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:

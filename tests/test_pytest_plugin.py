@@ -138,3 +138,57 @@ def test_yaml_outside_the_case_folders_says_why_nothing_was_collected(tmp_path: 
     assert run.returncode == 5, run.stdout + run.stderr  # pytest's "no tests collected"
     assert f"oracle: 1 YAML file(s) not collected (other/{CASE.name})" in run.stdout
     assert "oracle_cases folders (cases" in run.stdout
+
+
+VARIANTS = ROOT / "cases" / "gradients" / "regressor-custom-loss-backward.yaml"
+
+
+def _outcomes(stdout: str) -> dict[str, str]:
+    """'cases/f.yaml::variant:column' -> PASSED/FAILED/XFAIL/XPASS/ERROR, from the -rA short summary."""
+    summary = stdout.split("short test summary info", 1)[-1]
+    found = {}
+    for line in summary.splitlines():
+        word, _, rest = line.partition(" ")
+        if word in ("PASSED", "FAILED", "XFAIL", "XPASS", "ERROR") and "::" in rest:
+            found[rest.split(" ")[0]] = word
+    return found
+
+
+def test_xdist_over_variant_files_and_a_listed_divergence_equals_a_plain_run(tmp_path: Path) -> None:
+    """`pytest -n 2` over variant files beside a listed divergence: every item as in a plain run.
+
+    A variant's items are named `variant:column`; they are scheduled with their column, so a worker
+    that ran the reference for a listed cell never runs a second batch over other cases' answers."""
+    project = _project(tmp_path)
+    shutil.copy(VARIANTS, project / "cases")
+    assert pytest_in(project, "--oracle-update").returncode == 0
+    (project / "baselines" / "expected").mkdir()
+    (project / "baselines" / "expected" / "jax.yaml").write_text(
+        f"- case: {CASE.stem}\n  kind: value_mismatch\n  reason: planted listing\n")
+    plain = pytest_in(project)
+    sharded = pytest_in(project, "-n", "2")
+    assert sharded.returncode == plain.returncode == 0, sharded.stdout + sharded.stderr
+    seen = _outcomes(plain.stdout)
+    assert any("[" not in item and item.count(":") == 3 for item in seen), seen  # variant items are there
+    assert seen.get(f"cases/{CASE.name}::jax") == "XPASS", seen
+    assert _outcomes(sharded.stdout) == seen
+    ran = _ran(sharded.stdout)
+    assert sorted(line.split(": ", 1)[1].split(":")[0] for line in ran if "reference" not in line) == ["jax"], ran
+
+
+def test_answers_for_cases_outside_the_run_are_ignored(tmp_path: Path) -> None:
+    """`previous` may hold cells of cases this run does not hold (the plugin passes every batch it ran)."""
+    from oracle.cases import load_file
+    from oracle.journal import Journaled
+    from oracle.outcome import Outcome
+    from oracle.results import execute, parse_columns
+
+    answered = Outcome(status="ok", framework="jax").to_results()
+    cells = {(CASE.stem, "jax"): ("", answered), ("a-case-of-another-batch", "jax"): ("", answered)}
+    environment = {"jax": {"framework": "jax", "version": "0", "device": "cpu", "python": sys.executable,
+                           "settings": {}, "available": True, "reason": ""}}
+    results = execute(load_file(CASE), parse_columns("jax", "cpu"), tmp_path,
+                      previous=Journaled(cells=cells, environment=environment),
+                      cells={(CASE.stem, "jax")}, prints={cell: "" for cell in cells})
+    assert [r["id"] for r in results["cases"]] == [CASE.stem] and results["complete"]
+    assert results["cases"][0]["columns"]["jax"]["status"] == "ok"
