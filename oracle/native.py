@@ -152,7 +152,7 @@ def _split_args(binding: Binding, declared: OpDef, values: Mapping[str, Any]) ->
 def _native_attrs(binding: Binding, declared: OpDef, attrs: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """Attributes in the framework's spelling; one the binding cannot express is `unsupported`."""
     positional: list[Any] = []
-    keywords: dict[str, Any] = dict(binding.fixed)
+    keywords: dict[str, Any] = binding.fixed_values()  # pinned attributes below override them
     skip = {binding.then[0]} if binding.then else set()
     for name, value in attrs.items():
         if name in skip or binding.kind == "custom" or name in binding.infers:

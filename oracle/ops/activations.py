@@ -24,13 +24,18 @@ def _log_softmax(r, x, axis):  # type: ignore[no-untyped-def]
     return shifted - r.xp.log(r.xp.sum(r.xp.exp(shifted), axis=axis, keepdims=True))
 
 
+def _keep_nan(r, x, y):  # type: ignore[no-untyped-def]
+    """y where x is a number, NaN where x is NaN: max/min propagate NaN, a `where` on `x > 0` alone would not."""
+    return r.xp.where(r.xp.isnan(x), x, y)
+
+
 def _relu(r, x):  # type: ignore[no-untyped-def]
-    return r.xp.where(x > 0, x, 0.0)
+    return _keep_nan(r, x, r.xp.where(x > 0, x, 0.0))
 
 
 def _relu6(r, x):  # type: ignore[no-untyped-def]
     xp = r.xp
-    return xp.where(x > 0, xp.where(x < 6, x, 6.0), 0.0)
+    return _keep_nan(r, x, xp.where(x > 0, xp.where(x < 6, x, 6.0), 0.0))
 
 
 def _leaky_relu(r, x, negative_slope):  # type: ignore[no-untyped-def]
@@ -136,9 +141,9 @@ OPS = [
        attrs={"axis": SOFTMAX_AXIS},
        torch=call("torch.nn.functional.log_softmax", axis="dim"), tensorflow=call("tf.nn.log_softmax", axis="axis"),
        jax=call("jax.nn.log_softmax", axis="axis")),
-    op("relu", "activation", "x", "max(x, 0)", _relu, conventions=KINK0,
+    op("relu", "activation", "x", "max(x, 0); NaN stays NaN", _relu, conventions=KINK0,
        torch=call("torch.nn.functional.relu"), tensorflow=call("keras.ops.relu"), jax=call("jax.nn.relu")),
-    op("relu6", "activation", "x", "min(max(x, 0), 6)", _relu6,
+    op("relu6", "activation", "x", "min(max(x, 0), 6); NaN stays NaN", _relu6,
        conventions="gradient 0 at both kinks x = 0 and x = 6",
        torch=call("torch.nn.functional.relu6"), tensorflow=call("keras.ops.relu6"), jax=call("jax.nn.relu6")),
     op("leaky_relu", "activation", "x", "x if x > 0 else negative_slope * x", _leaky_relu,

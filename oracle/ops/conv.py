@@ -195,9 +195,16 @@ def _resize(r, x, size, method, align_corners, antialias):  # type: ignore[no-un
         from oracle.ops.refctx import Undefined
 
         raise Undefined("the reference resizes by interpolation only (no antialiasing filter)")
-    mh = _resize_matrix(x.shape[2], size[0], method, bool(align_corners))
-    mw = _resize_matrix(x.shape[3], size[1], method, bool(align_corners))
-    return r.xp.einsum("oh,nchw,pw->ncop", r.xp.asarray(mh), x, r.xp.asarray(mw))
+    from oracle.ops.refctx import ShapeMismatch
+
+    spatial = x.shape[2:]
+    if x.ndim < 3 or len(size) != len(spatial):
+        raise ShapeMismatch(f"resize needs one size per spatial axis of [N, C, ...], got size {list(size)} for "
+                            f"{list(x.shape)}")
+    for axis, (n, out) in enumerate(zip(spatial, size), start=2):  # each spatial axis by its own matrix
+        m = r.xp.asarray(_resize_matrix(n, out, method, bool(align_corners)))
+        x = r.xp.moveaxis(r.xp.tensordot(x, m, axes=([axis], [1])), -1, axis)
+    return x
 
 
 CONV_ATTRS = {"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))}
@@ -307,8 +314,9 @@ OPS = [
        torch=call("torch.amax", fixed={"dim": (-2, -1)}),
        tensorflow=construct("keras.layers.GlobalMaxPooling2D", fixed=CF),
        jax=call("jnp.max", fixed={"axis": (-2, -1)})),
-    op("resize", "conv", "x", "resize the spatial axes of x [N,C,H,W] to `size` by nearest, bilinear or bicubic "
-       "interpolation, half-pixel centres (align_corners=false) unless align_corners; no antialiasing", _resize,
+    op("resize", "conv", "x", "resize the spatial axes of x [N,C,H,W] (or [N,C,L], [N,C,D,H,W]: one size per "
+       "spatial axis) to `size` by nearest, bilinear or bicubic interpolation, applied per axis (linear on one "
+       "axis), half-pixel centres (align_corners=false) unless align_corners; no antialiasing", _resize,
        attrs={"size": Attr("ints", REQUIRED), "method": Attr("str", REQUIRED, choices=("nearest", "bilinear", "bicubic")),
               "align_corners": Attr("bool", reference=False), "antialias": Attr("bool", reference=False)},
        conventions="nearest: source floor((i + 0.5) in / out); bicubic: Keys' kernel with a = -0.5, border samples "

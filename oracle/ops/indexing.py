@@ -19,10 +19,17 @@ IDX = Arg("indices", "int_tensor", "index")
 
 
 def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
-    n = x.shape[0]
+    from oracle.ops.refctx import ShapeMismatch
+
+    n, xp = x.shape[0], r.xp
+    if tuple(updates.shape) != tuple(indices.shape) + tuple(x.shape[1:]):
+        raise ShapeMismatch(f"scatter_add needs updates of shape indices.shape + x.shape[1:] = "
+                            f"{list(indices.shape) + list(x.shape[1:])}, got {list(updates.shape)}")
     keep = _in_range(r, "scatter_add", indices, n)
-    rows = r.xp.eye(n, dtype=x.dtype)[indices % n] * r.xp.asarray(keep[:, None].astype(np.float64))  # [k, n]
-    return x + r.xp.tensordot(rows, updates, axes=([0], [0]))
+    # a scalar index is one row: flatten indices (and updates alike) to k rows
+    flat = xp.reshape(indices, (-1,))
+    rows = xp.eye(n, dtype=x.dtype)[flat % n] * xp.asarray(keep[:, None].astype(np.float64))  # [k, n]
+    return x + xp.tensordot(rows, xp.reshape(updates, (-1, *x.shape[1:])), axes=([0], [0]))
 
 
 def _in_range(r, name: str, indices: Any, n: int) -> np.ndarray:
@@ -181,7 +188,8 @@ _AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the r
 
 OPS = [
     op("scatter_add", "indexing", ("x", Arg("indices", "int_tensor", "index"), "updates"),
-       "a copy of x with updates[i] added to row indices[i] of axis 0; duplicate indices accumulate",
+       "a copy of x with updates[i] added to row indices[i] of axis 0; duplicate indices accumulate; updates "
+       "has shape indices.shape + x.shape[1:] (a scalar index takes one row)",
        _scatter_add, conventions="an index outside [-n, n) raises IndexError", alternatives=("drop_out_of_range",),
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),

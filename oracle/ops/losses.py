@@ -69,7 +69,13 @@ def _bce(r, probs, target, reduction):  # type: ignore[no-untyped-def]
 def _bce_logits(r, logits, target, reduction):  # type: ignore[no-untyped-def]
     x, t = r.operands("binary_cross_entropy_with_logits", logits, target)
     xp = r.xp
-    return r.loss(xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x))), reduction)
+    # max(x, 0) - x t written as (1 - t) relu(x) + t relu(-x), a term with weight 0 taken as 0, so an infinite
+    # logit gives the limit: +inf with t = 0 is inf, +inf with t = 1 is 0 (max(x, 0) - x t would be inf - inf)
+    def weighted(w, v):  # type: ignore[no-untyped-def]
+        return xp.where(w == 0, 0.0, w * v)
+
+    hinge = weighted(1 - t, xp.where(x >= 0, x, 0.0)) + weighted(t, xp.where(x < 0, -x, 0.0))
+    return r.loss(hinge + xp.log1p(xp.exp(-xp.abs(x))), reduction)
 
 
 OPS = [
@@ -99,7 +105,8 @@ OPS = [
        tensorflow=_keras("BinaryCrossentropy", "target", "probs", from_logits=False),
        jax=none("optax has no binary cross-entropy on probabilities (sigmoid_binary_cross_entropy takes logits)")),
     op("binary_cross_entropy_with_logits", "loss", ("logits", Arg("target", domain="binary")),
-       "max(x, 0) - x t + log(1 + exp(-|x|)), the stable form of BCE(sigmoid(x), t), then `reduction`",
+       "max(x, 0) - x t + log(1 + exp(-|x|)), the stable form of BCE(sigmoid(x), t), then `reduction`; at an "
+       "infinite logit its limit (+inf with t = 0: inf; +inf with t = 1: 0)",
        _bce_logits, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=construct("torch.nn.BCEWithLogitsLoss", reduction="reduction"),
        tensorflow=_keras("BinaryCrossentropy", "target", "logits", from_logits=True),
@@ -169,7 +176,8 @@ def _log_probs_at(r, name, scores, labels):  # type: ignore[no-untyped-def]
     values = r.concrete(labels)
     if values.size and (values.min() < 0 or values.max() >= scores.shape[-1]):
         raise IndexError(f"{name} labels must lie in [0, {scores.shape[-1]})")
-    return r.xp.sum(r.xp.eye(scores.shape[-1], dtype=scores.dtype)[labels] * scores, axis=-1)
+    # a gather, not a one-hot product: 0 * -inf at another class would make the picked value NaN
+    return r.xp.take_along_axis(scores, r.xp.expand_dims(labels, -1), axis=-1)[..., 0]
 
 
 def _ce_weighted(r, logits, labels, weight, reduction):  # type: ignore[no-untyped-def]
@@ -197,8 +205,10 @@ def _kl_div_probs(r, pred, target, reduction):  # type: ignore[no-untyped-def]
     return r.reduce(r.special.xlogy(p, p) - r.special.xlogy(p, q), reduction)
 
 
-def _poisson(r, rate, target, reduction):  # type: ignore[no-untyped-def]
+def _poisson(r, rate, target, reduction, log_input):  # type: ignore[no-untyped-def]
     q, t = r.operands("poisson_nll", rate, target)
+    if log_input:  # the input is log(rate)
+        return r.loss(r.xp.exp(q) - t * q, reduction)
     return r.loss(q - r.special.xlogy(t, q), reduction)
 
 
@@ -327,10 +337,15 @@ OPS += [
        tensorflow=_keras("KLDivergence"),
        jax=none("optax.losses.kl_divergence takes log-predictions (see kl_div)")),
     op("poisson_nll", "loss", (Arg("rate", domain="positive"), Arg("target", domain="positive")),
-       "Poisson negative log-likelihood without the log(target!) term: rate - target log(rate); then `reduction`",
-       _poisson, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
-       torch=construct("torch.nn.PoissonNLLLoss", fixed={"log_input": False}, reduction="reduction"),
-       tensorflow=_keras("Poisson", "target", "rate"),
+       "Poisson negative log-likelihood without the log(target!) term: rate - target log(rate); then `reduction`; "
+       "log_input=true: the input is log(rate), exp(input) - target input",
+       _poisson, attrs={"reduction": REDUCTION,
+                        "log_input": Attr("bool", False, doc="false (the input is the rate) is the op's meaning and "
+                                                             "is passed when unpinned; torch's own default is true")},
+       alternatives=SHAPES,
+       torch=construct("torch.nn.PoissonNLLLoss", reduction="reduction", log_input="log_input"),
+       tensorflow=switch("log_input", **{"False": _keras("Poisson", "target", "rate"),
+                                          "True": none("keras.losses.Poisson takes the rate, not its log")}),
        jax=none(NO_OPTAX.format("Poisson"))),
     op("cosine_similarity", "loss", "x1 x2", "sum(x1 x2) / (|x1| |x2|) along `axis` (positive: 1 for equal directions)",
        _cosine_similarity,

@@ -6,7 +6,7 @@ Binary: a prediction is positive iff preds > threshold. The reference's 0/0 is N
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, Binding, construct, none, op, stateful, switch
+from oracle.ops.spec import Arg, Attr, Binding, Fixed, construct, fix, none, op, stateful, switch
 
 ATTRS = {
     "task": Attr("str", "binary", choices=("binary", "multiclass")),
@@ -67,9 +67,14 @@ def _keras(cls: str, threshold: str) -> Binding:
                     infers=("num_classes",), threshold=threshold)
 
 
-def _flax(cls: str) -> Binding:
+def _flax(cls: str, **fixed: Fixed) -> Binding:
     return stateful(cls, update="update", result="compute", args=("labels=target", "logits=preds"),
-                    infers=("num_classes",), threshold="threshold")
+                    infers=("num_classes",), threshold="threshold", fixed=dict(fixed))
+
+
+# flax.nnx.metrics.Accuracy is multiclass (argmax) without a threshold: the binary op must pass one
+FLAX_BINARY = fix(0.5, "flax.nnx.metrics.Accuracy is binary only with a threshold (without one it takes the "
+                       "argmax of multiclass logits); 0.5 is the op's stated threshold; a pinned threshold replaces it")
 
 
 _NO_MULTICLASS_KERAS = "keras.metrics.{} has no multiclass averaging for integer labels"
@@ -99,7 +104,7 @@ OPS = [
        tensorflow=switch("task", binary=_keras("BinaryAccuracy", "threshold"),
                          multiclass=stateful("keras.metrics.SparseCategoricalAccuracy", update="update_state",
                                              result="result", args=("target", "preds"), infers=("num_classes",))),
-       jax=switch("task", binary=_flax("flax.nnx:metrics.Accuracy"),
+       jax=switch("task", binary=_flax("flax.nnx:metrics.Accuracy", threshold=FLAX_BINARY),
                   multiclass=stateful("flax.nnx:metrics.Accuracy", update="update", result="compute",
                                       args=("logits=preds", "labels=target"), infers=("num_classes",)))),
 ]
@@ -174,12 +179,17 @@ def _mc_f1(r, preds, target, num_classes, average):  # type: ignore[no-untyped-d
     return _averaged(r, 2 * tp, 2 * tp + fp + fn, support, average, tp + fp)
 
 
-def _top_k(r, preds, target, num_classes, k):  # type: ignore[no-untyped-def]
+def _top_k(r, preds, target, num_classes, k, average):  # type: ignore[no-untyped-def]
     _labels_in_range(r, "target", target, preds.shape[-1])
     xp = r.xp
     true_score = xp.sum(xp.eye(preds.shape[-1])[target] * preds, axis=-1)
-    better = xp.sum(preds > true_score[..., None], axis=-1)
-    return xp.mean(better < k) * 1.0
+    hit = (xp.sum(preds > true_score[..., None], axis=-1) < k) * 1.0
+    if average == "micro":
+        return xp.mean(hit)
+    # macro: each class's share of its samples hit, then the mean over classes
+    t = xp.eye(preds.shape[-1])[target]
+    in_top_k = (xp.sum(preds[:, None, :] > preds[:, :, None], axis=-1) < k) * 1.0  # [N, C]: class c in the top k
+    return _averaged(r, hit @ t, xp.sum(t, axis=0), xp.sum(t, axis=0), "macro", xp.sum(in_top_k, axis=0))
 
 
 def _auroc(r, preds, target):  # type: ignore[no-untyped-def]
@@ -247,13 +257,20 @@ def _tm(cls: str, **attrs) -> Binding:  # type: ignore[no-untyped-def]
 
 OPS += [
     op("top_k_accuracy", "metric", SCORES, "share of samples whose target's score is among the k highest "
-       "(strictly fewer than k classes score higher)", _top_k,
+       "(strictly fewer than k classes score higher); average=macro: that share per class, then the mean over "
+       "classes (0/0 is NaN)", _top_k,
        attrs={"num_classes": NUM_CLASSES, "k": Attr("int", low=1, reference=1,
-                                                    doc="the reference uses k = 1 when unpinned")},
+                                                    doc="the reference uses k = 1 when unpinned"),
+              "average": Attr("str", "micro", choices=("micro", "macro"),
+                              doc="micro (share of samples) is the op's meaning and is passed when unpinned; "
+                                  "torchmetrics' own default is macro")},
        conventions="ties: a sample counts when fewer than k other classes score strictly higher",
-       torch=_tm("MulticlassAccuracy", fixed={"average": "micro"}, k="top_k"),
-       tensorflow=stateful("keras.metrics.SparseTopKCategoricalAccuracy", update="update_state", result="result",
-                           args=("target", "preds"), infers=("num_classes",), k="k"),
+       alternatives=("zero_division_zero", "macro_skips_absent"),
+       torch=_tm("MulticlassAccuracy", k="top_k", average="average"),
+       tensorflow=switch("average", micro=stateful("keras.metrics.SparseTopKCategoricalAccuracy",
+                                                   update="update_state", result="result", args=("target", "preds"),
+                                                   infers=("num_classes",), k="k"),
+                         macro=none("keras.metrics.SparseTopKCategoricalAccuracy has no per-class averaging")),
        jax=none(NO_FLAX.format("top-k accuracy for class scores"))),
     op("multiclass_precision", "metric", SCORES, "per-class precision of argmax predictions, then `average`; "
        "0/0 is NaN", _mc_precision, attrs={"num_classes": NUM_CLASSES, "average": AVERAGE},

@@ -5,8 +5,10 @@ their default scale 1 and offset 0, or without them). Epsilon is left to each fr
 pinned; the reference's stated value is 1e-5. Where a layer needs its input size at
 construction (flax.nnx), the JAX column is a `custom` function that builds it from the input's
 shape; Keras layers that build lazily are constructed directly.
-Layouts: batch_norm and group_norm take [N, C] (the channel axis is both torch's 1 and Keras'
--1); instance_norm and local_response_norm take torch's channels-first [N, C, L].
+Layouts: batch_norm takes [N, C] (the channel axis is both torch's 1 and Keras' -1); group_norm
+takes [N, C] or torch's channels-first [N, C, ...] (Keras and flax group the last axis: on
+[N, C, L] they differ, and the diff shows it); instance_norm and local_response_norm take
+torch's channels-first [N, C, L].
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ def _layer_norm(r, x, normalized_shape, epsilon):  # type: ignore[no-untyped-def
 def _group_norm(r, x, num_groups, epsilon):  # type: ignore[no-untyped-def]
     from oracle.ops.refctx import ShapeMismatch
 
-    _need_2d("group_norm", x)
-    n, c = x.shape
+    if x.ndim < 2:
+        raise ShapeMismatch(f"group_norm is declared for [N, C, ...] inputs, got {list(x.shape)}")
+    n, c = x.shape[:2]
     if c % num_groups:
         raise ShapeMismatch(f"group_norm: {c} channels do not divide into {num_groups} groups")
-    g = r.xp.reshape(x, (n, num_groups, c // num_groups))
-    return r.xp.reshape(_standardize(r, g, (2,), epsilon), (n, c))
+    # channels first, as torch: a group's statistics cover its channels and every axis after them
+    g = r.xp.reshape(x, (n, num_groups, -1))
+    return r.xp.reshape(_standardize(r, g, (2,), epsilon), x.shape)
 
 
 def _instance_norm(r, x, epsilon):  # type: ignore[no-untyped-def]
@@ -112,7 +116,8 @@ OPS = [
        jax=custom("nnx_layer_norm", "flax.nnx.LayerNorm({x}.shape[-1], use_bias=False, use_scale=False, "
                   "rngs=nnx.Rngs(0))({x})")),
     op("group_norm", "normalization", "x",
-       "[N, C]: channels split into num_groups groups; each group of each sample standardised (biased variance)",
+       "x [N, C, ...] (channels first): channels split into num_groups groups; each group of each sample "
+       "standardised over its channels and the axes after them (biased variance)",
        _group_norm,
        attrs={"num_groups": Attr("int", REQUIRED, low=1), "epsilon": EPS},
        torch=call("torch.nn.functional.group_norm", num_groups=kw("num_groups", positional=True), epsilon="eps"),

@@ -125,6 +125,21 @@ class Native:
 
 
 @dataclass(frozen=True)
+class Fixed:
+    """A keyword a binding passes though the case did not pin it, and why (shown wherever the call is shown).
+
+    A case overrides it by pinning the attribute the binding maps to the same keyword.
+    """
+
+    value: Any
+    reason: str
+
+
+def fix(value: Any, reason: str) -> Fixed:
+    return Fixed(value, reason)
+
+
+@dataclass(frozen=True)
 class Binding:
     """How one framework's public API computes an op.
 
@@ -140,7 +155,8 @@ class Binding:
       attribute  args[0].<target> (a dotted path): a stateful object's state, e.g. bn.running_mean
       none       the framework has no public form: `reason` says why
     `args` orders the op's arguments for the native call ("name", "kw=name" for a keyword, or a
-    constant number); `attrs` maps attribute -> Native; `fixed` are constant keywords;
+    constant number); `attrs` maps attribute -> Native; `fixed` are constant keywords, each a
+    `fix(value, reason)` saying why the binding passes what the case did not pin;
     `then` reduces the result by an attribute's value (optax losses are per element: `jnp.mean`).
     """
 
@@ -162,6 +178,13 @@ class Binding:
     @property
     def supported(self) -> bool:
         return self.kind != "none"
+
+    def fixed_values(self) -> dict[str, Any]:
+        """The keywords this binding always passes, as values."""
+        return {k: v.value if isinstance(v, Fixed) else v for k, v in self.fixed.items()}
+
+    def fixed_reasons(self) -> dict[str, str]:
+        return {k: v.reason for k, v in self.fixed.items() if isinstance(v, Fixed)}
 
     def leaves(self) -> list[Binding]:
         return [leaf for case in self.cases.values() for leaf in case.leaves()] if self.kind == "switch" else [self]
