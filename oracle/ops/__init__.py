@@ -75,7 +75,16 @@ def describe_binding(binding: Binding) -> str:
     if binding.then:
         attr, fns = binding.then
         text += f" + {'/'.join(fns.values())} by {attr}"
-    return text
+    return text + describe_fixed(binding)
+
+
+def describe_fixed(binding: Binding) -> str:
+    """The keywords a binding passes unpinned, with why: ` [fixed: axes=1 (tf.tensordot has no default ...)]`."""
+    if not binding.fixed:
+        return ""
+    why = binding.fixed_reasons()
+    items = [f"{k}={v!r}" + (f" ({why[k]})" if k in why else "") for k, v in binding.fixed_values().items()]
+    return f" [fixed: {'; '.join(items)}]"
 
 
 def catalogue(family: str | None = None) -> list[dict[str, Any]]:
@@ -91,6 +100,9 @@ def catalogue(family: str | None = None) -> list[dict[str, Any]]:
                              "choices": list(a.choices), "reference": a.reference_value(), "doc": a.doc}
                       for name, a in declared.attrs.items()},
             "bindings": {fw: describe_binding(declared.binding(fw)) for fw in FRAMEWORKS},
+            "fixed": {fw: {k: {"value": leaf.fixed_values()[k], "reason": leaf.fixed_reasons().get(k, "")}
+                           for leaf in declared.binding(fw).leaves() for k in leaf.fixed}
+                      for fw in FRAMEWORKS},
             "reference": declared.reference is not None, "conventions": declared.conventions,
             "alternatives": list(declared.alternatives),
         })
@@ -98,4 +110,4 @@ def catalogue(family: str | None = None) -> list[dict[str, Any]]:
 
 
 __all__ = ["ACTIVATIONS", "FAMILIES", "FRAMEWORK", "FRAMEWORKS", "OPS", "OPTIMIZERS", "REQUIRED", "Arg", "Attr",
-           "Binding", "Native", "OpDef", "catalogue", "describe_binding"]
+           "Binding", "Native", "OpDef", "catalogue", "describe_binding", "describe_fixed"]

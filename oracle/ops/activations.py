@@ -7,7 +7,7 @@ states (gradient at the kink), written explicitly with `where`.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Attr, call, construct, kw, none, op
+from oracle.ops.spec import Attr, call, construct, fix, kw, none, op
 
 SOFTMAX_AXIS = Attr("axis", reference=-1, doc="the axis normalised; the reference uses the last when unpinned")
 ALPHA = Attr("float", reference=1.0, doc="scale of the negative branch; the reference uses 1.0 when unpinned")
@@ -129,6 +129,7 @@ def _prelu(r, x, weight):  # type: ignore[no-untyped-def]
     return r.xp.where(x > 0, x, w * x)
 
 
+MISH_LAYER = fix("mish", "the layer is the only public Keras form of mish")
 KINK0 = "gradient 0 at the kink x = 0"
 KERAS_ONLY_FN = "{} has no public functional form in keras.ops / tf.nn"
 
@@ -175,7 +176,7 @@ OPS = [
        torch=call("torch.nn.functional.silu"), tensorflow=call("keras.ops.silu"), jax=call("jax.nn.silu")),
     op("mish", "activation", "x", "x * tanh(softplus(x))", _mish,
        torch=call("torch.nn.functional.mish"),
-       tensorflow=construct("keras.layers.Activation", fixed={"activation": "mish"}),
+       tensorflow=construct("keras.layers.Activation", fixed={"activation": MISH_LAYER}),
        jax=call("jax.nn.mish")),
     op("softplus", "activation", "x", "log(1 + exp(beta x)) / beta; with threshold, x where beta x > threshold",
        _softplus,

@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, none, op
+from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, fix, none, op
 
 
 def _same(size: int, k: int, stride: int, dilation: int = 1) -> int:
@@ -210,7 +210,9 @@ def _resize(r, x, size, method, align_corners, antialias):  # type: ignore[no-un
 CONV_ATTRS = {"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))}
 POOL_STRIDE = Attr("int", low=1, reference=None, nullable=True,
                    doc="the reference strides by kernel_size when unpinned (torch's and Keras' rule)")
-CF = {"data_format": "channels_first"}
+SPATIAL = "a global pool reduces the spatial axes: the trailing ones of [N, C, ...]"
+CF = {"data_format": fix("channels_first", "the op's layout is channels first ([N, C, ...], torch's); Keras' "
+                                               "default is channels_last")}
 
 OPS = [
     op("conv2d", "conv", "x w", "2-D cross-correlation, x [N,C,H,W], w [O,C,kH,kW], no bias; padding valid or "
@@ -301,19 +303,19 @@ OPS = [
        jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")),
     op("global_avg_pool1d", "conv", "x", "mean over the length axis of x [N,C,L] -> [N,C]",
        lambda r, x: r.xp.mean(x, axis=2),
-       torch=call("torch.mean", fixed={"dim": -1}),
+       torch=call("torch.mean", fixed={"dim": fix(-1, SPATIAL)}),
        tensorflow=construct("keras.layers.GlobalAveragePooling1D", fixed=CF),
-       jax=call("jnp.mean", fixed={"axis": -1})),
+       jax=call("jnp.mean", fixed={"axis": fix(-1, SPATIAL)})),
     op("global_avg_pool2d", "conv", "x", "mean over the spatial axes of x [N,C,H,W] -> [N,C]",
        lambda r, x: r.xp.mean(x, axis=(2, 3)),
-       torch=call("torch.mean", fixed={"dim": (-2, -1)}),
+       torch=call("torch.mean", fixed={"dim": fix((-2, -1), SPATIAL)}),
        tensorflow=construct("keras.layers.GlobalAveragePooling2D", fixed=CF),
-       jax=call("jnp.mean", fixed={"axis": (-2, -1)})),
+       jax=call("jnp.mean", fixed={"axis": fix((-2, -1), SPATIAL)})),
     op("global_max_pool2d", "conv", "x", "max over the spatial axes of x [N,C,H,W] -> [N,C]; NaN propagates",
        lambda r, x: r.xp.max(x, axis=(2, 3)),
-       torch=call("torch.amax", fixed={"dim": (-2, -1)}),
+       torch=call("torch.amax", fixed={"dim": fix((-2, -1), SPATIAL)}),
        tensorflow=construct("keras.layers.GlobalMaxPooling2D", fixed=CF),
-       jax=call("jnp.max", fixed={"axis": (-2, -1)})),
+       jax=call("jnp.max", fixed={"axis": fix((-2, -1), SPATIAL)})),
     op("resize", "conv", "x", "resize the spatial axes of x [N,C,H,W] (or [N,C,L], [N,C,D,H,W]: one size per "
        "spatial axis) to `size` by nearest, bilinear or bicubic interpolation, applied per axis (linear on one "
        "axis), half-pixel centres (align_corners=false) unless align_corners; no antialiasing", _resize,

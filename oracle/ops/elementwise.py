@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import ShapeMismatch
-from oracle.ops.spec import Arg, Attr, OpDef, call, custom, none, op, operator, switch
+from oracle.ops.spec import Arg, Attr, OpDef, call, custom, fix, none, op, operator, switch
 
 
 def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
@@ -186,6 +186,7 @@ def _add_n(r, x, y):  # type: ignore[no-untyped-def]
         raise ShapeMismatch(f"add_n sums tensors of one shape, got {list(r.xp.shape(x))} and {list(r.xp.shape(y))}")
     return x + y
 
+TRUNC = fix("trunc", "torch.div divides truly by default; trunc is the op")
 
 OPS = [
     _binary_operator("add", "+", "x + y as users write it (the operator)", "NumPy broadcasting"),
@@ -219,7 +220,7 @@ OPS = [
             conventions="integer division by zero raises ZeroDivisionError; the gradient is 0 almost everywhere"),
     op("trunc_divide", "elementwise", "x y", "trunc(x / y) (C integer division): rounds toward 0",
        _trunc_divide, conventions="integer division by zero raises ZeroDivisionError; the gradient is 0",
-       torch=call("torch.div", fixed={"rounding_mode": "trunc"}), tensorflow=call("tf.truncatediv"),
+       torch=call("torch.div", fixed={"rounding_mode": TRUNC}), tensorflow=call("tf.truncatediv"),
        jax=switch("x", integer=call("jax.lax.div"),
                   floating=none("jax has no truncating division of floats: jax.lax.div truncates integers only and "
                                 "divides floats exactly"))),

@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, method, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, method, op
 
+COUNTS = "the counts are the op's result; unique returns them only when asked"
+ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
 INDEX_ALTS = ("clamp_index", "fill_out_of_range")
 IDX = Arg("indices", "int_tensor", "index")
 
@@ -247,7 +249,7 @@ OPS = [
        "torch.nn.functional.embedding, tf.nn.embedding_lookup, jnp.take(weight, ids, axis=0) (as flax's Embed)",
        _embedding, alternatives=INDEX_ALTS, conventions="an id outside [0, V) raises IndexError",
        torch=call("torch.nn.functional.embedding", args=("ids", "weight")),
-       tensorflow=call("tf.nn.embedding_lookup"), jax=call("jnp.take", fixed={"axis": 0})),
+       tensorflow=call("tf.nn.embedding_lookup"), jax=call("jnp.take", fixed={"axis": ROWS})),
     op("boolean_mask", "indexing", ("x", Arg("mask", "int_tensor", "binary")), "x[mask]: the elements where the "
        "boolean mask is true, flattened (a data-dependent shape)",
        lambda r, x, mask: x[r.concrete(mask).astype(bool)],
@@ -281,9 +283,9 @@ OPS = [
        torch=call("torch.unique"), tensorflow=call("tf.unique", pick="y"), jax=call("jnp.unique")),
     op("unique_counts", "indexing", "x", "how often each distinct value occurs, in the order of `unique_values` (sorted)",
        lambda r, x: _unique(r, x, counts=True), alternatives=("first_occurrence_order",),
-       torch=call("torch.unique", fixed={"return_counts": True}, pick=1),
+       torch=call("torch.unique", fixed={"return_counts": fix(True, COUNTS)}, pick=1),
        tensorflow=call("tf.unique_with_counts", pick="count"),
-       jax=call("jnp.unique", fixed={"return_counts": True}, pick=1)),
+       jax=call("jnp.unique", fixed={"return_counts": fix(True, COUNTS)}, pick=1)),
     op("searchsorted", "indexing", "sorted_sequence values", "for each value, the insertion index into the 1-D "
        "ascending `sorted_sequence` that keeps it sorted: before equal elements (side=left) or after (right)",
        _searchsorted, attrs={"side": Attr("str", choices=("left", "right"), reference="left")},

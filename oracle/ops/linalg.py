@@ -7,7 +7,7 @@ differ between libraries), singular values, eigenvalues.
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Attr, call, custom, kw, op
+from oracle.ops.spec import REQUIRED, Attr, call, custom, fix, kw, op
 
 
 def _dot(r, x, y):  # type: ignore[no-untyped-def]
@@ -65,6 +65,11 @@ def _matrix_norm(r, x, ord):  # type: ignore[no-untyped-def]
 
 NORM_ORD = Attr("any", reference="fro", doc="fro | nuc | 1 | 2 | inf; the reference takes fro when unpinned")
 INF = float("inf")
+INNER = fix(1, "tf.tensordot has no default axes; 1 contracts the vectors (an inner product)")
+OUTER = fix(0, "tf.tensordot has no default axes; 0 is the outer product")
+VALUES_ONLY = fix(False, "the op is the singular values only")
+MATRIX_AXES = fix([-2, -1], "a matrix norm over the last two axes; tf.linalg.norm's default is a "
+                            "vector norm over all elements")
 
 OPS = [
     op("matmul", "linalg", "x y", "matrix product x @ y; leading (batch) axes broadcast, 1-D operands are "
@@ -73,10 +78,10 @@ OPS = [
     op("dot", "linalg", "x y", "NumPy's dot: 1-D x 1-D inner product, 2-D matrix product, N-D contracts the last "
        "axis of x with the second-to-last of y. torch.dot takes 1-D only; TensorFlow's closest public form is "
        "tf.tensordot(x, y, axes=1), which contracts the last axis of x with the FIRST of y", _dot,
-       torch=call("torch.dot"), tensorflow=call("tf.tensordot", fixed={"axes": 1}), jax=call("jnp.dot")),
+       torch=call("torch.dot"), tensorflow=call("tf.tensordot", fixed={"axes": INNER}), jax=call("jnp.dot")),
     op("outer", "linalg", "x y", "outer product of two vectors x[i] y[j] (NumPy flattens N-D operands first)",
        lambda r, x, y: r.xp.outer(x, y),
-       torch=call("torch.outer"), tensorflow=call("tf.tensordot", fixed={"axes": 0}), jax=call("jnp.outer")),
+       torch=call("torch.outer"), tensorflow=call("tf.tensordot", fixed={"axes": OUTER}), jax=call("jnp.outer")),
     op("einsum", "linalg", "x y", "Einstein summation of two operands under `equation` (required)",
        lambda r, x, y, equation: r.xp.einsum(equation, x, y), attrs={"equation": Attr("str", REQUIRED)},
        torch=custom("einsum2", "torch.einsum({equation}, {x}, {y})"),
@@ -113,7 +118,7 @@ OPS = [
        jax=call("jnp.linalg.qr", pick=1)),
     op("svd_s", "linalg", "a", "singular values, descending (the invariant part of the SVD)",
        lambda r, a: r.xp.linalg.svd(a, compute_uv=False),
-       torch=call("torch.linalg.svdvals"), tensorflow=call("tf.linalg.svd", fixed={"compute_uv": False}),
+       torch=call("torch.linalg.svdvals"), tensorflow=call("tf.linalg.svd", fixed={"compute_uv": VALUES_ONLY}),
        jax=call("jnp.linalg.svdvals")),
     op("eigh_values", "linalg", "a", "eigenvalues (ascending) of the symmetric matrix given by a's lower triangle",
        _eigvalsh, conventions="reads the lower triangle only (LAPACK's UPLO='L'); jnp.linalg.eigvalsh symmetrizes "
@@ -129,7 +134,7 @@ OPS = [
        "2 (largest singular value), inf (max row sum)", _matrix_norm, attrs={"ord": NORM_ORD},
        conventions="fro is sqrt(sum x^2): its gradient at the zero matrix is 0/0 = NaN under jax.grad",
        torch=call("torch.linalg.matrix_norm", ord=kw("ord", {"inf": INF})),
-       tensorflow=call("tf.linalg.norm", fixed={"axis": [-2, -1]}, ord=kw("ord", {"inf": INF})),
+       tensorflow=call("tf.linalg.norm", fixed={"axis": MATRIX_AXES}, ord=kw("ord", {"inf": INF})),
        jax=call("jnp.linalg.matrix_norm", ord=kw("ord", {"inf": INF}))),
     op("trace", "linalg", "x", "sum of the diagonal over the LAST two axes (batched, as tf.linalg.trace); "
        "torch.trace takes 2-D only and jnp.trace sums the FIRST two axes by default", _trace,

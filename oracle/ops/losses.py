@@ -7,16 +7,18 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, Binding, call, construct, custom, kw, none, op, switch
+from oracle.ops.spec import Arg, Attr, Binding, Fixed, call, construct, custom, fix, kw, none, op, switch
 
 REDUCTION = Attr("str", choices=("mean", "sum", "none"), reference="mean",
                  doc="mean or sum over all elements, or none; the reference means when unpinned")
 KERAS_REDUCTION = kw("reduction", {"mean": "sum_over_batch_size", "sum": "sum", "none": None})
 JNP_REDUCE = ("reduction", {"mean": "jnp.mean", "sum": "jnp.sum"})
+LOGITS = fix(True, "the op takes logits; Keras' cross-entropies take probabilities by default")
+PROBS = fix(False, "the op takes probabilities (Keras' default too, stated so the call shows it)")
 SHAPES = ("broadcast", "align_ranks", "last_axis_mean")  # what a column may do with operands of two shapes
 
 
-def _keras(cls: str, *args: str, **fixed: object) -> Binding:
+def _keras(cls: str, *args: str, **fixed: Fixed) -> Binding:
     return construct(f"keras.losses.{cls}", args=args or ("target", "pred"), fixed=dict(fixed),
                      reduction=KERAS_REDUCTION)
 
@@ -94,22 +96,22 @@ OPS = [
        attrs={"reduction": REDUCTION}, alternatives=("broadcast", "align_ranks"),
        conventions="a label outside [0, C) raises IndexError",
        torch=construct("torch.nn.CrossEntropyLoss", reduction="reduction"),
-       tensorflow=switch("labels", integer=_keras("SparseCategoricalCrossentropy", "labels", "logits", from_logits=True),
-                         floating=_keras("CategoricalCrossentropy", "labels", "logits", from_logits=True)),
+       tensorflow=switch("labels", integer=_keras("SparseCategoricalCrossentropy", "labels", "logits", from_logits=LOGITS),
+                         floating=_keras("CategoricalCrossentropy", "labels", "logits", from_logits=LOGITS)),
        jax=switch("labels", integer=call("optax.losses.softmax_cross_entropy_with_integer_labels", then=JNP_REDUCE),
                   floating=call("optax.losses.softmax_cross_entropy", then=JNP_REDUCE))),
     op("binary_cross_entropy", "loss", (Arg("probs", domain="probability"), Arg("target", domain="binary")),
        "-(t log p + (1 - t) log(1 - p)) with 0 log 0 = 0, unclamped (p = 0 with t = 1 gives inf), then `reduction`",
        _bce, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=construct("torch.nn.BCELoss", reduction="reduction"),
-       tensorflow=_keras("BinaryCrossentropy", "target", "probs", from_logits=False),
+       tensorflow=_keras("BinaryCrossentropy", "target", "probs", from_logits=PROBS),
        jax=none("optax has no binary cross-entropy on probabilities (sigmoid_binary_cross_entropy takes logits)")),
     op("binary_cross_entropy_with_logits", "loss", ("logits", Arg("target", domain="binary")),
        "max(x, 0) - x t + log(1 + exp(-|x|)), the stable form of BCE(sigmoid(x), t), then `reduction`; at an "
        "infinite logit its limit (+inf with t = 0: inf; +inf with t = 1: 0)",
        _bce_logits, attrs={"reduction": REDUCTION}, alternatives=SHAPES,
        torch=construct("torch.nn.BCEWithLogitsLoss", reduction="reduction"),
-       tensorflow=_keras("BinaryCrossentropy", "target", "logits", from_logits=True),
+       tensorflow=_keras("BinaryCrossentropy", "target", "logits", from_logits=LOGITS),
        jax=call("optax.losses.sigmoid_binary_cross_entropy", then=JNP_REDUCE)),
 ]
 
@@ -309,7 +311,7 @@ OPS += [
               "reduction": REDUCTION},
        torch=construct("torch.nn.CrossEntropyLoss", reduction="reduction", label_smoothing="label_smoothing"),
        tensorflow=construct("keras.losses.CategoricalCrossentropy", args=("target", "logits"),
-                            fixed={"from_logits": True}, reduction=KERAS_REDUCTION, label_smoothing="label_smoothing"),
+                            fixed={"from_logits": LOGITS}, reduction=KERAS_REDUCTION, label_smoothing="label_smoothing"),
        jax=none("optax's softmax_cross_entropy takes no label smoothing (optax.smooth_labels is a separate step)")),
     op("cross_entropy_weighted", "loss", ("logits", Arg("labels", "tensor", "index"), Arg("weight", domain="positive")),
        "class-weighted softmax cross-entropy with integer labels: per example -weight[y] log softmax(x)[y]; "

@@ -301,7 +301,8 @@ OPS += [
        "at their score (step-wise, no interpolation)", _average_precision,
        torch=construct("torchmetrics.classification.BinaryAveragePrecision"),
        tensorflow=stateful("keras.metrics.AUC", update="update_state", result="result", args=("target", "preds"),
-                           fixed={"curve": "PR"}),
+                           fixed={"curve": fix("PR", "average precision is the area under the precision-recall curve; "
+                                                    "keras.metrics.AUC's default curve is ROC")}),
        jax=none(NO_FLAX.format("average precision on scores"))),
     op("mean_iou", "metric", (Arg("preds", "tensor", "index"), Arg("target", "tensor", "index")),
        "mean over classes of intersection / union of predicted and true labels; classes absent from both are "

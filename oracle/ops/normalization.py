@@ -13,9 +13,15 @@ torch's channels-first [N, C, L].
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, kw, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, fix, kw, none, op
 
 EPS = Attr("float", reference=1e-5, low=0.0, doc="added to the variance; the reference uses 1e-5 when unpinned")
+
+TRAINING = fix(True, "the op is training mode: the batch's statistics")
+INFERENCE = fix(False, "the op is inference mode: the given running statistics")
+TRAILING = fix(-1, "the op normalises the trailing axes; Keras takes their positions, "
+                   "not their shape")
+CHANNELS = fix(-1, "the channels of [N, C] are its last axis; the running statistics are per channel")
 
 
 def _standardize(r, x, axes, eps):  # type: ignore[no-untyped-def]
@@ -91,7 +97,7 @@ OPS = [
     op("batch_norm", "normalization", "x",
        "training-mode batch normalization of [N, C]: (x - mean) / sqrt(var + epsilon) with the batch's mean "
        "and biased variance per channel; no scale or shift", _batch_norm, attrs={"epsilon": EPS},
-       torch=call("torch.nn.functional.batch_norm", args=("x", None, None), fixed={"training": True},
+       torch=call("torch.nn.functional.batch_norm", args=("x", None, None), fixed={"training": TRAINING},
                   epsilon="eps"),
        tensorflow=custom("keras_batch_norm_training",
                          "keras.layers.BatchNormalization(epsilon=...)({x}, training=True)"),
@@ -100,10 +106,11 @@ OPS = [
     op("batch_norm_inference", "normalization", ("x", Arg("running_mean"), Arg("running_var", domain="positive")),
        "inference-mode batch normalization of [N, C] with given running statistics: "
        "(x - running_mean) / sqrt(running_var + epsilon)", _batch_norm_inference, attrs={"epsilon": EPS},
-       torch=call("torch.nn.functional.batch_norm", fixed={"training": False}, epsilon="eps"),
+       torch=call("torch.nn.functional.batch_norm", fixed={"training": INFERENCE},
+                  epsilon="eps"),
        tensorflow=call("keras.ops.batch_normalization", args=("x", "running_mean", "running_var"),
-                       fixed={"axis": -1}, epsilon="epsilon"),
-       jax=call("jax.nn.standardize", args=("x", "mean=running_mean", "variance=running_var"), fixed={"axis": -1},
+                       fixed={"axis": CHANNELS}, epsilon="epsilon"),
+       jax=call("jax.nn.standardize", args=("x", "mean=running_mean", "variance=running_var"), fixed={"axis": CHANNELS},
                 epsilon="epsilon")),
     op("layer_norm", "normalization", "x",
        "(x - mean) / sqrt(var + epsilon) over the trailing axes named by normalized_shape (biased variance); "
@@ -138,7 +145,7 @@ OPS = [
               "epsilon": EPS},
        torch=call("torch.nn.functional.rms_norm", normalized_shape=kw("normalized_shape", positional=True),
                   epsilon="eps"),
-       tensorflow=call("keras.ops.rms_normalization", fixed={"axis": -1}, infers=("normalized_shape",),
+       tensorflow=call("keras.ops.rms_normalization", fixed={"axis": TRAILING}, infers=("normalized_shape",),
                        epsilon="epsilon"),
        jax=custom("nnx_rms_norm", "flax.nnx.RMSNorm({x}.shape[-1], use_scale=False, rngs=nnx.Rngs(0))({x})")),
     op("l2_normalize", "normalization", "x",

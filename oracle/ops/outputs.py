@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, op
 
 
 def _top_k(r: Any, x: Any, k: int) -> tuple[Any, Any]:
@@ -20,6 +20,8 @@ def _unique(r: Any, x: Any) -> tuple[Any, Any, Any]:
     return values, inverse.reshape(x.shape), counts
 
 
+ALL3 = "the op has three results: the values, each element's index in them, the counts"
+
 OPS = [
     op("top_k", "indexing", "x", "the k largest values along the last axis, in descending order, and "
        "their indices", _top_k, attrs={"k": Attr("int", REQUIRED, low=1, doc="how many")},
@@ -31,9 +33,9 @@ OPS = [
        torch=call("torch.linalg.qr"), tensorflow=call("tf.linalg.qr"), jax=call("jnp.linalg.qr")),
     op("unique", "indexing", "x", "the sorted distinct values of x, the index of each element's value in "
        "them (shaped as x) and each value's count", _unique, outputs=("values", "inverse", "counts"),
-       torch=call("torch.unique", fixed={"return_inverse": True, "return_counts": True}),
+       torch=call("torch.unique", fixed={"return_inverse": fix(True, ALL3), "return_counts": fix(True, ALL3)}),
        tensorflow=call("tf.unique_with_counts"),
-       jax=call("jnp.unique", fixed={"return_inverse": True, "return_counts": True})),
+       jax=call("jnp.unique", fixed={"return_inverse": fix(True, ALL3), "return_counts": fix(True, ALL3)})),
     op("split", "shape", ("x", Arg("sections", "scalar")),
        "x cut along axis 0 into `sections` equal parts, as a list (the NumPy meaning of an integer)",
        lambda r, x, sections: list(r.xp.split(x, sections)), outputs=("*",),

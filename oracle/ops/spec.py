@@ -239,8 +239,9 @@ def switch(on: str, **cases: Binding) -> Binding:
     return Binding("switch", on=on, cases=cases)
 
 
-def custom(name: str, code: str, **attrs: str | Native) -> Binding:
-    return Binding("custom", name, attrs=_natives(attrs), code=code)
+def custom(name: str, code: str, *, fixed: dict[str, Any] | None = None, **attrs: str | Native) -> Binding:
+    """`fixed`: keywords the adapter's function passes that the case did not pin, declared with their reasons."""
+    return Binding("custom", name, attrs=_natives(attrs), fixed=fixed or {}, code=code)
 
 
 def build(target: str, *, fixed: dict[str, Any] | None = None, infers: tuple[str, ...] = (),
