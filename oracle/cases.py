@@ -213,6 +213,17 @@ class Expect(_Strict):
         return self
 
 
+class Require(Expect):
+    """A gate in the vocabulary of `expect`: a column that does not meet it fails `oracle check`,
+    `oracle run` (exit 6) and its pytest item, naming the field, what was expected and what was seen.
+    `columns` limits it (default: every framework column that ran); `rtol`/`atol` replace the output
+    dtype's tolerance for `values`."""
+
+    columns: list[str] | None = Field(default=None, min_length=1, description="the columns it applies to")
+    rtol: float | None = Field(default=None, ge=0)
+    atol: float | None = Field(default=None, ge=0)
+
+
 class Source(_Strict):
     """Where a case comes from: a seed document's id, the example number in it, its claim."""
 
@@ -370,6 +381,7 @@ class Case(_Strict):
     grad: Grad | None = None
     observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
     tolerance: Tolerance | None = None
+    require: Require | None = Field(default=None, description="what every column must do, or the run fails")
     settings: Settings | None = None
     model: Model | None = None
     optimizer: Optimizer | None = None
@@ -639,10 +651,15 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
 
 
 def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
-    """Outputs named by a claim's expectation must be ones the case records."""
-    expect = case.source.expect if case.source else None
-    if expect is None:
-        return
+    """Outputs named by a claim's expectation (and by `require`) must be ones the case records."""
+    if case.source and case.source.expect:
+        _check_named(case, case.source.expect, ("source", "expect"), path, lines)
+    if case.require:
+        _check_named(case, case.require, ("require",), path, lines)
+
+
+def _check_named(case: Case, expect: Expect, prefix: tuple[str, ...], path: Path,
+                 lines: dict[tuple[Any, ...], int]) -> None:
     recorded = set(case.observed()) | {f"grad.{n}" for n in (case.grad.wrt if case.grad else [])}
     recorded |= {f"{s.out}.{i}" for s in case.parsed_steps() if OPS[s.op].listed for i in range(8)}
     named = [(("shapes", n), n) for n in expect.shapes or {}] + [(("values", n), n) for n in expect.values or {}]
@@ -650,7 +667,7 @@ def _check_expect(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> 
         named.append((("compare", "output"), expect.compare.output))
     for at, name in named:
         if name not in recorded:
-            where = ("source", "expect") + at
+            where = prefix + at
             raise CaseError(path, _line_for(where, lines), _dotted(where),
                             f"{name!r} is not a recorded output{_suggest(name, recorded)}; recorded: "
                             f"{', '.join(sorted(recorded))}")

@@ -53,6 +53,7 @@ EXIT_USAGE = 2  # bad arguments, case files or results file
 EXIT_CELLS_FAILED = 3  # some cells crashed, timed out or ran out of memory
 EXIT_NOTHING_RAN = 4  # no cell could run: no cases, or every column unavailable or unable to start its worker
 EXIT_OUTPUT = 5  # the output folder is unusable: not writable, locked by another run, or a write failed
+EXIT_REQUIRE = 6  # every cell ran, and a case's `require` does not hold in some column
 FAILED = ("crash", "timeout", "resource_exhausted")
 _signals: list[int] = []  # SIGTERM received (Ctrl-C arrives as KeyboardInterrupt)
 
@@ -137,7 +138,19 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
         errors.print(f"[yellow]interrupted:[/yellow] {missing_cells(results)} of {total} cells not run; "
                      f"`oracle run --resume` with the same arguments runs only those")
         return 128 + (_signals[-1] if _signals else signal.SIGINT)
-    return run_exit_code(results)
+    code = run_exit_code(results)
+    unmet = _say_unmet(results)
+    return EXIT_REQUIRE if unmet and code == EXIT_OK else code
+
+
+def _say_unmet(results: dict[str, Any]) -> list[str]:
+    """Print every unmet `require` of the run, one line each; return them."""
+    from oracle.requirements import all_unmet
+
+    unmet = all_unmet(results)
+    for line in unmet:
+        errors.print(f"[red]require not met:[/red] {escape(line)}", highlight=False)
+    return unmet
 
 
 def run_exit_code(results: dict[str, Any]) -> int:
@@ -373,7 +386,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                      Path(args.against))
         return 0
     assert report is not None
-    return report.exit_code
+    unmet = _say_unmet(results)
+    return max(report.exit_code, 1) if unmet else report.exit_code
 
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:

@@ -155,6 +155,11 @@ class CaseItem(pytest.Item):
         record, environment = _run_cell(self.config, state, (self.loaded.id, self.column))
         if self.config.getoption("oracle_update"):
             return
+        from oracle.requirements import unmet
+
+        unmet_lines = unmet(record, {record["id"]: record}, only=self.column)
+        if unmet_lines:  # a gate, whatever the baseline says (a listed divergence does not excuse it)
+            raise ChangeFound("\n".join(unmet_lines))
         baseline = state["baseline"]
         if not isinstance(baseline, Baseline):
             raise ChangeFound(f"{baseline}\n(run pytest with --oracle-update to create it)")

@@ -183,13 +183,13 @@ def _top_k(r, preds, target, num_classes, k, average):  # type: ignore[no-untype
     _labels_in_range(r, "target", target, preds.shape[-1])
     xp = r.xp
     true_score = xp.sum(xp.eye(preds.shape[-1])[target] * preds, axis=-1)
-    hit = (xp.sum(preds > true_score[..., None], axis=-1) < k) * 1.0
+    hit = xp.sum(preds > true_score[..., None], axis=-1) < k
     if average == "micro":
-        return xp.mean(hit)
+        return xp.mean(hit) * 1.0
     # macro: each class's share of its samples hit, then the mean over classes
     t = xp.eye(preds.shape[-1])[target]
     in_top_k = (xp.sum(preds[:, None, :] > preds[:, :, None], axis=-1) < k) * 1.0  # [N, C]: class c in the top k
-    return _averaged(r, hit @ t, xp.sum(t, axis=0), xp.sum(t, axis=0), "macro", xp.sum(in_top_k, axis=0))
+    return _averaged(r, (hit * 1.0) @ t, xp.sum(t, axis=0), xp.sum(t, axis=0), "macro", xp.sum(in_top_k, axis=0))
 
 
 def _auroc(r, preds, target):  # type: ignore[no-untyped-def]

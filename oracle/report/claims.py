@@ -102,7 +102,8 @@ def error_names(error: dict[str, Any] | None) -> tuple[str, ...]:
     return (error.get("base", ""), qualified, qualified.rsplit(".", 1)[-1], error.get("public", ""))
 
 
-def _values_check(o: dict[str, Any], name: str, values: Any) -> Check:
+def _values_check(o: dict[str, Any], name: str, values: Any, rtol: float | None = None,
+                  atol: float | None = None) -> Check:
     import numpy as np
 
     tensor = o["outputs"].get(name)
@@ -111,7 +112,8 @@ def _values_check(o: dict[str, Any], name: str, values: Any) -> Check:
     got = Tensor.from_results(tensor).values
     want = np.asarray(Tensor.from_results({"shape": list(np.shape(values)), "dtype": "float64",
                                            "values": values}).values)
-    rtol, atol = tolerance(tensor["dtype"], "float64")
+    default_rtol, default_atol = tolerance(tensor["dtype"], "float64")
+    rtol, atol = default_rtol if rtol is None else rtol, default_atol if atol is None else atol
     assert got is not None
     same = got.shape == want.shape and compare_arrays(got.astype(np.float64), want, rtol, atol) is None
     return Check(same, f"expected {name} = {values}" + ("" if same else f", got {got.tolist()}"))
