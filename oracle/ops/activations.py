@@ -92,7 +92,8 @@ def _softplus(r, x, beta, threshold):  # type: ignore[no-untyped-def]
 
 
 def _softsign(r, x):  # type: ignore[no-untyped-def]
-    return x / (1 + r.xp.abs(x))
+    xp = r.xp
+    return xp.where(xp.isinf(x), xp.sign(x), x / (1 + xp.abs(x)))  # the limit +-1 at +-inf (inf / inf is NaN)
 
 
 def _hard_sigmoid(r, x):  # type: ignore[no-untyped-def]
@@ -185,7 +186,7 @@ OPS = [
                                 doc="linear above it; the reference never linearises when unpinned")},
        torch=call("torch.nn.functional.softplus", beta="beta", threshold="threshold"),
        tensorflow=call("keras.ops.softplus"), jax=call("jax.nn.softplus")),
-    op("softsign", "activation", "x", "x / (1 + |x|)", _softsign,
+    op("softsign", "activation", "x", "x / (1 + |x|); +-1 at +-inf", _softsign,
        torch=call("torch.nn.functional.softsign"), tensorflow=call("tf.nn.softsign"), jax=call("jax.nn.soft_sign")),
     op("sigmoid", "activation", "x", "1 / (1 + exp(-x))", _sigmoid,
        torch=call("torch.sigmoid"), tensorflow=call("keras.ops.sigmoid"), jax=call("jax.nn.sigmoid")),

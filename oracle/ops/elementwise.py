@@ -178,7 +178,9 @@ def _hypot(r, x, y):  # type: ignore[no-untyped-def]
     xp = r.xp
     m = xp.maximum(xp.abs(x), xp.abs(y))
     safe = xp.where(m == 0, 1.0, m)
-    return xp.where(m == 0, 0.0 * (x + y), m * xp.sqrt((x / safe) ** 2 + (y / safe) ** 2))
+    scaled = xp.where(m == 0, 0.0 * (x + y), m * xp.sqrt((x / safe) ** 2 + (y / safe) ** 2))
+    # an infinite side makes the result +inf even beside NaN (Array API hypot); scaling would give inf / inf
+    return xp.where(xp.isinf(x) | xp.isinf(y), xp.inf, scaled)
 
 
 def _add_n(r, x, y):  # type: ignore[no-untyped-def]
@@ -296,7 +298,8 @@ OPS = [
     _binary("fmin", "elementwise min ignoring NaN: a NaN operand yields the other (NaN only when both are); "
             "TensorFlow: keras.ops.fmin", _fmin, "torch.fmin", "keras.ops.fmin", "jnp.fmin",
             conventions="at ties the gradient is split, 0.5 to each operand; a NaN operand gets gradient 0"),
-    _binary("hypot", "sqrt(x ** 2 + y ** 2) without intermediate overflow (TensorFlow: keras.ops.hypot)",
+    _binary("hypot", "sqrt(x ** 2 + y ** 2) without intermediate overflow; +inf when either is infinite, NaN "
+            "included (TensorFlow: keras.ops.hypot)",
             _hypot, "torch.hypot", "keras.ops.hypot", "jnp.hypot",
             conventions="written out as m * sqrt((x/m)^2 + (y/m)^2), m = max(|x|, |y|), so its gradient is x / hypot "
                         "at every scale (jnp.hypot's own gradient is not: see hypot-overflow-underflow-and-origin-"
