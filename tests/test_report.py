@@ -107,7 +107,7 @@ def test_ledger_judges_torch_as_torch_behaves(pipeline: dict[str, Any]) -> None:
     x = plan(load_id(case["file"], case["id"])).inputs
     raised, value = _native_mse(x["model_output"], x["target"])
     broadcast = np.mean((x["model_output"].astype(np.float64) - x["target"]) ** 2)
-    expected = "refuted" if raised else ("holds" if np.isclose(value, broadcast, rtol=1e-5) else "partly")
+    expected = "refuted" if raised or value is None else ("holds" if np.isclose(value, broadcast, rtol=1e-5) else "partly")
     judged = next(j for j in judge_case(case, pipeline["_by_id"]) if j.column == "torch")
     assert judged.verdict == expected
 
@@ -121,7 +121,7 @@ def test_ledger_judges_torch_as_torch_behaves(pipeline: dict[str, Any]) -> None:
 
 
 def _record(**columns: dict[str, Any]) -> dict[str, Any]:
-    base = {"status": "ok", "error": None, "warnings": [], "outputs": {}, "notes": {}, "native_api": []}
+    base: dict[str, Any] = {"status": "ok", "error": None, "warnings": [], "outputs": {}, "notes": {}, "native_api": []}
     return {"id": "c", "source": {"doc": "d", "example": 1, "claim": "x",
                                   "expect": {"status": "error", "error": "ValueError"}},
             "semantics": {}, "columns": {name: {**base, **o} for name, o in columns.items()}}
