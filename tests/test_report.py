@@ -29,12 +29,18 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def written(pipeline: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("report")
+def written(rendered: Path) -> Path:
+    return rendered
+
+
+def test_write_reports_is_a_library_call_and_idempotent(pipeline: dict[str, Any], tmp_path: Path) -> None:
     results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
-    assert main(["report", "--results", str(pipeline["_out"] / "results.json"), "--out", str(out)]) == 0
-    assert write_reports(results, out)  # also callable as a library, idempotent
-    return out
+    small = {**results, "cases": results["cases"][:3]}
+    assert write_reports(small, tmp_path)
+    first = {p.name: p.read_bytes() for p in tmp_path.glob("report.*")}
+    assert set(first) == {"report.md", "report.html"}
+    write_reports(small, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("report.*")} == first
 
 
 def test_both_reports_cover_every_case_and_claim(pipeline: dict[str, Any], written: Path) -> None:
