@@ -125,11 +125,12 @@ def test_scatter_add_with_a_scalar_index_and_update_adds_to_one_row(run: dict[st
 
 
 def test_jax_binary_accuracy_calls_flax_binary_accuracy(run: dict[str, Any]) -> None:
+    import jax.numpy as jnp
     from flax import nnx
 
     cell = run["accuracy-binary"]["jax"]
     metric = nnx.metrics.Accuracy(threshold=0.5)
-    metric.update(logits=np.array([0.2, 0.7, 0.5, 0.9], np.float32), labels=np.array([0, 1, 1, 0], np.int32))
+    metric.update(logits=jnp.array([0.2, 0.7, 0.5, 0.9], jnp.float32), labels=jnp.array([0, 1, 1, 0], jnp.int32))
     close(value(cell, "a"), float(metric.compute()))
     assert "threshold=0.5" in cell["native_api"][0]
 

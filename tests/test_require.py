@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.processes import ROOT
-from tests.test_pytest_plugin import pytest_in
+from processes import ROOT
+from test_pytest_plugin import pytest_in
 
 CASE = {"id": "relu-require", "title": "relu of three values, required",
         "inputs": {"x": {"dtype": "float32", "values": [-1.0, 0.0, 2.0]}}, "steps": ["y = relu(x)"]}
