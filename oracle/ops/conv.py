@@ -278,7 +278,7 @@ OPS = [
        torch=call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
                   ceil_mode="ceil_mode"),
        tensorflow=custom("max_pool2d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' | 'same', "
-                         "data_format='channels_first')"),
+                         "data_format='channels_first')", fixed=CF),
        jax=custom("max_pool2d", "flax.nnx.max_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
                   "padding=((p, p), (p, p)))")),
     op("avg_pool2d", "conv", "x", "2-D average pooling; with padding, count_include_pad divides by the whole "
@@ -288,7 +288,7 @@ OPS = [
        torch=call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
                   count_include_pad="count_include_pad"),
        tensorflow=custom("avg_pool2d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' | "
-                         "'same', data_format='channels_first')"),
+                         "'same', data_format='channels_first')", fixed=CF),
        jax=custom("avg_pool2d", "flax.nnx.avg_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
                   "padding=((p, p), (p, p)), count_include_pad=...)")),
     op("adaptive_avg_pool2d", "conv", "x", "adaptive average pooling to output_size: bin i covers "

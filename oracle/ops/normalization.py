@@ -21,6 +21,9 @@ TRAINING = fix(True, "the op is training mode: the batch's statistics")
 INFERENCE = fix(False, "the op is inference mode: the given running statistics")
 TRAILING = fix(-1, "the op normalises the trailing axes; Keras takes their positions, "
                    "not their shape")
+BARE = fix(False, "the op is the bare normalization: no learned scale or shift")
+RNGS = fix("nnx.Rngs(0)", "flax.nnx layers need an Rngs to build; their initial scale 1 and offset 0 do "
+           "not depend on it")
 CHANNELS = fix(-1, "the channels of [N, C] are its last axis; the running statistics are per channel")
 
 
@@ -100,9 +103,11 @@ OPS = [
        torch=call("torch.nn.functional.batch_norm", args=("x", None, None), fixed={"training": TRAINING},
                   epsilon="eps"),
        tensorflow=custom("keras_batch_norm_training",
-                         "keras.layers.BatchNormalization(epsilon=...)({x}, training=True)"),
+                         "keras.layers.BatchNormalization(epsilon=...)({x}, training=True)", fixed={"training": TRAINING}),
        jax=custom("nnx_batch_norm_training",
-                  "flax.nnx.BatchNorm({x}.shape[-1], use_running_average=False, rngs=nnx.Rngs(0))({x})")),
+                  "flax.nnx.BatchNorm({x}.shape[-1], use_running_average=False, rngs=nnx.Rngs(0))({x})",
+                  fixed={"use_running_average": fix(False, "the op is training mode: the batch's statistics"),
+                         "rngs": RNGS})),
     op("batch_norm_inference", "normalization", ("x", Arg("running_mean"), Arg("running_var", domain="positive")),
        "inference-mode batch normalization of [N, C] with given running statistics: "
        "(x - running_mean) / sqrt(running_var + epsilon)", _batch_norm_inference, attrs={"epsilon": EPS},
@@ -121,7 +126,7 @@ OPS = [
                   epsilon="eps"),
        tensorflow=call("keras.ops.layer_normalization", infers=("normalized_shape",), epsilon="epsilon"),
        jax=custom("nnx_layer_norm", "flax.nnx.LayerNorm({x}.shape[-1], use_bias=False, use_scale=False, "
-                  "rngs=nnx.Rngs(0))({x})")),
+                  "rngs=nnx.Rngs(0))({x})", fixed={"use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
     op("group_norm", "normalization", "x",
        "x [N, C, ...] (channels first): channels split into num_groups groups; each group of each sample "
        "standardised over its channels and the axes after them (biased variance)",
@@ -129,7 +134,8 @@ OPS = [
        attrs={"num_groups": Attr("int", REQUIRED, low=1), "epsilon": EPS},
        torch=call("torch.nn.functional.group_norm", num_groups=kw("num_groups", positional=True), epsilon="eps"),
        tensorflow=construct("keras.layers.GroupNormalization", num_groups="groups", epsilon="epsilon"),
-       jax=custom("nnx_group_norm", "flax.nnx.GroupNorm({x}.shape[-1], num_groups=..., rngs=nnx.Rngs(0))({x})")),
+       jax=custom("nnx_group_norm", "flax.nnx.GroupNorm({x}.shape[-1], num_groups=..., rngs=nnx.Rngs(0))({x})",
+                  fixed={"rngs": RNGS})),
     op("instance_norm", "normalization", "x",
        "[N, C, L...] channels first: each (sample, channel) standardised over the spatial axes", _instance_norm,
        attrs={"epsilon": EPS},
@@ -137,7 +143,7 @@ OPS = [
        tensorflow=none("Keras 3 has no instance-normalization layer or function (GroupNormalization with groups=C "
                        "is the documented substitute, channels last)"),
        jax=custom("nnx_instance_norm_ncl", "flax.nnx.InstanceNorm(C, rngs=nnx.Rngs(0))(moveaxis({x}, 1, -1)) "
-                  "moved back to channels first")),
+                  "moved back to channels first", fixed={"rngs": RNGS})),
     op("rms_norm", "normalization", "x", "x / sqrt(mean(x^2 over the trailing axes named by normalized_shape) + "
        "epsilon); no scale (cases normalise the last axis only, which is all Keras and flax.nnx express here)",
        _rms_norm,
@@ -147,7 +153,8 @@ OPS = [
                   epsilon="eps"),
        tensorflow=call("keras.ops.rms_normalization", fixed={"axis": TRAILING}, infers=("normalized_shape",),
                        epsilon="epsilon"),
-       jax=custom("nnx_rms_norm", "flax.nnx.RMSNorm({x}.shape[-1], use_scale=False, rngs=nnx.Rngs(0))({x})")),
+       jax=custom("nnx_rms_norm", "flax.nnx.RMSNorm({x}.shape[-1], use_scale=False, rngs=nnx.Rngs(0))({x})",
+                  fixed={"use_scale": BARE, "rngs": RNGS})),
     op("l2_normalize", "normalization", "x",
        "x / max(||x||_2, epsilon) along `axis` (written x / sqrt(max(sum x^2, epsilon^2)))", _l2_normalize,
        attrs={"axis": Attr("axes", reference=-1, doc="the axis normalised; the reference uses the last when unpinned"),

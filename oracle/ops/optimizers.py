@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, fix, none, op
 
 STEPS = Attr("int", 1, low=1, high=1000, doc="updates applied, each with the same gradient")
 PARAMS = (Arg("params"), Arg("grads"))
@@ -255,6 +255,7 @@ LR = lambda ref: _hp("float", ref)
 B1, B2 = _hp("float", 0.9, 0.0, 1.0), _hp("float", 0.999, 0.0, 1.0)
 EPS = lambda ref: _hp("float", ref)
 STEP_ARG = (Arg("step", "int_tensor"),)
+STAIRCASE = fix(True, "the op is a step decay: the rate falls at whole multiples of step_size, as StepLR")
 
 OPS = [
     op("sgd_step", "optimizer", PARAMS, "SGD with optional heavy-ball / Nesterov momentum, dampening and weight "
@@ -330,9 +331,9 @@ OPS = [
            "torch": custom("step_decay_schedule", "sched = torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, "
                            "...); lr after `step` sched.step() calls"),
            "tensorflow": custom("step_decay_schedule", "keras.optimizers.schedules.ExponentialDecay({learning_rate}, "
-                                "{step_size}, gamma, staircase=True)({step})"),
+                                "{step_size}, gamma, staircase=True)({step})", fixed={"staircase": STAIRCASE}),
            "jax": custom("step_decay_schedule", "optax.exponential_decay({learning_rate}, {step_size}, gamma, "
-                         "staircase=True)({step})")}),
+                         "staircase=True)({step})", fixed={"staircase": STAIRCASE})}),
     op("exponential_decay_schedule", "optimizer", STEP_ARG, "learning_rate * decay_rate^(step / decay_steps) "
        "(continuous); torch's ExponentialLR decays once per step (decay_steps 1)", _exp_decay,
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_rate": Attr("float", REQUIRED, low=0.0),
