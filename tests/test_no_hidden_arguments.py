@@ -90,3 +90,9 @@ def test_custom_bindings_literal_keywords_do_not_grow() -> None:
                 undeclared.append(f"{name}[{framework}]: {keyword}={value}")
     print(f"{len(undeclared)} literal keywords in custom bindings not declared fixed:", *undeclared, sep="\n  ")
     assert len(undeclared) <= CUSTOM_UNDECLARED_CEILING, undeclared
+
+
+def test_the_listing_shows_the_argument_order_of_the_call() -> None:
+    # Keras' cosine_similarity is called (x2, x1): the listing (oracle ops, docs/ops.md) says so
+    assert describe_binding(OPS["cosine_similarity"].tensorflow) == "keras.losses.cosine_similarity(x2, x1)"
+    assert describe_binding(OPS["cosine_similarity"].torch) == "torch.nn.functional.cosine_similarity"

@@ -69,9 +69,12 @@ def describe_binding(binding: Binding) -> str:
         return f"x {binding.target} y"
     if binding.kind == "custom":
         return binding.code
-    text = {"call": "{t}", "construct": "{t}(...)", "stateful": "{t}(...).{u}; {r}()", "method": "x.{t}",
+    # where the binding reorders or renames the op's arguments, the listing shows the call's own order:
+    # keras.losses.cosine_similarity(x2, x1), keras.losses.X(...)(target, pred)
+    order = f"({', '.join(map(str, binding.args))})" if binding.args is not None else ""
+    text = {"call": "{t}{o}", "construct": "{t}(...){o}", "stateful": "{t}(...).{u}{o}; {r}()", "method": "x.{t}{o}",
             "build": "{t}(...)", "attribute": "obj.{t}"}[
-        binding.kind].format(t=binding.target.replace(":", "."), u=binding.update, r=binding.result)
+        binding.kind].format(t=binding.target.replace(":", "."), u=binding.update, r=binding.result, o=order)
     if binding.then:
         attr, fns = binding.then
         text += f" + {'/'.join(fns.values())} by {attr}"
