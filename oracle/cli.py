@@ -22,7 +22,6 @@ from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
 from oracle.report.view import summarize
 from oracle.results import (
-    ResultsError,
     execute,
     fingerprints,
     load_results,
@@ -33,6 +32,7 @@ from oracle.results import (
     write_results,
 )
 from oracle.runner import FRAMEWORKS, MEMORY_ENV
+from oracle.safeio import InputError, printable
 
 DEFAULT_OUT = Path("reports/latest")
 console = Console(width=None if sys.stdout.isatty() else 100)  # pipes and CI logs: the width the tables are for
@@ -190,7 +190,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(*(escape(text) for text in (case.id, case.title, source, str(loaded.path))))
+        table.add_row(*(escape(printable(text)) for text in (case.id, case.title, source, str(loaded.path))))
     console.print(table)
     return 0
 
@@ -230,11 +230,22 @@ def cmd_show(args: argparse.Namespace) -> int:
             return 2
         errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
         record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
-    console.rule(escape(f"{record['id']}: {record['title']}"))
-    console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
-                  highlight=False, markup=False)
+    console.rule(escape(printable(f"{record['id']}: {record['title']}")))
+    console.print(printable(_case_text(record), keep_newlines=True), highlight=False, markup=False)
     _print_record(record)
     return 0
+
+
+def _case_text(record: dict[str, Any]) -> str:
+    """The case file a record names, only if it is one and holds that case: a results.json may name any file."""
+    from oracle.cases import MAX_FILE_BYTES, load_id
+    from oracle.safeio import InputError, read_text_bounded
+
+    try:
+        load_id(record["file"], record["id"])
+        return read_text_bounded(Path(record["file"]), MAX_FILE_BYTES)
+    except (CaseError, InputError):
+        return ""
 
 
 def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
@@ -259,14 +270,14 @@ def _print_record(record: dict[str, Any]) -> None:
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
-        table.add_row(*(escape(text) for text in (name, o["status"], "\n".join(problems), outputs,
-                                                  "\n".join(o["native_api"]))))
+        table.add_row(*(escape(printable(text, keep_newlines=True)) for text in (
+            name, o["status"], "\n".join(problems), outputs, "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {escape(record['summary'])}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(printable(record['summary']))}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(v['explanation'])}",
-                      highlight=False)
+        console.print(f"[{style}]{escape(printable(' vs '.join(v['columns'])))}: {escape(printable(v['kind']))}[/] "
+                      f"{escape(printable(v['explanation']))}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -378,7 +389,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import check_names, compare_columns, drift, load_config, version_columns
+    from oracle.versions import InterpreterError, check_names, compare_columns, drift, load_config, version_columns
 
     cases = _load(args.paths)
     try:
@@ -386,6 +397,9 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         framework = args.framework or (config.framework if config else "jax")
         pythons = [sys.executable, *(config.pythons if config else []), *args.python]
         columns = version_columns(framework, pythons, args.device)
+    except InterpreterError as exc:  # README: a column that cannot run makes diff-versions exit 4
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_NOTHING_RAN
     except ValueError as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
@@ -516,9 +530,14 @@ def main(argv: list[str] | None = None) -> int:
         # interrupted outside a run's columns (loading cases, writing files): nothing half-written is kept
         errors.print("[yellow]interrupted[/yellow]")
         return 128 + (_signals[-1] if _signals else signal.SIGINT)
-    except ResultsError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    except InputError as exc:  # a results.json, baseline, atlas or config that cannot be used (ResultsError is one)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return EXIT_USAGE
+    except OSError as exc:  # a file the command writes (--out, --save, a baseline): read-only, full disk, a folder
+        where = f"{exc.filename}: " if exc.filename else ""
+        errors.print(f"[red]error:[/red] {escape(printable(where + (exc.strerror or str(exc))))}",
+                     highlight=False)
+        return EXIT_OUTPUT
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)

@@ -72,25 +72,61 @@ class Journal:
 
 
 def read_journal(path: Path) -> Journaled:
-    """Every complete line of the journal; a torn or foreign line is skipped."""
+    """Every complete, well-formed line of the journal; a torn, foreign or corrupt line is skipped (its cell runs
+    again). InputError (one line) when the journal is not a regular file."""
+    from oracle.safeio import MAX_JOURNAL_LINE_BYTES, InputError, open_regular
+
     out = Journaled()
-    with open(path, "rb") as handle:
-        for raw in handle:
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue  # a line cut short by a kill
-            if not isinstance(line, dict) or not isinstance(line.get("column"), str):
+    try:
+        handle = open_regular(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the journal: {exc.strerror or exc}") from None
+    with handle:
+        while raw := handle.readline(MAX_JOURNAL_LINE_BYTES + 1):
+            if len(raw) > MAX_JOURNAL_LINE_BYTES:  # not a line this oracle writes: skip to its end
+                while raw and not raw.endswith(b"\n"):
+                    raw = handle.readline(MAX_JOURNAL_LINE_BYTES)
                 continue
-            if isinstance(line.get("environment"), dict):
-                out.environment[line["column"]] = line["environment"]
-            elif isinstance(line.get("case"), str) and isinstance(line.get("outcome"), dict):
-                out.cells[(line["case"], line["column"])] = (str(line.get("fingerprint", "")), line["outcome"])
+            _take(raw, out)
     return out
 
 
+def _take(raw: bytes, out: Journaled) -> None:
+    from oracle.results_check import ResultsError, check_outcome
+
+    try:
+        line = json.loads(raw)
+    except (ValueError, RecursionError):
+        return  # a line cut short by a kill
+    if not isinstance(line, dict) or not isinstance(line.get("column"), str):
+        return
+    if isinstance(line.get("environment"), dict):
+        env = line["environment"]
+        if set(env) <= _ENV_KEYS and all(isinstance(env.get(k), t) for k, t in _ENV_TYPES.items()):
+            out.environment[line["column"]] = env
+    elif isinstance(line.get("case"), str) and isinstance(line.get("outcome"), dict):
+        try:
+            check_outcome(line["outcome"], "outcome")  # a status or field this oracle never writes: run it again
+        except ResultsError:
+            return
+        out.cells[(line["case"], line["column"])] = (str(line.get("fingerprint", "")), line["outcome"])
+
+
+# what an environment line holds (oracle.results _env_json); another key or type is a line this oracle did not write
+_ENV_TYPES = {"framework": str, "device": str, "python": str, "version": str, "settings": dict, "available": bool,
+              "reason": str}
+_ENV_KEYS = set(_ENV_TYPES)
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a regular file, read in chunks; OSError for anything else (a device would never end)."""
+    from oracle.safeio import open_regular
+
+    digest = hashlib.sha256()
+    with open_regular(path) as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 _PROBE = ("import importlib.metadata as m, sys\n"

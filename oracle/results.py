@@ -21,7 +21,9 @@ from oracle.diff import diff_case
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
+from oracle.results_check import ResultsError, check_document
 from oracle.runner import Column, ColumnEnv, run_all
+from oracle.safeio import MAX_RESULTS_BYTES, InputError, read_bounded
 
 RESULTS_VERSION = 1
 RETRIED = ("crash", "timeout")  # statuses `--resume` runs again
@@ -234,10 +236,6 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(results, indent=1, allow_nan=False) + "\n")
 
 
-class ResultsError(Exception):
-    """A results.json that cannot be used: unreadable, truncated, foreign or of another version. One line."""
-
-
 _REQUIRED = {"results_version": int, "complete": bool, "missing": dict, "environment": dict, "cases": list}
 _CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
 
@@ -245,11 +243,15 @@ _CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
 def load_results(path: Path) -> dict[str, Any]:
     """Read and check a results document; raises ResultsError with one line saying what is wrong."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = read_bounded(path, MAX_RESULTS_BYTES)
+    except InputError as exc:
+        raise ResultsError(str(exc)) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ResultsError(f"{path}: not a results file (not UTF-8 text)") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: nested too deep to be a results file") from None
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); truncated?") from None
     if not isinstance(data, dict) or "results_version" not in data:
@@ -264,4 +266,8 @@ def load_results(path: Path) -> dict[str, Any]:
         if not isinstance(case, dict) or any(k not in case for k in _CASE_KEYS) \
                 or not isinstance(case["columns"], dict):
             raise ResultsError(f"{path}: cases[{i}] is not a case record")
+    try:
+        check_document(data)
+    except ResultsError as exc:
+        raise ResultsError(f"{path}: {exc}") from None
     return data
