@@ -183,7 +183,7 @@ def case_path(folder: Path, case_id: str) -> Path:
     if not is_case_id(case_id):
         raise BaselineError(f"{case_id!r} is not a case id; no baseline file is named after it")
     try:
-        return inside(folder / "cases", f"{case_id}.json")
+        return inside(folder, f"cases/{case_id}.json")
     except InputError as exc:
         raise BaselineError(str(exc)) from None
 

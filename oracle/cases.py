@@ -135,6 +135,8 @@ class InputSpec(_Strict):
             raise ValueError(f"dimensions must lie in [0, {MAX_ELEMENTS}], got {shape}")
         if math.prod(shape) > MAX_ELEMENTS:
             raise ValueError(f"{math.prod(shape)} elements exceeds the limit of {MAX_ELEMENTS}")
+        if math.prod(max(d, 1) for d in shape) > MAX_ELEMENTS:  # NumPy sizes an empty array by its other dims too
+            raise ValueError(f"an empty shape's non-zero dimensions multiply past {MAX_ELEMENTS}: {shape}")
         return shape
 
     @model_validator(mode="after")

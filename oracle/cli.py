@@ -62,9 +62,12 @@ def _size(text: str) -> int:
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
     text = text.strip().lower().removesuffix("b")
     try:
-        return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
-    except ValueError:
+        size = int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
+    except (ValueError, OverflowError):  # OverflowError: 1e400G is inf bytes
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)") from None
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} is negative (0: no cap)")
+    return size
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -126,6 +129,14 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
         write_results(out / "results.json", results)
         write_atomic(out / "report.md", render_markdown(results))
     except OSError as exc:
+        ran = sum(1 for case in results["cases"] for _ in case["columns"]) - kept
+        if journal.failed:  # the journal lost cells too: say what a resume keeps, not more
+            errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; the journal "
+                         f"{escape(str(journal_path))} took only {journal.cells} of the {ran} cells this run finished "
+                         f"before it failed ({escape(journal.failed)}): free space or fix permissions, then "
+                         f"`oracle run --resume` with the same arguments runs the other {ran - journal.cells} again",
+                         highlight=False)
+            return EXIT_OUTPUT
         errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; every finished cell is in "
                      f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
                      f"the same arguments writes them without running anything again", highlight=False)
@@ -152,11 +163,12 @@ def run_exit_code(results: dict[str, Any]) -> int:
     return EXIT_OK
 
 
-def _unwritable(out: Path) -> str:
+def _unwritable(out: Path, logs: bool = True) -> str:
     """Why `out` cannot take a run's files, or '' when it can (checked before any worker starts)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "logs").mkdir(exist_ok=True)
+        if logs:
+            (out / "logs").mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-") as probe:
             probe.write(b"x" * 4096)
             probe.flush()
@@ -164,6 +176,15 @@ def _unwritable(out: Path) -> str:
     except OSError as exc:
         return exc.strerror or str(exc)
     return ""
+
+
+def _writable_or_exit(folder: Path, logs: bool = True) -> None:
+    """Refuse (one line, exit 5) a folder that cannot take the files before anything runs into it."""
+    problem = _unwritable(folder, logs)
+    if problem:
+        errors.print(f"[red]error:[/red] cannot write to {escape(printable(str(folder)))}: {escape(problem)}",
+                     highlight=False)
+        raise SystemExit(EXIT_OUTPUT)
 
 
 def _lock(out: Path) -> Any:
@@ -229,7 +250,9 @@ def cmd_show(args: argparse.Namespace) -> int:
                          f"{escape(', '.join(args.paths))}; {escape(hint)}(`oracle list` lists them)", highlight=False)
             return 2
         errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
-        record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
+        with tempfile.TemporaryDirectory(prefix="oracle-show-logs-") as scratch:  # the results folder may be read-only
+            logs = path.parent / "logs" if not _unwritable(path.parent) else Path(scratch)
+            record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), logs)["cases"][0]
     console.rule(escape(printable(f"{record['id']}: {record['title']}")))
     console.print(printable(_case_text(record), keep_newlines=True), highlight=False, markup=False)
     _print_record(record)
@@ -320,6 +343,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
+    _writable_or_exit(out)
     with progress(errors, len(cases), len(columns)) as on_cell:
         results = execute(cases, columns, out / "logs", on_cell)
     write_results(out / "results.json", results)
@@ -343,6 +367,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides, write_snapshot
 
     cases = _load(args.paths)
+    _writable_or_exit(Path(args.out) / "cases", logs=False)
     results = _execute(cases, _columns(args), Path(args.run_out))
     _say_written(write_snapshot(results, Path(args.out), overrides(cases)), len(results["cases"]), Path(args.out))
     return 0

@@ -72,7 +72,7 @@ def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple
             continue
         try:
             kept[cell] = Outcome.from_results(record)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             stale += 1  # a record this oracle cannot read: run the cell again
     return kept, stale
 
@@ -104,7 +104,7 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
         for (case_id, name), outcome in kept.items():
             if case_id in outcomes:  # `previous` may answer cases this run does not hold (the pytest plugin's)
                 outcomes[case_id][name] = outcome
-        kept_envs = {name: ColumnEnv(**e) for name, e in previous.environment.items() if name in names}
+        kept_envs = {name: _env(e) for name, e in previous.environment.items() if name in names}
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
         if journal is not None:
@@ -125,6 +125,12 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
     return build(cases, ordered, envs, complete=not stop.is_set())
+
+
+def _env(journaled: dict[str, Any]) -> ColumnEnv:
+    """A journaled environment line as a ColumnEnv (read_journal checked its keys and types); one without
+    framework or device gets them empty instead of raising TypeError."""
+    return ColumnEnv(**{"framework": "", "device": "", **journaled})
 
 
 def _env_json(e: ColumnEnv) -> dict[str, Any]:

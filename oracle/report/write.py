@@ -21,7 +21,7 @@ def write_reports(results: dict[str, Any], out: Path) -> list[Path]:
     figures.mkdir(parents=True, exist_ok=True)
     written = []
     for figure in view.figures + [f for case in view.cases for f in case.figures]:
-        path = inside(figures, f"{figure.name}.png")  # names come from case ids: data, not paths
+        path = inside(out, f"{FIGURES}/{figure.name}.png")  # names come from case ids: data, not paths
         path.write_bytes(figure.png)
         written.append(path)
     write_atomic(out / "report.md", render_markdown(results, view, FIGURES))
