@@ -36,7 +36,10 @@ def read_bounded(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; InputError otherwise (one line)."""
     try:
         with open_regular(path) as handle:
-            raw = handle.read(limit + 1)  # never more than the limit and the byte that breaks it
+            size = os.fstat(handle.fileno()).st_size  # read() sizes its buffer by the request: ask for what is there
+            raw = handle.read(min(size, limit) + 1)  # never more than the limit and the byte that breaks it
+            if len(raw) > size:  # the file grew while read: read on, still within the limit
+                raw += handle.read(limit + 1 - len(raw)) if len(raw) <= limit else b""
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > limit:
