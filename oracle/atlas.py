@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from oracle.safeio import MAX_ATLAS_BYTES, InputError, read_text_bounded
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("atlas", help="divergence classes found by `oracle explore`, per op and per family")
@@ -21,7 +23,36 @@ def add_parser(sub: Any) -> None:
 
 
 def load(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/atlas.json"))]
+    """Every atlas.json under `folder`, each checked to hold what render reads; InputError (one line) if not."""
+    entries = []
+    for path in sorted(folder.glob("*/atlas.json")):
+        try:
+            entry = json.loads(read_text_bounded(path, MAX_ATLAS_BYTES))
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"{path}: not valid JSON ({str(exc).splitlines()[0]}); truncated?") from None
+        _check(entry, path)
+        entries.append(entry)
+    return entries
+
+
+def _check(entry: Any, path: Path) -> None:
+    """The fields render uses, with their types: explore writes them; a hand-edited or torn file may not."""
+    kinds: dict[str, Any] = {"op": str, "family": str, "examples": int, "seed": (int, str, type(None)),
+             "departures": dict,
+             "classes": list}
+    if not isinstance(entry, dict):
+        raise InputError(f"{path}: not an atlas (a JSON object)")
+    for key, kind in kinds.items():
+        if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
+            raise InputError(f"{path}: field {key!r} is missing or of the wrong type")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in entry["departures"].values()):
+        raise InputError(f"{path}: departures must map columns to counts")
+    for i, c in enumerate(entry["classes"]):
+        if not (isinstance(c, dict) and isinstance(c.get("count"), int) and isinstance(c.get("slug"), str)
+                and isinstance(c.get("signature"), dict) and isinstance(c["signature"].get("columns", {}), dict)
+                and isinstance(c["signature"].get("against_reference", {}), dict)
+                and isinstance(c.get("file") or "", str)):
+            raise InputError(f"{path}: classes[{i}] is not a divergence class")
 
 
 def _split(signature: dict[str, Any]) -> str:

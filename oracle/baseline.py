@@ -41,6 +41,7 @@ from oracle.files import write_atomic
 from oracle.judgement import against_reference, summarize
 from oracle.outcome import Outcome
 from oracle.runner import PROJECT_ROOT
+from oracle.safeio import MAX_BASELINE_BYTES, InputError, inside, is_case_id, read_text_bounded
 
 SNAPSHOT_VERSION = 1
 SIGNIFICANT_DIGITS = {"float64": 12, "float32": 8, "float16": 5, "bfloat16": 4}
@@ -111,7 +112,7 @@ def write_snapshot(results: dict[str, Any], folder: Path,
     tolerances = tolerances or {}
     env_path = folder / ENVIRONMENT
     old_env_text = _read_if_there(env_path)
-    old_env = json.loads(old_env_text) if old_env_text is not None else {}
+    old_env = _parse(env_path, old_env_text, dict) if old_env_text is not None else {}
     stored_ids = {p.stem for p in (folder / "cases").glob("*.json")}
     subset = bool(old_env) and not stored_ids <= {r["id"] for r in results["cases"]}
     written = []
@@ -120,7 +121,7 @@ def write_snapshot(results: dict[str, Any], folder: Path,
         new = snapshot_case(record)
         old_text = _read_if_there(path)
         if old_text is not None:  # a run of some columns keeps the other columns' baselines
-            old = json.loads(old_text)
+            old = _parse(path, old_text, dict)
             override = tolerances.get(record["id"], (None, None))
             new["columns"] = {**old["columns"], **{name: _unless_same(old["columns"].get(name), cell, override)
                                                    for name, cell in new["columns"].items()}}
@@ -150,7 +151,24 @@ def _unless_same(stored: dict[str, Any] | None, fresh: dict[str, Any], override:
 
 
 def _read_if_there(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_text_bounded(path, MAX_BASELINE_BYTES)
+    except InputError as exc:
+        raise BaselineError(str(exc)) from None
+
+
+def _parse(path: Path, text: str, kind: type) -> Any:
+    """A baseline file's JSON, of the kind expected; BaselineError (one line) for a truncated or foreign one."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise BaselineError(f"{path}: not valid JSON ({str(exc).splitlines()[0]}); truncated?") from None
+    if not isinstance(data, kind):
+        raise BaselineError(f"{path}: expected a JSON {'object' if kind is dict else kind.__name__}, "
+                            f"got {type(data).__name__}")
+    return data
 
 
 def _write_if_changed(path: Path, text: str, old_text: str | None) -> bool:
@@ -162,7 +180,13 @@ def _write_if_changed(path: Path, text: str, old_text: str | None) -> bool:
 
 
 def case_path(folder: Path, case_id: str) -> Path:
-    return folder / "cases" / f"{case_id}.json"
+    """Where a case's baseline lives; an id that is not a case id, or a path out of the folder, is refused."""
+    if not is_case_id(case_id):
+        raise BaselineError(f"{case_id!r} is not a case id; no baseline file is named after it")
+    try:
+        return inside(folder, f"cases/{case_id}.json")
+    except InputError as exc:
+        raise BaselineError(str(exc)) from None
 
 
 # ---- expected divergences ---------------------------------------------------------------------------------------
@@ -186,8 +210,8 @@ class Baseline:
     expected_files: dict[tuple[str, str], Path] = field(default_factory=dict)
 
 
-class BaselineError(Exception):
-    pass
+class BaselineError(InputError):
+    """A baseline folder or file that cannot be used; one line naming it."""
 
 
 def load_expected(folder: Path) -> tuple[dict[tuple[str, str], ExpectedDivergence], dict[tuple[str, str], Path]]:
@@ -196,7 +220,7 @@ def load_expected(folder: Path) -> tuple[dict[tuple[str, str], ExpectedDivergenc
     for path in sorted((folder / "expected").glob("*.yaml")):
         framework = path.stem
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            raw = yaml.safe_load(_read_if_there(path) or "") or []
             if not isinstance(raw, list):
                 raise BaselineError(f"{path}: expected a list of entries, got {type(raw).__name__}")
             for i, item in enumerate(raw):  # noqa: B007
@@ -216,9 +240,30 @@ def load_baseline(folder: Path) -> Baseline:
     if not env_path.exists():
         raise BaselineError(f"no baseline in {folder} (no {ENVIRONMENT}); "
                             f"create one with `oracle snapshot --out {folder}`")
-    cases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "cases").glob("*.json"))}
+    cases = {p.stem: _case_file(p) for p in sorted((folder / "cases").glob("*.json"))}
     expected, files = load_expected(folder)
-    return Baseline(folder, json.loads(env_path.read_text(encoding="utf-8")), cases, expected, files)
+    environment = _parse(env_path, _read_if_there(env_path) or "", dict)
+    stored = environment.get("columns", {})
+    if not isinstance(stored, dict) or not all(isinstance(env, dict) for env in stored.values()):
+        raise BaselineError(f"{env_path}: columns is not a mapping of column environments")
+    return Baseline(folder, environment, cases, expected, files)
+
+
+def _case_file(path: Path) -> dict[str, Any]:
+    """One stored case: its columns must be outcomes a check can compare."""
+    from oracle.results_check import ResultsError, check_outcome
+
+    data = _parse(path, _read_if_there(path) or "", dict)
+    columns = data.get("columns")
+    if not isinstance(columns, dict):
+        raise BaselineError(f"{path}: columns is missing or not a mapping")
+    for name, cell in columns.items():
+        try:
+            check_outcome({"elapsed_s": 0.0, "notes": {}, "outputs": {}, "warnings": [], "native_api": [], **cell}
+                     if isinstance(cell, dict) else cell, f"columns.{name}")
+        except ResultsError as exc:
+            raise BaselineError(f"{path}: {exc}") from None
+    return data
 
 
 # ---- check ------------------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
 MAX_FILE_BYTES = 1 << 20
+MAX_VARIANTS = 10_000  # sub-cases of one file (a product multiplies its lists); each is a cell per column
 MAX_DEPTH = 32  # nesting of YAML collections; deeper is never a case, and would exhaust the parser's stack
 INT_BOUNDS = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(1 << 31), (1 << 31) - 1),
               "int64": (-(1 << 63), (1 << 63) - 1), "bool": (0, 1)}
@@ -135,6 +136,8 @@ class InputSpec(_Strict):
             raise ValueError(f"dimensions must lie in [0, {MAX_ELEMENTS}], got {shape}")
         if math.prod(shape) > MAX_ELEMENTS:
             raise ValueError(f"{math.prod(shape)} elements exceeds the limit of {MAX_ELEMENTS}")
+        if math.prod(max(d, 1) for d in shape) > MAX_ELEMENTS:  # NumPy sizes an empty array by its other dims too
+            raise ValueError(f"an empty shape's non-zero dimensions multiply past {MAX_ELEMENTS}: {shape}")
         return shape
 
     @model_validator(mode="after")
@@ -400,6 +403,13 @@ class Case(_Strict):
             if not re.match(_NAME, name):
                 raise ValueError(f"input name {name!r} is not an identifier")
         return inputs
+
+    @field_validator("variants")
+    @classmethod
+    def _variant_count(cls, variants: list[Variant] | Product | None) -> list[Variant] | Product | None:
+        if isinstance(variants, list) and len(variants) > MAX_VARIANTS:
+            raise ValueError(f"{len(variants)} variants exceeds the limit of {MAX_VARIANTS}")
+        return variants
 
     @model_validator(mode="after")
     def _training_fields(self) -> Case:
@@ -776,7 +786,13 @@ def load_file(path: str | Path) -> list[LoadedCase]:
     if base.case.variants is None:
         return [base]
     found = []
-    for i, (name, changes) in enumerate(_variant_list(base.case.variants)):
+    variants = base.case.variants
+    if isinstance(variants, Product) and math.prod(map(len, variants.product)) > MAX_VARIANTS:
+        sizes = [len(names) for names in variants.product]  # four lists of 200: 1.6 billion, never to be built
+        raise CaseError(path, _line_for(("variants", "product"), lines), "variants.product",
+                        f"{' x '.join(map(str, sizes))} = {math.prod(sizes)} combinations exceeds the limit of "
+                        f"{MAX_VARIANTS} variants")
+    for i, (name, changes) in enumerate(_variant_list(variants)):
         try:
             found.append(_validate(_apply_variant(data, changes, path, lines), path, lines, name))
         except CaseError as exc:
@@ -816,8 +832,7 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
     """The case file's data with a variant's changes applied, ready to validate as one case."""
     import copy
 
-    out = copy.deepcopy(data)
-    out.pop("variants", None)
+    out = copy.deepcopy({k: v for k, v in data.items() if k != "variants"})  # not the others: n copies of n variants
     for change in changes:
         for name, fields in change.inputs.items():
             if name not in out["inputs"]:
@@ -883,13 +898,21 @@ def load_cases(paths: Sequence[str | Path]) -> list[LoadedCase]:
         files.setdefault(path.resolve(), path)  # `cases cases/x.yaml` names x.yaml twice: one case
     for path in files.values():
         for loaded in load_file(path):
-            if loaded.base_id != path.stem:
-                raise CaseError(path, _id_line(path), "id", f"id {loaded.base_id!r} differs from the file name "
-                                f"{path.stem!r}; the file name is the id")
-            if loaded.id in seen:
-                raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {seen[loaded.id].path}")
-            seen[loaded.id] = loaded
+            check_identity(loaded, seen)
     return list(seen.values())
+
+
+def check_identity(loaded: LoadedCase, seen: dict[str, LoadedCase]) -> None:
+    """The id must be the file name and unique among `seen` (which it joins); CaseError naming both files if not.
+    `oracle run` and the pytest plugin both hold case files to this."""
+    path = loaded.path
+    if loaded.base_id != path.stem:
+        raise CaseError(path, _id_line(path), "id", f"id {loaded.base_id!r} differs from the file name "
+                        f"{path.stem!r}; the file name is the id")
+    other = seen.get(loaded.id)
+    if other is not None and other.path.resolve() != path.resolve():
+        raise CaseError(path, 1, "id", f"duplicate id {loaded.id!r}, also in {other.path}")
+    seen[loaded.id] = loaded
 
 
 def _id_line(path: Path) -> int | None:

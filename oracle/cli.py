@@ -22,7 +22,6 @@ from oracle.judgement import summarize
 from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
 from oracle.results import (
-    ResultsError,
     execute,
     fingerprints,
     load_results,
@@ -33,6 +32,7 @@ from oracle.results import (
     write_results,
 )
 from oracle.runner import FRAMEWORKS, MEMORY_ENV
+from oracle.safeio import InputError, printable
 
 DEFAULT_OUT = Path("reports/latest")
 console = Console(width=None if sys.stdout.isatty() else 100)  # pipes and CI logs: the width the tables are for
@@ -63,9 +63,12 @@ def _size(text: str) -> int:
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
     text = text.strip().lower().removesuffix("b")
     try:
-        return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
-    except ValueError:
+        size = int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
+    except (ValueError, OverflowError):  # OverflowError: 1e400G is inf bytes
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 512M)") from None
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} is negative (0: no cap)")
+    return size
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -127,6 +130,14 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
         write_results(out / "results.json", results)
         write_atomic(out / "report.md", render_markdown(results))
     except OSError as exc:
+        ran = sum(1 for case in results["cases"] for _ in case["columns"]) - kept
+        if journal.failed:  # the journal lost cells too: say what a resume keeps, not more
+            errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; the journal "
+                         f"{escape(str(journal_path))} took only {journal.cells} of the {ran} cells this run finished "
+                         f"before it failed ({escape(journal.failed)}): free space or fix permissions, then "
+                         f"`oracle run --resume` with the same arguments runs the other {ran - journal.cells} again",
+                         highlight=False)
+            return EXIT_OUTPUT
         errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; every finished cell is in "
                      f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
                      f"the same arguments writes them without running anything again", highlight=False)
@@ -165,11 +176,12 @@ def run_exit_code(results: dict[str, Any]) -> int:
     return EXIT_OK
 
 
-def _unwritable(out: Path) -> str:
+def _unwritable(out: Path, logs: bool = True) -> str:
     """Why `out` cannot take a run's files, or '' when it can (checked before any worker starts)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "logs").mkdir(exist_ok=True)
+        if logs:
+            (out / "logs").mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-") as probe:
             probe.write(b"x" * 4096)
             probe.flush()
@@ -177,6 +189,15 @@ def _unwritable(out: Path) -> str:
     except OSError as exc:
         return exc.strerror or str(exc)
     return ""
+
+
+def _writable_or_exit(folder: Path, logs: bool = True) -> None:
+    """Refuse (one line, exit 5) a folder that cannot take the files before anything runs into it."""
+    problem = _unwritable(folder, logs)
+    if problem:
+        errors.print(f"[red]error:[/red] cannot write to {escape(printable(str(folder)))}: {escape(problem)}",
+                     highlight=False)
+        raise SystemExit(EXIT_OUTPUT)
 
 
 def _lock(out: Path) -> Any:
@@ -203,7 +224,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(*(escape(text) for text in (case.id, case.title, source, str(loaded.path))))
+        table.add_row(*(escape(printable(text)) for text in (case.id, case.title, source, str(loaded.path))))
     console.print(table)
     return 0
 
@@ -242,12 +263,25 @@ def cmd_show(args: argparse.Namespace) -> int:
                          f"{escape(', '.join(args.paths))}; {escape(hint)}(`oracle list` lists them)", highlight=False)
             return 2
         errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
-        record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), path.parent / "logs")["cases"][0]
-    console.rule(escape(f"{record['id']}: {record['title']}"))
-    console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
-                  highlight=False, markup=False)
+        with tempfile.TemporaryDirectory(prefix="oracle-show-logs-") as scratch:  # the results folder may be read-only
+            logs = path.parent / "logs" if not _unwritable(path.parent) else Path(scratch)
+            record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), logs)["cases"][0]
+    console.rule(escape(printable(f"{record['id']}: {record['title']}")))
+    console.print(printable(_case_text(record), keep_newlines=True), highlight=False, markup=False)
     _print_record(record)
     return 0
+
+
+def _case_text(record: dict[str, Any]) -> str:
+    """The case file a record names, only if it is one and holds that case: a results.json may name any file."""
+    from oracle.cases import MAX_FILE_BYTES, load_id
+    from oracle.safeio import InputError, read_text_bounded
+
+    try:
+        load_id(record["file"], record["id"])
+        return read_text_bounded(Path(record["file"]), MAX_FILE_BYTES)
+    except (CaseError, InputError):
+        return ""
 
 
 def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
@@ -272,14 +306,14 @@ def _print_record(record: dict[str, Any]) -> None:
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
-        table.add_row(*(escape(text) for text in (name, o["status"], "\n".join(problems), outputs,
-                                                  "\n".join(o["native_api"]))))
+        table.add_row(*(escape(printable(text, keep_newlines=True)) for text in (
+            name, o["status"], "\n".join(problems), outputs, "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {escape(record['summary'])}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(printable(record['summary']))}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(v['explanation'])}",
-                      highlight=False)
+        console.print(f"[{style}]{escape(printable(' vs '.join(v['columns'])))}: {escape(printable(v['kind']))}[/] "
+                      f"{escape(printable(v['explanation']))}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -322,6 +356,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
+    _writable_or_exit(out)
     with progress(errors, len(cases), len(columns)) as on_cell:
         results = execute(cases, columns, out / "logs", on_cell)
     write_results(out / "results.json", results)
@@ -345,6 +380,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides, write_snapshot
 
     cases = _load(args.paths)
+    _writable_or_exit(Path(args.out) / "cases", logs=False)
     results = _execute(cases, _columns(args), Path(args.run_out))
     _say_written(write_snapshot(results, Path(args.out), overrides(cases)), len(results["cases"]), Path(args.out))
     return 0
@@ -392,7 +428,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import check_names, compare_columns, drift, load_config, version_columns
+    from oracle.versions import InterpreterError, check_names, compare_columns, drift, load_config, version_columns
 
     cases = _load(args.paths)
     try:
@@ -400,6 +436,9 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         framework = args.framework or (config.framework if config else "jax")
         pythons = [sys.executable, *(config.pythons if config else []), *args.python]
         columns = version_columns(framework, pythons, args.device)
+    except InterpreterError as exc:  # README: a column that cannot run makes diff-versions exit 4
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_NOTHING_RAN
     except ValueError as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
@@ -530,9 +569,14 @@ def main(argv: list[str] | None = None) -> int:
         # interrupted outside a run's columns (loading cases, writing files): nothing half-written is kept
         errors.print("[yellow]interrupted[/yellow]")
         return 128 + (_signals[-1] if _signals else signal.SIGINT)
-    except ResultsError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    except InputError as exc:  # a results.json, baseline, atlas or config that cannot be used (ResultsError is one)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return EXIT_USAGE
+    except OSError as exc:  # a file the command writes (--out, --save, a baseline): read-only, full disk, a folder
+        where = f"{exc.filename}: " if exc.filename else ""
+        errors.print(f"[red]error:[/red] {escape(printable(where + (exc.strerror or str(exc))))}",
+                     highlight=False)
+        return EXIT_OUTPUT
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)

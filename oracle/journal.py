@@ -35,6 +35,7 @@ class Journal:
     def __init__(self, path: Path, fresh: bool) -> None:
         self.path = path
         self.failed = ""  # why the journal stopped taking lines (a full disk mid-run); the run goes on in memory
+        self.cells = 0  # cell lines this journal took (fsynced); what a resume after a failure keeps of this run
         self._handle: IO[str] = open(path, "w" if fresh else "a", encoding="utf-8")
         if not fresh and path.stat().st_size:
             self._repair()
@@ -48,21 +49,25 @@ class Journal:
             self._append("")
 
     def cell(self, case_id: str, column: str, fingerprint: str, record: dict[str, Any]) -> None:
-        self._append(json.dumps({"case": case_id, "column": column, "fingerprint": fingerprint, "outcome": record},
-                                allow_nan=False))
+        if self._append(json.dumps({"case": case_id, "column": column, "fingerprint": fingerprint, "outcome": record},
+                                   allow_nan=False)):
+            self.cells += 1
 
     def environment(self, column: str, env: dict[str, Any]) -> None:
         self._append(json.dumps({"column": column, "environment": env}, allow_nan=False))
 
-    def _append(self, line: str) -> None:
+    def _append(self, line: str) -> bool:
+        """Whether the line is on disk (flushed and fsynced)."""
         if self.failed:
-            return
+            return False
         try:
             self._handle.write(line + "\n")
             self._handle.flush()
             os.fsync(self._handle.fileno())
         except OSError as exc:
             self.failed = str(exc)
+            return False
+        return True
 
     def close(self) -> None:
         try:
@@ -72,25 +77,58 @@ class Journal:
 
 
 def read_journal(path: Path) -> Journaled:
-    """Every complete line of the journal; a torn or foreign line is skipped."""
+    """Every complete, well-formed line of the journal; a torn, foreign or corrupt line is skipped (its cell runs
+    again). InputError (one line) when the journal is not a regular file."""
+    from oracle.safeio import MAX_JOURNAL_LINE_BYTES, InputError, open_regular
+
     out = Journaled()
-    with open(path, "rb") as handle:
-        for raw in handle:
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue  # a line cut short by a kill
-            if not isinstance(line, dict) or not isinstance(line.get("column"), str):
+    try:
+        handle = open_regular(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the journal: {exc.strerror or exc}") from None
+    with handle:
+        while raw := handle.readline(MAX_JOURNAL_LINE_BYTES + 1):
+            if len(raw) > MAX_JOURNAL_LINE_BYTES:  # not a line this oracle writes: skip to its end
+                while raw and not raw.endswith(b"\n"):
+                    raw = handle.readline(MAX_JOURNAL_LINE_BYTES)
                 continue
-            if isinstance(line.get("environment"), dict):
-                out.environment[line["column"]] = line["environment"]
-            elif isinstance(line.get("case"), str) and isinstance(line.get("outcome"), dict):
-                out.cells[(line["case"], line["column"])] = (str(line.get("fingerprint", "")), line["outcome"])
+            _take(raw, out)
     return out
 
 
+def _take(raw: bytes, out: Journaled) -> None:
+    from oracle.outcome import STATUSES
+
+    try:
+        line = json.loads(raw)
+    except (ValueError, RecursionError):
+        return  # a line cut short by a kill
+    if not isinstance(line, dict) or not isinstance(line.get("column"), str):
+        return
+    if isinstance(line.get("environment"), dict):
+        env = line["environment"]
+        if all(k in _ENV_TYPES and isinstance(v, _ENV_TYPES[k]) for k, v in env.items()):
+            out.environment[line["column"]] = env
+    elif isinstance(line.get("case"), str) and isinstance(line.get("outcome"), dict):
+        if line["outcome"].get("status") not in STATUSES:
+            return  # a status this oracle never writes: the cell runs again (resumable drops unreadable fields)
+        out.cells[(line["case"], line["column"])] = (str(line.get("fingerprint", "")), line["outcome"])
+
+
+# what an environment line holds (oracle.results _env_json); another key or type is a line this oracle did not write
+_ENV_TYPES = {"framework": str, "device": str, "python": str, "version": str, "settings": dict, "available": bool,
+              "reason": str}
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a regular file, read in chunks; OSError for anything else (a device would never end)."""
+    from oracle.safeio import open_regular
+
+    digest = hashlib.sha256()
+    with open_regular(path) as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 _PROBE = ("import importlib.metadata as m, sys\n"

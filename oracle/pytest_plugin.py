@@ -29,7 +29,7 @@ import pytest
 
 from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline, overrides, write_snapshot
 from oracle.baseline import ExpectedDivergence as Listing
-from oracle.cases import CaseError, LoadedCase, load_file
+from oracle.cases import CaseError, LoadedCase, check_identity, load_file
 from oracle.journal import Journaled
 from oracle.runner import FRAMEWORKS
 
@@ -118,14 +118,18 @@ def _state(config: pytest.Config) -> dict[str, Any]:
             baseline = str(exc)
         columns = (config.getoption("oracle_columns") or ",".join(FRAMEWORKS)).split(",")
         config.stash[RUN_KEY] = {"folder": folder, "baseline": baseline, "columns": [c.strip() for c in columns],
-                                 "cases": {}, "selected": [], "records": {}, "runs": []}
+                                 "cases": {}, "selected": [], "records": {}, "runs": [],
+                                 "identities": {}}
     return config.stash[RUN_KEY]
 
 
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
+        state = _state(self.config)
         try:
             found = load_file(self.path)
+            for loaded in found:  # as `oracle run`: the id is the file name, and no other file has it
+                check_identity(loaded, state["identities"])
         except CaseError as exc:
             raise self.CollectError(str(exc)) from None
         for loaded in found:  # one item per variant and column, grouped under the file

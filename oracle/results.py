@@ -20,7 +20,9 @@ from oracle.files import write_atomic
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
+from oracle.results_check import ResultsError, check_document
 from oracle.runner import Column, ColumnEnv, run_all
+from oracle.safeio import MAX_RESULTS_BYTES, InputError, read_bounded
 
 RESULTS_VERSION = 1
 RETRIED = ("crash", "timeout")  # statuses `--resume` runs again
@@ -71,7 +73,7 @@ def resumable(journaled: Journaled, prints: dict[tuple[str, str], str]) -> tuple
             continue
         try:
             kept[cell] = Outcome.from_results(record)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             stale += 1  # a record this oracle cannot read: run the cell again
     return kept, stale
 
@@ -103,7 +105,7 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
         for (case_id, name), outcome in kept.items():
             if case_id in outcomes:  # `previous` may answer cases this run does not hold (the pytest plugin's)
                 outcomes[case_id][name] = outcome
-        kept_envs = {name: ColumnEnv(**e) for name, e in previous.environment.items() if name in names}
+        kept_envs = {name: _env(e) for name, e in previous.environment.items() if name in names}
 
     def collect(column: str, case_id: str, outcome: Outcome) -> None:
         if journal is not None:
@@ -124,6 +126,12 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
     return build(cases, ordered, envs, complete=not stop.is_set())
+
+
+def _env(journaled: dict[str, Any]) -> ColumnEnv:
+    """A journaled environment line as a ColumnEnv (read_journal checked its keys and types); one without
+    framework or device gets them empty instead of raising TypeError."""
+    return ColumnEnv(**{"framework": "", "device": "", **journaled})
 
 
 def _env_json(e: ColumnEnv) -> dict[str, Any]:
@@ -222,10 +230,6 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(results, indent=1, allow_nan=False) + "\n")
 
 
-class ResultsError(Exception):
-    """A results.json that cannot be used: unreadable, truncated, foreign or of another version. One line."""
-
-
 _REQUIRED = {"results_version": int, "complete": bool, "missing": dict, "environment": dict, "cases": list}
 _CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
 
@@ -233,11 +237,15 @@ _CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
 def load_results(path: Path) -> dict[str, Any]:
     """Read and check a results document; raises ResultsError with one line saying what is wrong."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = read_bounded(path, MAX_RESULTS_BYTES)
+    except InputError as exc:
+        raise ResultsError(str(exc)) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ResultsError(f"{path}: not a results file (not UTF-8 text)") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: nested too deep to be a results file") from None
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); truncated?") from None
     if not isinstance(data, dict) or "results_version" not in data:
@@ -252,4 +260,8 @@ def load_results(path: Path) -> dict[str, Any]:
         if not isinstance(case, dict) or any(k not in case for k in _CASE_KEYS) \
                 or not isinstance(case["columns"], dict):
             raise ResultsError(f"{path}: cases[{i}] is not a case record")
+    try:
+        check_document(data)
+    except ResultsError as exc:
+        raise ResultsError(f"{path}: {exc}") from None
     return data

@@ -73,6 +73,10 @@ class WorkerGone(Exception):
     pass
 
 
+class SendTimeout(Exception):
+    """The worker did not take a request within its deadline (stopped, or wedged): it has been killed."""
+
+
 class Stopped(Exception):
     """The run was interrupted (Ctrl-C, SIGTERM): the cell in flight is not recorded."""
 
@@ -153,16 +157,48 @@ class Worker:
                 break
             except queue.Empty:
                 continue
-        if not line:
+        if not line.endswith(b"\n"):  # EOF, or the last line cut short: the worker died (mid-answer)
             raise WorkerGone(self._death())
-        return json.loads(line)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            self.kill()  # it no longer speaks the protocol: nothing it says next can be trusted
+            raise WorkerGone("worker sent a line that is not a protocol message")
+        return message
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any], timeout: float | None = None) -> None:
+        """Write one message; with `timeout`, a worker that has not taken it by then is killed (SendTimeout):
+        a stopped worker never drains its pipe, and a large request would block the write for ever."""
+        data = dumps(message).encode()
+        if timeout is None:
+            self._write(data)
+            return
+        gone: list[WorkerGone] = []
+
+        def write() -> None:
+            try:
+                self._write(data)
+            except WorkerGone as exc:
+                gone.append(exc)
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        writer.join(timeout)
+        if writer.is_alive():
+            self.kill()  # the blocked write ends with EPIPE
+            writer.join()
+            raise SendTimeout(f"the worker took no request within {timeout:g} s (stopped or wedged); killed")
+        if gone:
+            raise gone[0]
+
+    def _write(self, data: bytes) -> None:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(dumps(message).encode())
+            self.process.stdin.write(data)
             self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except (BrokenPipeError, OSError, ValueError):  # ValueError: the pipe was closed by a kill
             raise WorkerGone(self._death()) from None
 
     def out_of_memory(self, since: int) -> bool:
@@ -209,9 +245,18 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
                stop: threading.Event | None = None, on_env: OnEnv | None = None, memory: int | None = None
                ) -> ColumnEnv:
     """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
-    log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
-    with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(log_dir / f"{column.name.replace(':', '_')}.log", "ab")
+    except OSError as exc:  # a read-only or full logs folder: every cell says so, no thread dies with a traceback
+        reason = f"worker did not start: cannot open its log in {log_dir}: {exc.strerror or exc}"
+        for request in requests:
+            on_outcome(column.name, request.case_id, Outcome("crash", column.framework, device=column.device,
+                                                             notes={"reason": reason}))
+        env.available, env.reason = False, reason
+        return env
+    with log:
         pending = list(requests)
         while pending:
             started_at = _size(log)
@@ -250,27 +295,31 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
     for i, request in enumerate(pending):
         since = _size(worker.log)
+        started = time.monotonic()  # a timeout or crash took this long too: elapsed_s says so
         try:
-            worker.send({"type": "run", "request": request_to_wire(request)})
+            worker.send({"type": "run", "request": request_to_wire(request)}, request.timeout_s)
             message = worker.receive(request.timeout_s, stop)
             outcome = Outcome.from_wire(message["outcome"])
         except Stopped:
             worker.kill()
             return []
-        except queue.Empty:
+        except (queue.Empty, SendTimeout) as exc:
             worker.kill()
+            said = str(exc) if isinstance(exc, SendTimeout) else f"no answer within {request.timeout_s:g} s"
             outcome = Outcome("timeout", column.framework, device=column.device,
-                              notes={"reason": f"no answer within {request.timeout_s:g} s; worker restarted"})
+                              elapsed_s=time.monotonic() - started, notes={"reason": f"{said}; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
-        except WorkerGone as exc:
+        except (WorkerGone, KeyError, TypeError, ValueError) as exc:  # the last three: an answer not an outcome
             if stop is not None and stop.is_set():
                 return []
-            memory = worker.out_of_memory(since)
+            worker.kill()
+            memory = isinstance(exc, WorkerGone) and worker.out_of_memory(since)
             status: Status = "resource_exhausted" if memory else "crash"
             cause = " (out of memory, says its log)" if memory else ""
-            outcome = Outcome(status, column.framework, device=column.device,
-                              notes={"reason": f"{exc} during this case{cause}; worker restarted"})
+            said = str(exc) if isinstance(exc, WorkerGone) else f"worker answered with no outcome ({exc!r})"
+            outcome = Outcome(status, column.framework, device=column.device, elapsed_s=time.monotonic() - started,
+                              notes={"reason": f"{said} during this case{cause}; worker restarted"})
             on_outcome(column.name, request.case_id, outcome)
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from oracle.baseline import Override, changes
 from oracle.outcome import Outcome
 from oracle.runner import FRAMEWORKS, Column
+from oracle.safeio import MAX_CONFIG_BYTES, InputError, read_text_bounded
 
 # framework column -> distributions that provide it, first found wins
 DISTRIBUTIONS = {"reference": ("jax",), "jax": ("jax",), "torch": ("torch",),
@@ -36,10 +37,17 @@ for name in sys.argv[1:]:
 """
 
 
+class InterpreterError(ValueError):
+    """An interpreter that cannot be started at all: its column cannot run (diff-versions exits 4)."""
+
+
 def installed_version(python: str, framework: str) -> str:
     """The framework's version in that interpreter ('' when not installed there)."""
-    done = subprocess.run([python, "-c", _PROBE, *DISTRIBUTIONS[framework]], capture_output=True, text=True,
-                          timeout=60, check=False)
+    try:
+        done = subprocess.run([python, "-c", _PROBE, *DISTRIBUTIONS[framework]], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InterpreterError(f"cannot run {python}: {getattr(exc, 'strerror', None) or exc}") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
         raise ValueError(f"cannot run {python}: {last}")
@@ -88,12 +96,14 @@ class VersionsConfig(BaseModel):
 
 def load_config(path: Path) -> VersionsConfig:
     try:
-        config = VersionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        config = VersionsConfig.model_validate(yaml.safe_load(read_text_bounded(path, MAX_CONFIG_BYTES)))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"{path}: {'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: {exc}") from None
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ValueError(f"{path}: not YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     return config
 
 

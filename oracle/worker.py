@@ -69,8 +69,10 @@ def _faults() -> dict[str, str]:
     """ORACLE_FAULTS=case-id=kill,other-id=hang: faults the worker injects into itself (tests only).
 
     kill: SIGKILL itself; hang: never answer; oom: cap the address space with setrlimit
-    and allocate until it bites; raise: an exception as if the adapter had a bug; lose-context:
-    answer, then report the device context lost (as after a CUDA device-side assert).
+    and allocate until it bites; raise: an exception as if the adapter had a bug; torn: write
+    the first bytes of an answer, then SIGKILL itself (killed mid-answer); freeze: answer, then
+    SIGSTOP itself before reading the next request (a stopped worker that never drains its pipe);
+    lose-context: answer, then report the device context lost (as after a CUDA device-side assert).
     """
     pairs = (item.split("=", 1) for item in os.environ.get("ORACLE_FAULTS", "").split(",") if "=" in item)
     return {case_id.strip(): fault.strip() for case_id, fault in pairs}
@@ -82,6 +84,11 @@ def _inject(fault: str | None, case_id: str) -> None:
     print(f"oracle fault injection: {fault} in {case_id}", file=sys.stderr, flush=True)
     if fault == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    elif fault == "torn":
+        os.write(_PROTOCOL_FD[0], b'{"type":"outcome","case_id":"' + case_id.encode() + b'","outcome":{"sta')
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif fault == "freeze":
+        return  # after the answer: see main
     elif fault == "hang":
         while True:
             time.sleep(60)
@@ -97,6 +104,9 @@ def _inject(fault: str | None, case_id: str) -> None:
         raise ValueError(f"unknown fault {fault!r}")
 
 
+_PROTOCOL_FD = [1]  # the protocol's file descriptor, for the `torn` fault
+
+
 def _send(out: IO[str], message: dict[str, Any]) -> None:
     out.write(dumps(message))
     out.flush()
@@ -109,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     protocol_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    _PROTOCOL_FD[0] = protocol_out.fileno()
     os.dup2(2, 1)  # anything a framework prints goes to stderr, never into the protocol
     sys.stdout = sys.stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runner decides
@@ -156,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                              **({"restart": True} if lost else {})})
         if lost:
             break
+        if faults.get(request.case_id) == "freeze":
+            os.kill(os.getpid(), signal.SIGSTOP)
     return 0
 
 

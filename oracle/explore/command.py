@@ -11,11 +11,22 @@ from typing import Any
 DEFAULT_OUT = "cases/explored"
 
 
+def _positive(text: str) -> int:
+    """--examples: a count of scenarios; 0 or fewer would explore nothing and write an empty atlas."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("explore", help="generate scenarios per op, shrink each divergence class to a case file")
     p.add_argument("ops", nargs="*", help="ops to explore (default: every op, or those of --family)")
     p.add_argument("--family", help="every op of this family (loss or losses, reduction, elementwise, ...)")
-    p.add_argument("--examples", type=int, default=100, help="scenarios per op (default: 100)")
+    p.add_argument("--examples", type=_positive, default=100, help="scenarios per op (default: 100)")
     p.add_argument("--seed", type=int, default=0, help="Hypothesis seed: one seed writes the same files")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"where the minimal cases go (default: {DEFAULT_OUT})")
     p.add_argument("--columns", default="reference,jax,torch,tensorflow", help="comma-separated (default: all)")

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from oracle.ops import FRAMEWORKS
 from oracle.report.plots import KIND_COLORS, KIND_LABELS
 from oracle.report.view import HEATMAP_MAX_CASES, CaseView, ColumnRow, ReportView, build_view
+from oracle.safeio import printable
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LIGHT = {"warning_only", "dtype_mismatch", "incomparable"}  # backgrounds that need dark text
@@ -29,9 +30,9 @@ def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:
     view = view or build_view(results)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("report.html.j2").render(
+    return printable(env.get_template("report.html.j2").render(
         v=view, env=results["environment"], css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         colors=KIND_COLORS, labels=KIND_LABELS, light=LIGHT, column=_column, status=_status,
         judgment=lambda case, c: next((j for j in case.judgments if j.column == c), None),
         b64=lambda png: base64.b64encode(png).decode("ascii"), frameworks=FRAMEWORKS, max_heatmap=HEATMAP_MAX_CASES,
-    )
+    ), keep_newlines=True)  # no control or bidi character of case text reaches the page raw

@@ -16,6 +16,7 @@ from oracle.ops import FRAMEWORKS
 from oracle.outcome import Tensor
 from oracle.report.plots import KIND_LABELS
 from oracle.report.view import ReportView, build_view
+from oracle.safeio import printable
 
 __all__ = ["render_markdown", "summarize", "against_reference"]
 
@@ -240,10 +241,11 @@ def render_markdown(results: dict[str, Any], view: ReportView | None = None, fig
     """The Markdown report; figures are linked only when `view` carries them (oracle report)."""
     view = view or build_view(results, plots=False)
     env = Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
-    return env.from_string(TEMPLATE).render(
+    # case text reaches a terminal when the report is `cat`: no control or bidi character passes raw
+    return printable(env.from_string(TEMPLATE).render(
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
         problems=_problems, output=_output, settings=_settings, esc=_esc, trajectory=_trajectory,
         hyper=_hyperparameters, labels=KIND_LABELS, frameworks=FRAMEWORKS,
         row_kinds=lambda row: ", ".join(f"{KIND_LABELS.get(k, k)} {row.kinds[k]}" for k in view.kinds
                                         if row.kinds[k]) or "-",
-    )
+    ), keep_newlines=True)

@@ -9,6 +9,7 @@ from oracle.files import write_atomic
 from oracle.report.html import render_html
 from oracle.report.markdown import render_markdown
 from oracle.report.view import build_view
+from oracle.safeio import inside
 
 FIGURES = "plots"
 
@@ -20,7 +21,7 @@ def write_reports(results: dict[str, Any], out: Path) -> list[Path]:
     figures.mkdir(parents=True, exist_ok=True)
     written = []
     for figure in view.figures + [f for case in view.cases for f in case.figures]:
-        path = figures / f"{figure.name}.png"
+        path = inside(out, f"{FIGURES}/{figure.name}.png")  # names come from case ids: data, not paths
         path.write_bytes(figure.png)
         written.append(path)
     write_atomic(out / "report.md", render_markdown(results, view, FIGURES))

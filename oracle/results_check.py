@@ -1,0 +1,88 @@
+"""The shape of a results.json, checked field by field before any command reads it.
+
+`report`, `check`, `show` and `snapshot` index into the document freely; a document that
+passes here cannot make them raise KeyError or TypeError. The first field that is wrong is
+named in one line (ResultsError), with its place: `cases[3].columns.torch.warnings[0]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.outcome import STATUSES, Outcome
+from oracle.safeio import InputError, is_case_id
+
+
+class ResultsError(InputError):
+    """A results.json that cannot be used: unreadable, truncated, foreign or of another version. One line."""
+
+
+_NUMBER = (int, float)
+_OUTCOME = {"status": str, "framework": str, "version": str, "device": str, "warnings": list, "outputs": dict,
+            "native_api": list, "elapsed_s": _NUMBER, "notes": dict}
+_CASE = {"title": str, "file": str, "steps": list, "inputs": dict, "summary": str, "verdicts": list,
+         "columns": dict, "semantics": dict}
+_ENV = {"framework": str, "device": str, "available": bool, "reason": str}
+
+
+def _fields(data: Any, kinds: dict[str, Any], where: str) -> None:
+    if not isinstance(data, dict):
+        raise ResultsError(f"{where} is not a mapping")
+    for key, kind in kinds.items():
+        if isinstance(data.get(key), bool) and kind == _NUMBER or not isinstance(data.get(key), kind):
+            raise ResultsError(f"{where}.{key} is missing or of the wrong type")
+
+
+def _strings(values: Any, where: str) -> None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ResultsError(f"{where} is not a list of strings")
+
+
+def check_outcome(data: Any, where: str) -> None:
+    _fields(data, _OUTCOME, where)
+    if data["status"] not in STATUSES:
+        raise ResultsError(f"{where}.status {data['status']!r} is not one of {', '.join(STATUSES)}")
+    _strings(data["native_api"], f"{where}.native_api")
+    if data.get("error") is not None:
+        _fields(data["error"], {"type": str, "base": str, "message": str}, f"{where}.error")
+    for i, w in enumerate(data["warnings"]):
+        _fields(w, {"category": str, "message": str}, f"{where}.warnings[{i}]")
+    for name, t in data["outputs"].items():
+        _fields(t, {"nan": bool, "inf": bool}, f"{where}.outputs.{name}")
+        if t.get("shape") is not None and (not isinstance(t.get("dtype"), str) or not isinstance(t["shape"], list)
+                                           or not all(isinstance(d, int) and d >= 0 for d in t["shape"])):
+            raise ResultsError(f"{where}.outputs.{name}: shape or dtype is not a tensor's")
+    for key in ("reason", "unsupported"):
+        if key in data["notes"] and not isinstance(data["notes"][key], str):
+            raise ResultsError(f"{where}.notes.{key} is not a string")
+    try:
+        Outcome.from_results(data)  # the values must fit their shape and dtype
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise ResultsError(f"{where} is not an outcome: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                           ) from None
+
+
+def check_document(data: dict[str, Any]) -> None:
+    """Raise ResultsError naming the first field a command could not use."""
+    if not isinstance(data.get("platform"), str):
+        raise ResultsError("field 'platform' is missing or not a str")
+    for name, columns in data["missing"].items():
+        _strings(columns, f"missing.{name}")
+    for name, env in data["environment"].items():
+        _fields(env, _ENV, f"environment.{name}")
+    for i, case in enumerate(data["cases"]):
+        where = f"cases[{i}]"
+        _fields(case, _CASE, where)
+        if not is_case_id(case.get("id")):
+            raise ResultsError(f"{where}.id {case.get('id')!r} is not a case id (lower-case letters, digits, . _ -)")
+        _strings(case["steps"], f"{where}.steps")
+        for name, spec in case["inputs"].items():
+            if not isinstance(spec, dict):
+                raise ResultsError(f"{where}.inputs.{name} is not a mapping")
+        for j, v in enumerate(case["verdicts"]):
+            _fields(v, {"columns": list, "kind": str, "explanation": str}, f"{where}.verdicts[{j}]")
+            _strings(v["columns"], f"{where}.verdicts[{j}].columns")
+        for name, outcome in case["columns"].items():
+            if name not in data["environment"]:
+                raise ResultsError(f"{where}.columns.{name} has no entry in environment")
+            check_outcome(outcome, f"{where}.columns.{name}")

@@ -1,0 +1,86 @@
+"""Issue 24, items 2, 5, 12: a worker stopped while a large request is written, a worker killed mid-answer,
+and the time such cells took. Faults are injected with ORACLE_FAULTS (oracle/worker.py); the `jax` column
+keeps the runs cheap."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oracle.cases import load_cases
+from oracle.cli import EXIT_CELLS_FAILED, run_exit_code
+from oracle.results import execute
+from oracle.runner import Column, kill_all_workers
+
+CASE = """\
+id: {id}
+title: "worker fault target"
+inputs:
+  x: {{shape: {shape}, dtype: float32, init: {{normal: {{seed: 0}}}}}}
+steps:
+  - y = log(x)
+  - m = mean(y)
+observe: [m]
+timeout_s: {timeout}
+"""
+TIMEOUT_S = 5
+BIG = [4, 1 << 20]  # 16 MB of float32 inputs: far more than a pipe's buffer
+
+
+def _cases(tmp_path: Path, specs: dict[str, list[int]]) -> list[Any]:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for case_id, shape in specs.items():
+        (folder / f"{case_id}.yaml").write_text(CASE.format(id=case_id, shape=shape, timeout=TIMEOUT_S))
+    return load_cases([folder])
+
+
+def _execute_within(cases: list[Any], tmp_path: Path, seconds: float) -> dict[str, Any]:
+    """execute() on the jax column; fail the test (not hang it) if it has not returned within `seconds`."""
+    done: list[dict[str, Any]] = []
+    runner = threading.Thread(target=lambda: done.append(execute(cases, [Column("jax", "jax")], tmp_path / "logs")),
+                              daemon=True)
+    runner.start()
+    runner.join(seconds)
+    if not done:
+        kill_all_workers()
+        pytest.fail(f"the run did not end within {seconds} s although every case's timeout_s is {TIMEOUT_S}")
+    return done[0]
+
+
+def test_a_worker_stopped_before_a_large_request_times_out_that_cell(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # a-freeze answers, then SIGSTOPs itself: the 16 MB request of b-big can never be written to its pipe
+    cases = _cases(tmp_path, {"a-freeze": [2], "b-big": BIG, "c-after": [2]})
+    monkeypatch.setenv("ORACLE_FAULTS", "a-freeze=freeze")
+    results = _execute_within(cases, tmp_path, 150)
+    cells = {c["id"]: c["columns"]["jax"] for c in results["cases"]}
+    assert cells["a-freeze"]["status"] == "ok"
+    assert cells["b-big"]["status"] == "timeout", cells["b-big"]
+    assert "took no request" in cells["b-big"]["notes"]["reason"]
+    assert cells["b-big"]["elapsed_s"] >= TIMEOUT_S * 0.9  # item 12: the cell took its whole timeout
+    assert cells["c-after"]["status"] == "ok"  # a fresh worker ran the rest
+    assert results["complete"]
+
+
+def test_a_worker_killed_mid_answer_costs_only_that_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = _cases(tmp_path, {"a-before": [2], "b-torn": [2], "c-after": [2]})
+    monkeypatch.setenv("ORACLE_FAULTS", "b-torn=torn")
+    results = _execute_within(cases, tmp_path, 150)
+    cells = {c["id"]: c["columns"]["jax"] for c in results["cases"]}
+    assert results["complete"]  # not "interrupted": nothing was lost
+    assert cells["a-before"]["status"] == "ok" and cells["c-after"]["status"] == "ok"
+    assert cells["b-torn"]["status"] == "crash"
+    assert "killed by SIGKILL during this case" in cells["b-torn"]["notes"]["reason"]
+    assert cells["b-torn"]["elapsed_s"] > 0.0  # item 12: not 0.0
+    assert run_exit_code(results) == EXIT_CELLS_FAILED
+
+
+def test_a_timeout_records_the_time_it_took(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = _cases(tmp_path, {"a-hang": [2]})
+    monkeypatch.setenv("ORACLE_FAULTS", "a-hang=hang")
+    cell = _execute_within(cases, tmp_path, 150)["cases"][0]["columns"]["jax"]
+    assert cell["status"] == "timeout" and cell["elapsed_s"] >= TIMEOUT_S * 0.9
