@@ -17,12 +17,13 @@ import numpy as np
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
-from oracle.steps import Ref, Step
+from oracle.steps import Ref, Step, python_text
 
 Env = dict[str, Any]
 Forward = Callable[[Env, bool], Env]  # (inputs, record) -> every named value
 
-__all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", "error_info", "run_request"]
+__all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", "error_info", "python_text",
+           "run_request"]
 
 
 class Backend(Protocol):
@@ -96,15 +97,6 @@ def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
     return [WarningInfo(category, message) for category, message in seen]
 
 
-def python_text(value: Any) -> str:
-    """A literal as Python source: nan and inf as float('nan'), float('inf')."""
-    if isinstance(value, list):
-        return "[" + ", ".join(python_text(v) for v in value) + "]"
-    if isinstance(value, float) and not np.isfinite(value):
-        return f"float({str(value)!r})"
-    return repr(value)
-
-
 def assign(step: Step, value: Any, env: Env) -> dict[str, Any]:
     """Bind a step's result to its names: `a, b = op(...)` unpacks, a list result becomes name.0, ... name.count.
 
@@ -148,7 +140,7 @@ def apply_step(backend: Applies, step: Step, env: Env, index: int) -> Applied:
     from oracle.native import BindingError
 
     values = [env[a.name] if isinstance(a, Ref) else a for a in step.args]
-    texts = [a.name if isinstance(a, Ref) else repr(a) for a in step.args]
+    texts = [a.name if isinstance(a, Ref) else python_text(a) for a in step.args]
     try:
         return backend.apply(step, values, texts)
     except Unsupported:

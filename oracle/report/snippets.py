@@ -51,10 +51,10 @@ class _Ctx:
     var: dict[str, str]
     dtypes: dict[str, str]
 
-    def arg(self, a: Ref | float | int) -> str:
-        return self.var[a.name] if isinstance(a, Ref) else repr(a)
+    def arg(self, a: Ref | float | int | list[Any]) -> str:
+        return self.var[a.name] if isinstance(a, Ref) else python_text(a)
 
-    def kind(self, a: Ref | float | int) -> str:
+    def kind(self, a: Ref | float | int | list[Any]) -> str:
         if not isinstance(a, Ref):
             return "scalar"
         dtype = self.dtypes.get(a.name, "float32")
@@ -87,7 +87,7 @@ def _runnable(leaf: Binding, args: tuple[str, ...], attrs: dict[str, Any]) -> bo
     import builtins
 
     try:
-        text = leaf.code.format(**{a: a for a in args}, **{k: repr(v) for k, v in attrs.items()})
+        text = leaf.code.format(**{a: a for a in args}, **{k: python_text(v) for k, v in attrs.items()})
         trees = [ast.parse(part, mode="eval") for part in text.split("; ")]
     except (KeyError, IndexError, ValueError, SyntaxError):
         return False
