@@ -68,6 +68,7 @@ def snapshot_outcome(outcome: dict[str, Any], followed: str | None) -> dict[str,
     return {"status": outcome["status"], "framework": outcome["framework"], "version": outcome["version"],
             "device": outcome["device"], "error": outcome["error"], "warnings": outcome["warnings"],
             "outputs": outputs, "native_api": outcome["native_api"],
+            **({"output_status": outcome["output_status"]} if outcome.get("output_status") else {}),  # isolate
             "semantics": followed}  # informational: which reference semantics it followed; not compared
 
 
@@ -347,14 +348,15 @@ def native_snippet(record: dict[str, Any], framework: str) -> str:
 
 def describe_outcome(o: dict[str, Any]) -> str:
     """'ok, warned UserWarning; loss [] float32 = 0.5; grad.pred [64, 1] float32 (mean ..)' and the like."""
-    from oracle.report.view import summarize
+    from oracle.report.view import output_status_text, summarize
 
     if o["status"] == "error" and o.get("error"):
         head = f"raised {o['error']['type']}: {o['error']['message']}"
     else:
         head = o["status"]
     head += "".join(f", warned {w['category']}" for w in o.get("warnings", []))
-    return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items())])
+    isolated = [f"{name} {output_status_text(s)}" for name, s in (o.get("output_status") or {}).items()]
+    return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items()), *isolated])
 
 
 def _against_reference(record: dict[str, Any], column: str) -> str | None:

@@ -387,6 +387,10 @@ class Case(_Strict):
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="id of a training case (or variant) to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
+    isolate: bool | list[str] | None = Field(
+        default=None, description="true: a step (or the gradient) that raises or is unsupported records its error for "
+        "its outputs and what depends on them, and the other steps still run, as one try/except per output; "
+        "or a list of the step outputs whose steps are isolated so")
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
     explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
                                                                       "the signature of the class this case shows")
@@ -663,6 +667,11 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         elif name not in outputs and name not in case.inputs and name.split(".", 1)[0] not in listed:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
+    if isinstance(case.isolate, list):
+        for j, name in enumerate(case.isolate):
+            if name not in outputs:
+                raise CaseError(path, _line_for(("isolate", j), lines), f"isolate[{j}]",
+                                f"{name!r} is not a step output{_suggest(name, outputs)}")
     _check_expect(case, path, lines)
     return steps
 

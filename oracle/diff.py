@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.outcome import Outcome, Tensor
+from oracle.outcome import ErrorInfo, Outcome, Tensor
 from oracle.semantics import describe
 
 KINDS = (
@@ -176,7 +176,12 @@ def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
     if warned_a != warned_b:
         found.append(Difference("warning_only", f"{sides[0]} warned {', '.join(sorted(warned_a)) or 'nothing'}, "
                                                 f"{sides[1]} warned {', '.join(sorted(warned_b)) or 'nothing'}"))
+    isolated = a.output_status.keys() | b.output_status.keys()
+    for name in _ordered(isolated):
+        found.extend(_output_status_difference(name, a, b, sides))
     for name in _ordered(a.outputs.keys() | b.outputs.keys()):
+        if name in isolated:
+            continue
         if name not in a.outputs or name not in b.outputs:
             if a.status == "ok":
                 missing = sides[0] if name not in a.outputs else sides[1]
@@ -192,6 +197,29 @@ def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
         found.insert(0, Difference("hyperparameters_differ", f"the optimizers used different hyperparameters {why}: "
                                                              f"{gaps}"))
     return found
+
+
+def _output_status_difference(name: str, a: Outcome, b: Outcome, sides: tuple[str, str]) -> list[Difference]:
+    """One isolated output (`isolate`): compared by its own status, as its own try/except would tell."""
+    sa, sb = (o.output_status.get(name, {"status": "ok" if name in o.outputs else "absent"}) for o in (a, b))
+    if sa["status"] == sb["status"] == "error":
+        ea, eb = sa["error"] or {}, sb["error"] or {}
+        if ea.get("base") != eb.get("base"):
+            return [Difference("error_kind_mismatch", f"{name}: {sides[0]} raised {_error_of(ea)}; "
+                                                      f"{sides[1]} raised {_error_of(eb)}")]
+        return []
+    if sa["status"] == sb["status"]:
+        return []
+    if {sa["status"], sb["status"]} == {"ok", "error"}:
+        raised, err, computed = (sides[0], sa, sides[1]) if sa["status"] == "error" else (sides[1], sb, sides[0])
+        after = f" (it follows {err['after']})" if err.get("after") else ""
+        return [Difference("silent_divergence", f"{name}: {computed} computed while {raised} raised "
+                                                f"{_error_of(err['error'] or {})}{after}")]
+    return [Difference("incomparable", f"{name} is {sa['status']} in {sides[0]}, {sb['status']} in {sides[1]}")]
+
+
+def _error_of(error: dict[str, Any]) -> str:
+    return _error(ErrorInfo(**error)) if error else "an error"
 
 
 def _ordered(names: set[str]) -> list[str]:

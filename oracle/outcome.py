@@ -147,11 +147,17 @@ class Outcome:
     notes: dict[str, Any] = field(default_factory=dict)
     # reference only: alternative semantics it can name -> the outputs they give
     interpretations: dict[str, dict[str, Tensor]] = field(default_factory=dict)
+    # a case that isolates its outputs (`isolate`): output -> {status: error | unsupported, error: ErrorInfo
+    # fields or None, reason, after: the output whose failure it follows, "" for its own}; the output is
+    # then absent from `outputs` while the others are recorded
+    output_status: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def _header(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("outputs", "interpretations"):
             data.pop(key)
+        if not data["output_status"]:  # only cases that isolate their outputs carry it
+            data.pop("output_status")
         return data
 
     def to_wire(self) -> dict[str, Any]:
@@ -175,6 +181,7 @@ class Outcome:
             notes=dict(data.get("notes", {})),
             interpretations={k: {n: tensor(t) for n, t in v.items()}
                              for k, v in data.get("interpretations", {}).items()},
+            output_status={k: dict(v) for k, v in data.get("output_status", {}).items()},
         )
 
     @staticmethod

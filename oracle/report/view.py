@@ -193,7 +193,16 @@ def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
 
 def status_text(o: dict[str, Any]) -> str:
     text = o["status"] if o["status"] != "error" else (o.get("error") or {}).get("base", "error")
-    return text + ("+w" if o["warnings"] else "")
+    failed = len(o.get("output_status") or {})  # a case that isolates its outputs: how many did not compute
+    return text + ("+w" if o["warnings"] else "") + (f" ({failed} output{'s' * (failed > 1)} failed)" if failed else "")
+
+
+def output_status_text(status: dict[str, Any]) -> str:
+    """An isolated output that did not compute: 'raised ValueError: ...', 'unsupported: ...', '... (follows lo)'."""
+    error = status.get("error") or {}
+    text = f"raised {error.get('type', 'an error')}: {error.get('message', '')}" if status["status"] == "error" \
+        else f"{status['status']}: {status.get('reason', '')}"
+    return text + (f" (follows {status['after']})" if status.get("after") else "")
 
 
 def summarize(t: dict[str, Any]) -> str:
@@ -240,6 +249,7 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             row.within_tolerance = compare_arrays(a, b, *tolerance(t.get("dtype"), r.get("dtype"))) is None
             row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
         outputs.append(row)
+    outputs += [OutputRow(out, output_status_text(status)) for out, status in (o.get("output_status") or {}).items()]
     e = o.get("error")
     followed = case.get("semantics", {}).get(name)
     return ColumnRow(
