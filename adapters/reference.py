@@ -66,7 +66,8 @@ class ReferenceBackend(ReferenceTraining):
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         is_float = array.dtype.kind == "f" or str(array.dtype) == "bfloat16"
-        return self.jax.device_put(array.astype(np.float64) if is_float else array, self.device)
+        wide = np.complex128 if array.dtype.kind == "c" else np.float64  # the reference computes in 64-bit parts
+        return self.jax.device_put(array.astype(wide) if is_float or array.dtype.kind == "c" else array, self.device)
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value)

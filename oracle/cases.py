@@ -23,7 +23,8 @@ from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
-DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool")
+DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool", "complex64",
+          "complex128")  # complex inputs take real values (imaginary part 0); build others with complex(re, im)
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
@@ -152,7 +153,7 @@ class InputSpec(_Strict):
             return self
         if self.init is not None and self.shape is None:
             raise ValueError("`shape` is required with `init`")
-        if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
+        if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool", "complex64", "complex128"):
             raise ValueError(f"`integers` init needs an integer dtype, got {self.dtype}")
         low, high = INT_BOUNDS.get(self.dtype, (-math.inf, math.inf))
         if self.init and self.init.integers and not low <= self.init.integers.low < self.init.integers.high <= high + 1:

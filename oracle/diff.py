@@ -36,6 +36,9 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (1e-5, 1e-6),
     "float16": (1e-3, 1e-5),
     "bfloat16": (1e-2, 1e-4),
+    # complex: each part as its float counterpart (complex64 holds two float32s)
+    "complex128": (1e-10, 1e-12),
+    "complex64": (1e-5, 1e-6),
 }
 EXACT = (0.0, 0.0)
 
@@ -65,7 +68,17 @@ def tolerance(dtype_a: str | None, dtype_b: str | None, override: tuple[float | 
 
 
 def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Difference | None:
-    """NaN/Inf pattern, then values within |a-b| <= atol + rtol*max(|a|,|b|); -0.0 and 0.0 differ."""
+    """NaN/Inf pattern, then values within |a-b| <= atol + rtol*max(|a|,|b|); -0.0 and 0.0 differ.
+
+    Complex arrays compare their real parts, then their imaginary parts, each as floats (so -0.0j and
+    0.0j differ, and NaN+NaNj agrees with NaN+NaNj)."""
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        for part, pick in (("real part", np.real), ("imaginary part", np.imag)):
+            found = compare_arrays(np.asarray(pick(a), dtype=np.float64), np.asarray(pick(b), dtype=np.float64),
+                                   rtol, atol)
+            if found:
+                return Difference(found.kind, f"{part}: {found.detail}", found.max_abs, found.max_rel)
+        return None
     x, y = _as_float(a), _as_float(b)
     for label, mask in (("NaN", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
         mx, my = mask(x), mask(y)
@@ -91,6 +104,10 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
 
 def max_differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Largest |a-b| and |a-b|/max(|a|,|b|) over elements finite on both sides (0 when none)."""
+    if a.dtype.kind == "c" or b.dtype.kind == "c":  # the larger of the two parts' differences
+        parts = [max_differences(np.real(a).astype(np.float64), np.real(b).astype(np.float64)),
+                 max_differences(np.imag(a).astype(np.float64), np.imag(b).astype(np.float64))]
+        return max(p[0] for p in parts), max(p[1] for p in parts)
     x, y = _as_float(a), _as_float(b)
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)

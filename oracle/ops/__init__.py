@@ -15,9 +15,11 @@ from oracle.ops import (
     activations,
     casting,
     comparison,
+    complex_numbers,
     conv,
     conversions,
     elementwise,
+    fft,
     indexing,
     layers,
     linalg,
@@ -32,7 +34,7 @@ from oracle.ops import (
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
-             conv, metrics, optimizers, outputs, conversions, layers)
+             conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

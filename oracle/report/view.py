@@ -212,6 +212,10 @@ def summarize(t: dict[str, Any]) -> str:
     values = Tensor.from_results(t).values
     assert values is not None
     head = f"{t['shape']} {t['dtype']}"
+    if values.dtype.kind == "c":
+        flat_c = values.astype(np.complex128).ravel()
+        return f"{head} = {complex(flat_c[0])}" if flat_c.size == 1 else \
+            f"{head} (|z| max {np.abs(flat_c).max() if flat_c.size else 0:.4g}" + " nan" * t["nan"] + " inf" * t["inf"] + ")"
     flat = values.astype(np.float64).ravel()
     if flat.size == 1:
         return f"{head} = {float(flat[0]):.6g}"
@@ -247,7 +251,8 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             found = compare_arrays(a, b, 0.0, 0.0)
             row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
             row.within_tolerance = compare_arrays(a, b, *tolerance(t.get("dtype"), r.get("dtype"))) is None
-            row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
+            row.finite_pairs = int((np.isfinite(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64))
+                                    & np.isfinite(b.astype(np.complex128 if b.dtype.kind == "c" else np.float64))).sum())
         outputs.append(row)
     outputs += [OutputRow(out, output_status_text(status)) for out, status in (o.get("output_status") or {}).items()]
     e = o.get("error")
