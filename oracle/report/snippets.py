@@ -250,8 +250,9 @@ def snippet_supported(case: dict[str, Any]) -> bool:
     binding whose code describes the calls in words, or a gradient option its adapter declares
     unsupported (TensorFlow: value_and_grad, accumulate; JAX: accumulate; torch: accumulate without
     backward()).
+    Nor a case that isolates its outputs: a snippet is one straight script, which stops at the first error.
     """
-    return not case.get("training")
+    return not case.get("training") and not case.get("isolate")
 
 
 def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[str]:
