@@ -58,6 +58,14 @@ class R:
 
         return jax.lax.complex(re, im)
 
+    def stop_gradient(self, a: Any) -> Any:
+        """`a`, with no gradient through it: NumPy has no gradients; JAX has its primitive for it."""
+        if self.xp is np:
+            return a
+        import jax
+
+        return jax.lax.stop_gradient(a)
+
     def concrete(self, a: Any) -> np.ndarray:
         """An input's values as NumPy, for checks that need them (indices are never differentiated)."""
         return np.asarray(a)

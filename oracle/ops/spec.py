@@ -57,6 +57,7 @@ class Attr:
     nullable: bool = False
     reference: Any = _UNSET
     doc: str = ""
+    many: bool = False  # a number, or a list of them (a `float` attribute such as quantile's q)
 
     @property
     def required(self) -> bool:
@@ -83,8 +84,9 @@ class Attr:
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"must be an integer, got {value!r}"
         elif kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"must be a number, got {value!r}"
+            numbers = value if self.many and isinstance(value, list) and value else [value]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+                return f"must be a number{' or a list of numbers' if self.many else ''}, got {value!r}"
         elif kind == "bool":
             if not isinstance(value, bool):
                 return f"must be true or false, got {value!r}"
