@@ -163,10 +163,13 @@ def _native_attrs(binding: Binding, declared: OpDef, attrs: Mapping[str, Any]) -
             if value is None or _is_switch_attr(declared, name):
                 continue
             raise Unsupported(f"{binding.target} has no parameter for {name}={value!r}")
+        # a list of numbers (quantile's q) goes as the list users write; axes and shapes as tuples
+        many = name in declared.attrs and declared.attrs[name].many
+        plain = native.value(value) if many else _plain(native.value(value))
         if native.positional:
-            positional.append(_plain(native.value(value)))
+            positional.append(plain)
         else:
-            keywords[native.keyword] = _plain(native.value(value))
+            keywords[native.keyword] = plain
     return positional, keywords
 
 

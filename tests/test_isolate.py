@@ -142,7 +142,7 @@ class Boom:
         return Applied(values[0] + values[1], f"{texts[0]} + {texts[1]}", {})
 
     def gradients(self, forward: Forward, inputs: dict[str, Any], grad: dict[str, Any]) -> dict[str, Any]:
-        raise AssertionError("not used")
+        return {"x": forward(inputs, True)[grad["of"]]}  # a KeyError where the target was never computed
 
     def gradient_api(self, grad: dict[str, Any]) -> str:
         return ""
@@ -168,6 +168,10 @@ def test_isolation_per_step_and_for_the_whole_case(tmp_path: Path) -> None:
     assert whole.status == "ok" and list(whole.outputs) == ["good"] and set(whole.output_status) == {"bad", "after"}
     listed = run_request(Boom(), plan(load_case(write(tmp_path, STEPS + "isolate: [bad]\n"))), "0", "cpu")
     assert listed.status == "ok" and listed.output_status["after"]["after"] == "bad"
+    graded = run_request(Boom(), plan(load_case(write(tmp_path, STEPS + "grad: {of: after, wrt: [x]}\nisolate: [bad]\n"))),
+                         "0", "cpu")  # the gradient of an output that was never computed follows it
+    assert graded.status == "ok" and graded.output_status["grad.x"]["after"] == "after"
+    assert graded.output_status["grad.x"]["error"]["message"] == "boom" and "good" in graded.outputs
     plain = run_request(Boom(), plan(load_case(write(tmp_path, STEPS))), "0", "cpu")
     assert plain.status == "error" and not plain.outputs and not plain.output_status  # as before: one error hides all
     with pytest.raises(CaseError) as info:
