@@ -132,7 +132,8 @@ class ReferenceAdapter:
     def run(self, request: Request) -> Outcome:
         execute = run_training if request.training else run_request
         main = execute(self._backend(Semantics()), request, self.version, self.device)
-        if main.status == "ok" and request.grad and _plain_gradient(request):
+        # isolated failures leave no whole forward to difference
+        if main.status == "ok" and request.grad and _plain_gradient(request) and not main.output_status:
             main.notes.update(self._finite_differences(request, main))
         seen = [main.outputs] if main.status == "ok" else []
         for sem in _alternatives(request, main.status == "ok"):
@@ -197,7 +198,8 @@ def _plain_gradient(request: Request) -> bool:
     grad = request.grad or {}
     return (grad.get("idiom", "default") in ("default", "autograd_grad", "value_and_grad")
             and grad.get("order", 1) == 1 and not grad.get("accumulate") and not grad.get("untracked")
-            and all(n in request.inputs for n in grad["wrt"]) and not request.literals)
+            and all(n in request.inputs for n in grad["wrt"]) and not request.literals
+            and not any(OPS[s.op].blocks_gradient for s in request.steps))  # stop_gradient: by design not d(value)
 
 
 def _alternatives(request: Request, strict_ok: bool) -> list[Semantics]:

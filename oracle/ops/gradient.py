@@ -14,5 +14,6 @@ def _stop_gradient(r: Any, x: Any) -> Any:
 OPS = [
     op("stop_gradient", "gradient", "x", "x itself forward; no gradient flows back through it (torch: x.detach())",
        _stop_gradient, conventions="the gradient through it is 0 (None where nothing else connects the input)",
+       blocks_gradient=True,
        torch=method("detach"), tensorflow=call("tf.stop_gradient"), jax=call("jax.lax.stop_gradient")),
 ]

@@ -259,6 +259,8 @@ class OpDef:
     # the op builds a native object (a layer, a metric) that later steps take as their first argument
     # (Arg kind "object"); the object itself is not observed, its state is, through other ops
     builds: bool = False
+    # its gradient is, by design, not the derivative of its value (stop_gradient): finite differences cannot check it
+    blocks_gradient: bool = False
 
     @property
     def listed(self) -> bool:
@@ -275,8 +277,8 @@ class OpDef:
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
        conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = (),
-       builds: bool = False) -> OpDef:
+       builds: bool = False, blocks_gradient: bool = False) -> OpDef:
     """Declare an op; `args` may be a space-separated string of tensor argument names."""
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
     return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
-                 outputs, builds)
+                 outputs, builds, blocks_gradient)
