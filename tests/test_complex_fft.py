@@ -142,10 +142,16 @@ def test_a_real_signal_into_each_fft(run: dict[str, dict[str, Any]]) -> None:
     x = np.array([1.0, 2.0, 0.5, -1.0, 0.0, 3.0, -2.0, 1.5], dtype=np.float32)
     with pytest.raises(Exception) as raised:
         tf.signal.fft(tf.constant(x))
-    got = run["fft-real-input"]["columns"]
+    got = run["fft-real-input[float32]"]["columns"]
     tf_status = got["tensorflow"]["output_status"]["spectrum"]
     assert tf_status["error"]["type"].endswith(type(raised.value).__name__)
     half = Tensor.from_results(got["tensorflow"]["outputs"]["half"]).values
     assert np.array_equal(half, tf.signal.rfft(tf.constant(x)).numpy())
     spectrum = Tensor.from_results(got["torch"]["outputs"]["spectrum"]).values
     assert spectrum is not None and np.array_equal(spectrum, torch.fft.fft(torch.from_numpy(x)).numpy())
+    integers = run["fft-real-input[int32]"]["columns"]  # an integer signal: torch promotes it, tf.signal.rfft refuses
+    ints = torch.tensor([1, 2, 0, -1, 0, 3, -2, 1], dtype=torch.int32)
+    assert integers["torch"]["outputs"]["spectrum"]["dtype"] == str(torch.fft.fft(ints).dtype).removeprefix("torch.")
+    with pytest.raises(Exception) as refused:
+        tf.signal.rfft(tf.constant(ints.numpy()))
+    assert integers["tensorflow"]["output_status"]["half"]["error"]["type"].endswith(type(refused.value).__name__)
