@@ -4,7 +4,7 @@ through results.json, and the diff's part-by-part comparison (-0.0j, NaN+NaNj, c
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -28,10 +28,13 @@ def reference(name: str, *args: Any, **attrs: Any) -> Any:
     return declared.reference(NP, *args, **full)
 
 
+Norm = Literal["backward", "ortho", "forward"]
+
+
 @pytest.mark.parametrize("norm", ["backward", "ortho", "forward"])
 @pytest.mark.parametrize("kind", sorted(SIGNALS))
-def test_fft_formulas_agree_with_numpy_fft(kind: str, norm: str) -> None:
-    x = SIGNALS[kind]
+def test_fft_formulas_agree_with_numpy_fft(kind: str, norm: Norm) -> None:
+    x: Any = SIGNALS[kind]
     for name, native in (("fft", np.fft.fft), ("ifft", np.fft.ifft)):
         for n, axis in ((None, -1), (4, -1), (9, 0)):
             np.testing.assert_allclose(reference(name, x, n=n, axis=axis, norm=norm),
@@ -45,7 +48,7 @@ def test_fft_formulas_agree_with_numpy_fft(kind: str, norm: str) -> None:
     else:
         with pytest.raises(TypeError):
             reference("rfft", x)
-    spectrum = SIGNALS["complex"]
+    spectrum: Any = SIGNALS["complex"]
     for n, axis in ((None, -1), (7, -1), (10, -1), (4, 0)):
         np.testing.assert_allclose(reference("irfft", spectrum, n=n, axis=axis, norm=norm),
                                    np.fft.irfft(spectrum, n=n, axis=axis, norm=norm), rtol=1e-12, atol=1e-12)
@@ -146,7 +149,7 @@ def test_a_real_signal_into_each_fft(run: dict[str, dict[str, Any]]) -> None:
     tf_status = got["tensorflow"]["output_status"]["spectrum"]
     assert tf_status["error"]["type"].endswith(type(raised.value).__name__)
     half = Tensor.from_results(got["tensorflow"]["outputs"]["half"]).values
-    assert np.array_equal(half, tf.signal.rfft(tf.constant(x)).numpy())
+    assert half is not None and np.array_equal(half, tf.signal.rfft(tf.constant(x)).numpy())
     spectrum = Tensor.from_results(got["torch"]["outputs"]["spectrum"]).values
     assert spectrum is not None and np.array_equal(spectrum, torch.fft.fft(torch.from_numpy(x)).numpy())
     integers = run["fft-real-input[int32]"]["columns"]  # an integer signal: torch promotes it, tf.signal.rfft refuses

@@ -32,7 +32,8 @@ def record(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     out = tmp_path_factory.mktemp("isolate")
     assert main(["run", str(CASE), "--out", str(out)]) == 0
-    return load_results(out / "results.json")["cases"][0]  # type: ignore[no-any-return]
+    case: dict[str, Any] = load_results(out / "results.json")["cases"][0]
+    return case
 
 
 def one_try_per_output(steps: dict[str, Any], grad: Any) -> dict[str, tuple[str, Any]]:
@@ -64,6 +65,7 @@ def test_one_failing_output_leaves_the_others_recorded(record: dict[str, Any]) -
 
     def torch_grad(env: dict[str, Any]) -> Any:
         torch.linalg.norm(px, ord=math.inf).backward()
+        assert px.grad is not None
         return px.grad.numpy()
 
     natives = {
@@ -83,7 +85,8 @@ def test_one_failing_output_leaves_the_others_recorded(record: dict[str, Any]) -
         for name, (status, value) in native.items():
             if status == "ok":
                 assert name in got["outputs"], (column, name)
-                assert np.array_equal(Tensor.from_results(got["outputs"][name]).values, value), (column, name)
+                recorded = Tensor.from_results(got["outputs"][name]).values
+                assert recorded is not None and np.array_equal(recorded, value), (column, name)
             else:
                 assert name not in got["outputs"], (column, name)
                 assert got["output_status"][name]["status"] == "error", (column, name)
@@ -107,14 +110,15 @@ def test_the_report_and_the_baseline_carry_each_outputs_status(record: dict[str,
 
 
 def test_diff_compares_an_isolated_output_by_its_own_status() -> None:
-    ok = Outcome("ok", outputs={"a": Tensor(np.float32(1.0)), "b": Tensor(np.float32(2.0))})
-    failed = Outcome("ok", outputs={"b": Tensor(np.float32(2.5))}, output_status={"a": {
+    ok = Outcome("ok", outputs={"a": Tensor(np.asarray(1.0, dtype=np.float32)),
+                                "b": Tensor(np.asarray(2.0, dtype=np.float32))})
+    failed = Outcome("ok", outputs={"b": Tensor(np.asarray(2.5, dtype=np.float32))}, output_status={"a": {
         "status": "error", "error": {"type": "ValueError", "base": "ValueError", "message": "no"}, "reason": "",
         "after": ""}})
     found = differences(ok, failed, sides=("torch", "tensorflow"))
     assert [d.kind for d in found] == ["silent_divergence", "value_mismatch"]  # `b` is still compared
     assert found[0].detail.startswith("a: torch computed while tensorflow raised ValueError")
-    other = Outcome("ok", outputs={"b": Tensor(np.float32(2.5))}, output_status={"a": {
+    other = Outcome("ok", outputs={"b": Tensor(np.asarray(2.5, dtype=np.float32))}, output_status={"a": {
         "status": "error", "error": {"type": "TypeError", "base": "TypeError", "message": "no"}, "reason": "",
         "after": ""}})
     assert [d.kind for d in differences(failed, other)] == ["error_kind_mismatch"]
@@ -150,6 +154,9 @@ class Boom:
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield {}
+
+    def context_lost(self) -> str | None:
+        return None
 
 
 STEPS = """id: case

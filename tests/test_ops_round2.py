@@ -31,8 +31,8 @@ def test_sort_and_argsort_descending_put_nan_first_and_keep_ties_in_order() -> N
 
 
 @pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
-def test_quantile_with_a_list_of_q_agrees_with_numpy(method: str) -> None:
-    x = np.array([[1.0, 2.0, 3.0, 4.0, 10.0, 7.0], [0.5, -1.0, 2.0, 2.0, 8.0, 3.0]])
+def test_quantile_with_a_list_of_q_agrees_with_numpy(method: Any) -> None:
+    x: Any = np.array([[1.0, 2.0, 3.0, 4.0, 10.0, 7.0], [0.5, -1.0, 2.0, 2.0, 8.0, 3.0]])
     q = [0.0, 0.25, 0.5, 0.9, 1.0]
     for axis in (None, 1):
         np.testing.assert_allclose(reference("quantile", x, q=q, axis=axis, interpolation=method),
