@@ -118,7 +118,13 @@ class ReferenceBackend(ReferenceTraining):
         # the intended semantics of accumulating backward passes: the gradients add up
         calls = grad.get("calls", 1) if grad.get("accumulate") else 1
         found = jax_gradients(self.jax, forward, inputs, {**grad, "accumulate": False}, self.jnp.sum)
-        return {n: None if g is None else g * calls for n, g in found.items()}
+        return {n: None if g is None else _ascent(self.jnp, g) * calls for n, g in found.items()}
+
+
+def _ascent(jnp: Any, g: Any) -> Any:
+    """The stated convention for a real target of a complex input: df/dre + i df/dim, the direction of steepest
+    ascent (torch documents its gradients so); jax.grad returns the conjugate, df/dre - i df/dim."""
+    return jnp.conj(g) if jnp.iscomplexobj(g) else g
 
 
 class ReferenceAdapter:
@@ -204,7 +210,8 @@ def _plain_gradient(request: Request) -> bool:
     grad = request.grad or {}
     return (grad.get("idiom", "default") in ("default", "autograd_grad", "value_and_grad")
             and grad.get("order", 1) == 1 and not grad.get("accumulate") and not grad.get("untracked")
-            and all(n in request.inputs for n in grad["wrt"]) and not request.literals
+            and all(n in request.inputs and request.inputs[n].dtype.kind != "c" for n in grad["wrt"])
+            and not request.literals
             and not any(OPS[s.op].blocks_gradient for s in request.steps))  # stop_gradient: by design not d(value)
 
 

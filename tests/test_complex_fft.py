@@ -111,8 +111,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
 
     root = Path(__file__).resolve().parent.parent / "cases"
     out = tmp_path_factory.mktemp("complex")
-    files = [root / "complex" / "complex-from-parts.yaml", root / "fft" / "fft-real-input.yaml"]
-    assert main(["run", *map(str, files), "--columns", "reference,torch,tensorflow", "--out", str(out)]) == 0
+    files = [root / "complex" / "complex-from-parts.yaml", root / "fft" / "fft-real-input.yaml",
+             root / "complex" / "complex-gradient-convention.yaml"]
+    assert main(["run", *map(str, files), "--out", str(out)]) == 0
     return {c["id"]: c for c in load_results(out / "results.json")["cases"]}
 
 
@@ -158,3 +159,28 @@ def test_a_real_signal_into_each_fft(run: dict[str, dict[str, Any]]) -> None:
     with pytest.raises(Exception) as refused:
         tf.signal.rfft(tf.constant(ints.numpy()))
     assert integers["tensorflow"]["output_status"]["half"]["error"]["type"].endswith(type(refused.value).__name__)
+
+
+def test_complex_gradients_follow_each_frameworks_conjugation_convention(run: dict[str, dict[str, Any]]) -> None:
+    import tensorflow as tf
+    import torch
+    from test_case_language import in_jax
+
+    w = np.array([1 + 2j, 3 - 1j], dtype=np.complex64)
+    z = torch.zeros(2, dtype=torch.complex64, requires_grad=True)
+    (torch.abs(z + torch.from_numpy(w)) ** 2).sum().backward()
+    assert z.grad is not None
+    tz = tf.Variable(np.zeros(2, dtype=np.complex64))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.abs(tz + w) ** 2)
+    natives = {"torch": z.grad.numpy(), "tensorflow": tape.gradient(loss, tz).numpy(),
+               "jax": np.array([complex(*p) for p in in_jax(
+                   "g = jax.grad(lambda z: jnp.sum(jnp.abs(z + jnp.array([1+2j, 3-1j], dtype=jnp.complex64)) ** 2))("
+                   "jnp.zeros(2, dtype=jnp.complex64))\nresult = [[float(v.real), float(v.imag)] for v in g]")])}
+    columns = run["complex-gradient-convention"]["columns"]
+    for column, want in natives.items():
+        got = Tensor.from_results(columns[column]["outputs"]["grad.z"]).values
+        assert got is not None and np.allclose(got, want, rtol=1e-6), (column, got, want)
+    assert np.allclose(natives["jax"], np.conj(natives["torch"]))  # the two conventions the case shows
+    reference = Tensor.from_results(columns["reference"]["outputs"]["grad.z"]).values
+    assert reference is not None and np.allclose(reference, 2 * w)  # df/dre + i df/dim of |z + w|^2 at z = 0
