@@ -69,7 +69,8 @@ class ReferenceBackend(ReferenceTraining):
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         is_float = array.dtype.kind == "f" or str(array.dtype) == "bfloat16"
-        return self.jax.device_put(array.astype(np.float64) if is_float else array, self.device)
+        wide = np.complex128 if array.dtype.kind == "c" else np.float64  # the reference computes in 64-bit parts
+        return self.jax.device_put(array.astype(wide) if is_float or array.dtype.kind == "c" else array, self.device)
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value)
@@ -117,7 +118,13 @@ class ReferenceBackend(ReferenceTraining):
         # the intended semantics of accumulating backward passes: the gradients add up
         calls = grad.get("calls", 1) if grad.get("accumulate") else 1
         found = jax_gradients(self.jax, forward, inputs, {**grad, "accumulate": False}, self.jnp.sum)
-        return {n: None if g is None else g * calls for n, g in found.items()}
+        return {n: None if g is None else _ascent(self.jnp, g) * calls for n, g in found.items()}
+
+
+def _ascent(jnp: Any, g: Any) -> Any:
+    """The stated convention for a real target of a complex input: df/dre + i df/dim, the direction of steepest
+    ascent (torch documents its gradients so); jax.grad returns the conjugate, df/dre - i df/dim."""
+    return jnp.conj(g) if jnp.iscomplexobj(g) else g
 
 
 class ReferenceAdapter:
@@ -137,7 +144,8 @@ class ReferenceAdapter:
     def run(self, request: Request) -> Outcome:
         execute = run_training if request.training else run_request
         main = execute(self._backend(Semantics()), request, self.version, self.device)
-        if main.status == "ok" and request.grad and _plain_gradient(request):
+        # isolated failures leave no whole forward to difference
+        if main.status == "ok" and request.grad and _plain_gradient(request) and not main.output_status:
             main.notes.update(self._finite_differences(request, main))
         seen = [main.outputs] if main.status == "ok" else []
         for sem in _alternatives(request, main.status == "ok"):
@@ -202,7 +210,9 @@ def _plain_gradient(request: Request) -> bool:
     grad = request.grad or {}
     return (grad.get("idiom", "default") in ("default", "autograd_grad", "value_and_grad")
             and grad.get("order", 1) == 1 and not grad.get("accumulate") and not grad.get("untracked")
-            and all(n in request.inputs for n in grad["wrt"]) and not request.literals)
+            and all(n in request.inputs and request.inputs[n].dtype.kind != "c" for n in grad["wrt"])
+            and not request.literals
+            and not any(OPS[s.op].blocks_gradient for s in request.steps))  # stop_gradient: by design not d(value)
 
 
 def _alternatives(request: Request, strict_ok: bool) -> list[Semantics]:

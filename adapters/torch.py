@@ -105,7 +105,7 @@ class TorchBackend(BoundBackend):
     def to_numpy(self, value: Any) -> np.ndarray:
         if not isinstance(value, torch.Tensor):
             return np.asarray(value)
-        value = value.detach().cpu()
+        value = value.detach().cpu().resolve_conj().resolve_neg()  # lazy conj/neg views: .numpy() refuses them
         if value.dtype == torch.bfloat16:
             import ml_dtypes
 

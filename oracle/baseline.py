@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from oracle.cases import LoadedCase
 from oracle.diff import KINDS, differences
 from oracle.files import write_atomic
-from oracle.judgement import against_reference, summarize
+from oracle.judgement import against_reference, output_status_text, summarize
 from oracle.outcome import Outcome
 from oracle.runner import PROJECT_ROOT
 from oracle.safeio import MAX_BASELINE_BYTES, InputError, inside, is_case_id, read_text_bounded
@@ -70,6 +70,7 @@ def snapshot_outcome(outcome: dict[str, Any], followed: str | None) -> dict[str,
     return {"status": outcome["status"], "framework": outcome["framework"], "version": outcome["version"],
             "device": outcome["device"], "error": outcome["error"], "warnings": outcome["warnings"],
             "outputs": outputs, "native_api": outcome["native_api"],
+            **({"output_status": outcome["output_status"]} if outcome.get("output_status") else {}),  # isolate
             "semantics": followed}  # informational: which reference semantics it followed; not compared
 
 
@@ -399,7 +400,8 @@ def describe_outcome(o: dict[str, Any]) -> str:
     else:
         head = o["status"]
     head += "".join(f", warned {w['category']}" for w in o.get("warnings", []))
-    return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items())])
+    isolated = [f"{name} {output_status_text(s)}" for name, s in (o.get("output_status") or {}).items()]
+    return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items()), *isolated])
 
 
 def overrides(cases: list[LoadedCase]) -> dict[str, Override]:

@@ -23,7 +23,8 @@ from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
-DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool")
+DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool", "complex64",
+          "complex128")  # complex inputs take real values (imaginary part 0); build others with complex(re, im)
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 MAX_ELEMENTS = 1 << 24  # 16M elements: enough for any semantic scenario, small enough to never exhaust memory
 MAX_RANK = 8
@@ -35,6 +36,9 @@ INT_BOUNDS = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(1 << 31), (1 <
 _ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _CASE_REF = r"^[a-z0-9][a-z0-9._-]{0,99}(\[[a-z0-9][a-z0-9._,-]{0,160}\])?$"  # a case id, or a variant's
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+_VARIANT = r"^[a-z0-9][a-z0-9._-]{0,39}$"
+VARIANT_RULE = ("1 to 40 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit "
+                "(it becomes part of the id `case-id[name]` and of file names)")
 
 
 class CaseError(Exception):
@@ -152,7 +156,7 @@ class InputSpec(_Strict):
             return self
         if self.init is not None and self.shape is None:
             raise ValueError("`shape` is required with `init`")
-        if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool",):
+        if self.init and self.init.integers and self.dtype in FLOAT_DTYPES + ("bool", "complex64", "complex128"):
             raise ValueError(f"`integers` init needs an integer dtype, got {self.dtype}")
         low, high = INT_BOUNDS.get(self.dtype, (-math.inf, math.inf))
         if self.init and self.init.integers and not low <= self.init.integers.low < self.init.integers.high <= high + 1:
@@ -354,7 +358,7 @@ class Variant(_Strict):
     pair differs in code), `grad` fields, the case to set it beside, and the claim it tests (with the
     source's example number, when that differs). Each runs as its own sub-case with its own status."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$")
+    name: str = Field(json_schema_extra={"pattern": _VARIANT}, description=VARIANT_RULE)
     inputs: dict[str, dict[str, Any]] = {}
     steps: list[str] | None = Field(default=None, min_length=1, description="replace the case's steps")
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
@@ -365,6 +369,13 @@ class Variant(_Strict):
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
     claim: str | None = None
     expect: Expect | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        if not re.match(_VARIANT, name):
+            raise ValueError(f"variant name {name!r} is not valid: {VARIANT_RULE}")
+        return name
 
 
 class Product(_Strict):
@@ -392,6 +403,10 @@ class Case(_Strict):
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="id of a training case (or variant) to set this one beside in the report")
     timeout_s: float | None = Field(default=None, gt=0)
+    isolate: bool | list[str] | None = Field(
+        default=None, description="true: a step (or the gradient) that raises or is unsupported records its error for "
+        "its outputs and what depends on them, and the other steps still run, as one try/except per output; "
+        "or a list of the step outputs whose steps are isolated so")
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
     explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
                                                                       "the signature of the class this case shows")
@@ -451,18 +466,31 @@ class LoadedCase:
 # --- YAML with line numbers -------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 floats: `3.0e9` and `1e-3` are numbers, not strings.
+
+    PyYAML resolves floats by YAML 1.1, which needs a dot and a signed exponent (`3.0e+9`);
+    the extra resolver runs after the 1.1 ones, so integers still resolve as integers."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
+
 def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely, returning plain data and a map from field path to line number."""
     try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise CaseError(path, event.start_mark.line + 1, "",
                                 "YAML anchors and aliases are not allowed in case files")
             depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
             if depth > MAX_DEPTH:
                 raise CaseError(path, event.start_mark.line + 1, "", f"nested deeper than {MAX_DEPTH} levels")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -472,7 +500,7 @@ def _compose(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     if node is None:
         raise CaseError(path, 1, "", "the file is empty")
     lines: dict[tuple[Any, ...], int] = {}
-    return _plain(node, (), lines, path, yaml.SafeLoader("")), lines
+    return _plain(node, (), lines, path, _Loader("")), lines
 
 
 def _plain(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], path: Path,
@@ -653,9 +681,20 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         if name in objects:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is a layer or metric object; observe its state through ops (running_mean, ...)")
-        if name not in outputs and name not in case.inputs and name.split(".", 1)[0] not in listed:
+        if name.startswith("grad.") and name not in outputs and name.split(".", 1)[0] not in listed:
+            wrt = case.grad.wrt if case.grad else []  # gradients are outputs: observe may name them
+            if name[5:] not in wrt:
+                known = ", ".join(f"grad.{w}" for w in wrt) or "none (the case has no `grad`)"
+                raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
+                                f"{name!r} is not a gradient the case takes; gradients: {known}")
+        elif name not in outputs and name not in case.inputs and name.split(".", 1)[0] not in listed:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is not a step output{_suggest(name, outputs)}")
+    if isinstance(case.isolate, list):
+        for j, name in enumerate(case.isolate):
+            if name not in outputs:
+                raise CaseError(path, _line_for(("isolate", j), lines), f"isolate[{j}]",
+                                f"{name!r} is not a step output{_suggest(name, outputs)}")
     _check_expect(case, path, lines)
     return steps
 
@@ -844,6 +883,8 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
                     spec.pop(key, None)
                 if {"values", "literal"} & fields.keys() and "shape" not in fields:
                     spec.pop("shape", None)  # explicit values carry their own shape
+                if "literal" in fields and "dtype" not in fields:
+                    spec.pop("dtype", None)  # a literal without a dtype is each framework's to infer
             spec.update(fields)
         if change.steps is not None:
             out["steps"] = list(change.steps)

@@ -231,7 +231,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     cases = _load(args.paths)
-    console.print(f"{len(cases)} case files are valid")
+    files = {c.path for c in cases}
+    varied = [c for c in cases if c.variant is not None]
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    detail = f" ({count(len(varied), 'variant')} of {count(len({c.path for c in varied}), 'file')})" if varied else ""
+    console.print(f"{count(len(files), 'case file')} valid, holding {count(len(cases), 'case')}{detail}")
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.outcome import Outcome, Tensor
+from oracle.outcome import ErrorInfo, Outcome, Tensor
 from oracle.semantics import describe
 
 KINDS = (
@@ -36,6 +36,9 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "float32": (1e-5, 1e-6),
     "float16": (1e-3, 1e-5),
     "bfloat16": (1e-2, 1e-4),
+    # complex: each part as its float counterpart (complex64 holds two float32s)
+    "complex128": (1e-10, 1e-12),
+    "complex64": (1e-5, 1e-6),
 }
 EXACT = (0.0, 0.0)
 
@@ -65,7 +68,17 @@ def tolerance(dtype_a: str | None, dtype_b: str | None, override: tuple[float | 
 
 
 def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Difference | None:
-    """NaN/Inf pattern, then values within |a-b| <= atol + rtol*max(|a|,|b|); -0.0 and 0.0 differ."""
+    """NaN/Inf pattern, then values within |a-b| <= atol + rtol*max(|a|,|b|); -0.0 and 0.0 differ.
+
+    Complex arrays compare their real parts, then their imaginary parts, each as floats (so -0.0j and
+    0.0j differ, and NaN+NaNj agrees with NaN+NaNj)."""
+    if a.dtype.kind == "c" or b.dtype.kind == "c":
+        for part, pick in (("real part", np.real), ("imaginary part", np.imag)):
+            found = compare_arrays(np.asarray(pick(a), dtype=np.float64), np.asarray(pick(b), dtype=np.float64),
+                                   rtol, atol)
+            if found:
+                return Difference(found.kind, f"{part}: {found.detail}", found.max_abs, found.max_rel)
+        return None
     x, y = _as_float(a), _as_float(b)
     for label, mask in (("NaN", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
         mx, my = mask(x), mask(y)
@@ -91,6 +104,10 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> Di
 
 def max_differences(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Largest |a-b| and |a-b|/max(|a|,|b|) over elements finite on both sides (0 when none)."""
+    if a.dtype.kind == "c" or b.dtype.kind == "c":  # the larger of the two parts' differences
+        parts = [max_differences(np.real(a).astype(np.float64), np.real(b).astype(np.float64)),
+                 max_differences(np.imag(a).astype(np.float64), np.imag(b).astype(np.float64))]
+        return max(p[0] for p in parts), max(p[1] for p in parts)
     x, y = _as_float(a), _as_float(b)
     finite = np.isfinite(x) & np.isfinite(y)
     x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
@@ -176,7 +193,12 @@ def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
     if warned_a != warned_b:
         found.append(Difference("warning_only", f"{sides[0]} warned {', '.join(sorted(warned_a)) or 'nothing'}, "
                                                 f"{sides[1]} warned {', '.join(sorted(warned_b)) or 'nothing'}"))
+    isolated = a.output_status.keys() | b.output_status.keys()
+    for name in _ordered(isolated):
+        found.extend(_output_status_difference(name, a, b, sides))
     for name in _ordered(a.outputs.keys() | b.outputs.keys()):
+        if name in isolated:
+            continue
         if name not in a.outputs or name not in b.outputs:
             if a.status == "ok":
                 missing = sides[0] if name not in a.outputs else sides[1]
@@ -192,6 +214,29 @@ def differences(a: Outcome, b: Outcome, check_dtype: bool = True,
         found.insert(0, Difference("hyperparameters_differ", f"the optimizers used different hyperparameters {why}: "
                                                              f"{gaps}"))
     return found
+
+
+def _output_status_difference(name: str, a: Outcome, b: Outcome, sides: tuple[str, str]) -> list[Difference]:
+    """One isolated output (`isolate`): compared by its own status, as its own try/except would tell."""
+    sa, sb = (o.output_status.get(name, {"status": "ok" if name in o.outputs else "absent"}) for o in (a, b))
+    if sa["status"] == sb["status"] == "error":
+        ea, eb = sa["error"] or {}, sb["error"] or {}
+        if ea.get("base") != eb.get("base"):
+            return [Difference("error_kind_mismatch", f"{name}: {sides[0]} raised {_error_of(ea)}; "
+                                                      f"{sides[1]} raised {_error_of(eb)}")]
+        return []
+    if sa["status"] == sb["status"]:
+        return []
+    if {sa["status"], sb["status"]} == {"ok", "error"}:
+        raised, err, computed = (sides[0], sa, sides[1]) if sa["status"] == "error" else (sides[1], sb, sides[0])
+        after = f" (it follows {err['after']})" if err.get("after") else ""
+        return [Difference("silent_divergence", f"{name}: {computed} computed while {raised} raised "
+                                                f"{_error_of(err['error'] or {})}{after}")]
+    return [Difference("incomparable", f"{name} is {sa['status']} in {sides[0]}, {sb['status']} in {sides[1]}")]
+
+
+def _error_of(error: dict[str, Any]) -> str:
+    return _error(ErrorInfo(**error)) if error else "an error"
 
 
 def _ordered(names: set[str]) -> list[str]:

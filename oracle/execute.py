@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import time
 import warnings
+from dataclasses import asdict
 from typing import Any, Callable, ContextManager, Protocol
 
 import numpy as np
@@ -17,12 +18,13 @@ import numpy as np
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
-from oracle.steps import Ref, Step
+from oracle.steps import Ref, Step, python_text
 
 Env = dict[str, Any]
 Forward = Callable[[Env, bool], Env]  # (inputs, record) -> every named value
 
-__all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", "error_info", "run_request"]
+__all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", "error_info", "python_text",
+           "run_request"]
 
 
 class Backend(Protocol):
@@ -100,15 +102,6 @@ def warning_records(caught: list[warnings.WarningMessage]) -> list[WarningInfo]:
     return [WarningInfo(category, message) for category, message in seen]
 
 
-def python_text(value: Any) -> str:
-    """A literal as Python source: nan and inf as float('nan'), float('inf')."""
-    if isinstance(value, list):
-        return "[" + ", ".join(python_text(v) for v in value) + "]"
-    if isinstance(value, float) and not np.isfinite(value):
-        return f"float({str(value)!r})"
-    return repr(value)
-
-
 def assign(step: Step, value: Any, env: Env) -> dict[str, Any]:
     """Bind a step's result to its names: `a, b = op(...)` unpacks, a list result becomes name.0, ... name.count.
 
@@ -152,7 +145,7 @@ def apply_step(backend: Applies, step: Step, env: Env, index: int) -> Applied:
     from oracle.native import BindingError
 
     values = [env[a.name] if isinstance(a, Ref) else a for a in step.args]
-    texts = [a.name if isinstance(a, Ref) else repr(a) for a in step.args]
+    texts = [a.name if isinstance(a, Ref) else python_text(a) for a in step.args]
     try:
         return backend.apply(step, values, texts)
     except Unsupported:
@@ -196,26 +189,49 @@ def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
     return inputs
 
 
+def failure(exc: BaseException, after: str = "") -> dict[str, Any]:
+    """One output's own status where a case isolates its outputs: what a try/except around it would catch."""
+    if isinstance(exc, Unsupported):
+        return {"status": "unsupported", "error": None, "reason": str(exc), "after": after}
+    cause, where = (exc.cause, exc.where) if isinstance(exc, StepFailed) else (exc, "gradient")
+    return {"status": "error", "error": asdict(error_info(cause, where)), "reason": "", "after": after}
+
+
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
     recorded: Env = {}
     grads: dict[str, Any] = {}
     wrt = request.grad["wrt"] if request.grad else []
+    isolated = set(request.isolate)
 
     def forward(inputs: Env, record: bool) -> Env:
         env = dict(inputs)
+        lost: dict[str, str] = {}  # an output an isolated step did not give -> the output whose failure it follows
         for i, step in enumerate(request.steps):
+            blocked = next((lost[a.name] for a in step.args if isinstance(a, Ref) and a.name in lost), None)
+            if blocked is not None:  # as in a script with one try/except per output: its input was never bound
+                lost.update(dict.fromkeys(step.names, blocked))
+                if record:
+                    for name in step.names:
+                        outcome.output_status[name] = {**outcome.output_status[blocked], "after": blocked}
+                continue
             try:
                 applied = apply_step(backend, step, env, i)
-            except StepFailed as failed:
-                if record and failed.api:
+                try:
+                    named = assign(step, applied.value, env)
+                except (TypeError, ValueError) as exc:
+                    raise StepFailed(f"step {i + 1}: {step.text}", exc, applied.api) from exc
+            except (StepFailed, Unsupported) as failed:
+                if record and isinstance(failed, StepFailed) and failed.api:
                     outcome.native_api.append(failed.api)
-                raise
-            try:
-                named = assign(step, applied.value, env)
-            except (TypeError, ValueError) as exc:
-                raise StepFailed(f"step {i + 1}: {step.text}", exc, applied.api) from exc
+                if "*" not in isolated and step.out not in isolated:
+                    raise
+                lost.update(dict.fromkeys(step.names, step.names[0]))
+                if record:
+                    for name in step.names:
+                        outcome.output_status[name] = failure(failed)
+                continue
             if record:
                 outcome.native_api.append(applied.api)
                 if applied.defaults:
@@ -236,10 +252,22 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
             else:
                 try:
                     grads = backend.gradients(forward, inputs, request.grad)
-                except (StepFailed, Unsupported, BindingFailed):
+                except BindingFailed:
                     raise
                 except Exception as exc:
-                    raise StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc) from exc
+                    if request.grad["of"] in outcome.output_status:  # the target was never computed
+                        for name in wrt:
+                            outcome.output_status[f"grad.{name}"] = {**outcome.output_status[request.grad["of"]],
+                                                                     "after": request.grad["of"]}
+                    elif "*" in isolated:  # the gradient is an output of its own
+                        own = exc if isinstance(exc, (StepFailed, Unsupported)) else \
+                            StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc)
+                        for name in wrt:
+                            outcome.output_status[f"grad.{name}"] = failure(own)
+                    elif isinstance(exc, (StepFailed, Unsupported)):
+                        raise
+                    else:
+                        raise StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc) from exc
                 outcome.native_api.append(backend.gradient_api(request.grad))
         except Unsupported as exc:
             outcome.status, outcome.notes["unsupported"] = "unsupported", str(exc)

@@ -25,7 +25,16 @@ def against_reference(record: dict[str, Any], column: str) -> str | None:
 def status_text(o: dict[str, Any]) -> str:
     """'ok', 'ValueError+w' (the builtin base of the exception raised; +w: it also warned), 'crash', ..."""
     text = o["status"] if o["status"] != "error" else (o.get("error") or {}).get("base", "error")
-    return text + ("+w" if o["warnings"] else "")
+    failed = len(o.get("output_status") or {})  # a case that isolates its outputs: how many did not compute
+    return text + ("+w" if o["warnings"] else "") + (f" ({failed} output{'s' * (failed > 1)} failed)" if failed else "")
+
+
+def output_status_text(status: dict[str, Any]) -> str:
+    """An isolated output that did not compute: 'raised ValueError: ...', 'unsupported: ...', '... (follows lo)'."""
+    error = status.get("error") or {}
+    text = f"raised {error.get('type', 'an error')}: {error.get('message', '')}" if status["status"] == "error" \
+        else f"{status['status']}: {status.get('reason', '')}"
+    return text + (f" (follows {status['after']})" if status.get("after") else "")
 
 
 def summarize(t: dict[str, Any]) -> str:
@@ -35,6 +44,10 @@ def summarize(t: dict[str, Any]) -> str:
     values = Tensor.from_results(t).values
     assert values is not None
     head = f"{t['shape']} {t['dtype']}"
+    if values.dtype.kind == "c":
+        flat_c = values.astype(np.complex128).ravel()
+        return f"{head} = {complex(flat_c[0])}" if flat_c.size == 1 else \
+            f"{head} (|z| max {np.abs(flat_c).max() if flat_c.size else 0:.4g}" + " nan" * t["nan"] + " inf" * t["inf"] + ")"
     flat = values.astype(np.float64).ravel()
     if flat.size == 1:
         return f"{head} = {float(flat[0]):.6g}"

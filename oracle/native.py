@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
 from oracle.request import Unsupported
+from oracle.steps import python_text
 
 # How users write module names: `tf.math.log`, `jnp.sum`.
 ALIASES = {"tf": "tensorflow", "jnp": "jax.numpy", "np": "numpy"}
@@ -162,10 +163,13 @@ def _native_attrs(binding: Binding, declared: OpDef, attrs: Mapping[str, Any]) -
             if value is None or _is_switch_attr(declared, name):
                 continue
             raise Unsupported(f"{binding.target} has no parameter for {name}={value!r}")
+        # a list of numbers (quantile's q) goes as the list users write; axes and shapes as tuples
+        many = name in declared.attrs and declared.attrs[name].many
+        plain = native.value(value) if many else _plain(native.value(value))
         if native.positional:
-            positional.append(_plain(native.value(value)))
+            positional.append(plain)
         else:
-            keywords[native.keyword] = _plain(native.value(value))
+            keywords[native.keyword] = plain
     return positional, keywords
 
 
@@ -176,7 +180,7 @@ def _is_switch_attr(declared: OpDef, name: str) -> bool:
 
 
 def _kw_text(keywords: Mapping[str, Any]) -> list[str]:
-    return [f"{k}={v!r}" for k, v in keywords.items()]
+    return [f"{k}={python_text(v)}" for k, v in keywords.items()]  # inf as float('inf'): the text runs
 
 
 def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: Mapping[str, Any],
@@ -188,7 +192,7 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
         return binding.code.format(**texts, **{k: repr(_plain(v)) for k, v in attrs.items()})
     pos, kws = _split_args(binding, declared, texts)
     attr_pos, attr_kws = _native_attrs(binding, declared, attrs)
-    args = [str(p) for p in pos] + [repr(p) for p in attr_pos] + [f"{k}={v}" for k, v in kws.items()]
+    args = [str(p) for p in pos] + [python_text(p) for p in attr_pos] + [f"{k}={v}" for k, v in kws.items()]
     if binding.kind == "operator":
         text = f"{binding.target}{args[0]}" if len(args) == 1 else f"{args[0]} {binding.target} {args[1]}"
         if binding.target == "neg":

@@ -40,7 +40,9 @@ class Tensor:
 
     def _float64(self) -> np.ndarray:
         assert self.values is not None
-        return self.values.astype(np.float64) if self.values.dtype.kind in "fc" or self.dtype == "bfloat16" else self.values
+        if self.values.dtype.kind == "c":  # NaN or inf in either part counts
+            return self.values.astype(np.complex128)
+        return self.values.astype(np.float64) if self.values.dtype.kind == "f" or self.dtype == "bfloat16" else self.values
 
     @property
     def has_nan(self) -> bool:
@@ -73,6 +75,11 @@ class Tensor:
 
         dtype = numpy_dtype(data["dtype"])
         raw = _unlistify(data["values"])
+        if dtype.kind == "c":  # [re, im] pairs; parts set one by one so -0.0 and NaN payloads survive
+            pairs = np.asarray(raw, dtype=np.float64).reshape([*data["shape"], 2])
+            out = np.empty(data["shape"], dtype=dtype)
+            out.real, out.imag = pairs[..., 0], pairs[..., 1]
+            return Tensor(out)
         return Tensor(np.asarray(raw, dtype=np.float64 if dtype.kind == "f" or data["dtype"] == "bfloat16" else dtype)
                       .astype(dtype).reshape(data["shape"]))
 
@@ -99,6 +106,8 @@ def decode_array(text: str) -> np.ndarray:
 
 
 def _listify(array: np.ndarray) -> Any:
+    if array.dtype.kind == "c":  # JSON has no complex numbers: each element is [re, im]
+        return _listify(np.stack([array.real, array.imag], axis=-1).astype(np.float64))
     if array.dtype.kind in "fV" or str(array.dtype) == "bfloat16":
         array = array.astype(np.float64)
     if array.ndim == 0:
@@ -147,11 +156,17 @@ class Outcome:
     notes: dict[str, Any] = field(default_factory=dict)
     # reference only: alternative semantics it can name -> the outputs they give
     interpretations: dict[str, dict[str, Tensor]] = field(default_factory=dict)
+    # a case that isolates its outputs (`isolate`): output -> {status: error | unsupported, error: ErrorInfo
+    # fields or None, reason, after: the output whose failure it follows, "" for its own}; the output is
+    # then absent from `outputs` while the others are recorded
+    output_status: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def _header(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("outputs", "interpretations"):
             data.pop(key)
+        if not data["output_status"]:  # only cases that isolate their outputs carry it
+            data.pop("output_status")
         return data
 
     def to_wire(self) -> dict[str, Any]:
@@ -175,6 +190,7 @@ class Outcome:
             notes=dict(data.get("notes", {})),
             interpretations={k: {n: tensor(t) for n, t in v.items()}
                              for k, v in data.get("interpretations", {}).items()},
+            output_status={k: dict(v) for k, v in data.get("output_status", {}).items()},
         )
 
     @staticmethod

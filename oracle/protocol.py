@@ -64,6 +64,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "params": {name: encode_array(a) for name, a in request.params.items()},
         "training": request.training,
         "literals": request.literals,
+        "isolate": request.isolate,
     }
 
 
@@ -79,6 +80,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         params={name: decode_array(text) for name, text in data.get("params", {}).items()},
         training=data.get("training"),
         literals=dict(data.get("literals", {})),
+        isolate=list(data.get("isolate", [])),
     )
 
 

@@ -168,6 +168,8 @@ class CaseItem(pytest.Item):
         if not isinstance(baseline, Baseline):
             raise ChangeFound(f"{baseline}\n(run pytest with --oracle-update to create it)")
         framework = environment[self.column]["framework"]
+        for name, status in (record["columns"][self.column].get("output_status") or {}).items():
+            self.user_properties.append((f"output_status.{name}", status["status"]))  # `isolate`: per output
         item = judge(record, self.column, baseline, framework, overrides([self.loaded])[self.loaded.id])
         if item.state == "expected":
             raise ExpectedDivergence(item.explanation)

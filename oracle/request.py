@@ -42,6 +42,9 @@ class Request:
     # literal inputs: name -> {"value": a Python value ("nan"/"inf" as strings), "dtype": name or None to infer},
     # built by each framework's own constructor (torch.tensor, tf.constant, jnp.array)
     literals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # step outputs whose step's failure is recorded for it (and what depends on it) while the other steps run;
+    # "*": every step and the gradient (the case's `isolate: true`)
+    isolate: list[str] = field(default_factory=list)
 
 
 class Unsupported(Exception):

@@ -2,8 +2,10 @@
 
 An op with several results is unpacked as `values, indices = top_k(x, k=2)`.
 
-Positional arguments are names defined earlier (inputs or step outputs) or numeric
-literals; keyword values are numbers, quoted or bare strings, true/false/null, or lists.
+Positional arguments are names defined earlier (inputs or step outputs), numeric literals or
+lists of them (`split(x, [1, 4])`); keyword values are numbers, quoted or bare strings,
+true/false/null, or lists. Bare `inf`, `-inf`, `nan` (and YAML's `.inf`, `-.inf`, `.nan`) are
+float numbers, so `norm(x, ord=inf)` passes a float infinity; quoted, `"inf"` stays a string.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 _TOKEN = re.compile(
     r"""\s*(?:
-      (?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+      (?P<special>[-+]?\.?(?i:inf|nan)\b(?!\s*=))
+    | (?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<str>"[^"]*"|'[^']*')
     | (?P<punct>[=(),\[\]])
@@ -42,7 +45,7 @@ class Ref:
 class Step:
     out: str
     op: str
-    args: tuple[Ref | float | int, ...]
+    args: tuple[Ref | float | int | list[Any], ...]
     attrs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
     outs: tuple[str, ...] = ()  # `a, b = op(...)`: every name, in order (`out` is then the first)
@@ -64,7 +67,7 @@ class Step:
     def with_attrs(self, attrs: dict[str, Any]) -> Step:
         """This step with attributes changed (a variant), its text rewritten to match."""
         merged = {**self.attrs, **attrs}
-        parts = [a.name if isinstance(a, Ref) else repr(a) for a in self.args]
+        parts = [a.name if isinstance(a, Ref) else _literal(a) for a in self.args]
         parts += [f"{k}={_literal(v)}" for k, v in merged.items()]
         text = f"{', '.join(self.names)} = {self.op}({', '.join(parts)})"
         return Step(self.out, self.op, self.args, merged, text, self.outs)
@@ -76,7 +79,18 @@ def _literal(value: Any) -> str:
         return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, list):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    return f'"{value}"' if isinstance(value, str) else repr(value)  # repr(inf) is `inf`: read back as a float
+
+
+def python_text(value: Any) -> str:
+    """A value as Python source: nan and inf as float('nan'), float('inf')."""
+    if isinstance(value, list):
+        return "[" + ", ".join(python_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(python_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -111,6 +125,9 @@ class _Parser:
 
     def value(self, depth: int = 0) -> Any:
         kind, text = self.peek()
+        if kind == "special":
+            self.i += 1
+            return float(text.replace(".", ""))  # float() reads inf/-inf/nan, not YAML's .inf
         if kind == "num":
             self.i += 1
             if re.fullmatch(r"[-+]?\d+", text):
@@ -151,7 +168,7 @@ class _Parser:
         self.take("punct", "=")
         op = self.take("name")
         self.take("punct", "(")
-        args: list[Ref | float | int] = []
+        args: list[Ref | float | int | list[Any]] = []
         attrs: dict[str, Any] = {}
         while self.peek() != ("punct", ")"):
             kind, token = self.peek()
@@ -166,10 +183,10 @@ class _Parser:
             elif kind == "name":
                 self.i += 1
                 args.append(Ref(token))
-            elif kind == "num":
+            elif kind in ("num", "special") or (kind, token) == ("punct", "["):
                 args.append(self.value())
             else:
-                raise StepSyntaxError(f"expected an input name or a number, found {token!r}")
+                raise StepSyntaxError(f"expected an input name, a number or a list, found {token!r}")
             if self.peek() != ("punct", ")"):
                 self.take("punct", ",")
         self.take("punct", ")")

@@ -30,7 +30,7 @@ def to_numpy(value: Any) -> np.ndarray | None:
 
         value = tf.convert_to_tensor(value)
     if hasattr(value, "detach"):
-        value = value.detach().cpu()
+        value = value.detach().cpu().resolve_conj().resolve_neg()  # torch.conj's lazy view: .numpy() refuses it
         if str(value.dtype) == "torch.bfloat16":  # through float32 (exact) to ml_dtypes' bfloat16
             import ml_dtypes
 

@@ -147,6 +147,11 @@ def _numpy_reference(declared: OpDef, case: dict[str, Any], inputs: dict[str, np
                                   **attrs)
 
 
+def _wide(values: Any) -> type:
+    """complex128 for complex results (fft, complex), float64 otherwise: the imaginary parts are compared too."""
+    return np.complex128 if np.iscomplexobj(values) else np.float64
+
+
 @pytest.mark.parametrize("name", sorted(n for n, d in OPS.items() if sampled(d)))
 def test_reference_formula_agrees_under_numpy(sample_run: dict[str, Any], name: str) -> None:
     from oracle.plan import plan
@@ -157,7 +162,7 @@ def test_reference_formula_agrees_under_numpy(sample_run: dict[str, Any], name: 
     inputs = plan(load_case(Path(sample_run[case["id"]]["file"]))).inputs
     try:
         result = _numpy_reference(declared, case, inputs)
-        expected = result if declared.outputs else np.asarray(result, dtype=np.float64)
+        expected = result if declared.outputs else np.asarray(result, dtype=_wide(result))
     except Exception as exc:
         assert cell["status"] in ("error", "unsupported"), f"NumPy raised {exc!r}, the reference computed"
         return
@@ -172,6 +177,6 @@ def test_reference_formula_agrees_under_numpy(sample_run: dict[str, Any], name: 
         produced = [expected]
     for name_, want in zip(names, produced):
         got = Tensor.from_results(cell["outputs"][name_]).values
-        want = np.asarray(want, dtype=np.float64)
+        want = np.asarray(want, dtype=_wide(want))
         assert got is not None and got.shape == want.shape, name_
-        np.testing.assert_allclose(got.astype(np.float64), want, rtol=1e-9, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(got.astype(_wide(got)), want, rtol=1e-9, atol=1e-12, equal_nan=True)

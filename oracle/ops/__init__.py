@@ -15,9 +15,12 @@ from oracle.ops import (
     activations,
     casting,
     comparison,
+    complex_numbers,
     conv,
     conversions,
     elementwise,
+    fft,
+    gradient,
     indexing,
     layers,
     linalg,
@@ -27,12 +30,14 @@ from oracle.ops import (
     optimizers,
     outputs,
     reductions,
+    segment,
     shape,
 )
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
-             conv, metrics, optimizers, outputs, conversions, layers)
+             conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
+             gradient)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

@@ -83,6 +83,12 @@ def _sign(r, x):  # type: ignore[no-untyped-def]
     return xp.where(x > 0, 1.0, xp.where(x < 0, -1.0, x * 0.0))
 
 
+def _abs(r, x):  # type: ignore[no-untyped-def]
+    if r.xp.iscomplexobj(x):
+        return r.xp.hypot(r.xp.real(x), r.xp.imag(x))
+    return x * (r.xp.sign(x) if r.is_integer(x) else _sign(r, x))
+
+
 def _max(r, x, y):  # type: ignore[no-untyped-def]
     xp = r.xp
     return xp.where(x > y, x, xp.where(x < y, y, (x + y) / 2))
@@ -205,9 +211,10 @@ OPS = [
                      "NumPy broadcasting; integers to negative integer powers raise ValueError (as NumPy)", _pow),
     op("negative", "elementwise", "x", "-x", lambda r, x: -x,
        torch=call("torch.neg"), tensorflow=call("tf.math.negative"), jax=call("jnp.negative")),
-    op("abs", "elementwise", "x", "|x|", lambda r, x: x * (r.xp.sign(x) if r.is_integer(x) else _sign(r, x)),
+    op("abs", "elementwise", "x", "|x|; for a complex x the modulus sqrt(re^2 + im^2), a real tensor", _abs,
        conventions="the gradient at 0 is 0 (the subgradient sign(0) = 0); abs(-0.0) = +0.0; integers stay in their "
-                   "dtype, so |INT_MIN| wraps to INT_MIN (two's complement)",
+                   "dtype, so |INT_MIN| wraps to INT_MIN (two's complement); complex: hypot(re, im), so an "
+                   "infinite part gives inf even beside NaN",
        torch=call("torch.abs"), tensorflow=call("tf.math.abs"), jax=call("jnp.abs")),
     op("exp", "elementwise", "x", "e ** x", lambda r, x: r.xp.exp(x),
        torch=call("torch.exp"), tensorflow=call("tf.math.exp"), jax=call("jnp.exp")),

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import R
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, method, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, kw, method, op
 
 COUNTS = "the counts are the op's result; unique returns them only when asked"
 ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
@@ -162,8 +162,14 @@ def _order(r, x, axis, descending=False):  # type: ignore[no-untyped-def]
     return xp.moveaxis(xp.argsort(rank, axis=-1), -1, axis)
 
 
-def _sort(r, x, axis):  # type: ignore[no-untyped-def]
-    return r.xp.take_along_axis(x, _order(r, x, axis), axis=axis)
+def _digitize(r, x, bins, right):  # type: ignore[no-untyped-def]
+    """NumPy's digitize: i with bins[i-1] <= x < bins[i] (right=False) or bins[i-1] < x <= bins[i] (right=True),
+    for increasing bins; below the first bin 0, at or past the last len(bins)."""
+    return r.xp.searchsorted(bins, x, side="left" if right else "right")
+
+
+def _sort(r, x, axis, descending=False):  # type: ignore[no-untyped-def]
+    return r.xp.take_along_axis(x, _order(r, x, axis, bool(descending)), axis=axis)
 
 
 def _top_k(r, x, k, part):  # type: ignore[no-untyped-def]
@@ -185,6 +191,8 @@ def _searchsorted(r, sorted_sequence, values, side):  # type: ignore[no-untyped-
     return r.xp.searchsorted(sorted_sequence, values, side=side)
 
 
+_DESCENDING = Attr("bool", reference=False, doc="largest first; the reference sorts ascending when unpinned")
+_DIRECTION = kw("direction", {True: "DESCENDING", False: "ASCENDING"})  # tf.sort and tf.argsort spell it so
 _OUT_OF_RANGE = "an index outside [-n, n) raises IndexError (negative ones count from the end)"
 _AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the reference flattens the input when "
              "unpinned")
@@ -266,19 +274,31 @@ OPS = [
        conventions="ties: the lower index first; NaN is the largest",
        torch=call("torch.topk", k="k", pick="indices"), tensorflow=call("tf.math.top_k", k="k", pick="indices"),
        jax=call("jax.lax.top_k", k="k", pick=1)),
-    op("sort", "indexing", "x", "x sorted ascending along `axis` (the last when unpinned)",
-       lambda r, x, axis: _sort(r, x, axis), attrs={"axis": Attr("axis", reference=-1)},
-       conventions="NaN sorts last; the gradient follows each element to its sorted position",
-       torch=call("torch.sort", axis="dim", pick="values"), tensorflow=call("tf.sort", axis="axis"),
-       jax=call("jnp.sort", axis="axis")),
-    op("argsort", "indexing", "x", "the indices that sort x ascending along `axis` (the last when unpinned); "
-       "`stable` unpinned: torch and tf unstable, jnp stable",
-       lambda r, x, axis, stable: _order(r, x, axis),
-       attrs={"axis": Attr("axis", reference=-1), "stable": Attr("bool", reference=True)},
-       conventions="stable: ties keep their input order; NaN sorts last",
-       torch=call("torch.argsort", axis="dim", stable="stable"), tensorflow=call("tf.argsort", axis="axis",
-                                                                                 stable="stable"),
-       jax=call("jnp.argsort", axis="axis", stable="stable")),
+    op("sort", "indexing", "x", "x sorted along `axis` (the last when unpinned), ascending unless `descending`",
+       lambda r, x, axis, descending, stable: _sort(r, x, axis, descending),
+       attrs={"axis": Attr("axis", reference=-1), "descending": _DESCENDING,
+              "stable": Attr("bool", reference=True, doc="ties keep their input order (values cannot show it)")},
+       conventions="NaN is the largest value: last ascending, first descending; the gradient follows each element "
+                   "to its sorted position",
+       torch=call("torch.sort", axis="dim", descending="descending", stable="stable", pick="values"),
+       tensorflow=call("tf.sort", axis="axis", descending=_DIRECTION),
+       jax=call("jnp.sort", axis="axis", descending="descending", stable="stable")),
+    op("digitize", "indexing", ("x", "bins"), "the index of the bin each x falls in, for increasing `bins`: i with "
+       "bins[i-1] <= x < bins[i], or bins[i-1] < x <= bins[i] with `right` (NumPy's meaning; torch.bucketize's "
+       "`right` means the opposite side)", _digitize,
+       attrs={"right": Attr("bool", reference=False, doc="which side of a bin edge is closed; the reference: left")},
+       conventions="x equal to an edge goes to the bin that edge opens (right=False); NaN goes past the last bin",
+       torch=call("torch.bucketize", args=("x", "bins"), right="right"),
+       tensorflow=call("keras.ops.digitize"), jax=call("jnp.digitize", right="right")),
+    op("argsort", "indexing", "x", "the indices that sort x along `axis` (the last when unpinned), ascending unless "
+       "`descending`; `stable` unpinned: torch and tf unstable, jnp stable",
+       lambda r, x, axis, stable, descending: _order(r, x, axis, bool(descending)),
+       attrs={"axis": Attr("axis", reference=-1), "stable": Attr("bool", reference=True),
+              "descending": _DESCENDING},
+       conventions="stable: ties keep their input order, descending too; NaN is the largest value",
+       torch=call("torch.argsort", axis="dim", stable="stable", descending="descending"),
+       tensorflow=call("tf.argsort", axis="axis", stable="stable", descending=_DIRECTION),
+       jax=call("jnp.argsort", axis="axis", stable="stable", descending="descending")),
     op("unique_values", "indexing", "x", "the distinct values of x, flattened, sorted ascending", _unique,
        alternatives=("first_occurrence_order",),
        torch=call("torch.unique"), tensorflow=call("tf.unique", pick="y"), jax=call("jnp.unique")),

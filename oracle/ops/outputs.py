@@ -5,6 +5,7 @@ orders its results differently, or returns another count, shows as a difference.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, op
@@ -13,6 +14,14 @@ from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, op
 def _top_k(r: Any, x: Any, k: int) -> tuple[Any, Any]:
     order = r.xp.argsort(-x, axis=-1, stable=True)[..., :k]  # ties: the lower index first
     return r.xp.take_along_axis(x, order, axis=-1), order
+
+
+def _split(r: Any, x: Any, sections: int | list[int]) -> list[Any]:
+    if isinstance(sections, int):
+        return list(r.xp.split(x, sections))
+    if sum(sections) != x.shape[0] or any(size < 0 for size in sections):
+        raise ValueError(f"split sizes {sections} do not add up to the axis length {x.shape[0]}")
+    return list(r.xp.split(x, list(itertools.accumulate(sections))[:-1]))  # sizes -> cut points
 
 
 def _unique(r: Any, x: Any) -> tuple[Any, Any, Any]:
@@ -37,8 +46,9 @@ OPS = [
        tensorflow=call("tf.unique_with_counts"),
        jax=call("jnp.unique", fixed={"return_inverse": fix(True, ALL3), "return_counts": fix(True, ALL3)})),
     op("split", "shape", ("x", Arg("sections", "scalar")),
-       "x cut along axis 0 into `sections` equal parts, as a list (the NumPy meaning of an integer)",
-       lambda r, x, sections: list(r.xp.split(x, sections)), outputs=("*",),
-       conventions="an integer that does not divide the axis raises",
+       "x cut along axis 0 into `sections` equal parts (an integer, the NumPy meaning), or into parts of the "
+       "given sizes (a list, as torch.split and tf.split read it; jnp.split reads a list as cut indices)",
+       _split, outputs=("*",),
+       conventions="an integer that does not divide the axis raises; sizes that do not add up to the axis raise",
        torch=call("torch.split"), tensorflow=call("tf.split"), jax=call("jnp.split")),
 ]

@@ -63,8 +63,11 @@ def _median(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
 
 
 def _quantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untyped-def]
-    """Between sorted samples i = floor(q (n - 1)) and i + 1; `nearest` rounds half to even (NumPy's stated rule)."""
+    """Between sorted samples i = floor(q (n - 1)) and i + 1; `nearest` rounds half to even (NumPy's stated rule).
+    A list of q gives one result per q, stacked on a new first axis (NumPy)."""
     xp = r.xp
+    if isinstance(q, list):
+        return xp.stack([_quantile(r, x, float(one), axis, interpolation, keepdims) for one in q])
     x, ax = _flat(r, x, axis)
     s = xp.sort(x, axis=ax)
     n = x.shape[ax]
@@ -83,6 +86,23 @@ def _quantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untype
         out = b if (frac > 0.5 or (frac == 0.5 and lo % 2 == 1)) else a
     else:
         out = a + (b - a) * frac
+    return xp.expand_dims(out, ax) if keepdims and axis is not None else out
+
+
+def _nanmedian(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
+    """The median of the non-NaN values along `axis`: NaN where every value is NaN, the mean of the two middle
+    values for an even count (NumPy); sorted with NaN last, so the first `count` values are the real ones."""
+    xp = r.xp
+    x, ax = _flat(r, x, axis)
+    s = xp.moveaxis(xp.sort(x, axis=ax), ax, -1)
+    count = xp.sum(~xp.isnan(s), axis=-1, keepdims=True)
+    lo = xp.clip((count - 1) // 2, 0, None)
+    hi = xp.clip(count // 2, 0, None)
+    if r.follows("lower_median"):
+        r.note("nanmedian of an even count: the lower of the two middle values")
+        hi = lo
+    out = (xp.take_along_axis(s, lo, axis=-1) + xp.take_along_axis(s, hi, axis=-1))[..., 0] / 2
+    out = xp.where(count[..., 0] == 0, xp.nan, out)
     return xp.expand_dims(out, ax) if keepdims and axis is not None else out
 
 
@@ -235,11 +255,21 @@ OPS = [
        jax=call("jnp.median", axis="axis", keepdims="keepdims")),
     op("quantile", "reduction", "x", "the q-th quantile along `axis` (flattened when unpinned), interpolated by "
        "`interpolation`", _quantile,
-       attrs={"q": Attr("float", REQUIRED, low=0, high=1), "axis": ONE_AXIS, "interpolation": _INTERPOLATION,
+       attrs={"q": Attr("float", REQUIRED, low=0, high=1, many=True,
+                        doc="a probability, or a list of them (one result each, stacked first); torch.quantile "
+                            "takes a float or a tensor"),
+              "axis": ONE_AXIS, "interpolation": _INTERPOLATION,
               "keepdims": KEEPDIMS},
        torch=call("torch.quantile", q="q", axis="dim", interpolation="interpolation", keepdims="keepdim"),
        tensorflow=call("keras.ops.quantile", q="q", axis="axis", interpolation="method", keepdims="keepdims"),
        jax=call("jnp.quantile", q="q", axis="axis", interpolation="method", keepdims="keepdims")),
+    op("nanmedian", "reduction", "x", "median along `axis` (flattened when unpinned) of the values that are not NaN; "
+       "an even count averages the two middle values (NumPy); torch.nanmedian returns the lower one", _nanmedian,
+       attrs={"axis": ONE_AXIS, "keepdims": KEEPDIMS}, alternatives=("lower_median",),
+       conventions="all NaN gives NaN; even count: the mean of the two middle values, each receiving half the gradient",
+       torch=_by_axis(call("torch.nanmedian"), call("torch.nanmedian", axis="dim", keepdims="keepdim", pick="values")),
+       tensorflow=none("TensorFlow has no NaN-ignoring median in tf.math or keras.ops"),
+       jax=call("jnp.nanmedian", axis="axis", keepdims="keepdims")),
     op("logsumexp", "reduction", "x", "log(sum(exp(x))) over `axis` (all axes when unpinned), computed stably; "
        "torch.logsumexp requires dim", _logsumexp, attrs={"axis": AXIS, "keepdims": KEEPDIMS},
        conventions="all -inf gives -inf; the gradient is softmax(x)",

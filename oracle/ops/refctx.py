@@ -47,6 +47,25 @@ class R:
     def is_integer(self, a: Any) -> bool:
         return bool(np.issubdtype(np.dtype(str(a.dtype)) if str(a.dtype) != "bfloat16" else np.float32, np.integer))
 
+    def complex(self, re: Any, im: Any) -> Any:
+        """re + i*im with each part kept exactly: `re + 1j * im` multiplies, which turns -0.0 into 0.0 and
+        an infinite part into NaN. NumPy: the parts side by side viewed as complex; JAX: its constructor."""
+        if self.xp is np:
+            wide = np.complex128 if np.result_type(re, im) == np.float64 else np.complex64
+            pairs = np.ascontiguousarray(np.stack(np.broadcast_arrays(re, im), axis=-1))
+            return pairs.view(wide)[..., 0]
+        import jax
+
+        return jax.lax.complex(re, im)
+
+    def stop_gradient(self, a: Any) -> Any:
+        """`a`, with no gradient through it: NumPy has no gradients; JAX has its primitive for it."""
+        if self.xp is np:
+            return a
+        import jax
+
+        return jax.lax.stop_gradient(a)
+
     def concrete(self, a: Any) -> np.ndarray:
         """An input's values as NumPy, for checks that need them (indices are never differentiated)."""
         return np.asarray(a)

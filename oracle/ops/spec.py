@@ -57,6 +57,7 @@ class Attr:
     nullable: bool = False
     reference: Any = _UNSET
     doc: str = ""
+    many: bool = False  # a number, or a list of them (a `float` attribute such as quantile's q)
 
     @property
     def required(self) -> bool:
@@ -83,8 +84,9 @@ class Attr:
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"must be an integer, got {value!r}"
         elif kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"must be a number, got {value!r}"
+            numbers = value if self.many and isinstance(value, list) and value else [value]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+                return f"must be a number{' or a list of numbers' if self.many else ''}, got {value!r}"
         elif kind == "bool":
             if not isinstance(value, bool):
                 return f"must be true or false, got {value!r}"
@@ -281,6 +283,8 @@ class OpDef:
     # the op builds a native object (a layer, a metric) that later steps take as their first argument
     # (Arg kind "object"); the object itself is not observed, its state is, through other ops
     builds: bool = False
+    # its gradient is, by design, not the derivative of its value (stop_gradient): finite differences cannot check it
+    blocks_gradient: bool = False
 
     @property
     def listed(self) -> bool:
@@ -298,8 +302,8 @@ class OpDef:
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
        conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = (),
-       builds: bool = False) -> OpDef:
+       builds: bool = False, blocks_gradient: bool = False) -> OpDef:
     """Declare an op; `args` may be a space-separated string of tensor argument names."""
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
     return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
-                 outputs, builds)
+                 outputs, builds, blocks_gradient)

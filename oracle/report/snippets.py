@@ -51,10 +51,10 @@ class _Ctx:
     var: dict[str, str]
     dtypes: dict[str, str]
 
-    def arg(self, a: Ref | float | int) -> str:
-        return self.var[a.name] if isinstance(a, Ref) else repr(a)
+    def arg(self, a: Ref | float | int | list[Any]) -> str:
+        return self.var[a.name] if isinstance(a, Ref) else python_text(a)
 
-    def kind(self, a: Ref | float | int) -> str:
+    def kind(self, a: Ref | float | int | list[Any]) -> str:
         if not isinstance(a, Ref):
             return "scalar"
         dtype = self.dtypes.get(a.name, "float32")
@@ -87,7 +87,7 @@ def _runnable(leaf: Binding, args: tuple[str, ...], attrs: dict[str, Any]) -> bo
     import builtins
 
     try:
-        text = leaf.code.format(**{a: a for a in args}, **{k: repr(v) for k, v in attrs.items()})
+        text = leaf.code.format(**{a: a for a in args}, **{k: python_text(v) for k, v in attrs.items()})
         trees = [ast.parse(part, mode="eval") for part in text.split("; ")]
     except (KeyError, IndexError, ValueError, SyntaxError):
         return False
@@ -250,8 +250,9 @@ def snippet_supported(case: dict[str, Any]) -> bool:
     binding whose code describes the calls in words, or a gradient option its adapter declares
     unsupported (TensorFlow: value_and_grad, accumulate; JAX: accumulate; torch: accumulate without
     backward()).
+    Nor a case that isolates its outputs: a snippet is one straight script, which stops at the first error.
     """
-    return not case.get("training")
+    return not case.get("training") and not case.get("isolate")
 
 
 def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[str]:

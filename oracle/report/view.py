@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from oracle.diff import compare_arrays, max_differences, tolerance
-from oracle.judgement import against_reference, status_text, summarize
+from oracle.judgement import against_reference, output_status_text, status_text, summarize
 from oracle.outcome import Tensor
 from oracle.report import plots as draw
 from oracle.report.claims import Judgment, ledger
@@ -214,8 +214,10 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
             found = compare_arrays(a, b, 0.0, 0.0)
             row.nonfinite_differs = found is not None and found.kind == "nan_inf_mismatch"
             row.within_tolerance = compare_arrays(a, b, *tolerance(t.get("dtype"), r.get("dtype"))) is None
-            row.finite_pairs = int((np.isfinite(a.astype(np.float64)) & np.isfinite(b.astype(np.float64))).sum())
+            row.finite_pairs = int((np.isfinite(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64))
+                                    & np.isfinite(b.astype(np.complex128 if b.dtype.kind == "c" else np.float64))).sum())
         outputs.append(row)
+    outputs += [OutputRow(out, output_status_text(status)) for out, status in (o.get("output_status") or {}).items()]
     e = o.get("error")
     followed = case.get("semantics", {}).get(name)
     return ColumnRow(

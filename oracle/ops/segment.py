@@ -1,0 +1,67 @@
+"""Segment reductions and masked fills: values grouped by an integer id per row, or replaced where a mask holds.
+
+Segment ids index rows of `data` (axis 0); `num_segments` sets the output length (max id + 1 when unpinned).
+What an empty segment gives is where frameworks part ways, so each op states its reference's choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oracle.ops.spec import Arg, Attr, call, method, none, op
+
+NUM_SEGMENTS = Attr("int", nullable=True, low=0, reference=None,
+                    doc="the output's length; the reference uses max(segment_ids) + 1 when unpinned")
+IDS = Arg("segment_ids", "int_tensor", "index")
+
+
+def _segments(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> tuple[Any, int]:
+    """A [num_segments, n] membership mask (ids outside [0, num_segments) belong to none) and the count."""
+    ids = r.concrete(segment_ids)
+    count = int(ids.max()) + 1 if num_segments is None and ids.size else (num_segments or 0)
+    member = r.xp.arange(count)[:, None] == r.xp.asarray(ids)[None, :]
+    return member, count
+
+
+def _segment_sum(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
+    member, _ = _segments(r, data, segment_ids, num_segments)
+    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
+    return r.xp.sum(r.xp.where(mask, data[None], 0), axis=1)
+
+
+def _segment_max(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
+    member, _ = _segments(r, data, segment_ids, num_segments)
+    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
+    return r.xp.max(r.xp.where(mask, data[None], -r.xp.inf), axis=1, initial=-r.xp.inf)
+
+
+def _masked_fill(r: Any, x: Any, mask: Any, value: Any) -> Any:
+    if str(mask.dtype) != "bool":
+        raise TypeError(f"masked_fill: the mask must be boolean, got {mask.dtype}")
+    return r.xp.where(mask, value, x)
+
+
+OPS = [
+    op("segment_sum", "segment", ("data", IDS), "out[i] = sum of the rows of data whose segment id is i",
+       _segment_sum, attrs={"num_segments": NUM_SEGMENTS},
+       conventions="an empty segment sums to 0; ids need not be sorted; an id outside [0, num_segments) is dropped",
+       torch=none("torch has no segment reduction by ids (torch.segment_reduce takes lengths); users write "
+                  "index_add (see scatter_add)"),
+       tensorflow=call("tf.math.segment_sum"),
+       jax=call("jax.ops.segment_sum", num_segments="num_segments")),
+    op("segment_max", "segment", ("data", IDS), "out[i] = max of the rows of data whose segment id is i",
+       _segment_max, attrs={"num_segments": NUM_SEGMENTS},
+       conventions="an empty segment gives -inf, the identity of max (tf.math.segment_max documents 0, "
+                   "jax.ops.segment_max the dtype's lowest value); ids need not be sorted",
+       torch=none("torch has no segment reduction by ids (torch.segment_reduce takes lengths); users write "
+                  "scatter_reduce"),
+       tensorflow=call("tf.math.segment_max"),
+       jax=call("jax.ops.segment_max", num_segments="num_segments")),
+    op("masked_fill", "segment", ("x", Arg("mask", "int_tensor", "binary"), Arg("value", "scalar")),
+       "x with `value` where mask is true (mask broadcast against x)",
+       _masked_fill,
+       conventions="the gradient is 0 where the mask holds and 1 elsewhere",
+       torch=method("masked_fill", args=("x", "mask", "value")),
+       tensorflow=call("tf.where", args=("mask", "value", "x")),
+       jax=call("jnp.where", args=("mask", "value", "x"))),
+]
