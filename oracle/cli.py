@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -186,18 +187,40 @@ def _lock(out: Path) -> Any:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    table = Table("id", "title", "source", "file")
+    words = [w.lower() for w in args.filter or []]
+    rows = []
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(*(escape(text) for text in (case.id, case.title, source, str(loaded.path))))
+        row = (case.id, case.title, source, str(loaded.path))
+        if all(any(w in text.lower() for text in (*row, *case.tags, *case.steps)) for w in words):
+            rows.append(row)
+    if not console.is_terminal:  # a pipe gets whole lines, tab-separated: ids are never cut for grep or cut
+        try:
+            for row in rows:
+                sys.stdout.write("\t".join(text.replace("\t", " ").replace("\n", " ") for text in row) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `oracle list | head`: the reader has had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    table = Table("id", "title", "source", "file", title=f"{len(rows)} cases")
+    table.columns[0].overflow = "fold"
+    for row in rows:
+        table.add_row(*(escape(text) for text in row))
     console.print(table)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    cases = _load(args.paths)
-    console.print(f"{len(cases)} case files are valid")
+    from oracle.validate import validate_all
+
+    valid, problems = validate_all(args.paths or ["cases"])
+    for problem in problems:
+        errors.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
+    if problems:
+        errors.print(f"{len(problems)} problem(s); {valid} case files are valid", highlight=False)
+        return 2
+    console.print(f"{valid} case files are valid")
     return 0
 
 
@@ -222,6 +245,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if record is None:
         every = _load(args.paths)
         loaded = [c for c in every if c.id == args.case_id]
+        variants = [c.id for c in every if c.base_id == args.case_id and c.variant is not None]
+        if not loaded and variants:
+            return _show_variants(args.case_id, variants, path)
         if not loaded:
             nearest = difflib.get_close_matches(args.case_id, [c.id for c in every], n=3, cutoff=0.5)
             hint = f"did you mean {' or '.join(repr(n) for n in nearest)}? " if nearest else ""
@@ -234,6 +260,17 @@ def cmd_show(args: argparse.Namespace) -> int:
     console.print(Path(record["file"]).read_text(encoding="utf-8") if Path(record["file"]).exists() else "",
                   highlight=False, markup=False)
     _print_record(record)
+    return 0
+
+
+def _show_variants(case_id: str, variants: list[str], path: Path) -> int:
+    """A file id whose file holds variants: each variant's one-line summary (from the results when there)."""
+    known = {c["id"]: c for c in load_results(path)["cases"]} if path.exists() else {}
+    console.print(f"{escape(case_id)} holds {len(variants)} variants; show one with `oracle show 'ID'`:",
+                  highlight=False)
+    for variant in variants:
+        summary = known[variant]["summary"] if variant in known else "(not in " + str(path) + ")"
+        console.print(f"  {escape(variant)}: {escape(summary)}", highlight=False)
     return 0
 
 
@@ -254,19 +291,51 @@ def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
 def _print_record(record: dict[str, Any]) -> None:
     """Each column's outcome side by side, the one-line summary, every verdict explained."""
     table = Table("column", "status", "error / warnings", "outputs", "native API")
+    said: dict[str, str] = {}  # a long message repeated in several columns is printed once, then referred to
     for name, o in record["columns"].items():
-        problems = [f"{o['error']['type']}: {o['error']['message']}"] if o.get("error") else []
+        problems = [f"{_error_class(o['error'])}: {o['error']['message']}"] if o.get("error") else []
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
+        problems = [_once(text, name, said) for text in dict.fromkeys(problems)]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
         table.add_row(*(escape(text) for text in (name, o["status"], "\n".join(problems), outputs,
                                                   "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {escape(record['summary'])}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(_readable(record['summary'], said))}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(v['explanation'])}",
-                      highlight=False)
+        text = _readable(v["explanation"], said)
+        console.print(f"[{style}]{escape(' vs '.join(v['columns']))}: {v['kind']}[/] {escape(text)}", highlight=False)
+
+
+def _readable(text: str, said: dict[str, str]) -> str:
+    """A verdict's explanation without the long messages the table printed and without the oracle's class paths."""
+    for message, column in said.items():
+        _, _, body = message.partition(": ")
+        if len(body) > LONG // 2:
+            text = text.replace(body, f"[{column}'s message above]")
+    # the reference's own exception classes are named by the builtin base users know
+    return re.sub(r"oracle\.[\w.]+\.\w+ \((\w+)\)", r"\1 (reference semantics)", text)
+
+
+LONG = 80  # a message longer than this is printed in full once per record
+
+
+def _once(text: str, column: str, said: dict[str, str]) -> str:
+    if len(text) <= LONG:
+        return text
+    if text in said:
+        return f"{text[:40]}... (as in {said[text]})"
+    said[text] = column
+    return text
+
+
+def _error_class(error: dict[str, Any]) -> str:
+    """The class a user would write: the public name; the reference's own classes by their builtin base."""
+    if error.get("public"):
+        return str(error["public"])
+    kind = str(error["type"])
+    return f"{error['base']} (reference semantics)" if kind.startswith("oracle.") else kind
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -277,8 +346,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `oracle run` first", highlight=False)
         return 2
     out = Path(args.out) if args.out else path.parent
-    for written in write_reports(load_results(path), out):
-        console.print(f"wrote {escape(str(written))}", highlight=False)
+    written = write_reports(load_results(path), out)
+    figures = [p for p in written if p.suffix == ".png"]
+    _say(f"wrote {out / 'report.html'}, {out / 'report.md'} and {len(figures)} plots in "
+         f"{figures[0].parent if figures else out / 'plots'}")
     return 0
 
 
@@ -421,7 +492,10 @@ def _unstarted(results: dict[str, Any]) -> dict[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from oracle.provenance import tool_version
+
     parser = argparse.ArgumentParser(prog="oracle", description="Cross-framework oracle for deep-learning semantics")
+    parser.add_argument("--version", action="version", version=f"oracle (dl-oracle) {tool_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run cases through every column, diff, write results and report")
     run.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
@@ -439,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("paths", nargs="*")
         p.set_defaults(func=func)
+        if name == "list":
+            p.add_argument("-k", "--filter", action="append", metavar="TEXT",
+                           help="only cases whose id, title, source, file, tag or step contains TEXT (repeatable)")
     show = sub.add_parser("show", help="a case, each column's outcome, the verdicts")
     show.add_argument("case_id")
     show.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
