@@ -378,10 +378,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
+def _execute(cases: list[Any], columns: list[Any], out: Path, kind: str = "") -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
     with progress(errors, len(cases), len(columns)) as on_cell:
         results = execute(cases, columns, out / "logs", on_cell)
+    if kind:
+        results["kind"] = kind  # what made it, so `check --results` can refuse version columns
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
     return results
@@ -430,21 +432,42 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = None
     if args.results:
         results = load_results(Path(args.results))
+        if results.get("kind") == "diff-versions" or any("@" in name for name in results["environment"]):
+            errors.print(f"[red]error:[/red] {escape(args.results)} holds a diff-versions run (version columns), "
+                         "not a run to check against baselines; run `oracle check` on the cases", highlight=False)
+            return 2
         if not results["complete"] and not args.update:
             errors.print(f"[red]error:[/red] {escape(args.results)} is an incomplete run ({missing_cells(results)} "
                          f"cells not run); finish it with `oracle run --resume` first", highlight=False)
             return 1
     else:
         results = _execute(cases, _columns(args), Path(args.run_out))
-    report = check(results, baseline, cases) if baseline is not None else None
-    for line in format_report(report, args.verbose) if report else []:
+    whole = not args.paths or any(Path(p).resolve() == Path("cases").resolve() for p in args.paths)
+    report = check(results, baseline, cases, whole) if baseline is not None else None
+    for line in format_report(report, args.verbose, _update_command(args)) if report else []:
         _say(line)
+    for name, reason in _unstarted(results).items():  # the gate fails here: say why, not only in a log
+        errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
     if args.update:
         _say_written(write_snapshot(results, Path(args.against), overrides(cases)), len(results["cases"]),
                      Path(args.against))
         return 0
     assert report is not None
     return report.exit_code
+
+
+def _update_command(args: argparse.Namespace) -> str:
+    """The `oracle check ... --update` that records this check's cells, as the user typed the rest."""
+    import shlex
+
+    words = ["oracle", "check", *args.paths]
+    if args.against != "baselines":
+        words += ["--against", args.against]
+    if args.columns != ",".join(FRAMEWORKS):
+        words += ["--columns", args.columns]
+    if args.results:
+        words += ["--results", args.results]
+    return " ".join(shlex.quote(w) for w in [*words, "--update"])
 
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
@@ -461,7 +484,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
-    results = _execute(cases, columns, Path(args.out))
+    results = _execute(cases, columns, Path(args.out), "diff-versions")
     for line in check_names(results["environment"]):
         _say(f"warning: {line}")
     first = columns[0].name
