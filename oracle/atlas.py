@@ -95,7 +95,7 @@ def to_html(markdown: str) -> str:
     """The atlas as a standalone HTML page (markdown-it, which rich already brings)."""
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark").enable("table").render(markdown)
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Exploration atlas</title><style>"
             "body{font-family:sans-serif;max-width:1400px;margin:auto}table{border-collapse:collapse;display:block;"
             "overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>\n"

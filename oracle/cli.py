@@ -472,7 +472,7 @@ def _update_command(args: argparse.Namespace) -> str:
 
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import check_names, compare_columns, drift, load_config, version_columns
+    from oracle.versions import check_names, drift, load_config, version_columns
 
     cases = _load(args.paths)
     try:
@@ -487,20 +487,37 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
     results = _execute(cases, columns, Path(args.out), "diff-versions")
     for line in check_names(results["environment"]):
         _say(f"warning: {line}")
-    first = columns[0].name
-    for other in columns[1:]:
-        found = compare_columns(results, first, other.name, overrides(cases))
-        _say(f"{first} -> {other.name}: {len(found)} of {len(cases)} cases differ")
-        for change in found:
-            _say(f"  {change.case}: {change.kind}: {change.explanation}")
-        count, total, largest = drift(results, first, other.name)
-        _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
-             f"{largest:.3g} where both are finite); those beyond tolerance are listed above")
-    _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
+    from oracle.baseline import native_snippet
+    from oracle.upgrade import compare, load_accepted, write
+
+    try:
+        accepted = load_accepted(Path(args.accepted))
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return 2
+    pairs = []
+    for before, after in zip(columns, columns[1:]):  # each step of the upgrade, oldest first
+        pair = compare(results, before.name, after.name, accepted, overrides(cases), native_snippet)
+        count, total, largest = drift(results, before.name, after.name)
+        pair.drift = {"count": count, "total": total, "largest": largest}
+        pairs.append(pair)
+        _say(f"{pair.before_label} -> {pair.after_label}: {sum(len(c.cases) for c in pair.changes)} of {len(cases)} "
+             f"cases changed ({len(pair.changes)} distinct, {len(pair.failing)} not in {args.accepted}); "
+             f"{len(pair.absent)} not comparable (API absent); {count} of {total} outputs drifted by bits")
+        for change in pair.changes:
+            mark = "accepted" if change.accepted else "CHANGE"
+            _say(f"  {mark} {change.kind} [{change.cause}] x{len(change.cases)}: {change.before} -> {change.after}"
+                 f" ({', '.join(change.cases[:3])}{', ...' if len(change.cases) > 3 else ''})")
+        for gone in pair.gone:
+            _say(f"  accepted change no longer happens: {gone['case']} {gone['kind']} (remove it from {args.accepted})")
+    written = write(pairs, Path(args.out))
+    _say(f"wrote {', '.join(str(p) for p in written)} and {Path(args.out) / 'results.json'}")
     broken = _unstarted(results)
     for name, reason in broken.items():
         errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
-    return EXIT_NOTHING_RAN if broken else 0
+    if broken:
+        return EXIT_NOTHING_RAN
+    return 1 if any(p.failing for p in pairs) else 0
 
 
 def _unstarted(results: dict[str, Any]) -> dict[str, str]:
@@ -598,6 +615,8 @@ def _add_baseline_commands(sub: Any) -> None:
     versions.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
     versions.add_argument("--device", default="cpu")
     versions.add_argument("--out", default="reports/versions", help="output folder (default: reports/versions)")
+    versions.add_argument("--accepted", default="versions/accepted.yaml", metavar="FILE",
+                          help="reviewed changes that pass (default: versions/accepted.yaml)")
     versions.set_defaults(func=cmd_diff_versions)
 
 
