@@ -501,7 +501,8 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         count, total, largest = drift(results, before.name, after.name)
         pair.drift = {"count": count, "total": total, "largest": largest}
         pairs.append(pair)
-        _say(f"{pair.before_label} -> {pair.after_label}: {sum(len(c.cases) for c in pair.changes)} of {len(cases)} "
+        _say(f"{before.name} -> {after.name} ({pair.before_label} -> {pair.after_label}): "
+             f"{sum(len(c.cases) for c in pair.changes)} of {len(cases)} "
              f"cases changed ({len(pair.changes)} distinct, {len(pair.failing)} not in {args.accepted}); "
              f"{len(pair.absent)} not comparable (API absent); {count} of {total} outputs drifted by bits")
         for change in pair.changes:
