@@ -15,7 +15,7 @@ from typing import Any
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("atlas", help="divergence classes found by `oracle explore`, per op and per family")
-    p.add_argument("folder", nargs="?", default="cases/explored", help="explore's output (default: cases/explored)")
+    p.add_argument("folder", nargs="?", default="reports/explore", help="explore's output (default: reports/explore)")
     p.add_argument("--out", help="write Markdown (or HTML, for a .html name) to this file (default: print it, "
                    "rendered at a terminal)")
     p.set_defaults(func=command)
@@ -67,7 +67,8 @@ def render(entries: list[dict[str, Any]], link_base: str = "") -> str:
         lines += ["| examples | class | how the columns split | minimal case |", "|---|---|---|---|"]
         for c in sorted(e["classes"], key=lambda c: -c["count"]):
             where = f"[{c['file']}]({link_base}{c['file']})" if c.get("file") else f"already in `{c.get('known')}`"
-            lines.append(f"| {c['count']} | `{c['slug']}` | {_split(c['signature'])} | {where} |")
+            name = c.get("name") or c["slug"]  # atlas files written before readable names carry the slug only
+            lines.append(f"| {c['count']} | {name} | {_split(c['signature'])} | {where} |")
     return "\n".join(lines) + "\n"
 
 
