@@ -168,7 +168,10 @@ class TensorFlowBackend(BoundBackend):
         config = optimizer.get_config()
         args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
         return NativeOptimizer(optimizer, canonical(config, KERAS_NAMES),
-                               {k: v for k, v in config.items() if isinstance(v, (bool, int, float, str, type(None)))},
+                               # `name` is no hyperparameter: Keras numbers it per process (adam, adam_2, ...),
+                               # so a record would depend on which cases ran before it in the worker
+                               {k: v for k, v in config.items()
+                                if k != "name" and isinstance(v, (bool, int, float, str, type(None)))},
                                f"tf.keras.optimizers.{cls.__name__}({args}); GradientTape + apply_gradients")
 
     def train_step(self, model: Any, optimizer: NativeOptimizer, x: Any, loss_of: Any) -> StepResult:

@@ -37,8 +37,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oracle.cases import LoadedCase
 from oracle.diff import KINDS, differences
+from oracle.files import write_atomic
+from oracle.judgement import against_reference, summarize
 from oracle.outcome import Outcome
-from oracle.results import write_atomic
 from oracle.runner import PROJECT_ROOT
 
 SNAPSHOT_VERSION = 1
@@ -325,7 +326,7 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
     listed = baseline.expected.get((framework, case_id)) if column != "reference" else None
     if listed is not None:  # judged against the reference; a change since the baseline is told, not failed
         since = f" (changed since the baseline: {'; '.join(clauses)})" if clauses else ""
-        verdict = _against_reference(record, column)
+        verdict = against_reference(record, column)
         if verdict == "agree":
             where = baseline.expected_files[(framework, case_id)]
             return Item(case_id, column, "fixed", f"listed as {listed.kind} ({listed.reason}) but now agrees with "
@@ -359,7 +360,6 @@ def native_snippet(record: dict[str, Any], framework: str) -> str:
 
 def describe_outcome(o: dict[str, Any]) -> str:
     """'ok, warned UserWarning; loss [] float32 = 0.5; grad.pred [64, 1] float32 (mean ..)' and the like."""
-    from oracle.report.view import summarize
 
     if o["status"] == "error" and o.get("error"):
         head = f"raised {o['error']['type']}: {o['error']['message']}"
@@ -367,13 +367,6 @@ def describe_outcome(o: dict[str, Any]) -> str:
         head = o["status"]
     head += "".join(f", warned {w['category']}" for w in o.get("warnings", []))
     return "; ".join([head, *(f"{name} {summarize(t)}" for name, t in o.get("outputs", {}).items())])
-
-
-def _against_reference(record: dict[str, Any], column: str) -> str | None:
-    for v in record["verdicts"]:
-        if set(v["columns"]) == {"reference", column}:
-            return str(v["kind"])
-    return None
 
 
 def overrides(cases: list[LoadedCase]) -> dict[str, Override]:

@@ -19,9 +19,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
+from oracle.judgement import summarize
 from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
-from oracle.report.view import summarize
 from oracle.results import (
     ResultsError,
     execute,

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -18,6 +16,7 @@ import numpy as np
 
 from oracle.cases import LoadedCase
 from oracle.diff import diff_case
+from oracle.files import write_atomic
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
@@ -46,7 +45,9 @@ def parse_columns(spec: str, device: str) -> list[Column]:
             raise ValueError(f"unknown device {d!r}; devices: cpu, gpu")
     if len(devices) == 1:
         return [Column(f, f, devices[0]) for f in frameworks]
-    return [Column(f"{f}:{d}", f, d) for d in devices for f in frameworks]
+    # the judge's semantics do not depend on a device: one reference, on the CPU, judges every device's columns
+    judge = [Column("reference", "reference", "cpu")] if "reference" in frameworks else []
+    return judge + [Column(f"{f}:{d}", f, d) for d in devices for f in frameworks if f != "reference"]
 
 
 def fingerprints(cases: list[LoadedCase], columns: list[Column]) -> dict[tuple[str, str], str]:
@@ -219,20 +220,6 @@ def contrast(other_id: str | None, mine: dict[str, Outcome], other: dict[str, Ou
                 drift[f"{output}_max_abs_diff"] = gap
         columns[name] = drift
     return {"case": other_id, "columns": columns}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports and results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_results(path: Path, results: dict[str, Any]) -> None:

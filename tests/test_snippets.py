@@ -21,6 +21,7 @@ import pytest
 from oracle.diff import compare_arrays, tolerance
 from oracle.outcome import Tensor
 from oracle.report.snippets import FRAMEWORKS, make_snippet, snippet_supported
+from oracle.runner import compile_cache_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,9 @@ def _run_all(pipeline: dict[str, Any], framework: str, folder: Path) -> dict[str
         assert snippet is not None, f"{case['id']}: no {framework} snippet"
         (folder / f"{case['id']}.py").write_text(snippet.code)
         (folder / f"{case['id']}.names.json").write_text(json.dumps(snippet.names))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # the JAX compilation cache the oracle's workers filled: the snippets' eager ops compile once per machine
+    env = {**os.environ, **compile_cache_env(), "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
     done = subprocess.run([sys.executable, str(ROOT / "tests" / "snippet_runner.py"), str(folder)],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -11,12 +11,13 @@ from typing import Any
 
 from jinja2 import Environment
 
+from oracle.judgement import against_reference, summarize
 from oracle.ops import FRAMEWORKS
 from oracle.outcome import Tensor
 from oracle.report.plots import KIND_LABELS
-from oracle.report.view import ReportView, build_view, summarize, verdict_against_reference
+from oracle.report.view import ReportView, build_view
 
-__all__ = ["render_markdown", "summarize", "verdict_against_reference"]
+__all__ = ["render_markdown", "summarize", "against_reference"]
 
 MARK = {"holds": "holds", "partly": "partly", "refuted": "**refuted**", "n/a": "n/a"}
 

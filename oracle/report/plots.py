@@ -82,8 +82,8 @@ def family_heatmap(results: dict[str, Any]) -> bytes:
 
     Readable at any number of cases (one row per family), where the per-case heatmap is not.
     """
+    from oracle.judgement import against_reference
     from oracle.report.summary import QUIET, family_of, framework_columns
-    from oracle.report.view import verdict_against_reference
 
     plt = _pyplot()
     columns = framework_columns(results)
@@ -93,7 +93,7 @@ def family_heatmap(results: dict[str, Any]) -> bytes:
     for record in results["cases"]:
         i = families.index(family_of(record))
         for j, column in enumerate(columns):
-            kind = verdict_against_reference(record, column)
+            kind = against_reference(record, column)
             cells[i, j] += kind is not None
             diverging[i, j] += kind not in (None, *QUIET)
     share = np.where(cells > 0, diverging / np.maximum(cells, 1), np.nan)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from oracle.diff import KINDS
-from oracle.report.view import verdict_against_reference
+from oracle.judgement import against_reference
 
 # Verdicts that are not a divergence: agreement, and cells with nothing to compare (unsupported, crashed ...)
 QUIET = ("agree", "incomparable")
@@ -35,7 +35,7 @@ def framework_columns(results: dict[str, Any]) -> list[str]:
 
 def diverges(record: dict[str, Any], columns: list[str]) -> bool:
     """Some column's verdict against the reference is a difference (not agree, not incomparable, not missing)."""
-    return any(verdict_against_reference(record, c) not in (None, *QUIET) for c in columns)
+    return any(against_reference(record, c) not in (None, *QUIET) for c in columns)
 
 
 @dataclass
@@ -61,7 +61,7 @@ def by_family(results: dict[str, Any]) -> list[FamilyCount]:
 def cell_kind(record: dict[str, Any], column: str) -> str:
     """The cell's verdict against the reference, or why it has none: it did not run (an interrupted run), or
     there is no reference to judge it against (`diff-versions` compares framework versions with each other)."""
-    verdict = verdict_against_reference(record, column)
+    verdict = against_reference(record, column)
     if verdict:
         return verdict
     return "not run" if column not in record.get("columns", {}) else "no reference"

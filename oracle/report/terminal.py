@@ -19,8 +19,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from oracle.judgement import against_reference, status_text
 from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
-from oracle.report.view import status_text, verdict_against_reference
 
 # Cell abbreviation and meaning of each verdict kind against the reference
 ABBREVIATION = {"agree": "=", "silent_divergence": "raise/ok", "error_kind_mismatch": "err-kind",
@@ -144,7 +144,7 @@ def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: boo
 def _cell(record: dict[str, Any], column: str) -> str:
     if column not in record["columns"]:
         return "[dim]not run[/]"
-    kind = verdict_against_reference(record, column) or ""
+    kind = against_reference(record, column) or ""
     return f"[{STYLE.get(kind, 'magenta')}]{escape(status_text(record['columns'][column]))} {ABBREVIATION.get(kind, '')}[/]"
 
 

@@ -12,9 +12,13 @@ from typing import Any
 import numpy as np
 
 from oracle.diff import compare_arrays, max_differences, tolerance
+from oracle.judgement import against_reference, status_text, summarize
 from oracle.outcome import Tensor
+from oracle.report import plots as draw
 from oracle.report.claims import Judgment, ledger
+from oracle.report.coverage import coverage
 from oracle.report.snippets import snippets
+from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
 from oracle.semantics import describe
 
 
@@ -184,34 +188,6 @@ def _number(x: float | None) -> str:
     return "" if x is None else ("0" if x == 0 else f"{x:.3g}")
 
 
-def verdict_against_reference(case: dict[str, Any], column: str) -> str | None:
-    for v in case["verdicts"]:
-        if "reference" in v["columns"] and column in v["columns"] and column != "reference":
-            return str(v["kind"])
-    return None
-
-
-def status_text(o: dict[str, Any]) -> str:
-    text = o["status"] if o["status"] != "error" else (o.get("error") or {}).get("base", "error")
-    return text + ("+w" if o["warnings"] else "")
-
-
-def summarize(t: dict[str, Any]) -> str:
-    """'[64] float32 (mean 0.1, min -2, max 3)' or '[] float32 = 0.25' or 'None'."""
-    if t["shape"] is None:
-        return "None"
-    values = Tensor.from_results(t).values
-    assert values is not None
-    head = f"{t['shape']} {t['dtype']}"
-    flat = values.astype(np.float64).ravel()
-    if flat.size == 1:
-        return f"{head} = {float(flat[0]):.6g}"
-    finite = flat[np.isfinite(flat)]
-    flags = " nan" * t["nan"] + " inf" * t["inf"]
-    stats = f"mean {finite.mean():.4g}, min {finite.min():.4g}, max {finite.max():.4g}" if finite.size else "no finite"
-    return f"{head} ({stats}{flags})"
-
-
 def init_text(spec: dict[str, Any]) -> str:
     init = spec.get("init")
     if init == "literal":
@@ -243,7 +219,7 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
     e = o.get("error")
     followed = case.get("semantics", {}).get(name)
     return ColumnRow(
-        name=name, status=status_text(o), kind=verdict_against_reference(case, name),
+        name=name, status=status_text(o), kind=against_reference(case, name),
         error=f"{e['type']}: {e['message']}" + (f" ({e['where']})" if e.get("where") else "") if e else "",
         warnings=[f"{w['category']}: {w['message']}" for w in o["warnings"]], outputs=outputs,
         native_api=list(o.get("native_api", [])),
@@ -256,13 +232,9 @@ HEATMAP_MAX_CASES = 80  # the per-case heatmap is drawn up to this many cases (0
 
 
 def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
-    from oracle.report import plots as draw
-    from oracle.report.coverage import coverage
-    from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
-
     cases = results["cases"]
     columns = framework_columns(results)
-    counts = Counter(verdict_against_reference(case, c) for case in cases for c in columns)
+    counts = Counter(against_reference(case, c) for case in cases for c in columns)
     counts.pop(None, None)
     judged = {case["id"]: judgments for case, judgments in ledger(results)}
     views = []
@@ -279,7 +251,7 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
             diverging=diverges(case, columns),
         )
         if plots:
-            mismatched = [c for c in columns if verdict_against_reference(case, c) in ("value_mismatch", "nan_inf_mismatch")]
+            mismatched = [c for c in columns if against_reference(case, c) in ("value_mismatch", "nan_inf_mismatch")]
             png = draw.element_differences(case, mismatched) if mismatched else None
             if png:
                 view.figures.append(Figure(f"{case['id']}-differences", "Per-element differences to the reference", png))
@@ -301,7 +273,7 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
         report.figures.append(Figure("verdict-families", "Verdicts per family (share of cells)",
                                      draw.family_heatmap(results)))
         if len(cases) <= HEATMAP_MAX_CASES:  # beyond, a row per case is too thin to read
-            kinds = [[verdict_against_reference(c, col) for col in columns] for c in cases]
+            kinds = [[against_reference(c, col) for col in columns] for c in cases]
             labels = [[status_text(c["columns"][col]) if col in c["columns"] else "not run" for col in columns]
                       for c in cases]
             report.figures.append(Figure("verdict-matrix", "Verdicts against the reference, per case",

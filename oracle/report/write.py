@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from oracle.files import write_atomic
 from oracle.report.html import render_html
 from oracle.report.markdown import render_markdown
 from oracle.report.view import build_view
-from oracle.results import write_atomic
 
 FIGURES = "plots"
 
