@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def _without_timings(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k not in ("elapsed_s", "date")}
+        return {k: _without_timings(v) for k, v in value.items() if k != "elapsed_s"}
     if isinstance(value, list):
         return [_without_timings(v) for v in value]
     return value

@@ -84,6 +84,7 @@ def test_a_1400px_window_shows_every_tables_verdict_columns(tmp_path: Path) -> N
     from test_citable_report import cited_run
 
     out = cited_run(tmp_path / "run")
+    from oracle.report.write import write_reports
     from oracle.results import load_results
 
     write_reports(load_results(out / "results.json"), out)
