@@ -17,8 +17,9 @@ from oracle.safeio import MAX_ATLAS_BYTES, InputError, read_text_bounded
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("atlas", help="divergence classes found by `oracle explore`, per op and per family")
-    p.add_argument("folder", nargs="?", default="cases/explored", help="explore's output (default: cases/explored)")
-    p.add_argument("--out", help="write Markdown to this file (default: print it)")
+    p.add_argument("folder", nargs="?", default="reports/explore", help="explore's output (default: reports/explore)")
+    p.add_argument("--out", help="write Markdown (or HTML, for a .html name) to this file (default: print it, "
+                   "rendered at a terminal)")
     p.set_defaults(func=command)
 
 
@@ -97,7 +98,8 @@ def render(entries: list[dict[str, Any]], link_base: str = "") -> str:
         lines += ["| examples | class | how the columns split | minimal case |", "|---|---|---|---|"]
         for c in sorted(e["classes"], key=lambda c: -c["count"]):
             where = f"[{c['file']}]({link_base}{c['file']})" if c.get("file") else f"already in `{c.get('known')}`"
-            lines.append(f"| {c['count']} | `{c['slug']}` | {_split(c['signature'])} | {where} |")
+            name = c.get("name") or c["slug"]  # atlas files written before readable names carry the slug only
+            lines.append(f"| {c['count']} | {name} | {_split(c['signature'])} | {where} |")
     return "\n".join(lines) + "\n"
 
 
@@ -105,12 +107,31 @@ def command(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     text = render(load(folder), "" if args.out is None else _relative(folder, Path(args.out)))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text, encoding="utf-8")
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(to_html(text) if out.suffix in (".html", ".htm") else text, encoding="utf-8")
         print(f"wrote {args.out}")
+        return 0
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console()
+    if console.is_terminal:  # read at a terminal: rendered; piped: the Markdown itself
+        console.print(Markdown(text))
     else:
         print(text, end="")
     return 0
+
+
+def to_html(markdown: str) -> str:
+    """The atlas as a standalone HTML page (markdown-it, which rich already brings)."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Exploration atlas</title><style>"
+            "body{font-family:sans-serif;max-width:1400px;margin:auto}table{border-collapse:collapse;display:block;"
+            "overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>\n"
+            f"{body}</body></html>\n")
 
 
 def _relative(folder: Path, out: Path) -> str:

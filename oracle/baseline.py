@@ -76,6 +76,7 @@ def snapshot_outcome(outcome: dict[str, Any], followed: str | None) -> dict[str,
 
 def snapshot_case(record: dict[str, Any]) -> dict[str, Any]:
     return {"id": record["id"], "file": _portable(record["file"]), "steps": record["steps"], "grad": record["grad"],
+            **({"file_sha256": record["file_sha256"]} if record.get("file_sha256") else {}),  # to tell an edit apart
             "summary": record["summary"],  # informational, not compared
             "columns": {name: snapshot_outcome(o, record["semantics"].get(name))
                         for name, o in record["columns"].items()}}
@@ -123,6 +124,8 @@ def write_snapshot(results: dict[str, Any], folder: Path,
         old_text = _read_if_there(path)
         if old_text is not None:  # a run of some columns keeps the other columns' baselines
             old = _parse(path, old_text, dict)
+            if "file_sha256" not in old and new.get("file_sha256") == record.get("file_sha256"):
+                new.pop("file_sha256", None)  # a baseline recorded before the digest gains it only when rewritten
             override = tolerances.get(record["id"], (None, None))
             new["columns"] = {**old["columns"], **{name: _unless_same(old["columns"].get(name), cell, override)
                                                    for name, cell in new["columns"].items()}}
@@ -212,7 +215,12 @@ class Baseline:
 
 
 class BaselineError(InputError):
-    """A baseline folder or file that cannot be used; one line naming it."""
+    """A baseline folder or file that cannot be used; one line naming it. `missing`: there is no baseline
+    yet (an update creates it)."""
+
+    def __init__(self, message: str, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 def load_expected(folder: Path) -> tuple[dict[tuple[str, str], ExpectedDivergence], dict[tuple[str, str], Path]]:
@@ -240,7 +248,7 @@ def load_baseline(folder: Path) -> Baseline:
     env_path = folder / ENVIRONMENT
     if not env_path.exists():
         raise BaselineError(f"no baseline in {folder} (no {ENVIRONMENT}); "
-                            f"create one with `oracle snapshot --out {folder}`")
+                            f"create one with `oracle snapshot --out {folder}`", missing=True)
     cases = {p.stem: _case_file(p) for p in sorted((folder / "cases").glob("*.json"))}
     expected, files = load_expected(folder)
     environment = _parse(env_path, _read_if_there(env_path) or "", dict)
@@ -269,8 +277,8 @@ def _case_file(path: Path) -> dict[str, Any]:
 
 # ---- check ------------------------------------------------------------------------------------------------------
 
-State = Literal["same", "changed", "new", "expected", "fixed"]
-FAILING: tuple[str, ...] = ("changed", "new")
+State = Literal["same", "changed", "new", "expected", "fixed", "edited"]
+FAILING: tuple[str, ...] = ("changed", "new", "edited")  # edited: the case file changed since its baseline
 
 
 @dataclass
@@ -379,6 +387,11 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
                     "record it with `oracle check --update`", hint)
     if not clauses:
         return Item(case_id, column, "same")
+    recorded = baseline.cases.get(case_id, {}).get("file_sha256")
+    if recorded and record.get("file_sha256") and recorded != record["file_sha256"]:
+        # the case, not the framework, moved: one line, no snippet; the update re-records it
+        return Item(case_id, column, "edited", f"{_portable(record['file'])} changed since the baseline was "
+                    f"recorded ({len(clauses)} difference(s), first: {clauses[0][:120]})", "", kind)
     return Item(case_id, column, "changed", "; ".join(clauses), hint, kind, describe_outcome(record["columns"][column]),
                 describe_outcome(stored), native_snippet(record, framework))
 
@@ -409,16 +422,17 @@ def overrides(cases: list[LoadedCase]) -> dict[str, Override]:
     return {c.id: ((c.case.tolerance.rtol, c.case.tolerance.atol) if c.case.tolerance else (None, None)) for c in cases}
 
 
-def check(results: dict[str, Any], baseline: Baseline, cases: list[LoadedCase]) -> CheckReport:
-    """Every (case, column) of `results` against `baseline`; baselines and listings no case uses are reported."""
+def check(results: dict[str, Any], baseline: Baseline, cases: list[LoadedCase], whole: bool = True) -> CheckReport:
+    """Every (case, column) of `results` against `baseline`; baselines and listings no case uses are reported
+    when `whole` (the run held the whole suite: a run of one file leaves the others' baselines alone)."""
     tolerances = overrides(cases)
     envs = results["environment"]
     items = [judge(record, column, baseline, envs[column]["framework"], tolerances.get(record["id"], (None, None)))
              for record in results["cases"] for column in record["columns"]]
     ids = {c.id for c in cases}
-    unused = [case_path(baseline.folder, cid) for cid in sorted(baseline.cases) if cid not in ids]
+    unused = [case_path(baseline.folder, cid) for cid in sorted(baseline.cases) if cid not in ids] if whole else []
     unused_expected = [f"{baseline.expected_files[key]}: {key[1]}" for key in sorted(baseline.expected)
-                       if key[1] not in ids]
+                       if key[1] not in ids] if whole else []
     return CheckReport(items, unused, unused_expected, environment_changes(baseline.environment, envs))
 
 
@@ -436,10 +450,11 @@ def environment_changes(stored: dict[str, Any], now: dict[str, Any]) -> list[str
     return lines
 
 
-def format_report(report: CheckReport, verbose: bool = False) -> list[str]:
+def format_report(report: CheckReport, verbose: bool = False, advice: str = "") -> list[str]:
     """The lines `oracle check` prints: changes first, each with its explanation and reproduction hint."""
     lines = [f"environment: {line}" for line in report.environment_changes]
-    shown = ("changed", "new", "fixed", "expected", "same") if verbose else ("changed", "new", "fixed")
+    shown = ("changed", "edited", "new", "fixed", "expected", "same") if verbose else ("changed", "edited", "new",
+                                                                                        "fixed")
     for state in shown:
         for item in (i for i in report.items if i.state == state):
             kind = f" {item.kind}" if item.kind else ""
@@ -450,7 +465,11 @@ def format_report(report: CheckReport, verbose: bool = False) -> list[str]:
                 lines.append(f"    {item.hint}")
             lines += [f"    | {line}" for line in item.snippet.splitlines()]
     lines += [f"unused baseline: {p} (no case with this id)" for p in report.unused_baselines]
+    if advice and report.count("edited"):
+        lines.append(f"edited cases: check the new outcomes above, then re-record them: {advice}")
+    if advice and report.count("changed") + report.count("new"):
+        lines.append(f"if the changes are intended: {advice}")
     lines += [f"unused expected divergence: {e} (no case with this id)" for e in report.unused_expected]
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("same", "changed", "new", "expected", "fixed"))
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("same", "changed", "edited", "new", "expected", "fixed"))
     lines.append(f"{len(report.items)} items (case x column): {counts}")
     return lines

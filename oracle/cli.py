@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -220,16 +221,39 @@ def _lock(out: Path) -> Any:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    table = Table("id", "title", "source", "file")
+    words = [w.lower() for w in args.filter or []]
+    rows = []
     for loaded in _load(args.paths):
         case = loaded.case
         source = f"{case.source.doc} #{case.source.example}" if case.source else ""
-        table.add_row(*(escape(printable(text)) for text in (case.id, case.title, source, str(loaded.path))))
+        row = (case.id, case.title, source, str(loaded.path))
+        if all(any(w in text.lower() for text in (*row, *case.tags, *case.steps)) for w in words):
+            rows.append(row)
+    if not console.is_terminal:  # a pipe gets whole lines, tab-separated: ids are never cut for grep or cut
+        try:
+            for row in rows:
+                sys.stdout.write("\t".join(printable(text).replace("\t", " ") for text in row) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `oracle list | head`: the reader has had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    table = Table("id", "title", "source", "file", title=f"{len(rows)} cases")
+    table.columns[0].overflow = "fold"
+    for row in rows:
+        table.add_row(*(escape(printable(text)) for text in row))
     console.print(table)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from oracle.validate import validate_all
+
+    valid, problems = validate_all(args.paths or ["cases"])
+    for problem in problems:
+        errors.print(f"[red]error:[/red] {escape(printable(problem))}", highlight=False)
+    if problems:
+        errors.print(f"{len(problems)} problem(s); {valid} case files are valid", highlight=False)
+        return 2
     cases = _load(args.paths)
     files = {c.path for c in cases}
     varied = [c for c in cases if c.variant is not None]
@@ -263,6 +287,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if record is None:
         every = _load(args.paths)
         loaded = [c for c in every if c.id == args.case_id]
+        variants = [c.id for c in every if c.base_id == args.case_id and c.variant is not None]
+        if not loaded and variants:
+            return _show_variants(args.case_id, variants, path)
         if not loaded:
             nearest = difflib.get_close_matches(args.case_id, [c.id for c in every], n=3, cutoff=0.5)
             hint = f"did you mean {' or '.join(repr(n) for n in nearest)}? " if nearest else ""
@@ -291,6 +318,17 @@ def _case_text(record: dict[str, Any]) -> str:
         return ""
 
 
+def _show_variants(case_id: str, variants: list[str], path: Path) -> int:
+    """A file id whose file holds variants: each variant's one-line summary (from the results when there)."""
+    known = {c["id"]: c for c in load_results(path)["cases"]} if path.exists() else {}
+    console.print(f"{escape(case_id)} holds {len(variants)} variants; show one with `oracle show 'ID'`:",
+                  highlight=False)
+    for variant in variants:
+        summary = known[variant]["summary"] if variant in known else "(not in " + str(path) + ")"
+        console.print(f"  {escape(variant)}: {escape(summary)}", highlight=False)
+    return 0
+
+
 def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
     """Say so when the case file changed after the run whose results are shown."""
     from oracle.journal import file_digest
@@ -308,19 +346,52 @@ def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
 def _print_record(record: dict[str, Any]) -> None:
     """Each column's outcome side by side, the one-line summary, every verdict explained."""
     table = Table("column", "status", "error / warnings", "outputs", "native API")
+    said: dict[str, str] = {}  # a long message repeated in several columns is printed once, then referred to
     for name, o in record["columns"].items():
-        problems = [f"{o['error']['type']}: {o['error']['message']}"] if o.get("error") else []
+        problems = [f"{_error_class(o['error'])}: {o['error']['message']}"] if o.get("error") else []
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
+        problems = [_once(text, name, said) for text in dict.fromkeys(problems)]
         outputs = "\n".join(f"{n}: {summarize(t)}" for n, t in o["outputs"].items())
         table.add_row(*(escape(printable(text, keep_newlines=True)) for text in (
             name, o["status"], "\n".join(problems), outputs, "\n".join(o["native_api"]))))
     console.print(table)
-    console.print(f"[bold]In one line:[/bold] {escape(printable(record['summary']))}", highlight=False)
+    console.print(f"[bold]In one line:[/bold] {escape(printable(_readable(record['summary'], said)))}", highlight=False)
     for v in record["verdicts"]:
         style = STYLE.get(v["kind"], "magenta")
-        console.print(f"[{style}]{escape(printable(' vs '.join(v['columns'])))}: {escape(printable(v['kind']))}[/] "
-                      f"{escape(printable(v['explanation']))}", highlight=False)
+        text = printable(_readable(v["explanation"], said))
+        columns, kind = escape(printable(" vs ".join(v["columns"]))), escape(printable(v["kind"]))
+        console.print(f"[{style}]{columns}: {kind}[/] {escape(text)}", highlight=False)
+
+
+def _readable(text: str, said: dict[str, str]) -> str:
+    """A verdict's explanation without the long messages the table printed and without the oracle's class paths."""
+    for message, column in said.items():
+        _, _, body = message.partition(": ")
+        if len(body) > LONG // 2:
+            text = text.replace(body, f"[{column}'s message above]")
+    # the reference's own exception classes are named by the builtin base users know
+    return re.sub(r"oracle\.[\w.]+\.\w+ \((\w+)\)", r"\1 (reference semantics)", text)
+
+
+LONG = 80  # a message longer than this is printed in full once per record
+
+
+def _once(text: str, column: str, said: dict[str, str]) -> str:
+    if len(text) <= LONG:
+        return text
+    if text in said:
+        return f"{text[:40]}... (as in {said[text]})"
+    said[text] = column
+    return text
+
+
+def _error_class(error: dict[str, Any]) -> str:
+    """The class a user would write: the public name; the reference's own classes by their builtin base."""
+    if error.get("public"):
+        return str(error["public"])
+    kind = str(error["type"])
+    return f"{error['base']} (reference semantics)" if kind.startswith("oracle.") else kind
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -331,8 +402,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {escape(str(path))} does not exist; run `oracle run` first", highlight=False)
         return 2
     out = Path(args.out) if args.out else path.parent
-    for written in write_reports(load_results(path), out):
-        console.print(f"wrote {escape(str(written))}", highlight=False)
+    written = write_reports(load_results(path), out)
+    figures = [p for p in written if p.suffix == ".png"]
+    _say(f"wrote {out / 'report.html'}, {out / 'report.md'} and {len(figures)} plots in "
+         f"{figures[0].parent if figures else out / 'plots'}")
     return 0
 
 
@@ -361,11 +434,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(cases: list[Any], columns: list[Any], out: Path) -> dict[str, Any]:
+def _execute(cases: list[Any], columns: list[Any], out: Path, kind: str = "") -> dict[str, Any]:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
     _writable_or_exit(out)
     with progress(errors, len(cases), len(columns)) as on_cell:
         results = execute(cases, columns, out / "logs", on_cell)
+    if kind:
+        results["kind"] = kind  # what made it, so `check --results` can refuse version columns
     write_results(out / "results.json", results)
     write_atomic(out / "report.md", render_markdown(results))
     return results
@@ -415,15 +490,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = None
     if args.results:
         results = load_results(Path(args.results))
+        if results.get("kind") == "diff-versions" or any("@" in name for name in results["environment"]):
+            errors.print(f"[red]error:[/red] {escape(args.results)} holds a diff-versions run (version columns), "
+                         "not a run to check against baselines; run `oracle check` on the cases", highlight=False)
+            return 2
         if not results["complete"] and not args.update:
             errors.print(f"[red]error:[/red] {escape(args.results)} is an incomplete run ({missing_cells(results)} "
                          f"cells not run); finish it with `oracle run --resume` first", highlight=False)
             return 1
     else:
         results = _execute(cases, _columns(args), Path(args.run_out))
-    report = check(results, baseline, cases) if baseline is not None else None
-    for line in format_report(report, args.verbose) if report else []:
+    whole = not args.paths or any(Path(p).resolve() == Path("cases").resolve() for p in args.paths)
+    report = check(results, baseline, cases, whole) if baseline is not None else None
+    for line in format_report(report, args.verbose, _update_command(args)) if report else []:
         _say(line)
+    for name, reason in _unstarted(results).items():  # the gate fails here: say why, not only in a log
+        errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
     if args.update:
         _say_written(write_snapshot(results, Path(args.against), overrides(cases)), len(results["cases"]),
                      Path(args.against))
@@ -433,9 +515,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return max(report.exit_code, 1) if unmet else report.exit_code
 
 
+def _update_command(args: argparse.Namespace) -> str:
+    """The `oracle check ... --update` that records this check's cells, as the user typed the rest."""
+    import shlex
+
+    words = ["oracle", "check", *args.paths]
+    if args.against != "baselines":
+        words += ["--against", args.against]
+    if args.columns != ",".join(FRAMEWORKS):
+        words += ["--columns", args.columns]
+    if args.results:
+        words += ["--results", args.results]
+    return " ".join(shlex.quote(w) for w in [*words, "--update"])
+
+
 def cmd_diff_versions(args: argparse.Namespace) -> int:
     from oracle.baseline import overrides
-    from oracle.versions import InterpreterError, check_names, compare_columns, drift, load_config, version_columns
+    from oracle.versions import InterpreterError, check_names, drift, load_config, version_columns
 
     cases = _load(args.paths)
     try:
@@ -450,23 +546,41 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return 2
     _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
-    results = _execute(cases, columns, Path(args.out))
+    results = _execute(cases, columns, Path(args.out), "diff-versions")
     for line in check_names(results["environment"]):
         _say(f"warning: {line}")
-    first = columns[0].name
-    for other in columns[1:]:
-        found = compare_columns(results, first, other.name, overrides(cases))
-        _say(f"{first} -> {other.name}: {len(found)} of {len(cases)} cases differ")
-        for change in found:
-            _say(f"  {change.case}: {change.kind}: {change.explanation}")
-        count, total, largest = drift(results, first, other.name)
-        _say(f"  bits: {count} of {total} outputs both computed are not bit-identical (max abs difference "
-             f"{largest:.3g} where both are finite); those beyond tolerance are listed above")
-    _say(f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.md'}")
+    from oracle.baseline import native_snippet
+    from oracle.upgrade import compare, load_accepted, write
+
+    try:
+        accepted = load_accepted(Path(args.accepted))
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return 2
+    pairs = []
+    for before, after in zip(columns, columns[1:]):  # each step of the upgrade, oldest first
+        pair = compare(results, before.name, after.name, accepted, overrides(cases), native_snippet)
+        count, total, largest = drift(results, before.name, after.name)
+        pair.drift = {"count": count, "total": total, "largest": largest}
+        pairs.append(pair)
+        _say(f"{before.name} -> {after.name} ({pair.before_label} -> {pair.after_label}): "
+             f"{sum(len(c.cases) for c in pair.changes)} of {len(cases)} "
+             f"cases changed ({len(pair.changes)} distinct, {len(pair.failing)} not in {args.accepted}); "
+             f"{len(pair.absent)} not comparable (API absent); {count} of {total} outputs drifted by bits")
+        for change in pair.changes:
+            mark = "accepted" if change.accepted else "CHANGE"
+            _say(f"  {mark} {change.kind} [{change.cause}] x{len(change.cases)}: {change.before} -> {change.after}"
+                 f" ({', '.join(change.cases[:3])}{', ...' if len(change.cases) > 3 else ''})")
+        for gone in pair.gone:
+            _say(f"  accepted change no longer happens: {gone['case']} {gone['kind']} (remove it from {args.accepted})")
+    written = write(pairs, Path(args.out))
+    _say(f"wrote {', '.join(str(p) for p in written)} and {Path(args.out) / 'results.json'}")
     broken = _unstarted(results)
     for name, reason in broken.items():
         errors.print(f"[red]error:[/red] column {escape(name)} could not run: {escape(reason)}", highlight=False)
-    return EXIT_NOTHING_RAN if broken else 0
+    if broken:
+        return EXIT_NOTHING_RAN
+    return 1 if any(p.failing for p in pairs) else 0
 
 
 def _unstarted(results: dict[str, Any]) -> dict[str, str]:
@@ -481,7 +595,10 @@ def _unstarted(results: dict[str, Any]) -> dict[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from oracle.provenance import tool_version
+
     parser = argparse.ArgumentParser(prog="oracle", description="Cross-framework oracle for deep-learning semantics")
+    parser.add_argument("--version", action="version", version=f"oracle (dl-oracle) {tool_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run cases through every column, diff, write results and report")
     run.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
@@ -499,6 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("paths", nargs="*")
         p.set_defaults(func=func)
+        if name == "list":
+            p.add_argument("-k", "--filter", action="append", metavar="TEXT",
+                           help="only cases whose id, title, source, file, tag or step contains TEXT (repeatable)")
     show = sub.add_parser("show", help="a case, each column's outcome, the verdicts")
     show.add_argument("case_id")
     show.add_argument("--results", default=str(DEFAULT_OUT / "results.json"))
@@ -558,6 +678,8 @@ def _add_baseline_commands(sub: Any) -> None:
     versions.add_argument("paths", nargs="*", help="case files or folders (default: cases)")
     versions.add_argument("--device", default="cpu")
     versions.add_argument("--out", default="reports/versions", help="output folder (default: reports/versions)")
+    versions.add_argument("--accepted", default="versions/accepted.yaml", metavar="FILE",
+                          help="reviewed changes that pass (default: versions/accepted.yaml)")
     versions.set_defaults(func=cmd_diff_versions)
 
 

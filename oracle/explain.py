@@ -55,7 +55,11 @@ def build_case(op: str, inputs: list[str], attrs: list[str], grad: bool = False)
     """The case file, as data, for one op applied to the given inputs (in the op's argument order)."""
     spec = OPS.get(op)
     if spec is None:
-        raise ExplainError(f"unknown op {op!r}; ops: {', '.join(OPS)}")
+        import difflib
+
+        nearest = difflib.get_close_matches(op, list(OPS), n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(nearest)}? " if nearest else ""
+        raise ExplainError(f"unknown op {op!r}; {hint}(`oracle ops` lists all {len(OPS)})")
     parsed = [parse_input(text) for text in inputs]
     if len(parsed) != len(spec.args):
         raise ExplainError(f"{op} takes {len(spec.args)} inputs ({', '.join(spec.arg_names)}), got {len(parsed)}")

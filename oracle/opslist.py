@@ -76,7 +76,13 @@ def _cell(text: str) -> str:
     return text if text.startswith("no native form") else f"`{text}`"
 
 
+def family_named(name: str) -> str | None:
+    """The family a user means: its name or a plural of it (losses, activations), as explore takes."""
+    return next((f for f in FAMILIES if name in (f, f"{f}s", f"{f}es")), None)
+
+
 def command(family: str | None, fmt: str, defaults: bool) -> int:
+    family = family_named(family) or family if family is not None else None
     if family is not None and family not in FAMILIES:
         print(f"oracle ops: unknown family {family!r}; families: {', '.join(FAMILIES)}", file=sys.stderr)
         return 2

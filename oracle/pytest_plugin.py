@@ -114,8 +114,8 @@ def _state(config: pytest.Config) -> dict[str, Any]:
         folder = Path(config.getoption("oracle_baselines") or config.rootpath / config.getini("oracle_baselines"))
         try:
             baseline: Baseline | str = load_baseline(folder)
-        except BaselineError as exc:
-            baseline = str(exc)
+        except BaselineError as exc:  # the advice fits the cause: a missing baseline is created, a bad file fixed
+            baseline = f"{exc}\n(run pytest with --oracle-update to create it)" if exc.missing else str(exc)
         columns = (config.getoption("oracle_columns") or ",".join(FRAMEWORKS)).split(",")
         config.stash[RUN_KEY] = {"folder": folder, "baseline": baseline, "columns": [c.strip() for c in columns],
                                  "cases": {}, "selected": [], "records": {}, "runs": [],
@@ -166,7 +166,7 @@ class CaseItem(pytest.Item):
             raise ChangeFound("\n".join(unmet_lines))
         baseline = state["baseline"]
         if not isinstance(baseline, Baseline):
-            raise ChangeFound(f"{baseline}\n(run pytest with --oracle-update to create it)")
+            raise ChangeFound(baseline)
         framework = environment[self.column]["framework"]
         for name, status in (record["columns"][self.column].get("output_status") or {}).items():
             self.user_properties.append((f"output_status.{name}", status["status"]))  # `isolate`: per output
@@ -291,11 +291,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     folder: Path = state["folder"]
     folder.mkdir(parents=True, exist_ok=True)
     # xdist workers finish at the same time and merge into the same case files: one at a time
-    with open(folder / ".oracle-update.lock", "w", encoding="utf-8") as lock:
+    with open(_lock_path(folder), "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         selected = set(state["selected"])
         for results, batch in state["runs"]:
             write_snapshot(_only(results, batch & selected), folder, overrides(list(state["cases"].values())))
+
+
+def _lock_path(folder: Path) -> Path:
+    """A lock per baseline folder, outside it: nothing is left behind in the committed folder."""
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"oracle-update-{digest}.lock"
 
 
 def _only(results: dict[str, Any], cells: set[Cell]) -> dict[str, Any]:

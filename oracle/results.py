@@ -20,6 +20,7 @@ from oracle.files import write_atomic
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
+from oracle.provenance import provenance
 from oracle.results_check import ResultsError, check_document
 from oracle.runner import Column, ColumnEnv, run_all
 from oracle.safeio import MAX_RESULTS_BYTES, InputError, read_bounded
@@ -125,7 +126,11 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
     envs = run_all(columns, todo, collect, log_dir, stop, env_seen)
     envs = {n: envs[n] if todo[n] or n not in kept_envs else kept_envs[n] for n in names}
     ordered = {cid: {n: by[n] for n in names if n in by} for cid, by in outcomes.items()}
-    return build(cases, ordered, envs, complete=not stop.is_set())
+    results = build(cases, ordered, envs, complete=not stop.is_set())
+    # an optional block (older documents lack it, and still load): what a citation of these results needs
+    results["provenance"] = provenance(results["environment"], [str(c.path) for c in cases],
+                                       {c.name: c.python for c in columns})
+    return results
 
 
 def _env(journaled: dict[str, Any]) -> ColumnEnv:

@@ -116,9 +116,14 @@ def _log_after(log: IO[bytes], since: int) -> bytes:
 
 
 def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
-    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause."""
-    found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", _log_after(log, since))
-    return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}" if found else ""
+    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause; else the
+    last exception line it logged (a broken install: '; ImportError: libcudart.so.12: cannot open ...')."""
+    text = _log_after(log, since)
+    found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", text)
+    if found:
+        return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}"
+    raised = re.findall(rb"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit)\b:?.*$", text, re.MULTILINE)
+    return f"; {raised[-1].decode(errors='replace').strip()[:300]}" if raised else ""
 
 
 class Worker:

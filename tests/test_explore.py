@@ -13,6 +13,7 @@ import yaml
 from oracle.cases import load_case
 from oracle.explore.classes import (
     case_data,
+    readable,
     request,
     signature,
     signature_key,
@@ -141,7 +142,7 @@ def test_atlas_links_every_class_and_counts_departures(explored: dict[str, Any])
     folder, report = explored["runs"][0]
     text = render(load(folder))
     for found in report.classes:
-        assert f"| {found.count} | `{found.slug}` |" in text and f"({found.file})" in text
+        assert f"| {found.count} | {readable(found.signature)} |" in text and f"({found.file})" in text
     assert "| loss |" in text and "torch" in text
 
 

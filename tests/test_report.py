@@ -318,6 +318,7 @@ def test_summary_per_family_and_coverage_per_op_count_cells_by_verdict() -> None
     assert [op.name for op in op_catalogue()] == list(OPS) and all(op.family for op in op_catalogue())
     rows = {row.op.name: row for row in coverage(results)}
     assert rows["mse_loss"].cases == ["a", "b"] and rows["mse_loss"].kinds == {"agree": 3, "value_mismatch": 1}
+    assert rows["mse_loss"].by_column == {"jax": {"agree": 2}, "torch": {"agree": 1, "value_mismatch": 1}}
     assert rows["add"].cases == ["c"]  # an op used twice in a case counts the case once
     assert rows["conv2d"].cases == []  # uncovered ops are listed too
     custom = coverage(results, [OpInfo("add", "arithmetic", {"torch": "x + y"})])

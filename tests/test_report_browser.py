@@ -61,3 +61,41 @@ def test_report_renders_in_chromium(pipeline: dict[str, Any], rendered: Path, tm
     assert done.returncode == 0 and not console_errors(done.stderr), done.stderr[-2000:]
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 50_000  # not a blank page
     shutil.copy(page, artifacts / "report.html")
+
+
+# Opens every folded section, then records each verdict header (th.v) whose right edge is past the window
+_MEASURE = """<script>
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const width = document.documentElement.clientWidth, off = [];
+let headers = 0;
+for (const th of document.querySelectorAll('th.v')) {
+  headers += 1;
+  const box = th.getBoundingClientRect();
+  if (box.right > width + 0.5) off.push(th.closest('table').className + ': ' + th.textContent);
+}
+document.body.setAttribute('data-measured', JSON.stringify({width, headers, off,
+  page: document.documentElement.scrollWidth}));
+</script></body>"""
+
+
+def test_a_1400px_window_shows_every_tables_verdict_columns(tmp_path: Path) -> None:
+    import json
+
+    from test_citable_report import cited_run
+
+    out = cited_run(tmp_path / "run")
+    from oracle.report.write import write_reports
+    from oracle.results import load_results
+
+    write_reports(load_results(out / "results.json"), out)
+    page = out / "measured.html"
+    page.write_text((out / "report.html").read_text().replace("</body>", _MEASURE))
+    dom = chromium(page, tmp_path / "profile", "--window-size=1400,900", "--dump-dom")
+    assert dom.returncode == 0 and not console_errors(dom.stderr), dom.stderr[-2000:]
+    found = re.search(r"data-measured=\"([^\"]*)\"", dom.stdout)
+    assert found, "the measuring script did not run"
+    measured = json.loads(found.group(1).replace("&quot;", '"'))
+    assert 1300 <= measured["width"] <= 1400
+    assert measured["headers"] >= 5  # summary aside: matrix, coverage, ledger headers were measured
+    assert measured["off"] == []  # no verdict column needs a horizontal scroll
+    assert measured["page"] <= measured["width"]  # the page itself never scrolls sideways: wide tables do

@@ -126,6 +126,12 @@ def slug(sig: dict[str, Any]) -> str:
     return "-".join(parts + [digest]).replace("_", "-").lower()[-100:].lstrip("-.")
 
 
+def readable(sig: dict[str, Any]) -> str:
+    """'mse_loss: torch computes where the reference raises (broadcast) and warns; jax raises another error'."""
+    deeds = [f"{c} {_deed(k, sig['columns'][c])}" for c, k in departures(sig).items()]
+    return f"{sig['op']}: {'; '.join(deeds) or 'agrees'}"
+
+
 def _shape_text(spec: dict[str, Any]) -> str:
     if "shape" in spec:
         return f"{spec['shape']} {spec['dtype']}"

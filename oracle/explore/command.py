@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_OUT = "cases/explored"
+DEFAULT_OUT = "reports/explore"  # outside the cases: `git status` stays clean; copy a case into cases/ to keep it
 
 
 def _positive(text: str) -> int:
@@ -32,6 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--columns", default="reference,jax,torch,tensorflow", help="comma-separated (default: all)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--cases", default="cases", help="classes already in a case file here are not written again")
+    p.add_argument("--force", action="store_true", help="replace a minimal case file that exists with other content")
     p.add_argument("--shrink-budget", type=int, default=120, help="new examples per class while shrinking")
     p.add_argument("--no-compile-cache", action="store_true", help="turn JAX's persistent compilation cache off")
     p.add_argument("--executor", choices=("local", "ray"), default="local",
@@ -54,13 +55,34 @@ def command(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out)
 
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from oracle.explore.classes import readable
+
+    console = Console()
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
+    task = bar.add_task("exploring", total=len(ops))
+    totals = {"examples": 0, "classes": 0}
+
+    def starting(op: str) -> None:
+        bar.update(task, description=f"{op}: drawing {args.examples} examples ({totals['examples']} examples, "
+                                     f"{totals['classes']} classes so far)")
+
     def progress(report: OpReport) -> None:
+        totals["examples"] += report.examples
+        totals["classes"] += len(report.classes)
+        bar.advance(task)
         rate = report.examples / report.seconds * 60 if report.seconds else 0.0
-        print(f"{report.op}: {report.examples} examples, {len(report.classes)} classes, "
-              f"{report.seconds:.1f} s ({rate:.0f} examples/min with shrinking)", flush=True)
+        console.print(escape(f"{report.op}: {report.examples} examples, {len(report.classes)} classes, "
+                             f"{report.seconds:.1f} s ({rate:.0f} examples/min with shrinking)"), highlight=False)
         for found in report.classes:
-            where = found.file and str(out / found.file) or f"already in {found.known}"
-            print(f"  {found.count:4d}  {found.slug}  -> {where}", flush=True)
+            where = f"already in {found.known}" if found.known else str(out / (found.file or ""))
+            if found.kept:
+                where += " (exists with other content: kept; --force replaces it)"
+            console.print(escape(f"  {found.count:4d}  {readable(found.signature)}  -> {where}"), highlight=False)
 
     started = time.monotonic()
     logs = Path("reports/explore/logs").resolve()
@@ -71,7 +93,9 @@ def command(args: argparse.Namespace) -> int:
     else:
         pool = WarmPool(columns, logs)
     try:
-        reports = explore(ops, pool, args.examples, args.seed, out, [Path(args.cases)], args.shrink_budget, progress)
+        with bar:
+            reports = explore(ops, pool, args.examples, args.seed, out, [Path(args.cases)], args.shrink_budget,
+                              progress, args.force, starting)
     finally:
         pool.close()
     total = sum(len(r.classes) for r in reports)

@@ -34,6 +34,7 @@ from oracle.explore.classes import (
     departures,
     interesting,
     key,
+    readable,
     request,
     signature,
     signature_key,
@@ -61,6 +62,7 @@ class ClassFound:
     summary: str = ""
     file: str | None = None  # written case file, relative to the output folder's parent
     known: str | None = None  # a case file elsewhere that already holds this class
+    kept: bool = False  # its file existed with other content and was left alone (no --force)
 
 
 @dataclass
@@ -165,7 +167,7 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def explore_op(op: str, pool: Pool, examples: int, seed: int, out: Path | None, known: dict[str, str],
-               budget: int = SHRINK_BUDGET) -> OpReport:
+               budget: int = SHRINK_BUDGET, force: bool = False) -> OpReport:
     started = time.monotonic()
     drawn = draw_scenarios(op, examples, seed)
     memo = Memo(pool)
@@ -189,10 +191,13 @@ def explore_op(op: str, pool: Pool, examples: int, seed: int, out: Path | None, 
         found.known = known.get(k)
         if out is not None and found.known is None:
             path = out / op / f"{found.slug}.yaml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump(case_data(found.minimal, found.signature, found.summary, seed, examples)),
-                            encoding="utf-8")
+            text = dump(case_data(found.minimal, found.signature, found.summary, seed, examples))
             found.file = f"{op}/{found.slug}.yaml"
+            if path.exists() and path.read_text(encoding="utf-8") != text and not force:
+                found.kept = True  # a file someone may have committed or edited: only --force replaces it
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     report.classes = list(classes.values())
     report.seconds = time.monotonic() - started
     if out is not None:
@@ -204,7 +209,8 @@ def write_atlas_entry(out: Path, report: OpReport, seed: int) -> None:
     """`DIR/<op>/atlas.json`: what `oracle atlas` renders (no timings: one seed, one file)."""
     entry = {"op": report.op, "family": report.family, "seed": seed, "examples": report.examples,
              "departures": dict(sorted(report.departures.items())),
-             "classes": [{"slug": c.slug, "count": c.count, "signature": c.signature, "summary": c.summary,
+             "classes": [{"slug": c.slug, "name": readable(c.signature), "count": c.count, "signature": c.signature,
+                         "summary": c.summary,
                           "file": c.file, "known": c.known} for c in report.classes]}
     path = out / report.op / "atlas.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,11 +237,13 @@ def select_ops(names: list[str], family: str | None) -> list[str]:
 
 def explore(ops: list[str], pool: Pool, examples: int, seed: int, out: Path | None,
             roots: list[Path] | None = None, budget: int = SHRINK_BUDGET,
-            progress: Callable[[OpReport], None] = lambda _: None) -> list[OpReport]:
+            progress: Callable[[OpReport], None] = lambda _: None, force: bool = False,
+            starting: Callable[[str], None] = lambda _: None) -> list[OpReport]:
     known = existing_signatures(roots or [], out.resolve() if out is not None else Path("/nonexistent"))
     reports = []
     for op in ops:
-        report = explore_op(op, pool, examples, seed, out, known, budget)
+        starting(op)
+        report = explore_op(op, pool, examples, seed, out, known, budget, force)
         progress(report)
         reports.append(report)
     return reports

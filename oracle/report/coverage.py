@@ -37,6 +37,7 @@ class OpCoverage:
     op: OpInfo
     cases: list[str] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)  # verdict kind -> cells (case x framework column)
+    by_column: dict[str, Counter[str]] = field(default_factory=dict)  # framework column -> verdict kind -> cases
 
 
 def ops_of(record: dict[str, Any]) -> list[str]:
@@ -59,4 +60,6 @@ def coverage(results: dict[str, Any], catalogue: list[OpInfo] | None = None) -> 
             row = rows.setdefault(name, OpCoverage(OpInfo(name, "?", {fw: "not in the catalogue" for fw in FRAMEWORKS})))
             row.cases.append(record["id"])
             row.kinds.update(cell_kind(record, c) for c in columns)
+            for c in columns:  # the frameworks apart: a pooled count hides which one departs
+                row.by_column.setdefault(c, Counter())[cell_kind(record, c)] += 1
     return list(rows.values())

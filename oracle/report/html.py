@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from oracle.ops import FRAMEWORKS
 from oracle.report.plots import KIND_COLORS, KIND_LABELS
@@ -35,4 +36,12 @@ def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:
         colors=KIND_COLORS, labels=KIND_LABELS, light=LIGHT, column=_column, status=_status,
         judgment=lambda case, c: next((j for j in case.judgments if j.column == c), None),
         b64=lambda png: base64.b64encode(png).decode("ascii"), frameworks=FRAMEWORKS, max_heatmap=HEATMAP_MAX_CASES,
+        source=_source,
     ), keep_newlines=True)  # no control or bidi character of case text reaches the page raw
+
+
+def _source(source: dict[str, Any]) -> Markup:
+    """The source document's name, a link to its public page where the case cites one."""
+    doc = escape(source.get("doc", ""))
+    url = source.get("url") or ""
+    return Markup(f'<a href="{escape(url)}">{doc}</a>') if url.startswith(("https://", "http://")) else doc

@@ -43,6 +43,19 @@ case file). A case diverges when some column's verdict is neither agreement nor 
 {% for f in v.figures if f.name == "verdict-families" %}
 ![{{ f.title }}]({{ figures_dir }}/{{ f.name }}.png)
 {% endfor %}
+## Provenance
+{% set p = v.results.get("provenance") %}
+{% if p -%}
+- date (UTC): {{ p.date }}
+- tool: {{ p.tool }} {{ p.tool_version }}
+- git commit of the cases: `{{ p.cases_commit or "not in a git checkout" }}`
+- platform: `{{ p.platform }}` ({{ p.machine }}), Python {{ p.python }}
+{% for name, c in p.columns.items() -%}
+- column {{ name }}: {{ c.device }}; {{ c.packages.items() | map("join", " ") | join(", ") or "-" }}{% if c.settings %}; settings: {{ esc(c.settings.items() | map("join", "=") | join(", ")) }}{% endif %}
+{% endfor %}
+{%- else -%}
+These results predate the provenance record (no date, commit or package versions).
+{% endif %}
 ## Environment
 
 | column | framework | version | device | python | settings |
@@ -81,28 +94,28 @@ are folded below them.
 {% endfor %}
 ## Op coverage
 
-Each op of the vocabulary: its family, its binding per framework, the cases whose steps call it and
-their cells per verdict against the reference.
+Each op of the vocabulary: its family, the cases whose steps call it, per framework column those cases'
+verdicts against the reference, then its binding per framework.
 
-| op | family |{% for fw in frameworks %} {{ fw }} |{% endfor %} cases | cells per verdict |
-|---|---|{% for fw in frameworks %}---|{% endfor %}---|---|
+| op | family | cases |{% for c in v.columns %} {{ c }} |{% endfor %}{% for fw in frameworks %} {{ fw }} binding |{% endfor %}
+|---|---|---|{% for c in v.columns %}---|{% endfor %}{% for fw in frameworks %}---|{% endfor %}
 {% for row in v.coverage -%}
-| `{{ row.op.name }}` | {{ row.op.family }} |{% for fw in frameworks %} {{ esc(row.op.bindings.get(fw, "-")) }} |{% endfor %} {{ row.cases|length }} | {{ row_kinds(row) }} |
+| `{{ row.op.name }}` | {{ row.op.family }} | {{ row.cases|length }} |{% for c in v.columns %} {{ row_kinds(row.by_column.get(c, {})) }} |{% endfor %}{% for fw in frameworks %} {{ esc(row.op.bindings.get(fw, "-")) }} |{% endfor %}
 {% endfor %}
 ## Claims ledger
 
 What each seed document claimed, and whether it holds for each framework today. The claim's
 checkable part is its `expect` block in the case file; *partly*: some of it holds.
 
-| case | document, example | claim |{% for c in v.columns %} {{ c }} |{% endfor %}
-|---|---|---|{% for c in v.columns %}---|{% endfor %}
+| case |{% for c in v.columns %} {{ c }} |{% endfor %} document, example | claim |
+|---|{% for c in v.columns %}---|{% endfor %}---|---|
 {% for case in v.ledger -%}
-| [{{ case.id }}](#{{ case.id }}) | {{ esc(case.record.source.doc) }}, {{ case.record.source.example }} | {{ esc(case.record.source.claim) }} |{% for c in v.columns %} {{ judged(case, c) }} |{% endfor %}
+| [{{ case.id }}](#{{ case.id }}) |{% for c in v.columns %} {{ judged(case, c) }} |{% endfor %} {{ source(case.record.source) }}, {{ case.record.source.example }} | {{ esc(case.record.source.claim) }} |
 {% endfor %}
 ## Cases
 {% macro body(case) %}{% set r = case.record %}
 {% if r.source -%}
-Source: `{{ r.source.doc }}`, example {{ r.source.example }}. Claim: *{{ esc(r.source.claim) }}*
+Source: {{ source(r.source) }}, example {{ r.source.example }}. Claim: *{{ esc(r.source.claim) }}*
 {% for j in case.judgments %}
 - {{ j.column }}: {{ mark[j.verdict] }}. {{ esc(j.fact) }}{% if j.failed %} ({{ esc(j.failed | join("; ")) }}){% endif %}
 {%- endfor %}
@@ -189,6 +202,13 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
+def _source(source: dict[str, Any]) -> str:
+    """`doc`, or [doc](url) where the case cites a public page."""
+    url = str(source.get("url") or "")
+    doc = _esc(source.get("doc", ""))
+    return f"[{doc}](<{url}>)" if url.startswith(("https://", "http://")) and ">" not in url else f"`{doc}`"
+
+
 def _settings(e: dict[str, Any]) -> str:
     if not e.get("available", True):
         return f"unavailable: {_esc(e.get('reason', ''))}"
@@ -246,6 +266,7 @@ def render_markdown(results: dict[str, Any], view: ReportView | None = None, fig
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,
         problems=_problems, output=_output, settings=_settings, esc=_esc, trajectory=_trajectory,
         hyper=_hyperparameters, labels=KIND_LABELS, frameworks=FRAMEWORKS,
-        row_kinds=lambda row: ", ".join(f"{KIND_LABELS.get(k, k)} {row.kinds[k]}" for k in view.kinds
-                                        if row.kinds[k]) or "-",
+        row_kinds=lambda kinds: ", ".join(f"{KIND_LABELS.get(k, k)} {kinds[k]}" for k in view.kinds
+                                          if kinds.get(k)) or "-",
+        source=_source,
     ), keep_newlines=True)
