@@ -3,35 +3,11 @@
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable
 
+from adapters.jax_optim import CUSTOM as _OPTIM
+from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
 from oracle.request import Unsupported
-
-STEP_FUNCTIONS = ("sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "lion", "lamb")
-STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "beta1": "b1", "beta2": "b2", "epsilon": "eps",
-              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
-
-
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """tx = optax.<x>(**pinned); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
-    import optax
-
-    fn = getattr(optax, name)
-    accepted = inspect.signature(fn).parameters
-    kwargs = {}
-    for key, value in hp.items():
-        native = ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"optax.{name} has no parameter for {key}")
-        kwargs[native] = value
-    tx = fn(**kwargs)
-    state, p = tx.init(params), params
-    for _ in range(steps):
-        updates, state = tx.update(grads, state, p)
-        p = optax.apply_updates(p, updates)
-    return p
 
 
 def _tx_update(tx: Any, grads: Any) -> Any:
@@ -120,4 +96,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
         _optax("cosine_decay_schedule")(learning_rate, decay_steps, **hp)(step),
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
         _optax("linear_schedule")(init_value, end_value, transition_steps)(step),
+    **_OPTIM,
 }

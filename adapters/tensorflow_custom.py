@@ -6,37 +6,16 @@ Imported by adapters/tensorflow.py after it has set KERAS_BACKEND.
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable
 
 import keras
 import tensorflow as tf
 
+from adapters.tensorflow_optim import CUSTOM as _OPTIM
+from adapters.tensorflow_optim import STEP_CLASSES, optimizer_step
 from oracle.request import Unsupported
 
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
-                "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
-STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "beta1": "beta_1", "beta2": "beta_2", "epsilon": "epsilon", "rho": "rho",
-              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
-
-
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """v = keras.Variable(p); keras.optimizers.<X>(**pinned).apply_gradients([(g, v)]), `steps` times."""
-    cls = getattr(keras.optimizers, STEP_CLASSES[name])
-    accepted = inspect.signature(cls).parameters
-    kwargs = {}
-    for key, value in hp.items():
-        native = STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"keras.optimizers.{cls.__name__} has no parameter for {key}")
-        kwargs[native] = value
-    v = keras.Variable(params)
-    opt = cls(**kwargs)
-    for _ in range(steps):
-        opt.apply_gradients([(grads, v)])
-    return tf.convert_to_tensor(v)
-
+__all__ = ["CUSTOM", "STEP_CLASSES"]
 
 def _schedule(step: Any, schedule: Any) -> Any:
     return schedule(step)
@@ -126,4 +105,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
         keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, **hp)(step),
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
         keras.optimizers.schedules.PolynomialDecay(init_value, transition_steps, end_learning_rate=end_value)(step),
+    **_OPTIM,
 }

@@ -3,50 +3,15 @@
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable
 
 import torch
 
+from adapters.torch_optim import CUSTOM as _OPTIM
+from adapters.torch_optim import STEP_CLASSES, betas, optimizer_step
 from oracle.request import Unsupported
 
-# canonical optimizer -> torch.optim class; canonical hyperparameter -> torch keyword (betas: a pair)
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
-                "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
-STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "epsilon": "eps", "centered": "centered",
-              "initial_accumulator_value": "initial_accumulator_value"}
-
-
-def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
-    """`betas=(b1, b2)` when the case pins either half: torch takes the pair, an unpinned half keeps torch's
-    default (read from the class's signature); nothing when neither is pinned."""
-    if "beta1" not in pinned and "beta2" not in pinned:
-        return {}
-    default = inspect.signature(cls).parameters["betas"].default
-    return {"betas": (pinned.get("beta1", default[0]), pinned.get("beta2", default[1]))}
-
-
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """p.grad = g; torch.optim.<X>([p], **pinned).step(), `steps` times; only pinned hyperparameters are passed."""
-    cls = getattr(torch.optim, STEP_CLASSES[name])
-    accepted = inspect.signature(cls).parameters
-    kwargs: dict[str, Any] = {}
-    for key, value in hp.items():
-        if key in ("beta1", "beta2"):
-            continue
-        native = ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"torch.optim.{cls.__name__} has no parameter for {key}")
-        kwargs[native] = value
-    kwargs.update(betas(cls, hp))
-    p = torch.nn.Parameter(params.detach().clone())
-    opt = cls([p], **kwargs)
-    for _ in range(steps):
-        p.grad = grads.detach().clone()
-        opt.step()
-    return p.detach()
-
+__all__ = ["CUSTOM", "STEP_CLASSES", "betas"]
 
 def clip_grad_norm(grads: Any, max_norm: float) -> Any:
     p = torch.nn.Parameter(torch.zeros_like(grads))
@@ -107,5 +72,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": clip_grad_norm, "clip_grad_value": clip_grad_value,
     "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
-    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
+    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule, **_OPTIM,
 }

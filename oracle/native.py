@@ -101,6 +101,17 @@ def _traceback(tb: types.TracebackType | None) -> Iterator[types.TracebackType]:
         tb = tb.tb_next
 
 @dataclass
+class Made:
+    """A custom binding's own record, where its calls depend on what the case pinned (an optimizer's keywords,
+    a loop): the value, the code it ran with the values passed (the outcome's `native_api`), and the
+    defaults in effect it read back from the object it built."""
+
+    value: Any
+    api: str
+    defaults: dict[str, str]
+
+
+@dataclass
 class Applied:
     value: Any
     api: str  # the exact call, with the keywords actually passed
@@ -310,6 +321,9 @@ class Binder:
             raise Unsupported(leaf.reason)
         try:
             value, built = self._call(leaf, declared, named, attrs)
+            made = value if isinstance(value, Made) else None
+            if made is not None:
+                value, api = made.value, made.api
             if leaf.pick is not None:
                 value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
             if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
@@ -324,7 +338,7 @@ class Binder:
         except Exception as exc:
             raise BindingError(f"oracle error reading defaults of {declared.name}: {type(exc).__name__}: {exc}") \
                 from exc
-        return Applied(value, api, defaults)
+        return Applied(value, api, {**defaults, **made.defaults} if made is not None else defaults)
 
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":

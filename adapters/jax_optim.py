@@ -1,0 +1,97 @@
+"""The JAX column's optimizer bindings: optax transforms on bare parameters, clipping in an optax.chain.
+
+Each returns oracle.native.Made: the value, the code run with the keywords actually passed, and each
+unpinned hyperparameter's default in effect: an optax transform does not keep its hyperparameters on
+the object it returns, so they are read from the function's signature, and say so.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+from oracle.native import Made
+from oracle.request import Unsupported
+
+STEP_FUNCTIONS = ("sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "lion", "lamb")
+STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "beta1": "b1", "beta2": "b2", "epsilon": "eps",
+              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
+# the case's clipping -> the optax transform chained before the optimizer
+CLIP_TRANSFORMS = {"global_norm": "clip_by_global_norm", "value": "clip"}
+
+
+def _native(name: str, key: str) -> str | None:
+    return ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
+
+
+def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
+    """optax.<x>(**pinned): the transform, its call as written, and the unpinned signature defaults in effect."""
+    import optax
+
+    from oracle.ops import OPS
+
+    fn = getattr(optax, name)
+    accepted = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in hp.items():
+        native = _native(name, key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"optax.{name} has no parameter for {key}")
+        kwargs[native] = value
+    defaults: dict[str, str] = {}
+    for key in OPS[f"{name}_step"].attrs:
+        native = _native(name, key)
+        if key in hp or native is None or native not in accepted:
+            continue
+        default = accepted[native].default
+        defaults[key] = (f"{native}: required, no default" if default is inspect.Parameter.empty
+                         else f"{native}={default!r} (signature default)")
+    call = f"optax.{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    return fn(**kwargs), call, defaults
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
+    """tx = optax.<x>(**pinned); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
+    import optax
+
+    tx, call, defaults = build(name, hp)
+    state, p = tx.init(params), params
+    for _ in range(steps):
+        updates, state = tx.update(grads, state, p)
+        p = optax.apply_updates(p, updates)
+    api = (f"tx = {call}; p = params; state = tx.init(p)\n"
+           f"for _ in range({steps}): u, state = tx.update(grads, state, p); p = optax.apply_updates(p, u)")
+    return Made(p, api, defaults)
+
+
+def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
+             clip_bound: float | None = None, **hp: Any) -> Made:
+    """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer."""
+    import jax.numpy as jnp
+    import optax
+
+    if clip == "per_tensor_norm":
+        raise Unsupported("optax has no per-tensor L2-norm clipping transform (clip_by_block_rms clips each "
+                          "tensor's RMS, clip_by_global_norm one norm over all tensors)")
+    tx, call, defaults = build(optimizer, hp)
+    if clip != "none":
+        transform = CLIP_TRANSFORMS[clip]
+        tx = optax.chain(getattr(optax, transform)(clip_bound), tx)
+        call = f"optax.chain(optax.{transform}({clip_bound!r}), {call})"
+    params = {"w": w, "b": b}
+    state = tx.init(params)
+    seen: list[list[Any]] = [[], []]
+    for t in range(grads_w.shape[0]):
+        updates, state = tx.update({"w": grads_w[t], "b": grads_b[t]}, state, params)
+        params = optax.apply_updates(params, updates)
+        seen[0].append(params["w"])
+        seen[1].append(params["b"])
+    api = (f"tx = {call}; params = {{'w': w, 'b': b}}; state = tx.init(params)\n"
+           f"for t in range({grads_w.shape[0]}):\n"
+           "    u, state = tx.update({'w': grads_w[t], 'b': grads_b[t]}, state, params)\n"
+           "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step")
+    return Made(tuple(jnp.stack(s) for s in seen), api, defaults)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}

@@ -1,0 +1,92 @@
+"""The TensorFlow/Keras column's optimizer bindings: keras.optimizers.<X> and its clipping keywords.
+
+Each returns oracle.native.Made: the value, the code run with the keywords actually passed, and each
+unpinned hyperparameter's value in effect read back from the built optimizer's attributes.
+Imported by adapters/tensorflow_custom.py after adapters/tensorflow.py has set KERAS_BACKEND.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from oracle.native import Made
+from oracle.request import Unsupported
+
+STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
+                "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
+STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "beta1": "beta_1", "beta2": "beta_2", "epsilon": "epsilon", "rho": "rho",
+              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
+# the case's clipping -> the optimizer keyword Keras applies it through (before the update, inside apply)
+CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
+
+
+def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[Any, str]:
+    """keras.optimizers.<X>(**pinned): the optimizer and its call as written."""
+    cls = getattr(keras.optimizers, STEP_CLASSES[name])
+    accepted = inspect.signature(cls).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in hp.items():
+        native = STEP_NAMES.get(key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"keras.optimizers.{cls.__name__} has no parameter for {key}")
+        kwargs[native] = value
+    kwargs.update(extra or {})
+    call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    return cls(**kwargs), call
+
+
+def _shown(value: Any) -> Any:
+    """A read-back value as plain Python: Keras keeps the learning rate in a variable."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return float(np.asarray(value))
+
+
+def in_effect(opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
+    """Each unpinned canonical hyperparameter -> Keras' value in effect, read back from the optimizer."""
+    found: dict[str, str] = {}
+    for key in declared:
+        native = STEP_NAMES.get(key)
+        if key in pinned or native is None or not hasattr(opt, native):
+            continue
+        found[key] = f"{native}={_shown(getattr(opt, native))!r}"
+    return found
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
+    """v = keras.Variable(p); keras.optimizers.<X>(**pinned).apply_gradients([(g, v)]), `steps` times."""
+    from oracle.ops import OPS
+
+    opt, call = build(name, hp)
+    v = keras.Variable(params)
+    for _ in range(steps):
+        opt.apply_gradients([(grads, v)])
+    api = f"v = keras.Variable(params); opt = {call}\nfor _ in range({steps}): opt.apply_gradients([(grads, v)])"
+    return Made(tf.convert_to_tensor(v), api, in_effect(opt, hp, tuple(OPS[f"{name}_step"].attrs)))
+
+
+def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
+             clip_bound: float | None = None, **hp: Any) -> Made:
+    """Two variables, one gradient per step each; clipping is the optimizer's own keyword."""
+    from oracle.ops import OPS
+
+    opt, call = build(optimizer, hp, {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {})
+    wv, bv = keras.Variable(w, name="w"), keras.Variable(b, name="b")
+    seen: list[list[Any]] = [[], []]
+    for t in range(grads_w.shape[0]):
+        opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
+        seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
+        seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
+    api = (f"w, b = keras.Variable(w), keras.Variable(b); opt = {call}\n"
+           f"for t in range({grads_w.shape[0]}): opt.apply_gradients([(grads_w[t], w), (grads_b[t], b)])"
+           "  # observed: w, b after each step")
+    return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}

@@ -1,0 +1,121 @@
+"""The torch column's optimizer bindings: torch.optim on bare parameters, clipping between backward and step.
+
+Each returns oracle.native.Made: the value, the code run with the keywords actually passed (no
+placeholder), and each unpinned hyperparameter's value in effect read back from `opt.defaults`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import torch
+
+from oracle.native import Made
+from oracle.request import Unsupported
+
+# canonical optimizer -> torch.optim class; canonical hyperparameter -> torch keyword (betas: a pair)
+STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
+                "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
+STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "epsilon": "eps", "centered": "centered",
+              "initial_accumulator_value": "initial_accumulator_value"}
+
+
+def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
+    """`betas=(b1, b2)` when the case pins either half: torch takes the pair, an unpinned half keeps torch's
+    default (read from the class's signature); nothing when neither is pinned."""
+    if "beta1" not in pinned and "beta2" not in pinned:
+        return {}
+    default = inspect.signature(cls).parameters["betas"].default
+    return {"betas": (pinned.get("beta1", default[0]), pinned.get("beta2", default[1]))}
+
+
+def _native(name: str, key: str) -> str | None:
+    return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
+
+
+def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
+    """torch.optim.<X>(params, **pinned): the optimizer and its call as written."""
+    cls = getattr(torch.optim, STEP_CLASSES[name])
+    accepted = inspect.signature(cls).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in hp.items():
+        if key in ("beta1", "beta2"):
+            continue
+        native = _native(name, key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"torch.optim.{cls.__name__} has no parameter for {key}")
+        kwargs[native] = value
+    kwargs.update(betas(cls, hp))
+    call = f"torch.optim.{cls.__name__}({texts}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+    return cls(params, **kwargs), call
+
+
+def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
+    """Each unpinned canonical hyperparameter -> torch's value in effect, read back from opt.defaults."""
+    found: dict[str, str] = {}
+    for key in declared:
+        if key in pinned:
+            continue
+        native = "betas" if key in ("beta1", "beta2") else _native(name, key)
+        if native is None or native not in opt.defaults:
+            continue
+        value = opt.defaults[native]
+        found[key] = f"{native}={value[0 if key == 'beta1' else 1]!r}" if native == "betas" else f"{native}={value!r}"
+    return found
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
+    """p.grad = g; torch.optim.<X>([p], **pinned).step(), `steps` times; only pinned hyperparameters are passed."""
+    from oracle.ops import OPS
+
+    p = torch.nn.Parameter(params.detach().clone())
+    opt, call = build(name, [p], hp, "[p]")
+    for _ in range(steps):
+        p.grad = grads.detach().clone()
+        opt.step()
+    api = (f"p = torch.nn.Parameter(params); opt = {call}\n"
+           f"for _ in range({steps}): p.grad = grads; opt.step()")
+    return Made(p.detach(), api, in_effect(name, opt, hp, tuple(OPS[f"{name}_step"].attrs)))
+
+
+CLIPS = {"global_norm": "torch.nn.utils.clip_grad_norm_([w, b], {bound!r})",
+         "per_tensor_norm": "torch.nn.utils.clip_grad_norm_(w, {bound!r}); torch.nn.utils.clip_grad_norm_(b, {bound!r})",
+         "value": "torch.nn.utils.clip_grad_value_([w, b], {bound!r})", "none": ""}
+
+
+def _clip(how: str, params: list[Any], bound: float) -> None:
+    if how == "global_norm":
+        torch.nn.utils.clip_grad_norm_(params, bound)
+    elif how == "per_tensor_norm":
+        for p in params:
+            torch.nn.utils.clip_grad_norm_(p, bound)
+    elif how == "value":
+        torch.nn.utils.clip_grad_value_(params, bound)
+
+
+def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
+             clip_bound: float | None = None, **hp: Any) -> Made:
+    """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step."""
+    from oracle.ops import OPS
+
+    params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
+    opt, call = build(optimizer, params, hp, "[w, b]")
+    seen: list[list[Any]] = [[], []]
+    for t in range(grads_w.shape[0]):
+        opt.zero_grad()
+        params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
+        _clip(clip, params, clip_bound or 0.0)
+        opt.step()
+        seen[0].append(params[0].detach().clone())
+        seen[1].append(params[1].detach().clone())
+    clipping = CLIPS[clip].format(bound=clip_bound)
+    api = (f"w, b = torch.nn.Parameter(w), torch.nn.Parameter(b); opt = {call}\n"
+           f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = grads_w[t], grads_b[t]\n"
+           + (f"    {clipping}\n" if clipping else "") + "    opt.step()  # observed: w, b after each step")
+    return Made(tuple(torch.stack(s) for s in seen), api,
+                in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}
