@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable
 
 from adapters.jax_optim import CUSTOM as _OPTIM
 from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
+from oracle.native import Made
 from oracle.request import Unsupported
 
 
@@ -14,12 +16,33 @@ def _tx_update(tx: Any, grads: Any) -> Any:
     return tx.update(grads, tx.init(grads))[0]
 
 
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Any:
+def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
+    """optax.<name>(*args, **kwargs)(step), recorded with the values passed."""
     import optax
 
-    if "gamma" not in hp:
-        raise TypeError("optax.exponential_decay() missing required argument 'decay_rate'")
-    return optax.exponential_decay(learning_rate, step_size, hp["gamma"], staircase=True)(step)
+    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    text = f"optax.{name}({shown})(step)"
+    try:
+        value = getattr(optax, name)(*args, **kwargs)(step)
+    except Exception as exc:
+        exc.oracle_api = text  # type: ignore[attr-defined]  # the call that raised, as made
+        raise
+    return Made(value, text, {})
+
+
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
+    """gamma is exponential_decay's decay_rate, which has no default: unpinned, it is not passed."""
+    extra = (hp["gamma"],) if "gamma" in hp else ()
+    return _schedule("exponential_decay", step, learning_rate, step_size, *extra, staircase=True)
+
+
+def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
+    import optax
+
+    made = _schedule("cosine_decay_schedule", step, learning_rate, decay_steps, **hp)
+    if "alpha" not in hp:
+        made.defaults["alpha"] = f"alpha={inspect.signature(optax.cosine_decay_schedule).parameters['alpha'].default!r}"
+    return made
 
 
 def _optax(name: str) -> Any:
@@ -91,10 +114,9 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "clip_grad_value": lambda grads, clip_value: _tx_update(_optax("clip")(clip_value), grads),
     "step_decay_schedule": step_decay_schedule,
     "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
-        _optax("exponential_decay")(learning_rate, decay_steps, decay_rate)(step),
-    "cosine_decay_schedule": lambda step, learning_rate, decay_steps, **hp:
-        _optax("cosine_decay_schedule")(learning_rate, decay_steps, **hp)(step),
+        _schedule("exponential_decay", step, learning_rate, decay_steps, decay_rate),
+    "cosine_decay_schedule": cosine_decay_schedule,
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
-        _optax("linear_schedule")(init_value, end_value, transition_steps)(step),
+        _schedule("linear_schedule", step, init_value, end_value, transition_steps),
     **_OPTIM,
 }

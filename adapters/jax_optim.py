@@ -25,8 +25,17 @@ def _native(name: str, key: str) -> str | None:
     return ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
+def _made(construct: Callable[[], Any], call: str) -> Any:
+    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
+    try:
+        return construct()
+    except Exception as exc:
+        exc.oracle_api = call  # type: ignore[attr-defined]
+        raise
+
+
 def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
-    """optax.<x>(**pinned): the transform, its call as written, and the unpinned signature defaults in effect."""
+    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in effect."""
     import optax
 
     from oracle.ops import OPS
@@ -48,11 +57,11 @@ def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
         defaults[key] = (f"{native}: required, no default" if default is inspect.Parameter.empty
                          else f"{native}={default!r} (signature default)")
     call = f"optax.{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-    return fn(**kwargs), call, defaults
+    return _made(lambda: fn(**kwargs), call), call, defaults
 
 
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """tx = optax.<x>(**pinned); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
+    """tx = optax.<x>(<pinned keywords>); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
     import optax
 
     tx, call, defaults = build(name, hp)

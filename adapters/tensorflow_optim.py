@@ -15,10 +15,9 @@ import numpy as np
 import tensorflow as tf
 
 from oracle.native import Made
+from oracle.ops.optimizers import KERAS_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
-                "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
 STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
               "weight_decay": "weight_decay", "beta1": "beta_1", "beta2": "beta_2", "epsilon": "epsilon", "rho": "rho",
               "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
@@ -26,8 +25,17 @@ STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nestero
 CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
 
 
+def _made(construct: Callable[[], Any], call: str) -> Any:
+    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
+    try:
+        return construct()
+    except Exception as exc:
+        exc.oracle_api = call  # type: ignore[attr-defined]
+        raise
+
+
 def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[Any, str]:
-    """keras.optimizers.<X>(**pinned): the optimizer and its call as written."""
+    """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written."""
     cls = getattr(keras.optimizers, STEP_CLASSES[name])
     accepted = inspect.signature(cls).parameters
     kwargs: dict[str, Any] = {}
@@ -38,7 +46,7 @@ def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None) ->
         kwargs[native] = value
     kwargs.update(extra or {})
     call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-    return cls(**kwargs), call
+    return _made(lambda: cls(**kwargs), call), call
 
 
 def _shown(value: Any) -> Any:
@@ -60,7 +68,7 @@ def in_effect(opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> di
 
 
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """v = keras.Variable(p); keras.optimizers.<X>(**pinned).apply_gradients([(g, v)]), `steps` times."""
+    """v = keras.Variable(p); keras.optimizers.<X>(<pinned keywords>).apply_gradients([(g, v)]), `steps` times."""
     from oracle.ops import OPS
 
     opt, call = build(name, hp)

@@ -12,11 +12,10 @@ from typing import Any, Callable
 import torch
 
 from oracle.native import Made
+from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
-# canonical optimizer -> torch.optim class; canonical hyperparameter -> torch keyword (betas: a pair)
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
-                "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
+# canonical hyperparameter -> torch keyword (betas: a pair); classes: the declarations' table
 STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov",
               "weight_decay": "weight_decay", "epsilon": "eps", "centered": "centered",
               "initial_accumulator_value": "initial_accumulator_value"}
@@ -35,8 +34,17 @@ def _native(name: str, key: str) -> str | None:
     return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
+def _made(construct: Callable[[], Any], call: str) -> Any:
+    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
+    try:
+        return construct()
+    except Exception as exc:
+        exc.oracle_api = call  # type: ignore[attr-defined]
+        raise
+
+
 def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
-    """torch.optim.<X>(params, **pinned): the optimizer and its call as written."""
+    """torch.optim.<X>(params, <pinned keywords>): the optimizer and its call as written."""
     cls = getattr(torch.optim, STEP_CLASSES[name])
     accepted = inspect.signature(cls).parameters
     kwargs: dict[str, Any] = {}
@@ -49,7 +57,7 @@ def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple
         kwargs[native] = value
     kwargs.update(betas(cls, hp))
     call = f"torch.optim.{cls.__name__}({texts}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
-    return cls(params, **kwargs), call
+    return _made(lambda: cls(params, **kwargs), call), call
 
 
 def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
@@ -62,12 +70,13 @@ def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, 
         if native is None or native not in opt.defaults:
             continue
         value = opt.defaults[native]
-        found[key] = f"{native}={value[0 if key == 'beta1' else 1]!r}" if native == "betas" else f"{native}={value!r}"
+        half = 0 if key == "beta1" else 1
+        found[key] = f"betas[{half}]={value[half]!r}" if native == "betas" else f"{native}={value!r}"
     return found
 
 
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """p.grad = g; torch.optim.<X>([p], **pinned).step(), `steps` times; only pinned hyperparameters are passed."""
+    """p.grad = g; torch.optim.<X>([p], <pinned keywords>).step(), `steps` times; only pinned hyperparameters are passed."""
     from oracle.ops import OPS
 
     p = torch.nn.Parameter(params.detach().clone())

@@ -331,7 +331,8 @@ class Binder:
         except Exception as exc:
             if missing_api(exc):  # the adapter named an API this version lacks: not the framework's behaviour
                 raise BindingError(f"binding error: {api}: {exc} (not in this version of {self.framework})") from exc
-            exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
+            if not getattr(exc, "oracle_api", ""):  # a custom binding that wrote its own record keeps it
+                exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
             raise
         try:
             defaults = self._defaults(leaf, declared, pinned, built)

@@ -29,7 +29,7 @@ def _hp(kind: str, ref: object, low: float | None = 0.0, high: float | None = No
     return Attr(kind, reference=ref, low=low, high=high)
 
 
-# the class a user constructs, for the rendered code (the adapters hold the same names)
+# the class a user constructs; the adapters (adapters/*_optim.py) construct these, the listings show them
 TORCH_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
                  "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
 KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
@@ -37,12 +37,13 @@ KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adam
 
 
 def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, Binding]:
-    """One custom binding per framework; `**pinned` stands for the pinned hyperparameters, natively spelled."""
-    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], **pinned)\n"  # noqa: UP031
+    """One custom binding per framework, described for listings; the adapter records the call it made, with the
+    pinned hyperparameters natively spelled (oracle.native.Made)."""
+    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], <pinned keywords>)\n"  # noqa: UP031
                "for _ in range({steps}): p.grad = {grads}; opt.step()" % TORCH_CLASSES.get(name, name))
-    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(**pinned)\n"  # noqa: UP031
+    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(<pinned keywords>)\n"  # noqa: UP031
                "for _ in range({steps}): opt.apply_gradients([({grads}, v)])" % KERAS_CLASSES.get(name, name))
-    j = custom(f"{name}_step", "tx = optax.%s(**pinned); state = tx.init({params}); p = {params}\n"  # noqa: UP031
+    j = custom(f"{name}_step", "tx = optax.%s(<pinned keywords>); state = tx.init({params}); p = {params}\n"  # noqa: UP031
                "for _ in range({steps}): u, state = tx.update({grads}, state, p); p = optax.apply_updates(p, u)"
                % name)
     return {"torch": t if torch else none(f"torch.optim has no {name} optimizer"),
@@ -168,10 +169,11 @@ OPS = [
        _step_decay, attrs={"learning_rate": Attr("float", REQUIRED), "step_size": Attr("int", REQUIRED, low=1),
                            "gamma": Attr("float", reference=0.1, low=0.0)}, **{
            "torch": custom("step_decay_schedule", "sched = torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, "
-                           "...); lr after `step` sched.step() calls"),
+                           "<gamma=gamma when pinned>); lr after `step` sched.step() calls"),
            "tensorflow": custom("step_decay_schedule", "keras.optimizers.schedules.ExponentialDecay({learning_rate}, "
-                                "{step_size}, gamma, staircase=True)({step})"),
-           "jax": custom("step_decay_schedule", "optax.exponential_decay({learning_rate}, {step_size}, gamma, "
+                                "{step_size}, <gamma when pinned: no default>, staircase=True)({step})"),
+           "jax": custom("step_decay_schedule", "optax.exponential_decay({learning_rate}, {step_size}, "
+                         "<gamma when pinned: no default>, "
                          "staircase=True)({step})")}),
     op("exponential_decay_schedule", "optimizer", STEP_ARG, "learning_rate * decay_rate^(step / decay_steps) "
        "(continuous); torch's ExponentialLR decays once per step (decay_steps 1)", _exp_decay,
@@ -188,7 +190,8 @@ OPS = [
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_steps": Attr("int", REQUIRED, low=1),
               "alpha": Attr("float", reference=0.0, low=0.0, high=1.0)}, **{
            "torch": custom("cosine_decay_schedule", "torch.optim.lr_scheduler.CosineAnnealingLR(opt, "
-                           "T_max={decay_steps}, eta_min=alpha * lr); lr after `step` sched.step() calls"),
+                           "T_max={decay_steps}, <eta_min=alpha * learning_rate when pinned>); "
+                           "lr after `step` sched.step() calls"),
            "tensorflow": custom("cosine_decay_schedule", "keras.optimizers.schedules.CosineDecay({learning_rate}, "
                                 "{decay_steps})({step})"),
            "jax": custom("cosine_decay_schedule", "optax.cosine_decay_schedule({learning_rate}, {decay_steps})"
