@@ -60,17 +60,22 @@ def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
     return _made(lambda: fn(**kwargs), call), call, defaults
 
 
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """tx = optax.<x>(<pinned keywords>); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
+    """tx = optax.<x>(<pinned keywords>); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)
+    (per_step: g = grads[t])."""
     import optax
 
+    if per_step and steps != 1:
+        raise Unsupported("per_step takes the number of steps from grads' first axis: leave `steps` out")
     tx, call, defaults = build(name, hp)
     state, p = tx.init(params), params
-    for _ in range(steps):
-        updates, state = tx.update(grads, state, p)
+    n = grads.shape[0] if per_step else steps
+    for t in range(n):
+        updates, state = tx.update(grads[t] if per_step else grads, state, p)
         p = optax.apply_updates(p, updates)
+    g = "grads[t]" if per_step else "grads"
     api = (f"tx = {call}; p = params; state = tx.init(p)\n"
-           f"for _ in range({steps}): u, state = tx.update(grads, state, p); p = optax.apply_updates(p, u)")
+           f"for t in range({n}): u, state = tx.update({g}, state, p); p = optax.apply_updates(p, u)")
     return Made(p, api, defaults)
 
 

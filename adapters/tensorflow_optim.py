@@ -67,15 +67,20 @@ def in_effect(opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> di
     return found
 
 
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """v = keras.Variable(p); keras.optimizers.<X>(<pinned keywords>).apply_gradients([(g, v)]), `steps` times."""
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
+    """v = keras.Variable(p); keras.optimizers.<X>(<pinned keywords>).apply_gradients([(g, v)]), `steps` times
+    (per_step: g = grads[t])."""
     from oracle.ops import OPS
 
+    if per_step and steps != 1:
+        raise Unsupported("per_step takes the number of steps from grads' first axis: leave `steps` out")
     opt, call = build(name, hp)
     v = keras.Variable(params)
-    for _ in range(steps):
-        opt.apply_gradients([(grads, v)])
-    api = f"v = keras.Variable(params); opt = {call}\nfor _ in range({steps}): opt.apply_gradients([(grads, v)])"
+    n = grads.shape[0] if per_step else steps
+    for t in range(n):
+        opt.apply_gradients([(grads[t] if per_step else grads, v)])
+    g = "grads[t]" if per_step else "grads"
+    api = f"v = keras.Variable(params); opt = {call}\nfor t in range({n}): opt.apply_gradients([({g}, v)])"
     return Made(tf.convert_to_tensor(v), api, in_effect(opt, hp, tuple(OPS[f"{name}_step"].attrs)))
 
 

@@ -75,17 +75,20 @@ def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, 
     return found
 
 
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Made:
-    """p.grad = g; torch.optim.<X>([p], <pinned keywords>).step(), `steps` times; only pinned hyperparameters are passed."""
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
+    """p.grad = g; torch.optim.<X>([p], <pinned keywords>).step(), `steps` times (per_step: g = grads[t])."""
     from oracle.ops import OPS
 
+    if per_step and steps != 1:
+        raise Unsupported("per_step takes the number of steps from grads' first axis: leave `steps` out")
     p = torch.nn.Parameter(params.detach().clone())
     opt, call = build(name, [p], hp, "[p]")
-    for _ in range(steps):
-        p.grad = grads.detach().clone()
+    n = grads.shape[0] if per_step else steps
+    for t in range(n):
+        p.grad = (grads[t] if per_step else grads).detach().clone()
         opt.step()
     api = (f"p = torch.nn.Parameter(params); opt = {call}\n"
-           f"for _ in range({steps}): p.grad = grads; opt.step()")
+           f"for t in range({n}): p.grad = {'grads[t]' if per_step else 'grads'}; opt.step()")
     return Made(p.detach(), api, in_effect(name, opt, hp, tuple(OPS[f"{name}_step"].attrs)))
 
 

@@ -160,11 +160,11 @@ RULES: dict[str, Rule] = {"sgd": sgd, "adam": adam, "adamw": adamw, "adamax": ad
                           "lion": lion, "lamb": lamb}
 
 
-def run(rule: Rule, r: Any, params: Any, grads: Any, steps: int, **hp: Any) -> Any:
-    """`steps` updates of one parameter, each with the same gradient."""
+def run(rule: Rule, r: Any, params: Any, grads: Any, steps: int, per_step: bool = False, **hp: Any) -> Any:
+    """`steps` updates of one parameter, each with the same gradient; per_step: grads[t] at step t."""
     p, state = params, {}  # type: ignore[var-annotated]
-    for t in range(1, steps + 1):
-        p = rule(r, p, grads, state, t, **hp)
+    for t in range(1, (grads.shape[0] if per_step else steps) + 1):
+        p = rule(r, p, grads[t - 1] if per_step else grads, state, t, **hp)
     return p
 
 

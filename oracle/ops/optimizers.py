@@ -1,16 +1,19 @@
 """Optimizers on bare parameters, gradient clipping and learning-rate schedules.
 
 `<name>_step(params, grads, steps=1, ...)` applies `steps` updates of one optimizer to a
-parameter tensor, each with the same gradient, and returns the parameters: no model, no
-loss. Each adapter has one custom function for all of them (`optimizer_step` in
-adapters/torch.py, adapters/tensorflow.py, adapters/jax.py) that maps the canonical
+parameter tensor, each with the same gradient (with `per_step=true`, grads[t] at step t), and
+returns the parameters: no model, no loss. `optimize` updates two parameters with one
+gradient per step each, clipped first, and returns both after every step. Each adapter has
+one module for them (adapters/{torch,tensorflow,jax}_optim.py) that maps the canonical
 hyperparameters below onto the native keywords (torch.optim.X, keras.optimizers.X,
-optax.x) and passes only those the case pins: each framework's own defaults apply
-otherwise, and the reference uses the values stated here (the papers' where they give one).
+optax.x), passes only those the case pins (each framework's own defaults apply otherwise,
+read back and recorded) and records the calls it made.
 
-The reference formulas are written out independently, in float64; where a convention is a
-choice (epsilon inside or outside the square root, eps-hat, L2 vs decoupled weight decay)
-the strict one is stated and the others are declared alternatives (oracle/semantics.py).
+Each optimizer's reference update is written once, in oracle/ops/optimizer_rules.py (float64);
+the values stated here (the papers' where they give one) are the reference's defaults, for
+these ops and for training cases alike. Where a convention is a choice (epsilon inside or
+outside the square root, eps-hat, L2 vs decoupled weight decay) the strict one is stated and
+the others are declared alternatives (oracle/semantics.py).
 Schedules take a tensor of integer step numbers and return the learning rate at each.
 """
 
@@ -22,6 +25,9 @@ from oracle.ops.refctx import Undefined
 from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, none, op
 
 STEPS = Attr("int", 1, low=1, high=1000, doc="updates applied, each with the same gradient")
+PER_STEP = Attr("bool", False, doc="grads holds one gradient per step on its first axis; the steps are its length "
+                "(then `steps` is left out)")
+STEPPING = {"steps": STEPS, "per_step": PER_STEP}
 PARAMS = (Arg("params"), Arg("grads"))
 
 
@@ -55,8 +61,10 @@ def _stepper(name: str):  # type: ignore[no-untyped-def]
     """The `<name>_step` reference: `steps` updates of the optimizer's one rule, each with the same gradient."""
     rule = RULES[name]
 
-    def reference(r, params, grads, steps, **hp):  # type: ignore[no-untyped-def]
-        return run(rule, r, params, grads, steps, **hp)
+    def reference(r, params, grads, steps, per_step, **hp):  # type: ignore[no-untyped-def]
+        if per_step and steps != 1:
+            raise Undefined("per_step takes the number of steps from grads' first axis: leave `steps` out")
+        return run(rule, r, params, grads, steps, per_step, **hp)
 
     reference.__doc__ = rule.__doc__
     return reference
@@ -99,55 +107,55 @@ STEP_ARG = (Arg("step", "int_tensor"),)
 OPS = [
     op("sgd_step", "optimizer", PARAMS, "SGD with optional heavy-ball / Nesterov momentum, dampening and weight "
        "decay; the reference's momentum buffer starts at 0 and dampening applies from the first step", _stepper("sgd"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.01), "momentum": _hp("float", 0.0), "dampening": _hp("float", 0.0),
+       attrs={**STEPPING, "learning_rate": LR(0.01), "momentum": _hp("float", 0.0), "dampening": _hp("float", 0.0),
               "nesterov": Attr("bool", reference=False), "weight_decay": _hp("float", 0.0)},
        conventions="weight decay is an L2 term added to the gradient; b_1 = (1 - dampening) g",
        alternatives=("decoupled_decay",), **_step_binding("sgd")),
     op("adam_step", "optimizer", PARAMS, "Adam (Kingma & Ba 2015, Algorithm 1: lr 0.001, b1 0.9, b2 0.999, eps 1e-8); "
        "weight_decay as an L2 term on the gradient", _stepper("adam"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
               "weight_decay": _hp("float", 0.0)},
        conventions="epsilon outside the square root of the bias-corrected v",
        alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay"), **_step_binding("adam")),
     op("adamw_step", "optimizer", PARAMS, "AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay "
        "p -= lr wd p; the paper gives no default decay, the reference states 0.01", _stepper("adamw"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
               "weight_decay": _hp("float", 0.01)},
        conventions="the decay is scaled by the learning rate (the paper scales it by the schedule multiplier only)",
        alternatives=("eps_hat", "eps_inside_sqrt", "l2_decay"), **_step_binding("adamw")),
     op("adamax_step", "optimizer", PARAMS, "Adamax (Kingma & Ba 2015, Algorithm 2: lr 0.002; the paper has no "
        "epsilon, the reference adds 1e-8 to u)", _stepper("adamax"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       attrs={**STEPPING, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("adamax")),
     op("nadam_step", "optimizer", PARAMS, "NAdam (Dozat 2016) with the momentum schedule mu_t = b1 (1 - 0.5 "
        "0.96^(0.004 t)); lr 0.002", _stepper("nadam"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       attrs={**STEPPING, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("nadam")),
     op("radam_step", "optimizer", PARAMS, "RAdam (Liu et al. 2020): rectified Adam, un-rectified momentum steps "
        "while rho_t <= 4 (the paper's threshold)", _stepper("radam"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("radam", keras=False)),
     op("adagrad_step", "optimizer", PARAMS, "Adagrad (Duchi et al. 2011): accumulator starting at 0, "
        "p -= lr g / (sqrt(G) + eps); the reference states lr 0.01, eps 1e-10", _stepper("adagrad"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.01), "epsilon": EPS(1e-10),
+       attrs={**STEPPING, "learning_rate": LR(0.01), "epsilon": EPS(1e-10),
               "initial_accumulator_value": _hp("float", 0.0)},
        alternatives=("eps_inside_sqrt",), **_step_binding("adagrad")),
     op("adadelta_step", "optimizer", PARAMS, "Adadelta (Zeiler 2012: rho 0.95, eps 1e-6, no learning rate, i.e. 1.0)",
-       _stepper("adadelta"), attrs={"steps": STEPS, "learning_rate": LR(1.0), "rho": _hp("float", 0.95, 0.0, 1.0),
+       _stepper("adadelta"), attrs={**STEPPING, "learning_rate": LR(1.0), "rho": _hp("float", 0.95, 0.0, 1.0),
                          "epsilon": EPS(1e-6)}, **_step_binding("adadelta")),
     op("rmsprop_step", "optimizer", PARAMS, "RMSprop (Hinton, lecture 6e: rho 0.9, lr 0.001; eps 1e-8 stated), "
        "centered as Graves (2013), optional momentum", _stepper("rmsprop"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "rho": _hp("float", 0.9, 0.0, 1.0), "epsilon": EPS(1e-8),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "rho": _hp("float", 0.9, 0.0, 1.0), "epsilon": EPS(1e-8),
               "momentum": _hp("float", 0.0), "centered": Attr("bool", reference=False)},
        conventions="epsilon outside the square root", alternatives=("eps_inside_sqrt",), **_step_binding("rmsprop")),
     op("lion_step", "optimizer", PARAMS, "Lion (Chen et al. 2023: lr 1e-4, b1 0.9, b2 0.99, weight decay 0)",
        _stepper("lion"),
-       attrs={"steps": STEPS, "learning_rate": LR(1e-4), "beta1": B1, "beta2": _hp("float", 0.99, 0.0, 1.0),
+       attrs={**STEPPING, "learning_rate": LR(1e-4), "beta1": B1, "beta2": _hp("float", 0.99, 0.0, 1.0),
               "weight_decay": _hp("float", 0.0)},
        conventions="sign(0) = 0", **_step_binding("lion", torch=False)),
     op("lamb_step", "optimizer", PARAMS, "LAMB (You et al. 2020): Adam direction plus wd p, scaled by the trust "
        "ratio ||p|| / ||u|| (1 when either norm is 0); the reference states lr 0.001, eps 1e-6, wd 0", _stepper("lamb"),
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-6),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-6),
               "weight_decay": _hp("float", 0.0)},
        conventions="the trust ratio is 1 where ||p|| or ||u|| is 0", **_step_binding("lamb", torch=False)),
     op("clip_grad_norm", "optimizer", (Arg("grads"),), "rescale a gradient so its global L2 norm is at most "
@@ -213,12 +221,12 @@ _STEP_OPS = {o.name.removesuffix("_step"): o for o in OPS if o.name.endswith("_s
 # every optimizer's hyperparameters, unpinned by default: the reference then takes the value its
 # `<name>_step` declaration states, each framework its own default
 _HYPER = {k: Attr(a.type, low=a.low, high=a.high) for o in _STEP_OPS.values() for k, a in o.attrs.items()
-          if k != "steps"}
+          if k not in ("steps", "per_step")}
 
 
 def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, **hp):  # type: ignore[no-untyped-def]
     """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first; both trajectories."""
-    declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k != "steps"}
+    declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
     extra = sorted(k for k, v in hp.items() if v is not None and k not in declared)
     if extra:
         raise Undefined(f"{optimizer} has no hyperparameter {', '.join(extra)}")
