@@ -257,7 +257,7 @@ OPS.append(op(
            "clip": Attr("str", "none", choices=("none", "global_norm", "per_tensor_norm", "value")),
            "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"), **_HYPER},
     conventions="clipping: g * min(1, bound / ||g||), no epsilon; a zero norm leaves g as it is",
-    alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay", "l2_decay"), outputs=("w", "b"),
+    alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay", "l2_decay"), outputs=("w_steps", "b_steps"),
     torch=custom("optimize", "opt = torch.optim.<optimizer>([w, b], <pinned keywords>); per step t: w.grad, b.grad "
                  "= grads_w[t], grads_b[t]; <clip_grad_norm_ / clip_grad_value_>; opt.step()"),
     tensorflow=custom("optimize", "opt = keras.optimizers.<optimizer>(<pinned keywords>, <global_clipnorm | "
