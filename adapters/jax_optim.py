@@ -34,8 +34,12 @@ def _made(construct: Callable[[], Any], call: str) -> Any:
         raise
 
 
-def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
-    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in effect."""
+def build(name: str, hp: dict[str, Any], inject: bool = False,
+          shown: dict[str, str] | None = None) -> tuple[Any, str, dict[str, str]]:
+    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in effect.
+
+    inject: built through optax.inject_hyperparams, whose state shows the values each update used (the
+    learning rate of a schedule); `shown`: a keyword's text where its value's repr is not the code."""
     import optax
 
     from oracle.ops import OPS
@@ -56,7 +60,11 @@ def build(name: str, hp: dict[str, Any]) -> tuple[Any, str, dict[str, str]]:
         default = accepted[native].default
         defaults[key] = (f"{native}: required, no default" if default is inspect.Parameter.empty
                          else f"{native}={default!r} (signature default)")
-    call = f"optax.{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
+    call = f"optax.{name}({', '.join(f'{k}={v}' for k, v in texts.items())})"
+    if inject:
+        call = call.replace(f"optax.{name}(", f"optax.inject_hyperparams(optax.{name})(", 1)
+        return _made(lambda: optax.inject_hyperparams(fn)(**kwargs), call), call, defaults
     return _made(lambda: fn(**kwargs), call), call, defaults
 
 
@@ -79,32 +87,58 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
     return Made(p, api, defaults)
 
 
+def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
+              alpha: float | None) -> tuple[Any, str]:
+    """The optax schedule a user passes as the learning rate, and its call as written."""
+    import optax
+
+    kw: dict[str, Any]
+    if schedule == "step_decay":
+        name, args, kw = "exponential_decay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
+            {"staircase": True}
+    else:
+        name, args, kw = "cosine_decay_schedule", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
+    call = f"optax.{name}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kw.items()])})"
+    return _made(lambda: getattr(optax, name)(*args, **kw), call), call
+
+
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
-             clip_bound: float | None = None, **hp: Any) -> Made:
-    """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer."""
+             clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
+             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+    """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer, a
+    schedule as its learning rate; the lr each update used, from inject_hyperparams' state."""
     import jax.numpy as jnp
     import optax
 
     if clip == "per_tensor_norm":
         raise Unsupported("optax has no per-tensor L2-norm clipping transform (clip_by_block_rms clips each "
                           "tensor's RMS, clip_by_global_norm one norm over all tensors)")
-    tx, call, defaults = build(optimizer, hp)
+    if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
+        raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    shown: dict[str, str] = {}
+    if schedule != "none":
+        hp = dict(hp)
+        hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
+                                                                decay_rate, alpha)
+    tx, call, defaults = build(optimizer, hp, inject=True, shown=shown)
     if clip != "none":
         transform = CLIP_TRANSFORMS[clip]
         tx = optax.chain(getattr(optax, transform)(clip_bound), tx)
         call = f"optax.chain(optax.{transform}({clip_bound!r}), {call})"
     params = {"w": w, "b": b}
     state = tx.init(params)
-    seen: list[list[Any]] = [[], []]
+    seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
         updates, state = tx.update({"w": grads_w[t], "b": grads_b[t]}, state, params)
         params = optax.apply_updates(params, updates)
         seen[0].append(params["w"])
         seen[1].append(params["b"])
+        seen[2].append((state[1] if clip != "none" else state).hyperparams["learning_rate"])
     api = (f"tx = {call}; params = {{'w': w, 'b': b}}; state = tx.init(params)\n"
            f"for t in range({grads_w.shape[0]}):\n"
            "    u, state = tx.update({'w': grads_w[t], 'b': grads_b[t]}, state, params)\n"
-           "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step")
+           "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step, "
+           f"lr: state{'[1]' if clip != 'none' else ''}.hyperparams['learning_rate']")
     return Made(tuple(jnp.stack(s) for s in seen), api, defaults)
 
 

@@ -22,7 +22,7 @@ from oracle.training import NativeOptimizer, StepResult
 
 def stated(name: str) -> dict[str, Any]:
     """The hyperparameters' values the `<name>_step` declaration states for the reference."""
-    return {k: a.reference_value() for k, a in OPS[f"{name}_step"].attrs.items() if k != "steps"}
+    return {k: a.reference_value() for k, a in OPS[f"{name}_step"].attrs.items() if k not in ("steps", "per_step")}
 
 
 REFERENCE_DEFAULTS: dict[str, dict[str, Any]] = {name: stated(name) for name in OPTIMIZERS}

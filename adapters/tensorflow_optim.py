@@ -34,8 +34,10 @@ def _made(construct: Callable[[], Any], call: str) -> Any:
         raise
 
 
-def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[Any, str]:
-    """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written."""
+def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
+          shown: dict[str, str] | None = None) -> tuple[Any, str]:
+    """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written (`shown`: a keyword's text
+    where its value's repr is not the code, a schedule object)."""
     cls = getattr(keras.optimizers, STEP_CLASSES[name])
     accepted = inspect.signature(cls).parameters
     kwargs: dict[str, Any] = {}
@@ -45,7 +47,8 @@ def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None) ->
             raise Unsupported(f"keras.optimizers.{cls.__name__} has no parameter for {key}")
         kwargs[native] = value
     kwargs.update(extra or {})
-    call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
+    call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v}' for k, v in texts.items())})"
     return _made(lambda: cls(**kwargs), call), call
 
 
@@ -84,21 +87,45 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
     return Made(tf.convert_to_tensor(v), api, in_effect(opt, hp, tuple(OPS[f"{name}_step"].attrs)))
 
 
+def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
+              alpha: float | None) -> tuple[Any, str]:
+    """The keras.optimizers.schedules object a user passes as the learning rate, and its call as written."""
+    kw: dict[str, Any]
+    if schedule == "step_decay":
+        name, args, kw = "ExponentialDecay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
+            {"staircase": True}
+    else:
+        name, args, kw = "CosineDecay", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
+    call = f"keras.optimizers.schedules.{name}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kw.items()])})"
+    return _made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kw), call), call
+
+
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
-             clip_bound: float | None = None, **hp: Any) -> Made:
-    """Two variables, one gradient per step each; clipping is the optimizer's own keyword."""
+             clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
+             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+    """Two variables, one gradient per step each; clipping is the optimizer's own keyword, a schedule its
+    learning rate; the lr each step applied is optimizer.learning_rate read before apply_gradients."""
     from oracle.ops import OPS
 
-    opt, call = build(optimizer, hp, {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {})
+    if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
+        raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    extra: dict[str, Any] = {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {}
+    shown: dict[str, str] = {}
+    if schedule != "none":
+        hp = dict(hp)
+        hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
+                                                                decay_rate, alpha)
+    opt, call = build(optimizer, hp, extra, shown)
     wv, bv = keras.Variable(w, name="w"), keras.Variable(b, name="b")
-    seen: list[list[Any]] = [[], []]
+    seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
+        seen[2].append(tf.identity(tf.convert_to_tensor(opt.learning_rate)))
         opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
         seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
         seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
     api = (f"w, b = keras.Variable(w), keras.Variable(b); opt = {call}\n"
-           f"for t in range({grads_w.shape[0]}): opt.apply_gradients([(grads_w[t], w), (grads_b[t], b)])"
-           "  # observed: w, b after each step")
+           f"for t in range({grads_w.shape[0]}): lr = opt.learning_rate; "
+           "opt.apply_gradients([(grads_w[t], w), (grads_b[t], b)])  # observed: w, b after each step, lr")
     return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
 
 

@@ -107,27 +107,57 @@ def _clip(how: str, params: list[Any], bound: float) -> None:
         torch.nn.utils.clip_grad_value_(params, bound)
 
 
+def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
+               alpha: float | None) -> tuple[Any, str]:
+    """The torch scheduler a user attaches for the case's schedule, and its call as written."""
+    if schedule == "none":
+        return None, ""
+    if schedule == "step_decay":
+        kw: dict[str, Any] = {"step_size": decay_steps} | ({} if decay_rate is None else {"gamma": decay_rate})
+        cls: Any = torch.optim.lr_scheduler.StepLR
+    else:
+        kw = {"T_max": decay_steps} | ({} if alpha is None else {"eta_min": alpha * lr})
+        cls = torch.optim.lr_scheduler.CosineAnnealingLR
+    shown = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+    return _made(lambda: cls(opt, **kw), f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"), \
+        f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"
+
+
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
-             clip_bound: float | None = None, **hp: Any) -> Made:
-    """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step."""
+             clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
+             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+    """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
+    scheduler stepped after each optimizer step (per batch); the lr each step applied, from param_groups."""
     from oracle.ops import OPS
 
+    if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
+        raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
     opt, call = build(optimizer, params, hp, "[w, b]")
-    seen: list[list[Any]] = [[], []]
+    sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha)
+    seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
         opt.zero_grad()
         params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
         _clip(clip, params, clip_bound or 0.0)
+        seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
         opt.step()
+        if sched is not None:
+            sched.step()
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
     clipping = CLIPS[clip].format(bound=clip_bound)
-    api = (f"w, b = torch.nn.Parameter(w), torch.nn.Parameter(b); opt = {call}\n"
+    api = (f"w, b = torch.nn.Parameter(w), torch.nn.Parameter(b); opt = {call}"
+           + (f"; sched = {sched_call}" if sched_call else "") + "\n"
            f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = grads_w[t], grads_b[t]\n"
-           + (f"    {clipping}\n" if clipping else "") + "    opt.step()  # observed: w, b after each step")
-    return Made(tuple(torch.stack(s) for s in seen), api,
-                in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
+           + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
+           + ("; sched.step()" if sched_call else "") + "  # observed: w, b after each step, lr")
+    defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
+    if sched is not None and schedule == "step_decay" and decay_rate is None:
+        defaults["decay_rate"] = f"gamma={sched.gamma!r}"
+    if sched is not None and schedule == "cosine_decay" and alpha is None:
+        defaults["alpha"] = f"eta_min={sched.eta_min!r}"
+    return Made(tuple(torch.stack(s) for s in seen), api, defaults)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}

@@ -19,6 +19,8 @@ Schedules take a tensor of integer step numbers and return the learning rate at 
 
 from __future__ import annotations
 
+import math
+
 from oracle.ops.optimizer_rules import RULES, run
 from oracle.ops.optimizer_rules import clip as clip_grads
 from oracle.ops.refctx import Undefined
@@ -224,25 +226,41 @@ _HYPER = {k: Attr(a.type, low=a.low, high=a.high) for o in _STEP_OPS.values() fo
           if k not in ("steps", "per_step")}
 
 
-def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, **hp):  # type: ignore[no-untyped-def]
-    """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first; both trajectories."""
+def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha):  # type: ignore[no-untyped-def]
+    """The learning rate step t (1-based) applies: the schedule at t - 1 updates already made."""
+    if schedule == "step_decay":
+        return learning_rate * (0.1 if decay_rate is None else decay_rate) ** ((t - 1) // decay_steps)
+    if schedule == "cosine_decay":
+        a = 0.0 if alpha is None else alpha
+        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * min(t - 1, decay_steps) / decay_steps)) + a)
+    return learning_rate
+
+
+def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, decay_steps,  # type: ignore[no-untyped-def]
+              decay_rate, alpha, **hp):
+    """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first, at the scheduled rate;
+    both trajectories and the learning rate each step applied."""
     declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
     extra = sorted(k for k, v in hp.items() if v is not None and k not in declared)
     if extra:
         raise Undefined(f"{optimizer} has no hyperparameter {', '.join(extra)}")
     if clip != "none" and clip_bound is None:
         raise Undefined(f"clip={clip} needs clip_bound")
+    if schedule != "none" and (hp.get("learning_rate") is None or decay_steps is None):
+        raise Undefined(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     used = {k: a.reference_value() if hp.get(k) is None else hp[k] for k, a in declared.items()}
     rule, states, params = RULES[optimizer], ({}, {}), [w, b]  # type: ignore[var-annotated]
-    seen: tuple[list[object], list[object]] = ([], [])
+    seen: tuple[list[object], list[object], list[float]] = ([], [], [])
     if grads_w.shape[0] != grads_b.shape[0]:
         raise ValueError(f"grads_w has {grads_w.shape[0]} steps, grads_b {grads_b.shape[0]}")
     for t in range(1, grads_w.shape[0] + 1):
         grads = clip_grads(r, [grads_w[t - 1], grads_b[t - 1]], clip, clip_bound)
-        params = [rule(r, params[i], grads[i], states[i], t, **used) for i in range(2)]
+        lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha)
+        params = [rule(r, params[i], grads[i], states[i], t, **{**used, "learning_rate": lr}) for i in range(2)]
         seen[0].append(params[0])
         seen[1].append(params[1])
-    return r.xp.stack(seen[0]), r.xp.stack(seen[1])
+        seen[2].append(lr)
+    return r.xp.stack(seen[0]), r.xp.stack(seen[1]), r.xp.asarray(seen[2], dtype="float64")
 
 
 _TRAJ = (Arg("w"), Arg("grads_w"), Arg("b"), Arg("grads_b"))
@@ -251,13 +269,23 @@ OPS.append(op(
     "gradients' first axis: step t applies grads_w[t] and grads_b[t], clipped first (global_norm: one L2 norm over "
     "both tensors; per_tensor_norm: each tensor's own; value: each element), each framework's idiom (torch "
     "clip_grad_norm_/clip_grad_value_ between backward and step, Keras global_clipnorm/clipnorm/clipvalue, an "
-    "optax.chain with clip_by_global_norm/clip first); returns w and b after each step, [steps, *shape]; the "
+    "optax.chain with clip_by_global_norm/clip first), the learning rate optionally a schedule stepped once per "
+    "update (torch StepLR/CosineAnnealingLR stepped after opt.step(), a Keras LearningRateSchedule or an optax "
+    "schedule as the learning rate); returns w and b after each step, [steps, *shape], and the learning rate each "
+    "step applied as the framework exposes it (torch param_groups, Keras optimizer.learning_rate, optax "
+    "inject_hyperparams' state); the "
     "reference's hyperparameters are those its `<optimizer>_step` declaration states", _optimize,
     attrs={"optimizer": Attr("str", REQUIRED, choices=tuple(_STEP_OPS)),
            "clip": Attr("str", "none", choices=("none", "global_norm", "per_tensor_norm", "value")),
-           "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"), **_HYPER},
+           "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"),
+           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay"),
+                            doc="the learning rate as a schedule stepped once per update"),
+           "decay_steps": Attr("int", None, nullable=True, low=1, doc="step_size (step_decay), T_max (cosine_decay)"),
+           "decay_rate": Attr("float", None, nullable=True, low=0.0, doc="step_decay's gamma (reference: 0.1)"),
+           "alpha": Attr("float", None, nullable=True, low=0.0, high=1.0,
+                         doc="cosine_decay's final fraction of the learning rate (reference: 0.0)"), **_HYPER},
     conventions="clipping: g * min(1, bound / ||g||), no epsilon; a zero norm leaves g as it is",
-    alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay", "l2_decay"), outputs=("w_steps", "b_steps"),
+    alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay", "l2_decay"), outputs=("w_steps", "b_steps", "lr_steps"),
     torch=custom("optimize", "opt = torch.optim.<optimizer>([w, b], <pinned keywords>); per step t: w.grad, b.grad "
                  "= grads_w[t], grads_b[t]; <clip_grad_norm_ / clip_grad_value_>; opt.step()"),
     tensorflow=custom("optimize", "opt = keras.optimizers.<optimizer>(<pinned keywords>, <global_clipnorm | "
