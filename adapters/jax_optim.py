@@ -34,12 +34,9 @@ def _made(construct: Callable[[], Any], call: str) -> Any:
         raise
 
 
-def build(name: str, hp: dict[str, Any], inject: bool = False,
-          shown: dict[str, str] | None = None) -> tuple[Any, str, dict[str, str]]:
-    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in effect.
-
-    inject: built through optax.inject_hyperparams, whose state shows the values each update used (the
-    learning rate of a schedule); `shown`: a keyword's text where its value's repr is not the code."""
+def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None) -> tuple[Any, str, dict[str, str]]:
+    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in
+    effect; `shown`: a keyword's text where its value's repr is not the code (a schedule)."""
     import optax
 
     from oracle.ops import OPS
@@ -62,9 +59,6 @@ def build(name: str, hp: dict[str, Any], inject: bool = False,
                          else f"{native}={default!r} (signature default)")
     texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
     call = f"optax.{name}({', '.join(f'{k}={v}' for k, v in texts.items())})"
-    if inject:
-        call = call.replace(f"optax.{name}(", f"optax.inject_hyperparams(optax.{name})(", 1)
-        return _made(lambda: optax.inject_hyperparams(fn)(**kwargs), call), call, defaults
     return _made(lambda: fn(**kwargs), call), call, defaults
 
 
@@ -102,11 +96,24 @@ def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: flo
     return _made(lambda: getattr(optax, name)(*args, **kw), call), call
 
 
+def _schedule_count(state: Any) -> Any:
+    """The update count optax evaluates a learning-rate schedule at: its ScaleByScheduleState's."""
+    import optax
+
+    found = [v for path, v in optax.tree_utils.tree_get_all_with_path(state, "count")
+             if getattr(path[-1], "tuple_name", "") == "ScaleByScheduleState"]
+    if len(found) != 1:
+        raise Unsupported(f"optax state holds {len(found)} ScaleByScheduleState counts: the rate applied is not shown")
+    return found[0]
+
+
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
     """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer, a
-    schedule as its learning rate; the lr each update used, from inject_hyperparams' state."""
+    schedule as its learning rate, evaluated (as optax does) at the schedule state's count to show the rate each
+    update used. Not through inject_hyperparams: it keeps the hyperparameters as float32 arrays, which changes
+    Adam's float32 result from what optax.adam(...) gives."""
     import jax.numpy as jnp
     import optax
 
@@ -120,7 +127,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         hp = dict(hp)
         hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
                                                                 decay_rate, alpha)
-    tx, call, defaults = build(optimizer, hp, inject=True, shown=shown)
+    schedule_fn = hp.get("learning_rate") if schedule != "none" else None
+    tx, call, defaults = build(optimizer, hp, shown=shown)
     if clip != "none":
         transform = CLIP_TRANSFORMS[clip]
         tx = optax.chain(getattr(optax, transform)(clip_bound), tx)
@@ -129,16 +137,18 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     state = tx.init(params)
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
+        seen[2].append(jnp.asarray(hp.get("learning_rate", jnp.nan)) if schedule_fn is None
+                       else schedule_fn(_schedule_count(state)))
         updates, state = tx.update({"w": grads_w[t], "b": grads_b[t]}, state, params)
         params = optax.apply_updates(params, updates)
         seen[0].append(params["w"])
         seen[1].append(params["b"])
-        seen[2].append((state[1] if clip != "none" else state).hyperparams["learning_rate"])
     api = (f"tx = {call}; params = {{'w': w, 'b': b}}; state = tx.init(params)\n"
            f"for t in range({grads_w.shape[0]}):\n"
            "    u, state = tx.update({'w': grads_w[t], 'b': grads_b[t]}, state, params)\n"
-           "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step, "
-           f"lr: state{'[1]' if clip != 'none' else ''}.hyperparams['learning_rate']")
+           "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step; lr: "
+           + ("the schedule at the ScaleByScheduleState count before each update" if schedule_fn is not None
+              else "the constant learning_rate passed (optax keeps none in its state)"))
     return Made(tuple(jnp.stack(s) for s in seen), api, defaults)
 
 

@@ -114,3 +114,39 @@ def test_unpinned_optimizer_hyperparameters_record_the_framework_value_in_effect
         notes = recorded(pipeline, "adam-framework-defaults-tiny-gradient", column)["notes"]
         defaults = next(iter(notes["attr_defaults"].values()))
         assert expected in defaults["epsilon"], (column, defaults)
+
+
+def test_per_step_gradients_are_torch_sgd_nesterov_stepped_with_each(pipeline: dict[str, Any]) -> None:
+    import torch
+
+    d = plan(load_case(ROOT / "cases" / "optimizer" / "sgd-nesterov-three-different-gradients.yaml")).inputs
+    p = torch.nn.Parameter(torch.tensor(d["params"]))
+    opt = torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True)
+    for g in d["grads"]:
+        p.grad = torch.tensor(g)
+        opt.step()
+    got = recorded(pipeline, "sgd-nesterov-three-different-gradients", "torch")
+    assert np.array_equal(values(got, "p"), p.detach().numpy())
+
+
+def test_scheduled_learning_rate_is_what_each_framework_applies(pipeline: dict[str, Any]) -> None:
+    """Per update: torch StepLR stepped after opt.step(), Keras ExponentialDecay(staircase) at the optimizer's
+    iteration, optax.exponential_decay(staircase) at its count."""
+    import keras
+    import optax
+    import torch
+
+    case = "adam-step-decay-schedule-per-batch"
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    torch_lrs = []
+    for _ in range(4):
+        torch_lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    keras_lrs = [float(keras.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5, staircase=True)(t)) for t in range(4)]
+    optax_lrs = [float(optax.exponential_decay(0.1, 2, 0.5, staircase=True)(t)) for t in range(4)]
+    assert values(recorded(pipeline, case, "torch"), "lr_steps").tolist() == torch_lrs
+    assert np.allclose(values(recorded(pipeline, case, "tensorflow"), "lr_steps"), keras_lrs, rtol=1e-7)
+    assert np.allclose(values(recorded(pipeline, case, "jax"), "lr_steps"), optax_lrs, rtol=1e-7)
+    assert torch_lrs[0] != torch_lrs[-1]  # the schedule did act within the four updates
