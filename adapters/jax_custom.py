@@ -21,7 +21,7 @@ def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
     import optax
 
     shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    text = f"optax.{name}({shown})(step)"
+    text = f"optax.{name}({shown})({{step}})"
     try:
         value = getattr(optax, name)(*args, **kwargs)(step)
     except Exception as exc:

@@ -75,8 +75,8 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
     for t in range(n):
         updates, state = tx.update(grads[t] if per_step else grads, state, p)
         p = optax.apply_updates(p, updates)
-    g = "grads[t]" if per_step else "grads"
-    api = (f"tx = {call}; p = params; state = tx.init(p)\n"
+    g = "{grads}[t]" if per_step else "{grads}"
+    api = (f"tx = {call}; p = {{params}}; state = tx.init(p)\n"
            f"for t in range({n}): u, state = tx.update({g}, state, p); p = optax.apply_updates(p, u)")
     return Made(p, api, defaults)
 
@@ -143,9 +143,9 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         params = optax.apply_updates(params, updates)
         seen[0].append(params["w"])
         seen[1].append(params["b"])
-    api = (f"tx = {call}; params = {{'w': w, 'b': b}}; state = tx.init(params)\n"
+    api = (f"tx = {call}; params = {{'w': {{w}}, 'b': {{b}}}}; state = tx.init(params)\n"
            f"for t in range({grads_w.shape[0]}):\n"
-           "    u, state = tx.update({'w': grads_w[t], 'b': grads_b[t]}, state, params)\n"
+           "    u, state = tx.update({'w': {grads_w}[t], 'b': {grads_b}[t]}, state, params)\n"
            "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step; lr: "
            + ("the schedule at the ScaleByScheduleState count before each update" if schedule_fn is not None
               else "the constant learning_rate passed (optax keeps none in its state)"))

@@ -22,7 +22,7 @@ __all__ = ["CUSTOM", "STEP_CLASSES"]
 def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
     """keras.optimizers.schedules.<name>(*args, **kwargs)(step), recorded with the values passed."""
     shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    text = f"keras.optimizers.schedules.{name}({shown})(step)"
+    text = f"keras.optimizers.schedules.{name}({shown})({{step}})"
     try:
         value = getattr(keras.optimizers.schedules, name)(*args, **kwargs)(step)
     except Exception as exc:

@@ -82,8 +82,8 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
     n = grads.shape[0] if per_step else steps
     for t in range(n):
         opt.apply_gradients([(grads[t] if per_step else grads, v)])
-    g = "grads[t]" if per_step else "grads"
-    api = f"v = keras.Variable(params); opt = {call}\nfor t in range({n}): opt.apply_gradients([({g}, v)])"
+    g = "{grads}[t]" if per_step else "{grads}"
+    api = f"v = keras.Variable({{params}}); opt = {call}\nfor t in range({n}): opt.apply_gradients([({g}, v)])"
     return Made(tf.convert_to_tensor(v), api, in_effect(opt, hp, tuple(OPS[f"{name}_step"].attrs)))
 
 
@@ -123,9 +123,9 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
         seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
         seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
-    api = (f"w, b = keras.Variable(w), keras.Variable(b); opt = {call}\n"
+    api = (f"w, b = keras.Variable({{w}}), keras.Variable({{b}}); opt = {call}\n"
            f"for t in range({grads_w.shape[0]}): lr = opt.learning_rate; "
-           "opt.apply_gradients([(grads_w[t], w), (grads_b[t], b)])  # observed: w, b after each step, lr")
+           "opt.apply_gradients([({grads_w}[t], w), ({grads_b}[t], b)])  # observed: w, b after each step, lr")
     return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
 
 

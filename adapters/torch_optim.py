@@ -87,8 +87,8 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
     for t in range(n):
         p.grad = (grads[t] if per_step else grads).detach().clone()
         opt.step()
-    api = (f"p = torch.nn.Parameter(params); opt = {call}\n"
-           f"for t in range({n}): p.grad = {'grads[t]' if per_step else 'grads'}; opt.step()")
+    api = (f"p = torch.nn.Parameter({{params}}); opt = {call}\n"
+           f"for t in range({n}): p.grad = {'{grads}[t]' if per_step else '{grads}'}; opt.step()")
     return Made(p.detach(), api, in_effect(name, opt, hp, tuple(OPS[f"{name}_step"].attrs)))
 
 
@@ -147,9 +147,9 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
     clipping = CLIPS[clip].format(bound=clip_bound)
-    api = (f"w, b = torch.nn.Parameter(w), torch.nn.Parameter(b); opt = {call}"
+    api = (f"w, b = torch.nn.Parameter({{w}}), torch.nn.Parameter({{b}}); opt = {call}"
            + (f"; sched = {sched_call}" if sched_call else "") + "\n"
-           f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = grads_w[t], grads_b[t]\n"
+           f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
            + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
            + ("; sched.step()" if sched_call else "") + "  # observed: w, b after each step, lr")
     defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))

@@ -103,12 +103,19 @@ def _traceback(tb: types.TracebackType | None) -> Iterator[types.TracebackType]:
 @dataclass
 class Made:
     """A custom binding's own record, where its calls depend on what the case pinned (an optimizer's keywords,
-    a loop): the value, the code it ran with the values passed (the outcome's `native_api`), and the
-    defaults in effect it read back from the object it built."""
+    a loop): the value, the code it ran with the values passed (the outcome's `native_api`; `{arg}` stands
+    for an argument's name in the case), and the defaults in effect it read back from the object it built."""
 
     value: Any
     api: str
     defaults: dict[str, str]
+
+
+def _named(code: str, texts: Mapping[str, str]) -> str:
+    """`{arg}` -> the argument's text in the case; other braces (a dict literal) stay as written."""
+    for name, text in texts.items():
+        code = code.replace("{" + name + "}", text)
+    return code
 
 
 @dataclass
@@ -323,7 +330,7 @@ class Binder:
             value, built = self._call(leaf, declared, named, attrs)
             made = value if isinstance(value, Made) else None
             if made is not None:
-                value, api = made.value, made.api
+                value, api = made.value, _named(made.api, dict(zip(declared.arg_names, texts)))
             if leaf.pick is not None:
                 value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
             if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
