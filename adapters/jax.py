@@ -182,17 +182,20 @@ class JaxTrainer(JaxBackend):
         self.optax, self.nnx = optax, nnx
 
     def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
-        nnx, modules = self.nnx, []
+        nnx, modules, shown = self.nnx, [], []
         for i, layer in enumerate(layers):
             kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
             linear = nnx.Linear(kernel.shape[0], kernel.shape[1], param_dtype=kernel.dtype, rngs=nnx.Rngs(0))
             _assign(linear.kernel, self.jax.device_put(kernel, self.device))
             _assign(linear.bias, self.jax.device_put(bias, self.device))
             modules.append(linear)
+            shown.append(f"flax.nnx.Linear({kernel.shape[0]}, {kernel.shape[1]}, param_dtype=jnp.{kernel.dtype}, "
+                         "rngs=nnx.Rngs(0))")
             if layer["activation"] != "linear":
                 modules.append(getattr(nnx, layer["activation"]))
-        setter = "Param.set_value" if hasattr(modules[0].kernel, "set_value") else "Param.value ="
-        return nnx.Sequential(*modules), f"flax.nnx.Sequential(flax.nnx.Linear, ...); {setter}"
+                shown.append(f"flax.nnx.{layer['activation']}")
+        setter = "Param.set_value(kernel)" if hasattr(modules[0].kernel, "set_value") else "Param.value = kernel"
+        return nnx.Sequential(*modules), f"flax.nnx.Sequential({', '.join(shown)}); {setter} per parameter"
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         optax, nnx = self.optax, self.nnx
@@ -211,7 +214,8 @@ class JaxTrainer(JaxBackend):
         if name == "adam" and not l2:
             read["weight_decay"] = 0.0  # optax.adam has no decay term at all
         args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-        api = f"optax.{name}({args})" + (f" chained after optax.add_decayed_weights({l2!r})" if l2 else "")
+        api = f"optax.inject_hyperparams(optax.{name})({args})"
+        api = f"optax.chain(optax.add_decayed_weights({l2!r}), {api})" if l2 else api
         return NativeOptimizer(nnx.Optimizer(model, tx, wrt=nnx.Param), read, native,
                                f"{api}; flax.nnx.Optimizer; nnx.value_and_grad")
 

@@ -6,44 +6,43 @@ import functools
 import inspect
 from typing import Any, Callable
 
+from adapters.jax_optim import CUSTOM as _OPTIM
+from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
+from oracle.native import Made
 from oracle.request import Unsupported
-
-STEP_FUNCTIONS = ("sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "lion", "lamb")
-STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "beta1": "b1", "beta2": "b2", "epsilon": "eps",
-              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
-
-
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """tx = optax.<x>(**pinned); state = tx.init(p); u, state = tx.update(g, state, p); p = apply_updates(p, u)."""
-    import optax
-
-    fn = getattr(optax, name)
-    accepted = inspect.signature(fn).parameters
-    kwargs = {}
-    for key, value in hp.items():
-        native = ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"optax.{name} has no parameter for {key}")
-        kwargs[native] = value
-    tx = fn(**kwargs)
-    state, p = tx.init(params), params
-    for _ in range(steps):
-        updates, state = tx.update(grads, state, p)
-        p = optax.apply_updates(p, updates)
-    return p
 
 
 def _tx_update(tx: Any, grads: Any) -> Any:
     return tx.update(grads, tx.init(grads))[0]
 
 
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Any:
+def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
+    """optax.<name>(*args, **kwargs)(step), recorded with the values passed."""
     import optax
 
-    if "gamma" not in hp:
-        raise TypeError("optax.exponential_decay() missing required argument 'decay_rate'")
-    return optax.exponential_decay(learning_rate, step_size, hp["gamma"], staircase=True)(step)
+    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    text = f"optax.{name}({shown})({{step}})"
+    try:
+        value = getattr(optax, name)(*args, **kwargs)(step)
+    except Exception as exc:
+        exc.oracle_api = text  # type: ignore[attr-defined]  # the call that raised, as made
+        raise
+    return Made(value, text, {})
+
+
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
+    """gamma is exponential_decay's decay_rate, which has no default: unpinned, it is not passed."""
+    extra = (hp["gamma"],) if "gamma" in hp else ()
+    return _schedule("exponential_decay", step, learning_rate, step_size, *extra, staircase=True)
+
+
+def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
+    import optax
+
+    made = _schedule("cosine_decay_schedule", step, learning_rate, decay_steps, **hp)
+    if "alpha" not in hp:
+        made.defaults["alpha"] = f"alpha={inspect.signature(optax.cosine_decay_schedule).parameters['alpha'].default!r}"
+    return made
 
 
 def _optax(name: str) -> Any:
@@ -115,9 +114,9 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "clip_grad_value": lambda grads, clip_value: _tx_update(_optax("clip")(clip_value), grads),
     "step_decay_schedule": step_decay_schedule,
     "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
-        _optax("exponential_decay")(learning_rate, decay_steps, decay_rate)(step),
-    "cosine_decay_schedule": lambda step, learning_rate, decay_steps, **hp:
-        _optax("cosine_decay_schedule")(learning_rate, decay_steps, **hp)(step),
+        _schedule("exponential_decay", step, learning_rate, decay_steps, decay_rate),
+    "cosine_decay_schedule": cosine_decay_schedule,
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
-        _optax("linear_schedule")(init_value, end_value, transition_steps)(step),
+        _schedule("linear_schedule", step, init_value, end_value, transition_steps),
+    **_OPTIM,
 }

@@ -85,7 +85,7 @@ class ReferenceBackend(ReferenceTraining):
                 attrs[name] = step.attrs[name]
             else:
                 attrs[name] = attr.reference_value()
-                if not attr.passed_by_default:
+                if not attr.passed_by_default and attrs[name] is not None:  # None: no choice, the formula's own
                     chosen[name] = f"{name}={attrs[name]!r} (the reference's stated choice)"
         shown = ", ".join(texts + [f"{k}={v!r}" for k, v in attrs.items()])
         try:

@@ -159,7 +159,10 @@ class TensorFlowBackend(BoundBackend):
                    for layer in layers])
             for i, dense in enumerate(model.layers):
                 dense.set_weights([weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]])
-        return model, "tf.keras.Sequential([tf.keras.Input, tf.keras.layers.Dense, ...]); layer.set_weights"
+        dense = [f"tf.keras.layers.Dense({layer['units']}, activation={layer['activation']!r}, "
+                 f"dtype={str(kernel0.dtype)!r})" for layer in layers]
+        return model, (f"tf.keras.Sequential([tf.keras.Input(shape=({kernel0.shape[0]},), dtype={str(kernel0.dtype)!r}), "
+                       f"{', '.join(dense)}]); dense.set_weights([kernel, bias]) per layer")
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         kwargs = {native: pinned[c] for native, c in KERAS_NAMES.items() if c in pinned}

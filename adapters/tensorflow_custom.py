@@ -12,40 +12,37 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
+from adapters.tensorflow_optim import CUSTOM as _OPTIM
+from adapters.tensorflow_optim import STEP_CLASSES, optimizer_step
+from oracle.native import Made
 from oracle.request import Unsupported
 
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
-                "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
-STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "beta1": "beta_1", "beta2": "beta_2", "epsilon": "epsilon", "rho": "rho",
-              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
+__all__ = ["CUSTOM", "STEP_CLASSES"]
+
+def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
+    """keras.optimizers.schedules.<name>(*args, **kwargs)(step), recorded with the values passed."""
+    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    text = f"keras.optimizers.schedules.{name}({shown})({{step}})"
+    try:
+        value = getattr(keras.optimizers.schedules, name)(*args, **kwargs)(step)
+    except Exception as exc:
+        exc.oracle_api = text  # type: ignore[attr-defined]  # the call that raised, as made
+        raise
+    return Made(value, text, {})
 
 
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """v = keras.Variable(p); keras.optimizers.<X>(**pinned).apply_gradients([(g, v)]), `steps` times."""
-    cls = getattr(keras.optimizers, STEP_CLASSES[name])
-    accepted = inspect.signature(cls).parameters
-    kwargs = {}
-    for key, value in hp.items():
-        native = STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"keras.optimizers.{cls.__name__} has no parameter for {key}")
-        kwargs[native] = value
-    v = keras.Variable(params)
-    opt = cls(**kwargs)
-    for _ in range(steps):
-        opt.apply_gradients([(grads, v)])
-    return tf.convert_to_tensor(v)
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
+    """gamma is ExponentialDecay's decay_rate, which has no default: unpinned, it is not passed."""
+    extra = (hp["gamma"],) if "gamma" in hp else ()
+    return _schedule("ExponentialDecay", step, learning_rate, step_size, *extra, staircase=True)
 
 
-def _schedule(step: Any, schedule: Any) -> Any:
-    return schedule(step)
-
-
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Any:
-    if "gamma" not in hp:
-        raise TypeError("keras.optimizers.schedules.ExponentialDecay() missing required argument 'decay_rate'")
-    return keras.optimizers.schedules.ExponentialDecay(learning_rate, step_size, hp["gamma"], staircase=True)(step)
+def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
+    made = _schedule("CosineDecay", step, learning_rate, decay_steps, **hp)
+    if "alpha" not in hp:
+        default = inspect.signature(keras.optimizers.schedules.CosineDecay).parameters["alpha"].default
+        made.defaults["alpha"] = f"alpha={default!r}"
+    return made
 
 
 def conv1d_ncw(x: Any, w: Any, stride: int, padding: str) -> Any:
@@ -121,9 +118,9 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "clip_grad_value": lambda grads, clip_value: tf.clip_by_value(grads, -clip_value, clip_value),
     "step_decay_schedule": step_decay_schedule,
     "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
-        keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_steps, decay_rate)(step),
-    "cosine_decay_schedule": lambda step, learning_rate, decay_steps, **hp:
-        keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, **hp)(step),
+        _schedule("ExponentialDecay", step, learning_rate, decay_steps, decay_rate),
+    "cosine_decay_schedule": cosine_decay_schedule,
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
-        keras.optimizers.schedules.PolynomialDecay(init_value, transition_steps, end_learning_rate=end_value)(step),
+        _schedule("PolynomialDecay", step, init_value, transition_steps, end_learning_rate=end_value),
+    **_OPTIM,
 }

@@ -127,6 +127,7 @@ class TorchBackend(BoundBackend):
 
     def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:
         modules: list[torch.nn.Module] = []
+        shown: list[str] = []
         for i, layer in enumerate(layers):
             kernel, bias = weights[f"dense{i}.kernel"], weights[f"dense{i}.bias"]
             linear = torch.nn.Linear(kernel.shape[0], kernel.shape[1], device=self.device,
@@ -135,9 +136,12 @@ class TorchBackend(BoundBackend):
                 linear.weight.copy_(torch.tensor(kernel.T))
                 linear.bias.copy_(torch.tensor(bias))
             modules.append(linear)
+            shown.append(f"torch.nn.Linear({kernel.shape[0]}, {kernel.shape[1]}, dtype=torch.{kernel.dtype})")
             if layer["activation"] != "linear":
                 modules.append(ACTIVATIONS[layer["activation"]]())
-        return torch.nn.Sequential(*modules), "torch.nn.Sequential(torch.nn.Linear, ...)"
+                shown.append(f"torch.nn.{type(modules[-1]).__name__}()")
+        return torch.nn.Sequential(*modules), (f"torch.nn.Sequential({', '.join(shown)}); with torch.no_grad(): "
+                                               "linear.weight.copy_(kernel.T); linear.bias.copy_(bias)")
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         cls = getattr(torch.optim, STEP_CLASSES[name])

@@ -8,45 +8,12 @@ from typing import Any, Callable
 
 import torch
 
+from adapters.torch_optim import CUSTOM as _OPTIM
+from adapters.torch_optim import STEP_CLASSES, betas, optimizer_step
+from oracle.native import Made
 from oracle.request import Unsupported
 
-# canonical optimizer -> torch.optim class; canonical hyperparameter -> torch keyword (betas: a pair)
-STEP_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
-                "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
-STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov",
-              "weight_decay": "weight_decay", "epsilon": "eps", "centered": "centered",
-              "initial_accumulator_value": "initial_accumulator_value"}
-
-
-def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
-    """`betas=(b1, b2)` when the case pins either half: torch takes the pair, an unpinned half keeps torch's
-    default (read from the class's signature); nothing when neither is pinned."""
-    if "beta1" not in pinned and "beta2" not in pinned:
-        return {}
-    default = inspect.signature(cls).parameters["betas"].default
-    return {"betas": (pinned.get("beta1", default[0]), pinned.get("beta2", default[1]))}
-
-
-def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, **hp: Any) -> Any:
-    """p.grad = g; torch.optim.<X>([p], **pinned).step(), `steps` times; only pinned hyperparameters are passed."""
-    cls = getattr(torch.optim, STEP_CLASSES[name])
-    accepted = inspect.signature(cls).parameters
-    kwargs: dict[str, Any] = {}
-    for key, value in hp.items():
-        if key in ("beta1", "beta2"):
-            continue
-        native = ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
-        if native is None or native not in accepted:
-            raise Unsupported(f"torch.optim.{cls.__name__} has no parameter for {key}")
-        kwargs[native] = value
-    kwargs.update(betas(cls, hp))
-    p = torch.nn.Parameter(params.detach().clone())
-    opt = cls([p], **kwargs)
-    for _ in range(steps):
-        p.grad = grads.detach().clone()
-        opt.step()
-    return p.detach()
-
+__all__ = ["CUSTOM", "STEP_CLASSES", "betas"]
 
 def clip_grad_norm(grads: Any, max_norm: float) -> Any:
     p = torch.nn.Parameter(torch.zeros_like(grads))
@@ -62,7 +29,7 @@ def clip_grad_value(grads: Any, clip_value: float) -> Any:
     return p.grad
 
 
-def _lrs(step: Any, make: Any, lr: float) -> Any:
+def _lrs(step: Any, make: Any, lr: float, call: str) -> Made:
     """The learning rate after t scheduler.step() calls, for each t in `step` (an optimizer step before each)."""
     t = [int(v) for v in step.reshape(-1).tolist()]
     if min(t, default=0) < 0:
@@ -74,30 +41,48 @@ def _lrs(step: Any, make: Any, lr: float) -> Any:
         opt.step()
         sched.step()
         seen.append(opt.param_groups[0]["lr"])
-    return torch.tensor([seen[i] for i in t]).reshape(step.shape)
+    api = (f"opt = torch.optim.SGD([p], lr={lr!r}); sched = torch.optim.lr_scheduler.{call}\n"
+           f"for _ in range({max(t, default=0)}): opt.step(); sched.step()  # lr: opt.param_groups[0]['lr'] "
+           "after each, read at each `step`")
+    return Made(torch.tensor([seen[i] for i in t]).reshape(step.shape), api, {})
 
 
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Any:
+def _kw(**kw: Any) -> str:
+    return "".join(f", {k}={v!r}" for k, v in kw.items())
+
+
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
     kw = {"gamma": hp["gamma"]} if "gamma" in hp else {}
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=step_size, **kw), learning_rate)
+    made = _lrs(step, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=step_size, **kw), learning_rate,
+                f"StepLR(opt, step_size={step_size!r}{_kw(**kw)})")
+    if not kw:
+        made.defaults["gamma"] = f"gamma={inspect.signature(torch.optim.lr_scheduler.StepLR).parameters['gamma'].default!r}"
+    return made
 
 
-def exponential_decay_schedule(step: Any, learning_rate: float, decay_rate: float, decay_steps: int) -> Any:
+def exponential_decay_schedule(step: Any, learning_rate: float, decay_rate: float, decay_steps: int) -> Made:
     if decay_steps != 1:
         raise Unsupported("torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps")
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=decay_rate), learning_rate)
+    return _lrs(step, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=decay_rate), learning_rate,
+                f"ExponentialLR(opt, gamma={decay_rate!r})")
 
 
-def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Any:
+def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
     kw = {"eta_min": hp["alpha"] * learning_rate} if "alpha" in hp else {}
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=decay_steps, **kw), learning_rate)
+    made = _lrs(step, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=decay_steps, **kw), learning_rate,
+                f"CosineAnnealingLR(opt, T_max={decay_steps!r}{_kw(**kw)})")
+    if not kw:
+        default = inspect.signature(torch.optim.lr_scheduler.CosineAnnealingLR).parameters["eta_min"].default
+        made.defaults["alpha"] = f"eta_min={default!r}"
+    return made
 
 
-def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Any:
+def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Made:
     """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
     base = max(init_value, end_value)
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(
-        o, start_factor=init_value / base, end_factor=end_value / base, total_iters=transition_steps), base)
+    kw: dict[str, Any] = {"start_factor": init_value / base, "end_factor": end_value / base,
+                          "total_iters": transition_steps}
+    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(o, **kw), base, f"LinearLR(opt{_kw(**kw)})")
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
@@ -107,5 +92,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": clip_grad_norm, "clip_grad_value": clip_grad_value,
     "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
-    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
+    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule, **_OPTIM,
 }

@@ -102,6 +102,24 @@ def _traceback(tb: types.TracebackType | None) -> Iterator[types.TracebackType]:
         tb = tb.tb_next
 
 @dataclass
+class Made:
+    """A custom binding's own record, where its calls depend on what the case pinned (an optimizer's keywords,
+    a loop): the value, the code it ran with the values passed (the outcome's `native_api`; `{arg}` stands
+    for an argument's name in the case), and the defaults in effect it read back from the object it built."""
+
+    value: Any
+    api: str
+    defaults: dict[str, str]
+
+
+def _named(code: str, texts: Mapping[str, str]) -> str:
+    """`{arg}` -> the argument's text in the case; other braces (a dict literal) stay as written."""
+    for name, text in texts.items():
+        code = code.replace("{" + name + "}", text)
+    return code
+
+
+@dataclass
 class Applied:
     value: Any
     api: str  # the exact call, with the keywords actually passed
@@ -316,6 +334,9 @@ class Binder:
             raise Unsupported(leaf.reason)
         try:
             value, built = self._call(leaf, declared, named, attrs)
+            made = value if isinstance(value, Made) else None
+            if made is not None:
+                value, api = made.value, _named(made.api, dict(zip(declared.arg_names, texts)))
             if leaf.pick is not None:
                 value = value[leaf.pick] if isinstance(leaf.pick, int) else getattr(value, leaf.pick)
             if leaf.then and leaf.then[0] in attrs and attrs[leaf.then[0]] in leaf.then[1]:
@@ -323,14 +344,15 @@ class Binder:
         except Exception as exc:
             if missing_api(exc):  # the adapter named an API this version lacks: not the framework's behaviour
                 raise BindingError(f"binding error: {api}: {exc} (not in this version of {self.framework})") from exc
-            exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
+            if not getattr(exc, "oracle_api", ""):  # a custom binding that wrote its own record keeps it
+                exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
             raise
         try:
             defaults = self._defaults(leaf, declared, pinned, built)
         except Exception as exc:
             raise BindingError(f"oracle error reading defaults of {declared.name}: {type(exc).__name__}: {exc}") \
                 from exc
-        return Applied(value, api, defaults)
+        return Applied(value, api, {**defaults, **made.defaults} if made is not None else defaults)
 
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":

@@ -1,16 +1,19 @@
 """Optimizers on bare parameters, gradient clipping and learning-rate schedules.
 
 `<name>_step(params, grads, steps=1, ...)` applies `steps` updates of one optimizer to a
-parameter tensor, each with the same gradient, and returns the parameters: no model, no
-loss. Each adapter has one custom function for all of them (`optimizer_step` in
-adapters/torch.py, adapters/tensorflow.py, adapters/jax.py) that maps the canonical
+parameter tensor, each with the same gradient (with `per_step=true`, grads[t] at step t), and
+returns the parameters: no model, no loss. `optimize` updates two parameters with one
+gradient per step each, clipped first, and returns both after every step. Each adapter has
+one module for them (adapters/{torch,tensorflow,jax}_optim.py) that maps the canonical
 hyperparameters below onto the native keywords (torch.optim.X, keras.optimizers.X,
-optax.x) and passes only those the case pins: each framework's own defaults apply
-otherwise, and the reference uses the values stated here (the papers' where they give one).
+optax.x), passes only those the case pins (each framework's own defaults apply otherwise,
+read back and recorded) and records the calls it made.
 
-The reference formulas are written out independently, in float64; where a convention is a
-choice (epsilon inside or outside the square root, eps-hat, L2 vs decoupled weight decay)
-the strict one is stated and the others are declared alternatives (oracle/semantics.py).
+Each optimizer's reference update is written once, in oracle/ops/optimizer_rules.py (float64);
+the values stated here (the papers' where they give one) are the reference's defaults, for
+these ops and for training cases alike. Where a convention is a choice (epsilon inside or
+outside the square root, eps-hat, L2 vs decoupled weight decay) the strict one is stated and
+the others are declared alternatives (oracle/semantics.py).
 Schedules take a tensor of integer step numbers and return the learning rate at each.
 """
 
@@ -18,9 +21,15 @@ from __future__ import annotations
 
 import math
 
+from oracle.ops.optimizer_rules import RULES, run
+from oracle.ops.optimizer_rules import clip as clip_grads
+from oracle.ops.refctx import Undefined
 from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, fix, none, op
 
 STEPS = Attr("int", 1, low=1, high=1000, doc="updates applied, each with the same gradient")
+PER_STEP = Attr("bool", False, doc="grads holds one gradient per step on its first axis; the steps are its length "
+                "(then `steps` is left out)")
+STEPPING = {"steps": STEPS, "per_step": PER_STEP}
 PARAMS = (Arg("params"), Arg("grads"))
 
 
@@ -28,7 +37,7 @@ def _hp(kind: str, ref: object, low: float | None = 0.0, high: float | None = No
     return Attr(kind, reference=ref, low=low, high=high)
 
 
-# the class a user constructs, for the rendered code (the adapters hold the same names)
+# the class a user constructs; the adapters (adapters/*_optim.py) construct these, the listings show them
 TORCH_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
                  "radam": "RAdam", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop"}
 KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "Nadam",
@@ -36,12 +45,13 @@ KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adam
 
 
 def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, Binding]:
-    """One custom binding per framework; `**pinned` stands for the pinned hyperparameters, natively spelled."""
-    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], **pinned)\n"  # noqa: UP031
+    """One custom binding per framework, described for listings; the adapter records the call it made, with the
+    pinned hyperparameters natively spelled (oracle.native.Made)."""
+    t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], <pinned keywords>)\n"  # noqa: UP031
                "for _ in range({steps}): p.grad = {grads}; opt.step()" % TORCH_CLASSES.get(name, name))
-    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(**pinned)\n"  # noqa: UP031
+    k = custom(f"{name}_step", "v = keras.Variable({params}); opt = keras.optimizers.%s(<pinned keywords>)\n"  # noqa: UP031
                "for _ in range({steps}): opt.apply_gradients([({grads}, v)])" % KERAS_CLASSES.get(name, name))
-    j = custom(f"{name}_step", "tx = optax.%s(**pinned); state = tx.init({params}); p = {params}\n"  # noqa: UP031
+    j = custom(f"{name}_step", "tx = optax.%s(<pinned keywords>); state = tx.init({params}); p = {params}\n"  # noqa: UP031
                "for _ in range({steps}): u, state = tx.update({grads}, state, p); p = optax.apply_updates(p, u)"
                % name)
     return {"torch": t if torch else none(f"torch.optim has no {name} optimizer"),
@@ -49,182 +59,22 @@ def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool
             "jax": j if optax else none(f"optax has no {name} optimizer")}
 
 
-def _norm(xp, x):  # type: ignore[no-untyped-def]
-    return xp.sqrt(xp.sum(x * x))
+def _stepper(name: str):  # type: ignore[no-untyped-def]
+    """The `<name>_step` reference: `steps` updates of the optimizer's one rule, each with the same gradient."""
+    rule = RULES[name]
 
+    def reference(r, params, grads, steps, per_step, **hp):  # type: ignore[no-untyped-def]
+        if per_step and steps != 1:
+            raise Undefined("per_step takes the number of steps from grads' first axis: leave `steps` out")
+        return run(rule, r, params, grads, steps, per_step, **hp)
 
-def _decay_grad(r, p, g, wd, strict):  # type: ignore[no-untyped-def]
-    """(gradient with an L2 term, decoupled factor) under the strict convention or the followed alternative."""
-    decoupled = (strict == "decoupled" and not r.follows("l2_decay")) or (strict == "l2" and r.follows("decoupled_decay"))
-    return (g, wd) if decoupled else (g + wd * p, 0.0)
-
-
-def _sgd(r, params, grads, steps, learning_rate, momentum, dampening, nesterov,  # type: ignore[no-untyped-def]
-         weight_decay):
-    """Heavy ball: b_t = mu b_{t-1} + (1 - dampening) g (b_0 = 0); nesterov: p -= lr (g + mu b), else p -= lr b.
-
-    Weight decay is an L2 term added to the gradient (alternative: decoupled, p -= lr wd p first).
-    """
-    p, b = params, 0.0
-    for _ in range(steps):
-        g, dec = _decay_grad(r, p, grads, weight_decay, "l2")
-        p = p - learning_rate * dec * p
-        if momentum:
-            b = momentum * b + (1 - dampening) * g
-            g = g + momentum * b if nesterov else b
-        p = p - learning_rate * g
-    return p
-
-
-def _adam_like(r, params, grads, steps, learning_rate, beta1, beta2, epsilon,  # type: ignore[no-untyped-def]
-               weight_decay, strict):
-    xp = r.xp
-    p, m, v = params, 0.0, 0.0
-    for t in range(1, steps + 1):
-        g, dec = _decay_grad(r, p, grads, weight_decay, strict)
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        if r.follows("eps_hat"):
-            step = learning_rate * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m / (xp.sqrt(v) + epsilon)
-        elif r.follows("eps_inside_sqrt"):
-            step = learning_rate * (m / (1 - beta1 ** t)) / xp.sqrt(v / (1 - beta2 ** t) + epsilon)
-        else:
-            step = learning_rate * (m / (1 - beta1 ** t)) / (xp.sqrt(v / (1 - beta2 ** t)) + epsilon)
-        p = p - learning_rate * dec * p - step
-    return p
-
-
-def _adam(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay):  # type: ignore[no-untyped-def]
-    """Kingma & Ba (2015) Algorithm 1: m_hat / (sqrt(v_hat) + eps); weight decay as an L2 term on the gradient."""
-    return _adam_like(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay, "l2")
-
-
-def _adamw(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay):  # type: ignore[no-untyped-def]
-    """Loshchilov & Hutter (2019): Adam with the decay decoupled, p -= lr wd p (scaled by the learning rate)."""
-    return _adam_like(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay, "decoupled")
-
-
-def _adamax(r, params, grads, steps, learning_rate, beta1, beta2, epsilon):  # type: ignore[no-untyped-def]
-    """Kingma & Ba (2015) Algorithm 2: u = max(b2 u, |g|); p -= lr / (1 - b1^t) m / (u + eps) (eps: stated choice)."""
-    xp = r.xp
-    p, m, u = params, 0.0, 0.0
-    for t in range(1, steps + 1):
-        m = beta1 * m + (1 - beta1) * grads
-        u = xp.maximum(beta2 * u, xp.abs(grads))
-        p = p - learning_rate / (1 - beta1 ** t) * m / (u + epsilon)
-    return p
-
-
-def _nadam(r, params, grads, steps, learning_rate, beta1, beta2, epsilon):  # type: ignore[no-untyped-def]
-    """Dozat (2016) with the momentum schedule mu_t = b1 (1 - 0.5 * 0.96^(0.004 t)):
-
-    m_hat = mu_{t+1} m / (1 - prod_{i<=t+1} mu_i) + (1 - mu_t) g / (1 - prod_{i<=t} mu_i);
-    p -= lr m_hat / (sqrt(v / (1 - b2^t)) + eps).
-    """
-    xp = r.xp
-    p, m, v, prod = params, 0.0, 0.0, 1.0
-    for t in range(1, steps + 1):
-        mu = beta1 * (1 - 0.5 * 0.96 ** (0.004 * t))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** (0.004 * (t + 1)))
-        prod = prod * mu
-        m = beta1 * m + (1 - beta1) * grads
-        v = beta2 * v + (1 - beta2) * grads * grads
-        m_hat = mu_next * m / (1 - prod * mu_next) + (1 - mu) * grads / (1 - prod)
-        p = p - learning_rate * m_hat / (xp.sqrt(v / (1 - beta2 ** t)) + epsilon)
-    return p
-
-
-def _radam(r, params, grads, steps, learning_rate, beta1, beta2, epsilon):  # type: ignore[no-untyped-def]
-    """Liu et al. (2020) Algorithm 2: rectify when rho_t > 4 (the paper's threshold), else plain momentum SGD."""
-    xp = r.xp
-    p, m, v = params, 0.0, 0.0
-    rho_inf = 2 / (1 - beta2) - 1
-    for t in range(1, steps + 1):
-        m = beta1 * m + (1 - beta1) * grads
-        v = beta2 * v + (1 - beta2) * grads * grads
-        m_hat = m / (1 - beta1 ** t)
-        rho = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
-        if rho > 4:
-            rect = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
-            p = p - learning_rate * rect * m_hat / (xp.sqrt(v / (1 - beta2 ** t)) + epsilon)
-        else:
-            p = p - learning_rate * m_hat
-    return p
-
-
-def _adagrad(r, params, grads, steps, learning_rate, epsilon, initial_accumulator_value):  # type: ignore[no-untyped-def]
-    """Duchi et al. (2011): G += g^2 (G_0 = initial_accumulator_value, 0 in the paper); p -= lr g / (sqrt(G) + eps)."""
-    xp = r.xp
-    p, acc = params, initial_accumulator_value
-    for _ in range(steps):
-        acc = acc + grads * grads
-        den = xp.sqrt(acc + epsilon) if r.follows("eps_inside_sqrt") else xp.sqrt(acc) + epsilon
-        p = p - learning_rate * grads / den
-    return p
-
-
-def _adadelta(r, params, grads, steps, learning_rate, rho, epsilon):  # type: ignore[no-untyped-def]
-    """Zeiler (2012) Algorithm 1 (no learning rate in the paper: 1.0): dx = -sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) g."""
-    xp = r.xp
-    p, eg, edx = params, 0.0, 0.0
-    for _ in range(steps):
-        eg = rho * eg + (1 - rho) * grads * grads
-        dx = xp.sqrt(edx + epsilon) / xp.sqrt(eg + epsilon) * grads
-        edx = rho * edx + (1 - rho) * dx * dx
-        p = p - learning_rate * dx
-    return p
-
-
-def _rmsprop(r, params, grads, steps, learning_rate, rho, epsilon, momentum, centered):  # type: ignore[no-untyped-def]
-    """Hinton (lecture 6e); centered as Graves (2013): v = rho v + (1 - rho) g^2, den = sqrt(v - mean_g^2) + eps.
-
-    With momentum: b = mu b + g / den; p -= lr b. Alternative: eps inside the square root.
-    """
-    xp = r.xp
-    p, v, mg, b = params, 0.0, 0.0, 0.0
-    for _ in range(steps):
-        v = rho * v + (1 - rho) * grads * grads
-        s = v
-        if centered:
-            mg = rho * mg + (1 - rho) * grads
-            s = v - mg * mg
-        den = xp.sqrt(s + epsilon) if r.follows("eps_inside_sqrt") else xp.sqrt(s) + epsilon
-        b = momentum * b + grads / den
-        p = p - learning_rate * b
-    return p
-
-
-def _lion(r, params, grads, steps, learning_rate, beta1, beta2, weight_decay):  # type: ignore[no-untyped-def]
-    """Chen et al. (2023): c = b1 m + (1 - b1) g; p -= lr (sign(c) + wd p); m = b2 m + (1 - b2) g."""
-    xp = r.xp
-    p, m = params, 0.0
-    for _ in range(steps):
-        c = beta1 * m + (1 - beta1) * grads
-        p = p - learning_rate * (xp.sign(c) + weight_decay * p)
-        m = beta2 * m + (1 - beta2) * grads
-    return p
-
-
-def _lamb(r, params, grads, steps, learning_rate, beta1, beta2, epsilon, weight_decay):  # type: ignore[no-untyped-def]
-    """You et al. (2020): u = m_hat / (sqrt(v_hat) + eps) + wd p; p -= lr * (||p|| / ||u||) * u (ratio 1 if a norm is 0)."""
-    xp = r.xp
-    p, m, v = params, 0.0, 0.0
-    for t in range(1, steps + 1):
-        m = beta1 * m + (1 - beta1) * grads
-        v = beta2 * v + (1 - beta2) * grads * grads
-        u = (m / (1 - beta1 ** t)) / (xp.sqrt(v / (1 - beta2 ** t)) + epsilon) + weight_decay * p
-        pn, un = _norm(xp, p), _norm(xp, u)
-        ok = (pn > 0) & (un > 0)
-        ratio = xp.where(ok, pn / xp.where(ok, un, 1.0), 1.0)
-        p = p - learning_rate * ratio * u
-    return p
+    reference.__doc__ = rule.__doc__
+    return reference
 
 
 def _clip_norm(r, grads, max_norm):  # type: ignore[no-untyped-def]
     """g * min(1, max_norm / ||g||_2), ||g|| over every element (a global norm)."""
-    xp = r.xp
-    n = _norm(xp, grads)
-    return grads * xp.minimum(1.0, max_norm / xp.where(n > 0, n, 1.0))
+    return clip_grads(r, [grads], "global_norm", max_norm)[0]
 
 
 def _step_decay(r, step, learning_rate, step_size, gamma):  # type: ignore[no-untyped-def]
@@ -259,55 +109,56 @@ STAIRCASE = fix(True, "the op is a step decay: the rate falls at whole multiples
 
 OPS = [
     op("sgd_step", "optimizer", PARAMS, "SGD with optional heavy-ball / Nesterov momentum, dampening and weight "
-       "decay; the reference's momentum buffer starts at 0 and dampening applies from the first step", _sgd,
-       attrs={"steps": STEPS, "learning_rate": LR(0.01), "momentum": _hp("float", 0.0), "dampening": _hp("float", 0.0),
+       "decay; the reference's momentum buffer starts at 0 and dampening applies from the first step", _stepper("sgd"),
+       attrs={**STEPPING, "learning_rate": LR(0.01), "momentum": _hp("float", 0.0), "dampening": _hp("float", 0.0),
               "nesterov": Attr("bool", reference=False), "weight_decay": _hp("float", 0.0)},
        conventions="weight decay is an L2 term added to the gradient; b_1 = (1 - dampening) g",
        alternatives=("decoupled_decay",), **_step_binding("sgd")),
     op("adam_step", "optimizer", PARAMS, "Adam (Kingma & Ba 2015, Algorithm 1: lr 0.001, b1 0.9, b2 0.999, eps 1e-8); "
-       "weight_decay as an L2 term on the gradient", _adam,
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
+       "weight_decay as an L2 term on the gradient", _stepper("adam"),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
               "weight_decay": _hp("float", 0.0)},
        conventions="epsilon outside the square root of the bias-corrected v",
        alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay"), **_step_binding("adam")),
     op("adamw_step", "optimizer", PARAMS, "AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay "
-       "p -= lr wd p; the paper gives no default decay, the reference states 0.01", _adamw,
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
+       "p -= lr wd p; the paper gives no default decay, the reference states 0.01", _stepper("adamw"),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8),
               "weight_decay": _hp("float", 0.01)},
        conventions="the decay is scaled by the learning rate (the paper scales it by the schedule multiplier only)",
        alternatives=("eps_hat", "eps_inside_sqrt", "l2_decay"), **_step_binding("adamw")),
     op("adamax_step", "optimizer", PARAMS, "Adamax (Kingma & Ba 2015, Algorithm 2: lr 0.002; the paper has no "
-       "epsilon, the reference adds 1e-8 to u)", _adamax,
-       attrs={"steps": STEPS, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       "epsilon, the reference adds 1e-8 to u)", _stepper("adamax"),
+       attrs={**STEPPING, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("adamax")),
     op("nadam_step", "optimizer", PARAMS, "NAdam (Dozat 2016) with the momentum schedule mu_t = b1 (1 - 0.5 "
-       "0.96^(0.004 t)); lr 0.002", _nadam,
-       attrs={"steps": STEPS, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       "0.96^(0.004 t)); lr 0.002", _stepper("nadam"),
+       attrs={**STEPPING, "learning_rate": LR(0.002), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("nadam")),
     op("radam_step", "optimizer", PARAMS, "RAdam (Liu et al. 2020): rectified Adam, un-rectified momentum steps "
-       "while rho_t <= 4 (the paper's threshold)", _radam,
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
+       "while rho_t <= 4 (the paper's threshold)", _stepper("radam"),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-8)},
        **_step_binding("radam", keras=False)),
     op("adagrad_step", "optimizer", PARAMS, "Adagrad (Duchi et al. 2011): accumulator starting at 0, "
-       "p -= lr g / (sqrt(G) + eps); the reference states lr 0.01, eps 1e-10", _adagrad,
-       attrs={"steps": STEPS, "learning_rate": LR(0.01), "epsilon": EPS(1e-10),
+       "p -= lr g / (sqrt(G) + eps); the reference states lr 0.01, eps 1e-10", _stepper("adagrad"),
+       attrs={**STEPPING, "learning_rate": LR(0.01), "epsilon": EPS(1e-10),
               "initial_accumulator_value": _hp("float", 0.0)},
        alternatives=("eps_inside_sqrt",), **_step_binding("adagrad")),
     op("adadelta_step", "optimizer", PARAMS, "Adadelta (Zeiler 2012: rho 0.95, eps 1e-6, no learning rate, i.e. 1.0)",
-       _adadelta, attrs={"steps": STEPS, "learning_rate": LR(1.0), "rho": _hp("float", 0.95, 0.0, 1.0),
+       _stepper("adadelta"), attrs={**STEPPING, "learning_rate": LR(1.0), "rho": _hp("float", 0.95, 0.0, 1.0),
                          "epsilon": EPS(1e-6)}, **_step_binding("adadelta")),
     op("rmsprop_step", "optimizer", PARAMS, "RMSprop (Hinton, lecture 6e: rho 0.9, lr 0.001; eps 1e-8 stated), "
-       "centered as Graves (2013), optional momentum", _rmsprop,
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "rho": _hp("float", 0.9, 0.0, 1.0), "epsilon": EPS(1e-8),
+       "centered as Graves (2013), optional momentum", _stepper("rmsprop"),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "rho": _hp("float", 0.9, 0.0, 1.0), "epsilon": EPS(1e-8),
               "momentum": _hp("float", 0.0), "centered": Attr("bool", reference=False)},
        conventions="epsilon outside the square root", alternatives=("eps_inside_sqrt",), **_step_binding("rmsprop")),
-    op("lion_step", "optimizer", PARAMS, "Lion (Chen et al. 2023: lr 1e-4, b1 0.9, b2 0.99, weight decay 0)", _lion,
-       attrs={"steps": STEPS, "learning_rate": LR(1e-4), "beta1": B1, "beta2": _hp("float", 0.99, 0.0, 1.0),
+    op("lion_step", "optimizer", PARAMS, "Lion (Chen et al. 2023: lr 1e-4, b1 0.9, b2 0.99, weight decay 0)",
+       _stepper("lion"),
+       attrs={**STEPPING, "learning_rate": LR(1e-4), "beta1": B1, "beta2": _hp("float", 0.99, 0.0, 1.0),
               "weight_decay": _hp("float", 0.0)},
        conventions="sign(0) = 0", **_step_binding("lion", torch=False)),
     op("lamb_step", "optimizer", PARAMS, "LAMB (You et al. 2020): Adam direction plus wd p, scaled by the trust "
-       "ratio ||p|| / ||u|| (1 when either norm is 0); the reference states lr 0.001, eps 1e-6, wd 0", _lamb,
-       attrs={"steps": STEPS, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-6),
+       "ratio ||p|| / ||u|| (1 when either norm is 0); the reference states lr 0.001, eps 1e-6, wd 0", _stepper("lamb"),
+       attrs={**STEPPING, "learning_rate": LR(0.001), "beta1": B1, "beta2": B2, "epsilon": EPS(1e-6),
               "weight_decay": _hp("float", 0.0)},
        conventions="the trust ratio is 1 where ||p|| or ||u|| is 0", **_step_binding("lamb", torch=False)),
     op("clip_grad_norm", "optimizer", (Arg("grads"),), "rescale a gradient so its global L2 norm is at most "
@@ -329,11 +180,12 @@ OPS = [
        _step_decay, attrs={"learning_rate": Attr("float", REQUIRED), "step_size": Attr("int", REQUIRED, low=1),
                            "gamma": Attr("float", reference=0.1, low=0.0)}, **{
            "torch": custom("step_decay_schedule", "sched = torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, "
-                           "...); lr after `step` sched.step() calls"),
+                           "<gamma=gamma when pinned>); lr after `step` sched.step() calls"),
            "tensorflow": custom("step_decay_schedule", "keras.optimizers.schedules.ExponentialDecay({learning_rate}, "
-                                "{step_size}, gamma, staircase=True)({step})", fixed={"staircase": STAIRCASE}),
-           "jax": custom("step_decay_schedule", "optax.exponential_decay({learning_rate}, {step_size}, gamma, "
-                         "staircase=True)({step})", fixed={"staircase": STAIRCASE})}),
+                                "{step_size}, <gamma when pinned: no default>, staircase=True)({step})",
+                                fixed={"staircase": STAIRCASE}),
+           "jax": custom("step_decay_schedule", "optax.exponential_decay({learning_rate}, {step_size}, "
+                         "<gamma when pinned: no default>, staircase=True)({step})", fixed={"staircase": STAIRCASE})}),
     op("exponential_decay_schedule", "optimizer", STEP_ARG, "learning_rate * decay_rate^(step / decay_steps) "
        "(continuous); torch's ExponentialLR decays once per step (decay_steps 1)", _exp_decay,
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_rate": Attr("float", REQUIRED, low=0.0),
@@ -349,7 +201,8 @@ OPS = [
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_steps": Attr("int", REQUIRED, low=1),
               "alpha": Attr("float", reference=0.0, low=0.0, high=1.0)}, **{
            "torch": custom("cosine_decay_schedule", "torch.optim.lr_scheduler.CosineAnnealingLR(opt, "
-                           "T_max={decay_steps}, eta_min=alpha * lr); lr after `step` sched.step() calls"),
+                           "T_max={decay_steps}, <eta_min=alpha * learning_rate when pinned>); "
+                           "lr after `step` sched.step() calls"),
            "tensorflow": custom("cosine_decay_schedule", "keras.optimizers.schedules.CosineDecay({learning_rate}, "
                                 "{decay_steps})({step})"),
            "jax": custom("cosine_decay_schedule", "optax.cosine_decay_schedule({learning_rate}, {decay_steps})"
@@ -366,3 +219,79 @@ OPS = [
            "jax": custom("linear_schedule", "optax.linear_schedule({init_value}, {end_value}, {transition_steps})"
                          "({step})")}),
 ]
+
+_STEP_OPS = {o.name.removesuffix("_step"): o for o in OPS if o.name.endswith("_step")}
+# every optimizer's hyperparameters, unpinned by default: the reference then takes the value its
+# `<name>_step` declaration states, each framework its own default
+_HYPER = {k: Attr(a.type, low=a.low, high=a.high) for o in _STEP_OPS.values() for k, a in o.attrs.items()
+          if k not in ("steps", "per_step")}
+
+
+def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha):  # type: ignore[no-untyped-def]
+    """The learning rate step t (1-based) applies: the schedule at t - 1 updates already made."""
+    if schedule == "step_decay":
+        return learning_rate * (0.1 if decay_rate is None else decay_rate) ** ((t - 1) // decay_steps)
+    if schedule == "cosine_decay":
+        a = 0.0 if alpha is None else alpha
+        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * min(t - 1, decay_steps) / decay_steps)) + a)
+    return learning_rate
+
+
+def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, decay_steps,  # type: ignore[no-untyped-def]
+              decay_rate, alpha, **hp):
+    """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first, at the scheduled rate;
+    both trajectories and the learning rate each step applied."""
+    declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
+    extra = sorted(k for k, v in hp.items() if v is not None and k not in declared)
+    if extra:
+        raise Undefined(f"{optimizer} has no hyperparameter {', '.join(extra)}")
+    if clip != "none" and clip_bound is None:
+        raise Undefined(f"clip={clip} needs clip_bound")
+    if schedule != "none" and (hp.get("learning_rate") is None or decay_steps is None):
+        raise Undefined(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    used = {k: a.reference_value() if hp.get(k) is None else hp[k] for k, a in declared.items()}
+    rule, states, params = RULES[optimizer], ({}, {}), [w, b]  # type: ignore[var-annotated]
+    seen: tuple[list[object], list[object], list[float]] = ([], [], [])
+    if grads_w.shape[0] != grads_b.shape[0]:
+        raise ValueError(f"grads_w has {grads_w.shape[0]} steps, grads_b {grads_b.shape[0]}")
+    for t in range(1, grads_w.shape[0] + 1):
+        grads = clip_grads(r, [grads_w[t - 1], grads_b[t - 1]], clip, clip_bound)
+        lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha)
+        params = [rule(r, params[i], grads[i], states[i], t, **{**used, "learning_rate": lr}) for i in range(2)]
+        seen[0].append(params[0])
+        seen[1].append(params[1])
+        seen[2].append(lr)
+    return r.xp.stack(seen[0]), r.xp.stack(seen[1]), r.xp.asarray(seen[2], dtype="float64")
+
+
+_TRAJ = (Arg("w"), Arg("grads_w"), Arg("b"), Arg("grads_b"))
+OPS.append(op(
+    "optimize", "optimizer", _TRAJ, "two parameters w and b updated by one optimizer over as many steps as the "
+    "gradients' first axis: step t applies grads_w[t] and grads_b[t], clipped first (global_norm: one L2 norm over "
+    "both tensors; per_tensor_norm: each tensor's own; value: each element), each framework's idiom (torch "
+    "clip_grad_norm_/clip_grad_value_ between backward and step, Keras global_clipnorm/clipnorm/clipvalue, an "
+    "optax.chain with clip_by_global_norm/clip first), the learning rate optionally a schedule stepped once per "
+    "update (torch StepLR/CosineAnnealingLR stepped after opt.step(), a Keras LearningRateSchedule or an optax "
+    "schedule as the learning rate); returns w and b after each step, [steps, *shape], and the learning rate each "
+    "step applied as the framework exposes it (torch param_groups, Keras optimizer.learning_rate, optax "
+    "inject_hyperparams' state); the "
+    "reference's hyperparameters are those its `<optimizer>_step` declaration states", _optimize,
+    attrs={"optimizer": Attr("str", REQUIRED, choices=tuple(_STEP_OPS)),
+           "clip": Attr("str", "none", choices=("none", "global_norm", "per_tensor_norm", "value")),
+           "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"),
+           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay"),
+                            doc="the learning rate as a schedule stepped once per update"),
+           "decay_steps": Attr("int", None, nullable=True, low=1, doc="step_size (step_decay), T_max (cosine_decay)"),
+           "decay_rate": Attr("float", None, nullable=True, low=0.0, doc="step_decay's gamma (reference: 0.1)"),
+           "alpha": Attr("float", None, nullable=True, low=0.0, high=1.0,
+                         doc="cosine_decay's final fraction of the learning rate (reference: 0.0)"), **_HYPER},
+    conventions="clipping: g * min(1, bound / ||g||), no epsilon; a zero norm leaves g as it is",
+    alternatives=("eps_hat", "eps_inside_sqrt", "decoupled_decay", "l2_decay"), outputs=("w_steps", "b_steps", "lr_steps"),
+    torch=custom("optimize", "opt = torch.optim.<optimizer>([w, b], <pinned keywords>); per step t: w.grad, b.grad "
+                 "= grads_w[t], grads_b[t]; <clip_grad_norm_ / clip_grad_value_>; opt.step()"),
+    tensorflow=custom("optimize", "opt = keras.optimizers.<optimizer>(<pinned keywords>, <global_clipnorm | "
+                      "clipnorm | clipvalue>=clip_bound); per step t: opt.apply_gradients([(grads_w[t], w), "
+                      "(grads_b[t], b)])"),
+    jax=custom("optimize", "tx = optax.chain(<optax.clip_by_global_norm | optax.clip>(clip_bound), "
+               "optax.<optimizer>(<pinned keywords>)); per step t: u, state = tx.update(grads[t], state, params); "
+               "params = optax.apply_updates(params, u)")))

@@ -1,0 +1,132 @@
+"""The TensorFlow/Keras column's optimizer bindings: keras.optimizers.<X> and its clipping keywords.
+
+Each returns oracle.native.Made: the value, the code run with the keywords actually passed, and each
+unpinned hyperparameter's value in effect read back from the built optimizer's attributes.
+Imported by adapters/tensorflow_custom.py after adapters/tensorflow.py has set KERAS_BACKEND.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from oracle.native import Made
+from oracle.ops.optimizers import KERAS_CLASSES as STEP_CLASSES
+from oracle.request import Unsupported
+
+STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "beta1": "beta_1", "beta2": "beta_2", "epsilon": "epsilon", "rho": "rho",
+              "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
+# the case's clipping -> the optimizer keyword Keras applies it through (before the update, inside apply)
+CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
+
+
+def _made(construct: Callable[[], Any], call: str) -> Any:
+    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
+    try:
+        return construct()
+    except Exception as exc:
+        exc.oracle_api = call  # type: ignore[attr-defined]
+        raise
+
+
+def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
+          shown: dict[str, str] | None = None) -> tuple[Any, str]:
+    """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written (`shown`: a keyword's text
+    where its value's repr is not the code, a schedule object)."""
+    cls = getattr(keras.optimizers, STEP_CLASSES[name])
+    accepted = inspect.signature(cls).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in hp.items():
+        native = STEP_NAMES.get(key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"keras.optimizers.{cls.__name__} has no parameter for {key}")
+        kwargs[native] = value
+    kwargs.update(extra or {})
+    texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
+    call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v}' for k, v in texts.items())})"
+    return _made(lambda: cls(**kwargs), call), call
+
+
+def _shown(value: Any) -> Any:
+    """A read-back value as plain Python: Keras keeps the learning rate in a variable."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return float(np.asarray(value))
+
+
+def in_effect(opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
+    """Each unpinned canonical hyperparameter -> Keras' value in effect, read back from the optimizer."""
+    found: dict[str, str] = {}
+    for key in declared:
+        native = STEP_NAMES.get(key)
+        if key in pinned or native is None or not hasattr(opt, native):
+            continue
+        found[key] = f"{native}={_shown(getattr(opt, native))!r}"
+    return found
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
+    """v = keras.Variable(p); keras.optimizers.<X>(<pinned keywords>).apply_gradients([(g, v)]), `steps` times
+    (per_step: g = grads[t])."""
+    from oracle.ops import OPS
+
+    if per_step and steps != 1:
+        raise Unsupported("per_step takes the number of steps from grads' first axis: leave `steps` out")
+    opt, call = build(name, hp)
+    v = keras.Variable(params)
+    n = grads.shape[0] if per_step else steps
+    for t in range(n):
+        opt.apply_gradients([(grads[t] if per_step else grads, v)])
+    g = "{grads}[t]" if per_step else "{grads}"
+    api = f"v = keras.Variable({{params}}); opt = {call}\nfor t in range({n}): opt.apply_gradients([({g}, v)])"
+    return Made(tf.convert_to_tensor(v), api, in_effect(opt, hp, tuple(OPS[f"{name}_step"].attrs)))
+
+
+def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
+              alpha: float | None) -> tuple[Any, str]:
+    """The keras.optimizers.schedules object a user passes as the learning rate, and its call as written."""
+    kw: dict[str, Any]
+    if schedule == "step_decay":
+        name, args, kw = "ExponentialDecay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
+            {"staircase": True}
+    else:
+        name, args, kw = "CosineDecay", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
+    call = f"keras.optimizers.schedules.{name}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kw.items()])})"
+    return _made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kw), call), call
+
+
+def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
+             clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
+             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+    """Two variables, one gradient per step each; clipping is the optimizer's own keyword, a schedule its
+    learning rate; the lr each step applied is optimizer.learning_rate read before apply_gradients."""
+    from oracle.ops import OPS
+
+    if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
+        raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    extra: dict[str, Any] = {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {}
+    shown: dict[str, str] = {}
+    if schedule != "none":
+        hp = dict(hp)
+        hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
+                                                                decay_rate, alpha)
+    opt, call = build(optimizer, hp, extra, shown)
+    wv, bv = keras.Variable(w, name="w"), keras.Variable(b, name="b")
+    seen: list[list[Any]] = [[], [], []]
+    for t in range(grads_w.shape[0]):
+        seen[2].append(tf.identity(tf.convert_to_tensor(opt.learning_rate)))
+        opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
+        seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
+        seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
+    api = (f"w, b = keras.Variable({{w}}), keras.Variable({{b}}); opt = {call}\n"
+           f"for t in range({grads_w.shape[0]}): lr = opt.learning_rate; "
+           "opt.apply_gradients([({grads_w}[t], w), ({grads_b}[t], b)])  # observed: w, b after each step, lr")
+    return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}

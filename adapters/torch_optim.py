@@ -1,0 +1,163 @@
+"""The torch column's optimizer bindings: torch.optim on bare parameters, clipping between backward and step.
+
+Each returns oracle.native.Made: the value, the code run with the keywords actually passed (no
+placeholder), and each unpinned hyperparameter's value in effect read back from `opt.defaults`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import torch
+
+from oracle.native import Made
+from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
+from oracle.request import Unsupported
+
+# canonical hyperparameter -> torch keyword (betas: a pair); classes: the declarations' table
+STEP_NAMES = {"learning_rate": "lr", "momentum": "momentum", "dampening": "dampening", "nesterov": "nesterov",
+              "weight_decay": "weight_decay", "epsilon": "eps", "centered": "centered",
+              "initial_accumulator_value": "initial_accumulator_value"}
+
+
+def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
+    """`betas=(b1, b2)` when the case pins either half: torch takes the pair, an unpinned half keeps torch's
+    default (read from the class's signature); nothing when neither is pinned."""
+    if "beta1" not in pinned and "beta2" not in pinned:
+        return {}
+    default = inspect.signature(cls).parameters["betas"].default
+    return {"betas": (pinned.get("beta1", default[0]), pinned.get("beta2", default[1]))}
+
+
+def _native(name: str, key: str) -> str | None:
+    return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
+
+
+def _made(construct: Callable[[], Any], call: str) -> Any:
+    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
+    try:
+        return construct()
+    except Exception as exc:
+        exc.oracle_api = call  # type: ignore[attr-defined]
+        raise
+
+
+def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
+    """torch.optim.<X>(params, <pinned keywords>): the optimizer and its call as written."""
+    cls = getattr(torch.optim, STEP_CLASSES[name])
+    accepted = inspect.signature(cls).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in hp.items():
+        if key in ("beta1", "beta2"):
+            continue
+        native = _native(name, key)
+        if native is None or native not in accepted:
+            raise Unsupported(f"torch.optim.{cls.__name__} has no parameter for {key}")
+        kwargs[native] = value
+    kwargs.update(betas(cls, hp))
+    call = f"torch.optim.{cls.__name__}({texts}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+    return _made(lambda: cls(params, **kwargs), call), call
+
+
+def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
+    """Each unpinned canonical hyperparameter -> torch's value in effect, read back from opt.defaults."""
+    found: dict[str, str] = {}
+    for key in declared:
+        if key in pinned:
+            continue
+        native = "betas" if key in ("beta1", "beta2") else _native(name, key)
+        if native is None or native not in opt.defaults:
+            continue
+        value = opt.defaults[native]
+        half = 0 if key == "beta1" else 1
+        found[key] = f"betas[{half}]={value[half]!r}" if native == "betas" else f"{native}={value!r}"
+    return found
+
+
+def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
+    """p.grad = g; torch.optim.<X>([p], <pinned keywords>).step(), `steps` times (per_step: g = grads[t])."""
+    from oracle.ops import OPS
+
+    if per_step and steps != 1:
+        raise Unsupported("per_step takes the number of steps from grads' first axis: leave `steps` out")
+    p = torch.nn.Parameter(params.detach().clone())
+    opt, call = build(name, [p], hp, "[p]")
+    n = grads.shape[0] if per_step else steps
+    for t in range(n):
+        p.grad = (grads[t] if per_step else grads).detach().clone()
+        opt.step()
+    api = (f"p = torch.nn.Parameter({{params}}); opt = {call}\n"
+           f"for t in range({n}): p.grad = {'{grads}[t]' if per_step else '{grads}'}; opt.step()")
+    return Made(p.detach(), api, in_effect(name, opt, hp, tuple(OPS[f"{name}_step"].attrs)))
+
+
+CLIPS = {"global_norm": "torch.nn.utils.clip_grad_norm_([w, b], {bound!r})",
+         "per_tensor_norm": "torch.nn.utils.clip_grad_norm_(w, {bound!r}); torch.nn.utils.clip_grad_norm_(b, {bound!r})",
+         "value": "torch.nn.utils.clip_grad_value_([w, b], {bound!r})", "none": ""}
+
+
+def _clip(how: str, params: list[Any], bound: float) -> None:
+    if how == "global_norm":
+        torch.nn.utils.clip_grad_norm_(params, bound)
+    elif how == "per_tensor_norm":
+        for p in params:
+            torch.nn.utils.clip_grad_norm_(p, bound)
+    elif how == "value":
+        torch.nn.utils.clip_grad_value_(params, bound)
+
+
+def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
+               alpha: float | None) -> tuple[Any, str]:
+    """The torch scheduler a user attaches for the case's schedule, and its call as written."""
+    if schedule == "none":
+        return None, ""
+    if schedule == "step_decay":
+        kw: dict[str, Any] = {"step_size": decay_steps} | ({} if decay_rate is None else {"gamma": decay_rate})
+        cls: Any = torch.optim.lr_scheduler.StepLR
+    else:
+        kw = {"T_max": decay_steps} | ({} if alpha is None else {"eta_min": alpha * lr})
+        cls = torch.optim.lr_scheduler.CosineAnnealingLR
+    shown = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+    return _made(lambda: cls(opt, **kw), f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"), \
+        f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"
+
+
+def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
+             clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
+             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+    """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
+    scheduler stepped after each optimizer step (per batch); the lr each step applied, from param_groups."""
+    from oracle.ops import OPS
+
+    if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
+        raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
+    opt, call = build(optimizer, params, hp, "[w, b]")
+    sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha)
+    seen: list[list[Any]] = [[], [], []]
+    for t in range(grads_w.shape[0]):
+        opt.zero_grad()
+        params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
+        _clip(clip, params, clip_bound or 0.0)
+        seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
+        opt.step()
+        if sched is not None:
+            sched.step()
+        seen[0].append(params[0].detach().clone())
+        seen[1].append(params[1].detach().clone())
+    clipping = CLIPS[clip].format(bound=clip_bound)
+    api = (f"w, b = torch.nn.Parameter({{w}}), torch.nn.Parameter({{b}}); opt = {call}"
+           + (f"; sched = {sched_call}" if sched_call else "") + "\n"
+           f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
+           + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
+           + ("; sched.step()" if sched_call else "") + "  # observed: w, b after each step, lr")
+    defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
+    if sched is not None and schedule == "step_decay" and decay_rate is None:
+        defaults["decay_rate"] = f"gamma={sched.gamma!r}"
+    if sched is not None and schedule == "cosine_decay" and alpha is None:
+        defaults["alpha"] = f"eta_min={sched.eta_min!r}"
+    return Made(tuple(torch.stack(s) for s in seen), api, defaults)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}
