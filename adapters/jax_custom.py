@@ -121,3 +121,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
         _optax("linear_schedule")(init_value, end_value, transition_steps)(step),
 }
+
+from adapters.jax_layers import CUSTOM as _LAYERS  # noqa: E402
+
+CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)

@@ -127,3 +127,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "linear_schedule": lambda step, init_value, end_value, transition_steps:
         keras.optimizers.schedules.PolynomialDecay(init_value, transition_steps, end_learning_rate=end_value)(step),
 }
+
+from adapters.tensorflow_layers import CUSTOM as _LAYERS  # noqa: E402
+
+CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)

@@ -28,11 +28,12 @@ from oracle.ops import (
     outputs,
     reductions,
     shape,
+    weighted,
 )
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
-             conv, metrics, optimizers, outputs, conversions, layers)
+             conv, metrics, optimizers, outputs, conversions, layers, weighted)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

@@ -1,0 +1,105 @@
+"""The JAX column's layers from canonical weights (oracle/ops/weighted.py): flax.linen modules applied to the
+mapped weights (Module.apply with a params tree), so jax.grad reaches the canonical ones."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
+from oracle.request import Unsupported
+
+
+def _ops() -> Any:
+    import jax.numpy as jnp
+
+    return SimpleNamespace(transpose=jnp.transpose, chunk=lambda a, i, n: jnp.split(a, n, axis=-1)[i],
+                           cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack)
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    names = []
+    for key, value in tree.items():
+        names += _flat(value, f"{prefix}{key}/") if isinstance(value, dict) else [f"{prefix}{key}"]
+    return names
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        *heads, leaf = path.split("/")
+        node = tree
+        for head in heads:
+            node = node.setdefault(head, {})
+        node[leaf] = value
+    return tree
+
+
+def _apply(layer: str, module: Any, canon: dict[str, Any], x: Any, under: str = "", **kwargs: Any) -> Any:
+    """The module's parameter tree (shapes only: jax.eval_shape of init) replaced by the mapped weights."""
+    import jax
+
+    shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, **kwargs))["params"]
+    shapes = shapes[under] if under else shapes
+    params = native_params(WEIGHTS[layer], "jax", canon, _flat(shapes), _ops())
+    tree = _nested(params)
+    return module.apply({"params": {under: tree} if under else tree}, x, **kwargs)
+
+
+def _cell(cls: str, recurrent_kernel: Any) -> Any:
+    from flax import linen
+
+    return linen.RNN(getattr(linen, cls)(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype))
+
+
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    (c, h), y = _apply("lstm", _cell("LSTMCell", recurrent_kernel), canon, x, "cell", initial_carry=(c0, h0),
+                       return_carry=True)  # flax's LSTM carry is (c, h)
+    return y, h, c
+
+
+def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+        reset_after: bool = True) -> Any:
+    if not reset_after:
+        raise Unsupported("flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
+                          "(reset_after=True); it has no option for reset_after=False")
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    h, y = _apply("gru", _cell("GRUCell", recurrent_kernel), canon, x, "cell", initial_carry=h0, return_carry=True)
+    return y, h
+
+
+def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    h, y = _apply("simple_rnn", _cell("SimpleCell", recurrent_kernel), canon, x, "cell", initial_carry=h0,
+                  return_carry=True)
+    return y, h
+
+
+def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    from flax import linen
+
+    if padding_idx is not None:
+        raise Unsupported("flax.linen.Embed has no padding_idx")
+    module = linen.Embed(table.shape[0], table.shape[1], param_dtype=table.dtype)
+    return _apply("embedding_layer", module, {"table": table}, ids)
+
+
+def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    from flax import linen
+
+    module = linen.Dense(kernel.shape[1], param_dtype=kernel.dtype)
+    return _apply("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
+
+
+def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
+    import jax
+
+    return jax.nn.dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
+    "linen_dense_layer": dense, "jax_sdpa": _sdpa, "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
+}

@@ -1,0 +1,76 @@
+"""The TensorFlow column's layers from canonical weights (oracle/ops/weighted.py): each Keras layer is built as
+a user builds it and run with the mapped weights by Layer.stateless_call, so the tape sees the canonical ones."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import keras
+import tensorflow as tf
+
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
+from oracle.request import Unsupported
+
+OPS = SimpleNamespace(transpose=tf.transpose, chunk=lambda a, i, n: tf.split(a, n, axis=-1)[i],
+                      cat=lambda parts: tf.concat(parts, axis=-1), stack=lambda parts: tf.stack(parts))
+
+
+def _run(layer: str, built: Any, canon: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """The layer's own variables, in its order, replaced by the mapped canonical weights for this call."""
+    names = [v.path.split("/")[-1] for v in built.trainable_variables]
+    params = native_params(WEIGHTS[layer], "tensorflow", canon, names, OPS)
+    # non-trainable state (a recurrent layer's dropout seed) is no weight: it goes in as it is
+    state = [v.value for v in built.non_trainable_variables]
+    out, _ = built.stateless_call([params[n] for n in names], state, *args, **kwargs)
+    return out
+
+
+def _recurrent(cls: Any, x: Any, recurrent_kernel: Any, **options: Any) -> Any:
+    built = cls(recurrent_kernel.shape[0], return_sequences=True, return_state=True, dtype=x.dtype.name, **options)
+    built.build(tuple(x.shape))
+    return built
+
+
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    y, h, c = _run("lstm", _recurrent(keras.layers.LSTM, x, recurrent_kernel), canon, x, initial_state=[h0, c0])
+    return y, h, c
+
+
+def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+        reset_after: bool = True) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    built = _recurrent(keras.layers.GRU, x, recurrent_kernel, reset_after=reset_after)
+    y, h = _run("gru" if reset_after else "gru_reset_before", built, canon, x, initial_state=[h0])
+    return y, h
+
+
+def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    y, h = _run("simple_rnn", _recurrent(keras.layers.SimpleRNN, x, recurrent_kernel), canon, x, initial_state=[h0])
+    return y, h
+
+
+def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    if padding_idx is not None:
+        raise Unsupported("keras.layers.Embedding has no padding_idx (its mask_zero masks id 0 downstream; "
+                          "it does not freeze a row)")
+    built = keras.layers.Embedding(table.shape[0], table.shape[1], dtype=table.dtype.name)
+    built.build(tuple(ids.shape))
+    return _run("embedding_layer", built, {"table": table}, ids)
+
+
+def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    built = keras.layers.Dense(kernel.shape[1], dtype=kernel.dtype.name)
+    built.build(tuple(x.shape))
+    return _run("dense_layer", built, {"kernel": kernel, "bias": bias}, x)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "keras_lstm": lstm, "keras_gru": gru, "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
+    "keras_dense_layer": dense,
+    "keras_sdpa": lambda q, k, v, is_causal=False: keras.ops.dot_product_attention(q, k, v, is_causal=is_causal),
+    "keras_sdpa_mask": lambda q, k, v, mask: keras.ops.dot_product_attention(q, k, v, mask=mask),
+}

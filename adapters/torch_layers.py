@@ -1,0 +1,77 @@
+"""The torch column's layers from canonical weights (oracle/ops/weighted.py): each module is built as a user
+builds it and run with the mapped weights by torch.func.functional_call, so gradients reach the canonical ones."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import torch
+
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
+from oracle.request import Unsupported
+
+OPS = SimpleNamespace(transpose=lambda a: a.transpose(0, 1), chunk=lambda a, i, n: torch.chunk(a, n, dim=-1)[i],
+                      cat=lambda parts: torch.cat(parts, dim=-1), stack=lambda parts: torch.stack(parts))
+
+
+def _run(layer: str, module: torch.nn.Module, canon: dict[str, Any], *args: Any) -> Any:
+    names = [name for name, _ in module.named_parameters()]
+    params = native_params(WEIGHTS[layer], "torch", canon, names, OPS)
+    return torch.func.functional_call(module, params, args)
+
+
+def _rnn(cls: Any, layer: str, x: Any, kernel: Any, **canon: Any) -> Any:
+    return cls(kernel.shape[0], canon["recurrent_kernel"].shape[0], batch_first=True, dtype=x.dtype, device=x.device)
+
+
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    module = _rnn(torch.nn.LSTM, "lstm", x, **canon)
+    y, (h, c) = _run("lstm", module, canon, x, (h0[None], c0[None]))  # torch's states lead with num_layers
+    return y, h[0], c[0]
+
+
+def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+        reset_after: bool = True) -> Any:
+    if not reset_after:
+        raise Unsupported("torch.nn.GRU has one convention, the reset gate applied to h @ W_hn + b_hn "
+                          "(reset_after=True); it has no option for reset_after=False")
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    y, h = _run("gru", _rnn(torch.nn.GRU, "gru", x, **canon), canon, x, h0[None])
+    return y, h[0]
+
+
+def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    y, h = _run("simple_rnn", _rnn(torch.nn.RNN, "simple_rnn", x, **canon), canon, x, h0[None])
+    return y, h[0]
+
+
+def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    module = torch.nn.Embedding(table.shape[0], table.shape[1], padding_idx=padding_idx, dtype=table.dtype,
+                                device=table.device)
+    return _run("embedding_layer", module, {"table": table}, ids)
+
+
+def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    module = torch.nn.Linear(kernel.shape[0], kernel.shape[1], dtype=kernel.dtype, device=kernel.device)
+    return _run("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
+
+
+def _heads_first(a: Any) -> Any:
+    return a.transpose(1, 2)  # [batch, len, heads, dim] <-> torch's [batch, heads, len, dim]
+
+
+def sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
+    y = torch.nn.functional.scaled_dot_product_attention(_heads_first(q), _heads_first(k), _heads_first(v),
+                                                         attn_mask=mask, is_causal=is_causal)
+    return _heads_first(y)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "torch_lstm": lstm, "torch_gru": gru, "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
+    "torch_dense_layer": dense, "torch_sdpa": sdpa,
+    "torch_sdpa_mask": lambda q, k, v, mask: sdpa(q, k, v, mask=mask),
+}
