@@ -20,11 +20,11 @@ parameter uses, is `unsupported` with the name, never dropped silently. Nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Union
+from typing import Any, Callable, Protocol
 
 from oracle.request import Unsupported
 
-Expr = Union[str, tuple[Any, ...]]
+Expr = str | tuple[Any, ...]
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ RNN_WEIGHTS = {"kernel": "[input, gates*units], gates along the last axis",
                "recurrent_kernel": "[units, gates*units]", "bias_ih": "[gates*units], added to x @ kernel",
                "bias_hh": "[gates*units], added to h @ recurrent_kernel"}
 _MERGED4 = ("add", "bias_ih", "bias_hh")
-_LINEN_LSTM = {f"i{g}/kernel": ("chunk", "kernel", n, 4) for n, g in enumerate("ifgo")}
+_LINEN_LSTM: dict[str, Any] = {f"i{g}/kernel": ("chunk", "kernel", n, 4) for n, g in enumerate("ifgo")}
 _LINEN_LSTM |= {f"h{g}/kernel": ("chunk", "recurrent_kernel", n, 4) for n, g in enumerate("ifgo")}
 _LINEN_LSTM |= {f"h{g}/bias": ("chunk", _MERGED4, n, 4) for n, g in enumerate("ifgo")}
 _TORCH_RNN: dict[str, Any] = {"weight_ih_l0": ("T", "kernel"), "weight_hh_l0": ("T", "recurrent_kernel"),
@@ -171,8 +171,8 @@ OPS = [
        **_code("lstm",
                "torch.func.functional_call(torch.nn.LSTM(in, units, batch_first=True), PARAMS, "
                "({x}, ({h0}[None], {c0}[None])))",
-               "keras.layers.LSTM(units, return_sequences=True, return_state=True).stateless_call(PARAMS, non_trainable, {x}, "
-               "initial_state=[{h0}, {c0}])",
+               "keras.layers.LSTM(units, return_sequences=True, return_state=True).stateless_call(PARAMS, non_trainable, "
+               "{x}, initial_state=[{h0}, {c0}])",
                "flax.linen.RNN(flax.linen.LSTMCell(units)).apply({{'params': {{'cell': PARAMS}}}}, {x}, "
                "initial_carry=({c0}, {h0}), return_carry=True)")),
     op("gru", "layers", ("x", "h0", *_RNN_ARGS), "a GRU over a batch-first sequence from canonical weights (gates r, "
@@ -181,16 +181,17 @@ OPS = [
        attrs={"reset_after": Attr("bool", True, doc="Keras' default; torch and flax have only this convention")},
        **_code("gru",
                "torch.func.functional_call(torch.nn.GRU(in, units, batch_first=True), PARAMS, ({x}, {h0}[None]))",
-               "keras.layers.GRU(units, reset_after={reset_after}, return_sequences=True, return_state=True).stateless_call(PARAMS, non_trainable, {x}, "
-               "initial_state=[{h0}])",
+               "keras.layers.GRU(units, reset_after={reset_after}, return_sequences=True, return_state=True)"
+               ".stateless_call(PARAMS, non_trainable, "
+               "{x}, initial_state=[{h0}])",
                "flax.linen.RNN(flax.linen.GRUCell(units)).apply({{'params': {{'cell': PARAMS}}}}, {x}, "
                "initial_carry={h0}, return_carry=True)")),
     op("simple_rnn", "layers", ("x", "h0", *_RNN_ARGS), "an Elman RNN (tanh) over a batch-first sequence from "
        "canonical weights", _simple_rnn, outputs=("y", "h"),
        **_code("simple_rnn",
                "torch.func.functional_call(torch.nn.RNN(in, units, batch_first=True), PARAMS, ({x}, {h0}[None]))",
-               "keras.layers.SimpleRNN(units, return_sequences=True, return_state=True).stateless_call(PARAMS, non_trainable, "
-               "{x}, initial_state=[{h0}])",
+               "keras.layers.SimpleRNN(units, return_sequences=True, return_state=True)"
+               ".stateless_call(PARAMS, non_trainable, {x}, initial_state=[{h0}])",
                "flax.linen.RNN(flax.linen.SimpleCell(units)).apply({{'params': {{'cell': PARAMS}}}}, {x}, "
                "initial_carry={h0}, return_carry=True)")),
     op("embedding_layer", "layers", (Arg("ids", "int_tensor", "index"), "table"), "an embedding layer holding "
