@@ -103,3 +103,39 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
     "linen_dense_layer": dense, "jax_sdpa": _sdpa, "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
 }
+
+
+# Default initialisers and dropout (oracle/ops/stochastic.py), as a flax.nnx user writes them.
+def _value(param: Any) -> Any:
+    return param.get_value() if hasattr(param, "get_value") else param.value
+
+
+def _nnx_lstm_kernel(input_size: int, units: int) -> Any:
+    import jax.numpy as jnp
+    from flax import nnx
+
+    cell = nnx.LSTMCell(input_size, units, rngs=nnx.Rngs(0))
+    return jnp.concatenate([_value(g.kernel) for g in (cell.ii, cell.if_, cell.ig, cell.io)], axis=-1)
+
+
+def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+    from flax import nnx
+
+    layer = nnx.Dropout(rate, rngs=nnx.Rngs(0))
+    return layer(x) if training is None else layer(x, deterministic=not training)
+
+
+def _nnx(cls: str, *sizes: int) -> Any:
+    from flax import nnx
+
+    return getattr(nnx, cls)(*sizes, rngs=nnx.Rngs(0))
+
+
+CUSTOM.update({
+    "nnx_default_dense_kernel": lambda in_features, out_features: _value(
+        _nnx("Linear", in_features, out_features).kernel),
+    "nnx_default_embedding_table": lambda num_embeddings, embedding_dim: _value(
+        _nnx("Embed", num_embeddings, embedding_dim).embedding),
+    "nnx_default_lstm_kernel": _nnx_lstm_kernel,
+    "nnx_dropout_layer": _nnx_dropout,
+})

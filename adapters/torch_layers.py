@@ -75,3 +75,36 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "torch_dense_layer": dense, "torch_sdpa": sdpa,
     "torch_sdpa_mask": lambda q, k, v, mask: sdpa(q, k, v, mask=mask),
 }
+
+
+# Default initialisers and dropout (oracle/ops/stochastic.py): torch's global generator, seeded inside fork_rng
+# so the worker's own random state is left as it was.
+def _seeded(make: Callable[[], Any]) -> Any:
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return make()
+
+
+def _param(module: torch.nn.Module, name: str) -> Any:
+    return module.get_parameter(name).detach()
+
+
+def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+    def run() -> Any:
+        layer = torch.nn.Dropout(p=rate)
+        if training is not None:  # unpinned: the module as built, in torch's default (training) mode
+            layer.train(training)
+        return layer(x)
+
+    return _seeded(run)
+
+
+CUSTOM.update({
+    "torch_default_dense_kernel": lambda in_features, out_features: _seeded(
+        lambda: torch.nn.Linear(in_features, out_features).weight.detach().T),
+    "torch_default_embedding_table": lambda num_embeddings, embedding_dim: _seeded(
+        lambda: torch.nn.Embedding(num_embeddings, embedding_dim).weight.detach()),
+    "torch_default_lstm_kernel": lambda input_size, units: _seeded(
+        lambda: _param(torch.nn.LSTM(input_size, units), "weight_ih_l0").T),
+    "torch_dropout_layer": _dropout,
+})

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
+from oracle.stats import STATS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool")
@@ -334,6 +335,13 @@ class Tolerance(_Strict):
     atol: float | None = Field(default=None, ge=0)
 
 
+class StatsObserve(_Strict):
+    """An output observed as statistics of its values (oracle/stats.py states the test that judges them)."""
+
+    stats: str = Field(description="a step output or input whose values are a sample")
+    of: list[Literal[STATS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
 class Variant(_Strict):
     """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
     attributes (by the step's output name), the steps and observed outputs themselves (a wrong/fixed
@@ -345,7 +353,7 @@ class Variant(_Strict):
     steps: list[str] | None = Field(default=None, min_length=1, description="replace the case's steps")
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
-    observe: list[str] | None = Field(default=None, description="replace the case's `observe`")
+    observe: list[str | StatsObserve] | None = Field(default=None, description="replace the case's `observe`")
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
@@ -368,7 +376,8 @@ class Case(_Strict):
     inputs: dict[str, InputSpec] = Field(min_length=1)
     steps: list[str] = Field(min_length=1, description="each `out = op(arg, ..., key=value)`")
     grad: Grad | None = None
-    observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
+    observe: list[str | StatsObserve] | None = Field(
+        default=None, description="outputs to record (a name, or {stats: name, of: [mean, ...]}); default all steps")
     tolerance: Tolerance | None = None
     settings: Settings | None = None
     model: Model | None = None
@@ -405,9 +414,13 @@ class Case(_Strict):
     def observed(self) -> list[str]:
         """The observed names; by default every literal input (its dtype as built is the finding) and every step output."""
         if self.observe is not None:
-            return self.observe
+            return [o if isinstance(o, str) else o.stats for o in self.observe]
         literals = [n for n, spec in self.inputs.items() if spec.literal is not None]
         return literals + [name for s in self.parsed_steps() if not OPS[s.op].builds for name in s.names]
+
+    def observed_stats(self) -> dict[str, list[str]]:
+        """Outputs observed as statistics: name -> the statistics asked for."""
+        return {o.stats: list(o.of) for o in self.observe or [] if not isinstance(o, str)}
 
 
 class LoadedCase:
@@ -627,7 +640,7 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
     objects = {s.out for s in steps if OPS[s.op].builds}
-    for j, name in enumerate(case.observe or []):
+    for j, name in enumerate(case.observed() if case.observe is not None else []):
         if name in objects:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is a layer or metric object; observe its state through ops (running_mean, ...)")
@@ -816,7 +829,7 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
         if change.steps is not None:
             out["steps"] = list(change.steps)
         if change.observe is not None:
-            out["observe"] = list(change.observe)
+            out["observe"] = [o if isinstance(o, str) else o.model_dump() for o in change.observe]
         if change.contrast_with is not None:
             out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():

@@ -42,6 +42,8 @@ class Request:
     # literal inputs: name -> {"value": a Python value ("nan"/"inf" as strings), "dtype": name or None to infer},
     # built by each framework's own constructor (torch.tensor, tf.constant, jnp.array)
     literals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # outputs observed as statistics of a sample: name -> statistics (oracle/stats.py)
+    stats: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Unsupported(Exception):
