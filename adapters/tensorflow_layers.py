@@ -3,8 +3,9 @@ a user builds it and run with the mapped weights by Layer.stateless_call, so the
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import keras
 import tensorflow as tf
@@ -21,14 +22,26 @@ def _run(layer: str, built: Any, canon: dict[str, Any], *args: Any, **kwargs: An
     """The layer's own variables, in its order, replaced by the mapped canonical weights for this call."""
     names = [v.path.split("/")[-1] for v in built.trainable_variables]
     params = native_params(WEIGHTS[layer], "tensorflow", canon, names, OPS)
+    if keras.mixed_precision.dtype_policy().name.startswith("mixed"):
+        # stateless_call skips the policy's autocast of variables (a float32 result where layer(x) gives
+        # float16), so under mixed precision the weights are assigned and the layer called as users do;
+        # the tape then sees the layer's variables, not the canonical weights (forward only)
+        for variable, name in zip(built.trainable_variables, names):
+            variable.assign(params[name])
+        return built(*args, **kwargs)
     # non-trainable state (a recurrent layer's dropout seed) is no weight: it goes in as it is
     state = [v.value for v in built.non_trainable_variables]
     out, _ = built.stateless_call([params[n] for n in names], state, *args, **kwargs)
     return out
 
 
+def _dtype(t: Any) -> str | None:
+    """A float32 layer is left to Keras' global dtype policy (so a mixed-precision case reaches it)."""
+    return None if t.dtype == tf.float32 else t.dtype.name
+
+
 def _recurrent(cls: Any, x: Any, recurrent_kernel: Any, **options: Any) -> Any:
-    built = cls(recurrent_kernel.shape[0], return_sequences=True, return_state=True, dtype=x.dtype.name, **options)
+    built = cls(recurrent_kernel.shape[0], return_sequences=True, return_state=True, dtype=_dtype(x), **options)
     built.build(tuple(x.shape))
     return built
 
@@ -57,13 +70,13 @@ def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
     if padding_idx is not None:
         raise Unsupported("keras.layers.Embedding has no padding_idx (its mask_zero masks id 0 downstream; "
                           "it does not freeze a row)")
-    built = keras.layers.Embedding(table.shape[0], table.shape[1], dtype=table.dtype.name)
+    built = keras.layers.Embedding(table.shape[0], table.shape[1], dtype=_dtype(table))
     built.build(tuple(ids.shape))
     return _run("embedding_layer", built, {"table": table}, ids)
 
 
 def dense(x: Any, kernel: Any, bias: Any) -> Any:
-    built = keras.layers.Dense(kernel.shape[1], dtype=kernel.dtype.name)
+    built = keras.layers.Dense(kernel.shape[1], dtype=_dtype(kernel))
     built.build(tuple(x.shape))
     return _run("dense_layer", built, {"kernel": kernel, "bias": bias}, x)
 
@@ -98,3 +111,21 @@ CUSTOM.update({
         keras.layers.LSTM(units), (None, None, input_size)).cell.kernel.value,
     "keras_dropout_layer": _dropout,
 })
+
+
+@contextlib.contextmanager
+def mixed_policy(dtype: str | None, in_effect: dict[str, Any]) -> Iterator[None]:
+    """settings.autocast: Keras' global dtype policy mixed_<dtype> for the case, then the previous one back.
+    It reaches Keras layers built in the case; tf.* functions keep the dtypes they are given."""
+    if dtype is None:
+        yield
+        return
+    saved = keras.mixed_precision.dtype_policy().name
+    keras.mixed_precision.set_dtype_policy(f"mixed_{dtype}")
+    in_effect["autocast"] = f"keras.mixed_precision.set_dtype_policy('mixed_{dtype}')"
+    in_effect["keras_policy"] = keras.mixed_precision.dtype_policy().name
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_dtype_policy(saved)
+        in_effect["restored"] = f"keras policy {keras.mixed_precision.dtype_policy().name}"

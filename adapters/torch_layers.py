@@ -3,8 +3,9 @@ builds it and run with the mapped weights by torch.func.functional_call, so grad
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 
@@ -108,3 +109,16 @@ CUSTOM.update({
         lambda: _param(torch.nn.LSTM(input_size, units), "weight_ih_l0").T),
     "torch_dropout_layer": _dropout,
 })
+
+
+@contextlib.contextmanager
+def autocast(device_type: str, dtype: str | None, in_effect: dict[str, Any]) -> Iterator[None]:
+    """settings.autocast: torch.autocast on the column's device; recorded while on, and its state after exit."""
+    if dtype is None:
+        yield
+        return
+    with torch.autocast(device_type=device_type, dtype=getattr(torch, dtype)):
+        in_effect["autocast"] = f"torch.autocast(device_type={device_type!r}, dtype=torch.{dtype})"
+        in_effect["autocast_enabled"] = torch.is_autocast_enabled(device_type)
+        yield
+    in_effect["restored"] = f"autocast enabled after the case: {torch.is_autocast_enabled(device_type)}"

@@ -266,6 +266,9 @@ class Settings(_Strict):
     """
 
     tf32: bool | None = None  # YAML reads on/off as true/false
+    # mixed precision: torch.autocast on the column's device, Keras' global policy mixed_<dtype>, JAX: every
+    # floating input cast to <dtype> (as Flax users cast); each restored after the case
+    autocast: Literal["float16", "bfloat16"] | None = None
 class WeightSpec(_Strict):
     """A layer's kernel or bias: seeded `init` or explicit `values`; the shape follows from the layer."""
 
