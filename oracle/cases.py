@@ -345,6 +345,23 @@ class StatsObserve(_Strict):
     of: list[Literal[STATS]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
+def _stats_entries(value: Any) -> Any:
+    """A mapping in `observe` is a stats observation: its own error, not the union's 'should be a string'."""
+    if not isinstance(value, list):
+        return value
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            try:
+                item = StatsObserve.model_validate(item)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"{{stats: ..., of: [...]}}: {where}: {first['msg']}") from None
+        out.append(item)
+    return out
+
+
 class Variant(_Strict):
     """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
     attributes (by the step's output name), the steps and observed outputs themselves (a wrong/fixed
@@ -392,6 +409,8 @@ class Case(_Strict):
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
     explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
                                                                       "the signature of the class this case shows")
+
+    _observe_entries = field_validator("observe", mode="before")(_stats_entries)
 
     @field_validator("inputs")
     @classmethod

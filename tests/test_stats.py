@@ -78,3 +78,32 @@ def test_the_tolerance_shrinks_with_the_sample_and_scales_are_caught_at_a_thousa
         assert "s.mean" in _kinds(_outcome(a + 0.5, "s", ["mean"]), _outcome(b + 1.0, "s", ["mean"]))
     big, small = (summarize(rng.normal(0, 1, n), ["mean"])[1]["mean"]["se"] for n in (100000, 1000))
     assert big < small / 5
+
+
+STATS_CASE = """\
+id: case
+title: statistics of a dropout sample
+inputs:
+  x: {shape: [1000], init: {fill: 1.0}}
+steps:
+  - y = dropout_layer(x, rate=0.5, training=true)
+observe: [{stats: y, of: [mean, frac_zero]}]
+"""
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    ("of: [mean, frac_zero]", "of: [mean, median]", "observe", ["of.1", "should be 'mean', 'std'"]),
+    ("{stats: y,", "{stats: z,", "observe[0]", ["'z' is not a step output"]),
+])
+def test_a_malformed_stats_observation_is_one_message_with_file_line_field(tmp_path: Path, old: str, new: str,
+                                                                           field: str, words: list[str]) -> None:
+    from test_cases import error_for
+
+    from oracle.cases import load_case
+    from oracle.plan import plan
+
+    path = tmp_path / "case.yaml"
+    path.write_text(STATS_CASE, encoding="utf-8")
+    assert plan(load_case(path)).stats == {"y": ["mean", "frac_zero"]}
+    message = str(error_for(tmp_path, STATS_CASE.replace(old, new)))
+    assert "case.yaml:7" in message and field in message and all(w in message for w in words), message
