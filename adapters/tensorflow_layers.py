@@ -91,8 +91,9 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 # Default initialisers and dropout (oracle/ops/stochastic.py): Keras draws from its global seed, which
 # keras.utils.set_random_seed pins (for the whole worker: Keras has no scoped form).
-def _seeded_layer(layer: Any, shape: tuple[Any, ...]) -> Any:
-    keras.utils.set_random_seed(0)
+def _seeded_layer(make: Callable[[], Any], shape: tuple[Any, ...]) -> Any:
+    keras.utils.set_random_seed(0)  # before the layer exists: its initialisers draw from this seed
+    layer = make()
     layer.build(shape)
     return layer
 
@@ -104,11 +105,11 @@ def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
 
 CUSTOM.update({
     "keras_default_dense_kernel": lambda in_features, out_features: _seeded_layer(
-        keras.layers.Dense(out_features), (None, in_features)).kernel.value,
+        lambda: keras.layers.Dense(out_features), (None, in_features)).kernel.value,
     "keras_default_embedding_table": lambda num_embeddings, embedding_dim: _seeded_layer(
-        keras.layers.Embedding(num_embeddings, embedding_dim), (None,)).embeddings.value,
+        lambda: keras.layers.Embedding(num_embeddings, embedding_dim), (None,)).embeddings.value,
     "keras_default_lstm_kernel": lambda input_size, units: _seeded_layer(
-        keras.layers.LSTM(units), (None, None, input_size)).cell.kernel.value,
+        lambda: keras.layers.LSTM(units), (None, None, input_size)).cell.kernel.value,
     "keras_dropout_layer": _dropout,
 })
 
