@@ -23,8 +23,9 @@ class BoundBackend:
     framework: str
     binder: Binder
 
-    def bind(self, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str], tensor_type: type) -> None:
-        self.binder = Binder(self.framework, custom, kind_of, tensor_type)
+    def bind(self, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str], tensor_type: type,
+             place: Callable[[Any], Any] | None = None) -> None:
+        self.binder = Binder(self.framework, custom, kind_of, tensor_type, place)
 
     def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
         applied = self.binder.apply(OPS[step.op], values, texts, step.attrs)
@@ -35,6 +36,10 @@ class BoundBackend:
     def snapshot(self, value: Any) -> Any:
         """A copy of a layer's state (a buffer or variable that later calls update in place)."""
         return value
+
+    def context_lost(self) -> str | None:
+        """oracle.protocol.Adapter.context_lost; a CPU backend never loses its context."""
+        return None
 
 
 @dataclass
@@ -52,3 +57,6 @@ class NativeAdapter:
         if request.training is not None:
             return run_training(self.backend, request, self.version, self.device)  # type: ignore[arg-type]
         return run_request(self.backend, request, self.version, self.device)
+
+    def context_lost(self) -> str | None:
+        return self.backend.context_lost()

@@ -82,7 +82,20 @@ class TorchBackend(BoundBackend):
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
-        self.bind(CUSTOM, _kind, torch.Tensor)
+        self.bind(CUSTOM, _kind, torch.Tensor, place=self._place)
+
+    def _place(self, built: Any) -> Any:
+        """A layer or metric the binder built goes where the inputs are (torchmetrics metrics are Modules)."""
+        return built.to(self.device) if isinstance(built, torch.nn.Module) else built
+
+    def context_lost(self) -> str | None:
+        if self.device.type != "cuda":
+            return None
+        try:  # a device-side assert is sticky: every later CUDA call in this process fails with it
+            torch.cuda.synchronize(self.device)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return None
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
         if str(array.dtype) == "bfloat16":  # torch cannot read ml_dtypes' bfloat16: pass the bits

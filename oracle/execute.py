@@ -55,6 +55,10 @@ class Backend(Protocol):
         """Apply a case's pinned settings for one run; yields the settings in effect, to record."""
         ...
 
+    def context_lost(self) -> str | None:
+        """oracle.protocol.Adapter.context_lost."""
+        ...
+
 
 class StepFailed(Exception):
     def __init__(self, where: str, cause: BaseException, api: str = "") -> None:

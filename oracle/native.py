@@ -217,12 +217,14 @@ class Binder:
     """One framework's side of the registry: check every binding once, then apply ops to native values.
 
     `custom` holds the adapter's named functions; `kind_of` tells a native value's dtype kind
-    (integer, floating, bool) for switches; `tensor_type` is the class whose methods `method` binds.
+    (integer, floating, bool) for switches; `tensor_type` is the class whose methods `method` binds;
+    `place` puts an object the binding built (a layer, a loss module, a metric) on the column's device.
     """
 
     def __init__(self, framework: str, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str],
-                 tensor_type: type) -> None:
+                 tensor_type: type, place: Callable[[Any], Any] | None = None) -> None:
         self.framework, self.custom, self.kind_of, self.tensor_type = framework, custom, kind_of, tensor_type
+        self.place: Callable[[Any], Any] = place or (lambda built: built)
         self.errors: dict[str, str] = {}
         for declared in OPS.values():
             problem = self.check(declared)
@@ -345,9 +347,9 @@ class Binder:
         if leaf.kind == "call":
             return target(*pos, *attr_pos, **kws, **attr_kws), target
         if leaf.kind == "build":
-            built = target(*pos, *attr_pos, **kws, **attr_kws)
+            built = self.place(target(*pos, *attr_pos, **kws, **attr_kws))
             return built, built
-        built = target(*attr_pos, **attr_kws)
+        built = self.place(target(*attr_pos, **attr_kws))
         if leaf.kind == "construct":
             return built(*pos, **kws), built
         updated = getattr(built, leaf.update)(*pos, **kws)

@@ -41,6 +41,12 @@ class Adapter(Protocol):
 
     def run(self, request: Request) -> Outcome: ...
 
+    def context_lost(self) -> str | None:
+        """After a cell: why the device can no longer be trusted (a sticky CUDA error such as a device-side
+        assert poisons every later call in the process), or None. The worker then answers that cell and
+        exits, and the runner starts a fresh worker for the next: one cell's fault is not every later cell's."""
+        ...
+
 
 class ColumnUnavailable(Exception):
     """The framework or the requested device is not there; the reason is shown to the user."""

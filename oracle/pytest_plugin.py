@@ -99,7 +99,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None  # the user chose a distribution mode; keep it
     from xdist.scheduler import LoadScopeScheduling
 
-    class ColumnScheduling(LoadScopeScheduling):  # type: ignore[misc]
+    class ColumnScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path, _, name = nodeid.rpartition("::")
             # an item is named `column` or `variant:column` (neither holds a colon): its scope is the column
@@ -226,7 +226,7 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
         by_id = {r["id"]: r for r in results["cases"]}
         for case_id, column in todo:
             state["records"].setdefault((case_id, column), (by_id[case_id], results["environment"]))
-    return state["records"][cell]  # type: ignore[no-any-return]
+    return state["records"][cell]
 
 
 def _answered(state: dict[str, Any]) -> Journaled | None:

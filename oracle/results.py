@@ -45,7 +45,9 @@ def parse_columns(spec: str, device: str) -> list[Column]:
             raise ValueError(f"unknown device {d!r}; devices: cpu, gpu")
     if len(devices) == 1:
         return [Column(f, f, devices[0]) for f in frameworks]
-    return [Column(f"{f}:{d}", f, d) for d in devices for f in frameworks]
+    # the judge's semantics do not depend on a device: one reference, on the CPU, judges every device's columns
+    judge = [Column("reference", "reference", "cpu")] if "reference" in frameworks else []
+    return judge + [Column(f"{f}:{d}", f, d) for d in devices for f in frameworks if f != "reference"]
 
 
 def fingerprints(cases: list[LoadedCase], columns: list[Column]) -> dict[tuple[str, str], str]:

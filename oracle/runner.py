@@ -276,6 +276,8 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
         on_outcome(column.name, request.case_id, outcome)
         if stop is not None and stop.is_set():
             return []
+        if message.get("restart"):  # the worker lost its device context and exits: the rest go to a fresh one
+            return pending[i + 1:]
     return []
 
 

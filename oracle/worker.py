@@ -69,14 +69,15 @@ def _faults() -> dict[str, str]:
     """ORACLE_FAULTS=case-id=kill,other-id=hang: faults the worker injects into itself (tests only).
 
     kill: SIGKILL itself; hang: never answer; oom: cap the address space with setrlimit
-    and allocate until it bites; raise: an exception as if the adapter had a bug.
+    and allocate until it bites; raise: an exception as if the adapter had a bug; lose-context:
+    answer, then report the device context lost (as after a CUDA device-side assert).
     """
     pairs = (item.split("=", 1) for item in os.environ.get("ORACLE_FAULTS", "").split(",") if "=" in item)
     return {case_id.strip(): fault.strip() for case_id, fault in pairs}
 
 
 def _inject(fault: str | None, case_id: str) -> None:
-    if fault is None:
+    if fault is None or fault == "lose-context":  # lose-context acts after the answer (main)
         return
     print(f"oracle fault injection: {fault} in {case_id}", file=sys.stderr, flush=True)
     if fault == "kill":
@@ -148,7 +149,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         request = request_from_wire(message["request"])
         outcome = _answer(adapter, request, faults)
-        _send(protocol_out, {"type": "outcome", "case_id": request.case_id, "outcome": outcome.to_wire()})
+        lost = "injected fault" if faults.get(request.case_id) == "lose-context" else adapter.context_lost()
+        if lost:
+            outcome.notes["device_context_lost"] = f"{lost}"[:400] + "; the next cell runs in a fresh worker"
+        _send(protocol_out, {"type": "outcome", "case_id": request.case_id, "outcome": outcome.to_wire(),
+                             **({"restart": True} if lost else {})})
+        if lost:
+            break
     return 0
 
 

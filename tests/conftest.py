@@ -30,3 +30,13 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     results["_out"] = out
     results["_by_id"] = {c["id"]: c for c in results["cases"]}
     return results
+
+
+@pytest.fixture(scope="session")
+def rendered(pipeline: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`oracle report` on the session's run, rendered once for every test that reads the reports."""
+    from oracle.cli import main
+
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", "--results", str(pipeline["_out"] / "results.json"), "--out", str(out)]) == 0
+    return out

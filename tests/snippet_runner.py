@@ -57,7 +57,7 @@ def run(path: Path) -> None:
         except Exception as exc:
             result.update(status="error", error=error_info(exc).__dict__)
     result["warnings"] = sorted({w.category.__name__ for w in caught})
-    arrays = {}
+    arrays: dict[str, Any] = {}
     for name, where in names.items():
         try:
             found = to_numpy(lookup(namespace, where))

@@ -26,15 +26,22 @@ CASES = ROOT / "cases" / "case-language"
 @pytest.fixture(scope="module")
 def run(pipeline: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Records by case id from the session's `oracle run` (tests/conftest.py), which holds these cases."""
-    return pipeline["_by_id"]  # type: ignore[no-any-return]
+    return pipeline["_by_id"]
 
 
 def column(run: dict[str, dict[str, Any]], case_id: str, name: str) -> dict[str, Any]:
-    return run[case_id]["columns"][name]  # type: ignore[no-any-return]
+    return run[case_id]["columns"][name]
 
 
 def values(record: dict[str, Any], name: str) -> np.ndarray | None:
     return Tensor.from_results(record["outputs"][name]).values
+
+
+def array(record: dict[str, Any], name: str) -> np.ndarray:
+    """The recorded values of an output that must have some."""
+    found = values(record, name)
+    assert found is not None, f"{name}: no values recorded"
+    return found
 
 
 def in_jax(code: str) -> Any:
@@ -301,8 +308,8 @@ def test_tensorflow_and_jax_gradient_options(run: dict[str, dict[str, Any]]) -> 
     assert values(column(run, "gradient-options[integer-input]", "tensorflow"), "grad.k") is None
     with tf.GradientTape() as tape:
         p = x * x
-    assert values(column(run, "gradient-options[jacobian]", "tensorflow"), "grad.x").tolist() == \
-        tape.jacobian(p, x).numpy().tolist()  # type: ignore[union-attr]
+    assert array(column(run, "gradient-options[jacobian]", "tensorflow"), "grad.x").tolist() == \
+        tape.jacobian(p, x).numpy().tolist()
     for option in ("accumulate", "value-and-grad"):
         assert column(run, f"gradient-options[{option}]", "tensorflow")["status"] == "unsupported"
 
@@ -347,7 +354,7 @@ def test_add_n_of_an_int_product_and_quotient_as_tensorflow_raises_it(run: dict[
         rec = column(run, case_id, "tensorflow")
         assert rec["status"] == "error" and rec["error"]["public"] == "tf.errors.InvalidArgumentError"
         assert rec["error"]["type"].endswith(type(raised.value).__name__)
-        assert values(rec, "div").dtype == div.dtype.as_numpy_dtype  # the quotient TF built: float64
+        assert array(rec, "div").dtype == div.dtype.as_numpy_dtype  # the quotient TF built: float64
         judged = {j.column: j.verdict for j in judge_case(run[case_id], run)}
         assert judged["tensorflow"] == "holds"
     for name in ("torch", "jax"):  # neither has add_n: unsupported with the reason, not imitated
@@ -355,8 +362,8 @@ def test_add_n_of_an_int_product_and_quotient_as_tensorflow_raises_it(run: dict[
         assert rec["status"] == "unsupported" and "no add_n" in rec["notes"]["unsupported"]
     t = torch.tensor(6) * torch.tensor(3) + torch.tensor(10) / torch.tensor(15)
     rec = column(run, "add-n-int-product-and-quotient[plus]", "torch")
-    assert rec["status"] == "ok" and values(rec, "addn").dtype == t.numpy().dtype
-    assert np.isclose(values(rec, "addn"), t.numpy())  # type: ignore[arg-type]
+    assert rec["status"] == "ok" and array(rec, "addn").dtype == t.numpy().dtype
+    assert np.isclose(array(rec, "addn"), t.numpy())
 
 
 def test_claims_accept_native_error_names_and_warning_categories() -> None:
@@ -441,9 +448,10 @@ def test_batch_norm_state_after_training_then_inference(run: dict[str, dict[str,
     bn = torch.nn.BatchNorm1d(3)
     bn.train(True)
     y_train = bn(torch.tensor(x))
+    assert bn.running_mean is not None and bn.running_var is not None
     mean, var = bn.running_mean.clone(), bn.running_var.clone()
     bn.train(False)
-    natives = {"torch": (y_train, mean, var, bn(torch.tensor(x)))}
+    natives: dict[str, tuple[Any, ...]] = {"torch": (y_train, mean, var, bn(torch.tensor(x)))}
     layer = tf.keras.layers.BatchNormalization()
     y_train = layer(x, training=True)
     mean, var = tf.identity(layer.moving_mean), tf.identity(layer.moving_variance)
@@ -460,11 +468,11 @@ result = [y_train.tolist(), mean.tolist(), var.tolist(), bn(x, use_running_avera
         assert rec["status"] == "ok", name
         for output, want in zip(("y_train", "mean_after", "var_after", "y_eval"), expected):
             want = want.detach().numpy() if isinstance(want, torch.Tensor) else np.asarray(want)
-            np.testing.assert_allclose(values(rec, output), want, rtol=1e-6, atol=1e-6, err_msg=f"{name} {output}")
+            np.testing.assert_allclose(array(rec, output), want, rtol=1e-6, atol=1e-6, err_msg=f"{name} {output}")
     # the momentum conventions differ: torch moves 10% toward the batch, Keras and Flax 1%
-    torch_mean = values(column(run, "batch-norm-train-then-eval", "torch"), "mean_after")
-    keras_mean = values(column(run, "batch-norm-train-then-eval", "tensorflow"), "mean_after")
-    np.testing.assert_allclose(torch_mean, 10 * keras_mean, rtol=1e-5)  # type: ignore[operator]
+    torch_mean = array(column(run, "batch-norm-train-then-eval", "torch"), "mean_after")
+    keras_mean = array(column(run, "batch-norm-train-then-eval", "tensorflow"), "mean_after")
+    np.testing.assert_allclose(torch_mean, 10 * keras_mean, rtol=1e-5)
 
 
 def test_mean_metric_result_after_each_update(run: dict[str, dict[str, Any]]) -> None:

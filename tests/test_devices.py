@@ -21,6 +21,9 @@ def test_column_names_per_device() -> None:
     columns = parse_columns("torch,jax", "cpu,gpu")
     assert [(c.name, c.framework, c.device) for c in columns] == [
         ("torch:cpu", "torch", "cpu"), ("jax:cpu", "jax", "cpu"), ("torch:gpu", "torch", "gpu"), ("jax:gpu", "jax", "gpu")]
+    # one judge for every device: the reference runs once, on the CPU, under its plain name
+    assert [c.name for c in parse_columns("reference,torch", "cpu,gpu")] == ["reference", "torch:cpu", "torch:gpu"]
+    assert parse_columns("reference,torch", "cpu,gpu")[0].device == "cpu"
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         parse_columns("torch", "tpu")
     with pytest.raises(ValueError, match="unknown column 'mxnet'"):
@@ -53,3 +56,24 @@ def test_settings_pinned_by_a_case_are_applied_and_recorded(pipeline: dict[str, 
     unpinned = by_id["t-log-special"]["columns"]
     for column, (key, value) in defaults.items():
         assert unpinned[column]["notes"]["settings"][key] == value
+
+
+def test_a_lost_device_context_costs_one_cell_and_the_next_runs_in_a_fresh_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a sticky device error (a CUDA device-side assert poisons every later call of the process), the
+    worker answers that cell, says so, and exits; the runner starts a fresh worker for the cells after it.
+    Before, every later cell of the column recorded the first cell's error as its own."""
+    from oracle.cases import load_cases
+
+    cases = load_cases([DATA])
+    first, rest = cases[0].id, [c.id for c in cases[1:]]
+    monkeypatch.setenv("ORACLE_FAULTS", f"{first}=lose-context")
+    got: dict[str, Any] = {}
+    env = run_column(parse_columns("jax", "cpu")[0], [plan(c) for c in cases],
+                     lambda column, case_id, outcome: got.setdefault(case_id, outcome), tmp_path)
+    assert env.available and list(got) == [first, *rest]
+    assert "fresh worker" in got[first].notes["device_context_lost"]
+    assert got[first].status in ("ok", "error")  # the cell's own answer is kept
+    assert all(got[c].status in ("ok", "error") and "device_context_lost" not in got[c].notes for c in rest), got
+    log = (tmp_path / "jax.log").read_text()
+    assert "Traceback" not in log

@@ -89,7 +89,7 @@ def test_torch_broadcasts_with_a_warning_where_optax_raises(explored: dict[str, 
              and c.signature["columns"]["jax"].startswith("error")
              and c.signature["against_reference"]["torch"].startswith("silent_divergence")]
     assert found, [c.signature for c in report.classes]
-    shapes = [s.get("shape") for s in found[0].minimal["inputs"].values()]  # type: ignore[index]
+    shapes = [s.get("shape") for s in found[0].minimal["inputs"].values()]
     assert all(s is not None for s in shapes)
     short, long_ = sorted(shapes, key=len)
     # shrunk to the trailing-1 relation, [k, 1] against [k] (k may shrink away: [1] against [], which

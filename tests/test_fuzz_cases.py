@@ -250,7 +250,7 @@ FOUND = {
 def test_found_by_fuzzing_is_a_case_error(name: str, tmp_path: Path) -> None:
     document, fragment = FOUND[name]
     path = tmp_path / "case.yaml"
-    path.write_bytes(document if isinstance(document, bytes) else document.encode())
+    path.write_bytes(document if isinstance(document, bytes) else str(document).encode())
     with pytest.raises(CaseError) as caught:
         load_case(path)
     assert fragment in str(caught.value)

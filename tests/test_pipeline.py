@@ -69,6 +69,7 @@ def test_torch_column_is_what_torch_does(pipeline: dict[str, Any]) -> None:
     got = recorded(pipeline, "t-mse-broadcast", "torch")
     assert got["status"] == "ok"
     assert values(got, "loss").tobytes() == loss.detach().numpy().tobytes()
+    assert pred.grad is not None
     assert values(got, "grad.pred").tobytes() == pred.grad.numpy().tobytes()
     assert [(w["category"], w["message"]) for w in got["warnings"]] == \
         [(w.category.__name__, str(w.message)) for w in caught]

@@ -142,7 +142,8 @@ def _numpy_reference(declared: OpDef, case: dict[str, Any], inputs: dict[str, np
     values = [inputs[a.name] if hasattr(a, "name") else a for a in step.args]
     r = R(np, scipy.special)
     with np.errstate(all="ignore"):
-        return declared.reference(r, *[v.astype(np.float64) if v.dtype.kind == "f" else v for v in values],  # type: ignore[misc]
+        return declared.reference(r, *[v.astype(np.float64) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+                                       for v in values],  # type: ignore[misc]
                                   **attrs)
 
 

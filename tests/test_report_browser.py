@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 
-from oracle.report.write import write_reports
-
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
 if CHROMIUM is None and os.environ.get("ORACLE_REQUIRE_CHROMIUM"):
@@ -47,10 +45,8 @@ def test_console_errors_are_detected(tmp_path: Path) -> None:
     assert any("missingFunction" in line for line in console_errors(done.stderr))
 
 
-def test_report_renders_in_chromium(pipeline: dict[str, Any], tmp_path: Path) -> None:
-    results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
-    write_reports(results, tmp_path)
-    page = tmp_path / "report.html"
+def test_report_renders_in_chromium(pipeline: dict[str, Any], rendered: Path, tmp_path: Path) -> None:
+    page = rendered / "report.html"  # the session's `oracle report`, rendered once
     dom = chromium(page, tmp_path / "profile", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert not console_errors(dom.stderr)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from oracle.ops.refctx import R
 from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, method, op
 
 INDEX_ALTS = ("clamp_index", "fill_out_of_range")
@@ -25,7 +26,7 @@ def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
     return x + r.xp.tensordot(rows, updates, axes=([0], [0]))
 
 
-def _in_range(r, name: str, indices: Any, n: int) -> np.ndarray:
+def _in_range(r: R, name: str, indices: Any, n: int) -> np.ndarray:
     """Which updates land in [-n, n); strict raises on any other, `drop_out_of_range` drops them."""
     idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
     ok = (idx >= -n) & (idx < n)
@@ -36,7 +37,7 @@ def _in_range(r, name: str, indices: Any, n: int) -> np.ndarray:
     return ok
 
 
-def _indices(r, name: str, indices: Any, n: int, low: int = -1) -> tuple[np.ndarray, np.ndarray]:
+def _indices(r: R, name: str, indices: Any, n: int, low: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Concrete indices wrapped into [0, n) and a mask of the in-range ones; strict raises on any other.
 
     `low=-1` allows negative indices in [-n, 0) (NumPy); `low=0` allows none (embedding ids, one_hot classes).

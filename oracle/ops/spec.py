@@ -263,7 +263,8 @@ class OpDef:
         return self.outputs == ("*",)
 
     def binding(self, framework: str) -> Binding:
-        return getattr(self, framework)  # type: ignore[no-any-return]
+        binding: Binding = getattr(self, framework)
+        return binding
 
     @property
     def arg_names(self) -> tuple[str, ...]:
