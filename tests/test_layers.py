@@ -60,7 +60,7 @@ def test_lstm_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> No
     import torch
 
     w = _inputs("lstm-canonical-weights")
-    lstm = torch.nn.LSTM(5, 4, batch_first=True)
+    lstm: Any = torch.nn.LSTM(5, 4, batch_first=True)
     lstm.load_state_dict({"weight_ih_l0": torch.tensor(w["kernel"].T), "weight_hh_l0": torch.tensor(w["recurrent_kernel"].T),
                           "bias_ih_l0": torch.tensor(w["bias_ih"]), "bias_hh_l0": torch.tensor(w["bias_hh"])})
     x = torch.tensor(w["x"], requires_grad=True)
@@ -96,7 +96,10 @@ def test_lstm_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> No
     for j, gate in enumerate(["hi", "hf", "hg", "ho"]):
         getattr(cell, gate).kernel[...] = np.split(w["recurrent_kernel"], 4, axis=-1)[j]
         getattr(cell, gate).bias[...] = np.split(w["bias_ih"] + w["bias_hh"], 4)[j]
-    (fc, fh), fy = nnx.RNN(cell, return_carry=True)(w["x"], initial_carry=(w["c0"], w["h0"]))
+    import jax.numpy as jnp
+
+    carry = (jnp.asarray(w["c0"]), jnp.asarray(w["h0"]))
+    (fc, fh), fy = nnx.RNN(cell, return_carry=True)(jnp.asarray(w["x"]), initial_carry=carry)
     for name, value in {"y": fy, "h": fh, "c": fc}.items():
         _close(value, _rec(run, "lstm-canonical-weights", "jax", name))
 
@@ -105,7 +108,7 @@ def test_gru_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> Non
     import torch
 
     case, w = "gru-canonical-weights[reset-after]", _inputs("gru-canonical-weights")
-    gru = torch.nn.GRU(5, 4, batch_first=True)
+    gru: Any = torch.nn.GRU(5, 4, batch_first=True)
     gru.load_state_dict({"weight_ih_l0": torch.tensor(w["kernel"].T), "weight_hh_l0": torch.tensor(w["recurrent_kernel"].T),
                          "bias_ih_l0": torch.tensor(w["bias_ih"]), "bias_hh_l0": torch.tensor(w["bias_hh"])})
     y, h = gru(torch.tensor(w["x"]), torch.tensor(w["h0"])[None])
@@ -137,8 +140,11 @@ def test_gru_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> Non
     (fh, fy) = linen.RNN(linen.GRUCell(4)).apply({"params": {"cell": params}}, w["x"], initial_carry=w["h0"],
                                                  return_carry=True)
     _close(fy, _rec(run, case, "jax", "y"))
-    grad = jax.grad(lambda p: linen.RNN(linen.GRUCell(4)).apply({"params": {"cell": p}}, w["x"],
-                                                                initial_carry=w["h0"]).sum())(params)
+    def total(p: Any) -> Any:
+        out: Any = linen.RNN(linen.GRUCell(4)).apply({"params": {"cell": p}}, w["x"], initial_carry=w["h0"])
+        return out.sum()
+
+    grad = jax.grad(total)(params)
     _close(grad["hn"]["bias"], np.split(_rec(run, case, "jax", "grad.bias_hh"), 3)[2])
 
 
@@ -160,7 +166,8 @@ def test_embedding_and_attention_columns_equal_native_calls(run: dict[str, Any])
     _close(jax.nn.dot_product_attention(q, k, v, mask=mask), _rec(run, "attention-bool-mask-polarity[fully-masked-row]",
                                                                   "jax", "y"))
     t = [torch.tensor(a).transpose(1, 2) for a in (q, k, v)]
-    native = torch.nn.functional.scaled_dot_product_attention(*t, attn_mask=torch.tensor(mask)).transpose(1, 2)
+    native = torch.nn.functional.scaled_dot_product_attention(t[0], t[1], t[2], attn_mask=torch.tensor(mask))
+    native = native.transpose(1, 2)
     _close(native, _rec(run, "attention-bool-mask-polarity[fully-masked-row]", "torch", "y"))
     assert np.isnan(_rec(run, "attention-bool-mask-polarity[fully-masked-row]", "reference", "y")[0, 1]).all()
 

@@ -14,7 +14,7 @@ from oracle.ops.layer_weights import LayerWeights, mapping_text
 from oracle.ops.spec import Arg, Attr, custom, op
 
 
-def _gates(n: int, order: tuple[int, ...], name: str) -> tuple[Any, ...]:
+def _gates(n: int, order: tuple[int, ...], name: Any) -> tuple[Any, ...]:
     """Native gate order as a list of canonical chunks: (1, 0, 2) puts canonical gate 1 first."""
     return ("cat", *(("chunk", name, i, n) for i in order))
 
