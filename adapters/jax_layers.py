@@ -15,7 +15,8 @@ def _ops() -> Any:
     import jax.numpy as jnp
 
     return SimpleNamespace(transpose=jnp.transpose, chunk=lambda a, i, n: jnp.split(a, n, axis=-1)[i],
-                           cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack)
+                           cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack,
+                           reshape=jnp.reshape)
 
 
 def _flat(tree: dict[str, Any], prefix: str = "") -> list[str]:
@@ -93,6 +94,23 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
     return _apply("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
 
 
+def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
+        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    """flax.nnx.MultiHeadAttention with its parameters assigned (nnx attribute assignment)."""
+    from flax import nnx
+
+    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
+             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
+    embed = q_kernel.shape[0]
+    module = nnx.MultiHeadAttention(num_heads, embed, decode=False, param_dtype=q_kernel.dtype, rngs=nnx.Rngs(0))
+    names = ["/".join(str(p) for p in path) for path, _ in nnx.to_flat_state(nnx.state(module, nnx.Param))]
+    sizes = {"heads": num_heads, "head_dim": q_kernel.shape[1] // num_heads}
+    for name, array in native_params(WEIGHTS["multi_head_attention"], "jax", canon, names, _ops(), sizes).items():
+        sub, leaf = name.split("/")
+        getattr(getattr(module, sub), leaf)[...] = array
+    return module(query, key, value, mask=key_keep[:, None, None, :])
+
+
 def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
     import jax
 
@@ -101,7 +119,8 @@ def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
-    "linen_dense_layer": dense, "jax_sdpa": _sdpa, "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
+    "linen_dense_layer": dense, "linen_multi_head_attention": mha, "jax_sdpa": _sdpa,
+    "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
 }
 
 

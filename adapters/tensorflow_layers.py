@@ -15,13 +15,16 @@ from oracle.ops.weighted import WEIGHTS
 from oracle.request import Unsupported
 
 OPS = SimpleNamespace(transpose=tf.transpose, chunk=lambda a, i, n: tf.split(a, n, axis=-1)[i],
-                      cat=lambda parts: tf.concat(parts, axis=-1), stack=lambda parts: tf.stack(parts))
+                      cat=lambda parts: tf.concat(parts, axis=-1), stack=lambda parts: tf.stack(parts),
+                      reshape=tf.reshape)
 
 
-def _run(layer: str, built: Any, canon: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-    """The layer's own variables, in its order, replaced by the mapped canonical weights for this call."""
-    names = [v.path.split("/")[-1] for v in built.trainable_variables]
-    params = native_params(WEIGHTS[layer], "tensorflow", canon, names, OPS)
+def _run(layer: str, built: Any, canon: dict[str, Any], *args: Any, depth: int = 1,
+         sizes: dict[str, int] | None = None, **kwargs: Any) -> Any:
+    """The layer's own variables, in its order, replaced by the mapped canonical weights for this call;
+    a variable is named by the last `depth` parts of its path (query/kernel)."""
+    names = ["/".join(v.path.split("/")[-depth:]) for v in built.trainable_variables]
+    params = native_params(WEIGHTS[layer], "tensorflow", canon, names, OPS, sizes)
     if keras.mixed_precision.dtype_policy().name.startswith("mixed"):
         # stateless_call skips the policy's autocast of variables (a float32 result where layer(x) gives
         # float16), so under mixed precision the weights are assigned and the layer called as users do;
@@ -66,6 +69,19 @@ def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any
     return y, h
 
 
+def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
+        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
+             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
+    head_dim = q_kernel.shape[1] // num_heads
+    built = keras.layers.MultiHeadAttention(num_heads, head_dim, dtype=_dtype(query))
+    built.build(tuple(query.shape), tuple(value.shape), tuple(key.shape))
+    # attention_mask [batch, queries, keys], True = attend: the keep mask repeated for every query
+    mask = tf.broadcast_to(tf.cast(key_keep, tf.bool)[:, None, :], (query.shape[0], query.shape[1], key.shape[1]))
+    return _run("multi_head_attention", built, canon, query, value, key=key, attention_mask=mask, depth=2,
+                sizes={"heads": num_heads, "head_dim": head_dim})
+
+
 def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
     if padding_idx is not None:
         raise Unsupported("keras.layers.Embedding has no padding_idx (its mask_zero masks id 0 downstream; "
@@ -83,7 +99,7 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_lstm": lstm, "keras_gru": gru, "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
-    "keras_dense_layer": dense,
+    "keras_dense_layer": dense, "keras_multi_head_attention": mha,
     "keras_sdpa": lambda q, k, v, is_causal=False: keras.ops.dot_product_attention(q, k, v, is_causal=is_causal),
     "keras_sdpa_mask": lambda q, k, v, mask: keras.ops.dot_product_attention(q, k, v, mask=mask),
 }

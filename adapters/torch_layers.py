@@ -14,13 +14,25 @@ from oracle.ops.weighted import WEIGHTS
 from oracle.request import Unsupported
 
 OPS = SimpleNamespace(transpose=lambda a: a.transpose(0, 1), chunk=lambda a, i, n: torch.chunk(a, n, dim=-1)[i],
-                      cat=lambda parts: torch.cat(parts, dim=-1), stack=lambda parts: torch.stack(parts))
+                      cat=lambda parts: torch.cat(parts, dim=-1), stack=lambda parts: torch.stack(parts),
+                      reshape=lambda a, shape: a.reshape(shape))
 
 
-def _run(layer: str, module: torch.nn.Module, canon: dict[str, Any], *args: Any) -> Any:
+def _run(layer: str, module: torch.nn.Module, canon: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     names = [name for name, _ in module.named_parameters()]
     params = native_params(WEIGHTS[layer], "torch", canon, names, OPS)
-    return torch.func.functional_call(module, params, args)
+    return torch.func.functional_call(module, params, args, kwargs)
+
+
+def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
+        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
+             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
+    module = torch.nn.MultiheadAttention(q_kernel.shape[0], num_heads, batch_first=True, dtype=query.dtype,
+                                         device=query.device)
+    # key_padding_mask True means "ignore this key": the canonical keep mask negated
+    return _run("multi_head_attention", module, canon, query, key, value, key_padding_mask=~key_keep,
+                need_weights=False)[0]
 
 
 def _rnn(cls: Any, layer: str, x: Any, kernel: Any, **canon: Any) -> Any:
@@ -73,7 +85,7 @@ def sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> A
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "torch_lstm": lstm, "torch_gru": gru, "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
-    "torch_dense_layer": dense, "torch_sdpa": sdpa,
+    "torch_dense_layer": dense, "torch_sdpa": sdpa, "torch_multi_head_attention": mha,
     "torch_sdpa_mask": lambda q, k, v, mask: sdpa(q, k, v, mask=mask),
 }
 

@@ -183,3 +183,33 @@ def test_a_parameter_on_one_side_only_is_unsupported_with_its_name() -> None:
         native_params(layer, "torch", canon, ["weight"], ops)
     with pytest.raises(Unsupported, match="gain have no native counterpart"):
         native_params(layer, "torch", canon | {"gain": np.ones(3)}, ["weight", "bias"], ops)
+
+
+def test_multi_head_attention_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> None:
+    import torch
+
+    case, w = "multi-head-attention-key-padding", _inputs("multi-head-attention-key-padding")
+    mha: Any = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+    mha.load_state_dict({
+        "in_proj_weight": torch.tensor(np.concatenate([w["q_kernel"], w["k_kernel"], w["v_kernel"]], axis=1).T),
+        "in_proj_bias": torch.tensor(np.concatenate([w["q_bias"], w["k_bias"], w["v_bias"]])),
+        "out_proj.weight": torch.tensor(w["out_kernel"].T), "out_proj.bias": torch.tensor(w["out_bias"])})
+    q = torch.tensor(w["query"], requires_grad=True)
+    y, _ = mha(q, torch.tensor(w["key"]), torch.tensor(w["value"]), key_padding_mask=torch.tensor(~w["key_keep"]))
+    y.sum().backward()
+    _close(y.detach(), _rec(run, case, "torch", "y"))
+    _close(q.grad, _rec(run, case, "torch", "grad.query"))
+    _close(mha.out_proj.weight.grad.T, _rec(run, case, "torch", "grad.out_kernel"))
+
+    import keras
+
+    layer = keras.layers.MultiHeadAttention(2, 2)
+    layer.build((2, 3, 4), (2, 5, 4), (2, 5, 4))
+    per_head = []
+    for c in "qkv":
+        per_head += [w[f"{c}_kernel"].reshape(4, 2, 2), w[f"{c}_bias"].reshape(2, 2)]
+    layer.set_weights(per_head + [w["out_kernel"].reshape(2, 2, 4), w["out_bias"]])
+    mask = np.broadcast_to(w["key_keep"][:, None, :], (2, 3, 5))
+    _close(np.asarray(layer(w["query"], w["value"], key=w["key"], attention_mask=mask)),
+           _rec(run, case, "tensorflow", "y"))
+    _close(np.asarray(y.detach()), _rec(run, case, "jax", "y"))  # flax agrees with torch's native layer

@@ -9,6 +9,7 @@ declaration maps every native parameter to an expression over the canonical name
     ("cat", e1, e2, ...)          joined along the last axis (gates in another order)
     ("add", e1, e2)               summed (two bias vectors merged into one)
     ("stack", e1, e2)             stacked on a new first axis (Keras GRU's [2, 3*units] bias)
+    ("reshape", e, shape)         reshaped; a shape entry may name a size the layer gives (heads, head_dim)
 
 Each worker evaluates the expressions with its own array functions and runs its layer with the results
 (torch.func.functional_call, Keras Layer.stateless_call, flax.linen Module.apply), so the gradient with
@@ -42,19 +43,23 @@ class ArrayOps(Protocol):
     chunk: Callable[[Any, int, int], Any]  # (array, index, parts) along the last axis
     cat: Callable[[list[Any]], Any]  # along the last axis
     stack: Callable[[list[Any]], Any]  # on a new first axis
+    reshape: Callable[[Any, tuple[int, ...]], Any]
 
 
-def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps) -> Any:
+def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps, sizes: dict[str, int] | None = None) -> Any:
     if isinstance(expr, str):
         return canon[expr]
     head, *rest = expr
+    if head == "reshape":
+        shape = tuple(int((sizes or {})[d]) if isinstance(d, str) else d for d in rest[1])
+        return ops.reshape(evaluate(rest[0], canon, ops, sizes), shape)
     if head == "T":
-        return ops.transpose(evaluate(rest[0], canon, ops))
+        return ops.transpose(evaluate(rest[0], canon, ops, sizes))
     if head == "chunk":
-        return ops.chunk(evaluate(rest[0], canon, ops), rest[1], rest[2])
+        return ops.chunk(evaluate(rest[0], canon, ops, sizes), rest[1], rest[2])
     if head == "add":
-        return evaluate(rest[0], canon, ops) + evaluate(rest[1], canon, ops)
-    parts = [evaluate(e, canon, ops) for e in rest]
+        return evaluate(rest[0], canon, ops, sizes) + evaluate(rest[1], canon, ops, sizes)
+    parts = [evaluate(e, canon, ops, sizes) for e in rest]
     if head == "cat":
         return ops.cat(parts)
     if head == "stack":
@@ -65,7 +70,8 @@ def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps) -> Any:
 def names_in(expr: Expr) -> set[str]:
     if isinstance(expr, str):
         return {expr}
-    return set().union(*(names_in(e) for e in expr[1:] if isinstance(e, (str, tuple))))
+    parts = expr[1:2] if expr[0] == "reshape" else expr[1:]
+    return set().union(*(names_in(e) for e in parts if isinstance(e, (str, tuple))))
 
 
 def text(expr: Expr) -> str:
@@ -77,6 +83,8 @@ def text(expr: Expr) -> str:
         return f"{text(rest[0])}.T"
     if head == "chunk":
         return f"{text(rest[0])}[gate {rest[1]} of {rest[2]}]"
+    if head == "reshape":
+        return f"{text(rest[0])}.reshape({', '.join(map(str, rest[1]))})"
     if head == "add":
         return f"({text(rest[0])} + {text(rest[1])})"
     return f"{head}({', '.join(text(e) for e in rest)})"
@@ -87,7 +95,7 @@ def mapping_text(layer: LayerWeights, framework: str) -> str:
 
 
 def native_params(layer: LayerWeights, framework: str, canon: dict[str, Any], native_names: list[str],
-                  ops: ArrayOps) -> dict[str, Any]:
+                  ops: ArrayOps, sizes: dict[str, int] | None = None) -> dict[str, Any]:
     """The native parameters from the canonical weights; a parameter on one side only is Unsupported."""
     mapping = layer.native[framework]
     extra = [n for n in native_names if n not in mapping]
@@ -101,4 +109,4 @@ def native_params(layer: LayerWeights, framework: str, canon: dict[str, Any], na
     unused = [n for n in canon if n not in used]
     if unused:
         raise Unsupported(f"canonical weight(s) {', '.join(unused)} have no native counterpart")
-    return {name: evaluate(e, canon, ops) for name, e in mapping.items()}
+    return {name: evaluate(e, canon, ops, sizes) for name, e in mapping.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ops.layer_weights import LayerWeights, mapping_text
-from oracle.ops.spec import Arg, Attr, custom, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, custom, op
 
 
 def _gates(n: int, order: tuple[int, ...], name: Any) -> tuple[Any, ...]:
@@ -102,6 +102,18 @@ def _masked_attention(r: Any, q: Any, k: Any, v: Any, mask: Any) -> Any:
     return _softmax_attend(r, q, k, v, mask)
 
 
+def _mha(r: Any, query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any,
+         k_bias: Any, v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    """Project q, k, v (x @ kernel + bias, [embed] split head-major into [heads, head_dim]), attend per head
+    (key_keep [batch, keys], True = attend), join the heads and project: heads @ out_kernel + out_bias."""
+    def split(x: Any) -> Any:
+        return x.reshape(x.shape[0], x.shape[1], num_heads, -1)
+
+    q, k, v = split(query @ q_kernel + q_bias), split(key @ k_kernel + k_bias), split(value @ v_kernel + v_bias)
+    heads = _softmax_attend(r, q, k, v, key_keep[:, None, None, :])
+    return heads.reshape(heads.shape[0], heads.shape[1], -1) @ out_kernel + out_bias
+
+
 def _dense(r: Any, x: Any, kernel: Any, bias: Any) -> Any:
     """x @ kernel + bias; kernel [in, out]."""
     return x @ kernel + bias
@@ -124,6 +136,16 @@ _LINEN_GRU: dict[str, Any] = {
     "in/bias": ("chunk", "bias_ih", 2, 3), "hr/kernel": ("chunk", "recurrent_kernel", 0, 3),
     "hz/kernel": ("chunk", "recurrent_kernel", 1, 3), "hn/kernel": ("chunk", "recurrent_kernel", 2, 3),
     "hn/bias": ("chunk", "bias_hh", 2, 3)}
+
+def _per_head(projections: dict[str, str], output: str) -> dict[str, Any]:
+    """Keras and flax.nnx keep per-head kernels [embed, heads, head_dim] and [heads, head_dim, embed]."""
+    found: dict[str, Any] = {}
+    for native, c in projections.items():
+        found[f"{native}/kernel"] = ("reshape", f"{c}_kernel", (-1, "heads", "head_dim"))
+        found[f"{native}/bias"] = ("reshape", f"{c}_bias", ("heads", "head_dim"))
+    return found | {f"{output}/kernel": ("reshape", "out_kernel", ("heads", "head_dim", -1)),
+                    f"{output}/bias": "out_bias"}
+
 
 WEIGHTS: dict[str, LayerWeights] = {
     "lstm": LayerWeights(RNN_WEIGHTS | {"gates": "i, f, g, o"}, {
@@ -148,6 +170,15 @@ WEIGHTS: dict[str, LayerWeights] = {
         "jax": {"i/kernel": "kernel", "i/bias": ("add", "bias_ih", "bias_hh"), "h/kernel": "recurrent_kernel"}}),
     "embedding_layer": LayerWeights({"table": "[rows, dim]"}, {
         "torch": {"weight": "table"}, "tensorflow": {"embeddings": "table"}, "jax": {"embedding": "table"}}),
+    "multi_head_attention": LayerWeights(
+        {"q_kernel": "[embed, heads*head_dim], head-major", "q_bias": "[heads*head_dim]", "k_kernel": "as q",
+         "k_bias": "", "v_kernel": "", "v_bias": "", "out_kernel": "[heads*head_dim, embed]", "out_bias": "[embed]"}, {
+            # torch keeps one fused [3*embed, embed] input projection, [out, in]
+            "torch": {"in_proj_weight": ("T", ("cat", "q_kernel", "k_kernel", "v_kernel")),
+                      "in_proj_bias": ("cat", "q_bias", "k_bias", "v_bias"),
+                      "out_proj.weight": ("T", "out_kernel"), "out_proj.bias": "out_bias"},
+            "tensorflow": _per_head({"query": "q", "key": "k", "value": "v"}, "attention_output"),
+            "jax": _per_head({"query": "q", "key": "k", "value": "v"}, "out")}),
     "dense_layer": LayerWeights({"kernel": "[in, out]", "bias": "[out]"}, {
         "torch": {"weight": ("T", "kernel"), "bias": "bias"}, "tensorflow": {"kernel": "kernel", "bias": "bias"},
         "jax": {"kernel": "kernel", "bias": "bias"}}),
@@ -207,6 +238,19 @@ OPS = [
                "torch.func.functional_call(torch.nn.Linear(in, out), PARAMS, ({x},))",
                "keras.layers.Dense(out).stateless_call(PARAMS, non_trainable, {x})",
                "flax.linen.Dense(out).apply({{'params': PARAMS}}, {x})")),
+    op("multi_head_attention", "layers", ("query", "key", "value", Arg("key_keep", "tensor", "binary"), "q_kernel",
+                                          "q_bias", "k_kernel", "k_bias", "v_kernel", "v_bias", "out_kernel",
+                                          "out_bias"),
+       "multi-head attention layer from canonical projections; key_keep [batch, keys] True = attend (torch's "
+       "key_padding_mask is its negation: True = ignore)", _mha,
+       attrs={"num_heads": Attr("int", REQUIRED, low=1)},
+       **_code("multi_head_attention",
+               "torch.func.functional_call(torch.nn.MultiheadAttention(embed, {num_heads}, batch_first=True), "
+               "PARAMS, ({query}, {key}, {value}), {{'key_padding_mask': ~{key_keep}, 'need_weights': False}})[0]",
+               "keras.layers.MultiHeadAttention({num_heads}, key_dim).stateless_call(PARAMS, [], {query}, {value}, "
+               "key={key}, attention_mask={key_keep}[:, None, :] broadcast to [batch, queries, keys])",
+               "m = flax.nnx.MultiHeadAttention({num_heads}, embed, rngs=flax.nnx.Rngs(0)); m.<param>[...] = "
+               "PARAMS; m({query}, {key}, {value}, mask={key_keep}[:, None, None, :], decode=False)")),
     op("attention", "layers", "q k v", "scaled dot-product attention, [batch, len, heads, dim] (torch's own layout "
        "is [batch, heads, len, dim]: transposed in and out)", _attention,
        attrs={"is_causal": Attr("bool", False)},
