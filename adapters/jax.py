@@ -119,7 +119,11 @@ class JaxBackend(BoundBackend):
         self.jax, self.device = jax, device
         self.bind(CUSTOM, _kind, jax.Array)
 
+    cast_to: str | None = None  # settings.autocast: floating inputs are cast to this dtype
+
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any:
+        if self.cast_to and array.dtype.kind == "f":
+            return self.jax.device_put(array, self.device).astype(self.cast_to)
         return self.jax.device_put(array, self.device)
 
     def to_numpy(self, value: Any) -> np.ndarray:
@@ -142,8 +146,18 @@ class JaxBackend(BoundBackend):
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
         # JAX has no TF32 switch of its own: the default matmul precision decides it
         precision = None if "tf32" not in settings else ("tensorfloat32" if settings["tf32"] else "highest")
-        with self.jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
-            yield {"default_matmul_precision": str(self.jax.config.jax_default_matmul_precision)}
+        in_effect = {"default_matmul_precision": str(self.jax.config.jax_default_matmul_precision)}
+        # JAX has no autocast: a Flax user casts the inputs (and so the weights given as inputs) to the dtype
+        self.cast_to = settings.get("autocast")
+        if self.cast_to:
+            in_effect["autocast"] = f"floating inputs cast to {self.cast_to} (JAX has no autocast context)"
+        try:
+            with self.jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
+                yield in_effect
+        finally:
+            self.cast_to = None
+            if "autocast" in in_effect:
+                in_effect["restored"] = "inputs no longer cast"
 
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         forward(inputs, True)  # the observed forward values; jax.grad re-traces it below

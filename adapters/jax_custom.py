@@ -120,3 +120,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
         _schedule("linear_schedule", step, init_value, end_value, transition_steps),
     **_OPTIM,
 }
+
+from adapters.jax_layers import CUSTOM as _LAYERS  # noqa: E402
+
+CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)

@@ -88,6 +88,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
 from adapters.tensorflow_custom import STEP_CLASSES  # noqa: E402
+from adapters.tensorflow_layers import mixed_policy  # noqa: E402
 
 CUSTOM.update(_FAMILY_CUSTOM)
 
@@ -147,7 +148,9 @@ class TensorFlowBackend(BoundBackend):
         if "tf32" in settings:
             tf.config.experimental.enable_tensor_float_32_execution(bool(settings["tf32"]))
         try:
-            yield {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled()}
+            in_effect = {"tensor_float_32_execution": tf.config.experimental.tensor_float_32_execution_enabled()}
+            with mixed_policy(settings.get("autocast"), in_effect):
+                yield in_effect
         finally:
             tf.config.experimental.enable_tensor_float_32_execution(saved)
     def build_model(self, layers: list[dict[str, Any]], weights: dict[str, np.ndarray]) -> tuple[Any, str]:

@@ -124,3 +124,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
         _schedule("PolynomialDecay", step, init_value, transition_steps, end_learning_rate=end_value),
     **_OPTIM,
 }
+
+from adapters.tensorflow_layers import CUSTOM as _LAYERS  # noqa: E402
+
+CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)

@@ -11,6 +11,7 @@ import torch
 from adapters.base import BoundBackend, NativeAdapter
 from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
 from adapters.torch_custom import STEP_CLASSES, betas
+from adapters.torch_layers import autocast
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
@@ -118,10 +119,12 @@ class TorchBackend(BoundBackend):
         if "tf32" in settings:
             torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = bool(settings["tf32"])
         try:
-            yield {"allow_tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
-                   "allow_tf32_cudnn": torch.backends.cudnn.allow_tf32,
-                   "cudnn_deterministic": torch.backends.cudnn.deterministic,
-                   "float32_matmul_precision": torch.get_float32_matmul_precision()}
+            in_effect = {"allow_tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+                         "allow_tf32_cudnn": torch.backends.cudnn.allow_tf32,
+                         "cudnn_deterministic": torch.backends.cudnn.deterministic,
+                         "float32_matmul_precision": torch.get_float32_matmul_precision()}
+            with autocast(self.device.type, settings.get("autocast"), in_effect):
+                yield in_effect
         finally:
             torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 

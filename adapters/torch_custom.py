@@ -94,3 +94,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
     "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule, **_OPTIM,
 }
+
+from adapters.torch_layers import CUSTOM as _LAYERS  # noqa: E402
+
+CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)

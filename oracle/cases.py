@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
+from oracle.stats import STATS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool", "complex64",
@@ -283,6 +284,9 @@ class Settings(_Strict):
     """
 
     tf32: bool | None = None  # YAML reads on/off as true/false
+    # mixed precision: torch.autocast on the column's device, Keras' global policy mixed_<dtype>, JAX: every
+    # floating input cast to <dtype> (as Flax users cast); each restored after the case
+    autocast: Literal["float16", "bfloat16"] | None = None
 class WeightSpec(_Strict):
     """A layer's kernel or bias: seeded `init` or explicit `values`; the shape follows from the layer."""
 
@@ -352,6 +356,30 @@ class Tolerance(_Strict):
     atol: float | None = Field(default=None, ge=0)
 
 
+class StatsObserve(_Strict):
+    """An output observed as statistics of its values (oracle/stats.py states the test that judges them)."""
+
+    stats: str = Field(description="a step output or input whose values are a sample")
+    of: list[Literal[STATS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+def _stats_entries(value: Any) -> Any:
+    """A mapping in `observe` is a stats observation: its own error, not the union's 'should be a string'."""
+    if not isinstance(value, list):
+        return value
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            try:
+                item = StatsObserve.model_validate(item)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(f"{{stats: ..., of: [...]}}: {where}: {first['msg']}") from None
+        out.append(item)
+    return out
+
+
 class Variant(_Strict):
     """A named change to the case: input fields (shape, dtype, init, values, literal, track), step
     attributes (by the step's output name), the steps and observed outputs themselves (a wrong/fixed
@@ -363,7 +391,7 @@ class Variant(_Strict):
     steps: list[str] | None = Field(default=None, min_length=1, description="replace the case's steps")
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
-    observe: list[str] | None = Field(default=None, description="replace the case's `observe`")
+    observe: list[str | StatsObserve] | None = Field(default=None, description="replace the case's `observe`")
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
@@ -393,7 +421,8 @@ class Case(_Strict):
     inputs: dict[str, InputSpec] = Field(min_length=1)
     steps: list[str] = Field(min_length=1, description="each `out = op(arg, ..., key=value)`")
     grad: Grad | None = None
-    observe: list[str] | None = Field(default=None, description="outputs to record; default all steps")
+    observe: list[str | StatsObserve] | None = Field(
+        default=None, description="outputs to record (a name, or {stats: name, of: [mean, ...]}); default all steps")
     tolerance: Tolerance | None = None
     require: Require | None = Field(default=None, description="what every column must do, or the run fails")
     settings: Settings | None = None
@@ -410,6 +439,8 @@ class Case(_Strict):
     variants: list[Variant] | Product | None = Field(default=None, description="sub-cases, each `id[name]`")
     explored: dict[str, Any] | None = Field(default=None, description="written by `oracle explore`: seed, examples, "
                                                                       "the signature of the class this case shows")
+
+    _observe_entries = field_validator("observe", mode="before")(_stats_entries)
 
     @field_validator("inputs")
     @classmethod
@@ -442,9 +473,13 @@ class Case(_Strict):
     def observed(self) -> list[str]:
         """The observed names; by default every literal input (its dtype as built is the finding) and every step output."""
         if self.observe is not None:
-            return self.observe
+            return [o if isinstance(o, str) else o.stats for o in self.observe]
         literals = [n for n, spec in self.inputs.items() if spec.literal is not None]
         return literals + [name for s in self.parsed_steps() if not OPS[s.op].builds for name in s.names]
+
+    def observed_stats(self) -> dict[str, list[str]]:
+        """Outputs observed as statistics: name -> the statistics asked for."""
+        return {o.stats: list(o.of) for o in self.observe or [] if not isinstance(o, str)}
 
 
 class LoadedCase:
@@ -677,7 +712,7 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
     objects = {s.out for s in steps if OPS[s.op].builds}
-    for j, name in enumerate(case.observe or []):
+    for j, name in enumerate(case.observed() if case.observe is not None else []):
         if name in objects:
             raise CaseError(path, _line_for(("observe", j), lines), f"observe[{j}]",
                             f"{name!r} is a layer or metric object; observe its state through ops (running_mean, ...)")
@@ -889,7 +924,7 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
         if change.steps is not None:
             out["steps"] = list(change.steps)
         if change.observe is not None:
-            out["observe"] = list(change.observe)
+            out["observe"] = [o if isinstance(o, str) else o.model_dump() for o in change.observe]
         if change.contrast_with is not None:
             out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():

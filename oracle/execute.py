@@ -18,6 +18,7 @@ import numpy as np
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
+from oracle.stats import summarize
 from oracle.steps import Ref, Step, python_text
 
 Env = dict[str, Any]
@@ -284,6 +285,14 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
         else:  # a list result (`parts = split(...)`): every part and the count
             for key in [k for k in recorded if k.startswith(f"{name}.")]:
                 outcome.outputs[key] = Tensor(backend.to_numpy(recorded[key]))
+    for name, which in request.stats.items():  # a sample is recorded as its statistics, not its values
+        if name in outcome.outputs:
+            sample = outcome.outputs.pop(name)
+            found, notes = summarize(sample.values if sample.values is not None else np.zeros(0), which)
+            outcome.notes.setdefault("stats_of", {})[name] = {"shape": sample.shape, "dtype": sample.dtype}
+            for stat, value in found.items():
+                outcome.outputs[f"{name}.{stat}"] = Tensor(value)
+                outcome.notes.setdefault("stats", {})[f"{name}.{stat}"] = notes[stat]
     for name in wrt:
         if name in grads:
             g = grads[name]

@@ -47,6 +47,7 @@ def plan(loaded: LoadedCase) -> Request:
         grad={**case.grad.model_dump(), "untracked": [n for n, s in case.inputs.items() if not s.track]}
         if case.grad else None,
         observe=case.observed(),
+        stats=case.observed_stats(),
         timeout_s=case.timeout_s or DEFAULT_TIMEOUT_S,
         settings=case.settings.model_dump(exclude_none=True) if case.settings else {},
         params=initial_weights(case) if case.model is not None else {},

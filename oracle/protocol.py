@@ -65,6 +65,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "training": request.training,
         "literals": request.literals,
         "isolate": request.isolate,
+        "stats": request.stats,
     }
 
 
@@ -81,6 +82,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         training=data.get("training"),
         literals=dict(data.get("literals", {})),
         isolate=list(data.get("isolate", [])),
+        stats=dict(data.get("stats", {})),
     )
 
 

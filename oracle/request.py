@@ -45,6 +45,8 @@ class Request:
     # step outputs whose step's failure is recorded for it (and what depends on it) while the other steps run;
     # "*": every step and the gradient (the case's `isolate: true`)
     isolate: list[str] = field(default_factory=list)
+    # outputs observed as statistics of a sample: name -> statistics (oracle/stats.py)
+    stats: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Unsupported(Exception):

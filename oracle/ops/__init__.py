@@ -32,12 +32,14 @@ from oracle.ops import (
     reductions,
     segment,
     shape,
+    stochastic,
+    weighted,
 )
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
              conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
-             gradient)
+             gradient, weighted, stochastic)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

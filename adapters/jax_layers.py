@@ -1,0 +1,160 @@
+"""The JAX column's layers from canonical weights (oracle/ops/weighted.py): flax.linen modules applied to the
+mapped weights (Module.apply with a params tree), so jax.grad reaches the canonical ones."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
+from oracle.request import Unsupported
+
+
+def _ops() -> Any:
+    import jax.numpy as jnp
+
+    return SimpleNamespace(transpose=jnp.transpose, chunk=lambda a, i, n: jnp.split(a, n, axis=-1)[i],
+                           cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack,
+                           reshape=jnp.reshape)
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    names = []
+    for key, value in tree.items():
+        names += _flat(value, f"{prefix}{key}/") if isinstance(value, dict) else [f"{prefix}{key}"]
+    return names
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        *heads, leaf = path.split("/")
+        node = tree
+        for head in heads:
+            node = node.setdefault(head, {})
+        node[leaf] = value
+    return tree
+
+
+def _apply(layer: str, module: Any, canon: dict[str, Any], x: Any, under: str = "", **kwargs: Any) -> Any:
+    """The module's parameter tree (shapes only: jax.eval_shape of init) replaced by the mapped weights."""
+    import jax
+
+    shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, **kwargs))["params"]
+    shapes = shapes[under] if under else shapes
+    params = native_params(WEIGHTS[layer], "jax", canon, _flat(shapes), _ops())
+    tree = _nested(params)
+    return module.apply({"params": {under: tree} if under else tree}, x, **kwargs)
+
+
+def _cell(cls: str, recurrent_kernel: Any) -> Any:
+    from flax import linen
+
+    return linen.RNN(getattr(linen, cls)(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype))
+
+
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    (c, h), y = _apply("lstm", _cell("LSTMCell", recurrent_kernel), canon, x, "cell", initial_carry=(c0, h0),
+                       return_carry=True)  # flax's LSTM carry is (c, h)
+    return y, h, c
+
+
+def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+        reset_after: bool = True) -> Any:
+    if not reset_after:
+        raise Unsupported("flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
+                          "(reset_after=True); it has no option for reset_after=False")
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    h, y = _apply("gru", _cell("GRUCell", recurrent_kernel), canon, x, "cell", initial_carry=h0, return_carry=True)
+    return y, h
+
+
+def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    h, y = _apply("simple_rnn", _cell("SimpleCell", recurrent_kernel), canon, x, "cell", initial_carry=h0,
+                  return_carry=True)
+    return y, h
+
+
+def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    from flax import linen
+
+    if padding_idx is not None:
+        raise Unsupported("flax.linen.Embed has no padding_idx")
+    module = linen.Embed(table.shape[0], table.shape[1], param_dtype=table.dtype)
+    return _apply("embedding_layer", module, {"table": table}, ids)
+
+
+def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    from flax import linen
+
+    module = linen.Dense(kernel.shape[1], param_dtype=kernel.dtype)
+    return _apply("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
+
+
+def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
+        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    """flax.nnx.MultiHeadAttention with its parameters assigned (nnx attribute assignment)."""
+    from flax import nnx
+
+    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
+             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
+    embed = q_kernel.shape[0]
+    module = nnx.MultiHeadAttention(num_heads, embed, decode=False, param_dtype=q_kernel.dtype, rngs=nnx.Rngs(0))
+    names = ["/".join(str(p) for p in path) for path, _ in nnx.to_flat_state(nnx.state(module, nnx.Param))]
+    sizes = {"heads": num_heads, "head_dim": q_kernel.shape[1] // num_heads}
+    for name, array in native_params(WEIGHTS["multi_head_attention"], "jax", canon, names, _ops(), sizes).items():
+        sub, leaf = name.split("/")
+        getattr(getattr(module, sub), leaf)[...] = array
+    return module(query, key, value, mask=key_keep[:, None, None, :])
+
+
+def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
+    import jax
+
+    return jax.nn.dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
+    "linen_dense_layer": dense, "linen_multi_head_attention": mha, "jax_sdpa": _sdpa,
+    "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
+}
+
+
+# Default initialisers and dropout (oracle/ops/stochastic.py), as a flax.nnx user writes them.
+def _value(param: Any) -> Any:
+    return param.get_value() if hasattr(param, "get_value") else param.value
+
+
+def _nnx_lstm_kernel(input_size: int, units: int) -> Any:
+    import jax.numpy as jnp
+    from flax import nnx
+
+    cell = nnx.LSTMCell(input_size, units, rngs=nnx.Rngs(0))
+    return jnp.concatenate([_value(g.kernel) for g in (cell.ii, cell.if_, cell.ig, cell.io)], axis=-1)
+
+
+def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+    from flax import nnx
+
+    layer = nnx.Dropout(rate, rngs=nnx.Rngs(0))
+    return layer(x) if training is None else layer(x, deterministic=not training)
+
+
+def _nnx(cls: str, *sizes: int) -> Any:
+    from flax import nnx
+
+    return getattr(nnx, cls)(*sizes, rngs=nnx.Rngs(0))
+
+
+CUSTOM.update({
+    "nnx_default_dense_kernel": lambda in_features, out_features: _value(
+        _nnx("Linear", in_features, out_features).kernel),
+    "nnx_default_embedding_table": lambda num_embeddings, embedding_dim: _value(
+        _nnx("Embed", num_embeddings, embedding_dim).embedding),
+    "nnx_default_lstm_kernel": _nnx_lstm_kernel,
+    "nnx_dropout_layer": _nnx_dropout,
+})
