@@ -192,6 +192,23 @@ def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
     return inputs
 
 
+def choose_form(backend: Backend, request: Request) -> None:
+    """Point the backend at the form the request chose for it; a form no step's op has is `unsupported`
+    (a `--forms all` sub-column beside a case whose ops do not have that entry point)."""
+    from oracle.ops import OPS
+
+    form = request.forms.get(backend.framework, "")
+    if hasattr(backend, "form"):  # a BoundBackend; the reference has no forms
+        setattr(backend, "form", form)  # noqa: B010
+    if not form:
+        return
+    ops = [OPS[s.op] for s in request.steps if s.op in OPS]
+    if not any(form in d.forms_of(backend.framework) for d in ops):
+        have = sorted({name for d in ops for name in d.forms_of(backend.framework)})
+        raise Unsupported(f"no step of this case has a {backend.framework} form {form!r} "
+                          f"(its ops' forms: {', '.join(have)})")
+
+
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
@@ -214,6 +231,8 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 raise StepFailed(f"step {i + 1}: {step.text}", exc, applied.api) from exc
             if record:
                 outcome.native_api.append(applied.api)
+                if applied.form:
+                    outcome.notes.setdefault("form", {})[step.out] = applied.form
                 if applied.defaults:
                     outcome.notes.setdefault("attr_defaults", {})[step.out] = applied.defaults
                 if step.outs or not _is_array(applied.value):  # what came back where it is not one tensor
@@ -225,6 +244,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
         outcome.notes["settings"] = in_effect
         warnings.simplefilter("always")
         try:
+            choose_form(backend, request)
             inputs = build_inputs(backend, request, outcome)
             recorded.update(inputs)
             if request.grad is None:

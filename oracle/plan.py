@@ -51,4 +51,5 @@ def plan(loaded: LoadedCase) -> Request:
         settings=case.settings.model_dump(exclude_none=True) if case.settings else {},
         params=initial_weights(case) if case.model is not None else {},
         training=training_job(case),
+        forms=dict(case.forms or {}),
     )

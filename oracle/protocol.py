@@ -58,6 +58,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "params": {name: encode_array(a) for name, a in request.params.items()},
         "training": request.training,
         "literals": request.literals,
+        "forms": request.forms,
     }
 
 
@@ -73,6 +74,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         params={name: decode_array(text) for name, text in data.get("params", {}).items()},
         training=data.get("training"),
         literals=dict(data.get("literals", {})),
+        forms=dict(data.get("forms", {})),
     )
 
 

@@ -42,6 +42,9 @@ class Request:
     # literal inputs: name -> {"value": a Python value ("nan"/"inf" as strings), "dtype": name or None to infer},
     # built by each framework's own constructor (torch.tensor, tf.constant, jnp.array)
     literals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # framework -> form name: the entry point each op of the case is called through where it has that form
+    # (the case's `forms:`, or the sub-column's form under `--forms all`); other ops take their default
+    forms: dict[str, str] = field(default_factory=dict)
 
 
 class Unsupported(Exception):

@@ -7,6 +7,7 @@ for the outcome up to the case's time limit, and on a timeout or a dead worker r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -37,6 +38,7 @@ class Column:
     framework: str
     device: str = "cpu"
     python: str = sys.executable
+    form: str = ""  # a sub-column (`torch/module`): every op that has this form is called through it
 
 
 @dataclass
@@ -211,7 +213,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
     """Run every request through one column; answers every (case, column) cell unless `stop` is set."""
     log_dir.mkdir(parents=True, exist_ok=True)
     env = ColumnEnv(column.framework, column.device, column.python)
-    with open(log_dir / f"{column.name.replace(':', '_')}.log", "ab") as log:
+    with open(log_dir / f"{column.name.replace(':', '_').replace('/', '_')}.log", "ab") as log:
         pending = list(requests)
         while pending:
             started_at = _size(log)
@@ -245,13 +247,20 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
     return env
 
 
+def _with_form(request: Request, column: Column) -> Request:
+    """A sub-column's form replaces the case's own choice for its framework."""
+    if not column.form:
+        return request
+    return dataclasses.replace(request, forms={**request.forms, column.framework: column.form})
+
+
 def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: OnOutcome,
            stop: threading.Event | None) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
     for i, request in enumerate(pending):
         since = _size(worker.log)
         try:
-            worker.send({"type": "run", "request": request_to_wire(request)})
+            worker.send({"type": "run", "request": request_to_wire(_with_form(request, column))})
             message = worker.receive(request.timeout_s, stop)
             outcome = Outcome.from_wire(message["outcome"])
         except Stopped:

@@ -9,6 +9,7 @@ rendered from the same binding, so what is printed is what was called.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -257,13 +258,29 @@ class OpDef:
     # the op builds a native object (a layer, a metric) that later steps take as their first argument
     # (Arg kind "object"); the object itself is not observed, its state is, through other ops
     builds: bool = False
+    # more public entry points per framework, each a named form beside the default binding above
+    # (framework -> form name -> binding); see `forms_of`
+    forms: dict[str, dict[str, Binding]] = field(default_factory=dict)
 
     @property
     def listed(self) -> bool:
         return self.outputs == ("*",)
 
-    def binding(self, framework: str) -> Binding:
+    def binding(self, framework: str, form: str = "") -> Binding:
+        """The default binding, or the named form's when `form` is one of this framework's forms."""
+        if form:
+            found = self.forms_of(framework).get(form)
+            if found is not None:
+                return found
         return getattr(self, framework)  # type: ignore[no-any-return]
+
+    def forms_of(self, framework: str) -> dict[str, Binding]:
+        """Every form of this op in `framework`, by name, the default first (named by `form_name`)."""
+        default = getattr(self, framework)
+        return {form_name(default): default, **self.forms.get(framework, {})}
+
+    def default_form(self, framework: str) -> str:
+        return form_name(getattr(self, framework))
 
     @property
     def arg_names(self) -> tuple[str, ...]:
@@ -273,8 +290,52 @@ class OpDef:
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
        conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = (),
-       builds: bool = False) -> OpDef:
-    """Declare an op; `args` may be a space-separated string of tensor argument names."""
+       builds: bool = False, forms: dict[str, dict[str, Binding]] | None = None) -> OpDef:
+    """Declare an op; `args` may be a space-separated string of tensor argument names.
+
+    `forms` adds named entry points beside each framework's default binding:
+    forms={"torch": {"module": construct("torch.nn.MSELoss", reduction="reduction")}}.
+    """
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
-    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
-                 outputs, builds)
+    declared = OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions,
+                     alternatives, outputs, builds, forms or {})
+    for framework, extra in declared.forms.items():
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"{name}: forms for unknown framework {framework!r}")
+        default = declared.default_form(framework)
+        for form in extra:
+            if form == default:
+                raise ValueError(f"{name}: {framework} form {form!r} is also the default binding's name")
+            if not re.fullmatch(FORM_NAME, form):
+                raise ValueError(f"{name}: form name {form!r} is not [a-z][a-z0-9._-]*")
+    return declared
+
+
+FORM_NAME = r"[a-z][a-z0-9._-]*"
+# a target's module as users call it -> the form's name (other modules go by their own dotted path)
+_FORM_BY_MODULE = {"torch.nn.functional": "functional", "jax.numpy": "jnp", "optax.losses": "optax",
+                   "optax": "optax", "flax.linen": "linen", "flax.nnx": "nnx"}
+_FORM_BY_KIND = {"method": "method", "operator": "operator", "attribute": "attribute", "custom": "custom",
+                 "none": "none"}
+
+
+def form_name(binding: Binding) -> str:
+    """The name of a binding's form, from the API it calls: `torch.nn.functional.gelu` is `functional`,
+    `torch.nn.MSELoss` built then called is `module`, `keras.losses.MeanSquaredError` is `class`,
+    `keras.layers.Dense` is `layer`, `keras.ops.gelu` is `keras.ops`, `x.max(...)` is `method`."""
+    if binding.kind == "switch":
+        return form_name(binding.leaves()[0])
+    if binding.kind in _FORM_BY_KIND:
+        return _FORM_BY_KIND[binding.kind]
+    target = binding.target.replace(":", ".")
+    module = target.rsplit(".", 1)[0] if "." in target else target
+    if binding.kind in ("construct", "stateful", "build"):
+        if module.startswith("torch.nn"):
+            return "module"
+        if module.startswith("keras.layers"):
+            return "layer"
+        if module.startswith(("keras.losses", "keras.metrics")):
+            return "class"
+    if module.startswith("keras.losses"):
+        return "function"
+    return _FORM_BY_MODULE.get(module, module)
