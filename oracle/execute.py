@@ -192,6 +192,21 @@ def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
     return inputs
 
 
+def step_form(backend: Backend, request: Request) -> Callable[[Step], str] | None:
+    """The form each step is called through (the request's where the op has it, else its default); None for
+    a backend without forms (the reference)."""
+    from oracle.ops import OPS
+
+    if not hasattr(backend, "form"):
+        return None
+    wanted = request.forms.get(backend.framework, "")
+
+    def form_of(step: Step) -> str:
+        declared = OPS[step.op]
+        return wanted if wanted in declared.forms_of(backend.framework) else declared.default_form(backend.framework)
+    return form_of
+
+
 def choose_form(backend: Backend, request: Request) -> None:
     """Point the backend at the form the request chose for it; a form no step's op has is `unsupported`
     (a `--forms all` sub-column beside a case whose ops do not have that entry point)."""
@@ -215,10 +230,13 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     recorded: Env = {}
     grads: dict[str, Any] = {}
     wrt = request.grad["wrt"] if request.grad else []
+    form_of = step_form(backend, request)
 
     def forward(inputs: Env, record: bool) -> Env:
         env = dict(inputs)
         for i, step in enumerate(request.steps):
+            if record and form_of is not None:  # also for a call that raises: the entry point that raised
+                outcome.notes.setdefault("form", {})[step.out] = form_of(step)
             try:
                 applied = apply_step(backend, step, env, i)
             except StepFailed as failed:
@@ -231,8 +249,6 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 raise StepFailed(f"step {i + 1}: {step.text}", exc, applied.api) from exc
             if record:
                 outcome.native_api.append(applied.api)
-                if applied.form:
-                    outcome.notes.setdefault("form", {})[step.out] = applied.form
                 if applied.defaults:
                     outcome.notes.setdefault("attr_defaults", {})[step.out] = applied.defaults
                 if step.outs or not _is_array(applied.value):  # what came back where it is not one tensor

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, method, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, functions, method, methods, op, with_forms
 
 INDEX_ALTS = ("clamp_index", "fill_out_of_range")
 IDX = Arg("indices", "int_tensor", "index")
@@ -282,3 +282,12 @@ OPS = [
        torch=call("torch.searchsorted", side="side"), tensorflow=call("tf.searchsorted", side="side"),
        jax=call("jnp.searchsorted", side="side")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.topk(x, k)` / `x.topk(k)`), keras.ops beside tf
+OPS = with_forms(OPS, "torch", "method", methods(
+    OPS, "torch", "take take_along_axis:take_along_dim index_select narrow top_k_values:topk top_k_indices:topk sort "
+                  "argsort unique_values:unique unique_counts:unique"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "take index_select:take sort argsort searchsorted"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "top_k_values:top_k top_k_indices:top_k sort searchsorted"))

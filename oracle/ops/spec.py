@@ -339,3 +339,80 @@ def form_name(binding: Binding) -> str:
     if module.startswith("keras.losses"):
         return "function"
     return _FORM_BY_MODULE.get(module, module)
+
+
+# ---- forms derived from a declared binding: the same parameters through another entry point ----
+
+def as_method(binding: Binding, name: str = "") -> Binding | None:
+    """The same call as a method of the first argument: `torch.sum(x, dim=1)` -> `x.sum(dim=1)`;
+    a switch maps each leaf. None where a leaf is not a plain call."""
+    if binding.kind == "switch":
+        cases = {k: as_method(b, name) for k, b in binding.cases.items()}
+        return None if any(b is None for b in cases.values()) else \
+            Binding("switch", on=binding.on, cases={k: b for k, b in cases.items() if b is not None})
+    if binding.kind != "call" or binding.then:
+        return None
+    return Binding("method", name or binding.target.rsplit(".", 1)[-1], binding.args, binding.attrs, binding.fixed,
+                   pick=binding.pick)
+
+
+def retarget(binding: Binding, target: str, kind: str = "", drop: tuple[str, ...] = (),
+             rename: dict[str, str] | None = None) -> Binding:
+    """The same arguments and attributes through another API: `torch.nn.MSELoss` -> `torch.nn.functional.mse_loss`
+    (kind "call"); `drop` attributes the API takes no parameter for; `rename` attribute -> its keyword there."""
+    attrs = {k: (Native(rename[k], v.values, v.positional) if rename and k in rename else v)
+             for k, v in binding.attrs.items() if k not in drop}
+    return Binding(kind or binding.kind, target, binding.args, attrs, binding.fixed, binding.then,
+                   infers=binding.infers, pick=binding.pick)
+
+
+def with_forms(ops: list[OpDef], framework: str, form: str,
+               make: Callable[[OpDef], Binding | None] | dict[str, Binding]) -> list[OpDef]:
+    """Add the form `form` in `framework` to the ops `make` gives a binding for (a function of the
+    declaration, or op name -> binding); the others are unchanged."""
+    import dataclasses
+
+    out = []
+    for declared in ops:
+        binding = make.get(declared.name) if isinstance(make, dict) else make(declared)
+        if binding is not None and form != declared.default_form(framework):
+            forms = {fw: dict(f) for fw, f in declared.forms.items()}
+            forms.setdefault(framework, {})[form] = binding
+            declared = dataclasses.replace(declared, forms=forms)
+        out.append(declared)
+    unknown = set(make) - {d.name for d in ops} if isinstance(make, dict) else set()
+    if unknown:
+        raise ValueError(f"forms for ops not declared here: {', '.join(sorted(unknown))}")
+    return out
+
+
+def methods(ops: list[OpDef], framework: str, names: str) -> dict[str, Binding]:
+    """op -> the method form of its default call (space-separated names; `op:method` where the method's
+    name differs from the function's)."""
+    by_name = {d.name: d for d in ops}
+    out: dict[str, Binding] = {}
+    for item in names.split():
+        name, _, method_name = item.partition(":")
+        if name not in by_name:
+            raise ValueError(f"method form for {name!r}, which is not declared here")
+        found = as_method(by_name[name].binding(framework), method_name)
+        if found is None:
+            raise ValueError(f"{name}: its {framework} binding is not a plain call; declare its method form by hand")
+        out[name] = found
+    return out
+
+
+def functions(ops: list[OpDef], framework: str, module: str, names: str) -> dict[str, Binding]:
+    """op -> its default call with the same arguments through `module` (space-separated names;
+    `op:function` where the function's name differs): tf.math.reduce_sum -> keras.ops.sum."""
+    by_name = {d.name: d for d in ops}
+    out: dict[str, Binding] = {}
+    for item in names.split():
+        name, _, function = item.partition(":")
+        if name not in by_name:
+            raise ValueError(f"{module} form for {name!r}, which is not declared here")
+        binding = by_name[name].binding(framework)
+        if binding.kind != "call":
+            raise ValueError(f"{name}: its {framework} binding is not a plain call; declare its {module} form by hand")
+        out[name] = retarget(binding, f"{module}.{function or name}")
+    return out
