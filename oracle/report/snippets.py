@@ -296,8 +296,8 @@ def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict
 
 def snippets(case: dict[str, Any]) -> dict[str, Snippet]:
     """Every framework's snippet that exists for this case."""
-    found = {fw: make_snippet(case, fw) for fw in FRAMEWORKS}
-    for name, outcome in case["columns"].items():  # `--forms all` sub-columns: each form's own call
-        if "/" in name and outcome.get("framework") in FRAMEWORKS:
-            found[name] = make_snippet(case, outcome["framework"], name)
+    subs = {n: o["framework"] for n, o in case["columns"].items() if "/" in n and o.get("framework") in FRAMEWORKS}
+    # a framework run only as `--forms all` sub-columns has a snippet per form, none in its plain name
+    found = {fw: make_snippet(case, fw) for fw in FRAMEWORKS if fw in case["columns"] or fw not in subs.values()}
+    found.update({name: make_snippet(case, fw, name) for name, fw in subs.items()})
     return {fw: s for fw, s in found.items() if s is not None}
