@@ -22,13 +22,14 @@ class BoundBackend:
 
     framework: str
     binder: Binder
+    form: str = ""  # the form the request chose for this framework (Request.forms); "" for each op's default
 
     def bind(self, custom: Mapping[str, Callable[..., Any]], kind_of: Callable[[Any], str], tensor_type: type,
              place: Callable[[Any], Any] | None = None) -> None:
         self.binder = Binder(self.framework, custom, kind_of, tensor_type, place)
 
     def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
-        applied = self.binder.apply(OPS[step.op], values, texts, step.attrs)
+        applied = self.binder.apply(OPS[step.op], values, texts, step.attrs, self.form)
         if any(leaf.kind == "attribute" for leaf in OPS[step.op].binding(self.framework).leaves()):
             applied.value = self.snapshot(applied.value)  # state read now, not as later calls change it
         return applied

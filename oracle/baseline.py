@@ -393,15 +393,15 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
         return Item(case_id, column, "edited", f"{_portable(record['file'])} changed since the baseline was "
                     f"recorded ({len(clauses)} difference(s), first: {clauses[0][:120]})", "", kind)
     return Item(case_id, column, "changed", "; ".join(clauses), hint, kind, describe_outcome(record["columns"][column]),
-                describe_outcome(stored), native_snippet(record, framework))
+                describe_outcome(stored), native_snippet(record, framework, column))
 
 
-def native_snippet(record: dict[str, Any], framework: str) -> str:
+def native_snippet(record: dict[str, Any], framework: str, column: str = "") -> str:
     """The report's reproduction snippet for this framework ('' for the reference or an op with no native form)."""
     from oracle.report.snippets import FRAMEWORKS as NATIVE
     from oracle.report.snippets import make_snippet
 
-    snippet = make_snippet(record, framework) if framework in NATIVE else None
+    snippet = make_snippet(record, framework, column) if framework in NATIVE else None
     return snippet.code if snippet else ""
 
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
+from oracle.forms import check_forms
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.stats import STATS
@@ -392,6 +393,7 @@ class Variant(_Strict):
     attrs: dict[str, dict[str, Any]] = Field(default={}, description="step output -> attribute -> value")
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
     observe: list[str | StatsObserve] | None = Field(default=None, description="replace the case's `observe`")
+    forms: dict[str, str] = Field(default={}, description="framework -> form name, over the case's `forms`")
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
@@ -426,6 +428,8 @@ class Case(_Strict):
     tolerance: Tolerance | None = None
     require: Require | None = Field(default=None, description="what every column must do, or the run fails")
     settings: Settings | None = None
+    forms: dict[str, str] | None = Field(default=None, description="framework -> form name (an entry point: "
+                                         "functional, module, keras.ops, ...) for every step whose op has it")
     model: Model | None = None
     optimizer: Optimizer | None = None
     train: Train | None = None
@@ -847,6 +851,10 @@ def _validate(data: dict[str, Any], path: Path, lines: dict[tuple[Any, ...], int
         raise _pydantic_message(path, exc, lines, data) from None
     _check_values(case, path, lines)
     steps = _check_steps(case, path, lines)
+    if case.forms:
+        wrong = check_forms(case.forms, steps)
+        if wrong is not None:
+            raise CaseError(path, _line_for(("forms", wrong[0]), lines), f"forms.{wrong[0]}", wrong[1])
     if variant is not None:
         case = case.model_copy(update={"id": f"{case.id}[{variant}]", "title": f"{case.title} [{variant}]"})
     return LoadedCase(case, path, steps, variant)
@@ -878,6 +886,8 @@ def load_file(path: str | Path) -> list[LoadedCase]:
 def _variant_line(exc: CaseError, i: int, changes: list[Variant], lines: dict[tuple[Any, ...], int]) -> int | None:
     """An error in steps or observe a variant replaced points at the variant's line, not the base case's."""
     key, _, index = exc.field.partition("[")
+    if key.startswith("forms.") and any(key.split(".", 1)[1] in c.forms for c in changes):
+        return _line_for(("variants", i, "forms", key.split(".", 1)[1]), lines)
     if not any(getattr(c, key, None) is not None for c in changes if key in ("steps", "observe")):
         return exc.line
     at = ("variants", i, key) + ((int(index.split("]")[0]),) if index[:1].isdigit() else ())
@@ -925,6 +935,8 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             out["steps"] = list(change.steps)
         if change.observe is not None:
             out["observe"] = [o if isinstance(o, str) else o.model_dump() for o in change.observe]
+        if change.forms:
+            out["forms"] = {**(out.get("forms") or {}), **change.forms}
         if change.contrast_with is not None:
             out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():

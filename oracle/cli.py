@@ -81,6 +81,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}")
         return EXIT_USAGE
+    if args.forms == "all":
+        from oracle.forms import sweep_columns
+
+        columns = sweep_columns(columns, [c.steps for c in cases])
     out = Path(args.out)
     problem = _unwritable(out)
     if problem:
@@ -609,6 +613,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="heap cap per worker, e.g. 4G (0: none; default: ORACLE_WORKER_MEMORY or a fair share of "
                           "the machine); out of memory is reported as resource_exhausted")
     run.add_argument("--all", action="store_true", help="list every case, not only those that diverge")
+    run.add_argument("--forms", choices=("default", "all"), default="default",
+                     help="all: a sub-column per form (entry point) of each framework, e.g. torch/functional "
+                          "beside torch/module (default: each case's `forms:`, else each op's default form)")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)

@@ -198,6 +198,40 @@ def failure(exc: BaseException, after: str = "") -> dict[str, Any]:
     return {"status": "error", "error": asdict(error_info(cause, where)), "reason": "", "after": after}
 
 
+def step_form(backend: Backend, request: Request) -> Callable[[Step], str] | None:
+    """The form each step is called through (the request's where the op has it, else its default); None for
+    a backend without forms (the reference)."""
+    from oracle.ops import OPS
+
+    if not hasattr(backend, "form"):
+        return None
+    wanted = request.forms.get(backend.framework, "")
+
+    def form_of(step: Step) -> str:
+        declared = OPS.get(step.op)
+        if declared is None:  # an op the adapter knows and the registry does not (a test's own declaration)
+            return ""
+        return wanted if wanted in declared.forms_of(backend.framework) else declared.default_form(backend.framework)
+    return form_of
+
+
+def choose_form(backend: Backend, request: Request) -> None:
+    """Point the backend at the form the request chose for it; a form no step's op has is `unsupported`
+    (a `--forms all` sub-column beside a case whose ops do not have that entry point)."""
+    from oracle.ops import OPS
+
+    form = request.forms.get(backend.framework, "")
+    if hasattr(backend, "form"):  # a BoundBackend; the reference has no forms
+        setattr(backend, "form", form)  # noqa: B010
+    if not form:
+        return
+    ops = [OPS[s.op] for s in request.steps if s.op in OPS]
+    if not any(form in d.forms_of(backend.framework) for d in ops):
+        have = sorted({name for d in ops for name in d.forms_of(backend.framework)})
+        raise Unsupported(f"no step of this case has a {backend.framework} form {form!r} "
+                          f"(its ops' forms: {', '.join(have)})")
+
+
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
@@ -205,6 +239,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     grads: dict[str, Any] = {}
     wrt = request.grad["wrt"] if request.grad else []
     isolated = set(request.isolate)
+    form_of = step_form(backend, request)
 
     def forward(inputs: Env, record: bool) -> Env:
         env = dict(inputs)
@@ -217,6 +252,9 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                     for name in step.names:
                         outcome.output_status[name] = {**outcome.output_status[blocked], "after": blocked}
                 continue
+            form = form_of(step) if record and form_of is not None else ""
+            if form:  # also for a call that raises: the entry point that raised
+                outcome.notes.setdefault("form", {})[step.out] = form
             try:
                 applied = apply_step(backend, step, env, i)
                 try:
@@ -246,6 +284,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
         outcome.notes["settings"] = in_effect
         warnings.simplefilter("always")
         try:
+            choose_form(backend, request)
             inputs = build_inputs(backend, request, outcome)
             recorded.update(inputs)
             if request.grad is None:

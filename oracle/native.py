@@ -124,6 +124,7 @@ class Applied:
     value: Any
     api: str  # the exact call, with the keywords actually passed
     defaults: dict[str, str]  # unpinned attribute -> the framework's value in effect, where it shows one
+    form: str = ""  # the name of the form (entry point) called, `functional`, `module`, `keras.ops`, ...
 
 
 def effective_attrs(declared: OpDef, pinned: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,7 +195,7 @@ def _native_attrs(binding: Binding, declared: OpDef, attrs: Mapping[str, Any]) -
 def _is_switch_attr(declared: OpDef, name: str) -> bool:
     from oracle.ops import FRAMEWORKS
 
-    return any(declared.binding(fw).kind == "switch" and declared.binding(fw).on == name for fw in FRAMEWORKS)
+    return any(b.kind == "switch" and b.on == name for fw in FRAMEWORKS for b in declared.forms_of(fw).values())
 
 
 def _kw_text(keywords: Mapping[str, Any]) -> list[str]:
@@ -247,15 +248,17 @@ class Binder:
                  tensor_type: type, place: Callable[[Any], Any] | None = None) -> None:
         self.framework, self.custom, self.kind_of, self.tensor_type = framework, custom, kind_of, tensor_type
         self.place: Callable[[Any], Any] = place or (lambda built: built)
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, str] = {}  # op (or `op/form` for a form other than the default) -> problem
         for declared in OPS.values():
-            problem = self.check(declared)
-            if problem:
-                self.errors[declared.name] = problem
+            default = declared.default_form(framework)
+            for form in declared.forms_of(framework):
+                problem = self.check(declared, form)
+                if problem:
+                    self.errors[declared.name if form == default else f"{declared.name}/{form}"] = problem
 
-    def check(self, declared: OpDef) -> str | None:
-        """Why this op's binding does not fit the framework's API, or None."""
-        for leaf in declared.binding(self.framework).leaves():
+    def check(self, declared: OpDef, form: str = "") -> str | None:
+        """Why this op's binding (of `form`, else the default) does not fit the framework's API, or None."""
+        for leaf in declared.binding(self.framework, form).leaves():
             try:
                 self._check_leaf(leaf, declared)
             except BindingError as exc:
@@ -315,16 +318,21 @@ class Binder:
                         found.setdefault(declared.name, {}).setdefault(name, f"{native.keyword}={value}")
         return found
 
-    def apply(self, declared: OpDef, values: list[Any], texts: list[str], pinned: Mapping[str, Any]) -> Applied:
-        """Call the op natively on `values` (named by `texts` in the recorded call)."""
-        if declared.name in self.errors:
-            raise BindingError(self.errors[declared.name])
+    def apply(self, declared: OpDef, values: list[Any], texts: list[str], pinned: Mapping[str, Any],
+              form: str = "") -> Applied:
+        """Call the op natively on `values` (named by `texts` in the recorded call), through the named
+        form where the op has one of that name in this framework, else through its default binding."""
+        forms = declared.forms_of(self.framework)
+        form = form if form in forms else declared.default_form(self.framework)
+        key = declared.name if form == declared.default_form(self.framework) else f"{declared.name}/{form}"
+        if key in self.errors:
+            raise BindingError(self.errors[key])
         named = dict(zip(declared.arg_names, values))
         try:  # the oracle's own work: a failure here is an oracle bug, never the framework's error
             attrs = effective_attrs(declared, pinned)
             objects = {a.name for a in declared.args if a.kind == "object"}  # a layer has no dtype kind
             kinds = {name: self.kind_of(v) for name, v in named.items() if name not in objects}
-            leaf = select(declared.binding(self.framework), declared, kinds, attrs)
+            leaf = select(forms[form], declared, kinds, attrs)
             api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
         except Unsupported:
             raise
@@ -352,7 +360,7 @@ class Binder:
         except Exception as exc:
             raise BindingError(f"oracle error reading defaults of {declared.name}: {type(exc).__name__}: {exc}") \
                 from exc
-        return Applied(value, api, {**defaults, **made.defaults} if made is not None else defaults)
+        return Applied(value, api, {**defaults, **made.defaults} if made is not None else defaults, form)
 
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":

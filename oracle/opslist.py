@@ -65,10 +65,20 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         for r in members:
             args = ", ".join(a["name"] for a in r["args"])
             attrs = "<br>".join(_attr_text(n, a) for n, a in r["attrs"].items())
-            cells = [_cell(r["bindings"][fw]) for fw in FRAMEWORKS]
+            cells = [_forms_cell(r, fw) for fw in FRAMEWORKS]
             lines.append(f"| `{r['name']}` | {args} | {attrs} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _forms_cell(row: dict[str, Any], framework: str) -> str:
+    """One binding as before; several forms each named, the default first: `module (default): ...`."""
+    forms = row["forms"][framework]
+    if len(forms) < 2:
+        return _cell(row["bindings"][framework])
+    default = row["default_forms"][framework]
+    return "<br>".join(f"{name}{' (default)' if name == default else ''}: {_cell(text)}"
+                       for name, text in forms.items())
 
 
 def _cell(text: str) -> str:
@@ -91,8 +101,11 @@ def command(family: str | None, fmt: str, defaults: bool) -> int:
         live = framework_defaults()
         for row in rows:
             row["framework_defaults"] = {fw: live[fw]["defaults"].get(row["name"], {}) for fw in FRAMEWORKS}
-            row["binding_errors"] = {fw: live[fw]["errors"][row["name"]] for fw in FRAMEWORKS
-                                     if row["name"] in live[fw]["errors"]}
+            row["binding_errors"] = {fw: "; ".join(text if key == row["name"] else f"{key}: {text}"
+                                                   for key, text in live[fw]["errors"].items()
+                                                   if key.split("/", 1)[0] == row["name"])
+                                     for fw in FRAMEWORKS
+                                     if any(k.split("/", 1)[0] == row["name"] for k in live[fw]["errors"])}
     if fmt == "json":
         print(json.dumps(rows, indent=1, default=str))
     elif fmt == "markdown":
@@ -102,14 +115,16 @@ def command(family: str | None, fmt: str, defaults: bool) -> int:
         from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"{len(rows)} ops", show_lines=False)
+        table = Table(title=f"{len(rows)} ops (* the default of several forms)", show_lines=False)
         for column in ("op", "family", "attributes", *FRAMEWORKS, "ref"):
             table.add_column(column, overflow="fold")
         for r in rows:
             attrs = ", ".join(_attr_text(n, a) for n, a in r["attrs"].items())
             binds = []
             for fw in FRAMEWORKS:
-                text = r["bindings"][fw]
+                forms = r["forms"][fw]
+                text = r["bindings"][fw] if len(forms) < 2 else "\n".join(
+                    f"{name}{'*' if name == r['default_forms'][fw] else ''}: {t}" for name, t in forms.items())
                 if defaults and r["framework_defaults"][fw]:
                     text += " [" + ", ".join(r["framework_defaults"][fw].values()) + "]"
                 binds.append(escape(text))

@@ -66,6 +66,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "literals": request.literals,
         "isolate": request.isolate,
         "stats": request.stats,
+        "forms": request.forms,
     }
 
 
@@ -83,6 +84,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         literals=dict(data.get("literals", {})),
         isolate=list(data.get("isolate", [])),
         stats=dict(data.get("stats", {})),
+        forms=dict(data.get("forms", {})),
     )
 
 

@@ -7,6 +7,7 @@ for the outcome up to the case's time limit, and on a timeout or a dead worker r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -37,6 +38,7 @@ class Column:
     framework: str
     device: str = "cpu"
     python: str = sys.executable
+    form: str = ""  # a sub-column (`torch/module`): every op that has this form is called through it
 
 
 @dataclass
@@ -253,7 +255,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
     env = ColumnEnv(column.framework, column.device, column.python)
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(log_dir / f"{column.name.replace(':', '_')}.log", "ab")
+        log = open(log_dir / f"{column.name.replace(':', '_').replace('/', '_')}.log", "ab")
     except OSError as exc:  # a read-only or full logs folder: every cell says so, no thread dies with a traceback
         reason = f"worker did not start: cannot open its log in {log_dir}: {exc.strerror or exc}"
         for request in requests:
@@ -295,6 +297,13 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
     return env
 
 
+def _with_form(request: Request, column: Column) -> Request:
+    """A sub-column's form replaces the case's own choice for its framework."""
+    if not column.form:
+        return request
+    return dataclasses.replace(request, forms={**request.forms, column.framework: column.form})
+
+
 def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: OnOutcome,
            stop: threading.Event | None) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
@@ -302,7 +311,7 @@ def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: O
         since = _size(worker.log)
         started = time.monotonic()  # a timeout or crash took this long too: elapsed_s says so
         try:
-            worker.send({"type": "run", "request": request_to_wire(request)}, request.timeout_s)
+            worker.send({"type": "run", "request": request_to_wire(_with_form(request, column))}, request.timeout_s)
             message = worker.receive(request.timeout_s, stop)
             outcome = Outcome.from_wire(message["outcome"])
         except Stopped:

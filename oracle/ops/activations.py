@@ -7,7 +7,7 @@ states (gradient at the kink), written explicitly with `where`.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Attr, call, construct, fix, kw, none, op
+from oracle.ops.spec import Attr, Binding, OpDef, as_method, call, construct, fix, kw, none, op, retarget, with_forms
 
 SOFTMAX_AXIS = Attr("axis", reference=-1, doc="the axis normalised; the reference uses the last when unpinned")
 ALPHA = Attr("float", reference=1.0, doc="scale of the negative branch; the reference uses 1.0 when unpinned")
@@ -216,3 +216,51 @@ OPS = [
                        "no public function takes the weight"),
        jax=none("jax.nn has no prelu; flax.nnx.PReLU holds its own learnable slope")),
 ]
+
+
+# ---- forms: torch's module and torch.* beside torch.nn.functional (`F.gelu` / `nn.GELU()`), tf.nn,
+# keras.activations and Keras layers beside keras.ops (their defaults differ: tf.nn.gelu is exact,
+# keras.ops.gelu approximates unless told)
+_BY_NAME: dict[str, OpDef] = {d.name: d for d in OPS}
+
+
+def _torch_module(name: str, cls: str) -> Binding:
+    return retarget(_BY_NAME[name].torch, f"torch.nn.{cls}", kind="construct")
+
+
+OPS = with_forms(OPS, "torch", "module", {name: _torch_module(name, cls) for name, cls in (
+    ("softmax", "Softmax"), ("log_softmax", "LogSoftmax"), ("relu", "ReLU"), ("relu6", "ReLU6"),
+    ("leaky_relu", "LeakyReLU"), ("elu", "ELU"), ("selu", "SELU"), ("celu", "CELU"), ("gelu", "GELU"),
+    ("silu", "SiLU"), ("mish", "Mish"), ("softplus", "Softplus"), ("softsign", "Softsign"), ("sigmoid", "Sigmoid"),
+    ("hard_sigmoid", "Hardsigmoid"), ("hard_swish", "Hardswish"), ("hard_tanh", "Hardtanh"),
+    ("log_sigmoid", "LogSigmoid"), ("glu", "GLU"))})
+OPS = with_forms(OPS, "torch", "torch", {name: retarget(_BY_NAME[name].torch, f"torch.{fn}") for name, fn in (
+    ("softmax", "softmax"), ("log_softmax", "log_softmax"), ("relu", "relu"), ("selu", "selu"), ("celu", "celu"))})
+OPS = with_forms(OPS, "torch", "functional", {"sigmoid": call("torch.nn.functional.sigmoid")})
+OPS = with_forms(OPS, "torch", "method", {name: b for name in ("softmax", "log_softmax", "relu", "sigmoid")
+                                          if (b := as_method(_BY_NAME[name].binding("torch", "torch")
+                                                             if name != "sigmoid" else _BY_NAME[name].torch))})
+OPS = with_forms(OPS, "tensorflow", "tf.nn", {
+    "relu": call("tf.nn.relu"), "relu6": call("tf.nn.relu6"),
+    "leaky_relu": call("tf.nn.leaky_relu", negative_slope="alpha"), "elu": call("tf.nn.elu"),
+    "selu": call("tf.nn.selu"), "gelu": call("tf.nn.gelu", approximate="approximate"), "silu": call("tf.nn.silu"),
+    "softplus": call("tf.nn.softplus"), "sigmoid": call("tf.nn.sigmoid")})
+OPS = with_forms(OPS, "tensorflow", "keras.ops", {
+    "softmax": call("keras.ops.softmax", axis="axis"), "log_softmax": call("keras.ops.log_softmax", axis="axis"),
+    "softsign": call("keras.ops.softsign")})
+OPS = with_forms(OPS, "tensorflow", "keras.activations", {
+    "relu": call("keras.activations.relu"), "relu6": call("keras.activations.relu6"),
+    "leaky_relu": call("keras.activations.leaky_relu", negative_slope="negative_slope"),
+    "elu": call("keras.activations.elu", alpha="alpha"), "selu": call("keras.activations.selu"),
+    "celu": call("keras.activations.celu", alpha="alpha"),
+    "gelu": call("keras.activations.gelu", approximate="approximate"), "silu": call("keras.activations.silu"),
+    "mish": call("keras.activations.mish"), "softplus": call("keras.activations.softplus"),
+    "softsign": call("keras.activations.softsign"), "sigmoid": call("keras.activations.sigmoid"),
+    "hard_sigmoid": call("keras.activations.hard_sigmoid"), "hard_swish": call("keras.activations.hard_swish"),
+    "hard_tanh": call("keras.activations.hard_tanh"), "log_sigmoid": call("keras.activations.log_sigmoid"),
+    "glu": call("keras.activations.glu", axis="axis"), "softmax": call("keras.activations.softmax", axis="axis"),
+    "log_softmax": call("keras.activations.log_softmax", axis="axis")})
+OPS = with_forms(OPS, "tensorflow", "layer", {
+    "relu": construct("keras.layers.ReLU"), "leaky_relu": construct("keras.layers.LeakyReLU",
+                                                                     negative_slope="negative_slope"),
+    "elu": construct("keras.layers.ELU", alpha="alpha"), "softmax": construct("keras.layers.Softmax", axis="axis")})

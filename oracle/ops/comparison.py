@@ -5,7 +5,7 @@ Results are bool; operands broadcast as NumPy does. Comparisons with NaN are fal
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, OpDef, call, op
+from oracle.ops.spec import Arg, Attr, OpDef, call, functions, methods, op, with_forms
 
 
 def _compare(name: str, symbol: str, torch: str, tf: str, jnp: str) -> OpDef:
@@ -79,3 +79,12 @@ OPS = [
        lambda r, x: r.xp.isfinite(x),
        torch=call("torch.isfinite"), tensorflow=call("tf.math.is_finite"), jax=call("jnp.isfinite")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.eq(a, b)` / `a.eq(b)`), keras.ops beside tf.math
+OPS = with_forms(OPS, "torch", "method", methods(
+    OPS, "torch", "equal:eq not_equal:ne less:lt less_equal:le greater:gt greater_equal:ge logical_and logical_or "
+                  "logical_xor logical_not isclose isnan isinf isfinite"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "equal not_equal less less_equal greater greater_equal logical_and logical_or "
+                                    "logical_xor logical_not where"))

@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, fix, none, op
+from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, fix, none, op, retarget, with_forms
 
 
 def _same(size: int, k: int, stride: int, dilation: int = 1) -> int:
@@ -328,3 +328,11 @@ OPS = [
        tensorflow=call("keras.ops.image.resize", fixed=CF, size="size", method="interpolation", antialias="antialias"),
        jax=custom("resize", "jax.image.resize({x}, {x}.shape[:2] + tuple({size}), method={method}, antialias)")),
 ]
+
+
+# ---- forms: torch's pooling modules beside their functions (`F.max_pool2d(x, 2)` / `nn.MaxPool2d(2)(x)`)
+_TORCH = {d.name: d.torch for d in OPS}
+OPS = with_forms(OPS, "torch", "module", {name: retarget(_TORCH[name], f"torch.nn.{cls}", kind="construct")
+                                          for name, cls in (("max_pool2d", "MaxPool2d"), ("avg_pool2d", "AvgPool2d"),
+                                                            ("adaptive_avg_pool2d", "AdaptiveAvgPool2d"),
+                                                            ("adaptive_max_pool2d", "AdaptiveMaxPool2d"))})

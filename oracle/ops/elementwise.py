@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import ShapeMismatch
-from oracle.ops.spec import Arg, Attr, OpDef, call, custom, fix, none, op, operator, switch
+from oracle.ops.spec import Arg, Attr, OpDef, call, custom, fix, functions, methods, none, op, operator, switch, with_forms
 
 
 def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
@@ -341,3 +341,15 @@ OPS = [
        tensorflow=call("keras.ops.nan_to_num", nan="nan", posinf="posinf", neginf="neginf"),
        jax=call("jnp.nan_to_num", nan="nan", posinf="posinf", neginf="neginf")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.abs(x)` / `x.abs()`), keras.ops beside tf.math
+OPS = with_forms(OPS, "torch", "method", methods(
+    OPS, "torch", "negative:neg abs exp log sqrt floor_divide trunc_divide:div remainder fmod sign reciprocal square "
+                  "rsqrt expm1 log1p log2 log10 sin cos tan tanh sinh cosh arcsin:asin arccos:acos arctan:atan "
+                  "arctan2:atan2 floor ceil trunc round clip:clamp maximum minimum fmax fmin hypot erf erfc lgamma "
+                  "digamma logaddexp xlogy nan_to_num"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "round clip"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "negative abs exp log sqrt sign reciprocal square rsqrt expm1 log1p sin cos tan "
+                                    "tanh sinh cosh floor ceil round maximum minimum erf erfc"))

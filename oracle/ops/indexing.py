@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import R
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, kw, method, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, functions, kw, method, methods, op, with_forms
 
 COUNTS = "the counts are the op's result; unique returns them only when asked"
 ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
@@ -313,3 +313,12 @@ OPS = [
        torch=call("torch.searchsorted", side="side"), tensorflow=call("tf.searchsorted", side="side"),
        jax=call("jnp.searchsorted", side="side")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.topk(x, k)` / `x.topk(k)`), keras.ops beside tf
+OPS = with_forms(OPS, "torch", "method", methods(
+    OPS, "torch", "take take_along_axis:take_along_dim index_select narrow top_k_values:topk top_k_indices:topk sort "
+                  "argsort unique_values:unique unique_counts:unique"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "take index_select:take sort argsort searchsorted"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "top_k_values:top_k top_k_indices:top_k sort searchsorted"))

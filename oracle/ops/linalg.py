@@ -7,7 +7,7 @@ differ between libraries), singular values, eigenvalues.
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Attr, call, custom, fix, kw, op
+from oracle.ops.spec import REQUIRED, Attr, call, custom, fix, functions, kw, methods, op, with_forms
 
 
 def _dot(r, x, y):  # type: ignore[no-untyped-def]
@@ -140,3 +140,10 @@ OPS = [
        "torch.trace takes 2-D only and jnp.trace sums the FIRST two axes by default", _trace,
        torch=call("torch.trace"), tensorflow=call("tf.linalg.trace"), jax=call("jnp.trace")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.matmul(a, b)` / `a.matmul(b)`), keras.ops beside tf
+OPS = with_forms(OPS, "torch", "method", methods(OPS, "torch", "matmul dot outer trace"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "dot trace"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "matmul inv det solve cholesky pinv trace"))

@@ -7,7 +7,22 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, Binding, Fixed, call, construct, custom, fix, kw, none, op, switch
+from oracle.ops.spec import (
+    Arg,
+    Attr,
+    Binding,
+    Fixed,
+    call,
+    construct,
+    custom,
+    fix,
+    kw,
+    none,
+    op,
+    retarget,
+    switch,
+    with_forms,
+)
 
 REDUCTION = Attr("str", choices=("mean", "sum", "none"), reference="mean",
                  doc="mean or sum over all elements, or none; the reference means when unpinned")
@@ -438,3 +453,50 @@ OPS += [
        jax=custom("optax_ctc_tnc", "optax.losses.ctc_loss(transpose({log_probs}, (1, 0, 2)), t >= {input_lengths}, "
                   "{targets}, s >= {target_lengths}) then jnp.mean/jnp.sum by reduction")),
 ]
+
+
+# ---- forms: torch's functional beside its loss module (`F.mse_loss` / `nn.MSELoss()`), Keras' loss function
+# (one value per sample, no `reduction`) beside its loss class, and the loss class beside a function
+
+def _functional(declared_name: str, function: str) -> Binding:
+    return retarget(_declared(declared_name).torch, f"torch.nn.functional.{function}", kind="call")
+
+
+def _keras_function(declared_name: str, function: str) -> Binding:
+    return _keras_fn(_declared(declared_name).tensorflow, function)
+
+
+def _keras_fn(binding: Binding, function: str) -> Binding:
+    return retarget(binding, f"keras.losses.{function}", kind="call", drop=("reduction",))
+
+
+def _declared(name: str):  # type: ignore[no-untyped-def]
+    return next(d for d in OPS if d.name == name)
+
+
+OPS = with_forms(OPS, "torch", "functional", {
+    name: _functional(name, function) for name, function in (
+        ("mse_loss", "mse_loss"), ("l1_loss", "l1_loss"), ("cross_entropy", "cross_entropy"),
+        ("binary_cross_entropy", "binary_cross_entropy"),
+        ("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits"), ("huber_loss", "huber_loss"),
+        ("smooth_l1_loss", "smooth_l1_loss"), ("cross_entropy_smoothed", "cross_entropy"), ("nll_loss", "nll_loss"),
+        ("kl_div", "kl_div"), ("poisson_nll", "poisson_nll_loss"), ("margin_ranking", "margin_ranking_loss"),
+        ("triplet_margin", "triplet_margin_loss"))})
+OPS = with_forms(OPS, "torch", "module", {
+    "cosine_similarity": retarget(_declared("cosine_similarity").torch, "torch.nn.CosineSimilarity", kind="construct"),
+    "ctc_loss": retarget(_declared("ctc_loss").torch, "torch.nn.CTCLoss", kind="construct")})
+OPS = with_forms(OPS, "tensorflow", "function", {
+    **{name: _keras_function(name, function) for name, function in (
+        ("mse_loss", "mean_squared_error"), ("l1_loss", "mean_absolute_error"),
+        ("binary_cross_entropy", "binary_crossentropy"), ("binary_cross_entropy_with_logits", "binary_crossentropy"),
+        ("huber_loss", "huber"), ("log_cosh", "log_cosh"), ("cross_entropy_smoothed", "categorical_crossentropy"),
+        ("kl_div_probs", "kl_divergence"), ("poisson_nll", "poisson"), ("hinge", "hinge"),
+        ("squared_hinge", "squared_hinge"), ("categorical_hinge", "categorical_hinge"),
+        ("mape", "mean_absolute_percentage_error"), ("msle", "mean_squared_logarithmic_error"))},
+    "cross_entropy": switch("labels", integer=_keras_fn(_declared("cross_entropy").tensorflow.cases["integer"],
+                                                        "sparse_categorical_crossentropy"),
+                            floating=_keras_fn(_declared("cross_entropy").tensorflow.cases["floating"],
+                                               "categorical_crossentropy"))})
+OPS = with_forms(OPS, "tensorflow", "class", {
+    "cosine_similarity": retarget(_declared("cosine_similarity").tensorflow, "keras.losses.CosineSimilarity",
+                                  kind="construct")})

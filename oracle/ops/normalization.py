@@ -13,7 +13,7 @@ torch's channels-first [N, C, L].
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, fix, kw, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, fix, kw, none, op, retarget, with_forms
 
 EPS = Attr("float", reference=1e-5, low=0.0, doc="added to the variance; the reference uses 1e-5 when unpinned")
 
@@ -174,3 +174,15 @@ OPS = [
                        "4-D channels-last input: no keyword maps to torch's size/alpha"),
        jax=none("jax and flax.nnx have no local response normalization")),
 ]
+
+
+# ---- forms: the layer beside the function (`F.layer_norm` / `nn.LayerNorm`, `keras.ops.layer_normalization` /
+# `keras.layers.LayerNormalization`); a layer's own weights start at ones and zeros, so it computes the function
+_BY_NAME = {d.name: d for d in OPS}
+OPS = with_forms(OPS, "torch", "module", {
+    "layer_norm": retarget(_BY_NAME["layer_norm"].torch, "torch.nn.LayerNorm", kind="construct"),
+    "rms_norm": retarget(_BY_NAME["rms_norm"].torch, "torch.nn.RMSNorm", kind="construct")})
+OPS = with_forms(OPS, "tensorflow", "layer", {
+    "layer_norm": retarget(_BY_NAME["layer_norm"].tensorflow, "keras.layers.LayerNormalization", kind="construct")})
+OPS = with_forms(OPS, "tensorflow", "keras.ops", {
+    "l2_normalize": retarget(_BY_NAME["l2_normalize"].tensorflow, "keras.ops.normalize")})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, methods, op, with_forms
 
 
 def _top_k(r: Any, x: Any, k: int) -> tuple[Any, Any]:
@@ -52,3 +52,6 @@ OPS = [
        conventions="an integer that does not divide the axis raises; sizes that do not add up to the axis raise",
        torch=call("torch.split"), tensorflow=call("tf.split"), jax=call("jnp.split")),
 ]
+
+# ---- forms: the tensor method beside the function (`torch.topk(x, k)` / `x.topk(k)`)
+OPS = with_forms(OPS, "torch", "method", methods(OPS, "torch", "top_k:topk unique split"))

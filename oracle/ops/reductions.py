@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from oracle.ops.spec import REQUIRED, Attr, Binding, call, none, op, switch
+from oracle.ops.spec import REQUIRED, Attr, Binding, call, functions, methods, none, op, switch, with_forms
 
 AXIS = Attr("axes", nullable=True, reference=None, doc="axis or axes to reduce; the reference reduces all when unpinned")
 ONE_AXIS = Attr("axis", nullable=True, reference=None,
@@ -325,3 +325,15 @@ OPS = [
        tensorflow=call("keras.ops.nanmean", axis="axis", keepdims="keepdims"),
        jax=call("jnp.nanmean", axis="axis", keepdims="keepdims")),
 ]
+
+
+# ---- forms: the method users write beside the function (`torch.max(x, dim=0)` / `x.max(dim=0)`), and
+# keras.ops beside tf.math
+OPS = with_forms(OPS, "torch", "method", methods(OPS, "torch", "sum mean prod max min amax amin argmax argmin all any "
+                                                 "var std median quantile logsumexp cumsum cumprod cummax count_nonzero "
+                                                 "nansum nanmean"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "sum mean prod max min argmax argmin all any var std cumsum "
+                                               "cumprod"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(OPS, "tensorflow", "keras.ops",
+                                                           "sum mean prod max min amax:max amin:min argmax argmin all "
+                                                           "any var std logsumexp cumsum cumprod count_nonzero"))

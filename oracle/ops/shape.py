@@ -7,7 +7,21 @@ bindings are adapter `custom` functions that build the two-element list.
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, kw, method, none, op, switch
+from oracle.ops.spec import (
+    REQUIRED,
+    Attr,
+    call,
+    construct,
+    custom,
+    functions,
+    kw,
+    method,
+    methods,
+    none,
+    op,
+    switch,
+    with_forms,
+)
 
 _AXIS_REQUIRED = Attr("axis", REQUIRED)
 _NULL_AXES = Attr("axes", nullable=True, reference=None, doc="the axes; the reference uses every axis when unpinned")
@@ -201,3 +215,14 @@ OPS = [
        torch=call("torch.diagonal", offset="offset"), tensorflow=call("tf.linalg.diag_part", offset="k"),
        jax=call("jnp.diagonal", offset="offset")),
 ]
+
+
+# ---- forms: the tensor method beside the function (`torch.reshape(x, s)` / `x.reshape(s)`), keras.ops beside tf
+OPS = with_forms(OPS, "torch", "method", methods(
+    OPS, "torch", "reshape squeeze expand_dims:unsqueeze transpose:permute swapaxes moveaxis tile "
+                  "repeat:repeat_interleave broadcast_to flatten flip roll tril triu diag "
+                  "diagonal"))
+OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "squeeze transpose swapaxes repeat flatten:ravel "
+                                               "diagonal"))
+OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
+    OPS, "tensorflow", "keras.ops", "squeeze expand_dims repeat broadcast_to roll diag"))

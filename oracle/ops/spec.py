@@ -9,6 +9,7 @@ rendered from the same binding, so what is printed is what was called.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -285,14 +286,30 @@ class OpDef:
     builds: bool = False
     # its gradient is, by design, not the derivative of its value (stop_gradient): finite differences cannot check it
     blocks_gradient: bool = False
+    # more public entry points per framework, each a named form beside the default binding above
+    # (framework -> form name -> binding); see `forms_of`
+    forms: dict[str, dict[str, Binding]] = field(default_factory=dict)
 
     @property
     def listed(self) -> bool:
         return self.outputs == ("*",)
 
-    def binding(self, framework: str) -> Binding:
+    def binding(self, framework: str, form: str = "") -> Binding:
+        """The default binding, or the named form's when `form` is one of this framework's forms."""
+        if form:
+            found = self.forms_of(framework).get(form)
+            if found is not None:
+                return found
         binding: Binding = getattr(self, framework)
         return binding
+
+    def forms_of(self, framework: str) -> dict[str, Binding]:
+        """Every form of this op in `framework`, by name, the default first (named by `form_name`)."""
+        default = getattr(self, framework)
+        return {form_name(default): default, **self.forms.get(framework, {})}
+
+    def default_form(self, framework: str) -> str:
+        return form_name(getattr(self, framework))
 
     @property
     def arg_names(self) -> tuple[str, ...]:
@@ -302,8 +319,130 @@ class OpDef:
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
        torch: Binding, tensorflow: Binding, jax: Binding, attrs: dict[str, Attr] | None = None,
        conventions: str = "", alternatives: tuple[str, ...] = (), outputs: tuple[str, ...] = (),
-       builds: bool = False, blocks_gradient: bool = False) -> OpDef:
-    """Declare an op; `args` may be a space-separated string of tensor argument names."""
+       builds: bool = False, blocks_gradient: bool = False,
+       forms: dict[str, dict[str, Binding]] | None = None) -> OpDef:
+    """Declare an op; `args` may be a space-separated string of tensor argument names.
+
+    `forms` adds named entry points beside each framework's default binding:
+    forms={"torch": {"module": construct("torch.nn.MSELoss", reduction="reduction")}}.
+    """
     parsed = tuple(Arg(a) if isinstance(a, str) else a for a in (args.split() if isinstance(args, str) else args))
-    return OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions, alternatives,
-                 outputs, builds, blocks_gradient)
+    declared = OpDef(name, family, parsed, doc, reference, torch, tensorflow, jax, attrs or {}, conventions,
+                     alternatives, outputs, builds, blocks_gradient, forms or {})
+    for framework, extra in declared.forms.items():
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"{name}: forms for unknown framework {framework!r}")
+        default = declared.default_form(framework)
+        for form in extra:
+            if form == default:
+                raise ValueError(f"{name}: {framework} form {form!r} is also the default binding's name")
+            if not re.fullmatch(FORM_NAME, form):
+                raise ValueError(f"{name}: form name {form!r} is not [a-z][a-z0-9._-]*")
+    return declared
+
+
+FORM_NAME = r"[a-z][a-z0-9._-]*"
+# a target's module as users call it -> the form's name (other modules go by their own dotted path)
+_FORM_BY_MODULE = {"torch.nn.functional": "functional", "jax.numpy": "jnp", "optax.losses": "optax",
+                   "optax": "optax", "flax.linen": "linen", "flax.nnx": "nnx"}
+_FORM_BY_KIND = {"method": "method", "operator": "operator", "attribute": "attribute", "custom": "custom",
+                 "none": "none"}
+
+
+def form_name(binding: Binding) -> str:
+    """The name of a binding's form, from the API it calls: `torch.nn.functional.gelu` is `functional`,
+    `torch.nn.MSELoss` built then called is `module`, `keras.losses.MeanSquaredError` is `class`,
+    `keras.layers.Dense` is `layer`, `keras.ops.gelu` is `keras.ops`, `x.max(...)` is `method`."""
+    if binding.kind == "switch":
+        return form_name(binding.leaves()[0])
+    if binding.kind in _FORM_BY_KIND:
+        return _FORM_BY_KIND[binding.kind]
+    target = binding.target.replace(":", ".")
+    module = target.rsplit(".", 1)[0] if "." in target else target
+    if binding.kind in ("construct", "stateful", "build"):
+        if module.startswith("torch.nn"):
+            return "module"
+        if module.startswith("keras.layers"):
+            return "layer"
+        if module.startswith(("keras.losses", "keras.metrics")):
+            return "class"
+    if module.startswith("keras.losses"):
+        return "function"
+    return _FORM_BY_MODULE.get(module, module)
+
+
+# ---- forms derived from a declared binding: the same parameters through another entry point ----
+
+def as_method(binding: Binding, name: str = "") -> Binding | None:
+    """The same call as a method of the first argument: `torch.sum(x, dim=1)` -> `x.sum(dim=1)`;
+    a switch maps each leaf. None where a leaf is not a plain call."""
+    if binding.kind == "switch":
+        cases = {k: as_method(b, name) for k, b in binding.cases.items()}
+        return None if any(b is None for b in cases.values()) else \
+            Binding("switch", on=binding.on, cases={k: b for k, b in cases.items() if b is not None})
+    if binding.kind != "call" or binding.then:
+        return None
+    return Binding("method", name or binding.target.rsplit(".", 1)[-1], binding.args, binding.attrs, binding.fixed,
+                   pick=binding.pick)
+
+
+def retarget(binding: Binding, target: str, kind: str = "", drop: tuple[str, ...] = (),
+             rename: dict[str, str] | None = None) -> Binding:
+    """The same arguments and attributes through another API: `torch.nn.MSELoss` -> `torch.nn.functional.mse_loss`
+    (kind "call"); `drop` attributes the API takes no parameter for; `rename` attribute -> its keyword there."""
+    attrs = {k: (Native(rename[k], v.values, v.positional) if rename and k in rename else v)
+             for k, v in binding.attrs.items() if k not in drop}
+    return Binding(kind or binding.kind, target, binding.args, attrs, binding.fixed, binding.then,
+                   infers=binding.infers, pick=binding.pick)
+
+
+def with_forms(ops: list[OpDef], framework: str, form: str,
+               make: Callable[[OpDef], Binding | None] | dict[str, Binding]) -> list[OpDef]:
+    """Add the form `form` in `framework` to the ops `make` gives a binding for (a function of the
+    declaration, or op name -> binding); the others are unchanged."""
+    import dataclasses
+
+    out = []
+    for declared in ops:
+        binding = make.get(declared.name) if isinstance(make, dict) else make(declared)
+        if binding is not None and form != declared.default_form(framework):
+            forms = {fw: dict(f) for fw, f in declared.forms.items()}
+            forms.setdefault(framework, {})[form] = binding
+            declared = dataclasses.replace(declared, forms=forms)
+        out.append(declared)
+    unknown = set(make) - {d.name for d in ops} if isinstance(make, dict) else set()
+    if unknown:
+        raise ValueError(f"forms for ops not declared here: {', '.join(sorted(unknown))}")
+    return out
+
+
+def methods(ops: list[OpDef], framework: str, names: str) -> dict[str, Binding]:
+    """op -> the method form of its default call (space-separated names; `op:method` where the method's
+    name differs from the function's)."""
+    by_name = {d.name: d for d in ops}
+    out: dict[str, Binding] = {}
+    for item in names.split():
+        name, _, method_name = item.partition(":")
+        if name not in by_name:
+            raise ValueError(f"method form for {name!r}, which is not declared here")
+        found = as_method(by_name[name].binding(framework), method_name)
+        if found is None:
+            raise ValueError(f"{name}: its {framework} binding is not a plain call; declare its method form by hand")
+        out[name] = found
+    return out
+
+
+def functions(ops: list[OpDef], framework: str, module: str, names: str) -> dict[str, Binding]:
+    """op -> its default call with the same arguments through `module` (space-separated names;
+    `op:function` where the function's name differs): tf.math.reduce_sum -> keras.ops.sum."""
+    by_name = {d.name: d for d in ops}
+    out: dict[str, Binding] = {}
+    for item in names.split():
+        name, _, function = item.partition(":")
+        if name not in by_name:
+            raise ValueError(f"{module} form for {name!r}, which is not declared here")
+        binding = by_name[name].binding(framework)
+        if binding.kind != "call":
+            raise ValueError(f"{name}: its {framework} binding is not a plain call; declare its {module} form by hand")
+        out[name] = retarget(binding, f"{module}.{function or name}")
+    return out

@@ -61,14 +61,15 @@ class _Ctx:
         return "bool" if dtype == "bool" else "integer" if dtype.startswith(("int", "uint")) else "floating"
 
 
-def _leaf(step: Step, framework: str, ctx: _Ctx) -> Binding | None:
-    """The binding this step's call took in `framework` (a switch resolved by the recorded dtypes)."""
+def _leaf(step: Step, framework: str, ctx: _Ctx, form: str = "") -> Binding | None:
+    """The binding this step's call took in `framework` through `form` (the op's default when it has no
+    form of that name), a switch resolved by the recorded dtypes."""
     declared = OPS.get(step.op)
     if declared is None:
         return None
     attrs = effective_attrs(declared, step.attrs)
     try:
-        leaf = select(declared.binding(framework), declared, dict(zip(declared.arg_names, map(ctx.kind, step.args))),
+        leaf = select(declared.binding(framework, form), declared, dict(zip(declared.arg_names, map(ctx.kind, step.args))),
                       attrs)
     except Exception:  # no native form for this use
         return None
@@ -207,14 +208,16 @@ def _grad(case: dict[str, Any]) -> dict[str, Any] | None:
     return {**case["grad"], "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
 
 
-def make_snippet(case: dict[str, Any], framework: str) -> Snippet | None:
+def make_snippet(case: dict[str, Any], framework: str, column: str = "") -> Snippet | None:
     """The snippet for one framework, or None: a training case, an op with no native form there (or a custom
-    binding whose code describes the calls in words), or a gradient option the framework has no idiom for."""
+    binding whose code describes the calls in words), or a gradient option the framework has no idiom for.
+    Each step is written through the form its column (`column`, else the framework's) recorded in notes.form."""
     if not snippet_supported(case):
         return None
     steps = [parse_step(text) for text in case["steps"]]
     ctx = _Ctx(_variables(case, steps), _dtypes(case, framework))
-    leaves = [_leaf(s, framework, ctx) for s in steps]
+    used = case["columns"].get(column or framework, {}).get("notes", {}).get("form", {})
+    leaves = [_leaf(s, framework, ctx, used.get(s.out, "")) for s in steps]
     if any(leaf is None for leaf in leaves):
         return None
     grad = _grad(case)
@@ -294,5 +297,8 @@ def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict
 
 def snippets(case: dict[str, Any]) -> dict[str, Snippet]:
     """Every framework's snippet that exists for this case."""
-    found = {fw: make_snippet(case, fw) for fw in FRAMEWORKS}
+    subs = {n: o["framework"] for n, o in case["columns"].items() if "/" in n and o.get("framework") in FRAMEWORKS}
+    # a framework run only as `--forms all` sub-columns has a snippet per form, none in its plain name
+    found = {fw: make_snippet(case, fw) for fw in FRAMEWORKS if fw in case["columns"] or fw not in subs.values()}
+    found.update({name: make_snippet(case, fw, name) for name, fw in subs.items()})
     return {fw: s for fw, s in found.items() if s is not None}
