@@ -52,6 +52,6 @@ def plan(loaded: LoadedCase) -> Request:
         settings=case.settings.model_dump(exclude_none=True) if case.settings else {},
         params=initial_weights(case) if case.model is not None else {},
         training=training_job(case),
-isolate=["*"] if case.isolate is True else list(case.isolate or []),
-forms=dict(case.forms or {}),
+        isolate=["*"] if case.isolate is True else list(case.isolate or []),
+        forms=dict(case.forms or {}),
     )

@@ -42,12 +42,12 @@ class Request:
     # literal inputs: name -> {"value": a Python value ("nan"/"inf" as strings), "dtype": name or None to infer},
     # built by each framework's own constructor (torch.tensor, tf.constant, jnp.array)
     literals: dict[str, dict[str, Any]] = field(default_factory=dict)
-# step outputs whose step's failure is recorded for it (and what depends on it) while the other steps run;
+    # step outputs whose step's failure is recorded for it (and what depends on it) while the other steps run;
     # "*": every step and the gradient (the case's `isolate: true`)
     isolate: list[str] = field(default_factory=list)
     # outputs observed as statistics of a sample: name -> statistics (oracle/stats.py)
     stats: dict[str, list[str]] = field(default_factory=dict)
-# framework -> form name: the entry point each op of the case is called through where it has that form
+    # framework -> form name: the entry point each op of the case is called through where it has that form
     # (the case's `forms:`, or the sub-column's form under `--forms all`); other ops take their default
     forms: dict[str, str] = field(default_factory=dict)
 

@@ -110,10 +110,10 @@ def catalogue(family: str | None = None) -> list[dict[str, Any]]:
                              "choices": list(a.choices), "reference": a.reference_value(), "doc": a.doc}
                       for name, a in declared.attrs.items()},
             "bindings": {fw: describe_binding(declared.binding(fw)) for fw in FRAMEWORKS},
-"fixed": {fw: {k: {"value": leaf.fixed_values()[k], "reason": leaf.fixed_reasons().get(k, "")}
+            "fixed": {fw: {k: {"value": leaf.fixed_values()[k], "reason": leaf.fixed_reasons().get(k, "")}
                            for leaf in declared.binding(fw).leaves() for k in leaf.fixed}
                       for fw in FRAMEWORKS},
-# every form by name, the default first (its binding is also `bindings`)
+            # every form by name, the default first (its binding is also `bindings`)
             "forms": {fw: {name: describe_binding(b) for name, b in declared.forms_of(fw).items()}
                       for fw in FRAMEWORKS},
             "default_forms": {fw: declared.default_form(fw) for fw in FRAMEWORKS},
