@@ -146,13 +146,14 @@ class JaxBackend(BoundBackend):
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
         # JAX has no TF32 switch of its own: the default matmul precision decides it
         precision = None if "tf32" not in settings else ("tensorfloat32" if settings["tf32"] else "highest")
-        in_effect = {"default_matmul_precision": str(self.jax.config.jax_default_matmul_precision)}
         # JAX has no autocast: a Flax user casts the inputs (and so the weights given as inputs) to the dtype
         self.cast_to = settings.get("autocast")
-        if self.cast_to:
-            in_effect["autocast"] = f"floating inputs cast to {self.cast_to} (JAX has no autocast context)"
+        in_effect: dict[str, Any] = {}
         try:
             with self.jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
+                in_effect["default_matmul_precision"] = str(self.jax.config.jax_default_matmul_precision)  # as set
+                if self.cast_to:
+                    in_effect["autocast"] = f"floating inputs cast to {self.cast_to} (JAX has no autocast context)"
                 yield in_effect
         finally:
             self.cast_to = None

@@ -75,8 +75,9 @@ def sample_attr(kind: str, choices: tuple[Any, ...]) -> Any:
 
 
 def sampled(declared: OpDef) -> bool:
-    """Ops a one-step sample can call: not a layer builder, nor an op that takes a built layer."""
-    return not declared.builds and all(a.kind != "object" for a in declared.args)
+    """Ops a one-step sample can call: some input, not a layer builder, nor an op that takes a built layer
+    (ops without inputs, such as a default initialiser drawn as statistics, have cases of their own)."""
+    return bool(declared.args) and not declared.builds and all(a.kind != "object" for a in declared.args)
 
 
 def out_names(declared: OpDef) -> list[str]:

@@ -320,5 +320,6 @@ OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "take take_along_axis:take_along_dim index_select narrow top_k_values:topk top_k_indices:topk sort "
                   "argsort unique_values:unique unique_counts:unique"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "take index_select:take sort argsort searchsorted"))
+# no keras.ops form of sort: keras.ops.sort has no direction (descending) keyword
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
-    OPS, "tensorflow", "keras.ops", "top_k_values:top_k top_k_indices:top_k sort searchsorted"))
+    OPS, "tensorflow", "keras.ops", "top_k_values:top_k top_k_indices:top_k searchsorted"))
