@@ -72,7 +72,7 @@ def test_unaltered_copy_passes(project: tuple[dict[str, Any], list[Any]], copy: 
     path = copy.parent / "results.json"
     path.write_text(json.dumps({k: v for k, v in results.items() if not k.startswith("_")}))
     assert main(["check", str(ROOT / "cases"), "--results", str(path), "--against", str(copy)]) == 0
-    assert "0 changed, 0 new" in capsys.readouterr().out
+    assert "0 changed, 0 edited, 0 new" in capsys.readouterr().out
 
 
 def first(results: dict[str, Any], want: Any) -> tuple[str, str]:

@@ -80,7 +80,9 @@ def test_variants_are_grouped_under_their_case(pipeline: dict[str, Any], written
 def test_html_is_self_contained(written: Path) -> None:
     html = (written / "report.html").read_text()
     assert "<script" not in html and "<link" not in html
-    assert not re.search(r'(src|href)="(https?:)?//', html)
+    # nothing is fetched: no remote src or stylesheet; a cited source is a plain link (<a href>) for the reader
+    assert not re.search(r'src="(https?:)?//', html)
+    assert not re.search(r'<(?!a\s)[^>]*\bhref="(https?:)?//', html)
     assert html.count('src="data:image/png;base64,') >= 1
 
 
