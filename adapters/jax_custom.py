@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from adapters.jax_optim import CUSTOM as _OPTIM
 from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
-from oracle.native import Made
+from oracle.native import Made, as_made, shown_call
 from oracle.request import Unsupported
 
 
@@ -20,14 +20,8 @@ def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
     """optax.<name>(*args, **kwargs)(step), recorded with the values passed."""
     import optax
 
-    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    text = f"optax.{name}({shown})({{step}})"
-    try:
-        value = getattr(optax, name)(*args, **kwargs)(step)
-    except Exception as exc:
-        exc.oracle_api = text  # type: ignore[attr-defined]  # the call that raised, as made
-        raise
-    return Made(value, text, {})
+    text = shown_call(f"optax.{name}", args, kwargs) + "({step})"
+    return Made(as_made(lambda: getattr(optax, name)(*args, **kwargs)(step), text), text, {})
 
 
 def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:

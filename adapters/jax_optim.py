@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
-from oracle.native import Made
+from oracle.native import Made, as_made, shown_call
 from oracle.request import Unsupported
 
 STEP_FUNCTIONS = ("sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "lion", "lamb")
@@ -23,15 +23,6 @@ CLIP_TRANSFORMS = {"global_norm": "clip_by_global_norm", "value": "clip"}
 
 def _native(name: str, key: str) -> str | None:
     return ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
-
-
-def _made(construct: Callable[[], Any], call: str) -> Any:
-    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
-    try:
-        return construct()
-    except Exception as exc:
-        exc.oracle_api = call  # type: ignore[attr-defined]
-        raise
 
 
 def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None) -> tuple[Any, str, dict[str, str]]:
@@ -59,7 +50,7 @@ def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None) ->
                          else f"{native}={default!r} (signature default)")
     texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
     call = f"optax.{name}({', '.join(f'{k}={v}' for k, v in texts.items())})"
-    return _made(lambda: fn(**kwargs), call), call, defaults
+    return as_made(lambda: fn(**kwargs), call), call, defaults
 
 
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
@@ -92,8 +83,8 @@ def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: flo
             {"staircase": True}
     else:
         name, args, kw = "cosine_decay_schedule", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
-    call = f"optax.{name}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kw.items()])})"
-    return _made(lambda: getattr(optax, name)(*args, **kw), call), call
+    call = shown_call(f"optax.{name}", args, kw)
+    return as_made(lambda: getattr(optax, name)(*args, **kw), call), call
 
 
 def _schedule_count(state: Any) -> Any:

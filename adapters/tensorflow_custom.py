@@ -14,21 +14,15 @@ import tensorflow as tf
 
 from adapters.tensorflow_optim import CUSTOM as _OPTIM
 from adapters.tensorflow_optim import STEP_CLASSES, optimizer_step
-from oracle.native import Made
+from oracle.native import Made, as_made, shown_call
 from oracle.request import Unsupported
 
 __all__ = ["CUSTOM", "STEP_CLASSES"]
 
 def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
     """keras.optimizers.schedules.<name>(*args, **kwargs)(step), recorded with the values passed."""
-    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    text = f"keras.optimizers.schedules.{name}({shown})({{step}})"
-    try:
-        value = getattr(keras.optimizers.schedules, name)(*args, **kwargs)(step)
-    except Exception as exc:
-        exc.oracle_api = text  # type: ignore[attr-defined]  # the call that raised, as made
-        raise
-    return Made(value, text, {})
+    text = shown_call(f"keras.optimizers.schedules.{name}", args, kwargs) + "({step})"
+    return Made(as_made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kwargs)(step), text), text, {})
 
 
 def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:

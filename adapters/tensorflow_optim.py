@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from oracle.native import Made
+from oracle.native import Made, as_made, shown_call
 from oracle.ops.optimizers import KERAS_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
@@ -23,15 +23,6 @@ STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nestero
               "centered": "centered", "initial_accumulator_value": "initial_accumulator_value"}
 # the case's clipping -> the optimizer keyword Keras applies it through (before the update, inside apply)
 CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
-
-
-def _made(construct: Callable[[], Any], call: str) -> Any:
-    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
-    try:
-        return construct()
-    except Exception as exc:
-        exc.oracle_api = call  # type: ignore[attr-defined]
-        raise
 
 
 def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
@@ -49,7 +40,7 @@ def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
     kwargs.update(extra or {})
     texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
     call = f"keras.optimizers.{cls.__name__}({', '.join(f'{k}={v}' for k, v in texts.items())})"
-    return _made(lambda: cls(**kwargs), call), call
+    return as_made(lambda: cls(**kwargs), call), call
 
 
 def _shown(value: Any) -> Any:
@@ -96,8 +87,8 @@ def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: flo
             {"staircase": True}
     else:
         name, args, kw = "CosineDecay", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
-    call = f"keras.optimizers.schedules.{name}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kw.items()])})"
-    return _made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kw), call), call
+    call = shown_call(f"keras.optimizers.schedules.{name}", args, kw)
+    return as_made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kw), call), call
 
 
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",

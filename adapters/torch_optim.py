@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import torch
 
-from oracle.native import Made
+from oracle.native import Made, as_made
 from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
@@ -34,15 +34,6 @@ def _native(name: str, key: str) -> str | None:
     return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
-def _made(construct: Callable[[], Any], call: str) -> Any:
-    """Construct the optimizer; a framework error keeps the call as made (`native_api` of the failed cell)."""
-    try:
-        return construct()
-    except Exception as exc:
-        exc.oracle_api = call  # type: ignore[attr-defined]
-        raise
-
-
 def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
     """torch.optim.<X>(params, <pinned keywords>): the optimizer and its call as written."""
     cls = getattr(torch.optim, STEP_CLASSES[name])
@@ -57,7 +48,7 @@ def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple
         kwargs[native] = value
     kwargs.update(betas(cls, hp))
     call = f"torch.optim.{cls.__name__}({texts}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
-    return _made(lambda: cls(params, **kwargs), call), call
+    return as_made(lambda: cls(params, **kwargs), call), call
 
 
 def in_effect(name: str, opt: Any, pinned: dict[str, Any], declared: tuple[str, ...]) -> dict[str, str]:
@@ -118,9 +109,8 @@ def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, deca
     else:
         kw = {"T_max": decay_steps} | ({} if alpha is None else {"eta_min": alpha * lr})
         cls = torch.optim.lr_scheduler.CosineAnnealingLR
-    shown = ", ".join(f"{k}={v!r}" for k, v in kw.items())
-    return _made(lambda: cls(opt, **kw), f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"), \
-        f"torch.optim.lr_scheduler.{cls.__name__}(opt, {shown})"
+    text = f"torch.optim.lr_scheduler.{cls.__name__}(opt, {', '.join(f'{k}={v!r}' for k, v in kw.items())})"
+    return as_made(lambda: cls(opt, **kw), text), text
 
 
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",

@@ -18,7 +18,7 @@ import operator as pyop
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
 from oracle.request import Unsupported
@@ -110,6 +110,21 @@ class Made:
     value: Any
     api: str
     defaults: dict[str, str]
+
+
+def shown_call(target: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> str:
+    """`target(1, 4, staircase=True)`: a call as made, with the values passed (a Made's `api`)."""
+    return f"{target}({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in (kwargs or {}).items()])})"
+
+
+def as_made(call: Callable[[], Any], text: str) -> Any:
+    """Make a custom binding's call; a framework error keeps `text`, the call as made (the failed cell's
+    `native_api`)."""
+    try:
+        return call()
+    except Exception as exc:
+        exc.oracle_api = text  # type: ignore[attr-defined]
+        raise
 
 
 def _named(code: str, texts: Mapping[str, str]) -> str:
