@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_pytest_plugin import pytest_in  # the plugin run as a user runs it, shared with the plugin tests
 
 from oracle.baseline import check, load_baseline
 from oracle.cases import load_cases
@@ -91,21 +92,14 @@ def test_check_refuses_a_diff_versions_results_file(recorded: Path, tmp_path: Pa
     assert "wrote" not in done.stdout and "rewritten" not in done.stdout
 
 
-def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "oracle.pytest_plugin", "-p", "no:cacheprovider",
-                           "--rootdir", str(project), "--oracle-columns", "reference", "-rA", "cases", *args],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
-
-
 def test_the_plugin_leaves_no_lock_and_advises_by_cause(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     shutil.copy(DATA / "t-log-special.yaml", tmp_path / "cases")
-    update = _pytest(tmp_path, "--oracle-update")
+    update = pytest_in(tmp_path, "--oracle-update", columns="reference")
     assert update.returncode == 0, update.stdout + update.stderr
     assert sorted(p.name for p in (tmp_path / "baselines").iterdir()) == ["cases", "environment.json"]
     (tmp_path / "baselines" / "expected").mkdir()
     (tmp_path / "baselines" / "expected" / "torch.yaml").write_text("- case: t-log-special\n  knd: value_mismatch\n")
-    typo = _pytest(tmp_path)
+    typo = pytest_in(tmp_path, columns="reference")
     assert typo.returncode == 1 and "torch.yaml: entry 1" in typo.stdout
     assert "--oracle-update" not in typo.stdout  # updating would not fix a typo

@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "cases" / "elementwise" / "log-sqrt-zero-and-negative-grad.yaml"
 
 
-def pytest_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pytest_in(project: Path, *args: str, columns: str = "reference,jax") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "oracle.pytest_plugin", "-p", "no:cacheprovider",
-                           "--rootdir", str(project), "--oracle-columns", "reference,jax", "-rA", "cases", *args],
+                           "--rootdir", str(project), "--oracle-columns", columns, "-rA", "cases", *args],
                           cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
