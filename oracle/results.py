@@ -15,7 +15,6 @@ from typing import Any, Callable
 import numpy as np
 
 from oracle.cases import LoadedCase
-from oracle.diff import diff_case
 from oracle.files import write_atomic
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.outcome import Outcome
@@ -24,6 +23,7 @@ from oracle.provenance import provenance
 from oracle.results_check import ResultsError, check_document
 from oracle.runner import Column, ColumnEnv, run_all
 from oracle.safeio import MAX_RESULTS_BYTES, InputError, read_bounded
+from oracle.verdicts import diff_case
 
 RESULTS_VERSION = 1
 RETRIED = ("crash", "timeout")  # statuses `--resume` runs again

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oracle.diff import Difference, classify, compare_arrays, diff_case, differences, follows, tolerance
+from oracle.diff import Difference, classify, compare_arrays, differences, follows, tolerance
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
+from oracle.verdicts import diff_case
 
 f32 = np.float32
 

@@ -12,9 +12,10 @@ from test_cases import write
 from test_pipeline import recorded, values  # the same readers of results.json as the pipeline tests
 
 from oracle.cases import CaseError, load_case, load_id
-from oracle.diff import diff_case, differences
+from oracle.diff import differences
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
+from oracle.verdicts import diff_case
 
 ROOT = Path(__file__).resolve().parent.parent
 

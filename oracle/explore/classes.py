@@ -14,12 +14,13 @@ import re
 from typing import Any
 
 from oracle.cases import InputSpec
-from oracle.diff import _value_differences, diff_case
+from oracle.diff import _value_differences
 from oracle.explore.pool import Row
 from oracle.inputs import make_input, shape_of_values
 from oracle.ops import OPS
 from oracle.request import Request
 from oracle.steps import parse_step
+from oracle.verdicts import diff_case
 
 EXAMPLE_TIMEOUT_S = 60.0
 QUIET = ("agree", "incomparable")  # verdicts against the reference that make no class on their own

@@ -28,7 +28,6 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
 
-from oracle.diff import diff_case
 from oracle.explore.classes import (
     case_data,
     departures,
@@ -43,6 +42,7 @@ from oracle.explore.classes import (
 from oracle.explore.pool import Pool, Row
 from oracle.explore.strategies import explorable, scenarios
 from oracle.ops import OPS
+from oracle.verdicts import diff_case
 
 BATCH = 64  # examples per run_batch message: large enough to amortise a round trip, small enough to report progress
 SHRINK_BUDGET = 120  # new (not memoised) examples Hypothesis may run while shrinking one class
