@@ -21,6 +21,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench.py
 	$(PY) bench/explore_bench.py
+	$(PY) bench/report_bench.py
 
 # ruff (lint, import order) and mypy (types) over the code; run by `make test`
 lint: $(STAMP)

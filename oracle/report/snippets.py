@@ -285,7 +285,8 @@ def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict
         return [n for n in o["outputs"] if not n.startswith("grad.")]
 
     own = recorded(case["columns"].get(framework, {"outputs": {}}))
-    anywhere = own + [n for o in case["columns"].values() for n in recorded(o) if n not in own]
+    anywhere = list(dict.fromkeys(own + [n for o in case["columns"].values() for n in recorded(o)]))
+    known = set(anywhere)  # membership tests stay linear in a case of many steps
     outputs: dict[str, str] = {}
     for step in steps:
         if OPS[step.op].listed:
@@ -294,8 +295,8 @@ def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict
             for name in items:
                 index = name.split(".", 1)[1]
                 outputs[name] = f"len({var[step.out]})" if index == "count" else f"{var[step.out]}[{index}]"
-        outputs.update({n: var[n] for n in step.names if n in anywhere})
-    inputs = {n: var[n] for n in case["inputs"] if n in anywhere}
+        outputs.update({n: var[n] for n in step.names if n in known})
+    inputs = {n: var[n] for n in case["inputs"] if n in known}
     return {**inputs, **(outputs or {steps[-1].out: var[steps[-1].out]})}
 
 
