@@ -183,6 +183,37 @@ def test_a_failed_write_keeps_the_journal_and_resume_writes_it(tmp_path: Path, m
     assert json.loads((out / "results.json").read_text())["cases"][0]["columns"]["jax"]["status"] == "ok"
 
 
+def test_on_a_full_disk_the_message_promises_only_what_the_journal_took(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24 item 9: the journal and results.json both fail (a full disk); the message must not say a
+    resume runs nothing again, and the resume indeed runs the cells again."""
+    import oracle.cli
+    import oracle.journal
+
+    out = tmp_path / "run"
+
+    def full(*_: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    fsync = os.fsync
+
+    def journal_full(fd: int) -> None:  # the disk fills once the run has started: every journal line fails
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("journal.jsonl"):
+            full()
+        fsync(fd)
+
+    monkeypatch.setattr(oracle.cli, "write_results", full)
+    monkeypatch.setattr(oracle.journal.os, "fsync", journal_full)
+    assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert "without running anything again" not in err
+    assert "took only 0 of the 1 cells" in err and "runs the other 1 again" in err
+    monkeypatch.undo()
+    monkeypatch.setenv("ORACLE_FAULTS", "t-log-special=kill")  # the cell was not kept: the resume must run it
+    assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--resume"]) == 3
+    assert json.loads((out / "results.json").read_text())["cases"][0]["columns"]["jax"]["status"] == "crash"
+
+
 def test_a_second_run_into_the_same_out_is_refused_naming_the_first(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
