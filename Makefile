@@ -67,14 +67,21 @@ check: $(STAMP)
 	$(PY) -m oracle.cli check cases --against baselines
 
 # Two versions of JAX side by side: a second venv with the older JAX of versions/jax-0.4.38.txt.
-OLD_JAX := .venv-jax-0.4.38
-$(OLD_JAX)/.installed: versions/jax-0.4.38.txt
-	@test -x $(OLD_JAX)/bin/python || $(PYTHON) -m venv $(OLD_JAX) || python3 -m venv $(OLD_JAX)
-	$(OLD_JAX)/bin/python -m pip install --quiet -r versions/jax-0.4.38.txt
+# `make versions`: each older stack in its own venv (versions/<env>.txt), compared with the pinned one through
+# versions/<stack>.yaml; `make versions STACK=tensorflow` for one. Reports in reports/versions/<stack>/.
+STACK ?= jax tensorflow
+ENV_jax := .venv-jax-0.4.38
+ENV_tensorflow := .venv-tensorflow-2.20
+.venv-%/.installed: versions/%.txt
+	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$* || python3 -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet -r versions/$*.txt
 	@touch $@
 
-versions: $(STAMP) $(OLD_JAX)/.installed
-	$(PY) -m oracle.cli diff-versions --config versions/jax.yaml cases --out reports/versions
+# exits with the last non-zero diff-versions code (1: a change not in versions/accepted.yaml), after every stack ran
+versions: $(STAMP) $(foreach s,$(STACK),$(ENV_$(s))/.installed)
+	@code=0; for s in $(STACK); do \
+	  $(PY) -m oracle.cli diff-versions --config versions/$$s.yaml cases --out reports/versions/$$s || code=$$?; \
+	done; exit $$code
 
 clean:
-	rm -rf $(VENV) $(OLD_JAX) reports
+	rm -rf $(VENV) .venv-jax-0.4.38 .venv-tensorflow-2.20 reports

@@ -279,7 +279,11 @@ class Binder:
             except BindingError as exc:
                 return f"binding error: {exc}"
             except Exception as exc:  # an import or attribute that does not exist
-                return f"binding error: {leaf.target}: {type(exc).__name__}: {exc}"
+                # a named public API the installed stack lacks (keras.ops.fmax before Keras 3.11): the upgrade
+                # report lists it as not comparable, never as a change of behaviour
+                absent = f" (not in this version of {self.framework})" \
+                    if isinstance(exc, (AttributeError, ImportError)) else ""
+                return f"binding error: {leaf.target}: {type(exc).__name__}: {exc}{absent}"
         return None
 
     def _check_leaf(self, leaf: Binding, declared: OpDef) -> None:
