@@ -46,10 +46,11 @@ report-check: $(STAMP)
 # docs/ops.md, generated from the op registry (a test checks it is current)
 docs: $(STAMP)
 	$(VENV)/bin/oracle ops --format markdown > docs/ops.md
-# A longer, randomised run of the hostile-document fuzzer (CI runs a fixed, derandomized set)
+# A longer, randomised run of the hostile-document fuzzers: case files, and results, baselines, atlases, versions
+# configs and journals (each kind gets ORACLE_FUZZ_EXAMPLES / 6 documents). CI runs a fixed, derandomized set
 .PHONY: fuzz
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz ORACLE_FUZZ_EXAMPLES=$${ORACLE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/test_fuzz_cases.py
+	HYPOTHESIS_PROFILE=fuzz ORACLE_FUZZ_EXAMPLES=$${ORACLE_FUZZ_EXAMPLES:-5000} $(PY) -m pytest -q tests/test_fuzz_cases.py tests/test_fuzz_documents.py
 
 # Kill the orchestrator or a worker at random points of real runs; --resume must end where a clean run ends
 .PHONY: chaos

@@ -44,7 +44,7 @@ def _check(entry: Any, path: Path) -> None:
     if not isinstance(entry, dict):
         raise InputError(f"{path}: not an atlas (a JSON object)")
     for key, kind in kinds.items():
-        if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
+        if key not in entry or not isinstance(entry[key], kind) or isinstance(entry[key], bool):
             raise InputError(f"{path}: field {key!r} is missing or of the wrong type")
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in entry["departures"].values()):
         raise InputError(f"{path}: departures must map columns to counts")

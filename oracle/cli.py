@@ -44,7 +44,7 @@ def _load(paths: list[str]) -> list[Any]:
     try:
         return load_cases(paths or ["cases"])
     except CaseError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         raise SystemExit(2) from None
 
 
@@ -79,7 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}")
         return EXIT_USAGE
     if args.forms == "all":
         from oracle.forms import sweep_columns
@@ -137,15 +137,16 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
     except OSError as exc:
         ran = sum(1 for case in results["cases"] for _ in case["columns"]) - kept
         if journal.failed:  # the journal lost cells too: say what a resume keeps, not more
-            errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; the journal "
+            errors.print(f"[red]error:[/red] could not write the results: {escape(printable(str(exc)))}; the journal "
                          f"{escape(str(journal_path))} took only {journal.cells} of the {ran} cells this run finished "
                          f"before it failed ({escape(journal.failed)}): free space or fix permissions, then "
                          f"`oracle run --resume` with the same arguments runs the other {ran - journal.cells} again",
                          highlight=False)
             return EXIT_OUTPUT
-        errors.print(f"[red]error:[/red] could not write the results: {escape(str(exc))}; every finished cell is in "
-                     f"{escape(str(journal_path))}: free space or fix permissions, then `oracle run --resume` with "
-                     f"the same arguments writes them without running anything again", highlight=False)
+        errors.print(f"[red]error:[/red] could not write the results: {escape(printable(str(exc)))}; every "
+                     f"finished cell is in {escape(str(journal_path))}: free space or fix permissions, then "
+                     f"`oracle run --resume` with the same arguments writes them without running anything again",
+                     highlight=False)
         return EXIT_OUTPUT
     _say(f"wrote {out / 'results.json'} (every outcome) and {out / 'report.md'} (the report)")
     _say(f"HTML and plots: oracle report --results {out / 'results.json'}   (make report: for reports/latest)")
@@ -420,12 +421,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         loaded = load_built(build_case(args.op, args.input, args.attr, args.grad),
                             Path(args.save) if args.save else None, args.force)
     except (ExplainError, CaseError) as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return 2
     try:
         columns = parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}")
         return 2
     console.rule(escape(loaded.case.title))
     console.print(to_yaml(loaded.case.model_dump(exclude_none=True, exclude_defaults=True)),
@@ -454,7 +455,7 @@ def _columns(args: argparse.Namespace) -> list[Any]:
     try:
         return parse_columns(args.columns, args.device)
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}")
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}")
         raise SystemExit(2) from None
 
 
@@ -489,7 +490,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         baseline = load_baseline(Path(args.against))
     except BaselineError as exc:
         if not args.update:
-            errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
             return 2
         baseline = None
     if args.results:
@@ -544,10 +545,10 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
         pythons = [sys.executable, *(config.pythons if config else []), *args.python]
         columns = version_columns(framework, pythons, args.device)
     except InterpreterError as exc:  # README: a column that cannot run makes diff-versions exit 4
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return EXIT_NOTHING_RAN
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return 2
     _say("columns: " + ", ".join(f"{c.name} ({c.python})" for c in columns))
     results = _execute(cases, columns, Path(args.out), "diff-versions")
@@ -559,7 +560,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
     try:
         accepted = load_accepted(Path(args.accepted))
     except ValueError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         return 2
     pairs = []
     for before, after in zip(columns, columns[1:]):  # each step of the upgrade, oldest first

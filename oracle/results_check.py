@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from oracle.cases import Grad, Require, Source
+from oracle.ops import OPS
 from oracle.outcome import STATUSES, Outcome
 from oracle.safeio import InputError, is_case_id
+from oracle.semantics import ALTERNATIVES
+from oracle.steps import Ref, parse_step
 
 
 class ResultsError(InputError):
@@ -19,17 +25,17 @@ class ResultsError(InputError):
 
 _NUMBER = (int, float)
 _OUTCOME = {"status": str, "framework": str, "version": str, "device": str, "warnings": list, "outputs": dict,
-            "native_api": list, "elapsed_s": _NUMBER, "notes": dict}
+            "native_api": list, "elapsed_s": _NUMBER, "notes": dict, "error": (dict, type(None))}
 _CASE = {"title": str, "file": str, "steps": list, "inputs": dict, "summary": str, "verdicts": list,
-         "columns": dict, "semantics": dict}
-_ENV = {"framework": str, "device": str, "available": bool, "reason": str}
+         "columns": dict, "semantics": dict, "grad": (dict, type(None))}
+_ENV = {"framework": str, "device": str, "available": bool, "reason": str, "settings": dict}
 
 
 def _fields(data: Any, kinds: dict[str, Any], where: str) -> None:
     if not isinstance(data, dict):
         raise ResultsError(f"{where} is not a mapping")
     for key, kind in kinds.items():
-        if isinstance(data.get(key), bool) and kind == _NUMBER or not isinstance(data.get(key), kind):
+        if key not in data or isinstance(data[key], bool) and kind == _NUMBER or not isinstance(data[key], kind):
             raise ResultsError(f"{where}.{key} is missing or of the wrong type")
 
 
@@ -49,6 +55,8 @@ def check_outcome(data: Any, where: str) -> None:
         _fields(w, {"category": str, "message": str}, f"{where}.warnings[{i}]")
     for name, t in data["outputs"].items():
         _fields(t, {"nan": bool, "inf": bool}, f"{where}.outputs.{name}")
+        if not {"shape", "dtype", "values"} <= t.keys():  # written even for a None tensor (Tensor.to_results)
+            raise ResultsError(f"{where}.outputs.{name}: shape, dtype or values is missing")
         if t.get("shape") is not None and (not isinstance(t.get("dtype"), str) or not isinstance(t["shape"], list)
                                            or not all(isinstance(d, int) and d >= 0 for d in t["shape"])):
             raise ResultsError(f"{where}.outputs.{name}: shape or dtype is not a tensor's")
@@ -60,6 +68,41 @@ def check_outcome(data: Any, where: str) -> None:
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ResultsError(f"{where} is not an outcome: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                            ) from None
+
+
+def _program(case: dict[str, Any], where: str) -> None:
+    """The steps parse, name registry ops, and use only inputs and earlier outputs: the report writes them out
+    as snippets and would otherwise meet a name nothing defines."""
+    if case.get("training"):  # a training case's steps also read the model's output (`pred`)
+        return
+    defined = set(case["inputs"])
+    for j, text in enumerate(case["steps"]):
+        try:
+            step = parse_step(text)
+        except ValueError as exc:
+            raise ResultsError(f"{where}.steps[{j}] is not a step: {exc}") from None
+        if step.op not in OPS:
+            raise ResultsError(f"{where}.steps[{j}] calls {step.op!r}, which is not an op of the registry")
+        unknown = [a.name for a in step.args if isinstance(a, Ref) and a.name not in defined]
+        if unknown:
+            raise ResultsError(f"{where}.steps[{j}] uses {unknown[0]!r}, which no input or earlier step defines")
+        defined.update(step.names)
+
+
+def _source(source: Any, where: str) -> None:
+    """A cited source and its `expect`, as the case language defines them (the claims ledger reads them)."""
+    _declared(Source, source, f"{where}.source")
+
+
+def _declared(model: type[BaseModel], data: Any, where: str) -> None:
+    """`data` (None, or a part of a case carried into the results) as the case language's model declares it."""
+    if data is None:
+        return
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ResultsError(f"{where}.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 def check_document(data: dict[str, Any]) -> None:
@@ -76,9 +119,23 @@ def check_document(data: dict[str, Any]) -> None:
         if not is_case_id(case.get("id")):
             raise ResultsError(f"{where}.id {case.get('id')!r} is not a case id (lower-case letters, digits, . _ -)")
         _strings(case["steps"], f"{where}.steps")
+        if not case["steps"]:
+            raise ResultsError(f"{where}.steps is empty: a case has at least one step")
+        if "\x00" in case["file"]:  # a path the OS refuses with ValueError, not OSError
+            raise ResultsError(f"{where}.file holds a NUL character")
+        _program(case, where)
+        _source(case.get("source"), where)
+        _declared(Require, case.get("require"), f"{where}.require")
+        _declared(Grad, case["grad"], f"{where}.grad")
+        for name, key in case["semantics"].items():
+            if key is not None and (not isinstance(key, str) or key and not set(key.split("+")) <= ALTERNATIVES.keys()):
+                raise ResultsError(f"{where}.semantics.{name} is not a semantics the reference names")
         for name, spec in case["inputs"].items():
-            if not isinstance(spec, dict):
-                raise ResultsError(f"{where}.inputs.{name} is not a mapping")
+            if not isinstance(spec, dict) or not isinstance(spec.get("dtype", 0), (str, type(None))):
+                raise ResultsError(f"{where}.inputs.{name} is not a mapping with a dtype")
+            init = spec.get("init")
+            if not (init in (None, "values", "literal") or isinstance(init, dict) and len(init) == 1):
+                raise ResultsError(f"{where}.inputs.{name}.init is not 'values', 'literal' or one named initialiser")
         for j, v in enumerate(case["verdicts"]):
             _fields(v, {"columns": list, "kind": str, "explanation": str}, f"{where}.verdicts[{j}]")
             _strings(v["columns"], f"{where}.verdicts[{j}].columns")

@@ -49,6 +49,8 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 def open_regular(path: Path) -> BinaryIO:
     """`path` opened for reading; OSError unless it is a regular file. O_NONBLOCK: opening a FIFO must not wait."""
+    if "\x00" in str(path):  # a path from data (a results `file` field): the OS would refuse it with ValueError
+        raise OSError(errno.EINVAL, "a path with a NUL character", str(path).replace("\x00", "\\x00"))
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)

@@ -106,4 +106,4 @@ def test_two_jax_versions_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixtu
         else:
             assert outcome["status"] == "error" and outcome["error"]["type"].split(".")[-1] == expected
     out = capsys.readouterr().out
-    assert f"{old} -> {new}:" in out
+    assert f"{old} -> {new} (jax {old.split('@')[1]} + " in out  # headed by each side's stack
