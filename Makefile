@@ -57,6 +57,11 @@ fuzz: $(STAMP)
 chaos: $(STAMP)
 	CHAOS_TRIALS=$${CHAOS_TRIALS:-12} $(PY) -m pytest -q -s tests/chaos.py
 
+# every recorded cell of the suite re-executed as the report's native snippet; exit 1 on one that differs
+.PHONY: verify
+verify: $(STAMP)
+	$(VENV)/bin/oracle verify cases --run-out reports/verify
+
 validate: $(STAMP)
 	$(VENV)/bin/oracle validate cases
 

@@ -473,6 +473,24 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Every recorded framework cell re-executed as its report snippet; exit 1 on a cell it does not reproduce."""
+    from oracle.verify import verify
+
+    wanted = [c for c in args.columns.split(",") if c] if args.columns else None
+    if args.results:
+        results = load_results(Path(args.results))
+    else:
+        args.columns = args.columns or ",".join(FRAMEWORKS)
+        results = _execute(_load(args.paths), _columns(args), Path(args.run_out))
+    found = verify(results, wanted)
+    for key, problems in sorted(found.mismatched.items()):
+        errors.print(f"[red]not reproduced[/red] {escape(printable(key))}: {escape(printable('; '.join(problems)))}",
+                     highlight=False)
+    _say(found.summary())
+    return 0 if found.ok else 1
+
+
 def _say_written(written: list[Path], cases: int, folder: Path) -> None:
     """How many files a snapshot rewrote: those whose cells changed beyond tolerance (or are new)."""
     _say(f"{len(written)} file(s) rewritten in {folder}; the other of the {cases} case baselines are "
@@ -678,6 +696,13 @@ def _add_baseline_commands(sub: Any) -> None:
     check.add_argument("--update", action="store_true", help="rewrite the baseline with this run's outcomes")
     check.add_argument("-v", "--verbose", action="store_true", help="also list unchanged and expected items")
     check.set_defaults(func=cmd_check)
+    verify = sub.add_parser("verify", help="re-execute every recorded cell as its report snippet (exit 1 on a mismatch)")
+    verify.add_argument("paths", nargs="*", help="case files or folders to run first (default: cases)")
+    verify.add_argument("--results", help="verify this results.json instead of running the cases")
+    verify.add_argument("--columns", default=None, help="comma-separated (default: every framework column)")
+    verify.add_argument("--device", default="cpu", help="cpu (a snippet runs on the CPU)")
+    verify.add_argument("--run-out", default="reports/verify", help="where the run goes (default: reports/verify)")
+    verify.set_defaults(func=cmd_verify)
     versions = sub.add_parser("diff-versions", help="one framework in this and other interpreters: what changed")
     versions.add_argument("--framework", choices=FRAMEWORKS, help="(default: the config's, or jax)")
     versions.add_argument("--config", metavar="FILE", help="YAML: {framework: jax, pythons: [PATH, ...]}")

@@ -1,6 +1,7 @@
 """Every generated reproduction snippet runs natively and reproduces what the oracle recorded.
 
-One interpreter per framework runs all of that framework's snippets (tests/snippet_runner.py);
+One interpreter per framework runs all of that framework's snippets (oracle/snippet_runner.py, as
+`oracle verify` runs them);
 each snippet's status, exception class, warning categories and named values are compared
 with the column the oracle recorded for the case.
 """
@@ -8,43 +9,16 @@ with the column the oracle recorded for the case.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from oracle.diff import compare_arrays, tolerance
-from oracle.outcome import Tensor
 from oracle.report.snippets import FRAMEWORKS, make_snippet, snippet_supported
-from oracle.runner import compile_cache_env
+from oracle.verify import cells_with_snippets, mismatches, run_snippets
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _run_all(pipeline: dict[str, Any], framework: str, folder: Path) -> dict[str, dict[str, Any]]:
-    for case in _with_snippets(pipeline, framework):
-        snippet = make_snippet(case, framework)
-        assert snippet is not None, f"{case['id']}: no {framework} snippet"
-        (folder / f"{case['id']}.py").write_text(snippet.code)
-        (folder / f"{case['id']}.names.json").write_text(json.dumps(snippet.names))
-    # the JAX compilation cache the oracle's workers filled: the snippets' eager ops compile once per machine
-    env = {**os.environ, **compile_cache_env(), "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu",
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, str(ROOT / "tests" / "snippet_runner.py"), str(folder)],
-                          env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = {}
-    for case in _with_snippets(pipeline, framework):
-        result = json.loads((folder / f"{case['id']}.result.json").read_text())
-        with np.load(folder / f"{case['id']}.npz") as arrays:
-            result["arrays"] = {name: arrays[f"a{i}"] for i, name in enumerate(result["order"])}
-        found[case["id"]] = result
-    return found
 
 
 def _with_snippets(pipeline: dict[str, Any], framework: str) -> list[dict[str, Any]]:
@@ -136,41 +110,52 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
     assert checked >= 20 and gradients >= 10, (checked, gradients)
 
 
-def _mismatches(case: dict[str, Any], recorded: dict[str, Any], got: dict[str, Any]) -> list[str]:
-    problems = []
-    if got["status"] != recorded["status"]:
-        problems.append(f"status {got['status']} ({got['error']}) vs recorded {recorded['status']}")
-        return problems
-    if recorded["error"] and got["error"]["type"] != recorded["error"]["type"]:
-        problems.append(f"raised {got['error']['type']} vs recorded {recorded['error']['type']}")
-    if got["warnings"] != sorted({w["category"] for w in recorded["warnings"]}):
-        problems.append(f"warned {got['warnings']} vs recorded {recorded['warnings']}")
-    for name, tensor in recorded["outputs"].items():
-        if recorded["status"] == "error" and name not in got["present"]:
-            continue  # the snippet stops at the exception; the oracle may have kept a forward value
-        if tensor["shape"] is None:
-            if name not in got.get("none", []):
-                problems.append(f"{name} is None in the record but not in the snippet")
-            continue
-        if name not in got["arrays"]:
-            problems.append(f"{name} missing from the snippet")
-            continue
-        want = Tensor.from_results(tensor).values
-        assert want is not None
-        value = got["arrays"][name]
-        if value.dtype.kind == "V" and str(want.dtype) == "bfloat16":  # .npz stores bfloat16 as raw 2-byte voids
-            value = value.view(want.dtype)
-        if value.shape != want.shape or str(value.dtype) != str(want.dtype):
-            problems.append(f"{name}: {value.shape} {value.dtype} vs recorded {want.shape} {want.dtype}")
-        elif compare_arrays(value, want, *tolerance(str(value.dtype), str(want.dtype))):
-            problems.append(f"{name}: values differ from the record")
-    return problems
-
-
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_snippets_reproduce_the_recorded_outcome(pipeline: dict[str, Any], framework: str, tmp_path: Path) -> None:
-    found = _run_all(pipeline, framework, tmp_path)
-    problems = {case["id"]: p for case in _with_snippets(pipeline, framework)
-                if (p := _mismatches(case, case["columns"][framework], found[case["id"]]))}
+    """oracle verify's own functions: the snippet runner in a fresh interpreter, compared by its rules."""
+    cells = cells_with_snippets(pipeline, framework, framework)
+    assert len(cells) >= 250, len(cells)
+    found = run_snippets(cells, tmp_path)
+    problems = {case["id"]: p for case, _ in cells if (p := mismatches(case["columns"][framework], found[case["id"]]))}
     assert not problems, json.dumps(problems, indent=1)
     assert {r["status"] for r in found.values()} == {"ok", "error"}  # both kinds are exercised
+
+
+def test_verify_tells_a_snippet_that_does_not_reproduce_its_cell(pipeline: dict[str, Any], tmp_path: Path) -> None:
+    """The comparison can fail: a recorded value nudged beyond float32's tolerance, a recorded status flipped,
+    and a warning the record lacks are each named."""
+    case, snippet = next((c, s) for c, s in cells_with_snippets(pipeline, "torch", "torch")
+                         if c["columns"]["torch"]["status"] == "ok" and not c["columns"]["torch"]["warnings"]
+                         and any(t["shape"] == [] and t["dtype"] == "float32"
+                                 for t in c["columns"]["torch"]["outputs"].values()))
+    got = run_snippets([(case, snippet)], tmp_path)[case["id"]]
+    recorded = case["columns"]["torch"]
+    assert mismatches(recorded, got) == []
+    name = next(n for n, t in recorded["outputs"].items() if t["shape"] == [] and t["dtype"] == "float32")
+    value = recorded["outputs"][name]["values"]
+    nudged = {**recorded, "outputs": {**recorded["outputs"], name: {
+        **recorded["outputs"][name], "values": (value if isinstance(value, float) else 0.0) * 1.001 + 1e-3}}}
+    assert mismatches(nudged, got) == [f"{name}: values differ from the record"]
+    assert mismatches({**recorded, "status": "error", "error": {"type": "ValueError"}}, got)[0].startswith("status ok")
+    warned = {**recorded, "warnings": [{"category": "UserWarning", "message": "m"}]}
+    assert mismatches(warned, got) == ["warned [] vs recorded [{'category': 'UserWarning', 'message': 'm'}]"]
+
+
+def test_oracle_verify_exits_1_naming_the_cell_it_does_not_reproduce(pipeline: dict[str, Any], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from oracle.cli import main
+
+    case = next(c for c, _ in cells_with_snippets(pipeline, "torch", "torch")
+                if c["columns"]["torch"]["status"] == "ok" and not c["columns"]["torch"]["warnings"])
+    document = {k: v for k, v in pipeline.items() if not k.startswith("_")}  # as results.json holds it
+    (tmp_path / "good.json").write_text(json.dumps({**document, "cases": [case]}))
+    assert main(["verify", "--results", str(tmp_path / "good.json"), "--columns", "torch"]) == 0
+    assert "1 of 1 cells with a snippet reproduced; 0 of 1 cells without a snippet" in capsys.readouterr().out
+    flipped = {**case, "columns": {**case["columns"], "torch": {**case["columns"]["torch"], "status": "error",
+                                                                "error": {"type": "ValueError", "base": "ValueError",
+                                                                          "message": "m"}}}}
+    (tmp_path / "bad.json").write_text(json.dumps({**document, "cases": [flipped]}))
+    assert main(["verify", "--results", str(tmp_path / "bad.json"), "--columns", "torch"]) == 1
+    captured = capsys.readouterr()
+    assert f"not reproduced {case['id']}:torch: status ok" in captured.err
+    assert "0 of 1 cells with a snippet reproduced" in captured.out

@@ -209,17 +209,25 @@ def _grad(case: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def make_snippet(case: dict[str, Any], framework: str, column: str = "") -> Snippet | None:
-    """The snippet for one framework, or None: a training case, an op with no native form there (or a custom
-    binding whose code describes the calls in words), or a gradient option the framework has no idiom for.
-    Each step is written through the form its column (`column`, else the framework's) recorded in notes.form."""
-    if not snippet_supported(case):
-        return None
+    """The snippet for one framework, or None (`snippet_or_reason` says why)."""
+    made = snippet_or_reason(case, framework, column)
+    return made if isinstance(made, Snippet) else None
+
+
+def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") -> Snippet | str:
+    """The snippet for one framework, or why there is none: a case kind without snippets yet, an op with no
+    native form there (or a custom binding whose code describes the calls in words), or a gradient option the
+    framework has no idiom for. Each step is written through the form its column (`column`, else the
+    framework's) recorded in notes.form."""
+    reason = no_snippet_reason(case)
+    if reason:
+        return reason
     steps = [parse_step(text) for text in case["steps"]]
     ctx = _Ctx(_variables(case, steps), _dtypes(case, framework))
     used = case["columns"].get(column or framework, {}).get("notes", {}).get("form", {})
     leaves = [_leaf(s, framework, ctx, used.get(s.out, "")) for s in steps]
     if any(leaf is None for leaf in leaves):
-        return None
+        return "an op with no native form here, or a custom binding whose code describes the calls in words"
     grad = _grad(case)
     tracked = set(grad["wrt"]) - set(grad["untracked"]) if grad else set()
     lines = list(IMPORTS[framework])
@@ -230,12 +238,12 @@ def make_snippet(case: dict[str, Any], framework: str, column: str = "") -> Snip
     try:
         body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx, framework)]
     except Unsupported:  # an attribute this API cannot express: no native form for this use
-        return None
+        return "an attribute this form of the op cannot express"
     names = _observed(case, framework, steps, ctx.var)
     if grad:
         section = gradient_code(framework, grad, ctx.var, body)
         if section is None:
-            return None
+            return "a gradient option with no idiom in this framework"
         lines += section
         names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad["wrt"]})
     else:
@@ -257,9 +265,21 @@ def snippet_supported(case: dict[str, Any]) -> bool:
     Not yet a case observed as statistics of a sample, nor one run under a mixed-precision context: the
     snippet would need the statistics and the context written out (the report shows `native_api`).
     """
+    return not no_snippet_reason(case)
+
+
+def no_snippet_reason(case: dict[str, Any]) -> str:
+    """Why no framework gets a snippet for this case ('' when one may)."""
     notes = [o.get("notes") or {} for o in case.get("columns", {}).values()]
-    contexts = any("stats_of" in n or "autocast" in (n.get("settings") or {}) for n in notes)
-    return not case.get("training") and not case.get("isolate") and not contexts
+    if case.get("training"):
+        return "a training loop (model, optimizer, steps): no snippet yet"
+    if case.get("isolate"):
+        return "isolated outputs: a snippet is one straight script and stops at the first error"
+    if any("stats_of" in n for n in notes):
+        return "observed as statistics of a sample: no snippet yet"
+    if any("autocast" in (n.get("settings") or {}) for n in notes):
+        return "run under a mixed-precision context: no snippet yet"
+    return ""
 
 
 def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[str]:

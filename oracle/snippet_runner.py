@@ -1,10 +1,11 @@
 """Run every reproduction snippet in a folder inside this one interpreter, each in a fresh namespace.
 
-`python tests/snippet_runner.py DIR`: for each DIR/<name>.py (with DIR/<name>.names.json
+`python -m oracle.snippet_runner DIR` (oracle/verify.py starts it): for each DIR/<name>.py (with DIR/<name>.names.json
 mapping outputs to variables, to `parts[0]`, an item of a list, or to `len(parts)`) writes
 DIR/<name>.result.json (status, error type, warning categories) and DIR/<name>.npz (the
-named values). One interpreter per framework keeps the snippet test fast; a fresh dict per
-snippet keeps them independent.
+named values). One interpreter per framework keeps verification fast; a fresh dict per
+snippet keeps them independent. It imports only the framework the snippets import, numpy and
+oracle.execute's error_info (how the oracle names an exception).
 """
 
 from __future__ import annotations
