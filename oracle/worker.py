@@ -155,8 +155,11 @@ def main(argv: list[str] | None = None) -> int:
                                  "errors": binder.errors if binder else {}})
             continue
         if message["type"] == "run_batch":  # exploration: many small requests, one message each way
-            answers = [_answer(adapter, request_from_wire(r), faults) for r in message["requests"]]
+            requests = [request_from_wire(r) for r in message["requests"]]
+            answers = [_answer(adapter, r, faults) for r in requests]
             _send(protocol_out, {"type": "outcomes", "outcomes": [o.to_wire() for o in answers]})
+            if any(faults.get(r.case_id) == "freeze" for r in requests):
+                os.kill(os.getpid(), signal.SIGSTOP)
             continue
         request = request_from_wire(message["request"])
         outcome = _answer(adapter, request, faults)

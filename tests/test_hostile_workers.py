@@ -84,3 +84,28 @@ def test_a_timeout_records_the_time_it_took(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("ORACLE_FAULTS", "a-hang=hang")
     cell = _execute_within(cases, tmp_path, 150)["cases"][0]["columns"]["jax"]
     assert cell["status"] == "timeout" and cell["elapsed_s"] >= TIMEOUT_S * 0.9
+
+
+def test_an_explore_worker_stopped_before_a_large_batch_is_replaced(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24 item 2 for exploration's pool: its batches are sent with a deadline too, so a worker stopped
+    (SIGSTOP) after a batch cannot hang the next, large one; a fresh worker answers it."""
+    from oracle.explore.pool import WarmPool
+    from oracle.plan import plan
+
+    cases = {c.case.id: plan(c) for c in _cases(tmp_path, {"a-freeze": [2], "b-big": BIG})}
+    monkeypatch.setenv("ORACLE_FAULTS", "a-freeze=freeze")
+    rows: list[Any] = []
+
+    def explore() -> None:
+        with WarmPool([Column("jax", "jax")], tmp_path / "logs") as pool:
+            rows.extend(pool.run([cases["a-freeze"]]))
+            rows.extend(pool.run([cases["b-big"]]))
+
+    runner = threading.Thread(target=explore, daemon=True)
+    runner.start()
+    runner.join(150)
+    if runner.is_alive():
+        kill_all_workers()
+        pytest.fail("the pool hung on a stopped worker")
+    assert [row["jax"].status for row in rows] == ["ok", "ok"]

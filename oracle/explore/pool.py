@@ -16,7 +16,7 @@ from typing import IO, Protocol, Self
 from oracle.outcome import Outcome, Status
 from oracle.protocol import request_to_wire
 from oracle.request import Request
-from oracle.runner import START_TIMEOUT_S, Column, ColumnEnv, Worker, WorkerGone
+from oracle.runner import START_TIMEOUT_S, Column, ColumnEnv, SendTimeout, Worker, WorkerGone
 
 Row = dict[str, Outcome]  # column name -> outcome, for one request
 
@@ -63,10 +63,11 @@ class _Slot:
 
     def send_batch(self, requests: list[Request]) -> None:
         if self.worker is not None:
-            try:
-                self.worker.send({"type": "run_batch", "requests": [request_to_wire(r) for r in requests]})
-            except WorkerGone:
-                pass  # seen again by collect, which replays the batch
+            try:  # with a deadline, as oracle run sends: a stopped worker never drains its pipe
+                self.worker.send({"type": "run_batch", "requests": [request_to_wire(r) for r in requests]},
+                                 sum(r.timeout_s for r in requests))
+            except (WorkerGone, SendTimeout):
+                pass  # seen again by collect (the worker is gone or killed), which replays the batch
 
     def collect(self, requests: list[Request]) -> list[Outcome]:
         if self.worker is None:
@@ -84,9 +85,11 @@ class _Slot:
             return Outcome("unavailable", self.column.framework, device=self.column.device,
                            notes={"reason": self.env.reason})
         try:
-            self.worker.send({"type": "run_batch", "requests": [request_to_wire(request)]})
+            self.worker.send({"type": "run_batch", "requests": [request_to_wire(request)]}, request.timeout_s)
             message = self.worker.receive(request.timeout_s)
             return Outcome.from_wire(message["outcomes"][0])
+        except SendTimeout as exc:
+            return self._lost(f"{exc}; worker restarted", "timeout")
         except queue.Empty:
             return self._lost(f"no answer within {request.timeout_s:g} s; worker restarted", "timeout")
         except WorkerGone as exc:
