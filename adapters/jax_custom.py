@@ -115,6 +115,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     **_OPTIM,
 }
 
+from adapters.jax_idioms import CUSTOM as _IDIOMS  # noqa: E402
 from adapters.jax_layers import CUSTOM as _LAYERS  # noqa: E402
 
 CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
+CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)

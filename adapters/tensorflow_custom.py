@@ -119,6 +119,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     **_OPTIM,
 }
 
+from adapters.tensorflow_idioms import CUSTOM as _IDIOMS  # noqa: E402
 from adapters.tensorflow_layers import CUSTOM as _LAYERS  # noqa: E402
 
 CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
+CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)

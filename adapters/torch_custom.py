@@ -95,6 +95,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule, **_OPTIM,
 }
 
+from adapters.torch_idioms import CUSTOM as _IDIOMS  # noqa: E402
 from adapters.torch_layers import CUSTOM as _LAYERS  # noqa: E402
 
 CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
+CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)

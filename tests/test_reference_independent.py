@@ -343,6 +343,12 @@ RULES = [
          {"output_size": [2, 2]}),
     Rule("max_pool2d", "NaN in a window makes its maximum NaN", (a(1.0, NAN, 3.0, 4.0).reshape(1, 1, 2, 2),),
          a(NAN).reshape(1, 1, 1, 1), {"kernel_size": 2}),
+    # idioms: eager Python, computed by hand
+    Rule("compiled_if_on_value", "eager: a positive sum takes the doubling branch", (a(1.0, -0.5, 2.0),),
+         a(2.0, -1.0, 4.0)),
+    Rule("compiled_if_on_value", "eager: a sum of 0 or less negates", (a(-1.0, 0.5),), a(1.0, -0.5)),
+    Rule("compiled_side_effect_count", "eager: two calls append twice", (a(1.0, 2.0),), np.float64(2.0)),
+    Rule("compiled_global_read", "eager: the second call reads scale = 2.0", (a(1.0, 2.0),), a(2.0, 4.0)),
 ]
 
 
@@ -377,7 +383,8 @@ def test_reference_follows_the_rule(rule: Rule) -> None:
 
 # every family with at least this many ops checked here; the floor may only rise (issue 22: every op)
 FLOOR = {"elementwise": 43, "comparison": 10, "casting": 3, "reduction": 21, "shape": 11, "indexing": 11,
-         "activation": 16, "normalization": 5, "loss": 16, "linalg": 15, "conv": 6, "metric": 10, "optimizer": 11}
+         "activation": 16, "normalization": 5, "loss": 16, "linalg": 15, "conv": 6, "metric": 10, "optimizer": 11,
+         "idioms": 3}
 
 
 def test_every_family_has_independent_checks() -> None:

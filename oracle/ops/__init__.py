@@ -21,6 +21,7 @@ from oracle.ops import (
     elementwise,
     fft,
     gradient,
+    idioms,
     indexing,
     layers,
     linalg,
@@ -39,7 +40,7 @@ from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding,
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
              conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
-             gradient, weighted, stochastic)
+             gradient, weighted, stochastic, idioms)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 
