@@ -29,6 +29,19 @@ def compiled_side_effect_count(x: Any) -> Any:
     return tf.constant(len(calls), dtype=tf.float32)  # the Python count, as a tensor the oracle records
 
 
+def compiled_scalar_argument_runs(x: Any) -> Any:
+    runs: list[int] = []
+
+    def f(x: Any, s: float) -> Any:
+        runs.append(1)
+        return x * s
+
+    g = tf.function(f)
+    g(x, 1.0)
+    g(x, 2.0)
+    return tf.constant(len(runs), dtype=tf.float32)  # how many times the Python body ran
+
+
 def compiled_global_read(x: Any) -> Any:
     global scale
     scale = 1.0
@@ -42,4 +55,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "compiled_if_on_value": compiled_if_on_value,
     "compiled_side_effect_count": compiled_side_effect_count,
     "compiled_global_read": compiled_global_read,
+    "compiled_scalar_argument_runs": compiled_scalar_argument_runs,
 }

@@ -71,6 +71,20 @@ def compiled_side_effect_count(x: Any) -> Any:
 
 
 @_compiler_missing
+def compiled_scalar_argument_runs(x: Any) -> Any:
+    runs: list[int] = []
+
+    def f(x: Any, s: float) -> Any:
+        runs.append(1)
+        return x * s
+
+    g = torch.compile(f)
+    g(x, 1.0)
+    g(x, 2.0)
+    return torch.tensor(float(len(runs)), dtype=torch.float32)  # how many times the Python body ran
+
+
+@_compiler_missing
 def compiled_global_read(x: Any) -> Any:
     global scale
     scale = 1.0
@@ -84,4 +98,5 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "compiled_if_on_value": compiled_if_on_value,
     "compiled_side_effect_count": compiled_side_effect_count,
     "compiled_global_read": compiled_global_read,
+    "compiled_scalar_argument_runs": compiled_scalar_argument_runs,
 }

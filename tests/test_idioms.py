@@ -93,3 +93,25 @@ def test_tensorflow_function_traces_once_and_bakes_the_global_in(pipeline: dict[
     assert _values(_cell(pipeline, "compiled-side-effect-once-per-trace", "tensorflow"), "count") == [1.0]
     assert _values(_cell(pipeline, "compiled-global-read-at-trace", "tensorflow"), "y") == got
     assert _values(_cell(pipeline, "compiled-if-on-value", "tensorflow"), "y") == [2.0, -1.0, 4.0]
+
+
+def _appending(runs: list[int]) -> Any:
+    def f(x: Any, s: float) -> Any:
+        runs.append(1)
+        return x * s
+
+    return f
+
+
+def test_a_new_python_scalar_retraces_tf_function_but_not_jax_jit(pipeline: dict[str, Any]) -> None:
+    import jax
+    import tensorflow as tf
+
+    for compile_, x, column, want in ((jax.jit, jax.numpy.ones(2), "jax", 1), (tf.function, tf.ones(2), "tensorflow", 2)):
+        runs: list[int] = []
+        g = compile_(_appending(runs))
+        g(x, 1.0)
+        g(x, 2.0)
+        assert len(runs) == want, column
+        assert _values(_cell(pipeline, "compiled-python-scalar-argument", column), "runs") == [float(len(runs))]
+    assert _values(_cell(pipeline, "compiled-python-scalar-argument", "reference"), "runs") == [2.0]

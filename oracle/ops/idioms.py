@@ -28,6 +28,10 @@ def _side_effect_count(r: Any, x: Any) -> Any:
     return r.xp.asarray(2.0)  # eager Python: two calls append twice
 
 
+def _scalar_argument_runs(r: Any, x: Any) -> Any:
+    return r.xp.asarray(2.0)  # eager Python: the body runs on each of the two calls
+
+
 def _global_read(r: Any, x: Any) -> Any:
     return x * 2.0  # eager Python: the second call reads the global as it is then (2.0)
 
@@ -58,6 +62,22 @@ OPS = [
        torch=custom("compiled_side_effect_count",
                     "calls = []; f = torch.compile(lambda x: calls.append(1) or x + 1); f({x}); f({x}); "
                     "len(calls)")),
+    op("compiled_scalar_argument_runs", "idioms", "x",
+       "how many times the Python body of compiled f(x, s) ran over two calls that differ only in a Python "
+       "float s (1.0, then 2.0)", _scalar_argument_runs,
+       conventions="eager Python runs it on each call (2); jax.jit traces a Python scalar as a weakly typed "
+                   "array, so the second call reuses the trace (1); tf.function makes a Python scalar part of "
+                   f"the signature and retraces for each new value (2) ({TF_FUNCTION}); torch.compile replays "
+                   "side effects on Python objects after each call (2)",
+       jax=custom("compiled_scalar_argument_runs",
+                  "runs = []; f = jax.jit(lambda x, s: runs.append(1) or x * s); f({x}, 1.0); f({x}, 2.0); "
+                  "len(runs)"),
+       tensorflow=custom("compiled_scalar_argument_runs",
+                         "runs = []; f = tf.function(lambda x, s: runs.append(1) or x * s); f({x}, 1.0); "
+                         "f({x}, 2.0); len(runs)"),
+       torch=custom("compiled_scalar_argument_runs",
+                    "runs = []; f = torch.compile(lambda x, s: runs.append(1) or x * s); f({x}, 1.0); "
+                    "f({x}, 2.0); len(runs)")),
     op("compiled_global_read", "idioms", "x",
        "f(x) = x * scale with scale a Python global: call compiled f with scale = 1.0, set scale = 2.0, and "
        "return the second call's result", _global_read,
