@@ -1,4 +1,4 @@
-"""The idiom ops (oracle/ops/idioms.py) as a JAX user writes them: the function, then jax.jit."""
+"""The idiom ops (oracle/ops/idioms.py) in JAX: the user's function (adapters/idioms.py), then jax.jit."""
 
 from __future__ import annotations
 
@@ -7,54 +7,6 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
-scale = 1.0  # the global that compiled_global_read's function reads
+from adapters.idioms import table
 
-
-def compiled_if_on_value(x: Any) -> Any:
-    def f(x: Any) -> Any:
-        return x * 2 if x.sum() > 0 else -x
-
-    return jax.jit(f)(x)
-
-
-def compiled_side_effect_count(x: Any) -> Any:
-    calls: list[int] = []
-
-    def f(x: Any) -> Any:
-        calls.append(1)
-        return x + 1
-
-    g = jax.jit(f)
-    g(x)
-    g(x)
-    return jnp.asarray(len(calls), dtype=jnp.float32)  # the Python count, as a tensor the oracle records
-
-
-def compiled_scalar_argument_runs(x: Any) -> Any:
-    runs: list[int] = []
-
-    def f(x: Any, s: float) -> Any:
-        runs.append(1)
-        return x * s
-
-    g = jax.jit(f)
-    g(x, 1.0)
-    g(x, 2.0)
-    return jnp.asarray(len(runs), dtype=jnp.float32)  # how many times the Python body ran
-
-
-def compiled_global_read(x: Any) -> Any:
-    global scale
-    scale = 1.0
-    f = jax.jit(lambda x: x * scale)
-    f(x)
-    scale = 2.0
-    return f(x)
-
-
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "compiled_if_on_value": compiled_if_on_value,
-    "compiled_side_effect_count": compiled_side_effect_count,
-    "compiled_global_read": compiled_global_read,
-    "compiled_scalar_argument_runs": compiled_scalar_argument_runs,
-}
+CUSTOM: dict[str, Callable[..., Any]] = table(jax.jit, lambda x: x.sum(), lambda n: jnp.asarray(n, dtype=jnp.float32))

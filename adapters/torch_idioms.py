@@ -1,4 +1,4 @@
-"""The idiom ops (oracle/ops/idioms.py) as a PyTorch user writes them: the function, then torch.compile.
+"""The idiom ops (oracle/ops/idioms.py) in PyTorch: the user's function (adapters/idioms.py), then torch.compile.
 
 torch.compile needs a C++ compiler for its default backend (inductor); where it cannot compile, the
 cell is `unsupported` with the compiler's reason, not the framework's behaviour.
@@ -17,10 +17,8 @@ from typing import Any, Callable
 
 import torch
 
+from adapters.idioms import table
 from oracle.request import Unsupported
-
-scale = 1.0  # the global that compiled_global_read's function reads
-
 
 _warmed: list[bool] = []
 
@@ -48,55 +46,7 @@ def _compiler_missing(call: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-@_compiler_missing
-def compiled_if_on_value(x: Any) -> Any:
-    def f(x: Any) -> Any:
-        return x * 2 if x.sum() > 0 else -x
-
-    return torch.compile(f)(x)
-
-
-@_compiler_missing
-def compiled_side_effect_count(x: Any) -> Any:
-    calls: list[int] = []
-
-    def f(x: Any) -> Any:
-        calls.append(1)
-        return x + 1
-
-    g = torch.compile(f)
-    g(x)
-    g(x)
-    return torch.tensor(float(len(calls)), dtype=torch.float32)  # the Python count, as a tensor
-
-
-@_compiler_missing
-def compiled_scalar_argument_runs(x: Any) -> Any:
-    runs: list[int] = []
-
-    def f(x: Any, s: float) -> Any:
-        runs.append(1)
-        return x * s
-
-    g = torch.compile(f)
-    g(x, 1.0)
-    g(x, 2.0)
-    return torch.tensor(float(len(runs)), dtype=torch.float32)  # how many times the Python body ran
-
-
-@_compiler_missing
-def compiled_global_read(x: Any) -> Any:
-    global scale
-    scale = 1.0
-    f = torch.compile(lambda x: x * scale)
-    f(x)
-    scale = 2.0
-    return f(x)
-
-
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "compiled_if_on_value": compiled_if_on_value,
-    "compiled_side_effect_count": compiled_side_effect_count,
-    "compiled_global_read": compiled_global_read,
-    "compiled_scalar_argument_runs": compiled_scalar_argument_runs,
-}
+    name: _compiler_missing(call)
+    for name, call in table(torch.compile, lambda x: x.sum(),
+                            lambda n: torch.tensor(float(n), dtype=torch.float32)).items()}
