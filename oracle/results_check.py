@@ -7,11 +7,12 @@ named in one line (ResultsError), with its place: `cases[3].columns.torch.warnin
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from oracle.cases import Grad, Require, Source
+from oracle.cases import DTYPES, Grad, Require, Source
 from oracle.ops import OPS
 from oracle.outcome import STATUSES, Outcome
 from oracle.safeio import InputError, is_case_id
@@ -105,6 +106,23 @@ def _declared(model: type[BaseModel], data: Any, where: str) -> None:
         raise ResultsError(f"{where}.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
+def _input(name: str, spec: Any, where: str) -> None:
+    """An input as plan.py wrote it. Its name, dtype, initialiser and seed are written into snippets as code
+    (`oracle verify --results` runs them): each must be what the case language allows, not any text."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ResultsError(f"{where}: {name!r} is not an input name (a Python identifier)")
+    if not isinstance(spec, dict) or spec.get("dtype", 0) not in (*DTYPES, None):
+        raise ResultsError(f"{where}.{name} is not a mapping with one of the dtypes {', '.join(DTYPES)}")
+    init = spec.get("init")
+    if init in (None, "values", "literal"):
+        return
+    kind, params = next(iter(init.items())) if isinstance(init, dict) and len(init) == 1 else ("", None)
+    seeded = isinstance(params, dict) and isinstance(params.get("seed"), int) and not isinstance(params["seed"], bool)
+    if not (kind == "fill" or kind in ("normal", "uniform", "integers") and seeded):
+        raise ResultsError(f"{where}.{name}.init is not 'values', 'literal', fill or a seeded normal, uniform or "
+                           "integers")
+
+
 def check_document(data: dict[str, Any]) -> None:
     """Raise ResultsError naming the first field a command could not use."""
     if not isinstance(data.get("platform"), str):
@@ -131,11 +149,7 @@ def check_document(data: dict[str, Any]) -> None:
             if key is not None and (not isinstance(key, str) or key and not set(key.split("+")) <= ALTERNATIVES.keys()):
                 raise ResultsError(f"{where}.semantics.{name} is not a semantics the reference names")
         for name, spec in case["inputs"].items():
-            if not isinstance(spec, dict) or not isinstance(spec.get("dtype", 0), (str, type(None))):
-                raise ResultsError(f"{where}.inputs.{name} is not a mapping with a dtype")
-            init = spec.get("init")
-            if not (init in (None, "values", "literal") or isinstance(init, dict) and len(init) == 1):
-                raise ResultsError(f"{where}.inputs.{name}.init is not 'values', 'literal' or one named initialiser")
+            _input(name, spec, f"{where}.inputs")
         for j, v in enumerate(case["verdicts"]):
             _fields(v, {"columns": list, "kind": str, "explanation": str}, f"{where}.verdicts[{j}]")
             _strings(v["columns"], f"{where}.verdicts[{j}].columns")

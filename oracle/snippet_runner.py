@@ -3,14 +3,17 @@
 `python -m oracle.snippet_runner DIR` (oracle/verify.py starts it): for each DIR/<name>.py (with DIR/<name>.names.json
 mapping outputs to variables, to `parts[0]`, an item of a list, or to `len(parts)`) writes
 DIR/<name>.result.json (status, error type, warning categories) and DIR/<name>.npz (the
-named values). One interpreter per framework keeps verification fast; a fresh dict per
-snippet keeps them independent. It imports only the framework the snippets import, numpy and
+named values). One interpreter per framework keeps verification fast; a module of its own per
+snippet keeps them independent. A snippet is Python that oracle/report/snippets.py generated from
+the registry's bindings (a case's values enter it only as literals written by repr); no text of a
+case file or results file is run. It imports only the framework the snippets import, numpy and
 oracle.execute's error_info (how the oracle names an exception).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import sys
@@ -49,14 +52,19 @@ def lookup(namespace: dict[str, Any], where: str) -> Any:
 
 def run(path: Path) -> None:
     names: dict[str, str] = json.loads(path.with_suffix(".names.json").read_text())
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path)}
+    # the snippet file runs as `python snippet.py` would run it, through the import machinery: a module of
+    # its own, whose globals stay readable after an exception (the values computed before it)
+    spec = importlib.util.spec_from_file_location("__main__", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
     result: dict[str, Any] = {"status": "ok", "error": None}
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("always")
         try:
-            exec(compile(path.read_text(), str(path), "exec"), namespace)  # generated snippet, not case data
+            spec.loader.exec_module(script)
         except Exception as exc:
             result.update(status="error", error=error_info(exc).__dict__)
+    namespace = vars(script)
     result["warnings"] = sorted({w.category.__name__ for w in caught})
     arrays: dict[str, Any] = {}
     for name, where in names.items():

@@ -218,6 +218,11 @@ BAD_FIELDS = {
     "native_api a string": _set("cases.0.columns.jax.native_api", "jnp.log"),
     "notes a list": _set("cases.0.columns.jax.notes", []),
     "column not in environment": _set("cases.0.columns.torch", {}),
+    # written into snippets as code (`oracle verify --results` runs them): only what the case language allows
+    "input dtype of code": _set("cases.0.inputs.x.dtype", 'float32"); __import__("os").system("true"); ("'),
+    "input seed of code": _set("cases.0.inputs.x.init", {"normal": {"mean": 0.0, "std": 1.0,
+                                                                    "seed": "0); __import__('os').system('true'); (0"}}),
+    "input name of code": _set("cases.0.inputs.x = __import__('os')", {"dtype": "float32", "init": "values"}),
 }
 
 
