@@ -58,8 +58,8 @@ def check_outcome(data: Any, where: str) -> None:
         _fields(t, {"nan": bool, "inf": bool}, f"{where}.outputs.{name}")
         if not {"shape", "dtype", "values"} <= t.keys():  # written even for a None tensor (Tensor.to_results)
             raise ResultsError(f"{where}.outputs.{name}: shape, dtype or values is missing")
-        if t.get("shape") is not None and (not isinstance(t.get("dtype"), str) or not isinstance(t["shape"], list)
-                                           or not all(isinstance(d, int) and d >= 0 for d in t["shape"])):
+        if t["shape"] is not None and (not isinstance(t["dtype"], str) or not isinstance(t["shape"], list)
+                                       or not all(isinstance(d, int) and d >= 0 for d in t["shape"])):
             raise ResultsError(f"{where}.outputs.{name}: shape or dtype is not a tensor's")
     for key in ("reason", "unsupported"):
         if key in data["notes"] and not isinstance(data["notes"][key], str):
@@ -88,11 +88,6 @@ def _program(case: dict[str, Any], where: str) -> None:
         if unknown:
             raise ResultsError(f"{where}.steps[{j}] uses {unknown[0]!r}, which no input or earlier step defines")
         defined.update(step.names)
-
-
-def _source(source: Any, where: str) -> None:
-    """A cited source and its `expect`, as the case language defines them (the claims ledger reads them)."""
-    _declared(Source, source, f"{where}.source")
 
 
 def _declared(model: type[BaseModel], data: Any, where: str) -> None:
@@ -142,7 +137,7 @@ def check_document(data: dict[str, Any]) -> None:
         if "\x00" in case["file"]:  # a path the OS refuses with ValueError, not OSError
             raise ResultsError(f"{where}.file holds a NUL character")
         _program(case, where)
-        _source(case.get("source"), where)
+        _declared(Source, case.get("source"), f"{where}.source")  # the claims ledger reads its `expect`
         _declared(Require, case.get("require"), f"{where}.require")
         _declared(Grad, case["grad"], f"{where}.grad")
         for name, key in case["semantics"].items():

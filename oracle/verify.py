@@ -2,8 +2,8 @@
 
 For each framework column of a run, the snippet the report shows for each case (oracle/report/
 snippets.py, generated from the registry, never copied from the results file) is written to a folder
-and run by one fresh interpreter per framework (`python -m oracle.snippet_runner`), each snippet in a
-namespace of its own. Its status, exception class, warning categories and named values are compared
+and run by one fresh interpreter per framework (`python -m oracle.snippet_runner`), each snippet as a
+module of its own. Its status, exception class, warning categories and named values are compared
 with the recorded cell: the same status, the same error type, the same warnings, the same shape and
 dtype, values within the diff's tolerance for that dtype.
 """
@@ -35,7 +35,6 @@ RUNNER_TIMEOUT_S = 1200  # one interpreter runs every snippet of one framework
 class Verification:
     """What `oracle verify` found over one run."""
 
-    cells: int = 0  # framework cells of the run (the reference has no snippet: it is the oracle's own code)
     reproduced: list[str] = field(default_factory=list)  # `case:column`
     mismatched: dict[str, list[str]] = field(default_factory=dict)  # `case:column` -> what differs
     without: Counter[str] = field(default_factory=Counter)  # why a cell has no snippet -> count
@@ -43,6 +42,11 @@ class Verification:
     @property
     def ok(self) -> bool:
         return not self.mismatched
+
+    @property
+    def cells(self) -> int:
+        """Framework cells of the run (the reference has no snippet: it is the oracle's own code)."""
+        return len(self.reproduced) + len(self.mismatched) + sum(self.without.values())
 
     def summary(self) -> str:
         reasons = "; ".join(f"{n} {why}" for why, n in self.without.most_common())
@@ -59,8 +63,6 @@ def cells_with_snippets(results: dict[str, Any], column: str, framework: str,
         outcome = case["columns"].get(column)
         if outcome is None:
             continue
-        if verification is not None:
-            verification.cells += 1
         if outcome["status"] not in ("ok", "error"):
             reason = f"{outcome['status']} in this column: no call to reproduce"
         else:

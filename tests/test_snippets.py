@@ -21,15 +21,6 @@ from oracle.verify import cells_with_snippets, mismatches, run_snippets
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _with_snippets(pipeline: dict[str, Any], framework: str) -> list[dict[str, Any]]:
-    """Every case with a generated snippet that the framework ran natively: literal inputs, several results,
-    built layers and metrics and every gradient option included; not training loops (no snippet yet)."""
-    cases = [c for c in pipeline["cases"] if snippet_supported(c)
-             and c["columns"][framework]["status"] in ("ok", "error") and make_snippet(c, framework) is not None]
-    assert len(cases) >= 250, len(cases)
-    return cases
-
-
 # The case-language cases that once fell back to `native_api`, and the columns with no native idiom for them.
 CASE_LANGUAGE = ("literal-python-scalars", "several-outputs", "conversions-to-python", "batch-norm-train-then-eval",
                  "mean-metric-two-batches", "gradient-options")
@@ -92,9 +83,9 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
     """Every native call a column recorded appears verbatim in that column's snippet (bindings render both);
     of the gradient call, its native functions and every option it passed."""
     checked = gradients = 0
-    for case in _with_snippets(pipeline, framework):
-        snippet = make_snippet(case, framework)
-        assert snippet is not None, case["id"]
+    cells = cells_with_snippets(pipeline, framework, framework)
+    assert len(cells) >= 250, len(cells)
+    for case, snippet in cells:
         tracked = [n for n in (case.get("grad") or {}).get("wrt", []) if case["inputs"][n].get("track", True)]
         for api in case["columns"][framework]["native_api"]:
             if any(call in api for call in GRADIENT_CALLS):
