@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
+from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
 from oracle.jaxgrad import jax_gradient_api, jax_gradients
 from oracle.protocol import ColumnUnavailable
@@ -141,6 +142,9 @@ class JaxBackend(BoundBackend):
 
     def gradient_api(self, grad: dict[str, Any]) -> str:
         return jax_gradient_api(grad)
+
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        return self.jax.jit, compiler_text("jax", name)
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -102,6 +102,9 @@ class ReferenceBackend(ReferenceTraining):
         array = np.asarray(value, dtype=numpy_dtype(dtype) if dtype else None)  # NumPy infers, e.g. 7 -> int64
         return self.tensor(array, differentiable), f"np.asarray({value!r}) (float64 where float)"
 
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        raise Unsupported("the reference runs eagerly: it states what the steps mean, compiled or not")
+
     def gradient_api(self, grad: dict[str, Any]) -> str:
         summed = " of sum(target)" if "implicit_sum" in self.sem.active else ""
         return f"{jax_gradient_api(grad)} (float64){summed}"
@@ -109,7 +112,7 @@ class ReferenceBackend(ReferenceTraining):
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         of, idiom = grad["of"], grad.get("idiom", "default")
         shape = forward(inputs, True)[of].shape
-        if idiom in ("vjp", "jacobian"):  # both are defined for a target of any shape
+        if idiom in ("vjp", "jacobian", "jvp", "jacfwd"):  # defined for a target of any shape
             return jax_gradients(self.jax, forward, inputs, grad)
         if shape != () and "implicit_sum" not in self.sem.active:
             raise NonScalarTarget(f"gradient target {of!r} must be a scalar, got shape {list(shape)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from typing import Any, Callable, Iterator
 
@@ -13,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from adapters.base import BoundBackend, NativeAdapter
+from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
@@ -129,8 +131,14 @@ class TensorFlowBackend(BoundBackend):
         text = f"tf.constant({python_text(value)}{f', dtype=tf.{dtype}' if dtype else ''})"
         return built, f"tf.Variable({text})" if differentiable else text
 
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        return functools.partial(tf.function, jit_compile=name == "xla"), compiler_text("tensorflow", name)
+
     def gradient_api(self, grad: dict[str, Any]) -> str:
         idiom = grad.get("idiom", "default")
+        if idiom == "jvp":
+            return (f"with tf.autodiff.ForwardAccumulator(primals={grad['wrt'][0]}, tangents={grad['tangent']}) "
+                    "as acc: ...; acc.jvp(target)")
         options = [f"output_gradients={grad['cotangent']}"] * (idiom == "vjp")
         if grad.get("unconnected"):
             options.append(f"unconnected_gradients=tf.UnconnectedGradients.{grad['unconnected'].upper()}")
@@ -198,6 +206,15 @@ class TensorFlowBackend(BoundBackend):
             raise Unsupported("TensorFlow has no .grad to accumulate into: tape.gradient returns the gradients")
         if idiom == "value_and_grad":
             raise Unsupported("TensorFlow has no value_and_grad: the tape records the value as the forward runs")
+        if idiom == "jacfwd":
+            raise Unsupported("TensorFlow has no forward-mode Jacobian function: tf.autodiff.ForwardAccumulator "
+                              "pushes one tangent per pass (tape.jacobian is reverse mode)")
+        if idiom == "jvp":
+            with tf.device(self.device_name):
+                with tf.autodiff.ForwardAccumulator(primals=inputs[wrt[0]], tangents=inputs[grad["tangent"]]) as acc:
+                    target = forward(inputs, True)[of]
+                found = [acc.jvp(target) for _ in range(grad.get("calls", 1))][-1]
+            return {wrt[0]: found}
         sources = [inputs[name] for name in wrt]
         options: dict[str, Any] = {}
         if grad.get("unconnected"):

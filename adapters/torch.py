@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -11,7 +12,9 @@ import torch
 from adapters.base import BoundBackend, NativeAdapter
 from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
 from adapters.torch_custom import STEP_CLASSES, betas
+from adapters.torch_idioms import guarded_compile
 from adapters.torch_layers import autocast
+from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
@@ -180,10 +183,17 @@ class TorchBackend(BoundBackend):
                          + ["requires_grad=True"] * differentiable)
         return torch.tensor(value, device=self.device, **keywords), f"torch.tensor({text})"
 
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        return guarded_compile, compiler_text("torch", name)
+
     def gradient_api(self, grad: dict[str, Any]) -> str:
         idiom, calls = grad.get("idiom", "default"), grad.get("calls", 1)
         if idiom == "jacobian":
             return "torch.autograd.functional.jacobian(f, inputs)"
+        if idiom == "jvp":
+            return f"torch.func.jvp(f, primals, ({grad['tangent']},))[1]"
+        if idiom == "jacfwd":
+            return "torch.func.jacfwd(f, argnums)(*inputs)"
         if idiom == "value_and_grad":
             return "torch.func.grad_and_value(f, argnums)(*inputs)"
         if _uses_backward(grad):
@@ -203,14 +213,20 @@ class TorchBackend(BoundBackend):
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
         sources = [inputs[name] for name in wrt]
-        if idiom in ("jacobian", "value_and_grad"):
+        if idiom in ("jacobian", "value_and_grad", "jvp", "jacfwd"):
             forward(inputs, True)
 
             def f(*xs: Any) -> Any:
                 return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
 
+            if idiom in ("jvp", "jacfwd"):
+                warm_forward_mode()
             if idiom == "jacobian":
                 found = torch.autograd.functional.jacobian(f, tuple(sources))
+            elif idiom == "jvp":
+                found = (torch.func.jvp(f, tuple(sources), (inputs[grad["tangent"]],))[1],)
+            elif idiom == "jacfwd":
+                found = torch.func.jacfwd(f, argnums=tuple(range(len(wrt))))(*sources)
             else:
                 found, _ = torch.func.grad_and_value(f, argnums=tuple(range(len(wrt))))(*sources)
             return dict(zip(wrt, found))
@@ -233,6 +249,20 @@ class TorchBackend(BoundBackend):
             total = sum(g.sum() for g in found if g is not None)
             found = torch.autograd.grad(total, sources, **options)
         return dict(zip(wrt, found))
+
+
+def warm_forward_mode() -> None:
+    """The first forward-mode call of a process imports torch's jvp decompositions, which torch.jit.script
+    (DeprecationWarning in torch 2.13) whatever is differentiated: a fact of the process, paid once with
+    warnings ignored so that no case's record depends on the order cases run in (as torch.compile's)."""
+    if not _forward_mode_warm:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.func.jvp(lambda t: t, (torch.zeros(1),), (torch.zeros(1),))
+        _forward_mode_warm.append(True)
+
+
+_forward_mode_warm: list[bool] = []
 
 
 def _uses_backward(grad: dict[str, Any]) -> bool:

@@ -46,6 +46,12 @@ def _compiler_missing(call: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def guarded_compile(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """torch.compile(fn), `unsupported` where the compiler cannot run (a compiled case's forward)."""
+    _warm_up()  # torch.compile itself imports what warns: pay that before the case's own compile
+    return _compiler_missing(torch.compile(fn))
+
+
 CUSTOM: dict[str, Callable[..., Any]] = {
     name: _compiler_missing(call)
     for name, call in table(torch.compile, lambda x: x.sum(),

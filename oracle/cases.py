@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
+from oracle.compiling import compile_problem
 from oracle.forms import check_forms
 from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
@@ -243,6 +244,9 @@ class Source(_Strict):
     expect: Expect | None = Field(default=None, description="the claim in checkable form")
 
 
+FORWARD_MODE = ("jvp", "jacfwd")
+
+
 class Grad(_Strict):
     """What to differentiate: `of` a step output, `wrt` inputs (any dtype: what a framework does with an
     integer or boolean input is a finding), by the framework's idiom.
@@ -253,14 +257,18 @@ class Grad(_Strict):
     `torch.autograd.functional.jacobian`, `tape.jacobian`, `jax.jacobian`. `value_and_grad`:
     `torch.func.grad_and_value`, `jax.value_and_grad` (TensorFlow has none).
     `unconnected`: torch `allow_unused` + `materialize_grads`, TF `unconnected_gradients`, JAX always zeros.
+    Forward mode: `jvp` with `tangent` (an input, the direction of the one `wrt` input): `torch.func.jvp`,
+    `tf.autodiff.ForwardAccumulator`, `jax.jvp`; grad.<wrt> is the tangent of `of` (its shape). `jacfwd`:
+    `torch.func.jacfwd`, `jax.jacfwd` (TensorFlow has no forward-mode Jacobian function).
     `calls: 2` differentiates twice through one graph or tape; with `accumulate: true`, two backward
     passes into one `.grad` (torch only). `order: 2`: the gradient of the sum of the first gradients.
     """
 
     of: str
     wrt: list[str] = Field(min_length=1)
-    idiom: Literal["default", "autograd_grad", "vjp", "jacobian", "value_and_grad"] = "default"
+    idiom: Literal["default", "autograd_grad", "vjp", "jacobian", "value_and_grad", "jvp", "jacfwd"] = "default"
     cotangent: str | None = Field(default=None, description="vjp: the input holding the cotangent")
+    tangent: str | None = Field(default=None, description="jvp: the input holding the tangent of the `wrt` input")
     unconnected: Literal["none", "zero"] | None = None
     calls: int = Field(default=1, ge=1, le=3)
     accumulate: bool = False
@@ -270,6 +278,12 @@ class Grad(_Strict):
     def _options(self) -> Grad:
         if (self.idiom == "vjp") != (self.cotangent is not None):
             raise ValueError("`idiom: vjp` needs a `cotangent` input, and `cotangent` needs `idiom: vjp`")
+        if (self.idiom == "jvp") != (self.tangent is not None):
+            raise ValueError("`idiom: jvp` needs a `tangent` input, and `tangent` needs `idiom: jvp`")
+        if self.idiom == "jvp" and len(self.wrt) != 1:
+            raise ValueError("`idiom: jvp` pushes one tangent forward: give one `wrt` input")
+        if self.idiom in FORWARD_MODE and (self.unconnected or self.accumulate):
+            raise ValueError(f"forward mode ({self.idiom}) takes neither `unconnected` nor `accumulate`")
         if self.accumulate and self.calls < 2:
             raise ValueError("`accumulate: true` needs `calls: 2` or more")
         if self.order == 2 and self.idiom not in ("default", "autograd_grad"):
@@ -394,6 +408,7 @@ class Variant(_Strict):
     grad: dict[str, Any] = Field(default={}, description="fields of `grad` to change: idiom, calls, order, ...")
     observe: list[str | StatsObserve] | None = Field(default=None, description="replace the case's `observe`")
     forms: dict[str, str] = Field(default={}, description="framework -> form name, over the case's `forms`")
+    compile: bool | dict[str, str] | None = Field(default=None, description="replace the case's `compile`")
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
@@ -430,6 +445,9 @@ class Case(_Strict):
     settings: Settings | None = None
     forms: dict[str, str] | None = Field(default=None, description="framework -> form name (an entry point: "
                                          "functional, module, keras.ops, ...) for every step whose op has it")
+    compile: bool | dict[str, str] | None = Field(
+        default=None, description="true: the steps run inside each framework's compiler (jax.jit, tf.function, "
+        "torch.compile); or framework -> compiler (jax: jit; tensorflow: function, xla; torch: compile; eager)")
     model: Model | None = None
     optimizer: Optimizer | None = None
     train: Train | None = None
@@ -454,6 +472,14 @@ class Case(_Strict):
                 raise ValueError(f"input name {name!r} is not an identifier")
         return inputs
 
+    @field_validator("compile")
+    @classmethod
+    def _compile(cls, value: bool | dict[str, str] | None) -> bool | dict[str, str] | None:
+        problem = compile_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("variants")
     @classmethod
     def _variant_count(cls, variants: list[Variant] | Product | None) -> list[Variant] | Product | None:
@@ -469,6 +495,8 @@ class Case(_Strict):
             raise ValueError(f"a training case needs model, optimizer and train; missing {', '.join(missing)}")
         if given and self.grad is not None:
             raise ValueError("a training case takes its gradients from `train`; remove `grad`")
+        if given and self.compile:
+            raise ValueError("`compile` applies to a case's steps; a training case has none")
         return self
 
     def parsed_steps(self) -> list[Step]:
@@ -709,9 +737,10 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
             if name not in case.inputs:
                 raise CaseError(path, _line_for(("grad", "wrt", j), lines), f"grad.wrt[{j}]",
                                 f"{name!r} is not an input{_suggest(name, case.inputs)}")
-        if case.grad.cotangent is not None and case.grad.cotangent not in case.inputs:
-            raise CaseError(path, _line_for(("grad", "cotangent"), lines), "grad.cotangent",
-                            f"{case.grad.cotangent!r} is not an input{_suggest(case.grad.cotangent, case.inputs)}")
+        for key, given in (("cotangent", case.grad.cotangent), ("tangent", case.grad.tangent)):
+            if given is not None and given not in case.inputs:
+                raise CaseError(path, _line_for(("grad", key), lines), f"grad.{key}",
+                                f"{given!r} is not an input{_suggest(given, case.inputs)}")
     if case.train is not None and case.train.loss not in outputs:
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
@@ -937,6 +966,8 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             out["observe"] = [o if isinstance(o, str) else o.model_dump() for o in change.observe]
         if change.forms:
             out["forms"] = {**(out.get("forms") or {}), **change.forms}
+        if change.compile is not None:
+            out["compile"] = change.compile
         if change.contrast_with is not None:
             out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():

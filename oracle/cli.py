@@ -85,6 +85,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from oracle.forms import sweep_columns
 
         columns = sweep_columns(columns, [c.steps for c in cases])
+    if args.compile == "both":
+        from oracle.forms import compile_columns
+
+        columns = compile_columns(columns)
     out = Path(args.out)
     problem = _unwritable(out)
     if problem:
@@ -635,6 +639,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--forms", choices=("default", "all"), default="default",
                      help="all: a sub-column per form (entry point) of each framework, e.g. torch/functional "
                           "beside torch/module (default: each case's `forms:`, else each op's default form)")
+    run.add_argument("--compile", choices=("case", "both"), default="case",
+                     help="both: each framework column twice, eager and inside its compiler (jax.jit, tf.function, "
+                          "torch.compile), e.g. jax/eager beside jax/compiled (default: each case's `compile:`)")
     run.add_argument("--resume", action="store_true",
                      help="keep the cells already in OUT/results.json (e.g. of an interrupted run), run the rest")
     run.set_defaults(func=cmd_run)

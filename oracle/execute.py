@@ -53,6 +53,11 @@ class Backend(Protocol):
 
     def gradient_api(self, grad: dict[str, Any]) -> str: ...
 
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        """The framework's compiler `name` (oracle/compiling.py) as a function wrapper, and its call as written;
+        Unsupported where it cannot compile here."""
+        ...
+
     def numerics(self, settings: dict[str, Any]) -> ContextManager[dict[str, Any]]:
         """Apply a case's pinned settings for one run; yields the settings in effect, to record."""
         ...
@@ -232,6 +237,51 @@ def choose_form(backend: Backend, request: Request) -> None:
                           f"(its ops' forms: {', '.join(have)})")
 
 
+def _returnable(value: Any) -> bool:
+    """A value a compiled function can return: a tensor, or a list/tuple of them (a built layer is not)."""
+    if isinstance(value, (list, tuple)):
+        return all(_returnable(v) for v in value)
+    return _is_array(value)
+
+
+def compiled_forward(backend: Backend, name: str, forward: Forward, recorded: Env, outcome: Outcome) -> Forward:
+    """`forward` inside the framework's compiler: every input a traced argument, every tensor a step makes
+    returned. The calls are recorded while the compiler first traces the Python (they do not depend on the
+    values); the values recorded are the compiled call's results."""
+    compile_, text = backend.compiler(name)
+    outcome.notes["compiled"] = text
+    outcome.native_api.append(f"{text}(forward): the steps below run as one compiled function of the inputs")
+    traced: list[bool] = []
+    order: list[str] = []
+
+    def pure(*tensors: Any) -> dict[str, Any]:
+        record = not traced  # the first trace records each call; a retrace (a new shape, under grad) does not
+        traced.append(True)
+        env = forward(dict(zip(order, tensors)), record)
+        return {k: v for k, v in env.items() if k not in order and _returnable(v)}
+
+    compiled = compile_(pure)
+
+    def run(inputs: Env, record: bool) -> Env:
+        if not order:
+            order.extend(inputs)
+        made: Env = {}
+        try:
+            made = compiled(*[inputs[n] for n in order])
+        except (StepFailed, Unsupported, BindingFailed):
+            raise
+        except Exception as exc:  # raised by the compiled call itself, not while tracing a step
+            raise StepFailed(f"compiled call: {text}(forward)", exc) from exc
+        finally:
+            if record:  # the symbolic values the first trace recorded give way to the compiled results
+                for key in [k for k in recorded if k not in inputs and k not in made]:
+                    del recorded[key]
+                recorded.update(made)
+        return {**inputs, **made}
+
+    return run
+
+
 def run_request(backend: Backend, request: Request, version: str, device: str) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
@@ -287,11 +337,14 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
             choose_form(backend, request)
             inputs = build_inputs(backend, request, outcome)
             recorded.update(inputs)
+            steps: Forward = forward
+            if backend.framework in request.compile:
+                steps = compiled_forward(backend, request.compile[backend.framework], forward, recorded, outcome)
             if request.grad is None:
-                forward(inputs, True)
+                steps(inputs, True)
             else:
                 try:
-                    grads = backend.gradients(forward, inputs, request.grad)
+                    grads = backend.gradients(steps, inputs, request.grad)
                 except BindingFailed:
                     raise
                 except Exception as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from oracle.compiling import SWEEP
 from oracle.ops import FRAMEWORKS, OPS
 from oracle.runner import Column
 from oracle.steps import Step
@@ -60,4 +61,17 @@ def sweep_columns(columns: Sequence[Column], steps_per_case: Iterable[Sequence[S
             continue
         out += [Column(f"{column.name}/{form}", column.framework, column.device, column.python, form)
                 for form in names]
+    return out
+
+
+def compile_columns(columns: Sequence[Column]) -> list[Column]:
+    """`--compile both`: each framework column becomes `<column>/eager` and `<column>/compiled`
+    (oracle/compiling.py), diffed as two columns; the reference stays as it is (it runs eagerly)."""
+    out: list[Column] = []
+    for column in columns:
+        if column.framework not in FRAMEWORKS:
+            out.append(column)
+            continue
+        out += [Column(f"{column.name}/{how}", column.framework, column.device, column.python, column.form, how)
+                for how in SWEEP]
     return out

@@ -35,6 +35,11 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
         if idiom == "vjp":
             _, pull = jax.vjp(f, *args)
             result = pull(inputs[grad["cotangent"]])
+        elif idiom == "jvp":  # one input, one tangent: the output's tangent
+            _, pushed = jax.jvp(f, tuple(args), (inputs[grad["tangent"]],))
+            result = (pushed,)
+        elif idiom == "jacfwd":
+            result = jax.jacfwd(f, argnums)(*args)
         elif idiom == "jacobian":
             result = jax.jacobian(f, argnums)(*args)
         elif idiom == "value_and_grad":
@@ -55,6 +60,7 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
 def jax_gradient_api(grad: dict[str, Any]) -> str:
     idiom = grad.get("idiom", "default")
     text = {"vjp": "jax.vjp(f, *primals)[1](cotangent)", "jacobian": "jax.jacobian(f, argnums)(*args)",
+            "jvp": f"jax.jvp(f, primals, ({grad.get('tangent')},))[1]", "jacfwd": "jax.jacfwd(f, argnums)(*args)",
             "value_and_grad": "jax.value_and_grad(f, argnums)(*args)"}.get(idiom, "jax.grad(f, argnums)(*args)")
     if grad.get("order", 1) == 2 and idiom in ("default", "autograd_grad"):
         text = "jax.grad(lambda *a: sum(jnp.sum(g) for g in jax.grad(f, argnums)(*a)), argnums)(*args)"

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from oracle.cases import Case, InputSpec, LoadedCase
+from oracle.compiling import compile_choice
 from oracle.inputs import make_input, shape_of_values
 from oracle.request import DEFAULT_TIMEOUT_S, Request, numpy_dtype
 
@@ -54,4 +55,5 @@ def plan(loaded: LoadedCase) -> Request:
         training=training_job(case),
         isolate=["*"] if case.isolate is True else list(case.isolate or []),
         forms=dict(case.forms or {}),
+        compile=compile_choice(case.compile),
     )

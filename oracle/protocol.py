@@ -67,6 +67,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "isolate": request.isolate,
         "stats": request.stats,
         "forms": request.forms,
+        "compile": request.compile,
     }
 
 
@@ -85,6 +86,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         isolate=list(data.get("isolate", [])),
         stats=dict(data.get("stats", {})),
         forms=dict(data.get("forms", {})),
+        compile=dict(data.get("compile", {})),
     )
 
 

@@ -50,6 +50,8 @@ class Request:
     # framework -> form name: the entry point each op of the case is called through where it has that form
     # (the case's `forms:`, or the sub-column's form under `--forms all`); other ops take their default
     forms: dict[str, str] = field(default_factory=dict)
+    # framework -> compiler (oracle/compiling.py): the steps run inside jax.jit, tf.function, torch.compile
+    compile: dict[str, str] = field(default_factory=dict)
 
 
 class Unsupported(Exception):

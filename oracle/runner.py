@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable
 
+from oracle.compiling import for_column
 from oracle.outcome import Outcome, Status
 from oracle.protocol import EXIT_OUT_OF_MEMORY, MEMORY_ENV, OUT_OF_MEMORY_SIGNS, dumps, request_to_wire
 from oracle.request import Request
@@ -39,6 +40,7 @@ class Column:
     device: str = "cpu"
     python: str = sys.executable
     form: str = ""  # a sub-column (`torch/module`): every op that has this form is called through it
+    compile: str = ""  # a `--compile both` sub-column: "eager" or "compiled" (oracle/compiling.py)
 
 
 @dataclass
@@ -298,7 +300,9 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
 
 
 def _with_form(request: Request, column: Column) -> Request:
-    """A sub-column's form replaces the case's own choice for its framework."""
+    """A sub-column's form (or compile sweep) replaces the case's own choice for its framework."""
+    if column.compile:
+        request = dataclasses.replace(request, compile=for_column(request.compile, column.framework, column.compile))
     if not column.form:
         return request
     return dataclasses.replace(request, forms={**request.forms, column.framework: column.form})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import math
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
@@ -150,6 +150,9 @@ class Boom:
 
     def gradient_api(self, grad: dict[str, Any]) -> str:
         return ""
+
+    def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
+        raise NotImplementedError  # no case here asks for `compile`
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 # names the gradient code defines; a case's input or step output with one of them is renamed (name_)
-NAMES = {"tape", "outer", "loss_fn", "grad_sum", "first_grads", "pullback"}
+NAMES = {"tape", "outer", "loss_fn", "grad_sum", "first_grads", "pullback", "acc"}
 Code = Callable[[dict[str, Any], dict[str, str], list[str]], list[str] | None]
 
 
@@ -51,11 +51,16 @@ def _function(params: list[str], body: list[str], of: str) -> list[str]:
 def _torch(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[str] | None:
     of, wrt, idiom = var[grad["of"]], [var[n] for n in grad["wrt"]], grad.get("idiom") or "default"
     calls, order, unconnected = grad.get("calls") or 1, grad.get("order") or 1, grad.get("unconnected")
-    if idiom in ("jacobian", "value_and_grad"):  # function transforms over the forward
+    if idiom in ("jacobian", "value_and_grad", "jvp", "jacfwd"):  # function transforms over the forward
         lines = body + _function(wrt, body, of)
         if idiom == "jacobian":
             return lines + [f"{_targets(wrt)} = torch.autograd.functional.jacobian(loss_fn, {_tuple(wrt)})"]
+        if idiom == "jvp":
+            return lines + [f"_, grad_{wrt[0]} = torch.func.jvp(loss_fn, {_tuple(wrt)}, "
+                            f"({var[grad['tangent']]},))"]
         argnums = _tuple([str(i) for i in range(len(wrt))])
+        if idiom == "jacfwd":
+            return lines + [f"{_targets(wrt)} = torch.func.jacfwd(loss_fn, argnums={argnums})({', '.join(wrt)})"]
         return lines + [f"({_targets(wrt)}), _ = torch.func.grad_and_value(loss_fn, argnums={argnums})"
                         f"({', '.join(wrt)})"]
     if idiom == "default" and order == 1 and not unconnected:  # loss.backward(), then each input's .grad
@@ -77,8 +82,11 @@ def _torch(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[s
 
 def _tensorflow(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[str] | None:
     of, wrt, idiom = var[grad["of"]], [var[n] for n in grad["wrt"]], grad.get("idiom") or "default"
-    if grad.get("accumulate") or idiom == "value_and_grad":
+    if grad.get("accumulate") or idiom in ("value_and_grad", "jacfwd"):
         return None  # no .grad to accumulate into; no value_and_grad (the tape records the value as it runs)
+    if idiom == "jvp":  # forward mode: the accumulator watches the primal as the forward runs
+        return [f"with tf.autodiff.ForwardAccumulator(primals={wrt[0]}, tangents={var[grad['tangent']]}) as acc:",
+                *_indent(body)] + [f"grad_{wrt[0]} = acc.jvp({of})"] * (grad.get("calls") or 1)
     options = [f"output_gradients={var[grad['cotangent']]}"] if idiom == "vjp" else []
     if grad.get("unconnected"):
         options.append(f"unconnected_gradients=tf.UnconnectedGradients.{grad['unconnected'].upper()}")
@@ -107,6 +115,10 @@ def _jax(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[str
             call = [f"_, pullback = jax.vjp(loss_fn, {args})", f"{targets} = pullback({var[grad['cotangent']]})"]
         elif idiom == "jacobian":
             call = [f"{targets} = jax.jacobian(loss_fn, argnums={argnums})({args})"]
+        elif idiom == "jvp":
+            call = [f"_, grad_{tracked[0]} = jax.jvp(loss_fn, {_tuple(tracked)}, ({var[grad['tangent']]},))"]
+        elif idiom == "jacfwd":
+            call = [f"{targets} = jax.jacfwd(loss_fn, argnums={argnums})({args})"]
         elif idiom == "value_and_grad":
             call = [f"_, ({targets}) = jax.value_and_grad(loss_fn, argnums={argnums})({args})"]
         elif (grad.get("order") or 1) == 2:

@@ -240,6 +240,15 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     except Unsupported:  # an attribute this API cannot express: no native form for this use
         return "an attribute this form of the op cannot express"
     names = _observed(case, framework, steps, ctx.var)
+    compiled = case["columns"].get(column or framework, {}).get("notes", {}).get("compiled")
+    if compiled:
+        if grad:
+            return "a compiled forward differentiated: no snippet yet (native_api shows the calls)"
+        made = [ctx.var[n] for s in steps if not OPS[s.op].builds for n in s.names]
+        params = [ctx.var[n] for n in case["inputs"]]
+        returned = ", ".join(made) + ("," if len(made) == 1 else "")
+        body = ["", f"@{compiled}", f"def forward({', '.join(params)}):", *[f"    {line}" for line in body],
+                f"    return {returned}", "", f"{returned} = forward({', '.join(params)})"]
     if grad:
         section = gradient_code(framework, grad, ctx.var, body)
         if section is None:
