@@ -15,9 +15,11 @@ import numpy as np
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
-from oracle.jaxgrad import jax_gradient_api, jax_gradients
+from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
 from oracle.protocol import ColumnUnavailable
+from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
+from oracle.vectorize import in_axes, out_axes
 
 OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "b1": "beta1",
                "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
@@ -142,6 +144,13 @@ class JaxBackend(BoundBackend):
 
     def gradient_api(self, grad: dict[str, Any]) -> str:
         return jax_gradient_api(grad)
+
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        return self.jax.vmap(fn, in_axes=in_axes(step), out_axes=out_axes(step))  # no randomness option
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd)"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return self.jax.jit, compiler_text("jax", name)

@@ -25,7 +25,7 @@ import numpy as np
 from adapters import reference_train
 from adapters.reference_train import OptimizerConventions, ReferenceTraining
 from oracle.execute import Env, Forward, apply_step, assign, run_request
-from oracle.jaxgrad import jax_gradient_api, jax_gradients
+from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
 from oracle.native import Applied
 from oracle.ops import FRAMEWORK, OPS
 from oracle.ops.refctx import NonScalarTarget, R, Undefined
@@ -35,6 +35,7 @@ from oracle.request import Request, Unsupported, numpy_dtype
 from oracle.semantics import ALTERNATIVES
 from oracle.steps import Step
 from oracle.training import run_training
+from oracle.vectorize import in_axes, loop_map, out_axes
 
 FD_MAX_ELEMENTS = 256  # finite differences checked per differentiated input
 SHAPE_GROUP = ("broadcast", "align_ranks")  # mutually exclusive ways to treat operands of two shapes
@@ -62,6 +63,7 @@ class ReferenceBackend(ReferenceTraining):
     def __init__(self, jax: Any, jnp: Any, special: Any, device: Any, sem: Semantics) -> None:
         self.jax, self.jnp, self.device, self.sem, self.conventions = jax, jnp, device, sem, sem.optimizer
         self.trace: list[str] = []
+        self.custom_rule_seen = False  # a step with the case's custom gradient ran in this forward
         self.r = R(jnp, special, sem.active, self.trace)
 
     def context_lost(self) -> str | None:
@@ -102,6 +104,16 @@ class ReferenceBackend(ReferenceTraining):
         array = np.asarray(value, dtype=numpy_dtype(dtype) if dtype else None)  # NumPy infers, e.g. 7 -> int64
         return self.tensor(array, differentiable), f"np.asarray({value!r}) (float64 where float)"
 
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        jnp = self.jnp
+        return loop_map(fn, in_axes(step), out_axes(step), lambda v, i, a: jnp.take(v, i, axis=a),
+                        lambda parts, a: jnp.stack(parts, axis=a), lambda v, a: jnp.shape(v)[a])
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        self.custom_rule_seen = True
+        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd) (float64)"
+
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         raise Unsupported("the reference runs eagerly: it states what the steps mean, compiled or not")
 
@@ -111,7 +123,10 @@ class ReferenceBackend(ReferenceTraining):
 
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         of, idiom = grad["of"], grad.get("idiom", "default")
+        self.custom_rule_seen = False
         shape = forward(inputs, True)[of].shape
+        if self.custom_rule_seen and idiom in ("jvp", "jacfwd"):
+            raise Unsupported("the case's custom gradient is a reverse-mode rule: it does not define forward mode")
         if idiom in ("vjp", "jacobian", "jvp", "jacfwd"):  # defined for a target of any shape
             return jax_gradients(self.jax, forward, inputs, grad)
         if shape != () and "implicit_sum" not in self.sem.active:

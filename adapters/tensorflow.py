@@ -18,7 +18,9 @@ from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
+from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
+from oracle.vectorize import in_axes, out_axes
 
 KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
                "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
@@ -130,6 +132,38 @@ class TensorFlowBackend(BoundBackend):
                 built = tf.Variable(built)
         text = f"tf.constant({python_text(value)}{f', dtype=tf.{dtype}' if dtype else ''})"
         return built, f"tf.Variable({text})" if differentiable else text
+
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        axes = in_axes(step)
+        if any(a not in (0, None) for a in axes) or out_axes(step) != 0:
+            raise Unsupported("tf.vectorized_map maps axis 0 of its elems and stacks along axis 0: other "
+                              "in_axes/out_axes have no TensorFlow form")
+        mapped = [i for i, a in enumerate(axes) if a is not None]
+
+        def run(*values: Any) -> Any:
+            def one(elems: Any) -> Any:
+                slices = list(values)
+                for i, part in zip(mapped, elems):
+                    slices[i] = part
+                return fn(*slices)
+
+            with tf.device(self.device_name):
+                return tf.vectorized_map(one, tuple(values[i] for i in mapped))
+
+        return run
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        @tf.custom_gradient
+        def built(*args: Any) -> Any:
+            output = forward(*args)
+
+            def grad(cotangent: Any) -> list[Any]:
+                return list(backward(args, output, cotangent))
+
+            return output, grad
+
+        return built, "@tf.custom_gradient def f(*args): ...; return y, grad"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return functools.partial(tf.function, jit_compile=name == "xla"), compiler_text("tensorflow", name)

@@ -18,7 +18,9 @@ from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
+from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
+from oracle.vectorize import in_axes, out_axes, randomness
 
 
 def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
@@ -182,6 +184,28 @@ class TorchBackend(BoundBackend):
         text = ", ".join([python_text(value)] + [f"dtype=torch.{dtype}"] * bool(dtype)
                          + ["requires_grad=True"] * differentiable)
         return torch.tensor(value, device=self.device, **keywords), f"torch.tensor({text})"
+
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        rule = randomness(step)  # passed only where the case gives it: torch.func's default is its own
+        if rule:
+            return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step), randomness=rule)
+        return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step))
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        class Rule(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, *args: Any) -> Any:
+                output = forward(*args)
+                ctx.save_for_backward(*args, output)
+                return output
+
+            @staticmethod
+            def backward(ctx: Any, *cotangents: Any) -> Any:
+                *args, output = ctx.saved_tensors
+                return backward(tuple(args), output, cotangents[0])
+
+        return Rule.apply, "class Rule(torch.autograd.Function): forward(ctx, *args), backward(ctx, g); Rule.apply"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return guarded_compile, compiler_text("torch", name)

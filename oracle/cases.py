@@ -25,6 +25,7 @@ from oracle.inputs import SPECIAL_VALUES, make_input, shape_of_values
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.stats import STATS
 from oracle.steps import Ref, Step, StepSyntaxError, parse_step
+from oracle.vectorize import vmap_problem
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "uint8", "int32", "int64", "bool", "complex64",
           "complex128")  # complex inputs take real values (imaginary part 0); build others with complex(re, im)
@@ -291,6 +292,18 @@ class Grad(_Strict):
         return self
 
 
+class CustomRule(_Strict):
+    """A custom gradient for one step's output (the step's arguments are names): `backward` steps over the
+    step's arguments, its output and the cotangent, and `grads`, one name per argument of the step.
+    Each column builds it with its framework's mechanism: jax.custom_vjp, tf.custom_gradient,
+    torch.autograd.Function (no jvp rule: forward mode through it is each framework's own answer)."""
+
+    backward: list[str] = Field(default=[], description="steps of the rule (may be empty: `grads: [g]`)")
+    grads: list[str] = Field(min_length=1, description="the gradient of each argument of the step, in order")
+    cotangent: str = Field(default="g", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                           description="the name the rule gives the incoming gradient")
+
+
 class Settings(_Strict):
     """Numerical settings a case pins; anything left out stays at each framework's default.
 
@@ -409,6 +422,8 @@ class Variant(_Strict):
     observe: list[str | StatsObserve] | None = Field(default=None, description="replace the case's `observe`")
     forms: dict[str, str] = Field(default={}, description="framework -> form name, over the case's `forms`")
     compile: bool | dict[str, str] | None = Field(default=None, description="replace the case's `compile`")
+    custom_gradient: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="replace the case's `custom_gradient`")
     contrast_with: str | None = Field(default=None, pattern=_CASE_REF,
                                       description="a training case (or variant) to set this variant beside")
     example: int | None = Field(default=None, ge=1, description="the source's example this variant tests")
@@ -448,6 +463,8 @@ class Case(_Strict):
     compile: bool | dict[str, str] | None = Field(
         default=None, description="true: the steps run inside each framework's compiler (jax.jit, tf.function, "
         "torch.compile); or framework -> compiler (jax: jit; tensorflow: function, xla; torch: compile; eager)")
+    custom_gradient: dict[str, CustomRule] | None = Field(
+        default=None, description="step output -> a custom gradient rule for the step that makes it")
     model: Model | None = None
     optimizer: Optimizer | None = None
     train: Train | None = None
@@ -710,6 +727,8 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         for arg in step.args:
             if isinstance(arg, Ref) and arg.name not in defined:
                 raise fail(f"{arg.name!r} is not defined before this step{_suggest(arg.name, defined)}")
+        if step.vmap is not None and vmap_problem(step):
+            raise fail(f"vmap({step.op}, ...): {vmap_problem(step)}")
         for key, value in step.attrs.items():
             attr = spec.attrs.get(key)
             if attr is None:
@@ -741,6 +760,8 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
             if given is not None and given not in case.inputs:
                 raise CaseError(path, _line_for(("grad", key), lines), f"grad.{key}",
                                 f"{given!r} is not an input{_suggest(given, case.inputs)}")
+    for out, rule in (case.custom_gradient or {}).items():
+        _check_rule(case, out, rule, steps, path, lines)
     if case.train is not None and case.train.loss not in outputs:
         raise CaseError(path, _line_for(("train", "loss"), lines), "train.loss",
                         f"{case.train.loss!r} is not a step output{_suggest(case.train.loss, outputs)}")
@@ -912,6 +933,39 @@ def load_file(path: str | Path) -> list[LoadedCase]:
     return found
 
 
+def _check_rule(case: Case, out: str, rule: CustomRule, steps: list[Step], path: Path,
+                lines: dict[tuple[Any, ...], int]) -> None:
+    """A rule names a step output whose arguments are names; its steps use those, the output and the cotangent."""
+    def fail(at: tuple[Any, ...], message: str) -> CaseError:
+        return CaseError(path, _line_for(("custom_gradient", out) + at, lines),
+                         ".".join(["custom_gradient", out] + [str(a) for a in at]), message)
+
+    made = [s for s in steps if out in s.names]
+    if not made:
+        raise fail((), f"{out!r} is not a step output{_suggest(out, [n for s in steps for n in s.names])}")
+    step = made[0]
+    if step.outs or step.vmap or not all(isinstance(a, Ref) for a in step.args):
+        raise fail((), "a custom gradient wraps a step with one output whose arguments are names")
+    if len(rule.grads) != len(step.args):
+        raise fail(("grads",), f"{step.op} takes {len(step.args)} arguments: give one gradient name each")
+    known = {a.name for a in step.args if isinstance(a, Ref)} | {out, rule.cotangent}
+    for j, text in enumerate(rule.backward):
+        try:
+            inner = parse_step(text)
+        except StepSyntaxError as exc:
+            raise fail(("backward", j), f"{exc} in {text!r}") from None
+        if inner.op not in OPS:
+            raise fail(("backward", j), f"unknown op {inner.op!r}{_suggest(inner.op, OPS)}")
+        for arg in inner.args:
+            if isinstance(arg, Ref) and arg.name not in known:
+                raise fail(("backward", j), f"{arg.name!r} is not the step's argument, output, the cotangent or an "
+                                            f"earlier backward output{_suggest(arg.name, known)}")
+        known.update(inner.names)
+    for j, name in enumerate(rule.grads):
+        if name not in known:
+            raise fail(("grads", j), f"{name!r} is not defined by the rule{_suggest(name, known)}")
+
+
 def _variant_line(exc: CaseError, i: int, changes: list[Variant], lines: dict[tuple[Any, ...], int]) -> int | None:
     """An error in steps or observe a variant replaced points at the variant's line, not the base case's."""
     key, _, index = exc.field.partition("[")
@@ -968,6 +1022,8 @@ def _apply_variant(data: dict[str, Any], changes: list[Variant], path: Path,
             out["forms"] = {**(out.get("forms") or {}), **change.forms}
         if change.compile is not None:
             out["compile"] = change.compile
+        if change.custom_gradient is not None:
+            out["custom_gradient"] = change.custom_gradient
         if change.contrast_with is not None:
             out["contrast_with"] = change.contrast_with
         for target, attrs in change.attrs.items():

@@ -8,6 +8,7 @@ what came back into an Outcome of plain NumPy arrays and strings.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import time
 import warnings
 from dataclasses import asdict
@@ -52,6 +53,17 @@ class Backend(Protocol):
         ...
 
     def gradient_api(self, grad: dict[str, Any]) -> str: ...
+
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        """`fn` (the step's op on one slice) mapped over the step's vmap axes by the framework's transform
+        (oracle/vectorize.py); Unsupported where the transform cannot express the options."""
+        ...
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        """forward(*args) with the gradient rule backward(args, output, cotangent) -> one gradient per argument,
+        by the framework's mechanism; and that mechanism as written."""
+        ...
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         """The framework's compiler `name` (oracle/compiling.py) as a function wrapper, and its call as written;
@@ -143,16 +155,76 @@ def container_name(value: Any) -> str:
 
 
 class Applies(Protocol):
+    framework: str
+
     def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied: ...
 
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]: ...
 
-def apply_step(backend: Applies, step: Step, env: Env, index: int) -> Applied:
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        ...
+
+
+def _with_rule(backend: Applies, step: Step, values: list[Any], texts: list[str], rule: dict[str, Any]) -> Applied:
+    """A step with the case's custom gradient: its op as the forward, the rule's steps (run by the same
+    backend) as the backward, joined by the framework's mechanism."""
+    names = [a.name for a in step.args if isinstance(a, Ref)]
+    calls: list[Applied] = []
+
+    def forward(*args: Any) -> Any:
+        applied = backend.apply(step, list(args), texts)
+        calls.append(applied)
+        return applied.value
+
+    def backward(args: tuple[Any, ...], output: Any, cotangent: Any) -> tuple[Any, ...]:
+        env: Env = {**dict(zip(names, args)), step.out: output, rule["cotangent"]: cotangent}
+        for i, inner in enumerate(rule["backward"]):
+            assign(inner, apply_step(backend, inner, env, i).value, env)
+        return tuple(env[name] for name in rule["grads"])
+
+    built, mechanism = backend.custom_gradient(forward, backward)
+    value = built(*values)
+    rules = "; ".join([s.text for s in rule["backward"]] + [f"return {', '.join(rule['grads'])}"])
+    api = calls[0].api if calls else step.text
+    return Applied(value, f"{mechanism}: forward {api}; backward({rule['cotangent']}): {rules}",
+                   calls[0].defaults if calls else {})
+
+
+def _vmapped(backend: Applies, step: Step, values: list[Any], texts: list[str]) -> Applied:
+    """`vmap(op, ...)(args)`: the op, as the binding calls it on one slice, mapped by the backend's transform;
+    the call recorded is the transform around the op's own call."""
+    from oracle.vectorize import vmap_call
+
+    inner = dataclasses.replace(step, vmap=None)
+    calls: list[Applied] = []
+
+    def one(*slices: Any) -> Any:
+        applied = backend.apply(inner, list(slices), texts)
+        calls.append(applied)
+        return applied.value
+
+    try:
+        value = backend.vectorize(one, step)(*values)
+    except Exception as exc:
+        inner_api = calls[0].api if calls else getattr(exc, "oracle_api", "")
+        if inner_api:  # the op's call as the transform made it
+            exc.oracle_api = vmap_call(backend.framework, step, texts, inner_api)  # type: ignore[attr-defined]
+        raise
+    return Applied(value, vmap_call(backend.framework, step, texts, calls[0].api), calls[0].defaults)
+
+
+def apply_step(backend: Applies, step: Step, env: Env, index: int, rule: dict[str, Any] | None = None) -> Applied:
     """One step through the backend; a framework exception becomes StepFailed, located at the step."""
     from oracle.native import BindingError
 
     values = [env[a.name] if isinstance(a, Ref) else a for a in step.args]
     texts = [a.name if isinstance(a, Ref) else python_text(a) for a in step.args]
     try:
+        if rule is not None:
+            return _with_rule(backend, step, values, texts, rule)
+        if step.vmap is not None:
+            return _vmapped(backend, step, values, texts)
         return backend.apply(step, values, texts)
     except Unsupported:
         raise
@@ -306,7 +378,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
             if form:  # also for a call that raises: the entry point that raised
                 outcome.notes.setdefault("form", {})[step.out] = form
             try:
-                applied = apply_step(backend, step, env, i)
+                applied = apply_step(backend, step, env, i, request.custom_gradients.get(step.out))
                 try:
                     named = assign(step, applied.value, env)
                 except (TypeError, ValueError) as exc:

@@ -57,6 +57,26 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
     return found
 
 
+def jax_custom_vjp(jax: Any, forward: Callable[..., Any],
+                   backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> Callable[..., Any]:
+    """forward with the rule backward(args, output, cotangent) as JAX writes it: custom_vjp with fwd saving the
+    arguments and the output as residuals."""
+    @jax.custom_vjp
+    def f(*args: Any) -> Any:
+        return forward(*args)
+
+    def fwd(*args: Any) -> tuple[Any, Any]:
+        output = forward(*args)
+        return output, (args, output)
+
+    def bwd(saved: Any, cotangent: Any) -> tuple[Any, ...]:
+        args, output = saved
+        return tuple(backward(args, output, cotangent))
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
 def jax_gradient_api(grad: dict[str, Any]) -> str:
     idiom = grad.get("idiom", "default")
     text = {"vjp": "jax.vjp(f, *primals)[1](cotangent)", "jacobian": "jax.jacobian(f, argnums)(*args)",

@@ -10,6 +10,7 @@ from oracle.cases import Case, InputSpec, LoadedCase
 from oracle.compiling import compile_choice
 from oracle.inputs import make_input, shape_of_values
 from oracle.request import DEFAULT_TIMEOUT_S, Request, numpy_dtype
+from oracle.steps import parse_step
 
 __all__ = ["Request", "make_input", "numpy_dtype", "plan", "shape_of_values"]
 
@@ -56,4 +57,6 @@ def plan(loaded: LoadedCase) -> Request:
         isolate=["*"] if case.isolate is True else list(case.isolate or []),
         forms=dict(case.forms or {}),
         compile=compile_choice(case.compile),
+        custom_gradients={out: {"backward": [parse_step(t) for t in rule.backward], "grads": list(rule.grads),
+                                "cotangent": rule.cotangent} for out, rule in (case.custom_gradient or {}).items()},
     )

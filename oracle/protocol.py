@@ -68,6 +68,8 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "stats": request.stats,
         "forms": request.forms,
         "compile": request.compile,
+        "custom_gradients": {out: {**rule, "backward": [s.to_json() for s in rule["backward"]]}
+                             for out, rule in request.custom_gradients.items()},
     }
 
 
@@ -87,6 +89,8 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         stats=dict(data.get("stats", {})),
         forms=dict(data.get("forms", {})),
         compile=dict(data.get("compile", {})),
+        custom_gradients={out: {**rule, "backward": [Step.from_json(s) for s in rule["backward"]]}
+                          for out, rule in data.get("custom_gradients", {}).items()},
     )
 
 

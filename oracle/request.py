@@ -52,6 +52,9 @@ class Request:
     forms: dict[str, str] = field(default_factory=dict)
     # framework -> compiler (oracle/compiling.py): the steps run inside jax.jit, tf.function, torch.compile
     compile: dict[str, str] = field(default_factory=dict)
+    # step output -> its custom gradient rule: {"backward": [Step], "grads": [name per argument],
+    # "cotangent": name}; the step runs inside custom_vjp / tf.custom_gradient / autograd.Function
+    custom_gradients: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Unsupported(Exception):

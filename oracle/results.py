@@ -177,6 +177,8 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
             "require": case.require.model_dump(exclude_none=True) if case.require else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,
             **({"isolate": case.isolate} if case.isolate else {}),  # the snippets cannot show it: one script
+            **({"custom_gradient": {k: v.model_dump() for k, v in case.custom_gradient.items()}}
+               if case.custom_gradient else {}),
             "inputs": request_inputs,
             "training": ({"model": case.model.model_dump(exclude_none=True), "optimizer": case.optimizer.model_dump(),
                           "train": case.train.model_dump()} if case.model and case.optimizer and case.train else None),

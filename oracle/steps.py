@@ -1,6 +1,8 @@
 """The step language: `out = op(arg, ..., key=value)`, tokenised and parsed, never evaluated.
 
-An op with several results is unpacked as `values, indices = top_k(x, k=2)`.
+An op with several results is unpacked as `values, indices = top_k(x, k=2)`. A step may be
+vectorised: `y = vmap(dot, in_axes=[0, null], out_axes=0)(x, w)` maps the op over an axis of its
+tensor arguments (jax.vmap, torch.func.vmap, tf.vectorized_map; oracle/vectorize.py).
 
 Positional arguments are names defined earlier (inputs or step outputs), numeric literals or
 lists of them (`split(x, [1, 4])`); keyword values are numbers, quoted or bare strings,
@@ -49,6 +51,7 @@ class Step:
     attrs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
     outs: tuple[str, ...] = ()  # `a, b = op(...)`: every name, in order (`out` is then the first)
+    vmap: dict[str, Any] | None = None  # `vmap(op, in_axes=..., out_axes=..., randomness=...)(args)`
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -57,20 +60,24 @@ class Step:
     def to_json(self) -> dict[str, Any]:
         args = [{"ref": a.name} if isinstance(a, Ref) else a for a in self.args]
         return {"out": self.out, "op": self.op, "args": args, "attrs": self.attrs, "text": self.text,
-                **({"outs": list(self.outs)} if self.outs else {})}
+                **({"outs": list(self.outs)} if self.outs else {}), **({"vmap": self.vmap} if self.vmap else {})}
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Step:
         args = tuple(Ref(a["ref"]) if isinstance(a, dict) else a for a in data["args"])
-        return Step(data["out"], data["op"], args, dict(data["attrs"]), data["text"], tuple(data.get("outs", ())))
+        return Step(data["out"], data["op"], args, dict(data["attrs"]), data["text"], tuple(data.get("outs", ())),
+                    data.get("vmap"))
 
     def with_attrs(self, attrs: dict[str, Any]) -> Step:
         """This step with attributes changed (a variant), its text rewritten to match."""
         merged = {**self.attrs, **attrs}
         parts = [a.name if isinstance(a, Ref) else _literal(a) for a in self.args]
         parts += [f"{k}={_literal(v)}" for k, v in merged.items()]
-        text = f"{', '.join(self.names)} = {self.op}({', '.join(parts)})"
-        return Step(self.out, self.op, self.args, merged, text, self.outs)
+        call = self.op
+        if self.vmap is not None:
+            call = f"vmap({', '.join([self.op] + [f'{k}={_literal(v)}' for k, v in self.vmap.items()])})"
+        text = f"{', '.join(self.names)} = {call}({', '.join(parts)})"
+        return Step(self.out, self.op, self.args, merged, text, self.outs, self.vmap)
 
 
 def _literal(value: Any) -> str:
@@ -167,6 +174,19 @@ class _Parser:
         out = outs[0]
         self.take("punct", "=")
         op = self.take("name")
+        vmap: dict[str, Any] | None = None
+        if op == "vmap":  # vmap(op, key=value, ...)(args): the op and the mapping, then the op's own call
+            self.take("punct", "(")
+            op = self.take("name")
+            vmap = {}
+            while self.peek() == ("punct", ","):
+                self.i += 1
+                key = self.take("name")
+                self.take("punct", "=")
+                if key in vmap:
+                    raise StepSyntaxError(f"vmap option {key!r} given twice")
+                vmap[key] = self.value()
+            self.take("punct", ")")
         self.take("punct", "(")
         args: list[Ref | float | int | list[Any]] = []
         attrs: dict[str, Any] = {}
@@ -192,7 +212,7 @@ class _Parser:
         self.take("punct", ")")
         if self.peek()[0] != "end":
             raise StepSyntaxError(f"unexpected {self.peek()[1]!r} after the closing parenthesis")
-        return Step(out, op, tuple(args), attrs, text.strip(), tuple(outs) if len(outs) > 1 else ())
+        return Step(out, op, tuple(args), attrs, text.strip(), tuple(outs) if len(outs) > 1 else (), vmap)
 
 
 def parse_step(text: str) -> Step:

@@ -154,6 +154,13 @@ class Boom:
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         raise NotImplementedError  # no case here asks for `compile`
 
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        raise NotImplementedError  # nor for vmap
+
+    def custom_gradient(self, forward: Callable[..., Any],
+                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+        raise NotImplementedError  # nor for a custom gradient
+
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield {}

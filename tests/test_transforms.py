@@ -134,3 +134,110 @@ def test_forward_mode_at_a_kink_follows_each_frameworks_rule(pipeline: dict[str,
     assert _values(_cell(pipeline, "forward-mode-norm-at-zero[jvp]", "torch"), "grad.x") == torch_norm.item() == 0.0
     _, jax_norm = jax.jvp(jax.numpy.linalg.vector_norm, (zero,), (t2,))
     assert np.isnan(jax_norm) and _values(_cell(pipeline, "forward-mode-norm-at-zero[jvp]", "jax"), "grad.x") == "nan"
+
+
+def test_vmap_maps_the_op_with_each_frameworks_transform(pipeline: dict[str, Any]) -> None:
+    import jax
+    import tensorflow as tf
+
+    x, w = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], np.float32), np.array([1.0, 0.5, -1.0], np.float32)
+    by_loop = [float(np.dot(row, w)) for row in x]  # vmap's meaning, by hand: -1.0 and 0.5
+    case = "vmap-in-axes[rows]"
+    assert _values(_cell(pipeline, case, "reference"), "y") == by_loop == [-1.0, 0.5]
+    assert _values(_cell(pipeline, case, "jax"), "y") == \
+        np.asarray(jax.vmap(jax.numpy.dot, in_axes=(0, None))(x, w)).tolist()
+    assert _values(_cell(pipeline, case, "torch"), "y") == \
+        torch.func.vmap(torch.dot, in_dims=(0, None))(torch.tensor(x), torch.tensor(w)).tolist()
+    assert _values(_cell(pipeline, case, "tensorflow"), "y") == \
+        tf.vectorized_map(lambda row: tf.tensordot(row, w, axes=1), tf.constant(x)).numpy().tolist()
+    columns = _cell(pipeline, "vmap-in-axes[axis-1]", "tensorflow")
+    assert columns["status"] == "unsupported" and "axis 0" in columns["notes"]["unsupported"]
+    xt = x.reshape(3, 2)
+    assert _values(_cell(pipeline, "vmap-in-axes[axis-1]", "torch"), "y") == \
+        torch.func.vmap(torch.dot, in_dims=(1, None))(torch.tensor(xt), torch.tensor(w)).tolist()
+
+
+def test_vmap_over_a_data_dependent_shape(pipeline: dict[str, Any]) -> None:
+    import jax
+    import tensorflow as tf
+
+    x = np.array([[3.0, 1.0, 3.0], [2.0, 2.0, 5.0]], np.float32)
+    with pytest.raises(jax.errors.ConcretizationTypeError):
+        jax.vmap(jax.numpy.unique)(x)
+    with pytest.raises(RuntimeError, match="dynamic shape"):
+        torch.func.vmap(torch.unique)(torch.tensor(x))
+    native = tf.vectorized_map(lambda row: tf.unique(row).y, tf.constant(x)).numpy().tolist()
+    case = "vmap-data-dependent-shape"
+    assert _cell(pipeline, case, "jax")["error"]["type"] == "jax.errors.ConcretizationTypeError"
+    assert _cell(pipeline, case, "torch")["error"]["type"] == "RuntimeError"
+    assert _values(_cell(pipeline, case, "tensorflow"), "u") == native
+    assert _values(_cell(pipeline, case, "reference"), "u") == [sorted(set(r)) for r in x.tolist()]
+
+
+def test_a_vmap_option_that_is_not_valid_is_one_line_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [[1.0]]}\nsteps:\n"
+                    "  - y = vmap(abs, in_axes=[0, 1])(x)\n")
+    with pytest.raises(CaseError) as caught:
+        load_file(path)
+    assert caught.value.line == 6 and "in_axes has 2 entries for 1 arguments" in str(caught.value)
+
+
+def test_a_custom_gradient_is_built_with_each_frameworks_mechanism(pipeline: dict[str, Any]) -> None:
+    import jax
+    import tensorflow as tf
+
+    x, t = np.array([0.3, 1.6, -2.4], np.float32), np.ones(3, np.float32)
+
+    @jax.custom_vjp
+    def ste(a: Any) -> Any:
+        return jax.numpy.round(a)
+
+    ste.defvjp(lambda a: (jax.numpy.round(a), None), lambda _, g: (g,))
+
+    class Ste(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, a: Any) -> Any:
+            return torch.round(a)
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g
+
+    @tf.custom_gradient
+    def tf_ste(a: Any) -> Any:
+        return tf.round(a), lambda g: g
+
+    xt = torch.tensor(x, requires_grad=True)
+    Ste.apply(xt).sum().backward()
+    v = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        s = tf.reduce_sum(tf_ste(v))
+    case = "custom-gradient-straight-through[reverse]"
+    assert _values(_cell(pipeline, case, "jax"), "grad.x") == \
+        np.asarray(jax.grad(lambda a: ste(a).sum())(x)).tolist() == [1.0, 1.0, 1.0]
+    assert xt.grad is not None and _values(_cell(pipeline, case, "torch"), "grad.x") == xt.grad.tolist()
+    assert _values(_cell(pipeline, case, "tensorflow"), "grad.x") == tape.gradient(s, v).numpy().tolist()
+    assert _values(_cell(pipeline, "custom-gradient-straight-through[scaled]", "reference"), "grad.x") == [0.5] * 3
+
+    # forward mode through a reverse-mode rule: each framework's own answer
+    with pytest.raises(TypeError, match="custom_vjp"):
+        jax.jvp(ste, (x,), (t,))
+    with pytest.raises(RuntimeError, match="setup_context"):
+        torch.func.jvp(Ste.apply, (torch.tensor(x),), (torch.tensor(t),))
+    with tf.autodiff.ForwardAccumulator(v, tf.constant(t)) as acc:
+        y = tf_ste(v)
+    case = "custom-gradient-straight-through[jvp]"
+    assert _cell(pipeline, case, "jax")["error"]["type"] == "TypeError"
+    assert _cell(pipeline, case, "torch")["error"]["type"] == "RuntimeError"
+    assert _values(_cell(pipeline, case, "tensorflow"), "grad.x") == acc.jvp(y).numpy().tolist()
+    assert _cell(pipeline, case, "reference")["status"] == "unsupported"
+
+
+def test_a_custom_gradient_rule_naming_an_unknown_value_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [1.0]}\nsteps:\n  - y = round(x)\n"
+                    "custom_gradient:\n  y: {backward: ['gx = multiply(h, 0.5)'], grads: [gx]}\n")
+    with pytest.raises(CaseError) as caught:
+        load_file(path)
+    assert caught.value.line == 8 and "'h' is not the step's argument" in str(caught.value), caught.value

@@ -23,6 +23,7 @@ from oracle.report.snippet_grad import NAMES as GRAD_NAMES
 from oracle.report.snippet_grad import gradient_code
 from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
+from oracle.vectorize import vmap_call
 
 IMPORTS = {
     "torch": ["import numpy as np", "import torch"],
@@ -237,8 +238,8 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     lines += [""] + _input_lines(case, framework, ctx.var, tracked)
     try:
         body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx, framework)]
-    except Unsupported:  # an attribute this API cannot express: no native form for this use
-        return "an attribute this form of the op cannot express"
+    except Unsupported as exc:  # an attribute this API cannot express, or statements vmap's lambda cannot hold
+        return str(exc)
     names = _observed(case, framework, steps, ctx.var)
     compiled = case["columns"].get(column or framework, {}).get("notes", {}).get("compiled")
     if compiled:
@@ -282,6 +283,8 @@ def no_snippet_reason(case: dict[str, Any]) -> str:
     notes = [o.get("notes") or {} for o in case.get("columns", {}).values()]
     if case.get("training"):
         return "a training loop (model, optimizer, steps): no snippet yet"
+    if case.get("custom_gradient"):
+        return "a custom gradient rule (custom_vjp, tf.custom_gradient, autograd.Function): no snippet yet"
     if case.get("isolate"):
         return "isolated outputs: a snippet is one straight script and stops at the first error"
     if any("stats_of" in n for n in notes):
@@ -304,6 +307,10 @@ def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[st
     *prelude, expression = text.split("; ") if leaf.kind in ("stateful", "custom") else [text]
     if leaf.kind == "attribute":
         expression = SNAPSHOT[framework].format(expression)
+    if step.vmap is not None:  # the op's call inside the framework's vmap, as the worker made it
+        if prelude:
+            raise Unsupported("statements before the call cannot go inside vmap's lambda")
+        expression = vmap_call(framework, step, [ctx.arg(a) for a in step.args], expression)
     return prelude + [f"{', '.join(ctx.var[n] for n in step.names)} = {expression}"]
 
 
