@@ -78,16 +78,6 @@ def test_compile_both_diffs_eager_and_compiled_sub_columns_of_one_framework(tmp_
     assert verdict["kind"] == "silent_divergence" and "tensorflow/compiled" in verdict["explanation"], verdict
 
 
-def test_an_unknown_compiler_is_one_line_with_file_line_and_the_choices(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text("id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [1.0]}\nsteps:\n  - y = abs(x)\n"
-                    "compile: {tensorflow: jit}\n")
-    with pytest.raises(CaseError) as caught:
-        load_file(path)
-    assert caught.value.line == 7 and "compile" in str(caught.value)
-    assert "function, xla, eager" in str(caught.value), caught.value
-
-
 def test_forward_mode_jvp_and_jacfwd_are_each_frameworks_own(pipeline: dict[str, Any]) -> None:
     import jax
     import tensorflow as tf
@@ -174,15 +164,6 @@ def test_vmap_over_a_data_dependent_shape(pipeline: dict[str, Any]) -> None:
     assert _values(_cell(pipeline, case, "reference"), "u") == [sorted(set(r)) for r in x.tolist()]
 
 
-def test_a_vmap_option_that_is_not_valid_is_one_line_with_file_and_line(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text("id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [[1.0]]}\nsteps:\n"
-                    "  - y = vmap(abs, in_axes=[0, 1])(x)\n")
-    with pytest.raises(CaseError) as caught:
-        load_file(path)
-    assert caught.value.line == 6 and "in_axes has 2 entries for 1 arguments" in str(caught.value)
-
-
 def test_a_custom_gradient_is_built_with_each_frameworks_mechanism(pipeline: dict[str, Any]) -> None:
     import jax
     import tensorflow as tf
@@ -234,10 +215,19 @@ def test_a_custom_gradient_is_built_with_each_frameworks_mechanism(pipeline: dic
     assert _cell(pipeline, case, "reference")["status"] == "unsupported"
 
 
-def test_a_custom_gradient_rule_naming_an_unknown_value_is_one_line(tmp_path: Path) -> None:
+BASE = "id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [[1.0]]}\nsteps:\n"
+
+
+@pytest.mark.parametrize(("tail", "line", "message"), [
+    ("  - y = abs(x)\ncompile: {tensorflow: jit}\n", 7, "choose one of function, xla, eager"),
+    ("  - y = vmap(abs, in_axes=[0, 1])(x)\n", 6, "in_axes has 2 entries for 1 arguments"),
+    ("  - y = round(x)\ncustom_gradient:\n  y: {backward: ['gx = multiply(h, 0.5)'], grads: [gx]}\n", 8,
+     "'h' is not the step's argument"),
+], ids=["compiler", "vmap", "custom-gradient"])
+def test_a_transform_that_is_not_valid_is_one_line_with_file_line_and_reason(
+        tmp_path: Path, tail: str, line: int, message: str) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [1.0]}\nsteps:\n  - y = round(x)\n"
-                    "custom_gradient:\n  y: {backward: ['gx = multiply(h, 0.5)'], grads: [gx]}\n")
+    path.write_text(BASE + tail)
     with pytest.raises(CaseError) as caught:
         load_file(path)
-    assert caught.value.line == 8 and "'h' is not the step's argument" in str(caught.value), caught.value
+    assert caught.value.line == line and message in str(caught.value) and "bad.yaml" in str(caught.value), caught.value
