@@ -214,6 +214,16 @@ def test_a_custom_gradient_is_built_with_each_frameworks_mechanism(pipeline: dic
     assert _values(_cell(pipeline, case, "tensorflow"), "grad.x") == acc.jvp(y).numpy().tolist()
     assert _cell(pipeline, case, "reference")["status"] == "unsupported"
 
+    # second order through the identity rule: the first gradient is a constant
+    xt = torch.tensor(x, requires_grad=True)
+    (first,) = torch.autograd.grad(Ste.apply(xt).sum(), [xt], create_graph=True)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.autograd.grad(first.sum(), [xt])
+    case = "custom-gradient-straight-through[second-order-constant-rule]"
+    assert _cell(pipeline, case, "torch")["error"]["type"] == "RuntimeError"
+    assert _values(_cell(pipeline, case, "jax"), "grad.x") == \
+        np.asarray(jax.grad(lambda a: jax.grad(lambda b: ste(b).sum())(a).sum())(x)).tolist() == [0.0] * 3
+
 
 BASE = "id: bad\ntitle: t\ninputs:\n  x: {dtype: float32, values: [[1.0]]}\nsteps:\n"
 
