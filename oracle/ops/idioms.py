@@ -18,6 +18,10 @@ from oracle.ops.spec import custom, op
 JAX_SHARP_BITS = "https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html"
 TF_FUNCTION = "https://www.tensorflow.org/guide/function"
 TORCH_COMPILE = "https://docs.pytorch.org/docs/stable/torch.compiler_troubleshooting.html"
+TORCH_FULLGRAPH = "https://docs.pytorch.org/docs/stable/compile/programming_model.fullgraph_true.html"
+JAX_CONTROL_FLOW = "https://docs.jax.dev/en/latest/control-flow.html"
+JAX_ERRORS = "https://docs.jax.dev/en/latest/errors.html"
+JAX_JIT = "https://docs.jax.dev/en/latest/_autosummary/jax.jit.html"
 
 
 def _if_on_value(r: Any, x: Any) -> Any:
@@ -34,6 +38,52 @@ def _scalar_argument_runs(r: Any, x: Any) -> Any:
 
 def _global_read(r: Any, x: Any) -> Any:
     return x * 2.0  # eager Python: the second call reads the global as it is then (2.0)
+
+
+def _new_shape_runs(r: Any, x: Any) -> Any:
+    return r.xp.asarray(3.0)  # eager Python: the body runs on each of the three calls
+
+
+def _new_dtype_runs(r: Any, x: Any, n: Any) -> Any:
+    return r.xp.asarray(3.0)  # eager Python: the body runs on each of the three calls
+
+
+def _float_of_value(r: Any, x: Any) -> Any:
+    return x * float(r.concrete(x).sum())  # eager Python: float() of a computed value is that value
+
+
+def _boolean_mask(r: Any, x: Any) -> Any:
+    return x[r.concrete(x) > 0]  # eager Python: as many values as are positive
+
+
+def _while_on_value(r: Any, x: Any) -> Any:
+    while float(r.concrete(x).sum()) < 10:  # eager Python: the loop runs as long as the values say
+        x = x * 2
+    return x
+
+
+def _item_assignment(r: Any, x: Any) -> Any:
+    return r.xp.concatenate([r.xp.zeros((1,), dtype=x.dtype), x[1:]])  # eager NumPy: y[0] = 0 on a copy of x
+
+
+def _int_argument_slice(r: Any, x: Any) -> Any:
+    return x[:2]  # eager Python: a Python int slices
+
+
+def _print_count(r: Any, x: Any) -> Any:
+    return r.xp.asarray(2.0)  # eager Python: two calls print twice
+
+
+def _leaked_intermediate(r: Any, x: Any) -> Any:
+    return x * 2 + 1  # eager Python: the kept intermediate 2x is a value, usable after the call
+
+
+def _out_of_bounds_index(r: Any, x: Any) -> Any:
+    n = x.shape[0]
+    if not r.follows("clamp_index"):  # eager NumPy raises
+        raise IndexError(f"index {n} is out of bounds for axis 0 with size {n}")
+    r.note(f"index {n} clamped into [0, {n - 1}]")
+    return x[n - 1]
 
 
 OPS = [
@@ -90,4 +140,127 @@ OPS = [
                          "scale = 1.0; f = tf.function(lambda x: x * scale); f({x}); scale = 2.0; f({x})"),
        torch=custom("compiled_global_read",
                     "scale = 1.0; f = torch.compile(lambda x: x * scale); f({x}); scale = 2.0; f({x})")),
+    op("compiled_new_shape_runs", "idioms", "x",
+       "how many times the Python body of compiled f ran over three calls: on x, on x[:1] (a new shape), and "
+       "on x again", _new_shape_runs,
+       conventions="eager Python runs it on each call (3); jax.jit and tf.function trace once per input shape and "
+                   f"reuse the trace when a shape comes back (2) ({JAX_CONTROL_FLOW}; {TF_FUNCTION}); torch.compile "
+                   "replays side effects on Python objects after each call",
+       jax=custom("compiled_new_shape_runs",
+                  "runs = []; f = jax.jit(lambda x: runs.append(1) or x + 1); f({x}); f({x}[:1]); f({x}); len(runs)"),
+       tensorflow=custom("compiled_new_shape_runs",
+                         "runs = []; f = tf.function(lambda x: runs.append(1) or x + 1); f({x}); f({x}[:1]); f({x}); "
+                         "len(runs)"),
+       torch=custom("compiled_new_shape_runs",
+                    "runs = []; f = torch.compile(lambda x: runs.append(1) or x + 1); f({x}); f({x}[:1]); f({x}); "
+                    "len(runs)")),
+    op("compiled_new_dtype_runs", "idioms", "x n",
+       "how many times the Python body of compiled f ran over three calls: on x, on n (same shape, another "
+       "dtype), and on x again", _new_dtype_runs,
+       conventions="eager Python runs it on each call (3); jax.jit and tf.function trace once per input dtype and "
+                   f"reuse the trace when a dtype comes back (2) ({JAX_CONTROL_FLOW}; {TF_FUNCTION}); torch.compile "
+                   "replays side effects on Python objects after each call",
+       jax=custom("compiled_new_dtype_runs",
+                  "runs = []; f = jax.jit(lambda x: runs.append(1) or x + x); f({x}); f({n}); f({x}); len(runs)"),
+       tensorflow=custom("compiled_new_dtype_runs",
+                         "runs = []; f = tf.function(lambda x: runs.append(1) or x + x); f({x}); f({n}); f({x}); "
+                         "len(runs)"),
+       torch=custom("compiled_new_dtype_runs",
+                    "runs = []; f = torch.compile(lambda x: runs.append(1) or x + x); f({x}); f({n}); f({x}); "
+                    "len(runs)")),
+    op("compiled_float_of_value", "idioms", "x",
+       "f(x) = x * float(sum(x)): a Python float of a value computed inside the compiled function",
+       _float_of_value,
+       conventions="eager Python computes; jax.jit cannot turn a traced value into a Python float "
+                   f"(ConcretizationTypeError, {JAX_ERRORS}); tf.function's AutoGraph converts the builtin "
+                   f"float() into a cast ({TF_FUNCTION}); torch.compile breaks the graph at the conversion "
+                   f"({TORCH_COMPILE})",
+       jax=custom("compiled_float_of_value", "jax.jit(lambda x: x * float(x.sum()))({x})"),
+       tensorflow=custom("compiled_float_of_value", "tf.function(lambda x: x * float(tf.reduce_sum(x)))({x})"),
+       torch=custom("compiled_float_of_value", "torch.compile(lambda x: x * float(x.sum()))({x})")),
+    op("compiled_boolean_mask", "idioms", "x",
+       "f(x) = x[x > 0], a result whose length depends on the values, inside the compiled function",
+       _boolean_mask,
+       conventions="eager Python keeps the positive values; jax.jit needs every shape known while tracing "
+                   f"(NonConcreteBooleanIndexError, {JAX_ERRORS}); tf.function and torch.compile allow a "
+                   "dynamic result shape",
+       jax=custom("compiled_boolean_mask", "jax.jit(lambda x: x[x > 0])({x})"),
+       tensorflow=custom("compiled_boolean_mask", "tf.function(lambda x: x[x > 0])({x})"),
+       torch=custom("compiled_boolean_mask", "torch.compile(lambda x: x[x > 0])({x})")),
+    op("compiled_while_on_value", "idioms", "x",
+       "f(x): while sum(x) < 10: x = 2x; return x, a Python `while` on a tensor's value, called through the "
+       "framework's compiler", _while_on_value,
+       conventions="eager Python loops as long as the values say; jax.jit cannot turn a traced value into a "
+                   f"Python bool ({JAX_CONTROL_FLOW}); tf.function's AutoGraph rewrites the `while` on a tensor "
+                   f"into tf.while_loop ({TF_FUNCTION}); torch.compile breaks the graph at the condition",
+       jax=custom("compiled_while_on_value",
+                  "jax.jit(f)({x}) with def f(x): while x.sum() < 10: x = x * 2; return x"),
+       tensorflow=custom("compiled_while_on_value",
+                         "tf.function(f)({x}) with def f(x): while tf.reduce_sum(x) < 10: x = x * 2; return x"),
+       torch=custom("compiled_while_on_value",
+                    "torch.compile(f)({x}) with def f(x): while x.sum() < 10: x = x * 2; return x")),
+    op("compiled_item_assignment", "idioms", "x",
+       "f(x): y = x + 0; y[0] = 0; return y, an in-place item assignment on an array made inside the compiled "
+       "function", _item_assignment,
+       conventions="eager NumPy assigns in place; JAX arrays are immutable (TypeError, use y.at[0].set(0)) "
+                   f"({JAX_SHARP_BITS}); a tf.Tensor has no item assignment (TypeError); torch.compile keeps "
+                   "torch's in-place write",
+       jax=custom("compiled_item_assignment", "jax.jit(f)({x}) with def f(x): y = x + 0; y[0] = 0; return y"),
+       tensorflow=custom("compiled_item_assignment",
+                         "tf.function(f)({x}) with def f(x): y = x + 0; y[0] = 0; return y"),
+       torch=custom("compiled_item_assignment",
+                    "torch.compile(f)({x}) with def f(x): y = x + 0; y[0] = 0; return y")),
+    op("compiled_int_argument_slice", "idioms", "x",
+       "f(x, n) = x[:n] called through the framework's compiler with a Python int n = 2", _int_argument_slice,
+       conventions="eager Python slices; jax.jit traces n as an array, and a slice needs static bounds (IndexError; "
+                   f"static_argnums=1 makes n static) ({JAX_JIT}); tf.function makes a Python int part of the "
+                   f"signature ({TF_FUNCTION}); torch.compile specializes on it",
+       jax=custom("compiled_int_argument_slice", "jax.jit(lambda x, n: x[:n])({x}, 2)"),
+       tensorflow=custom("compiled_int_argument_slice", "tf.function(lambda x, n: x[:n])({x}, 2)"),
+       torch=custom("compiled_int_argument_slice", "torch.compile(lambda x, n: x[:n])({x}, 2)")),
+    op("compiled_print_count", "idioms", "x",
+       "how many lines a Python print in f wrote over two calls of compiled f on one input", _print_count,
+       conventions="eager Python prints on every call (2); jax.jit and tf.function run print only while tracing "
+                   f"(1; tf.print and jax.debug.print run on every call) ({JAX_SHARP_BITS}; {TF_FUNCTION}); "
+                   "torch.compile breaks the graph at print and runs it on every call",
+       jax=custom("compiled_print_count", "f = jax.jit(lambda x: print('called') or x + 1); f({x}); f({x})"),
+       tensorflow=custom("compiled_print_count",
+                         "f = tf.function(lambda x: print('called') or x + 1); f({x}); f({x})"),
+       torch=custom("compiled_print_count", "f = torch.compile(lambda x: print('called') or x + 1); f({x}); f({x})")),
+    op("compiled_leaked_intermediate", "idioms", "x",
+       "compiled f(x) keeps its intermediate y = 2x in a Python list outside f and returns y + 1; after the "
+       "call, the kept y + 1", _leaked_intermediate,
+       conventions="eager Python keeps a value (2x + 1); jax.jit's kept intermediate is a tracer, which raises "
+                   f"when used after the trace (UnexpectedTracerError, {JAX_ERRORS}); tf.function's is a graph "
+                   f"tensor, out of scope outside the graph (TypeError, {TF_FUNCTION}); torch.compile keeps a tensor",
+       jax=custom("compiled_leaked_intermediate",
+                  "saved = []; jax.jit(lambda x: saved.append(x * 2) or saved[-1] + 1)({x}); saved[0] + 1"),
+       tensorflow=custom("compiled_leaked_intermediate",
+                         "saved = []; tf.function(lambda x: saved.append(x * 2) or saved[-1] + 1)({x}); "
+                         "saved[0] + 1"),
+       torch=custom("compiled_leaked_intermediate",
+                    "saved = []; torch.compile(lambda x: saved.append(x * 2) or saved[-1] + 1)({x}); saved[0] + 1")),
+    op("compiled_out_of_bounds_index", "idioms", "x",
+       "f(x) = x[x.shape[0]], the first index past the end, inside the compiled function",
+       _out_of_bounds_index, alternatives=("clamp_index",),
+       conventions="eager NumPy raises IndexError; JAX clamps an out-of-bounds index for retrieval, returning "
+                   f"the last value ({JAX_SHARP_BITS}); tf.function checks the static shape while tracing; "
+                   "torch.compile raises as eager torch does",
+       jax=custom("compiled_out_of_bounds_index", "jax.jit(lambda x: x[x.shape[0]])({x})"),
+       tensorflow=custom("compiled_out_of_bounds_index", "tf.function(lambda x: x[x.shape[0]])({x})"),
+       torch=custom("compiled_out_of_bounds_index", "torch.compile(lambda x: x[x.shape[0]])({x})")),
+    op("compiled_strict_if_on_value", "idioms", "x",
+       "f(x) = 2x if sum(x) > 0 else -x, a Python `if` on a tensor's value, through the compiler's whole-graph "
+       "form: jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True)", _if_on_value,
+       conventions="eager Python takes the branch the values choose; jax.jit always compiles one graph and "
+                   "cannot turn a traced value into a Python bool; tf.function's AutoGraph rewrites the `if` "
+                   "into tf.cond, which XLA compiles; torch.compile(fullgraph=True) raises at the graph break "
+                   f"instead of breaking the graph ({TORCH_FULLGRAPH})",
+       jax=custom("compiled_strict_if_on_value",
+                  "jax.jit(f)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x"),
+       tensorflow=custom("compiled_strict_if_on_value",
+                         "tf.function(f, jit_compile=True)({x}) with def f(x): return x * 2 if tf.reduce_sum(x) > 0 "
+                         "else -x"),
+       torch=custom("compiled_strict_if_on_value",
+                    "torch.compile(f, fullgraph=True)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x")),
 ]
