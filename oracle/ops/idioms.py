@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops.spec import custom, op
+from oracle.ops.spec import custom, fix, op
 
 JAX_SHARP_BITS = "https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html"
 TF_FUNCTION = "https://www.tensorflow.org/guide/function"
@@ -175,18 +175,19 @@ OPS = [
                    f"(ConcretizationTypeError, {JAX_ERRORS}); tf.function's AutoGraph converts the builtin "
                    f"float() into a cast ({TF_FUNCTION}); torch.compile breaks the graph at the conversion "
                    f"({TORCH_COMPILE})",
-       jax=custom("compiled_float_of_value", "jax.jit(lambda x: x * float(x.sum()))({x})"),
-       tensorflow=custom("compiled_float_of_value", "tf.function(lambda x: x * float(tf.reduce_sum(x)))({x})"),
-       torch=custom("compiled_float_of_value", "torch.compile(lambda x: x * float(x.sum()))({x})")),
+       jax=custom("compiled_float_of_value", "jax.jit(f)({x}) with def f(x): return x * float(x.sum())"),
+       tensorflow=custom("compiled_float_of_value",
+                         "tf.function(f)({x}) with def f(x): return x * float(tf.reduce_sum(x))"),
+       torch=custom("compiled_float_of_value", "torch.compile(f)({x}) with def f(x): return x * float(x.sum())")),
     op("compiled_boolean_mask", "idioms", "x",
        "f(x) = x[x > 0], a result whose length depends on the values, inside the compiled function",
        _boolean_mask,
        conventions="eager Python keeps the positive values; jax.jit needs every shape known while tracing "
                    f"(NonConcreteBooleanIndexError, {JAX_ERRORS}); tf.function and torch.compile allow a "
                    "dynamic result shape",
-       jax=custom("compiled_boolean_mask", "jax.jit(lambda x: x[x > 0])({x})"),
-       tensorflow=custom("compiled_boolean_mask", "tf.function(lambda x: x[x > 0])({x})"),
-       torch=custom("compiled_boolean_mask", "torch.compile(lambda x: x[x > 0])({x})")),
+       jax=custom("compiled_boolean_mask", "jax.jit(f)({x}) with def f(x): return x[x > 0]"),
+       tensorflow=custom("compiled_boolean_mask", "tf.function(f)({x}) with def f(x): return x[x > 0]"),
+       torch=custom("compiled_boolean_mask", "torch.compile(f)({x}) with def f(x): return x[x > 0]")),
     op("compiled_while_on_value", "idioms", "x",
        "f(x): while sum(x) < 10: x = 2x; return x, a Python `while` on a tensor's value, called through the "
        "framework's compiler", _while_on_value,
@@ -215,9 +216,9 @@ OPS = [
        conventions="eager Python slices; jax.jit traces n as an array, and a slice needs static bounds (IndexError; "
                    f"static_argnums=1 makes n static) ({JAX_JIT}); tf.function makes a Python int part of the "
                    f"signature ({TF_FUNCTION}); torch.compile specializes on it",
-       jax=custom("compiled_int_argument_slice", "jax.jit(lambda x, n: x[:n])({x}, 2)"),
-       tensorflow=custom("compiled_int_argument_slice", "tf.function(lambda x, n: x[:n])({x}, 2)"),
-       torch=custom("compiled_int_argument_slice", "torch.compile(lambda x, n: x[:n])({x}, 2)")),
+       jax=custom("compiled_int_argument_slice", "jax.jit(f)({x}, 2) with def f(x, n): return x[:n]"),
+       tensorflow=custom("compiled_int_argument_slice", "tf.function(f)({x}, 2) with def f(x, n): return x[:n]"),
+       torch=custom("compiled_int_argument_slice", "torch.compile(f)({x}, 2) with def f(x, n): return x[:n]")),
     op("compiled_print_count", "idioms", "x",
        "how many lines a Python print in f wrote over two calls of compiled f on one input", _print_count,
        conventions="eager Python prints on every call (2); jax.jit and tf.function run print only while tracing "
@@ -246,9 +247,9 @@ OPS = [
        conventions="eager NumPy raises IndexError; JAX clamps an out-of-bounds index for retrieval, returning "
                    f"the last value ({JAX_SHARP_BITS}); tf.function checks the static shape while tracing; "
                    "torch.compile raises as eager torch does",
-       jax=custom("compiled_out_of_bounds_index", "jax.jit(lambda x: x[x.shape[0]])({x})"),
-       tensorflow=custom("compiled_out_of_bounds_index", "tf.function(lambda x: x[x.shape[0]])({x})"),
-       torch=custom("compiled_out_of_bounds_index", "torch.compile(lambda x: x[x.shape[0]])({x})")),
+       jax=custom("compiled_out_of_bounds_index", "jax.jit(f)({x}) with def f(x): return x[x.shape[0]]"),
+       tensorflow=custom("compiled_out_of_bounds_index", "tf.function(f)({x}) with def f(x): return x[x.shape[0]]"),
+       torch=custom("compiled_out_of_bounds_index", "torch.compile(f)({x}) with def f(x): return x[x.shape[0]]")),
     op("compiled_strict_if_on_value", "idioms", "x",
        "f(x) = 2x if sum(x) > 0 else -x, a Python `if` on a tensor's value, through the compiler's whole-graph "
        "form: jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True)", _if_on_value,
@@ -260,7 +261,9 @@ OPS = [
                   "jax.jit(f)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x"),
        tensorflow=custom("compiled_strict_if_on_value",
                          "tf.function(f, jit_compile=True)({x}) with def f(x): return x * 2 if tf.reduce_sum(x) > 0 "
-                         "else -x"),
+                         "else -x",
+                         fixed={"jit_compile": fix(True, "the whole-graph form: XLA compiles f as one graph or fails")}),
        torch=custom("compiled_strict_if_on_value",
-                    "torch.compile(f, fullgraph=True)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x")),
+                    "torch.compile(f, fullgraph=True)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x",
+                    fixed={"fullgraph": fix(True, "the whole-graph form: a graph break raises instead of splitting f")})),
 ]
