@@ -23,17 +23,19 @@ def if_on_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
     return compile_(f)(x)
 
 
-def side_effect_count(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
-    calls: list[int] = []
+def body_runs(compile_: Compile, count: Callable[[int], Any], inputs: list[Any]) -> Any:
+    """How many times the Python body of compiled f ran (a side effect: appending to a list) over one call
+    per input: the same inputs (side_effect_count), a new shape or a new dtype between them."""
+    runs: list[int] = []
 
     def f(x: Any) -> Any:
-        calls.append(1)
+        runs.append(1)
         return x + 1
 
     g = compile_(f)
-    g(x)
-    g(x)
-    return count(len(calls))  # the Python count, as a tensor the oracle records
+    for x in inputs:
+        g(x)
+    return count(len(runs))  # the Python count, as a tensor the oracle records
 
 
 def scalar_argument_runs(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
@@ -56,34 +58,6 @@ def global_read(compile_: Compile, x: Any) -> Any:
     f(x)
     scale = 2.0
     return f(x)
-
-
-def new_shape_runs(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
-    runs: list[int] = []
-
-    def f(x: Any) -> Any:
-        runs.append(1)
-        return x + 1
-
-    g = compile_(f)
-    g(x)
-    g(x[:1])  # a new shape
-    g(x)  # the first shape again
-    return count(len(runs))  # how many times the Python body ran
-
-
-def new_dtype_runs(compile_: Compile, count: Callable[[int], Any], x: Any, n: Any) -> Any:
-    runs: list[int] = []
-
-    def f(x: Any) -> Any:
-        runs.append(1)
-        return x + x
-
-    g = compile_(f)
-    g(x)
-    g(n)  # the same shape, another dtype
-    g(x)  # the first dtype again
-    return count(len(runs))
 
 
 def float_of_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
@@ -164,11 +138,11 @@ def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int],
     function or fail (jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True))."""
     return {
         "compiled_if_on_value": lambda x: if_on_value(compile_, total, x),
-        "compiled_side_effect_count": lambda x: side_effect_count(compile_, count, x),
+        "compiled_side_effect_count": lambda x: body_runs(compile_, count, [x, x]),
         "compiled_scalar_argument_runs": lambda x: scalar_argument_runs(compile_, count, x),
         "compiled_global_read": lambda x: global_read(compile_, x),
-        "compiled_new_shape_runs": lambda x: new_shape_runs(compile_, count, x),
-        "compiled_new_dtype_runs": lambda x, n: new_dtype_runs(compile_, count, x, n),
+        "compiled_new_shape_runs": lambda x: body_runs(compile_, count, [x, x[:1], x]),  # a new shape, then x's
+        "compiled_new_dtype_runs": lambda x, n: body_runs(compile_, count, [x, n, x]),  # a new dtype, then x's
         "compiled_float_of_value": lambda x: float_of_value(compile_, total, x),
         "compiled_boolean_mask": lambda x: boolean_mask(compile_, x),
         "compiled_while_on_value": lambda x: while_on_value(compile_, total, x),
