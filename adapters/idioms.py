@@ -1,9 +1,9 @@
 """The idiom ops (oracle/ops/idioms.py) as users write them, with each framework's compiler passed in.
 
 The user's function is the same Python in the three frameworks; what differs is the compiler
-(jax.jit, tf.function, torch.compile), how a tensor is summed, and how a Python count becomes a
-tensor the oracle records, and the compiler's strict form (no graph breaks). Each adapter's
-<framework>_idioms.py supplies those four and gets its CUSTOM table from `table`.
+(jax.jit, tf.function, torch.compile) with its whole-graph form and its form with a static argument,
+how a tensor is summed, and how a Python count becomes a tensor the oracle records. Each adapter's
+<framework>_idioms.py supplies those five and gets its CUSTOM table from `table`.
 """
 
 from __future__ import annotations
@@ -132,10 +132,33 @@ def out_of_bounds_index(compile_: Compile, x: Any) -> Any:
     return compile_(f)(x)
 
 
+def static_argument_runs(static: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    runs: list[int] = []
+
+    def f(x: Any, n: int) -> Any:
+        runs.append(1)
+        return x[:n]
+
+    g = static(f)  # argument 1 (n) static
+    for n in (1, 2, 1):
+        g(x, n)
+    return count(len(runs))
+
+
+def closure_list_read(compile_: Compile, x: Any) -> Any:
+    items = [1.0]
+    f = compile_(lambda x: x * len(items))
+    f(x)
+    items.append(2.0)
+    return f(x)
+
+
 def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int], Any],
-          strict: Compile) -> dict[str, Callable[..., Any]]:
+          strict: Compile, static: Compile) -> dict[str, Callable[..., Any]]:
     """The CUSTOM entries of one framework's idioms; `strict` is its compiler told to compile the whole
-    function or fail (jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True))."""
+    function or fail (jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True)), `static` its
+    compiler with a function's argument 1 static (jax.jit(f, static_argnums=1); tf.function and
+    torch.compile have no such option and take a Python int as it is)."""
     return {
         "compiled_if_on_value": lambda x: if_on_value(compile_, total, x),
         "compiled_side_effect_count": lambda x: body_runs(compile_, count, [x, x]),
@@ -152,4 +175,6 @@ def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int],
         "compiled_leaked_intermediate": lambda x: leaked_intermediate(compile_, x),
         "compiled_out_of_bounds_index": lambda x: out_of_bounds_index(compile_, x),
         "compiled_strict_if_on_value": lambda x: if_on_value(strict, total, x),
+        "compiled_static_argument_runs": lambda x: static_argument_runs(static, count, x),
+        "compiled_closure_list_read": lambda x: closure_list_read(compile_, x),
     }

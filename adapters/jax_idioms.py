@@ -11,4 +11,4 @@ from adapters.idioms import table
 
 # jax.jit compiles the whole function or fails: it is its own strict form
 CUSTOM: dict[str, Callable[..., Any]] = table(jax.jit, lambda x: x.sum(), lambda n: jnp.asarray(n, dtype=jnp.float32),
-                                              strict=jax.jit)
+                                              strict=jax.jit, static=lambda f: jax.jit(f, static_argnums=1))

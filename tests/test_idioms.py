@@ -125,6 +125,7 @@ def test_a_new_python_scalar_retraces_tf_function_but_not_jax_jit(pipeline: dict
 class Column(NamedTuple):
     compile: Callable[[Callable[..., Any]], Callable[..., Any]]
     strict: Callable[[Callable[..., Any]], Callable[..., Any]]  # the compiler's whole-graph form
+    static: Callable[[Callable[..., Any]], Callable[..., Any]]  # with argument 1 static, where it has the option
     x: Any
     n: Any  # int32, x's shape
     total: Callable[[Any], Any]
@@ -144,12 +145,13 @@ def _columns() -> dict[str, Column]:
         return x.sum()
 
     return {
-        "reference": Column(eager, eager, np.array(X), np.array([1, 2, 3], dtype=np.int32), total),
-        "jax": Column(jax.jit, jax.jit, jax.numpy.asarray(X), jax.numpy.asarray([1, 2, 3], dtype="int32"), total),
-        "tensorflow": Column(tf.function, functools.partial(tf.function, jit_compile=True), tf.constant(X),
-                             tf.constant([1, 2, 3], dtype=tf.int32), tf.reduce_sum),
-        "torch": Column(torch.compile, functools.partial(torch.compile, fullgraph=True), torch.tensor(X),
-                        torch.tensor([1, 2, 3], dtype=torch.int32), total),
+        "reference": Column(eager, eager, eager, np.array(X), np.array([1, 2, 3], dtype=np.int32), total),
+        "jax": Column(jax.jit, jax.jit, functools.partial(jax.jit, static_argnums=1), jax.numpy.asarray(X),
+                      jax.numpy.asarray([1, 2, 3], dtype="int32"), total),
+        "tensorflow": Column(tf.function, functools.partial(tf.function, jit_compile=True), tf.function,
+                             tf.constant(X), tf.constant([1, 2, 3], dtype=tf.int32), tf.reduce_sum),
+        "torch": Column(torch.compile, functools.partial(torch.compile, fullgraph=True), torch.compile,
+                        torch.tensor(X), torch.tensor([1, 2, 3], dtype=torch.int32), total),
     }
 
 
@@ -274,3 +276,30 @@ def test_an_out_of_bounds_index(pipeline: dict[str, Any]) -> None:
 def test_an_if_on_a_value_through_the_whole_graph_compilers(pipeline: dict[str, Any]) -> None:
     _same(pipeline, "compiled-fullgraph-if-on-value",
           lambda c: c.strict(lambda x: x * 2 if c.total(x) > 0 else -x)(c.x))
+
+
+def test_a_static_argument_compiles_once_per_value(pipeline: dict[str, Any]) -> None:
+    def call(c: Column) -> float:
+        calls: list[int] = []
+
+        def f(x: Any, n: int) -> Any:
+            calls.append(1)
+            return x[:n]
+
+        g = c.static(f)
+        for n in (1, 2, 1):
+            g(c.x, n)
+        return float(len(calls))
+
+    _same(pipeline, "compiled-static-argument-retraces", call)
+
+
+def test_a_closed_over_list_is_read_at_trace_time(pipeline: dict[str, Any]) -> None:
+    def call(c: Column) -> Any:
+        items = [1.0]
+        g = c.compile(lambda x: x * len(items))
+        g(c.x)
+        items.append(2.0)
+        return g(c.x)
+
+    _same(pipeline, "compiled-closure-list-read-at-trace", call)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from oracle.ops.spec import Binding, custom, fix, op
+from oracle.ops.spec import Binding, Fixed, custom, fix, op
 
 JAX_SHARP_BITS = "https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html"
 TF_FUNCTION = "https://www.tensorflow.org/guide/function"
@@ -24,6 +24,11 @@ JAX_ERRORS = "https://docs.jax.dev/en/latest/errors.html"
 JAX_JIT = "https://docs.jax.dev/en/latest/_autosummary/jax.jit.html"
 COMPILERS = {"jax": "jax.jit", "tensorflow": "tf.function", "torch": "torch.compile"}
 SUMS = {"jax": "x.sum()", "tensorflow": "tf.reduce_sum(x)", "torch": "x.sum()"}
+# compiled f as a whole graph or not at all; with argument 1 static (tf.function and torch.compile take a
+# Python int as it is: part of the trace's signature, or specialized on)
+WHOLE_GRAPH = {"jax": "jax.jit(f)", "tensorflow": "tf.function(f, jit_compile=True)",
+               "torch": "torch.compile(f, fullgraph=True)"}
+STATIC_1 = {"jax": "jax.jit(f, static_argnums=1)", "tensorflow": "tf.function(f)", "torch": "torch.compile(f)"}
 
 
 class Bindings(TypedDict):
@@ -32,15 +37,17 @@ class Bindings(TypedDict):
     torch: Binding
 
 
-def compiled(name: str, code: str) -> Bindings:
+def compiled(name: str, code: str, compilers: dict[str, str] = COMPILERS,
+             fixed: dict[str, dict[str, Fixed]] | None = None) -> Bindings:
     """The idiom's binding in each framework: the adapter's function `name` (adapters/idioms.py, given that
-    framework's compiler), shown as `code`, the calls in words, with COMPILE read as the compiler and SUM
-    as the framework's sum of x."""
-    def text(framework: str) -> str:
-        return code.replace("COMPILE", COMPILERS[framework]).replace("SUM", SUMS[framework])
+    framework's compiler), shown as `code`, the calls in words, with COMPILE read as the compiler (or as
+    `compilers` has it: a whole-graph or static-argument form, whose keywords `fixed` declares) and SUM as
+    the framework's sum of x."""
+    def binding(framework: str) -> Binding:
+        text = code.replace("COMPILE", compilers[framework]).replace("SUM", SUMS[framework])
+        return custom(name, text, fixed=(fixed or {}).get(framework))
 
-    return Bindings(jax=custom(name, text("jax")), tensorflow=custom(name, text("tensorflow")),
-                    torch=custom(name, text("torch")))
+    return Bindings(jax=binding("jax"), tensorflow=binding("tensorflow"), torch=binding("torch"))
 
 
 def _if_on_value(r: Any, x: Any) -> Any:
@@ -103,6 +110,14 @@ def _out_of_bounds_index(r: Any, x: Any) -> Any:
         raise IndexError(f"index {n} is out of bounds for axis 0 with size {n}")
     r.note(f"index {n} clamped into [0, {n - 1}]")
     return x[n - 1]
+
+
+def _static_argument_runs(r: Any, x: Any) -> Any:
+    return r.xp.asarray(3.0)  # eager Python: the body runs on each of the three calls
+
+
+def _closure_list_read(r: Any, x: Any) -> Any:
+    return x * 2.0  # eager Python: the second call reads the list as it is then (two items)
 
 
 OPS = [
@@ -221,13 +236,29 @@ OPS = [
                    "cannot turn a traced value into a Python bool; tf.function's AutoGraph rewrites the `if` "
                    "into tf.cond, which XLA compiles; torch.compile(fullgraph=True) raises at the graph break "
                    f"instead of breaking the graph ({TORCH_FULLGRAPH})",
-       jax=custom("compiled_strict_if_on_value",
-                  "jax.jit(f)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x"),
-       tensorflow=custom("compiled_strict_if_on_value",
-                         "tf.function(f, jit_compile=True)({x}) with def f(x): return x * 2 if tf.reduce_sum(x) > 0 "
-                         "else -x",
-                         fixed={"jit_compile": fix(True, "the whole-graph form: XLA compiles f as one graph or fails")}),
-       torch=custom("compiled_strict_if_on_value",
-                    "torch.compile(f, fullgraph=True)({x}) with def f(x): return x * 2 if x.sum() > 0 else -x",
-                    fixed={"fullgraph": fix(True, "the whole-graph form: a graph break raises instead of splitting f")})),
+       **compiled("compiled_strict_if_on_value", "COMPILE({x}) with def f(x): return x * 2 if SUM > 0 else -x",
+                  WHOLE_GRAPH, {"tensorflow": {"jit_compile": fix(True, "the whole-graph form: XLA compiles f as one "
+                                                                    "graph or fails")},
+                                "torch": {"fullgraph": fix(True, "the whole-graph form: a graph break raises "
+                                                                 "instead of splitting f")}})),
+    op("compiled_static_argument_runs", "idioms", "x",
+       "how many times the Python body of compiled f(x, n) = x[:n] ran over calls with the Python int n = 1, 2, "
+       "then 1, with n static: jax.jit(f, static_argnums=1); tf.function and torch.compile take the int as it is",
+       _static_argument_runs,
+       conventions="eager Python runs it on each call (3); jax.jit compiles once per new value of a static "
+                   f"argument and reuses a compilation when a value comes back (2) ({JAX_JIT}); tf.function "
+                   f"makes a Python int part of the signature, likewise (2) ({TF_FUNCTION}); torch.compile "
+                   "replays side effects on Python objects after each call",
+       **compiled("compiled_static_argument_runs",
+                  "runs = []; g = COMPILE; g({x}, 1); g({x}, 2); g({x}, 1); len(runs) with def f(x, n): "
+                  "runs.append(1); return x[:n]", STATIC_1,
+                  {"jax": {"static_argnums": fix(1, "n, the slice bound, must be static under jax.jit")}})),
+    op("compiled_closure_list_read", "idioms", "x",
+       "f(x) = x * len(items) with items a Python list f closes over: call compiled f with one item, append a "
+       "second, and return the second call's result", _closure_list_read,
+       conventions="eager Python reads the list at each call (2x); jax.jit and tf.function read it while tracing "
+                   f"and keep that value (x) ({JAX_SHARP_BITS}; {TF_FUNCTION}); torch.compile guards on the "
+                   "list's length and recompiles when it changes",
+       **compiled("compiled_closure_list_read",
+                  "items = [1.0]; f = COMPILE(lambda x: x * len(items)); f({x}); items.append(2.0); f({x})")),
 ]
