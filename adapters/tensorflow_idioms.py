@@ -8,4 +8,5 @@ import tensorflow as tf
 
 from adapters.idioms import table
 
-CUSTOM: dict[str, Callable[..., Any]] = table(tf.function, tf.reduce_sum, lambda n: tf.constant(n, dtype=tf.float32))
+CUSTOM: dict[str, Callable[..., Any]] = table(tf.function, tf.reduce_sum, lambda n: tf.constant(n, dtype=tf.float32),
+                                              strict=lambda f: tf.function(f, jit_compile=True), static=tf.function)

@@ -54,5 +54,5 @@ def guarded_compile(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     name: _compiler_missing(call)
-    for name, call in table(torch.compile, lambda x: x.sum(),
-                            lambda n: torch.tensor(float(n), dtype=torch.float32)).items()}
+    for name, call in table(torch.compile, lambda x: x.sum(), lambda n: torch.tensor(float(n), dtype=torch.float32),
+                            strict=lambda f: torch.compile(f, fullgraph=True), static=torch.compile).items()}
