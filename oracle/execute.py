@@ -98,9 +98,11 @@ def error_info(exc: BaseException, where: str = "") -> ErrorInfo:
     cls = type(exc)
     qualified = qualified_name(cls)
     base = next(c.__name__ for c in cls.__mro__ if getattr(builtins, c.__name__, None) is c)
-    lines = str(exc).strip().splitlines()
-    return ErrorInfo(type=qualified, base=base, message=(lines[0] if lines else "")[:400], where=where,
-                     public=public_name(cls))
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    message = lines[0] if lines else ""
+    if message == "in user code:" and len(lines) > 1:  # tf.function's trace: the error itself is the last line
+        message = lines[-1].removeprefix(f"{cls.__name__}: ")
+    return ErrorInfo(type=qualified, base=base, message=message[:400], where=where, public=public_name(cls))
 
 
 def public_name(cls: type) -> str:

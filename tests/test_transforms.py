@@ -241,3 +241,20 @@ def test_a_transform_that_is_not_valid_is_one_line_with_file_line_and_reason(
     with pytest.raises(CaseError) as caught:
         load_file(path)
     assert caught.value.line == line and message in str(caught.value) and "bad.yaml" in str(caught.value), caught.value
+
+
+def test_an_error_raised_inside_tf_function_records_the_error_not_its_preamble(pipeline: dict[str, Any]) -> None:
+    """tf.function re-raises a traced error as 'in user code:', the trace, then the error on the last line."""
+    import tensorflow as tf
+
+    def f(x: Any) -> Any:
+        y = x + 0
+        y[0] = 0
+        return y
+
+    with pytest.raises(TypeError) as caught:
+        tf.function(f)(tf.constant([1.0, 2.0]))
+    lines = [line.strip() for line in str(caught.value).splitlines() if line.strip()]
+    assert lines[0] == "in user code:"
+    recorded = _cell(pipeline, "compiled-item-assignment", "tensorflow")["error"]["message"]
+    assert recorded == lines[-1].removeprefix("TypeError: ") and "item assignment" in recorded
