@@ -89,6 +89,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "nnx_batch_norm": _nnx_batch_norm,
     "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
     "at_set": lambda x, indices, updates: x.at[indices].set(updates),
+    "at_max": lambda x, indices, updates: x.at[indices].max(updates),
+    "at_min": lambda x, indices, updates: x.at[indices].min(updates),
     "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
     "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
     "getitem_slice": lambda x, start, stop: x[start:stop],

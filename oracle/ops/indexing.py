@@ -19,6 +19,12 @@ COUNTS = "the counts are the op's result; unique returns them only when asked"
 ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
 INDEX_ALTS = ("clamp_index", "fill_out_of_range")
 IDX = Arg("indices", "int_tensor", "index")
+# torch's scatter with a reduction: x.scatter_reduce(0, index, src, reduce) scatters element by element (its index
+# has src's shape: the row scatter of a vector); x.index_reduce(0, index, src, reduce), a form, scatters rows (beta)
+AMAX = "the reduction is an argument of scatter_reduce / index_reduce; the op is the maximum (include_self left to torch)"
+AMIN = "the reduction is an argument of scatter_reduce / index_reduce; the op is the minimum (include_self left to torch)"
+SCATTER_EXTREME = ("x itself takes part ({0} of x and the updates, torch's include_self=True); NaN on either side "
+                   "gives NaN (IEEE {0}); an index outside [-n, n) raises IndexError")
 
 
 def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
@@ -125,6 +131,27 @@ def _scatter(r, x, indices, updates):  # type: ignore[no-untyped-def]
     return out
 
 
+def _scatter_extreme(r, x, indices, updates, largest):  # type: ignore[no-untyped-def]
+    """Row indices[i] of axis 0 becomes the maximum (minimum) of itself and every update aimed at it."""
+    from oracle.ops.refctx import ShapeMismatch
+
+    name = "scatter_max" if largest else "scatter_min"
+    if tuple(updates.shape) != tuple(indices.shape) + tuple(x.shape[1:]):
+        raise ShapeMismatch(f"{name} needs updates of shape indices.shape + x.shape[1:] = "
+                            f"{list(indices.shape) + list(x.shape[1:])}, got {list(updates.shape)}")
+    n, xp = x.shape[0], r.xp
+    keep = _in_range(r, name, indices, n)
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    flat = xp.reshape(updates, (-1, *x.shape[1:]))
+    pick = xp.maximum if largest else xp.minimum  # IEEE: a NaN on either side gives NaN
+    out = x
+    rows = xp.arange(n)
+    for k in np.flatnonzero(keep):
+        hit = (rows == int(idx[k] % n)).reshape((n,) + (1,) * (x.ndim - 1))
+        out = xp.where(hit, pick(out, flat[k]), out)
+    return out
+
+
 def _slice(r, x, start, stop):  # type: ignore[no-untyped-def]
     return x[start:stop]
 
@@ -205,6 +232,30 @@ OPS = [
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
        jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
+    op("scatter_max", "indexing", ("x", IDX, "updates"),
+       "a copy of x whose row indices[i] of axis 0 is the maximum of itself and every update aimed at it "
+       "(duplicate indices: the largest wins); updates has shape indices.shape + x.shape[1:]. torch's "
+       "x.scatter_reduce(0, indices, updates, 'amax') takes an index shaped like updates, so it matches for a vector x",
+       lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, True),
+       conventions=SCATTER_EXTREME.format("maximum"), alternatives=("drop_out_of_range",),
+       torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed={"reduce": fix("amax", AMAX)}),
+       forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
+                                               fixed={"reduce": fix("amax", AMAX)})}},
+       tensorflow=custom("scatter_max_rows", "tf.tensor_scatter_nd_max({x}, tf.expand_dims({indices}, -1), "
+                         "{updates})"),
+       jax=custom("at_max", "{x}.at[{indices}].max({updates})")),
+    op("scatter_min", "indexing", ("x", IDX, "updates"),
+       "a copy of x whose row indices[i] of axis 0 is the minimum of itself and every update aimed at it "
+       "(duplicate indices: the smallest wins); updates has shape indices.shape + x.shape[1:]. torch's "
+       "x.scatter_reduce(0, indices, updates, 'amin') takes an index shaped like updates, so it matches for a vector x",
+       lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, False),
+       conventions=SCATTER_EXTREME.format("minimum"), alternatives=("drop_out_of_range",),
+       torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed={"reduce": fix("amin", AMIN)}),
+       forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
+                                               fixed={"reduce": fix("amin", AMIN)})}},
+       tensorflow=custom("scatter_min_rows", "tf.tensor_scatter_nd_min({x}, tf.expand_dims({indices}, -1), "
+                         "{updates})"),
+       jax=custom("at_min", "{x}.at[{indices}].min({updates})")),
     op("take", "indexing", ("x", IDX), "elements of x at `indices` along `axis` (of the flattened input when "
        "unpinned, NumPy's take): torch.take (always flattened), tf.gather (axis 0 by default), jnp.take (NaN fill "
        "for out-of-range indices by default)", _take, attrs={"axis": _AXIS},
