@@ -203,9 +203,12 @@ OPS = [
        torch=switch("mode", framework=custom("pad_pairs", "torch.nn.functional.pad({x}, [p for pair in "
                                                           "reversed({pad_width}) for p in pair])"),
                     constant=_pad_torch_case("constant"), reflect=_pad_torch_case("reflect"),
-                    edge=_pad_torch_case("edge")),
+                    edge=_pad_torch_case("edge"),
+                    symmetric=none("torch.nn.functional.pad's modes are constant, reflect, replicate and circular: "
+                                   "no symmetric (edge-inclusive) reflection")),
        tensorflow=switch("mode", framework=_tf_pad(None), constant=_tf_pad("constant"), reflect=_tf_pad("reflect"),
-                         symmetric=_tf_pad("symmetric")),
+                         symmetric=_tf_pad("symmetric"),
+                         edge=none("tf.pad's modes are CONSTANT, REFLECT and SYMMETRIC: no edge (replicate)")),
        jax=call("jnp.pad", pad_width="pad_width", mode="mode")),
     op("tril", "shape", "x", "x with elements above the k-th diagonal zeroed (last two axes)",
        lambda r, x, k: r.xp.tril(_matrix(x, "tril"), k), attrs={"k": Attr("int", reference=0)},
