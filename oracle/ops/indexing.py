@@ -219,6 +219,7 @@ def _searchsorted(r, sorted_sequence, values, side):  # type: ignore[no-untyped-
 
 
 _DESCENDING = Attr("bool", reference=False, doc="largest first; the reference sorts ascending when unpinned")
+SIDE = kw("side", {False: "left", True: "right"})  # torch.bucketize's right as searchsorted's side
 _DIRECTION = kw("direction", {True: "DESCENDING", False: "ASCENDING"})  # tf.sort and tf.argsort spell it so
 _OUT_OF_RANGE = "an index outside [-n, n) raises IndexError (negative ones count from the end)"
 _AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the reference flattens the input when "
@@ -341,6 +342,18 @@ OPS = [
        conventions="x equal to an edge goes to the bin that edge opens (right=False); NaN goes past the last bin",
        torch=call("torch.bucketize", args=("x", "bins"), right="right"),
        tensorflow=call("keras.ops.digitize"), jax=call("jnp.digitize", right="right")),
+    op("bucketize", "indexing", ("x", "boundaries"), "the bucket of each x between increasing `boundaries`, torch's "
+       "meaning: i with boundaries[i-1] < x <= boundaries[i] (right=False), or boundaries[i-1] <= x < boundaries[i] "
+       "(right), the opposite of NumPy's digitize; TensorFlow and JAX users write searchsorted(boundaries, x) with "
+       "side left (right=False) or right, whose arguments come the other way round",
+       lambda r, x, boundaries, right: r.xp.searchsorted(boundaries, x, side="right" if right else "left"),
+       attrs={"right": Attr("bool", reference=False, doc="which side of a boundary is closed; the reference: "
+                                                         "torch's default, open on the left")},
+       conventions="x equal to a boundary goes to the bucket that boundary closes (right=False); NaN goes past the "
+                   "last boundary",
+       torch=call("torch.bucketize", args=("x", "boundaries"), right="right"),
+       tensorflow=call("tf.searchsorted", args=("boundaries", "x"), right=SIDE),
+       jax=call("jnp.searchsorted", args=("boundaries", "x"), right=SIDE)),
     op("argsort", "indexing", "x", "the indices that sort x along `axis` (the last when unpinned), ascending unless "
        "`descending`; `stable` unpinned: torch and tf unstable, jnp stable",
        lambda r, x, axis, stable, descending: _order(r, x, axis, bool(descending)),
