@@ -223,6 +223,16 @@ def _resize(r, x, size, method, align_corners, antialias):  # type: ignore[no-un
 CONV_ATTRS = {"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))}
 POOL_STRIDE = Attr("int", low=1, reference=None, nullable=True,
                    doc="the reference strides by kernel_size when unpinned (torch's and Keras' rule)")
+_KERNEL_PAD = {"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0)}
+MAX_POOL_ATTRS = {**_KERNEL_PAD, "ceil_mode": Attr("bool", reference=False)}
+AVG_POOL_ATTRS = {**_KERNEL_PAD, "count_include_pad": Attr("bool", reference=False)}
+MAX_POOL_TIES = ("NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
+                 "element of the window in row-major order")
+# torch's pooling functions, 2-D; the 1-D ones take the same keywords (retargeted)
+MAX_POOL_TORCH = call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                      ceil_mode="ceil_mode")
+AVG_POOL_TORCH = call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                      count_include_pad="count_include_pad")
 SPATIAL = "a global pool reduces the spatial axes: the trailing ones of [N, C, ...]"
 CF = {"data_format": fix("channels_first", "the op's layout is channels first ([N, C, ...], torch's); Keras' "
                                                "default is channels_last")}
@@ -303,22 +313,17 @@ OPS = [
                   "{padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'), feature_group_count=C)")),
     op("max_pool2d", "conv", "x", "2-D max pooling over kernel_size x kernel_size windows, symmetric -inf "
        "padding; ceil_mode adds windows at the end that start inside the input or left padding", _max_pool,
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "ceil_mode": Attr("bool", reference=False)},
-       conventions="NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
-                   "element of the window in row-major order",
-       torch=call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  ceil_mode="ceil_mode"),
+       attrs=dict(MAX_POOL_ATTRS),
+       conventions=MAX_POOL_TIES,
+       torch=MAX_POOL_TORCH,
        tensorflow=custom("max_pool2d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' | 'same', "
                          "data_format='channels_first')", fixed=CF),
        jax=custom("max_pool2d", "flax.nnx.max_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
                   "padding=((p, p), (p, p)))")),
     op("avg_pool2d", "conv", "x", "2-D average pooling; with padding, count_include_pad divides by the whole "
        "window (zeros counted) or by the real elements only (the reference's choice when unpinned)", _avg_pool,
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "count_include_pad": Attr("bool", reference=False)},
-       torch=call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  count_include_pad="count_include_pad"),
+       attrs=dict(AVG_POOL_ATTRS),
+       torch=AVG_POOL_TORCH,
        tensorflow=custom("avg_pool2d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' | "
                          "'same', data_format='channels_first')", fixed=CF),
        jax=custom("avg_pool2d", "flax.nnx.avg_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
@@ -326,12 +331,9 @@ OPS = [
     op("max_pool1d", "conv", "x", "1-D max pooling of x [N,C,L] over windows of kernel_size, symmetric -inf "
        "padding; ceil_mode adds a window at the end that starts inside the input or left padding",
        _pool1d(_max_pool),
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "ceil_mode": Attr("bool", reference=False)},
-       conventions="NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
-                   "element of the window",
-       torch=call("torch.nn.functional.max_pool1d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  ceil_mode="ceil_mode"),
+       attrs=dict(MAX_POOL_ATTRS),
+       conventions=MAX_POOL_TIES,
+       torch=retarget(MAX_POOL_TORCH, "torch.nn.functional.max_pool1d"),
        tensorflow=custom("max_pool1d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' if {padding} "
                          "== 0 else 'same', data_format='channels_first')", fixed=CF),
        jax=custom("max_pool1d", "flax.nnx.max_pool(NWC {x}, ({kernel_size},), strides, "
@@ -339,10 +341,8 @@ OPS = [
     op("avg_pool1d", "conv", "x", "1-D average pooling of x [N,C,L]; with padding, count_include_pad divides by the "
        "whole window (zeros counted) or by the real elements only (the reference's choice when unpinned)",
        _pool1d(_avg_pool),
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "count_include_pad": Attr("bool", reference=False)},
-       torch=call("torch.nn.functional.avg_pool1d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  count_include_pad="count_include_pad"),
+       attrs=dict(AVG_POOL_ATTRS),
+       torch=retarget(AVG_POOL_TORCH, "torch.nn.functional.avg_pool1d"),
        tensorflow=custom("avg_pool1d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' if "
                          "{padding} == 0 else 'same', data_format='channels_first')", fixed=CF),
        jax=custom("avg_pool1d", "flax.nnx.avg_pool(NWC {x}, ({kernel_size},), strides, "

@@ -13,18 +13,26 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import R
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, functions, kw, method, methods, op, with_forms
+from oracle.ops.spec import (
+    REQUIRED,
+    Arg,
+    Attr,
+    OpDef,
+    call,
+    custom,
+    fix,
+    functions,
+    kw,
+    method,
+    methods,
+    op,
+    with_forms,
+)
 
 COUNTS = "the counts are the op's result; unique returns them only when asked"
 ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
 INDEX_ALTS = ("clamp_index", "fill_out_of_range")
 IDX = Arg("indices", "int_tensor", "index")
-# torch's scatter with a reduction: x.scatter_reduce(0, index, src, reduce) scatters element by element (its index
-# has src's shape: the row scatter of a vector); x.index_reduce(0, index, src, reduce), a form, scatters rows (beta)
-AMAX = "the reduction is an argument of scatter_reduce / index_reduce; the op is the maximum (include_self left to torch)"
-AMIN = "the reduction is an argument of scatter_reduce / index_reduce; the op is the minimum (include_self left to torch)"
-SCATTER_EXTREME = ("x itself takes part ({0} of x and the updates, torch's include_self=True); NaN on either side "
-                   "gives NaN (IEEE {0}); an index outside [-n, n) raises IndexError")
 
 
 def _scatter_add(r, x, indices, updates):  # type: ignore[no-untyped-def]
@@ -218,6 +226,31 @@ def _searchsorted(r, sorted_sequence, values, side):  # type: ignore[no-untyped-
     return r.xp.searchsorted(sorted_sequence, values, side=side)
 
 
+def _scatter_extreme_op(which: str) -> OpDef:
+    """scatter_max / scatter_min. torch's scatter with a reduction: x.scatter_reduce(0, index, src, reduce) scatters
+    element by element (its index has src's shape: the row scatter of a vector); x.index_reduce(0, index, src,
+    reduce), a form, scatters rows (in beta: it warns once per process, so it is not the default)."""
+    largest = which == "max"
+    word, most, reduce = ("maximum", "largest", "amax") if largest else ("minimum", "smallest", "amin")
+    fixed = {"reduce": fix(reduce, f"the reduction is an argument of scatter_reduce / index_reduce; the op is the "
+                                   f"{word} (include_self left to torch)")}
+    return op(f"scatter_{which}", "indexing", ("x", IDX, "updates"),
+              f"a copy of x whose row indices[i] of axis 0 is the {word} of itself and every update aimed at it "
+              f"(duplicate indices: the {most} wins); updates has shape indices.shape + x.shape[1:]. torch's "
+              f"x.scatter_reduce(0, indices, updates, '{reduce}') takes an index shaped like updates, so it matches "
+              f"for a vector x",
+              lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, largest),
+              conventions=f"x itself takes part ({word} of x and the updates, torch's include_self=True); NaN on "
+                          f"either side gives NaN (IEEE {word}); an index outside [-n, n) raises IndexError",
+              alternatives=("drop_out_of_range",),
+              torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed=fixed),
+              forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
+                                                      fixed=fixed)}},
+              tensorflow=custom(f"scatter_{which}_rows", f"tf.tensor_scatter_nd_{which}({{x}}, "
+                                f"tf.expand_dims({{indices}}, -1), {{updates}})"),
+              jax=custom(f"at_{which}", f"{{x}}.at[{{indices}}].{which}({{updates}})"))
+
+
 _DESCENDING = Attr("bool", reference=False, doc="largest first; the reference sorts ascending when unpinned")
 SIDE = kw("side", {False: "left", True: "right"})  # torch.bucketize's right as searchsorted's side
 _DIRECTION = kw("direction", {True: "DESCENDING", False: "ASCENDING"})  # tf.sort and tf.argsort spell it so
@@ -233,30 +266,8 @@ OPS = [
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
        jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
-    op("scatter_max", "indexing", ("x", IDX, "updates"),
-       "a copy of x whose row indices[i] of axis 0 is the maximum of itself and every update aimed at it "
-       "(duplicate indices: the largest wins); updates has shape indices.shape + x.shape[1:]. torch's "
-       "x.scatter_reduce(0, indices, updates, 'amax') takes an index shaped like updates, so it matches for a vector x",
-       lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, True),
-       conventions=SCATTER_EXTREME.format("maximum"), alternatives=("drop_out_of_range",),
-       torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed={"reduce": fix("amax", AMAX)}),
-       forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
-                                               fixed={"reduce": fix("amax", AMAX)})}},
-       tensorflow=custom("scatter_max_rows", "tf.tensor_scatter_nd_max({x}, tf.expand_dims({indices}, -1), "
-                         "{updates})"),
-       jax=custom("at_max", "{x}.at[{indices}].max({updates})")),
-    op("scatter_min", "indexing", ("x", IDX, "updates"),
-       "a copy of x whose row indices[i] of axis 0 is the minimum of itself and every update aimed at it "
-       "(duplicate indices: the smallest wins); updates has shape indices.shape + x.shape[1:]. torch's "
-       "x.scatter_reduce(0, indices, updates, 'amin') takes an index shaped like updates, so it matches for a vector x",
-       lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, False),
-       conventions=SCATTER_EXTREME.format("minimum"), alternatives=("drop_out_of_range",),
-       torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed={"reduce": fix("amin", AMIN)}),
-       forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
-                                               fixed={"reduce": fix("amin", AMIN)})}},
-       tensorflow=custom("scatter_min_rows", "tf.tensor_scatter_nd_min({x}, tf.expand_dims({indices}, -1), "
-                         "{updates})"),
-       jax=custom("at_min", "{x}.at[{indices}].min({updates})")),
+    _scatter_extreme_op("max"),
+    _scatter_extreme_op("min"),
     op("take", "indexing", ("x", IDX), "elements of x at `indices` along `axis` (of the flattened input when "
        "unpinned, NumPy's take): torch.take (always flattened), tf.gather (axis 0 by default), jnp.take (NaN fill "
        "for out-of-range indices by default)", _take, attrs={"axis": _AXIS},
