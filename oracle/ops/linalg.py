@@ -24,10 +24,15 @@ def _trace(r, x):  # type: ignore[no-untyped-def]
     return r.xp.trace(x, axis1=-2, axis2=-1)
 
 
+def _lower_mirrored(xp, a):  # type: ignore[no-untyped-def]
+    """The symmetric matrix LAPACK reads with UPLO='L': a's lower triangle, mirrored above the diagonal."""
+    return xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
+
+
 def _cholesky(r, a):  # type: ignore[no-untyped-def]
     # the lower triangle of a (the strictly upper part is not read); NaN where a is not positive definite
     xp = r.xp
-    sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
+    sym = _lower_mirrored(xp, a)
     try:
         return xp.linalg.cholesky(sym)
     except Exception:  # NumPy raises LinAlgError where LAPACK's potrf fails; jnp returns this NaN factor itself
@@ -37,9 +42,7 @@ def _cholesky(r, a):  # type: ignore[no-untyped-def]
 
 
 def _eigvalsh(r, a):  # type: ignore[no-untyped-def]
-    xp = r.xp
-    sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
-    return xp.linalg.eigvalsh(sym)
+    return r.xp.linalg.eigvalsh(_lower_mirrored(r.xp, a))
 
 
 def _svd(r, a, full_matrices):  # type: ignore[no-untyped-def]
@@ -47,9 +50,7 @@ def _svd(r, a, full_matrices):  # type: ignore[no-untyped-def]
 
 
 def _eigh(r, a):  # type: ignore[no-untyped-def]
-    xp = r.xp
-    sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
-    return tuple(xp.linalg.eigh(sym))
+    return tuple(r.xp.linalg.eigh(_lower_mirrored(r.xp, a)))
 
 
 def _pinv(r, a, rtol):  # type: ignore[no-untyped-def]
