@@ -75,6 +75,13 @@ def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_leng
     return {"mean": jnp.mean, "sum": jnp.sum}.get(reduction, lambda v: v)(per_sample)
 
 
+def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
+    """tf.linalg.band_part as JAX users write it (jnp.triu, then jnp.tril; a negative count: that call left out)."""
+    jnp = _jnp()
+    kept = x if num_lower < 0 else jnp.triu(x, -num_lower)
+    return kept if num_upper < 0 else jnp.tril(kept, num_upper)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optax_ctc_tnc": _optax_ctc_tnc,
@@ -92,8 +99,11 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "nnx_batch_norm": _nnx_batch_norm,
     "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
     "at_set": lambda x, indices, updates: x.at[indices].set(updates),
+    "at_max": lambda x, indices, updates: x.at[indices].max(updates),
+    "at_min": lambda x, indices, updates: x.at[indices].min(updates),
     "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
     "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
+    "band_part_tril_triu": _band_part,
     "getitem_slice": lambda x, start, stop: x[start:stop],
     "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],

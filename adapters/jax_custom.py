@@ -51,36 +51,40 @@ def _conv(x: Any, w: Any, strides: Any, padding: Any, spec: tuple[str, str, str]
     return jax.lax.conv_general_dilated(x, w, strides, padding, dimension_numbers=spec, **kw)
 
 
-def conv_transpose2d_nchw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
+def conv_transpose(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
+    """jax.lax.conv_transpose over the spatial axes of [N, C, ...] (1-D or 2-D), torch's padding as k - 1 - p."""
     import jax
 
-    kh, kw = w.shape[2], w.shape[3]
-    pads = [(kh - 1 - padding, kh - 1 - padding + output_padding), (kw - 1 - padding, kw - 1 - padding + output_padding)]
-    return jax.lax.conv_transpose(x, w, (stride, stride), pads, dimension_numbers=("NCHW", "OIHW", "NCHW"),
-                                  transpose_kernel=True)
+    spatial = x.ndim - 2
+    pads = [(k - 1 - padding, k - 1 - padding + output_padding) for k in w.shape[2:]]
+    layout = ("NCH", "OIH", "NCH") if spatial == 1 else ("NCHW", "OIHW", "NCHW")
+    return jax.lax.conv_transpose(x, w, (stride,) * spatial, pads, dimension_numbers=layout, transpose_kernel=True)
 
 
-def _nhwc(pool: Any, x: Any, kernel_size: int, stride: int | None, padding: int, **kw: Any) -> Any:
+def _channels_last(pool: Any, x: Any, kernel_size: int, stride: int | None, padding: int, **kw: Any) -> Any:
+    """A flax.nnx pool over the spatial axes of [N, C, ...]: nnx pools channels-last, so C moves last and back."""
     import jax.numpy as jnp
 
-    extra = {} if stride is None else {"strides": (stride, stride)}
-    pad = ((padding, padding), (padding, padding)) if padding else "VALID"
-    y = pool(jnp.transpose(x, (0, 2, 3, 1)), (kernel_size, kernel_size), padding=pad, **extra, **kw)
-    return jnp.transpose(y, (0, 3, 1, 2))
+    spatial = x.ndim - 2
+    extra = {} if stride is None else {"strides": (stride,) * spatial}
+    pad = ((padding, padding),) * spatial if padding else "VALID"
+    last = (0, *range(2, x.ndim), 1)
+    y = pool(jnp.transpose(x, last), (kernel_size,) * spatial, padding=pad, **extra, **kw)
+    return jnp.transpose(y, (0, x.ndim - 1, *range(1, x.ndim - 1)))
 
 
-def max_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
+def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
     from flax import nnx
 
     if ceil_mode:
         raise Unsupported("flax.nnx.max_pool has no ceil_mode")
-    return _nhwc(nnx.max_pool, x, kernel_size, stride, padding)
+    return _channels_last(nnx.max_pool, x, kernel_size, stride, padding)
 
 
-def avg_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
+def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
     from flax import nnx
 
-    return _nhwc(nnx.avg_pool, x, kernel_size, stride, padding, **hp)
+    return _channels_last(nnx.avg_pool, x, kernel_size, stride, padding, **hp)
 
 
 def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
@@ -98,10 +102,10 @@ CUSTOM: dict[str, Callable[..., Any]] = {
                                                         ("NCDHW", "OIDHW", "NCDHW")),
     "conv2d_padded_nchw": lambda x, w, stride, padding, dilation: _conv(
         x, w, (stride, stride), [(padding, padding)] * 2, ("NCHW", "OIHW", "NCHW"), rhs_dilation=(dilation, dilation)),
-    "conv_transpose2d_nchw": conv_transpose2d_nchw,
+    "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
     "depthwise_conv2d": lambda x, w, stride, padding: _conv(x, w, (stride, stride), padding.upper(),
                                                             ("NCHW", "OIHW", "NCHW"), feature_group_count=x.shape[1]),
-    "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d, "resize": resize,
+    "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool, "resize": resize,
     "einsum2": lambda x, y, equation: __import__("jax.numpy", fromlist=["einsum"]).einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
     "clip_grad_norm": lambda grads, max_norm: _tx_update(_optax("clip_by_global_norm")(max_norm), grads),

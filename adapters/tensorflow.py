@@ -78,6 +78,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
     "numpy_tolist": lambda x: x.numpy().tolist(),
     "keras_call": lambda layer, x, training: layer(x, training=training),
+    "scatter_max_rows": lambda x, indices, updates: tf.tensor_scatter_nd_max(x, tf.expand_dims(indices, -1), updates),
+    "scatter_min_rows": lambda x, indices, updates: tf.tensor_scatter_nd_min(x, tf.expand_dims(indices, -1), updates),
     "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
                                                                                    updates),
     "add_n2": lambda x, y: tf.math.add_n([x, y]),

@@ -68,6 +68,18 @@ def conv_transpose2d_nchw(x: Any, w: Any, stride: int, padding: int, output_padd
     return tf.transpose(y, [0, 3, 1, 2])
 
 
+def conv_transpose1d_ncw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
+    """tf.nn.conv1d_transpose needs the output shape, (L - 1) stride + k + output_padding, and pads 'VALID' or
+    'SAME' only."""
+    if padding:
+        raise Unsupported(f"tf.nn.conv1d_transpose pads 'VALID' or 'SAME' only: no explicit padding of {padding}")
+    n, _, length = x.shape
+    out = [n, (length - 1) * stride + w.shape[2] + output_padding, w.shape[1]]
+    y = tf.nn.conv1d_transpose(tf.transpose(x, [0, 2, 1]), tf.transpose(w, [2, 1, 0]), out, strides=stride,
+                               padding="VALID")
+    return tf.transpose(y, [0, 2, 1])
+
+
 def depthwise_conv2d(x: Any, w: Any, stride: int, padding: str) -> Any:
     c = x.shape[1]
     filters = tf.transpose(tf.reshape(w, [c, w.shape[0] // c, w.shape[2], w.shape[3]]), [2, 3, 0, 1])
@@ -86,7 +98,8 @@ def _keras_padding(k: int, stride: int, padding: int) -> str:
                       f"for kernel {k}, stride {stride}")
 
 
-def max_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
+def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
+    """keras.ops.max_pool over the spatial axes of [N, C, ...] (1-D or 2-D: it reads the rank)."""
     if ceil_mode:
         raise Unsupported("keras.ops.max_pool has no ceil_mode")
     kwargs = {} if stride is None else {"strides": stride}
@@ -94,7 +107,7 @@ def max_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int
                               data_format="channels_first", **kwargs)
 
 
-def avg_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
+def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
     if hp.get("count_include_pad") and padding:
         raise Unsupported("keras.ops.average_pool averages the real elements only (no count_include_pad)")
     kwargs = {} if stride is None else {"strides": stride}
@@ -105,7 +118,8 @@ def avg_pool2d(x: Any, kernel_size: int, stride: int | None = None, padding: int
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv1d_ncw": conv1d_ncw, "conv3d_ncdhw": conv3d_ncdhw, "conv2d_padded_nchw": conv2d_padded_nchw,
     "conv_transpose2d_nchw": conv_transpose2d_nchw, "depthwise_conv2d": depthwise_conv2d,
-    "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
+    "conv_transpose1d_ncw": conv_transpose1d_ncw,
+    "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
     "einsum2": lambda x, y, equation: tf.einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": lambda grads, max_norm: tf.clip_by_global_norm([grads], max_norm)[0][0],

@@ -31,11 +31,19 @@ def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
     return torch.nn.functional.pad(x, flat, mode={"edge": "replicate"}.get(mode, mode))
 
 
+def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
+    """tf.linalg.band_part as torch users write it: triu keeps num_lower subdiagonals, tril num_upper
+    superdiagonals; a negative count keeps that whole triangle, so its call is left out."""
+    kept = x if num_lower < 0 else torch.triu(x, -num_lower)
+    return kept if num_upper < 0 else torch.tril(kept, num_upper)
+
+
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
     "cat2": lambda x, y, axis: torch.cat([x, y], dim=axis),
     "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
     "pad_pairs": _pad_pairs,
+    "band_part_tril_triu": _band_part,
     "getitem_slice": lambda x, start, stop: x[start:stop],
     "getitem_index": lambda x, indices: x[indices],
     "getitem_mask": lambda x, mask: x[mask],

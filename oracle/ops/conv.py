@@ -80,22 +80,24 @@ def _depthwise(r, x, w, stride, padding):  # type: ignore[no-untyped-def]
     return out
 
 
-def _conv_transpose2d(r, x, w, stride, padding, output_padding):  # type: ignore[no-untyped-def]
-    """The gradient of conv2d w.r.t. its input: x dilated by stride, padded k-1-p (plus output_padding at the
-    end), correlated with the flipped kernel; w is [C_in, C_out, kH, kW] (PyTorch's layout)."""
-    xp = r.xp
-    _rank("conv_transpose2d", x, w, 2)
-    n, c, h, wd = x.shape
-    s = stride
-    if s > 1:  # insert s - 1 zeros between samples on both spatial axes
-        z = xp.zeros((n, c, h, s - 1, wd), dtype=x.dtype)
-        x = xp.concatenate([x[:, :, :, None, :], z], axis=3).reshape(n, c, h * s, wd)[:, :, :(h - 1) * s + 1]
-        z = xp.zeros((n, c, x.shape[2], wd, s - 1), dtype=x.dtype)
-        x = xp.concatenate([x[:, :, :, :, None], z], axis=4).reshape(n, c, x.shape[2], wd * s)[..., :(wd - 1) * s + 1]
-    kh, kw_ = w.shape[2], w.shape[3]
-    pads = [(kh - 1 - padding, kh - 1 - padding + output_padding), (kw_ - 1 - padding, kw_ - 1 - padding + output_padding)]
-    flipped = xp.swapaxes(w[:, :, ::-1, ::-1], 0, 1)  # [C_out, C_in, kH, kW]
-    return _correlate(r, x, flipped, 1, pads)
+def _conv_transpose_nd(spatial: int):  # type: ignore[no-untyped-def]
+    def formula(r, x, w, stride, padding, output_padding):  # type: ignore[no-untyped-def]
+        """The gradient of the convolution w.r.t. its input: x dilated by stride, padded k-1-p (plus output_padding
+        at the end), correlated with the flipped kernel; w is [C_in, C_out, *k] (PyTorch's layout)."""
+        xp = r.xp
+        _rank(f"conv_transpose{spatial}d", x, w, spatial)
+        s = stride
+        for axis in range(2, x.ndim):  # insert s - 1 zeros between samples on each spatial axis
+            if s > 1:
+                moved = xp.moveaxis(x, axis, -1)
+                n = moved.shape[-1]
+                z = xp.zeros(moved.shape + (s - 1,), dtype=x.dtype)
+                moved = xp.concatenate([moved[..., None], z], axis=-1).reshape(moved.shape[:-1] + (n * s,))
+                x = xp.moveaxis(moved[..., :(n - 1) * s + 1], -1, axis)
+        pads = [(k - 1 - padding, k - 1 - padding + output_padding) for k in w.shape[2:]]
+        flip = (slice(None), slice(None)) + (slice(None, None, -1),) * spatial
+        return _correlate(r, x, xp.swapaxes(w[flip], 0, 1), 1, pads)  # flipped: [C_out, C_in, *k]
+    return formula
 
 
 def _pool_geometry(size: int, k: int, s: int, p: int, ceil_mode: bool) -> tuple[int, int]:
@@ -108,10 +110,13 @@ def _pool_geometry(size: int, k: int, s: int, p: int, ceil_mode: bool) -> tuple[
 
 
 def _windows(r, x, k, s, p, ceil_mode, fill):  # type: ignore[no-untyped-def]
+    """Every offset of a k x ... x k window over the spatial axes of x [N, C, ...], in row-major order."""
     xp = r.xp
-    (ho, eh), (wo, ew) = (_pool_geometry(x.shape[2 + d], k, s, p, ceil_mode) for d in (0, 1))
-    x = xp.pad(x, ((0, 0), (0, 0), (p, p + eh), (p, p + ew)), constant_values=fill)
-    return [x[:, :, i:i + s * (ho - 1) + 1:s, j:j + s * (wo - 1) + 1:s] for i in range(k) for j in range(k)]
+    geometry = [_pool_geometry(size, k, s, p, ceil_mode) for size in x.shape[2:]]
+    x = xp.pad(x, ((0, 0), (0, 0)) + tuple((p, p + extra) for _, extra in geometry), constant_values=fill)
+    return [x[(slice(None), slice(None)) + tuple(slice(i, i + s * (out - 1) + 1, s) for i, (out, _) in
+                                               zip(offset, geometry))]
+            for offset in itertools.product(range(k), repeat=len(geometry))]
 
 
 def _max_pool(r, x, kernel_size, stride, padding, ceil_mode):  # type: ignore[no-untyped-def]
@@ -130,9 +135,17 @@ def _avg_pool(r, x, kernel_size, stride, padding, count_include_pad):  # type: i
     s = stride or kernel_size
     total = sum(_windows(r, x, kernel_size, s, padding, False, 0.0))
     if count_include_pad:
-        return total / (kernel_size * kernel_size)
+        return total / kernel_size ** (x.ndim - 2)
     count = sum(_windows(r, xp.ones_like(x[:1, :1]), kernel_size, s, padding, False, 0.0))
     return total / count
+
+
+def _pool1d(pool):  # type: ignore[no-untyped-def]
+    def formula(r, x, **attrs):  # type: ignore[no-untyped-def]
+        if x.ndim != 3:
+            raise ValueError(f"a 1-D pool needs x of rank 3 [N, C, L], got {x.ndim}")
+        return pool(r, x, **attrs)
+    return formula
 
 
 def _bins(size: int, out: int) -> list[tuple[int, int]]:
@@ -210,6 +223,16 @@ def _resize(r, x, size, method, align_corners, antialias):  # type: ignore[no-un
 CONV_ATTRS = {"stride": Attr("int", 1, low=1), "padding": Attr("str", "valid", choices=("valid", "same"))}
 POOL_STRIDE = Attr("int", low=1, reference=None, nullable=True,
                    doc="the reference strides by kernel_size when unpinned (torch's and Keras' rule)")
+_KERNEL_PAD = {"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0)}
+MAX_POOL_ATTRS = {**_KERNEL_PAD, "ceil_mode": Attr("bool", reference=False)}
+AVG_POOL_ATTRS = {**_KERNEL_PAD, "count_include_pad": Attr("bool", reference=False)}
+MAX_POOL_TIES = ("NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
+                 "element of the window in row-major order")
+# torch's pooling functions, 2-D; the 1-D ones take the same keywords (retargeted)
+MAX_POOL_TORCH = call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                      ceil_mode="ceil_mode")
+AVG_POOL_TORCH = call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
+                      count_include_pad="count_include_pad")
 SPATIAL = "a global pool reduces the spatial axes: the trailing ones of [N, C, ...]"
 CF = {"data_format": fix("channels_first", "the op's layout is channels first ([N, C, ...], torch's); Keras' "
                                                "default is channels_last")}
@@ -250,7 +273,7 @@ OPS = [
                   "dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
     op("conv_transpose2d", "conv", "x w", "transposed 2-D convolution (the input gradient of conv2d), x [N,C_in,H,W], "
        "w [C_in,C_out,kH,kW] (PyTorch's layout); output (H - 1) stride - 2 padding + k + output_padding",
-       _conv_transpose2d, attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0),
+       _conv_transpose_nd(2), attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0),
                                  "output_padding": Attr("int", 0, low=0)},
        torch=call("torch.nn.functional.conv_transpose2d", stride="stride", padding="padding",
                   output_padding="output_padding"),
@@ -260,6 +283,25 @@ OPS = [
        jax=custom("conv_transpose2d_nchw", "jax.lax.conv_transpose({x}, {w}, ({stride}, {stride}), "
                   "[(k - 1 - {padding}, k - 1 - {padding} + {output_padding})] * 2, "
                   "dimension_numbers=('NCHW', 'OIHW', 'NCHW'), transpose_kernel=True)")),
+    op("conv_transpose1d", "conv", "x w", "transposed 1-D convolution (the input gradient of conv1d), x [N,C_in,L], "
+       "w [C_in,C_out,k] (PyTorch's layout); output (L - 1) stride - 2 padding + k + output_padding, the "
+       "output_padding added at the end",
+       _conv_transpose_nd(1), attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0),
+                                     "output_padding": Attr("int", 0, low=0)},
+       torch=call("torch.nn.functional.conv_transpose1d", stride="stride", padding="padding",
+                  output_padding="output_padding"),
+       tensorflow=custom("conv_transpose1d_ncw", "tf.transpose(tf.nn.conv1d_transpose(tf.transpose({x}, [0, 2, 1]), "
+                         "tf.transpose({w}, [2, 1, 0]), output_shape, strides={stride}, padding='VALID'), [0, 2, 1])",
+                         fixed={"padding": fix("VALID", "tf.nn.conv1d_transpose pads 'VALID' or 'SAME' only; 'VALID' "
+                                                         "is torch's padding 0 (a padding above 0 is unsupported)")}),
+       jax=custom("conv_transpose1d_ncw", "jax.lax.conv_transpose({x}, {w}, ({stride},), "
+                  "[(k - 1 - {padding}, k - 1 - {padding} + {output_padding})], "
+                  "dimension_numbers=('NCH', 'OIH', 'NCH'), transpose_kernel=True)",
+                  fixed={"dimension_numbers": fix(("NCH", "OIH", "NCH"), "the op's layout: x [N, C, L], w [C_in, "
+                                                                         "C_out, k] read as OIH with the kernel "
+                                                                         "transposed"),
+                         "transpose_kernel": fix(True, "flip the kernel and swap its channel axes: the input "
+                                                       "gradient of conv1d, torch's conv_transpose1d")})),
     op("depthwise_conv2d", "conv", "x w", "depthwise 2-D cross-correlation: channel c of x [N,C,H,W] with the "
        "filters w[c*m:(c+1)*m, 0] of w [C*m,1,kH,kW] gives output channels c*m..c*m+m-1", _depthwise,
        attrs=dict(CONV_ATTRS),
@@ -271,26 +313,40 @@ OPS = [
                   "{padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'), feature_group_count=C)")),
     op("max_pool2d", "conv", "x", "2-D max pooling over kernel_size x kernel_size windows, symmetric -inf "
        "padding; ceil_mode adds windows at the end that start inside the input or left padding", _max_pool,
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "ceil_mode": Attr("bool", reference=False)},
-       conventions="NaN propagates through max; at tied maxima the value and its gradient come from the first maximal "
-                   "element of the window in row-major order",
-       torch=call("torch.nn.functional.max_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  ceil_mode="ceil_mode"),
+       attrs=dict(MAX_POOL_ATTRS),
+       conventions=MAX_POOL_TIES,
+       torch=MAX_POOL_TORCH,
        tensorflow=custom("max_pool2d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' | 'same', "
                          "data_format='channels_first')", fixed=CF),
        jax=custom("max_pool2d", "flax.nnx.max_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
                   "padding=((p, p), (p, p)))")),
     op("avg_pool2d", "conv", "x", "2-D average pooling; with padding, count_include_pad divides by the whole "
        "window (zeros counted) or by the real elements only (the reference's choice when unpinned)", _avg_pool,
-       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "stride": POOL_STRIDE, "padding": Attr("int", 0, low=0),
-              "count_include_pad": Attr("bool", reference=False)},
-       torch=call("torch.nn.functional.avg_pool2d", kernel_size="kernel_size", stride="stride", padding="padding",
-                  count_include_pad="count_include_pad"),
+       attrs=dict(AVG_POOL_ATTRS),
+       torch=AVG_POOL_TORCH,
        tensorflow=custom("avg_pool2d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' | "
                          "'same', data_format='channels_first')", fixed=CF),
        jax=custom("avg_pool2d", "flax.nnx.avg_pool(NHWC {x}, ({kernel_size}, {kernel_size}), strides, "
                   "padding=((p, p), (p, p)), count_include_pad=...)")),
+    op("max_pool1d", "conv", "x", "1-D max pooling of x [N,C,L] over windows of kernel_size, symmetric -inf "
+       "padding; ceil_mode adds a window at the end that starts inside the input or left padding",
+       _pool1d(_max_pool),
+       attrs=dict(MAX_POOL_ATTRS),
+       conventions=MAX_POOL_TIES,
+       torch=retarget(MAX_POOL_TORCH, "torch.nn.functional.max_pool1d"),
+       tensorflow=custom("max_pool1d", "keras.ops.max_pool({x}, {kernel_size}, strides, padding='valid' if {padding} "
+                         "== 0 else 'same', data_format='channels_first')", fixed=CF),
+       jax=custom("max_pool1d", "flax.nnx.max_pool(NWC {x}, ({kernel_size},), strides, "
+                  "padding=(({padding}, {padding}),))")),
+    op("avg_pool1d", "conv", "x", "1-D average pooling of x [N,C,L]; with padding, count_include_pad divides by the "
+       "whole window (zeros counted) or by the real elements only (the reference's choice when unpinned)",
+       _pool1d(_avg_pool),
+       attrs=dict(AVG_POOL_ATTRS),
+       torch=retarget(AVG_POOL_TORCH, "torch.nn.functional.avg_pool1d"),
+       tensorflow=custom("avg_pool1d", "keras.ops.average_pool({x}, {kernel_size}, strides, padding='valid' if "
+                         "{padding} == 0 else 'same', data_format='channels_first')", fixed=CF),
+       jax=custom("avg_pool1d", "flax.nnx.avg_pool(NWC {x}, ({kernel_size},), strides, "
+                  "padding=(({padding}, {padding}),), count_include_pad=...)")),
     op("adaptive_avg_pool2d", "conv", "x", "adaptive average pooling to output_size: bin i covers "
        "[floor(i H / out), ceil((i + 1) H / out))", _adaptive_avg, attrs={"output_size": Attr("ints", REQUIRED)},
        torch=call("torch.nn.functional.adaptive_avg_pool2d", output_size="output_size"),
@@ -334,5 +390,6 @@ OPS = [
 _TORCH = {d.name: d.torch for d in OPS}
 OPS = with_forms(OPS, "torch", "module", {name: retarget(_TORCH[name], f"torch.nn.{cls}", kind="construct")
                                           for name, cls in (("max_pool2d", "MaxPool2d"), ("avg_pool2d", "AvgPool2d"),
+                                                            ("max_pool1d", "MaxPool1d"), ("avg_pool1d", "AvgPool1d"),
                                                             ("adaptive_avg_pool2d", "AdaptiveAvgPool2d"),
                                                             ("adaptive_max_pool2d", "AdaptiveMaxPool2d"))})

@@ -13,7 +13,21 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import R
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, custom, fix, functions, kw, method, methods, op, with_forms
+from oracle.ops.spec import (
+    REQUIRED,
+    Arg,
+    Attr,
+    OpDef,
+    call,
+    custom,
+    fix,
+    functions,
+    kw,
+    method,
+    methods,
+    op,
+    with_forms,
+)
 
 COUNTS = "the counts are the op's result; unique returns them only when asked"
 ROWS = fix(0, "an embedding looks rows up; jnp.take flattens when no axis is given")
@@ -125,6 +139,27 @@ def _scatter(r, x, indices, updates):  # type: ignore[no-untyped-def]
     return out
 
 
+def _scatter_extreme(r, x, indices, updates, largest):  # type: ignore[no-untyped-def]
+    """Row indices[i] of axis 0 becomes the maximum (minimum) of itself and every update aimed at it."""
+    from oracle.ops.refctx import ShapeMismatch
+
+    name = "scatter_max" if largest else "scatter_min"
+    if tuple(updates.shape) != tuple(indices.shape) + tuple(x.shape[1:]):
+        raise ShapeMismatch(f"{name} needs updates of shape indices.shape + x.shape[1:] = "
+                            f"{list(indices.shape) + list(x.shape[1:])}, got {list(updates.shape)}")
+    n, xp = x.shape[0], r.xp
+    keep = _in_range(r, name, indices, n)
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    flat = xp.reshape(updates, (-1, *x.shape[1:]))
+    pick = xp.maximum if largest else xp.minimum  # IEEE: a NaN on either side gives NaN
+    out = x
+    rows = xp.arange(n)
+    for k in np.flatnonzero(keep):
+        hit = (rows == int(idx[k] % n)).reshape((n,) + (1,) * (x.ndim - 1))
+        out = xp.where(hit, pick(out, flat[k]), out)
+    return out
+
+
 def _slice(r, x, start, stop):  # type: ignore[no-untyped-def]
     return x[start:stop]
 
@@ -191,7 +226,33 @@ def _searchsorted(r, sorted_sequence, values, side):  # type: ignore[no-untyped-
     return r.xp.searchsorted(sorted_sequence, values, side=side)
 
 
+def _scatter_extreme_op(which: str) -> OpDef:
+    """scatter_max / scatter_min. torch's scatter with a reduction: x.scatter_reduce(0, index, src, reduce) scatters
+    element by element (its index has src's shape: the row scatter of a vector); x.index_reduce(0, index, src,
+    reduce), a form, scatters rows (in beta: it warns once per process, so it is not the default)."""
+    largest = which == "max"
+    word, most, reduce = ("maximum", "largest", "amax") if largest else ("minimum", "smallest", "amin")
+    fixed = {"reduce": fix(reduce, f"the reduction is an argument of scatter_reduce / index_reduce; the op is the "
+                                   f"{word} (include_self left to torch)")}
+    return op(f"scatter_{which}", "indexing", ("x", IDX, "updates"),
+              f"a copy of x whose row indices[i] of axis 0 is the {word} of itself and every update aimed at it "
+              f"(duplicate indices: the {most} wins); updates has shape indices.shape + x.shape[1:]. torch's "
+              f"x.scatter_reduce(0, indices, updates, '{reduce}') takes an index shaped like updates, so it matches "
+              f"for a vector x",
+              lambda r, x, indices, updates: _scatter_extreme(r, x, indices, updates, largest),
+              conventions=f"x itself takes part ({word} of x and the updates, torch's include_self=True); NaN on "
+                          f"either side gives NaN (IEEE {word}); an index outside [-n, n) raises IndexError",
+              alternatives=("drop_out_of_range",),
+              torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed=fixed),
+              forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
+                                                      fixed=fixed)}},
+              tensorflow=custom(f"scatter_{which}_rows", f"tf.tensor_scatter_nd_{which}({{x}}, "
+                                f"tf.expand_dims({{indices}}, -1), {{updates}})"),
+              jax=custom(f"at_{which}", f"{{x}}.at[{{indices}}].{which}({{updates}})"))
+
+
 _DESCENDING = Attr("bool", reference=False, doc="largest first; the reference sorts ascending when unpinned")
+SIDE = kw("side", {False: "left", True: "right"})  # torch.bucketize's right as searchsorted's side
 _DIRECTION = kw("direction", {True: "DESCENDING", False: "ASCENDING"})  # tf.sort and tf.argsort spell it so
 _OUT_OF_RANGE = "an index outside [-n, n) raises IndexError (negative ones count from the end)"
 _AXIS = Attr("axis", nullable=True, reference=None, doc="the axis indexed; the reference flattens the input when "
@@ -205,6 +266,8 @@ OPS = [
        torch=method("index_add", args=("x", 0, "indices", "updates")),
        tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
        jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
+    _scatter_extreme_op("max"),
+    _scatter_extreme_op("min"),
     op("take", "indexing", ("x", IDX), "elements of x at `indices` along `axis` (of the flattened input when "
        "unpinned, NumPy's take): torch.take (always flattened), tf.gather (axis 0 by default), jnp.take (NaN fill "
        "for out-of-range indices by default)", _take, attrs={"axis": _AXIS},
@@ -290,6 +353,18 @@ OPS = [
        conventions="x equal to an edge goes to the bin that edge opens (right=False); NaN goes past the last bin",
        torch=call("torch.bucketize", args=("x", "bins"), right="right"),
        tensorflow=call("keras.ops.digitize"), jax=call("jnp.digitize", right="right")),
+    op("bucketize", "indexing", ("x", "boundaries"), "the bucket of each x between increasing `boundaries`, torch's "
+       "meaning: i with boundaries[i-1] < x <= boundaries[i] (right=False), or boundaries[i-1] <= x < boundaries[i] "
+       "(right), the opposite of NumPy's digitize; TensorFlow and JAX users write searchsorted(boundaries, x) with "
+       "side left (right=False) or right, whose arguments come the other way round",
+       lambda r, x, boundaries, right: r.xp.searchsorted(boundaries, x, side="right" if right else "left"),
+       attrs={"right": Attr("bool", reference=False, doc="which side of a boundary is closed; the reference: "
+                                                         "torch's default, open on the left")},
+       conventions="x equal to a boundary goes to the bucket that boundary closes (right=False); NaN goes past the "
+                   "last boundary",
+       torch=call("torch.bucketize", args=("x", "boundaries"), right="right"),
+       tensorflow=call("tf.searchsorted", args=("boundaries", "x"), right=SIDE),
+       jax=call("jnp.searchsorted", args=("boundaries", "x"), right=SIDE)),
     op("argsort", "indexing", "x", "the indices that sort x along `axis` (the last when unpinned), ascending unless "
        "`descending`; `stable` unpinned: torch and tf unstable, jnp stable",
        lambda r, x, axis, stable, descending: _order(r, x, axis, bool(descending)),

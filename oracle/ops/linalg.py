@@ -2,7 +2,9 @@
 
 Decompositions whose factors are unique only up to signs (QR, SVD, eigh) are compared
 through invariants: R of QR (LAPACK's Householder convention, whose diagonal signs may
-differ between libraries), singular values, eigenvalues.
+differ between libraries), singular values, eigenvalues. `svd` and `eigh` return their
+factors as each framework returns them (order included: tf.linalg.svd gives s, u, v); a case
+compares what no sign flip changes, |u|, |v| and the reconstruction u diag(s) vh.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ def _trace(r, x):  # type: ignore[no-untyped-def]
     return r.xp.trace(x, axis1=-2, axis2=-1)
 
 
+def _lower_mirrored(xp, a):  # type: ignore[no-untyped-def]
+    """The symmetric matrix LAPACK reads with UPLO='L': a's lower triangle, mirrored above the diagonal."""
+    return xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
+
+
 def _cholesky(r, a):  # type: ignore[no-untyped-def]
     # the lower triangle of a (the strictly upper part is not read); NaN where a is not positive definite
     xp = r.xp
-    sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
+    sym = _lower_mirrored(xp, a)
     try:
         return xp.linalg.cholesky(sym)
     except Exception:  # NumPy raises LinAlgError where LAPACK's potrf fails; jnp returns this NaN factor itself
@@ -35,9 +42,15 @@ def _cholesky(r, a):  # type: ignore[no-untyped-def]
 
 
 def _eigvalsh(r, a):  # type: ignore[no-untyped-def]
-    xp = r.xp
-    sym = xp.tril(a) + xp.swapaxes(xp.tril(a, -1), -1, -2)
-    return xp.linalg.eigvalsh(sym)
+    return r.xp.linalg.eigvalsh(_lower_mirrored(r.xp, a))
+
+
+def _svd(r, a, full_matrices):  # type: ignore[no-untyped-def]
+    return tuple(r.xp.linalg.svd(a, full_matrices=full_matrices))
+
+
+def _eigh(r, a):  # type: ignore[no-untyped-def]
+    return tuple(r.xp.linalg.eigh(_lower_mirrored(r.xp, a)))
 
 
 def _pinv(r, a, rtol):  # type: ignore[no-untyped-def]
@@ -124,6 +137,25 @@ OPS = [
        _eigvalsh, conventions="reads the lower triangle only (LAPACK's UPLO='L'); jnp.linalg.eigvalsh symmetrizes "
        "(a + a^T) / 2 first by default",
        torch=call("torch.linalg.eigvalsh"), tensorflow=call("tf.linalg.eigvalsh"), jax=call("jnp.linalg.eigvalsh")),
+    op("svd", "linalg", "a", "the singular value decomposition a = u diag(s) vh, unpacked as `u, s, vh = svd(a)`: "
+       "s descending; with full_matrices u is [M, M] and vh [N, N], else [M, K] and [K, N] (K = min(M, N)). "
+       "tf.linalg.svd returns (s, u, v) with v not transposed, so the same unpacking gives other names to its "
+       "factors; torch.linalg.svd and jnp.linalg.svd return (U, S, Vh)", _svd,
+       attrs={"full_matrices": Attr("bool", reference=True, doc="the reference computes full matrices when unpinned "
+                                                                 "(NumPy's meaning); tf.linalg.svd's default is False")},
+       conventions="a pair of singular vectors is unique only up to a common sign (and a subspace where singular "
+                   "values repeat): the reference's signs are LAPACK gesdd's, so compare |u|, |vh| or u diag(s) vh",
+       outputs=("u", "s", "vh"),
+       torch=call("torch.linalg.svd", full_matrices="full_matrices"),
+       tensorflow=call("tf.linalg.svd", full_matrices="full_matrices"),
+       jax=call("jnp.linalg.svd", full_matrices="full_matrices")),
+    op("eigh", "linalg", "a", "eigenvalues (ascending) and eigenvectors (columns) of the symmetric matrix given by "
+       "a's lower triangle, unpacked as `w, v = eigh(a)`", _eigh,
+       conventions="reads the lower triangle only (LAPACK's UPLO='L'; jnp.linalg.eigh symmetrizes (a + a^T) / 2 by "
+                   "default); an eigenvector is unique only up to sign (and a subspace where eigenvalues repeat): "
+                   "the reference's signs are LAPACK syevd's, so compare |v| or v diag(w) v^T",
+       outputs=("eigenvalues", "eigenvectors"),
+       torch=call("torch.linalg.eigh"), tensorflow=call("tf.linalg.eigh"), jax=call("jnp.linalg.eigh")),
     op("pinv", "linalg", "a", "Moore-Penrose pseudo-inverse through the SVD; singular values at or below "
        "rtol * s_max are dropped. The reference uses rtol = 1e-5 when unpinned (its stated choice); each framework "
        "has its own default cutoff (torch: max(m, n) * eps of the dtype; TF and JAX: 10 * max(m, n) * eps)", _pinv,

@@ -271,6 +271,16 @@ def _margin_ranking(r, x1, x2, y, margin, reduction):  # type: ignore[no-untyped
     return r.reduce(_pos(r, -y * (x1 - x2) + margin), reduction)
 
 
+def _hinge_embedding(r, x, y, margin, reduction):  # type: ignore[no-untyped-def]
+    from oracle.ops.refctx import Undefined
+
+    labels = r.concrete(y)
+    if labels.size and not ((labels == 1) | (labels == -1)).all():
+        raise Undefined("hinge_embedding is defined for targets in {-1, 1} only")
+    xp = r.xp
+    return r.reduce(xp.where(y == 1, x, _pos(r, margin - x)), reduction)
+
+
 def _triplet(r, anchor, positive, negative, margin, reduction):  # type: ignore[no-untyped-def]
     xp = r.xp
     eps = 1e-6
@@ -392,6 +402,17 @@ OPS += [
               "reduction": REDUCTION}, conventions="gradient 0 at the kink (a tie with margin 0)",
        torch=construct("torch.nn.MarginRankingLoss", margin="margin", reduction="reduction"),
        tensorflow=none(NO_KERAS.format("margin-ranking")), jax=none(NO_OPTAX.format("margin-ranking"))),
+    op("hinge_embedding", "loss", ("x", Arg("y", domain="real")),
+       "x where y = 1, max(0, margin - x) where y = -1 (x is typically a distance); then `reduction`",
+       _hinge_embedding,
+       attrs={"margin": Attr("float", reference=1.0, doc="the reference uses 1.0 when unpinned"),
+              "reduction": REDUCTION},
+       conventions="targets outside {-1, 1} are undefined (the reference refuses them); gradient 0 at the kink "
+                   "margin - x = 0",
+       torch=construct("torch.nn.HingeEmbeddingLoss", margin="margin", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("hinge-embedding") + " (keras.losses.Hinge is max(0, 1 - y x), the binary "
+                       "hinge)"),
+       jax=none(NO_OPTAX.format("hinge-embedding") + " (optax.losses.hinge_loss is the binary hinge)")),
     op("triplet_margin", "loss", "anchor positive negative",
        "max(d(a, p) - d(a, n) + margin, 0) per example, d(u, v) = ||u - v + 1e-6||_2 over the last axis; "
        "then `reduction`", _triplet,
@@ -481,7 +502,7 @@ OPS = with_forms(OPS, "torch", "functional", {
         ("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits"), ("huber_loss", "huber_loss"),
         ("smooth_l1_loss", "smooth_l1_loss"), ("cross_entropy_smoothed", "cross_entropy"), ("nll_loss", "nll_loss"),
         ("kl_div", "kl_div"), ("poisson_nll", "poisson_nll_loss"), ("margin_ranking", "margin_ranking_loss"),
-        ("triplet_margin", "triplet_margin_loss"))})
+        ("triplet_margin", "triplet_margin_loss"), ("hinge_embedding", "hinge_embedding_loss"))})
 OPS = with_forms(OPS, "torch", "module", {
     "cosine_similarity": retarget(_declared("cosine_similarity").torch, "torch.nn.CosineSimilarity", kind="construct"),
     "ctc_loss": retarget(_declared("ctc_loss").torch, "torch.nn.CTCLoss", kind="construct")})

@@ -67,6 +67,16 @@ def _matrix(x, name):  # type: ignore[no-untyped-def]
     return x
 
 
+def _band_part(r, x, num_lower, num_upper):  # type: ignore[no-untyped-def]
+    """Keep x[..., m, n] where (num_lower < 0 or m - n <= num_lower) and (num_upper < 0 or n - m <= num_upper)."""
+    xp = r.xp
+    _matrix(x, "band_part")
+    m, n = x.shape[-2], x.shape[-1]
+    below = xp.arange(m)[:, None] - xp.arange(n)[None, :]  # m - n: how far below the diagonal
+    keep = ((below <= num_lower) | (num_lower < 0)) & ((-below <= num_upper) | (num_upper < 0))
+    return xp.where(keep, x, xp.zeros_like(x))  # selected, not multiplied: NaN outside the band becomes 0
+
+
 def _flatten_layer(r, x):  # type: ignore[no-untyped-def]
     return r.xp.reshape(x, (x.shape[0], -1))
 
@@ -193,9 +203,12 @@ OPS = [
        torch=switch("mode", framework=custom("pad_pairs", "torch.nn.functional.pad({x}, [p for pair in "
                                                           "reversed({pad_width}) for p in pair])"),
                     constant=_pad_torch_case("constant"), reflect=_pad_torch_case("reflect"),
-                    edge=_pad_torch_case("edge")),
+                    edge=_pad_torch_case("edge"),
+                    symmetric=none("torch.nn.functional.pad's modes are constant, reflect, replicate and circular: "
+                                   "no symmetric (edge-inclusive) reflection")),
        tensorflow=switch("mode", framework=_tf_pad(None), constant=_tf_pad("constant"), reflect=_tf_pad("reflect"),
-                         symmetric=_tf_pad("symmetric")),
+                         symmetric=_tf_pad("symmetric"),
+                         edge=none("tf.pad's modes are CONSTANT, REFLECT and SYMMETRIC: no edge (replicate)")),
        jax=call("jnp.pad", pad_width="pad_width", mode="mode")),
     op("tril", "shape", "x", "x with elements above the k-th diagonal zeroed (last two axes)",
        lambda r, x, k: r.xp.tril(_matrix(x, "tril"), k), attrs={"k": Attr("int", reference=0)},
@@ -205,6 +218,18 @@ OPS = [
        lambda r, x, k: r.xp.triu(_matrix(x, "triu"), k), attrs={"k": Attr("int", reference=0)},
        conventions="an input of rank < 2 raises ValueError (NumPy instead broadcasts a vector to a square matrix)",
        torch=call("torch.triu", k="diagonal"), tensorflow=call("keras.ops.triu", k="k"), jax=call("jnp.triu", k="k")),
+    op("band_part", "shape", "x", "x with everything outside a band of the last two axes zeroed: num_lower "
+       "diagonals below the main one and num_upper above it are kept, a negative count keeping that whole triangle "
+       "(tf.linalg.band_part); torch and JAX have no band_part, users combine tril and triu", _band_part,
+       attrs={"num_lower": Attr("int", REQUIRED, doc="subdiagonals kept; negative: the whole lower triangle"),
+              "num_upper": Attr("int", REQUIRED, doc="superdiagonals kept; negative: the whole upper triangle")},
+       conventions="elements outside the band are set to 0, not multiplied by 0 (a NaN there becomes 0); an input "
+                   "of rank < 2 raises ValueError",
+       torch=custom("band_part_tril_triu", "torch.tril(torch.triu({x}, -{num_lower}), {num_upper}) (a negative "
+                    "count: that call left out)"),
+       tensorflow=call("tf.linalg.band_part", num_lower="num_lower", num_upper="num_upper"),
+       jax=custom("band_part_tril_triu", "jnp.tril(jnp.triu({x}, -{num_lower}), {num_upper}) (a negative count: "
+                  "that call left out)")),
     op("diag", "shape", "x", "NumPy's diag: a 1-D input becomes a diagonal matrix, a 2-D input gives its k-th "
        "diagonal; tf.linalg.diag always builds matrices from the last axis (keras.ops.diag follows NumPy)",
        lambda r, x, k: r.xp.diag(x, k), attrs={"k": Attr("int", reference=0)},
