@@ -21,6 +21,8 @@ from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
 from oracle.report.snippet_grad import NAMES as GRAD_NAMES
 from oracle.report.snippet_grad import gradient_code
+from oracle.report.snippet_rule import NAMES as RULE_NAMES
+from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
 from oracle.vectorize import vmap_call
@@ -31,7 +33,7 @@ IMPORTS = {
     "jax": ["import numpy as np", "import jax", "import jax.numpy as jnp"],
 }
 RESERVED = {"np", "torch", "tf", "jax", "jnp", "optax", "keras", "ml_dtypes", "print", "torchmetrics",
-            "flax_metrics", "flax", "builtins"} | GRAD_NAMES
+            "flax_metrics", "flax", "builtins"} | GRAD_NAMES | RULE_NAMES
 # how a built layer's state is read: a copy now, not the buffer later calls update in place (adapters' snapshot)
 SNAPSHOT = {"torch": "{}.clone()", "tensorflow": "tf.identity({})", "jax": "jnp.array({})"}
 
@@ -237,7 +239,17 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
         lines.append("import ml_dtypes")
     lines += [""] + _input_lines(case, framework, ctx.var, tracked)
     try:
-        body = [line for s, leaf in zip(steps, leaves) if leaf for line in _expression(s, leaf, ctx, framework)]
+        body: list[str] = []
+        for s, leaf in zip(steps, leaves):
+            assert leaf is not None
+            made = _expression(s, leaf, ctx, framework)
+            if s.out in (case.get("custom_gradient") or {}):  # the step inside its rule, defined before the body
+                ruled = _ruled(case["custom_gradient"][s.out], s, made, framework, ctx)
+                if isinstance(ruled, str):
+                    return ruled
+                lines += _imports_of(ruled[0]) + [""] + ruled[1]
+                made = [ruled[2]]
+            body += made
     except Unsupported as exc:  # an attribute this API cannot express, or statements vmap's lambda cannot hold
         return str(exc)
     names = _observed(case, framework, steps, ctx.var)
@@ -262,6 +274,25 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     return Snippet(framework, "\n".join(lines) + "\n", names)
 
 
+def _ruled(rule: dict[str, Any], step: Step, forward: list[str], framework: str,
+           ctx: _Ctx) -> tuple[list[Binding], list[str], str] | str:
+    """(the rule's bindings, its definition, the call replacing the step), or why there is none."""
+    inner = [parse_step(text) for text in rule["backward"]]
+    for name in [rule["cotangent"]] + [n for s in inner for n in s.names]:
+        ctx.var.setdefault(name, f"{name}_" if name in RESERVED else name)
+    leaves = [_leaf(s, framework, ctx) for s in inner]
+    if any(leaf is None for leaf in leaves):
+        return "a custom gradient rule with an op that has no native form here"
+    backward = [line for s, leaf in zip(inner, leaves) if leaf for line in _expression(s, leaf, ctx, framework)]
+    definition, call = rule_code(framework, ctx.var[step.out], [ctx.arg(a) for a in step.args], forward, backward,
+                                 ctx.var[rule["cotangent"]], [ctx.var[g] for g in rule["grads"]])
+    return [leaf for leaf in leaves if leaf], definition, call
+
+
+def _imports_of(leaves: list[Binding]) -> list[str]:
+    return list(dict.fromkeys(i for leaf in leaves for i in _imports(leaf)))
+
+
 def snippet_supported(case: dict[str, Any]) -> bool:
     """Whether make_snippet may write one for this case (else the report shows the recorded `native_api`).
 
@@ -283,8 +314,6 @@ def no_snippet_reason(case: dict[str, Any]) -> str:
     notes = [o.get("notes") or {} for o in case.get("columns", {}).values()]
     if case.get("training"):
         return "a training loop (model, optimizer, steps): no snippet yet"
-    if case.get("custom_gradient"):
-        return "a custom gradient rule (custom_vjp, tf.custom_gradient, autograd.Function): no snippet yet"
     if case.get("isolate"):
         return "isolated outputs: a snippet is one straight script and stops at the first error"
     if any("stats_of" in n for n in notes):
