@@ -40,7 +40,7 @@ def _options(options: list[str]) -> str:
 
 
 def _indent(lines: list[str], depth: int = 1) -> list[str]:
-    return [f"{'    ' * depth}{line}" for line in lines]
+    return [f"{'    ' * depth}{line}" if line else "" for line in lines]
 
 
 def _function(params: list[str], body: list[str], of: str) -> list[str]:

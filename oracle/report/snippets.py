@@ -254,9 +254,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
         return str(exc)
     names = _observed(case, framework, steps, ctx.var)
     compiled = case["columns"].get(column or framework, {}).get("notes", {}).get("compiled")
-    if compiled:
-        if grad:
-            return "a compiled forward differentiated: no snippet yet (native_api shows the calls)"
+    if compiled:  # the steps as one decorated function; a gradient differentiates through its call
         made = [ctx.var[n] for s in steps if not OPS[s.op].builds for n in s.names]
         params = [ctx.var[n] for n in case["inputs"]]
         returned = ", ".join(made) + ("," if len(made) == 1 else "")
