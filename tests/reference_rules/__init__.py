@@ -1,0 +1,34 @@
+"""The independent rules of tests/test_reference_independent.py, one module per op family.
+
+Each module holds `RULES`, a list of `Rule`s (reference_rules/common.py): an op, the rule in words, the
+inputs and the expected value from an implementation the reference shares no code with (NumPy / SciPy
+built-ins, mpmath) or worked out by hand, the arithmetic in a comment. `EXCLUDED` names the ops no rule
+here can check, each with its reason; every op of the registry is in one or the other.
+"""
+
+from __future__ import annotations
+
+from reference_rules import (
+    activation,
+    casting,
+    comparison,
+    conv,
+    elementwise,
+    idioms,
+    indexing,
+    linalg,
+    loss,
+    metric,
+    normalization,
+    optimizer,
+    reduction,
+    shape,
+)
+from reference_rules.common import Rule
+
+_MODULES = (elementwise, comparison, casting, reduction, shape, indexing, activation, normalization, loss, linalg,
+            conv, metric, optimizer, idioms)
+RULES: list[Rule] = [rule for module in _MODULES for rule in module.RULES]
+
+# ops no rule here can check, with why
+EXCLUDED: dict[str, str] = {}

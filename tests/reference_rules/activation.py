@@ -1,0 +1,37 @@
+"""Activations: the definitions, on samples and at NaN, +-inf and the kinks."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.special as sp
+
+from reference_rules.common import INF, NAN, SPECIAL, Rule, S, a, softplus
+
+RULES = [
+    Rule("relu", "if x is NaN, the result is NaN; relu is max(x, 0)", (a(NAN, -INF, -1.0, 0.0, 2.0, INF),),
+         lambda x: np.maximum(x, 0.0)),
+    Rule("relu", "relu of a sample is max(x, 0)", (S,), lambda x: np.maximum(x, 0.0)),
+    Rule("relu6", "if x is NaN, the result is NaN; relu6 is min(max(x, 0), 6)", (a(NAN, -1.0, 3.0, 6.0, 7.0, INF),),
+         lambda x: np.minimum(np.maximum(x, 0.0), 6.0)),
+    Rule("sigmoid", "sigmoid is SciPy's expit, saturating at +-inf", (a(*SPECIAL),), sp.expit),
+    Rule("log_sigmoid", "log_sigmoid is -softplus(-x), finite for large negative x", (a(-800.0, -1.0, 0.0, 30.0),),
+         lambda x: -np.logaddexp(0.0, -x)),
+    Rule("softplus", "softplus is log(1 + e^x) (logaddexp(0, x)), linear for large x", (a(-800.0, -1.0, 0.0, 800.0),),
+         softplus),
+    Rule("silu", "silu is x * expit(x)", (S,), lambda x: x * sp.expit(x)),
+    Rule("mish", "mish is x * tanh(softplus(x))", (S,), lambda x: x * np.tanh(softplus(x))),
+    Rule("gelu", "exact gelu is x * Phi(x) (SciPy's ndtr)", (a(-3.0, -0.5, 0.0, 1.0, 4.0),), lambda x: x * sp.ndtr(x)),
+    Rule("elu", "elu is x if x > 0 else expm1(x)", (a(-INF, -2.0, -0.0, 0.5),), lambda x: np.where(x > 0, x, np.expm1(x))),
+    Rule("selu", "selu's constants are Klambauer et al.'s", (a(-1.0, 0.0, 2.0),),
+         lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))),
+    Rule("leaky_relu", "the slope below 0 is 0.01 (the stated reference value)", (a(-2.0, 0.0, 3.0),),
+         a(-0.02, 0.0, 3.0)),
+    Rule("softsign", "softsign is x / (1 + |x|), and its limit +-1 at +-inf", (a(-INF, -1.0, 0.0, 3.0, INF),),
+         a(-1.0, -0.5, 0.0, 0.75, 1.0)),
+    Rule("hard_tanh", "hard_tanh clips to [-1, 1]", (a(-2.0, -0.5, 0.5, 2.0),), lambda x: np.clip(x, -1.0, 1.0)),
+    Rule("hard_sigmoid", "hard_sigmoid is relu6(x + 3) / 6", (a(-4.0, -3.0, 0.0, 3.0, 4.0),), a(0.0, 0.0, 0.5, 1.0, 1.0)),
+    Rule("softmax", "softmax is SciPy's, over the last axis", (S,), lambda x: sp.softmax(x, axis=-1)),
+    Rule("softmax", "a -inf logit has probability 0", (a(-INF, 0.0, 0.0),), a(0.0, 0.5, 0.5)),
+    Rule("log_softmax", "log_softmax is SciPy's, stable for large logits", (a(1000.0, 0.0, -1000.0),),
+         lambda x: sp.log_softmax(x)),
+]
