@@ -20,4 +20,13 @@ RULES = [
          lambda x, y: np.isclose(x, y, rtol=1e-5, atol=1e-8)),
     Rule("logical_xor", "nonzero is true, NaN included", (a(NAN, 0.0, 1.0), a(0.0, 0.0, 2.0)), np.logical_xor),
     Rule("where", "picks x where the condition holds", (np.array([True, False]), a(1.0, 2.0), a(3.0, 4.0)), a(1.0, 4.0)),
+    Rule("less_equal", "a comparison with NaN is false; -0 <= +0",
+         (a(NAN, 1.0, -INF, -0.0, 2.0), a(NAN, NAN, INF, 0.0, 1.0)), np.less_equal, cite=API.format("less_equal")),
+    Rule("greater", "a comparison with NaN is false; inf > inf is false; -0 > +0 is false",
+         (a(NAN, 2.0, INF, 0.0, 3.0), a(1.0, NAN, INF, -0.0, -INF)), np.greater, cite=API.format("greater")),
+    Rule("logical_and", "nonzero is true, NaN included; -0 is false",
+         (a(NAN, 0.0, 1.0, -0.0, 2.0), a(1.0, 1.0, 2.0, 1.0, 0.0)), np.logical_and),
+    Rule("logical_or", "nonzero is true, NaN included; -0 is false", (a(NAN, 0.0, -0.0, 0.0), a(0.0, 0.0, 0.0, INF)),
+         np.logical_or),
+    Rule("logical_not", "nonzero is true, NaN included; -0 is false", (a(NAN, 0.0, -0.0, 3.0, -INF),), np.logical_not),
 ]

@@ -8,7 +8,8 @@ import mpmath
 import numpy as np
 import scipy.special as sp
 
-from reference_rules.common import API, INF, NAN, SPECIAL, Rule, a, mp
+from oracle.ops.refctx import Undefined
+from reference_rules.common import API, INF, NAN, SPECIAL, Raises, Rule, a, mp
 
 RULES = [
     Rule("exp", "exp on special values is NumPy's exp", (a(*SPECIAL),), np.exp, cite=API.format("exp")),
@@ -70,4 +71,34 @@ RULES = [
     Rule("floor_divide", "rounds toward -inf; 1 // 0 is inf", (a(5.0, -5.0, 1.0), a(3.0, 3.0, 0.0)), np.floor_divide),
     Rule("round", "halves round to even", (a(0.5, 1.5, 2.5, -0.5),), a(0.0, 2.0, 2.0, -0.0), signed=True,
          cite=API.format("round")),
+    Rule("add_n", "the sum of [x, y]; -0 + -0 is -0, inf + -inf is NaN", (a(1.0, -0.0, INF, 2.5), a(2.0, -0.0, -INF, NAN)),
+         np.add, signed=True),
+    Rule("add_n", "tensors of different shapes are an error (no broadcasting)", (a(1.0, 2.0), a(1.0)),
+         Raises(ValueError)),
+    # by hand: 5/3 = 1.67 -> 1, -5/3 -> -1, 5/-3 -> -1, -5/-3 -> 1; 1/0 = inf, -1/0 = -inf, 0/0 = NaN
+    Rule("trunc_divide", "float division rounded toward 0; x / 0 is +-inf or NaN",
+         (a(5.0, -5.0, 5.0, -5.0, 1.0, -1.0, 0.0), a(3.0, 3.0, -3.0, -3.0, 0.0, 0.0, 0.0)),
+         a(1.0, -1.0, -1.0, 1.0, INF, -INF, NAN)),
+    # by hand: 7 // 2 = 3 in C, -7 / 2 = -3.5 -> -3 (Python's // would give -4)
+    Rule("trunc_divide", "integers divide as in C, toward 0", (np.array([7, -7, 7, -7]), np.array([2, 2, -2, -2])),
+         a(3.0, -3.0, -3.0, 3.0)),
+    Rule("trunc_divide", "integer division by 0 raises", (np.array([1, 2]), np.array([1, 0])), Raises(ZeroDivisionError)),
+    Rule("rsqrt", "1/sqrt(+0) is +inf, 1/sqrt(-0) is -inf (sqrt(-0) = -0), x < 0 is NaN",
+         (a(0.0, -0.0, INF, 4.0, -1.0, NAN),), a(INF, -INF, 0.0, 0.5, NAN, NAN), signed=True),
+    Rule("rsqrt", "rsqrt near 1 and of a tiny x (mpmath)", (a(1e-300, 2.0, 1e300),), mp(lambda v: 1 / mpmath.sqrt(v))),
+    Rule("tan", "tan(+-0) is +-0; tan(+-inf) is NaN; NumPy's elsewhere", (a(*SPECIAL),), np.tan, signed=True,
+         cite=API.format("tan")),
+    Rule("arccos", "|x| > 1 gives NaN; arccos(1) is +0", (a(-1.5, -1.0, 0.0, 0.5, 1.0, 2.0, NAN, INF),), np.arccos,
+         signed=True, cite=API.format("acos")),
+    Rule("clip", "if x is NaN, the result is NaN; both bounds as np.clip", (a(NAN, -2.0, 0.5, 3.0, -INF, INF, -0.0),),
+         lambda x: np.clip(x, -1.0, 1.0), {"min": -1.0, "max": 1.0}, signed=True, cite=API.format("clip")),
+    Rule("clip", "a null bound is not applied", (a(NAN, -2.0, 0.5, 3.0, INF),), lambda x: np.clip(x, 0.0, None),
+         {"min": 0.0}),
+    Rule("clip", "min > max: every element becomes max, as np.clip", (a(-2.0, 1.5, 5.0),), lambda x: np.clip(x, 2.0, 1.0),
+         {"min": 2.0, "max": 1.0}),
+    Rule("nan_to_num", "NaN becomes `nan`; finite values and -0 stay", (a(NAN, 1.0, -0.0, -2.5),), a(0.0, 1.0, -0.0, -2.5),
+         signed=True),
+    Rule("nan_to_num", "pinned replacements, as np.nan_to_num", (a(NAN, INF, -INF, 2.0),),
+         lambda x: np.nan_to_num(x, nan=5.0, posinf=9.0, neginf=-9.0), {"nan": 5.0, "posinf": 9.0, "neginf": -9.0}),
+    Rule("nan_to_num", "an inf to replace with posinf unpinned is undefined", (a(INF, 1.0),), Raises(Undefined)),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_rules.common import Rule, S, a
+from reference_rules.common import Raises, Rule, S, a
 
 RULES = [
     Rule("reshape", "row-major, as np.reshape", (S,), lambda x: np.reshape(x, (4, 3)), {"shape": [4, 3]}),
@@ -18,4 +18,39 @@ RULES = [
     Rule("diagonal", "as np.diagonal", (S,), np.diagonal),
     Rule("expand_dims", "as np.expand_dims", (S,), lambda x: np.expand_dims(x, 0), {"axis": 0}),
     Rule("broadcast_to", "as np.broadcast_to", (a(1.0, 2.0),), np.broadcast_to(a(1.0, 2.0), (3, 2)), {"shape": [3, 2]}),
+    Rule("squeeze", "every size-1 axis when unpinned", (S.reshape(1, 3, 1, 4),), S),
+    Rule("squeeze", "only `axis` when pinned", (S.reshape(1, 3, 1, 4),), S.reshape(1, 3, 4), {"axis": 2}),
+    Rule("swapaxes", "as np.swapaxes", (np.arange(24.0).reshape(2, 3, 4),), lambda x: np.swapaxes(x, 0, 2),
+         {"axis1": 0, "axis2": 2}),
+    Rule("moveaxis", "as np.moveaxis", (np.arange(24.0).reshape(2, 3, 4),), lambda x: np.moveaxis(x, 0, -1),
+         {"source": 0, "destination": -1}),
+    Rule("split_first", "an integer is the number of equal pieces (np.split)", (np.arange(6.0),), a(0.0, 1.0),
+         {"sections": 3}),
+    Rule("split_first", "a size that does not divide into equal pieces raises", (np.arange(5.0),), Raises(ValueError),
+         {"sections": 2}),
+    Rule("split_last", "the last of np.split's pieces, along an axis", (S,), lambda x: np.split(x, 2, axis=1)[-1],
+         {"sections": 2, "axis": 1}),
+    Rule("split", "an integer: equal pieces along axis 0, as np.split", (np.arange(6.0), 3),
+         [a(0.0, 1.0), a(2.0, 3.0), a(4.0, 5.0)]),
+    Rule("split", "a list: the pieces' sizes", (np.arange(6.0), [1, 2, 3]), [a(0.0), a(1.0, 2.0), a(3.0, 4.0, 5.0)]),
+    Rule("split", "sizes that do not add up raise", (np.arange(6.0), [1, 2]), Raises(ValueError)),
+    Rule("repeat", "each element repeated, the flattened input when unpinned (np.repeat)", (S[:2, :2],),
+         lambda x: np.repeat(x, 2), {"repeats": 2}),
+    Rule("repeat", "along an axis, as np.repeat", (S,), lambda x: np.repeat(x, 2, axis=0), {"repeats": 2, "axis": 0}),
+    Rule("repeat_method", "NumPy's x.repeat(n): each element n times, flattened", (a(1.0, 2.0, 3.0).reshape(3, 1),),
+         a(1.0, 1.0, 2.0, 2.0, 3.0, 3.0), {"repeats": 2}),
+    Rule("flatten", "row-major, as np.ravel", (np.arange(24.0).reshape(2, 3, 4),), np.ravel),
+    Rule("flatten_layer", "keeps axis 0, flattens the rest row-major", (np.arange(24.0).reshape(2, 3, 4),),
+         np.arange(24.0).reshape(2, 12)),
+    Rule("pad", "constant: zeros, pairs in axis order, as np.pad", (S,), lambda x: np.pad(x, [(1, 0), (0, 2)]),
+         {"pad_width": [[1, 0], [0, 2]]}),
+    Rule("pad", "reflect, as np.pad", (a(1.0, 2.0, 3.0),), a(3.0, 2.0, 1.0, 2.0, 3.0, 2.0),
+         {"pad_width": [[2, 1]], "mode": "reflect"}),
+    Rule("pad", "reflect padding as large as the axis raises", (a(1.0, 2.0),), Raises(ValueError),
+         {"pad_width": [[2, 0]], "mode": "reflect"}),
+    Rule("triu", "as np.triu", (S,), np.triu),
+    Rule("triu", "k = 1, as np.triu", (S,), lambda x: np.triu(x, 1), {"k": 1}),
+    Rule("triu", "a vector raises (rank < 2)", (a(1.0, 2.0),), Raises(ValueError)),
+    Rule("diag", "a vector becomes a diagonal matrix (np.diag)", (a(1.0, 2.0, 3.0),), np.diag),
+    Rule("diag", "a matrix gives its k-th diagonal (np.diag)", (S,), lambda x: np.diag(x, -1), {"k": -1}),
 ]
