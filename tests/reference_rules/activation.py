@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.special as sp
 
-from reference_rules.common import INF, NAN, SPECIAL, Rule, S, a, softplus
+from reference_rules.common import INF, NAN, SPECIAL, Raises, Rule, S, a, softplus
 
 RULES = [
     Rule("relu", "if x is NaN, the result is NaN; relu is max(x, 0)", (a(NAN, -INF, -1.0, 0.0, 2.0, INF),),
@@ -34,4 +36,17 @@ RULES = [
     Rule("softmax", "a -inf logit has probability 0", (a(-INF, 0.0, 0.0),), a(0.0, 0.5, 0.5)),
     Rule("log_softmax", "log_softmax is SciPy's, stable for large logits", (a(1000.0, 0.0, -1000.0),),
          lambda x: sp.log_softmax(x)),
+    Rule("celu", "alpha 1: x if x > 0 else expm1(x); limits at +-inf", (a(-INF, -2.0, 0.5, INF),),
+         a(-1.0, math.expm1(-2.0), 0.5, INF)),
+    Rule("celu", "alpha 2: 2 expm1(x / 2) below 0", (S,), lambda x: np.where(x > 0, x, 2.0 * np.expm1(x / 2.0)),
+         {"alpha": 2.0}),
+    # by hand: -4 -> -4 * 0 / 6 = -0, -1 -> -1 * 2 / 6, 1 -> 1 * 4 / 6, 3 -> 3 * 6 / 6, 5 -> 5 * 6 / 6
+    Rule("hard_swish", "x relu6(x + 3) / 6, by hand; NaN stays NaN", (a(-4.0, -3.0, -1.0, 0.0, 1.0, 3.0, 5.0, NAN, INF),),
+         a(-0.0, -0.0, -1.0 / 3.0, 0.0, 2.0 / 3.0, 3.0, 5.0, NAN, INF)),
+    Rule("glu", "a * expit(b), the halves of the last axis", (S,), lambda x: x[:, :2] * sp.expit(x[:, 2:])),
+    Rule("glu", "an odd size along the axis raises", (a(1.0, 2.0, 3.0),), Raises(ValueError)),
+    Rule("prelu", "a weight of size C applies along axis 1", (S, a(0.1, 0.2, 0.3, 0.4).reshape(4)),
+         lambda x, w: np.where(x > 0, x, w[None, :] * x)),
+    Rule("prelu", "a weight of size 1 applies to every element; NaN stays NaN", (a(-2.0, 0.0, 3.0, NAN), a(0.25)),
+         a(-0.5, 0.0, 3.0, NAN)),
 ]
