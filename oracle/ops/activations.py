@@ -43,18 +43,19 @@ def _leaky_relu(r, x, negative_slope):  # type: ignore[no-untyped-def]
 
 
 def _neg_expm1(r, x, alpha):  # type: ignore[no-untyped-def]
-    return alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0) / alpha)
+    # the positive branch is masked to 0 (no overflow in expm1 or its gradient); NaN is not masked: NaN in, NaN out
+    return alpha * r.xp.expm1(r.xp.where(x > 0, 0.0, x) / alpha)
 
 
 def _elu(r, x, alpha):  # type: ignore[no-untyped-def]
-    return r.xp.where(x > 0, x, alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+    return r.xp.where(x > 0, x, alpha * r.xp.expm1(r.xp.where(x > 0, 0.0, x)))  # NaN reaches expm1: NaN out
 
 
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
 def _selu(r, x):  # type: ignore[no-untyped-def]
-    return SELU_SCALE * r.xp.where(x > 0, x, SELU_ALPHA * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+    return SELU_SCALE * r.xp.where(x > 0, x, SELU_ALPHA * r.xp.expm1(r.xp.where(x > 0, 0.0, x)))
 
 
 def _celu(r, x, alpha):  # type: ignore[no-untyped-def]

@@ -49,4 +49,11 @@ RULES = [
          lambda x, w: np.where(x > 0, x, w[None, :] * x)),
     Rule("prelu", "a weight of size 1 applies to every element; NaN stays NaN", (a(-2.0, 0.0, 3.0, NAN), a(0.25)),
          a(-0.5, 0.0, 3.0, NAN)),
+    # a reference defect found here: x > 0 is false for NaN and the masked expm1 branch gave 0
+    Rule("elu", "if x is NaN, the result is NaN", (a(NAN, -1.0, 1.0),), a(NAN, math.expm1(-1.0), 1.0)),
+    Rule("selu", "if x is NaN, the result is NaN", (a(NAN, 0.0),), a(NAN, 0.0)),
+    Rule("celu", "if x is NaN, the result is NaN", (a(NAN, 0.5),), a(NAN, 0.5)),
+    # by hand: d/dx x = 1 above 0, d/dx expm1(x) = e^x below; the masked branch must not overflow at x = 1000
+    Rule("elu", "the gradient is 1 above 0 (also at 1000) and e^x below", (a(1000.0, -1.0),), a(1.0, math.exp(-1.0)),
+         grad=True),
 ]
