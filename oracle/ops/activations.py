@@ -78,7 +78,7 @@ def _silu(r, x):  # type: ignore[no-untyped-def]
 
 
 def _softplus_plain(r, x):  # type: ignore[no-untyped-def]
-    return r.xp.logaddexp(0.0 * x, x)
+    return r.xp.logaddexp(0.0, x)  # not logaddexp(0.0 * x, x): 0 * inf is NaN, and softplus(+-inf) is inf, 0
 
 
 def _mish(r, x):  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ def _hard_tanh(r, x):  # type: ignore[no-untyped-def]
 
 
 def _log_sigmoid(r, x):  # type: ignore[no-untyped-def]
-    return -r.xp.logaddexp(0.0 * x, -x)
+    return -r.xp.logaddexp(0.0, -x)
 
 
 def _glu(r, x, axis):  # type: ignore[no-untyped-def]

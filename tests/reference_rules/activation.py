@@ -56,4 +56,9 @@ RULES = [
     # by hand: d/dx x = 1 above 0, d/dx expm1(x) = e^x below; the masked branch must not overflow at x = 1000
     Rule("elu", "the gradient is 1 above 0 (also at 1000) and e^x below", (a(1000.0, -1.0),), a(1.0, math.exp(-1.0)),
          grad=True),
+    # a reference defect found here: logaddexp(0 * x, x) made 0 * inf = NaN the first operand at +-inf
+    Rule("softplus", "softplus(+inf) is +inf, softplus(-inf) is 0; NaN stays NaN", (a(-INF, INF, NAN),), softplus),
+    Rule("log_sigmoid", "log_sigmoid(-inf) is -inf, log_sigmoid(+inf) is 0", (a(-INF, INF, NAN),),
+         lambda x: -np.logaddexp(0.0, -x)),
+    Rule("mish", "mish(+inf) is +inf (inf * tanh(inf))", (a(INF, NAN, 2.0),), lambda x: x * np.tanh(softplus(x))),
 ]
