@@ -58,4 +58,7 @@ RULES = [
          lambda x: (-np.sort(-x, -1)[:, :2], np.argsort(-x, -1, kind="stable")[:, :2]), {"k": 2}),
     Rule("unique", "values, inverse and counts, as np.unique", (np.array([[3.0, 1.0], [3.0, 2.0]]),),
          lambda x: tuple(np.unique(x, return_inverse=True, return_counts=True))),
+    # a reference defect found here: top_k sorted -x, where NaN sorts last, so NaN counted as the smallest
+    Rule("top_k", "NaN is the largest, as for top_k_values and top_k_indices (NumPy's order)", (a(1.0, NAN, 3.0, 3.0),),
+         lambda x: (np.sort(x)[::-1][:2], np.array([1, 2])), {"k": 2}),
 ]
