@@ -22,4 +22,10 @@ RULES = [
     Rule("slogdet", "log|det| is NumPy's slogdet", (S[:, :3],), lambda m: np.linalg.slogdet(m)[1]),
     Rule("pinv", "pinv is NumPy's", (S,), lambda m: np.linalg.pinv(m, rcond=1e-5)),
     Rule("matrix_norm", "fro by default, as np.linalg.norm", (S,), lambda m: np.linalg.norm(m, "fro")),
+    Rule("slogdet_sign", "the sign of det, as np.linalg.slogdet", (S[:, :3],), lambda m: np.linalg.slogdet(m)[0]),
+    Rule("slogdet_sign", "a swap of two rows: -1", (a(0.0, 1.0, 1.0, 0.0).reshape(2, 2),), -1.0),
+    Rule("slogdet_sign", "a singular matrix: 0", (a(1.0, 2.0, 2.0, 4.0).reshape(2, 2),), 0.0),
+    Rule("qr_r", "R of NumPy's reduced QR (LAPACK geqrf signs)", (S.T,), lambda m: np.linalg.qr(m)[1]),
+    Rule("qr", "Q and R of NumPy's reduced QR", (S,), lambda m: tuple(np.linalg.qr(m))),
+    Rule("qr", "a wide matrix: Q [m, m], R [m, n]", (S.T[:2],), lambda m: tuple(np.linalg.qr(m))),
 ]
