@@ -47,8 +47,8 @@ RULES = [
     Rule("multiclass_f1", "none: 2 tp / (2 tp + fp + fn) per class", MC, a(2 / 3, 0.5, 2 / 3),
          {"num_classes": 3, "average": "none"}),
     # by hand: sorted by score, the positives at 0.8 (precision 1/1) and 0.35 (2/3): (1 + 2/3) / 2
-    Rule("average_precision", "the mean over positives of the precision at their score", (a(0.1, 0.4, 0.35, 0.8),
-                                                                                          a(0.0, 0.0, 1.0, 1.0)), 5 / 6),
+    Rule("average_precision", "the mean over positives of the precision at their score",
+         (a(0.1, 0.4, 0.35, 0.8), a(0.0, 0.0, 1.0, 1.0)), 5 / 6),
     # by hand: the tie at 0.5 holds one positive of two (precision 1/2), at 0.2 two of three: (1/2 + 2/3) / 2
     Rule("average_precision", "tied scores share one precision", (a(0.5, 0.5, 0.2), a(1.0, 0.0, 1.0)), 7 / 12),
     Rule("mae_metric", "the mean of |p - t| over all elements", (S, P), lambda p, t: np.mean(np.abs(p - t))),
