@@ -12,6 +12,7 @@ from reference_rules import (
     activation,
     casting,
     comparison,
+    complex_numbers,
     conv,
     elementwise,
     idioms,
@@ -27,7 +28,7 @@ from reference_rules import (
 from reference_rules.common import Rule
 
 _MODULES = (elementwise, comparison, casting, reduction, shape, indexing, activation, normalization, loss, linalg,
-            conv, metric, optimizer, idioms)
+            conv, metric, optimizer, complex_numbers, idioms)
 RULES: list[Rule] = [rule for module in _MODULES for rule in module.RULES]
 
 # ops no rule here can check, with why

@@ -1,0 +1,23 @@
+"""Complex numbers: parts built and read with Python's complex() and NumPy, signed zeros kept."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference_rules.common import INF, NAN, Rule, a
+
+# the parts by hand: complex(re, im) keeps each part exactly (re + 1j * im would turn -0.0 into 0.0)
+Z = np.array([complex(1.0, 2.0), complex(-1.0, -0.0), complex(-1.0, 0.0), complex(0.0, 0.0), complex(-0.0, 0.0),
+              complex(INF, NAN)])
+
+RULES = [
+    Rule("complex", "re + i im, each part exactly: -0 and inf with NaN kept", (a(1.0, -0.0, INF), a(2.0, -0.0, NAN)),
+         np.array([complex(1.0, 2.0), complex(-0.0, -0.0), complex(INF, NAN)]), signed=True),
+    Rule("real", "the real part, signed zeros kept", (Z,), np.real, signed=True),
+    Rule("real", "a real input is returned as is", (a(-0.0, 2.0),), a(-0.0, 2.0), signed=True),
+    Rule("imag", "the imaginary part, signed zeros kept", (Z,), np.imag, signed=True),
+    Rule("imag", "a real input has imaginary part 0 (NumPy)", (a(-1.0, 2.0),), a(0.0, 0.0)),
+    Rule("conj", "re - i im: the sign of a zero imaginary part flips (np.conj)", (Z,), np.conj, signed=True),
+    Rule("conj", "a real input is returned as is", (a(-0.0, 2.0),), a(-0.0, 2.0), signed=True),
+    Rule("angle", "atan2(im, re): -1 - 0i is -pi, -1 + 0i is pi, 0 is 0 (np.angle)", (Z[:5],), np.angle, signed=True),
+]
