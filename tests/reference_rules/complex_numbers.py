@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from reference_rules.common import INF, NAN, Rule, a
@@ -20,4 +22,7 @@ RULES = [
     Rule("conj", "re - i im: the sign of a zero imaginary part flips (np.conj)", (Z,), np.conj, signed=True),
     Rule("conj", "a real input is returned as is", (a(-0.0, 2.0),), a(-0.0, 2.0), signed=True),
     Rule("angle", "atan2(im, re): -1 - 0i is -pi, -1 + 0i is pi, 0 is 0 (np.angle)", (Z[:5],), np.angle, signed=True),
+    Rule("angle", "a negative real input is pi, not -pi (the range is (-pi, pi]); +-0 as np.angle",
+         (a(-2.0, 3.0, -0.0, 0.0),), a(math.pi, 0.0, math.pi, 0.0)),
+    Rule("angle", "a real -inf is pi, NaN stays NaN (np.angle)", (a(-INF, INF, NAN),), np.angle),
 ]
