@@ -50,6 +50,7 @@ class Rule:
     signed: bool = False  # -0.0 and 0.0 must differ
     cite: str = ""
     grad: bool = False  # compare the gradient of sum(op(x, ...)) with respect to the first argument, not the value
+    atol: float = 1e-300  # an FFT's exact zeros come out of any implementation as rounding residue (~1e-16)
 
     @property
     def id(self) -> str:
