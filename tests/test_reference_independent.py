@@ -2,11 +2,13 @@
 
 Each rule is one line: an op, the rule in words ("if x is NaN, the result is NaN"), the inputs,
 and the expected value from an independent implementation (NumPy / SciPy built-ins, mpmath)
-or computed by hand. The reference formula runs as the reference column runs it: jax.numpy
-in float64 (jax.enable_x64, scoped to the call), through the registry's declaration; its
-unpinned attributes take their stated reference values. Rules cite the Array API standard
+or computed by hand; the rules live per family in tests/reference_rules/<family>.py. The
+reference formula runs as the reference column runs it: jax.numpy in float64 (jax.enable_x64,
+scoped to the call), through the registry's declaration; its unpinned attributes take their
+stated reference values. Rules cite the Array API standard
 (https://data-apis.org/array-api/latest/API_specification/) where it states them.
-`test_every_family_has_independent_checks` walks the registry and prints the count per family.
+`test_every_family_has_independent_checks` walks the registry and prints the count per family;
+`test_every_op_is_checked_or_excluded` holds every op to a rule or a reason in EXCLUDED.
 """
 
 from __future__ import annotations

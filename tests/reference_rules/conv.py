@@ -18,11 +18,13 @@ def correlate(x: np.ndarray, w: np.ndarray, stride: int, pads: list[tuple[int, i
     x = np.pad(x, [(0, 0), (0, 0), *pads])
     if dilation > 1:
         spread = np.zeros(w.shape[:2] + tuple((k - 1) * dilation + 1 for k in w.shape[2:]))
-        spread[(..., *(slice(None, None, dilation) for _ in w.shape[2:]))] = w
+        taps: tuple[slice, ...] = (slice(None), slice(None), *(slice(None, None, dilation) for _ in w.shape[2:]))
+        spread[taps] = w
         w = spread
     out = np.stack([[sum(signal.correlate(x[n, c], w[o, c], "valid") for c in range(x.shape[1]))
                      for o in range(w.shape[0])] for n in range(x.shape[0])])
-    return out[(..., *(slice(None, None, stride) for _ in pads))]
+    strided: tuple[slice, ...] = (slice(None), slice(None), *(slice(None, None, stride) for _ in pads))
+    return out[strided]
 
 
 def transpose_conv(x: np.ndarray, w: np.ndarray, stride: int, padding: int, output_padding: int) -> np.ndarray:

@@ -94,7 +94,8 @@ RULES = [
          (np.zeros((1, 2, 1)), a(1.0).reshape(1, 1), np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(3), np.zeros(3)),
          (a(0.5, 0.25).reshape(1, 2, 1), a(0.25).reshape(1, 1))),
     Rule("gru", "reset_after: torch.nn.GRU's equations in NumPy", (XS, *GRU_W), gru),
-    Rule("gru", "reset before U_n (Keras' reset_after=False)", (XS, *GRU_W), lambda *w: gru(*w, reset_after=False),
+    Rule("gru", "reset before U_n (Keras' reset_after=False)", (XS, *GRU_W),
+         lambda x, h, k, rk, bi, bh: gru(x, h, k, rk, bi, bh, reset_after=False),
          {"reset_after": False}),
     # by hand: one unit, kernel 1, recurrent 0.5, h0 0, x = [1, 1]: h1 = tanh(1), h2 = tanh(1 + 0.5 tanh(1))
     Rule("simple_rnn", "h = tanh(x k + h r + biases), by hand",
