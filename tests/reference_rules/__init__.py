@@ -8,34 +8,13 @@ here can check, each with its reason; every op of the registry is in one or the 
 
 from __future__ import annotations
 
-from reference_rules import (
-    activation,
-    casting,
-    comparison,
-    complex_numbers,
-    conv,
-    conversions,
-    elementwise,
-    fft,
-    gradient,
-    idioms,
-    indexing,
-    layers,
-    linalg,
-    loss,
-    metric,
-    normalization,
-    optimizer,
-    reduction,
-    segment,
-    shape,
-    stochastic,
-)
+import importlib
+import pkgutil
+
 from reference_rules.common import Rule
 
-_MODULES = (elementwise, comparison, casting, reduction, shape, indexing, activation, normalization, loss, linalg,
-            conv, metric, optimizer, conversions, complex_numbers, fft, segment, gradient, layers, stochastic,
-            idioms)
+# every module of this package but common.py is a family's rules: a new module is picked up without a list to edit
+_MODULES = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__) if m.name != "common"]
 RULES: list[Rule] = [rule for module in _MODULES for rule in module.RULES]
 
 # ops no rule here can check, with why
