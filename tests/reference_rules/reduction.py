@@ -46,4 +46,13 @@ RULES = [
     Rule("norm", "ord=2 on a matrix is the spectral norm (NumPy's)", (S,), lambda x: np.linalg.norm(x, 2), {"ord": 2}),
     Rule("norm", "ord=1 of a vector, as np.linalg.norm", (a(3.0, -4.0, 0.5),), 7.5, {"ord": 1}),
     Rule("norm", "an inf element makes the norm inf", (a(1.0, INF),), INF),
+    # a reference defect found here: the sort puts NaN last, so the middle sorted value could be a number
+    Rule("median", "if any value is NaN, the result is NaN (np.median; nanmedian ignores them)",
+         (a(NAN, 1.0, 2.0),), NAN),
+    Rule("median", "per row: a row holding NaN gives NaN (np.median)", (np.array([[1.0, NAN, 2.0], [1.0, 5.0, 2.0]]),),
+         lambda x: np.median(x, axis=1), {"axis": 1}),
+    Rule("quantile", "if any value is NaN, the result is NaN, for every q (np.quantile)", (a(3.0, NAN, 1.0, 2.0),),
+         lambda x: np.quantile(x, [0.0, 0.5, 1.0]), {"q": [0.0, 0.5, 1.0]}),
+    Rule("quantile", "per row, lower interpolation (np.quantile)", (np.array([[1.0, NAN, 2.0], [1.0, 5.0, 2.0]]),),
+         lambda x: np.quantile(x, 0.7, axis=1, method="lower"), {"q": 0.7, "axis": 1, "interpolation": "lower"}),
 ]
