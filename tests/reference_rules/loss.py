@@ -99,4 +99,17 @@ RULES = [
     Rule("ctc_loss", "a repeated label needs a blank between: 1 1 in one step is impossible (inf)",
          (CTC[0], np.array([[1, 1], [2, 1]]), np.array([1, 4]), np.array([2, 2])),
          lambda lp, y, t, s: ctc_brute(lp, y, t, s), {"reduction": "none"}),
+    # a reference defect found here: the one-hot product target * logits made 0 * -inf = NaN at a masked class
+    Rule("cross_entropy", "a -inf logit at another class does not matter (SciPy's log_softmax at the label)",
+         (a(-INF, 0.0, 1.0, -INF, 2.0, 0.5).reshape(2, 3), np.array([1, 2])),
+         lambda x, y: -sp.log_softmax(x, -1)[np.arange(2), y], {"reduction": "none"}),
+    Rule("cross_entropy", "probability targets: a class of weight 0 at a -inf logit adds 0 (0 log 0 = 0)",
+         (a(-INF, 0.0, 1.0).reshape(1, 3), a(0.0, 0.25, 0.75).reshape(1, 3)),
+         lambda x, t: -np.sum(sp.xlogy(t, sp.softmax(x, -1)), -1), {"reduction": "none"}),
+    Rule("kl_div", "a zero target adds 0 whatever the prediction, -inf included (SciPy's rel_entr)",
+         (a(-INF, -0.5, 0.0), a(0.0, 0.5, 0.0)), lambda lq, p: sp.rel_entr(p, np.exp(lq)), {"reduction": "none"}),
+    # by hand: d/dx (logsumexp(x) - x_y) = softmax(x) - onehot(y); softmax([-inf, 0, 1]) = [0, 1, e] / (1 + e)
+    Rule("cross_entropy", "the gradient is softmax - onehot, 0 at the masked class",
+         (a(-INF, 0.0, 1.0).reshape(1, 3), np.array([1])),
+         a(0.0, 1 / (1 + math.e) - 1, math.e / (1 + math.e)).reshape(1, 3), grad=True),
 ]
