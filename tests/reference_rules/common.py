@@ -12,6 +12,7 @@ import numpy as np
 NAN, INF = math.nan, math.inf
 SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1.5, -2.5, 1e-300, 700.0]  # NaN, +-inf, +-0, a tiny and a huge exponent
 API = "https://data-apis.org/array-api/latest/API_specification/generated/array_api.{}.html"
+EXT = "https://data-apis.org/array-api/latest/extensions/generated/array_api.{}.html"  # linalg, fft
 rng = np.random.default_rng(22)
 S = rng.normal(size=(3, 4))  # a sample
 P = rng.uniform(0.05, 0.95, size=(3, 4))  # a sample of probabilities

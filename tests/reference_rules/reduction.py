@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as sp
 
-from reference_rules.common import API, INF, NAN, Rule, S, a
+from reference_rules.common import API, EXT, INF, NAN, Rule, S, a
 
 RULES = [
     Rule("sum", "the sum of nothing is 0", (np.zeros((0,)),), 0.0, cite=API.format("sum")),
@@ -13,27 +13,28 @@ RULES = [
     Rule("prod", "the product of nothing is 1", (np.zeros((0,)),), 1.0, cite=API.format("prod")),
     Rule("mean", "a NaN makes the mean NaN", (a(1.0, NAN),), NAN),
     Rule("max", "a NaN makes the maximum NaN", (a(1.0, NAN, 3.0),), NAN, cite=API.format("max")),
-    Rule("min", "min of a sample is NumPy's", (S,), np.min),
-    Rule("var", "var with ddof 0 is NumPy's", (S,), np.var),
-    Rule("std", "std with ddof 0 is NumPy's", (S,), np.std),
+    Rule("min", "min of a sample is NumPy's", (S,), np.min, cite=API.format("min")),
+    Rule("var", "var with ddof 0 is NumPy's", (S,), np.var, cite=API.format("var")),
+    Rule("std", "std with ddof 0 is NumPy's", (S,), np.std, cite=API.format("std")),
     Rule("logsumexp", "logsumexp is SciPy's, stable for large x", (a(1000.0, 1000.0, -INF),), sp.logsumexp),
     Rule("logsumexp", "logsumexp of all -inf is -inf", (a(-INF, -INF),), -INF),
     Rule("median", "an even count averages the two middle values", (a(4.0, 1.0, 3.0, 2.0),), 2.5),
-    Rule("argmax", "ties give the first index", (a(1.0, 3.0, 3.0, 0.0),), 1),
+    Rule("argmax", "ties give the first index", (a(1.0, 3.0, 3.0, 0.0),), 1, cite=API.format("argmax")),
     Rule("cumsum", "cumsum is NumPy's (flattened when unpinned)", (a(1.0, 2.0, 3.0),), np.cumsum, {"axis": 0}),
     Rule("nansum", "NaNs count as 0", (a(1.0, NAN, 2.0),), 3.0),
     Rule("nanmean", "NaNs are left out of the mean", (a(1.0, NAN, 2.0),), 1.5),
     Rule("amax", "a NaN makes the maximum NaN", (a(1.0, NAN),), NAN),
-    Rule("argmin", "ties give the first index", (a(1.0, 0.0, 0.0),), 1),
+    Rule("argmin", "ties give the first index", (a(1.0, 0.0, 0.0),), 1, cite=API.format("argmin")),
     Rule("all", "all of nothing is true", (np.zeros((0,)),), True, cite=API.format("all")),
     Rule("any", "NaN is true", (a(0.0, NAN),), True, cite=API.format("any")),
     Rule("cumprod", "cumprod is NumPy's", (a(1.0, 2.0, 3.0),), np.cumprod, {"axis": 0}),
     Rule("quantile", "linear interpolation, as np.quantile", (S,), lambda x: np.quantile(x, 0.3), {"q": 0.3}),
-    Rule("vector_norm", "the 2-norm of all elements, as np.linalg.norm", (S,), lambda x: np.linalg.norm(x.ravel())),
+    Rule("vector_norm", "the 2-norm of all elements, as np.linalg.norm", (S,), lambda x: np.linalg.norm(x.ravel()),
+         cite=EXT.format("linalg.vector_norm")),
     Rule("count_nonzero", "NaN counts as nonzero", (a(0.0, NAN, -0.0, 2.0),), 2),
     Rule("amin", "a NaN makes the minimum NaN", (a(1.0, NAN, -INF),), NAN, cite=API.format("min")),
     Rule("amin", "over an axis with keepdims, as np.amin", (S,), lambda x: np.amin(x, axis=1, keepdims=True),
-         {"axis": 1, "keepdims": True}),
+         {"axis": 1, "keepdims": True}, cite=API.format("min")),
     Rule("nanmedian", "NaNs are left out; an even count averages the middle two", (a(4.0, NAN, 1.0, 3.0, 2.0),), 2.5),
     Rule("nanmedian", "all NaN gives NaN", (a(NAN, NAN),), NAN),
     Rule("nanmedian", "per row, as np.nanmedian", (np.where(S > 1.0, NAN, S),),
