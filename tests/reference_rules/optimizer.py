@@ -98,4 +98,60 @@ RULES = [
          {"optimizer": "sgd", "learning_rate": 1.0, "schedule": "step_decay", "decay_steps": 1, "decay_rate": 0.5}),
     Rule("optimize", "a hyperparameter the optimizer does not have is undefined",
          (a(0.0), np.ones((1, 1)), a(0.0), np.ones((1, 1))), Raises(Undefined), {"optimizer": "sgd", "beta1": 0.9}),
+    # SGD, Nesterov, mu 0.9, lr 0.1, g = 1 twice (torch.optim.SGD's documented rule): b1 = 1, step g + mu b1 = 1.9;
+    # b2 = 0.9 + 1 = 1.9, step 1 + 0.9 * 1.9 = 2.71; p = 1 - 0.19 - 0.271
+    Rule("sgd_step", "Nesterov momentum, two steps by hand", (a(1.0), a(1.0)), a(1.0 - 0.19 - 0.271),
+         {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True, "steps": 2}),
+    # weight decay as an L2 term: g + wd p = 0.5 + 0.1 * 1 = 0.6; p = 1 - 0.1 * 0.6
+    Rule("sgd_step", "weight decay is an L2 term added to the gradient", (a(1.0), a(0.5)), a(0.94),
+         {"learning_rate": 0.1, "weight_decay": 0.1}),
+    # the stated convention b_1 = (1 - dampening) g: b1 = 0.5, b2 = 0.9 * 0.5 + 0.5 = 0.95; p = 0 - 0.1 (0.5 + 0.95)
+    Rule("sgd_step", "dampening applies from the first step (the reference's stated convention)", (a(0.0), a(1.0)),
+         a(-0.145), {"learning_rate": 0.1, "momentum": 0.9, "dampening": 0.5, "steps": 2}),
+    Rule("adam_step", "weight decay as an L2 term: the step follows g + wd p", PG,
+         lambda p, g: p - 1e-3 * adam_dir(g + 0.1 * p, 1e-8), {"weight_decay": 0.1}),
+    # g then -g: m = 0.9 (0.1 g) - 0.1 g = -0.01 g, m_hat = -0.01 g / 0.19; v = 0.999 (0.001 g^2) + 0.001 g^2 =
+    # 0.001999 g^2 = (1 - 0.999^2) g^2, so v_hat = g^2
+    Rule("adam_step", "a reversed second gradient: m_hat = -g / 19, v_hat = g^2", (PG[0], np.stack([PG[1], -PG[1]])),
+         lambda p, g: p - 1e-3 * adam_dir(g[0], 1e-8) - 1e-3 * (-0.01 / 0.19) * g[0] / (np.abs(g[0]) + 1e-8),
+         {"per_step": True}),
+    # Adagrad from an initial accumulator 0.1: G = 0.1 + g^2
+    Rule("adagrad_step", "initial_accumulator_value starts the sum of squares", PG,
+         lambda p, g: p - 0.01 * g / (np.sqrt(0.1 + g ** 2) + 1e-10), {"initial_accumulator_value": 0.1}),
+    # centered: v = 0.1 g^2, mean g = 0.1 g, v - mean^2 = 0.09 g^2: the denominator 0.3 |g| + eps
+    Rule("rmsprop_step", "centered (Graves 2013): v - mean(g)^2 under the root", PG,
+         lambda p, g: p - 1e-3 * g / (0.3 * np.abs(g) + 1e-8), {"centered": True}),
+    # momentum 0.9, g twice: b1 = g / (sqrt(0.1) |g| + eps); v2 = 0.19 g^2, b2 = 0.9 b1 + g / (sqrt(0.19) |g| + eps)
+    Rule("rmsprop_step", "with momentum, two steps by hand", PG,
+         lambda p, g: p - 1e-3 * (b1 := g / (np.sqrt(0.1) * np.abs(g) + 1e-8))
+         - 1e-3 * (0.9 * b1 + g / (np.sqrt(0.19) * np.abs(g) + 1e-8)), {"momentum": 0.9, "steps": 2}),
+    # Lion: step 1 moves by lr sign(0.1 g) and keeps m = 0.01 g; step 2 with -0.1 g interpolates
+    # c = 0.9 m + 0.1 (-0.1 g) = -0.001 g: the move reverses, back to the start
+    Rule("lion_step", "c interpolates with beta1, m with beta2: g then -0.1 g returns to the start",
+         (PG[0], np.stack([PG[1], -0.1 * PG[1]])), lambda p, g: p, {"per_step": True}),
+    Rule("clip_grad_norm", "a zero gradient stays zero (no 0/0)", (a(0.0, -0.0),), a(0.0, -0.0), {"max_norm": 1.0},
+         signed=True),
+    Rule("clip_grad_norm", "a norm below max_norm leaves the gradient as it is", (a(0.3, 0.4),), a(0.3, 0.4),
+         {"max_norm": 1.0}),
+    # cosine decay to alpha 0.1: lr ((1 - 0.1) (1 + cos(pi t / 4)) / 2 + 0.1) at t = 0, 2, 4, 8
+    Rule("cosine_decay_schedule", "alpha is the final fraction of the rate", (np.array([0, 2, 4, 8]),),
+         a(1.0, 0.55, 0.1, 0.1), {"learning_rate": 1.0, "decay_steps": 4, "alpha": 0.1}),
+    # per-tensor norms: [3, 4] has norm 5 -> [0.6, 0.8]; [0.5] has norm 0.5 < 1: unchanged
+    Rule("optimize", "per_tensor_norm clipping: each tensor its own norm",
+         (a(0.0, 0.0), a(3.0, 4.0).reshape(1, 2), a(0.0), a(0.5).reshape(1, 1)),
+         (a(-0.6, -0.8).reshape(1, 2), a(-0.5).reshape(1, 1), a(1.0)),
+         {"optimizer": "sgd", "learning_rate": 1.0, "clip": "per_tensor_norm", "clip_bound": 1.0}),
+    Rule("optimize", "value clipping: each element to [-c, c]",
+         (a(0.0, 0.0), a(3.0, -0.2).reshape(1, 2), a(0.0), a(-4.0).reshape(1, 1)),
+         (a(-1.0, 0.2).reshape(1, 2), a(1.0).reshape(1, 1), a(1.0)),
+         {"optimizer": "sgd", "learning_rate": 1.0, "clip": "value", "clip_bound": 1.0}),
+    # cosine_decay, T = 2: the rates of steps 1, 2, 3 are the schedule at 0, 1, 2 updates made: 1, 0.5, 0
+    Rule("optimize", "a cosine schedule stepped once per update", (a(0.0), np.ones((3, 1)), a(0.0), np.zeros((3, 1))),
+         (a(-1.0, -1.5, -1.5).reshape(3, 1), np.zeros((3, 1)), a(1.0, 0.5, 0.0)),
+         {"optimizer": "sgd", "learning_rate": 1.0, "schedule": "cosine_decay", "decay_steps": 2}),
+    Rule("optimize", "Adam on two tensors: each its own moments (one step, lr 0.1)",
+         (a(1.0, -1.0), a(0.5, -2.0).reshape(1, 2), a(0.0), a(3.0).reshape(1, 1)),
+         (a(1.0, -1.0).reshape(1, 2) - 0.1 * adam_dir(a(0.5, -2.0), 1e-8).reshape(1, 2),
+          a(-0.1 * adam_dir(a(3.0), 1e-8)[0]).reshape(1, 1), a(0.1)),
+         {"optimizer": "adam", "learning_rate": 0.1}),
 ]
