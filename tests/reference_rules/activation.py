@@ -61,4 +61,23 @@ RULES = [
     Rule("log_sigmoid", "log_sigmoid(-inf) is -inf, log_sigmoid(+inf) is 0", (a(-INF, INF, NAN),),
          lambda x: -np.logaddexp(0.0, -x)),
     Rule("mish", "mish(+inf) is +inf (inf * tanh(inf))", (a(INF, NAN, 2.0),), lambda x: x * np.tanh(softplus(x))),
+    # gradients (grad=True: d sum(f(x)) / dx), by hand, at the kinks as each declaration states its convention
+    Rule("relu", "gradient 0 below and at the kink, 1 above", (a(-1.0, 0.0, 2.0),), a(0.0, 0.0, 1.0), grad=True),
+    Rule("relu6", "gradient 0 at both kinks (0 and 6) and outside, 1 between", (a(0.0, 3.0, 6.0, 7.0),),
+         a(0.0, 1.0, 0.0, 0.0), grad=True),
+    Rule("leaky_relu", "gradient 0.01 below and at 0, 1 above", (a(-1.0, 0.0, 1.0),), a(0.01, 0.01, 1.0), grad=True),
+    Rule("elu", "at 0 the negative branch: alpha e^0 = 1", (a(0.0),), a(1.0), grad=True),
+    Rule("celu", "at 0 the negative branch: e^0 = 1", (a(0.0, -1.0),), a(1.0, math.exp(-1.0)), grad=True),
+    # d/dx x relu6(x + 3) / 6 = relu6(x + 3) / 6 + x hard_sigmoid'(x): at 0, 1/2 + 0 * 1/6; at +-3 the kink's 0
+    Rule("hard_swish", "gradient 0 at -3, 1 at 3, 1/2 at 0", (a(-4.0, -3.0, 0.0, 3.0, 4.0),),
+         a(0.0, 0.0, 0.5, 1.0, 1.0), grad=True),
+    Rule("hard_sigmoid", "gradient 0 at the kinks -3 and 3, 1/6 between", (a(-3.0, 0.0, 3.0),), a(0.0, 1 / 6, 0.0),
+         grad=True),
+    Rule("hard_tanh", "gradient 0 at the kinks -1 and 1, 1 between", (a(-1.0, 0.0, 1.0, 2.0),), a(0.0, 1.0, 0.0, 0.0),
+         grad=True),
+    Rule("prelu", "gradient weight at 0", (a(-1.0, 0.0, 1.0), a(0.25)), a(0.25, 0.25, 1.0), grad=True),
+    Rule("softplus", "the gradient is expit(x) (SciPy)", (S,), sp.expit, grad=True),
+    # d/dx x Phi(x) = Phi(x) + x phi(x)
+    Rule("gelu", "the gradient is Phi(x) + x phi(x) (SciPy's ndtr, the normal density)", (S,),
+         lambda x: sp.ndtr(x) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi), grad=True),
 ]

@@ -107,4 +107,17 @@ RULES = [
     Rule("nan_to_num", "pinned replacements, as np.nan_to_num", (a(NAN, INF, -INF, 2.0),),
          lambda x: np.nan_to_num(x, nan=5.0, posinf=9.0, neginf=-9.0), {"nan": 5.0, "posinf": 9.0, "neginf": -9.0}),
     Rule("nan_to_num", "an inf to replace with posinf unpinned is undefined", (a(INF, 1.0),), Raises(Undefined)),
+    # gradients (grad=True), by hand, at the points each declaration states
+    Rule("abs", "the gradient at +-0 is 0 (sign(0)), else sign(x)", (a(0.0, -0.0, -2.0, 3.0),), a(0.0, 0.0, -1.0, 1.0),
+         grad=True),
+    Rule("clip", "gradient 1 on [min, max], bounds included, 0 outside", (a(-1.0, 1.0, 0.0, 2.0, -3.0),),
+         a(1.0, 1.0, 1.0, 0.0, 0.0), {"min": -1.0, "max": 1.0}, grad=True),
+    Rule("sign", "the gradient is 0 everywhere", (a(-2.0, 0.0, 3.0),), a(0.0, 0.0, 0.0), grad=True),
+    Rule("round", "the gradient is 0", (a(0.5, 1.2),), a(0.0, 0.0), grad=True),
+    Rule("maximum", "at a tie the gradient is split, 1/2 to each operand", (a(1.0, 3.0, 1.0), a(1.0, 2.0, 2.0)),
+         a(0.5, 1.0, 0.0), grad=True),
+    # d/dx sqrt(x^2 + y^2) = x / hypot: 3 / 5 at (3, 4), also at (3e300, 4e300); 0/0 at the origin
+    Rule("hypot", "the gradient is x / hypot at every scale, NaN at the origin",
+         (a(3.0, 3e300, 0.0), a(4.0, 4e300, 0.0)), a(0.6, 0.6, NAN), grad=True),
+    Rule("sqrt", "the gradient is 1 / (2 sqrt(x)): 1/4 at 4, +inf at 0", (a(4.0, 0.0),), a(0.25, INF), grad=True),
 ]

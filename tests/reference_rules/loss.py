@@ -112,4 +112,9 @@ RULES = [
     Rule("cross_entropy", "the gradient is softmax - onehot, 0 at the masked class",
          (a(-INF, 0.0, 1.0).reshape(1, 3), np.array([1])),
          a(0.0, 1 / (1 + math.e) - 1, math.e / (1 + math.e)).reshape(1, 3), grad=True),
+    # gradients at the kinks (grad=True), by hand, as the declarations state: 0 at a tie with margin 0
+    Rule("margin_ranking", "gradient 0 at the kink (x1 = x2, margin 0)", (a(1.0, 2.0), a(1.0, 1.0), a(1.0, -1.0)),
+         a(0.0, 1.0), {"reduction": "none"}, grad=True),
+    Rule("hinge", "gradient 0 at the kink 1 - t p = 0, -t inside", (a(1.0, 0.5), a(1.0, 1.0)), a(0.0, -1.0),
+         {"reduction": "none"}, grad=True),
 ]

@@ -56,4 +56,18 @@ RULES = [
          lambda x: np.quantile(x, [0.0, 0.5, 1.0]), {"q": [0.0, 0.5, 1.0]}),
     Rule("quantile", "per row, lower interpolation (np.quantile)", (np.array([[1.0, NAN, 2.0], [1.0, 5.0, 2.0]]),),
          lambda x: np.quantile(x, 0.7, axis=1, method="lower"), {"q": 0.7, "axis": 1, "interpolation": "lower"}),
+    # gradients (grad=True), by hand, as each declaration states its convention
+    Rule("max", "tied maxima split the gradient evenly", (a(1.0, 3.0, 3.0),), a(0.0, 0.5, 0.5), grad=True),
+    Rule("amin", "tied minima split the gradient evenly", (a(2.0, 1.0, 1.0, 5.0),), a(0.0, 0.5, 0.5, 0.0), grad=True),
+    Rule("median", "an even count: each middle value receives half", (a(4.0, 1.0, 3.0, 2.0),), a(0.0, 0.0, 0.5, 0.5),
+         grad=True),
+    Rule("median", "an odd count: the middle value receives all", (a(3.0, 1.0, 2.0),), a(0.0, 0.0, 1.0), grad=True),
+    Rule("norm", "the gradient is x / ||x||: [0.6, 0.8] at [3, 4]", (a(3.0, 4.0),), a(0.6, 0.8), grad=True),
+    Rule("norm", "at 0 the gradient is 0/0 = NaN", (a(0.0, 0.0),), a(NAN, NAN), grad=True),
+    Rule("logsumexp", "the gradient is softmax(x) (SciPy)", (S,), lambda x: sp.softmax(x), grad=True),
+    Rule("prod", "with a zero factor: the product of the others (no 0/0)", (a(2.0, 0.0, 3.0),), a(0.0, 6.0, 0.0),
+         grad=True),
+    # cummax([1, 1]) = [x0, max(x0, x1)]: x0 gets 1 from the first and 1/2 of the tie in the second
+    Rule("cummax", "ties split the gradient among the tied earlier elements", (a(1.0, 1.0),), a(1.5, 0.5),
+         {"axis": 0}, grad=True),
 ]
