@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import math
 
+import mpmath
 import numpy as np
 import scipy.special as sp
 
-from reference_rules.common import INF, P, Rule, S, T, a, rng
+from reference_rules.common import INF, P, Rule, S, T, a, mp, rng
 
 
 def ctc_brute(log_probs: np.ndarray, targets: np.ndarray, input_lengths: np.ndarray, target_lengths: np.ndarray,
@@ -117,4 +118,7 @@ RULES = [
          a(0.0, 1.0), {"reduction": "none"}, grad=True),
     Rule("hinge", "gradient 0 at the kink 1 - t p = 0, -t inside", (a(1.0, 0.5), a(1.0, 1.0)), a(0.0, -1.0),
          {"reduction": "none"}, grad=True),
+    Rule("log_cosh", "log(cosh(d)) at 50 digits (mpmath), large d included",
+         (a(0.1, -1.0, 10.0, 800.0), a(0.0, 0.0, 0.0, 0.0)),
+         lambda p, t: mp(lambda v: mpmath.log(mpmath.cosh(v)))(p - t), {"reduction": "none"}),
 ]
