@@ -43,18 +43,19 @@ def _leaky_relu(r, x, negative_slope):  # type: ignore[no-untyped-def]
 
 
 def _neg_expm1(r, x, alpha):  # type: ignore[no-untyped-def]
-    return alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0) / alpha)
+    # the positive branch is masked to 0 (no overflow in expm1 or its gradient); NaN is not masked: NaN in, NaN out
+    return alpha * r.xp.expm1(r.xp.where(x > 0, 0.0, x) / alpha)
 
 
 def _elu(r, x, alpha):  # type: ignore[no-untyped-def]
-    return r.xp.where(x > 0, x, alpha * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+    return r.xp.where(x > 0, x, alpha * r.xp.expm1(r.xp.where(x > 0, 0.0, x)))  # NaN reaches expm1: NaN out
 
 
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
 def _selu(r, x):  # type: ignore[no-untyped-def]
-    return SELU_SCALE * r.xp.where(x > 0, x, SELU_ALPHA * r.xp.expm1(r.xp.where(x <= 0, x, 0.0)))
+    return SELU_SCALE * r.xp.where(x > 0, x, SELU_ALPHA * r.xp.expm1(r.xp.where(x > 0, 0.0, x)))
 
 
 def _celu(r, x, alpha):  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def _silu(r, x):  # type: ignore[no-untyped-def]
 
 
 def _softplus_plain(r, x):  # type: ignore[no-untyped-def]
-    return r.xp.logaddexp(0.0 * x, x)
+    return r.xp.logaddexp(0.0, x)  # not logaddexp(0.0 * x, x): 0 * inf is NaN, and softplus(+-inf) is inf, 0
 
 
 def _mish(r, x):  # type: ignore[no-untyped-def]
@@ -111,7 +112,7 @@ def _hard_tanh(r, x):  # type: ignore[no-untyped-def]
 
 
 def _log_sigmoid(r, x):  # type: ignore[no-untyped-def]
-    return -r.xp.logaddexp(0.0 * x, -x)
+    return -r.xp.logaddexp(0.0, -x)
 
 
 def _glu(r, x, axis):  # type: ignore[no-untyped-def]

@@ -21,7 +21,8 @@ def _complex(r: Any, re: Any, im: Any) -> Any:
 
 def _angle(r: Any, z: Any) -> Any:
     xp = r.xp
-    return xp.arctan2(xp.imag(z), xp.real(z)) if xp.iscomplexobj(z) else xp.arctan2(z * 0.0, z)
+    # a real x is x + 0i, imaginary part +0 (not z * 0.0, which is -0 for negative z, giving -pi, and NaN at inf)
+    return xp.arctan2(xp.imag(z), xp.real(z)) if xp.iscomplexobj(z) else xp.arctan2(xp.zeros_like(z), z)
 
 
 OPS = [

@@ -71,7 +71,9 @@ def _cross_entropy(r, logits, labels, reduction):  # type: ignore[no-untyped-def
         logits, target = r.operands("cross_entropy", logits, labels)
     shifted = logits - xp.max(logits, axis=-1, keepdims=True)
     lse = xp.log(xp.sum(xp.exp(shifted), axis=-1)) + xp.max(logits, axis=-1)
-    return r.reduce(lse - xp.sum(target * logits, axis=-1), reduction)
+    # a class of target weight 0 adds 0 (0 log 0 = 0), so a -inf logit there (a masked class) gives no 0 * -inf = NaN
+    picked = xp.sum(xp.where(target == 0, 0.0, target * logits), axis=-1)
+    return r.reduce(lse - picked, reduction)
 
 
 def _xlogy(r, x, y):  # type: ignore[no-untyped-def]
@@ -214,7 +216,8 @@ def _nll(r, log_probs, labels, reduction):  # type: ignore[no-untyped-def]
 
 def _kl_div(r, log_pred, target, reduction):  # type: ignore[no-untyped-def]
     lq, p = r.operands("kl_div", log_pred, target)
-    return r.reduce(r.special.xlogy(p, p) - p * lq, reduction)
+    # a zero target adds 0 whatever the prediction (0 log 0 = 0), also where log_pred is -inf (0 * -inf is NaN)
+    return r.reduce(r.xp.where(p == 0, 0.0, r.special.xlogy(p, p) - p * lq), reduction)
 
 
 def _kl_div_probs(r, pred, target, reduction):  # type: ignore[no-untyped-def]

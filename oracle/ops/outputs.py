@@ -8,11 +8,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from oracle.ops.indexing import _order
 from oracle.ops.spec import REQUIRED, Arg, Attr, call, fix, methods, op, with_forms
 
 
 def _top_k(r: Any, x: Any, k: int) -> tuple[Any, Any]:
-    order = r.xp.argsort(-x, axis=-1, stable=True)[..., :k]  # ties: the lower index first
+    """top_k_values and top_k_indices together: one order (NaN the largest, ties the lower index first)."""
+    order = _order(r, x, -1, descending=True)[..., :k]
     return r.xp.take_along_axis(x, order, axis=-1), order
 
 
@@ -34,7 +36,7 @@ ALL3 = "the op has three results: the values, each element's index in them, the 
 OPS = [
     op("top_k", "indexing", "x", "the k largest values along the last axis, in descending order, and "
        "their indices", _top_k, attrs={"k": Attr("int", REQUIRED, low=1, doc="how many")},
-       conventions="ties: the lower index first", outputs=("values", "indices"),
+       conventions="ties: the lower index first; NaN is the largest value", outputs=("values", "indices"),
        torch=call("torch.topk", k="k"), tensorflow=call("tf.math.top_k", k="k"), jax=call("jax.lax.top_k", k="k")),
     op("qr", "linalg", "a", "the reduced QR decomposition a = q @ r (q [m, k], r [k, n], k = min(m, n))",
        lambda r, a: tuple(r.xp.linalg.qr(a)), conventions="signs of q's columns and r's rows are the LAPACK ones",

@@ -59,7 +59,14 @@ def _median(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
         out = xp.take(s, (n - 1) // 2, axis=ax)
     else:
         out = (xp.take(s, (n - 1) // 2, axis=ax) + xp.take(s, n // 2, axis=ax)) / 2
+    out = _nan_where_any(r, x, ax, out)
     return xp.expand_dims(out, ax) if keepdims and axis is not None else out
+
+
+def _nan_where_any(r, x, ax, out):  # type: ignore[no-untyped-def]
+    """NaN wherever the reduced slice holds a NaN (NumPy's median and quantile; nanmedian ignores them instead):
+    sorting puts NaN last, so the middle or the q-th sorted value alone could be a number."""
+    return r.xp.where(r.xp.any(r.xp.isnan(x), axis=ax), r.xp.nan, out)
 
 
 def _quantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untyped-def]
@@ -86,6 +93,7 @@ def _quantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untype
         out = b if (frac > 0.5 or (frac == 0.5 and lo % 2 == 1)) else a
     else:
         out = a + (b - a) * frac
+    out = _nan_where_any(r, x, ax, out)
     return xp.expand_dims(out, ax) if keepdims and axis is not None else out
 
 
