@@ -324,7 +324,7 @@ def compiled_forward(backend: Backend, name: str, forward: Forward, recorded: En
     values); the values recorded are the compiled call's results."""
     compile_, text = backend.compiler(name)
     outcome.notes["compiled"] = text
-    outcome.native_api.append(f"{text}(forward): the steps below run as one compiled function of the inputs")
+    outcome.native_api.append(f"@{text}")  # the decorator on the function of the inputs that runs the steps below
     traced: list[bool] = []
     order: list[str] = []
 
