@@ -66,8 +66,8 @@ def test_only_descriptive_custom_bindings_go_without_a_snippet(pipeline: dict[st
                 f"{case['id']} [{framework}] has no snippet"
 
 
-GRADIENT_CALLS = ("backward(", "GradientTape", "jax.grad", "jax.vjp", "jax.jacobian", "jax.value_and_grad",
-                  "torch.autograd.", "torch.func.")
+GRADIENT_CALLS = ("backward(", "GradientTape", "ForwardAccumulator", "jax.grad", "jax.vjp", "jax.jacobian",
+                  "jax.value_and_grad", "jax.jvp", "jax.jacfwd", "torch.autograd.", "torch.func.")
 
 
 def _gradient_parts(api: str) -> set[str]:
