@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -12,7 +11,7 @@ import torch
 from adapters.base import BoundBackend, NativeAdapter
 from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
 from adapters.torch_custom import STEP_CLASSES, betas
-from adapters.torch_idioms import guarded_compile
+from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
 from oracle.execute import Env, Forward, python_text
@@ -252,7 +251,7 @@ class TorchBackend(BoundBackend):
                 return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
 
             if idiom in ("jvp", "jacfwd"):
-                warm_forward_mode()
+                pay_once("torch.func.jvp")  # its first call's warning is the process's, not this case's
             if idiom == "jacobian":
                 found = torch.autograd.functional.jacobian(f, tuple(sources))
             elif idiom == "jvp":
@@ -281,20 +280,6 @@ class TorchBackend(BoundBackend):
             total = sum(g.sum() for g in found if g is not None)
             found = torch.autograd.grad(total, sources, **options)
         return dict(zip(wrt, found))
-
-
-def warm_forward_mode() -> None:
-    """The first forward-mode call of a process imports torch's jvp decompositions, which torch.jit.script
-    (DeprecationWarning in torch 2.13) whatever is differentiated: a fact of the process, paid once with
-    warnings ignored so that no case's record depends on the order cases run in (as torch.compile's)."""
-    if not _forward_mode_warm:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.func.jvp(lambda t: t, (torch.zeros(1),), (torch.zeros(1),))
-        _forward_mode_warm.append(True)
-
-
-_forward_mode_warm: list[bool] = []
 
 
 def _uses_backward(grad: dict[str, Any]) -> bool:

@@ -4,9 +4,11 @@ torch.compile needs a C++ compiler for its default backend (inductor); where it 
 cell is `unsupported` with the compiler's reason, not the framework's behaviour.
 
 The first torch.compile in a process warns (DeprecationWarning: `torch.jit.script_method` is
-deprecated, from torch's own lazy imports, 14 times in torch 2.13) whatever is compiled. That is a
-fact of the process, not of an idiom: recorded on whichever case ran first it would make outcomes
-depend on case order, so the adapter pays that first compile once, with its warnings ignored.
+deprecated, from torch's own lazy imports, 14 times in torch 2.13) whatever is compiled, and so does
+the first torch.func forward-mode call (its jvp decompositions are torch.jit.script-ed on import).
+Those are facts of the process, not of a case: recorded on whichever case ran first they would make
+outcomes depend on case order, so `pay_once` makes each first call once, with its warnings ignored
+(the worker before a case's compile or forward-mode call, oracle/snippet_runner.py before snippets).
 """
 
 from __future__ import annotations
@@ -20,15 +22,25 @@ import torch
 from adapters.idioms import table
 from oracle.request import Unsupported
 
-_warmed: list[bool] = []
+# what warns on its first call in a process, whatever it transforms: a trivial call of each
+FIRST_CALLS: dict[str, Callable[[], Any]] = {
+    "torch.compile": lambda: torch.compile(lambda t: t + 1)(torch.ones(1)),
+    "torch.func.jvp": lambda: torch.func.jvp(lambda t: t, (torch.zeros(1),), (torch.zeros(1),)),
+}
+_paid: set[str] = set()
+
+
+def pay_once(what: str) -> None:
+    """Make FIRST_CALLS[what] once in this process, its warnings ignored."""
+    if what not in _paid:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            FIRST_CALLS[what]()
+        _paid.add(what)
 
 
 def _warm_up() -> None:
-    if not _warmed:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.compile(lambda t: t + 1)(torch.ones(1))
-        _warmed.append(True)
+    pay_once("torch.compile")
 
 
 def _compiler_missing(call: Callable[..., Any]) -> Callable[..., Any]:

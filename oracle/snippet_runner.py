@@ -6,8 +6,9 @@ DIR/<name>.result.json (status, error type, warning categories) and DIR/<name>.n
 named values). One interpreter per framework keeps verification fast; a module of its own per
 snippet keeps them independent. A snippet is Python that oracle/report/snippets.py generated from
 the registry's bindings (a case's values enter it only as literals written by repr); no text of a
-case file or results file is run. It imports only the framework the snippets import, numpy and
-oracle.execute's error_info (how the oracle names an exception).
+case file or results file is run. It imports only the framework the snippets import, numpy,
+oracle.execute's error_info (how the oracle names an exception) and, for torch snippets, the worker's
+pay_once (adapters/torch_idioms.py: torch's first-call warnings, paid as the worker pays them).
 """
 
 from __future__ import annotations
@@ -82,21 +83,18 @@ def run(path: Path) -> None:
 
 
 def warm_up(snippets: list[Path]) -> None:
-    """The first torch.compile, and the first torch.func forward-mode call, of a process warn
-    (DeprecationWarning from torch's own lazy imports) whatever they transform: a fact of the process, which
-    the oracle's worker pays once with warnings ignored (adapters/torch_idioms.py, adapters/torch.py). The
-    runner does the same, so that no snippet's result depends on its order."""
+    """torch's first-call warnings are the process's, which the oracle's worker pays once with warnings
+    ignored (adapters/torch_idioms.py pay_once); the runner pays the same ones, so that no snippet's result
+    depends on its order."""
     texts = [s.read_text() for s in snippets]
     if not any("import torch" in t for t in texts):
         return
-    import torch
+    from adapters.torch_idioms import pay_once
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if any("torch.compile" in t for t in texts):
-            torch.compile(lambda t: t + 1)(torch.ones(1))
-        if any("torch.func.jvp" in t or "torch.func.jacfwd" in t for t in texts):
-            torch.func.jvp(lambda t: t, (torch.zeros(1),), (torch.zeros(1),))
+    if any("torch.compile" in t for t in texts):
+        pay_once("torch.compile")
+    if any("torch.func.jvp" in t or "torch.func.jacfwd" in t for t in texts):
+        pay_once("torch.func.jvp")
 
 
 if __name__ == "__main__":
