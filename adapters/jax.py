@@ -14,7 +14,7 @@ import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
-from oracle.execute import Env, Forward, python_text
+from oracle.execute import Backward, Env, Forward, python_text
 from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
 from oracle.protocol import ColumnUnavailable
 from oracle.steps import Step
@@ -158,8 +158,7 @@ class JaxBackend(BoundBackend):
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         return self.jax.vmap(fn, in_axes=in_axes(step), out_axes=out_axes(step))  # no randomness option
 
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
         return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd)"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:

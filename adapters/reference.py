@@ -24,7 +24,7 @@ import numpy as np
 
 from adapters import reference_train
 from adapters.reference_train import OptimizerConventions, ReferenceTraining
-from oracle.execute import Env, Forward, apply_step, assign, run_request
+from oracle.execute import Backward, Env, Forward, apply_step, assign, run_request
 from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
 from oracle.native import Applied
 from oracle.ops import FRAMEWORK, OPS
@@ -109,8 +109,7 @@ class ReferenceBackend(ReferenceTraining):
         return loop_map(fn, in_axes(step), out_axes(step), lambda v, i, a: jnp.take(v, i, axis=a),
                         lambda parts, a: jnp.stack(parts, axis=a), lambda v, a: jnp.shape(v)[a])
 
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
         self.custom_rule_seen = True
         return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd) (float64)"
 

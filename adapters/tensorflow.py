@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
-from oracle.execute import Env, Forward, python_text
+from oracle.execute import Backward, Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.steps import Step
@@ -154,8 +154,7 @@ class TensorFlowBackend(BoundBackend):
 
         return run
 
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
         @tf.custom_gradient
         def built(*args: Any) -> Any:
             output = forward(*args)

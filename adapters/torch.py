@@ -14,7 +14,7 @@ from adapters.torch_custom import STEP_CLASSES, betas
 from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
-from oracle.execute import Env, Forward, python_text
+from oracle.execute import Backward, Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.steps import Step
@@ -198,8 +198,7 @@ class TorchBackend(BoundBackend):
             return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step), randomness=rule)
         return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step))
 
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
         class Rule(torch.autograd.Function):
             @staticmethod
             def forward(ctx: Any, *args: Any) -> Any:

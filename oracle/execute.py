@@ -29,10 +29,32 @@ __all__ = ["Applied", "Backend", "Env", "Forward", "Unsupported", "apply_step", 
            "run_request"]
 
 
-class Backend(Protocol):
-    """What each column provides; the step loop below is shared by every column."""
+# a custom gradient rule: (the step's arguments, its output, the cotangent) -> one gradient per argument
+Backward = Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]
+
+
+class Applies(Protocol):
+    """What applying one step needs (the step loop here, training's loss, a custom rule's backward)."""
 
     framework: str
+
+    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
+        """One step's op on native values (named by `texts`): the value, the call as written, defaults in effect."""
+        ...
+
+    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
+        """`fn` (the step's op on one slice) mapped over the step's vmap axes by the framework's transform
+        (oracle/vectorize.py); Unsupported where the transform cannot express the options."""
+        ...
+
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
+        """forward(*args) with the gradient rule `backward`, by the framework's mechanism; and that mechanism
+        as written."""
+        ...
+
+
+class Backend(Applies, Protocol):
+    """What each column provides; the step loop below is shared by every column."""
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any: ...
 
@@ -42,10 +64,6 @@ class Backend(Protocol):
 
     def to_numpy(self, value: Any) -> np.ndarray: ...
 
-    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied:
-        """One step's op on native values (named by `texts`): the value, the call as written, defaults in effect."""
-        ...
-
     def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
         """Differentiate grad["of"] with respect to grad["wrt"] by the framework's own idiom and options
         (oracle.cases.Grad: idiom, cotangent, unconnected, calls, accumulate, order, untracked); None for no
@@ -53,17 +71,6 @@ class Backend(Protocol):
         ...
 
     def gradient_api(self, grad: dict[str, Any]) -> str: ...
-
-    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
-        """`fn` (the step's op on one slice) mapped over the step's vmap axes by the framework's transform
-        (oracle/vectorize.py); Unsupported where the transform cannot express the options."""
-        ...
-
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
-        """forward(*args) with the gradient rule backward(args, output, cotangent) -> one gradient per argument,
-        by the framework's mechanism; and that mechanism as written."""
-        ...
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         """The framework's compiler `name` (oracle/compiling.py) as a function wrapper, and its call as written;
@@ -154,18 +161,6 @@ def container_name(value: Any) -> str:
     while isinstance(leaf, list) and leaf:  # a Python list: the type of what it holds, as float(x) users see
         leaf = leaf[0]
     return f"list[{type(leaf).__qualname__}]" if isinstance(value, list) and leaf is not value else name
-
-
-class Applies(Protocol):
-    framework: str
-
-    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied: ...
-
-    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]: ...
-
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
-        ...
 
 
 def _with_rule(backend: Applies, step: Step, values: list[Any], texts: list[str], rule: dict[str, Any]) -> Applied:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from oracle.execute import Forward
+from oracle.execute import Backward, Forward
 from oracle.request import Unsupported
 
 
@@ -57,8 +57,7 @@ def jax_gradients(jax: Any, forward: Forward, inputs: dict[str, Any], grad: dict
     return found
 
 
-def jax_custom_vjp(jax: Any, forward: Callable[..., Any],
-                   backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> Callable[..., Any]:
+def jax_custom_vjp(jax: Any, forward: Callable[..., Any], backward: Backward) -> Callable[..., Any]:
     """forward with the rule backward(args, output, cotangent) as JAX writes it: custom_vjp with fwd saving the
     arguments and the output as residuals."""
     @jax.custom_vjp

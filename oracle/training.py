@@ -22,11 +22,10 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from oracle.execute import Applied, BindingFailed, StepFailed, apply_step, error_info, warning_records
+from oracle.execute import Applies, BindingFailed, StepFailed, apply_step, error_info, warning_records
 from oracle.ops import OPTIMIZERS
 from oracle.outcome import Outcome, Tensor
 from oracle.request import Request, Unsupported
-from oracle.steps import Step
 
 TRAJECTORY = "loss_trajectory"
 LossOf = Callable[[Any], Any]  # native model output -> native scalar loss
@@ -53,18 +52,8 @@ class Trained:
     after_first: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class Trainer(Protocol):
+class Trainer(Applies, Protocol):
     """What an adapter provides for training cases, beside its Backend."""
-
-    framework: str
-
-    def apply(self, step: Step, values: list[Any], texts: list[str]) -> Applied: ...
-
-    def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]: ...
-
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
-        ...
 
     def tensor(self, array: np.ndarray, differentiable: bool) -> Any: ...
 

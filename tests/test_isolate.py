@@ -15,7 +15,7 @@ from test_cases import write
 
 from oracle.cases import CaseError, load_case
 from oracle.diff import differences
-from oracle.execute import Forward, run_request
+from oracle.execute import Backward, Forward, run_request
 from oracle.native import Applied
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
@@ -157,8 +157,7 @@ class Boom:
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         raise NotImplementedError  # nor for vmap
 
-    def custom_gradient(self, forward: Callable[..., Any],
-                        backward: Callable[[tuple[Any, ...], Any, Any], tuple[Any, ...]]) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
         raise NotImplementedError  # nor for a custom gradient
 
     @contextlib.contextmanager
