@@ -49,9 +49,7 @@ def compile_choice(value: bool | dict[str, str] | None) -> dict[str, str]:
 
 
 def for_column(choice: dict[str, str], framework: str, sweep: str) -> dict[str, str]:
-    """The request's compile choice in a `--compile both` sub-column (`sweep` eager or compiled; '' none)."""
-    if not sweep or framework not in COMPILERS:
-        return choice
+    """The request's compile choice in a `--compile both` sub-column of `framework` (`sweep` eager or compiled)."""
     rest = {fw: name for fw, name in choice.items() if fw != framework}
     if sweep == EAGER:
         return rest

@@ -39,13 +39,14 @@ def _options(options: list[str]) -> str:
     return "".join(f", {o}" for o in options)
 
 
-def _indent(lines: list[str], depth: int = 1) -> list[str]:
+def indent(lines: list[str], depth: int = 1) -> list[str]:
+    """Lines as a block `depth` levels in; a blank line stays blank."""
     return [f"{'    ' * depth}{line}" if line else "" for line in lines]
 
 
 def _function(params: list[str], body: list[str], of: str) -> list[str]:
     """The forward again as the function a transform differentiates (the adapters re-run it the same way)."""
-    return ["", f"def loss_fn({', '.join(params)}):", *_indent(body), f"    return {of}", ""]
+    return ["", f"def loss_fn({', '.join(params)}):", *indent(body), f"    return {of}", ""]
 
 
 def _torch(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[str] | None:
@@ -86,18 +87,18 @@ def _tensorflow(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> l
         return None  # no .grad to accumulate into; no value_and_grad (the tape records the value as it runs)
     if idiom == "jvp":  # forward mode: the accumulator watches the primal as the forward runs
         return [f"with tf.autodiff.ForwardAccumulator(primals={wrt[0]}, tangents={var[grad['tangent']]}) as acc:",
-                *_indent(body)] + [f"grad_{wrt[0]} = acc.jvp({of})"] * (grad.get("calls") or 1)
+                *indent(body)] + [f"grad_{wrt[0]} = acc.jvp({of})"] * (grad.get("calls") or 1)
     options = [f"output_gradients={var[grad['cotangent']]}"] if idiom == "vjp" else []
     if grad.get("unconnected"):
         options.append(f"unconnected_gradients=tf.UnconnectedGradients.{grad['unconnected'].upper()}")
     sources = f"[{', '.join(wrt)}]"
     if (grad.get("order") or 1) == 2:  # nested tapes: the outer one watches the inner gradient's computation
-        return ["with tf.GradientTape() as outer:", "    with tf.GradientTape() as tape:", *_indent(body, 2),
+        return ["with tf.GradientTape() as outer:", "    with tf.GradientTape() as tape:", *indent(body, 2),
                 f"    first_grads = [g for g in tape.gradient({of}, {sources}{_options(options)}) if g is not None]",
                 f"{_targets(wrt)} = outer.gradient(first_grads, {sources}{_options(options)})"]
     method = "jacobian" if idiom == "jacobian" else "gradient"
     call = f"{_targets(wrt)} = tape.{method}({of}, {sources}{_options(options)})"
-    return ["with tf.GradientTape() as tape:", *_indent(body)] + [call] * (grad.get("calls") or 1)
+    return ["with tf.GradientTape() as tape:", *indent(body)] + [call] * (grad.get("calls") or 1)
 
 
 def _jax(grad: dict[str, Any], var: dict[str, str], body: list[str]) -> list[str] | None:

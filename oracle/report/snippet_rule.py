@@ -6,12 +6,10 @@ tf.custom_gradient returning a list of gradients, a torch.autograd.Function savi
 
 from __future__ import annotations
 
+from oracle.report.snippet_grad import indent
+
 # names the rule's code defines; a case name equal to one is renamed in the snippet (name_)
 NAMES = {"ctx", "saved", "grad_fn"}
-
-
-def _indent(lines: list[str], depth: int = 1) -> list[str]:
-    return [f"{'    ' * depth}{line}" for line in lines]
 
 
 def rule_code(framework: str, out: str, params: list[str], forward: list[str], backward: list[str],
@@ -21,16 +19,16 @@ def rule_code(framework: str, out: str, params: list[str], forward: list[str], b
     args, name = ", ".join(params), f"rule_{out}"
     returned = ", ".join(grads) + ("," if len(grads) == 1 else "")
     if framework == "jax":
-        return ["@jax.custom_vjp", f"def {name}({args}):", *_indent(forward), f"    return {out}", "",
+        return ["@jax.custom_vjp", f"def {name}({args}):", *indent(forward), f"    return {out}", "",
                 f"def {name}_fwd({args}):", f"    {out} = {name}({args})", f"    return {out}, (({args},), {out})", "",
-                f"def {name}_bwd(saved, {cotangent}):", f"    ({args},), {out} = saved", *_indent(backward),
+                f"def {name}_bwd(saved, {cotangent}):", f"    ({args},), {out} = saved", *indent(backward),
                 f"    return ({returned})", "", f"{name}.defvjp({name}_fwd, {name}_bwd)", ""], f"{out} = {name}({args})"
     if framework == "tensorflow":
-        return ["@tf.custom_gradient", f"def {name}({args}):", *_indent(forward),
-                f"    def grad_fn({cotangent}):", *_indent(backward, 2), f"        return [{', '.join(grads)}]",
+        return ["@tf.custom_gradient", f"def {name}({args}):", *indent(forward),
+                f"    def grad_fn({cotangent}):", *indent(backward, 2), f"        return [{', '.join(grads)}]",
                 f"    return {out}, grad_fn", ""], f"{out} = {name}({args})"
     cls = f"Rule_{out}"
     return [f"class {cls}(torch.autograd.Function):", "    @staticmethod", f"    def forward(ctx, {args}):",
-            *_indent(forward, 2), f"        ctx.save_for_backward({args}, {out})", f"        return {out}", "",
+            *indent(forward, 2), f"        ctx.save_for_backward({args}, {out})", f"        return {out}", "",
             "    @staticmethod", f"    def backward(ctx, {cotangent}):", f"        {args}, {out} = ctx.saved_tensors",
-            *_indent(backward, 2), f"        return {returned}", ""], f"{out} = {cls}.apply({args})"
+            *indent(backward, 2), f"        return {returned}", ""], f"{out} = {cls}.apply({args})"

@@ -20,7 +20,7 @@ from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
 from oracle.report.snippet_grad import NAMES as GRAD_NAMES
-from oracle.report.snippet_grad import gradient_code
+from oracle.report.snippet_grad import gradient_code, indent
 from oracle.report.snippet_rule import NAMES as RULE_NAMES
 from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
@@ -234,7 +234,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     grad = _grad(case)
     tracked = set(grad["wrt"]) - set(grad["untracked"]) if grad else set()
     lines = list(IMPORTS[framework])
-    lines += [line for line in dict.fromkeys(i for leaf in leaves if leaf for i in _imports(leaf)) if line not in lines]
+    lines += _imports_of([leaf for leaf in leaves if leaf], lines)
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
         lines.append("import ml_dtypes")
     lines += [""] + _input_lines(case, framework, ctx.var, tracked)
@@ -247,7 +247,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
                 ruled = _ruled(case["custom_gradient"][s.out], s, made, framework, ctx)
                 if isinstance(ruled, str):
                     return ruled
-                lines += _imports_of(ruled[0]) + [""] + ruled[1]
+                lines += _imports_of(ruled[0], lines) + [""] + ruled[1]
                 made = [ruled[2]]
             body += made
     except Unsupported as exc:  # an attribute this API cannot express, or statements vmap's lambda cannot hold
@@ -258,7 +258,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
         made = [ctx.var[n] for s in steps if not OPS[s.op].builds for n in s.names]
         params = [ctx.var[n] for n in case["inputs"]]
         returned = ", ".join(made) + ("," if len(made) == 1 else "")
-        body = ["", f"@{compiled}", f"def forward({', '.join(params)}):", *[f"    {line}" for line in body],
+        body = ["", f"@{compiled}", f"def forward({', '.join(params)}):", *indent(body),
                 f"    return {returned}", "", f"{returned} = forward({', '.join(params)})"]
     if grad:
         section = gradient_code(framework, grad, ctx.var, body)
@@ -287,8 +287,9 @@ def _ruled(rule: dict[str, Any], step: Step, forward: list[str], framework: str,
     return [leaf for leaf in leaves if leaf], definition, call
 
 
-def _imports_of(leaves: list[Binding]) -> list[str]:
-    return list(dict.fromkeys(i for leaf in leaves for i in _imports(leaf)))
+def _imports_of(leaves: list[Binding], present: list[str]) -> list[str]:
+    """The imports these bindings need that `present` does not already hold, each once."""
+    return [line for line in dict.fromkeys(i for leaf in leaves for i in _imports(leaf)) if line not in present]
 
 
 def snippet_supported(case: dict[str, Any]) -> bool:
