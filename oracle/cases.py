@@ -727,8 +727,8 @@ def _check_steps(case: Case, path: Path, lines: dict[tuple[Any, ...], int]) -> l
         for arg in step.args:
             if isinstance(arg, Ref) and arg.name not in defined:
                 raise fail(f"{arg.name!r} is not defined before this step{_suggest(arg.name, defined)}")
-        if step.vmap is not None and (problem := vmap_problem(step)):
-            raise fail(f"vmap({step.op}, ...): {problem}")
+        if step.vmap is not None and (wrong := vmap_problem(step)):
+            raise fail(f"vmap({step.op}, ...): {wrong}")
         for key, value in step.attrs.items():
             attr = spec.attrs.get(key)
             if attr is None:
