@@ -1,7 +1,7 @@
 """Inputs are born here, once, in NumPy, from an input spec (seeded generators or explicit values).
 
 Framework-free and schema-free: a spec is read by attribute (dtype, shape, init, values), so
-the loader (oracle/cases.py) and the planner (oracle/plan.py) both use it without a cycle.
+the loader (oracle/cases/) and the planner (oracle/plan.py) both use it without a cycle.
 """
 
 from __future__ import annotations
