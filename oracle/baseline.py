@@ -398,8 +398,8 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
 
 def native_snippet(record: dict[str, Any], framework: str, column: str = "") -> str:
     """The report's reproduction snippet for this framework ('' for the reference or an op with no native form)."""
-    from oracle.report.snippets import FRAMEWORKS as NATIVE
-    from oracle.report.snippets import make_snippet
+    from oracle.snippets import FRAMEWORKS as NATIVE
+    from oracle.snippets import make_snippet
 
     snippet = make_snippet(record, framework, column) if framework in NATIVE else None
     return snippet.code if snippet else ""

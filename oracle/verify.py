@@ -24,8 +24,8 @@ import numpy as np
 
 from oracle.diff import compare_arrays, tolerance
 from oracle.outcome import Tensor
-from oracle.report.snippets import FRAMEWORKS, Snippet, snippet_or_reason
 from oracle.runner import compile_cache_env
+from oracle.snippets import FRAMEWORKS, Snippet, snippet_or_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER_TIMEOUT_S = 1200  # one interpreter runs every snippet of one framework

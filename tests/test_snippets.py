@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from oracle.report.snippets import FRAMEWORKS, make_snippet, snippet_supported
+from oracle.snippets import FRAMEWORKS, make_snippet, snippet_supported
 from oracle.verify import cells_with_snippets, mismatches, run_snippets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def test_only_descriptive_custom_bindings_go_without_a_snippet(pipeline: dict[st
     """A supported case lacks a snippet only where a custom binding's code is a description, not an expression."""
     from oracle.native import effective_attrs, select
     from oracle.ops import OPS
-    from oracle.report.snippets import _runnable
+    from oracle.snippets import _runnable
     from oracle.steps import parse_step
 
     for case in pipeline["cases"]:

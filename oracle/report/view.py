@@ -18,9 +18,9 @@ from oracle.outcome import Tensor
 from oracle.report import plots as draw
 from oracle.report.claims import Judgment, ledger
 from oracle.report.coverage import coverage
-from oracle.report.snippets import snippets
 from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
 from oracle.semantics import describe
+from oracle.snippets import snippets
 
 
 @dataclass

@@ -19,11 +19,11 @@ from oracle.execute import python_text
 from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
-from oracle.report.snippet_grad import NAMES as GRAD_NAMES
-from oracle.report.snippet_grad import gradient_code, indent
-from oracle.report.snippet_rule import NAMES as RULE_NAMES
-from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
+from oracle.snippet_grad import NAMES as GRAD_NAMES
+from oracle.snippet_grad import gradient_code, indent
+from oracle.snippet_rule import NAMES as RULE_NAMES
+from oracle.snippet_rule import rule_code
 from oracle.steps import Ref, Step, parse_step
 from oracle.vectorize import vmap_call
 
