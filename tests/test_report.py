@@ -404,3 +404,16 @@ def _md_escaped(text: str) -> str:
     import html
 
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def test_the_report_shows_the_snippets_the_results_carry(pipeline: dict[str, Any]) -> None:
+    """The snippets come from the document, not from the case file or the registry: a carried text is shown as
+    it is, with the case file gone; a document that carries none (older than the field) shows none."""
+    from oracle.report.markdown import render_markdown
+
+    record = next(c for c in pipeline["cases"] if c.get("snippets"))
+    carried = {**record, "file": "/nonexistent/case.yaml", "snippets": {"torch": "print('carried as it is')\n"}}
+    text = render_markdown(cast(ResultsDocument, {**pipeline, "cases": [carried]}))
+    assert "Reproduce natively (torch)" in text and "print('carried as it is')" in text
+    bare = {k: v for k, v in record.items() if k != "snippets"}
+    assert "Reproduce natively" not in render_markdown(cast(ResultsDocument, {**pipeline, "cases": [bare]}))
