@@ -28,6 +28,7 @@ not fail), or it diverges another way (changed, fails).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +40,7 @@ from oracle.cases import LoadedCase
 from oracle.diff import KINDS, differences
 from oracle.files import write_atomic
 from oracle.judgement import against_reference, output_status_text, summarize
+from oracle.model import CaseRecord, ColumnOutcome, Environment, ResultsDocument
 from oracle.outcome import Outcome
 from oracle.runner import PROJECT_ROOT
 from oracle.safeio import MAX_BASELINE_BYTES, InputError, inside, is_case_id, read_text_bounded
@@ -63,7 +65,7 @@ def _round(values: Any, digits: int) -> Any:
     return values
 
 
-def snapshot_outcome(outcome: dict[str, Any], followed: str | None) -> dict[str, Any]:
+def snapshot_outcome(outcome: ColumnOutcome, followed: str | None) -> dict[str, Any]:
     """The part of a results.json outcome that a baseline keeps (no timings, no reference alternatives)."""
     outputs = {name: {**t, "values": _round(t["values"], SIGNIFICANT_DIGITS.get(t["dtype"] or "", DEFAULT_DIGITS))}
                for name, t in outcome["outputs"].items()}
@@ -74,7 +76,7 @@ def snapshot_outcome(outcome: dict[str, Any], followed: str | None) -> dict[str,
             "semantics": followed}  # informational: which reference semantics it followed; not compared
 
 
-def snapshot_case(record: dict[str, Any]) -> dict[str, Any]:
+def snapshot_case(record: CaseRecord) -> dict[str, Any]:
     return {"id": record["id"], "file": _portable(record["file"]), "steps": record["steps"], "grad": record["grad"],
             **({"file_sha256": record["file_sha256"]} if record.get("file_sha256") else {}),  # to tell an edit apart
             "summary": record["summary"],  # informational, not compared
@@ -103,7 +105,7 @@ def dumps(data: Any, indent: int = 0) -> str:
     return json.dumps(data, allow_nan=False, separators=(", ", ": "))
 
 
-def write_snapshot(results: dict[str, Any], folder: Path,
+def write_snapshot(results: ResultsDocument, folder: Path,
                    tolerances: dict[str, Override] | None = None) -> list[Path]:
     """Write (or merge into) a baseline folder: the environment and one file per case; returns the files written.
 
@@ -293,7 +295,7 @@ class Item:
     kind: str = ""  # the first difference's kind (oracle.diff KINDS) or the listed divergence kind
     seen: str = ""  # what this run did, in a few words
     stored: str = ""  # what the baseline says
-    snippet: str = ""  # native code that reproduces this run's outcome (oracle.report.snippets), if it has one
+    snippet: str = ""  # native code that reproduces this run's outcome (carried in the results), if it has one
 
     @property
     def failed(self) -> bool:
@@ -352,7 +354,7 @@ def _status_change(before: Outcome, now: Outcome, sides: tuple[str, str]) -> tup
     return kind, [f"status {before.status} -> {now.status}: {sides[0]} {before_text}; {sides[1]} {now_text}"]
 
 
-def reproduce(record: dict[str, Any], column: str, stored: dict[str, Any] | None = None) -> str:
+def reproduce(record: CaseRecord, column: str, stored: dict[str, Any] | None = None) -> str:
     """A one-line reproduction hint: the oracle command and the native calls behind the steps."""
     outcome = record["columns"][column]
     steps = "; ".join(record["steps"])
@@ -362,7 +364,7 @@ def reproduce(record: dict[str, Any], column: str, stored: dict[str, Any] | None
             f"natively in {column}: {steps} via {native}")
 
 
-def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: str,
+def judge(record: CaseRecord, column: str, baseline: Baseline, framework: str,
           override: Override = (None, None)) -> Item:
     """Judge one (case, column) of a fresh results record against the baseline and the expected divergences."""
     case_id = record["id"]
@@ -396,16 +398,14 @@ def judge(record: dict[str, Any], column: str, baseline: Baseline, framework: st
                 describe_outcome(stored), native_snippet(record, framework, column))
 
 
-def native_snippet(record: dict[str, Any], framework: str, column: str = "") -> str:
-    """The report's reproduction snippet for this framework ('' for the reference or an op with no native form)."""
-    from oracle.report.snippets import FRAMEWORKS as NATIVE
-    from oracle.report.snippets import make_snippet
-
-    snippet = make_snippet(record, framework, column) if framework in NATIVE else None
-    return snippet.code if snippet else ""
+def native_snippet(record: CaseRecord, framework: str, column: str = "") -> str:
+    """The report's reproduction snippet for this column ('' for the reference, an op with no native form, or a
+    document older than the snippets it carries): the form sub-column's own, else its framework's."""
+    carried = record.get("snippets") or {}
+    return carried.get(column) or carried.get(framework) or ""
 
 
-def describe_outcome(o: dict[str, Any]) -> str:
+def describe_outcome(o: Mapping[str, Any]) -> str:
     """'ok, warned UserWarning; loss [] float32 = 0.5; grad.pred [64, 1] float32 (mean ..)' and the like."""
 
     if o["status"] == "error" and o.get("error"):
@@ -422,7 +422,7 @@ def overrides(cases: list[LoadedCase]) -> dict[str, Override]:
     return {c.id: ((c.case.tolerance.rtol, c.case.tolerance.atol) if c.case.tolerance else (None, None)) for c in cases}
 
 
-def check(results: dict[str, Any], baseline: Baseline, cases: list[LoadedCase], whole: bool = True) -> CheckReport:
+def check(results: ResultsDocument, baseline: Baseline, cases: list[LoadedCase], whole: bool = True) -> CheckReport:
     """Every (case, column) of `results` against `baseline`; baselines and listings no case uses are reported
     when `whole` (the run held the whole suite: a run of one file leaves the others' baselines alone)."""
     tolerances = overrides(cases)
@@ -436,7 +436,7 @@ def check(results: dict[str, Any], baseline: Baseline, cases: list[LoadedCase], 
     return CheckReport(items, unused, unused_expected, environment_changes(baseline.environment, envs))
 
 
-def environment_changes(stored: dict[str, Any], now: dict[str, Any]) -> list[str]:
+def environment_changes(stored: dict[str, Any], now: dict[str, Environment]) -> list[str]:
     """'torch 2.13.0 -> 2.14.0'-style lines for each column whose version or device moved."""
     lines = []
     for column, env in now.items():

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.judgement import summarize
+from oracle.model import CaseRecord, ErrorRecord, ResultsDocument
 from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
 from oracle.results import (
@@ -164,7 +165,7 @@ def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], 
     return EXIT_REQUIRE if unmet and code == EXIT_OK else code
 
 
-def _say_unmet(results: dict[str, Any]) -> list[str]:
+def _say_unmet(results: ResultsDocument) -> list[str]:
     """Print every unmet `require` of the run, one line each; return them."""
     from oracle.requirements import all_unmet
 
@@ -174,7 +175,7 @@ def _say_unmet(results: dict[str, Any]) -> list[str]:
     return unmet
 
 
-def run_exit_code(results: dict[str, Any]) -> int:
+def run_exit_code(results: ResultsDocument) -> int:
     """0 all ran, 3 some cells crashed / timed out / ran out of memory, 4 nothing could run."""
     cells = [cell for case in results["cases"] for cell in case["columns"].values()]
     started = [c for c in cells if c["status"] != "unavailable" and
@@ -315,7 +316,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _case_text(record: dict[str, Any]) -> str:
+def _case_text(record: CaseRecord) -> str:
     """The case file a record names, only if it is one and holds that case: a results.json may name any file."""
     from oracle.cases import MAX_FILE_BYTES, load_id
     from oracle.safeio import InputError, read_text_bounded
@@ -338,7 +339,7 @@ def _show_variants(case_id: str, variants: list[str], path: Path) -> int:
     return 0
 
 
-def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
+def _warn_if_stale(record: CaseRecord, results: Path) -> None:
     """Say so when the case file changed after the run whose results are shown."""
     from oracle.journal import file_digest
 
@@ -352,12 +353,13 @@ def _warn_if_stale(record: dict[str, Any], results: Path) -> None:
                      f"written; these results are stale (run it again)", highlight=False)
 
 
-def _print_record(record: dict[str, Any]) -> None:
+def _print_record(record: CaseRecord) -> None:
     """Each column's outcome side by side, the one-line summary, every verdict explained."""
     table = Table("column", "status", "error / warnings", "outputs", "native API")
     said: dict[str, str] = {}  # a long message repeated in several columns is printed once, then referred to
     for name, o in record["columns"].items():
-        problems = [f"{_error_class(o['error'])}: {o['error']['message']}"] if o.get("error") else []
+        error = o["error"]
+        problems = [f"{_error_class(error)}: {error['message']}"] if error else []
         problems += [f"{w['category']}: {w['message']}" for w in o["warnings"]]
         problems += [str(o["notes"][k]) for k in ("reason", "unsupported") if k in o["notes"]]
         problems = [_once(text, name, said) for text in dict.fromkeys(problems)]
@@ -395,7 +397,7 @@ def _once(text: str, column: str, said: dict[str, str]) -> str:
     return text
 
 
-def _error_class(error: dict[str, Any]) -> str:
+def _error_class(error: ErrorRecord) -> str:
     """The class a user would write: the public name; the reference's own classes by their builtin base."""
     if error.get("public"):
         return str(error["public"])
@@ -443,7 +445,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(cases: list[Any], columns: list[Any], out: Path, kind: str = "") -> dict[str, Any]:
+def _execute(cases: list[Any], columns: list[Any], out: Path, kind: str = "") -> ResultsDocument:
     """The run behind snapshot, check and diff-versions: a progress bar; results.json and report.md in `out`."""
     _writable_or_exit(out)
     with progress(errors, len(cases), len(columns)) as on_cell:
@@ -610,7 +612,7 @@ def cmd_diff_versions(args: argparse.Namespace) -> int:
     return 1 if any(p.failing for p in pairs) else 0
 
 
-def _unstarted(results: dict[str, Any]) -> dict[str, str]:
+def _unstarted(results: ResultsDocument) -> dict[str, str]:
     """Columns that never ran a cell (unavailable, or their worker did not start), with the reason."""
     out = {}
     for name, env in results["environment"].items():

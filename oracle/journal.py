@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -48,12 +49,12 @@ class Journal:
         if torn:
             self._append("")
 
-    def cell(self, case_id: str, column: str, fingerprint: str, record: dict[str, Any]) -> None:
+    def cell(self, case_id: str, column: str, fingerprint: str, record: Mapping[str, Any]) -> None:
         if self._append(json.dumps({"case": case_id, "column": column, "fingerprint": fingerprint, "outcome": record},
                                    allow_nan=False)):
             self.cells += 1
 
-    def environment(self, column: str, env: dict[str, Any]) -> None:
+    def environment(self, column: str, env: Mapping[str, Any]) -> None:
         self._append(json.dumps({"column": column, "environment": env}, allow_nan=False))
 
     def _append(self, line: str) -> bool:

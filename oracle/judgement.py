@@ -5,14 +5,13 @@ Below both `oracle.report` and `oracle.baseline`, so neither reaches into the ot
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from oracle.model import CaseRecord, ColumnOutcome, OutputStatus, TensorRecord
 from oracle.outcome import Tensor
 
 
-def against_reference(record: dict[str, Any], column: str) -> str | None:
+def against_reference(record: CaseRecord, column: str) -> str | None:
     """The verdict kind of `column` against the reference in one case record, or None (no such verdict)."""
     if column == "reference":
         return None
@@ -22,22 +21,24 @@ def against_reference(record: dict[str, Any], column: str) -> str | None:
     return None
 
 
-def status_text(o: dict[str, Any]) -> str:
+def status_text(o: ColumnOutcome) -> str:
     """'ok', 'ValueError+w' (the builtin base of the exception raised; +w: it also warned), 'crash', ..."""
-    text = o["status"] if o["status"] != "error" else (o.get("error") or {}).get("base", "error")
+    error = o.get("error")
+    text = o["status"] if o["status"] != "error" else error["base"] if error else "error"
     failed = len(o.get("output_status") or {})  # a case that isolates its outputs: how many did not compute
     return text + ("+w" if o["warnings"] else "") + (f" ({failed} output{'s' * (failed > 1)} failed)" if failed else "")
 
 
-def output_status_text(status: dict[str, Any]) -> str:
+def output_status_text(status: OutputStatus) -> str:
     """An isolated output that did not compute: 'raised ValueError: ...', 'unsupported: ...', '... (follows lo)'."""
-    error = status.get("error") or {}
-    text = f"raised {error.get('type', 'an error')}: {error.get('message', '')}" if status["status"] == "error" \
+    error = status.get("error")
+    said = f"{error['type']}: {error['message']}" if error else "an error: "
+    text = f"raised {said}" if status["status"] == "error" \
         else f"{status['status']}: {status.get('reason', '')}"
     return text + (f" (follows {status['after']})" if status.get("after") else "")
 
 
-def summarize(t: dict[str, Any]) -> str:
+def summarize(t: TensorRecord) -> str:
     """'[64] float32 (mean 0.1, min -2, max 3)' or '[] float32 = 0.25' or 'None'."""
     if t["shape"] is None:
         return "None"

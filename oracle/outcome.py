@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -68,7 +69,7 @@ class Tensor:
                 "nan": self.has_nan, "inf": self.has_inf}
 
     @staticmethod
-    def from_results(data: dict[str, Any]) -> Tensor:
+    def from_results(data: Mapping[str, Any]) -> Tensor:
         if data.get("shape") is None:
             return Tensor(None)
         from oracle.request import numpy_dtype
@@ -179,7 +180,7 @@ class Outcome:
                                     for k, v in self.interpretations.items()}}
 
     @staticmethod
-    def _from(data: dict[str, Any], tensor: Any) -> Outcome:
+    def _from(data: Mapping[str, Any], tensor: Any) -> Outcome:
         return Outcome(
             status=data["status"], framework=data.get("framework", ""), version=data.get("version", ""),
             device=data.get("device", ""),
@@ -198,5 +199,5 @@ class Outcome:
         return Outcome._from(data, Tensor.from_wire)
 
     @staticmethod
-    def from_results(data: dict[str, Any]) -> Outcome:
+    def from_results(data: Mapping[str, Any]) -> Outcome:
         return Outcome._from(data, Tensor.from_results)

@@ -31,6 +31,7 @@ from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline,
 from oracle.baseline import ExpectedDivergence as Listing
 from oracle.cases import CaseError, LoadedCase, check_identity, load_file
 from oracle.journal import Journaled
+from oracle.model import CaseRecord, Environment, ResultsDocument
 from oracle.runner import FRAMEWORKS
 
 RUN_KEY = pytest.StashKey[dict[str, Any]]()
@@ -208,7 +209,7 @@ def _needs_reference(state: dict[str, Any], cell: Cell) -> bool:
     return _listed(state["baseline"], *cell) is not None
 
 
-def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple[dict[str, Any], dict[str, Any]]:
+def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple[CaseRecord, dict[str, Environment]]:
     """The record and environment of the run that answered `cell`; runs a batch of selected cells if needed.
 
     The batch is every selected cell not run yet, or under xdist those of this cell's column
@@ -307,10 +308,10 @@ def _lock_path(folder: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"oracle-update-{digest}.lock"
 
 
-def _only(results: dict[str, Any], cells: set[Cell]) -> dict[str, Any]:
+def _only(results: ResultsDocument, cells: set[Cell]) -> ResultsDocument:
     """The results document cut to `cells` (a batch also holds the reference cells run to judge listed items)."""
-    records = [{**r, "columns": {n: o for n, o in r["columns"].items() if (r["id"], n) in cells}}
-               for r in results["cases"]]
+    records: list[CaseRecord] = [{**r, "columns": {n: o for n, o in r["columns"].items() if (r["id"], n) in cells}}
+                                 for r in results["cases"]]
     columns = {column for _, column in cells}
     return {**results, "cases": [r for r in records if r["columns"]],
             "environment": {n: e for n, e in results["environment"].items() if n in columns}}

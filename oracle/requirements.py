@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from oracle.model import CaseRecord, ColumnOutcome, ResultsDocument
 from oracle.report.claims import Check, _checks, _values_check
 
 GATE_FIELDS = ("status", "error", "warns", "semantics", "shapes", "values", "compare")
 
 
-def unmet(case: dict[str, Any], by_id: dict[str, dict[str, Any]], only: str | None = None) -> list[str]:
+def unmet(case: CaseRecord, by_id: dict[str, CaseRecord], only: str | None = None) -> list[str]:
     """One line per requirement a column of this case record does not meet (`only`: that column)."""
     require = case.get("require") or {}
     if not require:
@@ -34,8 +35,8 @@ def unmet(case: dict[str, Any], by_id: dict[str, dict[str, Any]], only: str | No
     return lines
 
 
-def _field_checks(case: dict[str, Any], column: str, o: dict[str, Any], require: dict[str, Any],
-                  by_id: dict[str, dict[str, Any]]) -> list[tuple[str, Check]]:
+def _field_checks(case: CaseRecord, column: str, o: ColumnOutcome, require: dict[str, Any],
+                  by_id: dict[str, CaseRecord]) -> list[tuple[str, Check]]:
     """Each given field checked on its own, so a failure names it (shapes and values: per output)."""
     found: list[tuple[str, Check]] = []
     for field in GATE_FIELDS:
@@ -54,13 +55,13 @@ def _field_checks(case: dict[str, Any], column: str, o: dict[str, Any], require:
     return found
 
 
-def _one(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[str, Any],
-         by_id: dict[str, dict[str, Any]]) -> Check:
+def _one(case: CaseRecord, column: str, o: ColumnOutcome, expect: dict[str, Any],
+         by_id: dict[str, CaseRecord]) -> Check:
     checks = [c for c in _checks(case, column, o, expect, by_id) if c is not None]
     # a comparison with a case that was not run has nothing to judge: it holds vacuously
     return checks[0] if checks else Check(True, "")
 
 
-def all_unmet(results: dict[str, Any]) -> list[str]:
+def all_unmet(results: ResultsDocument) -> list[str]:
     by_id = {c["id"]: c for c in results["cases"]}
     return [line for case in results["cases"] for line in unmet(case, by_id)]

@@ -10,19 +10,21 @@ import math
 import platform
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 
-from oracle.cases import LoadedCase
+from oracle.cases import InputSpec, LoadedCase
 from oracle.files import write_atomic
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
+from oracle.model import CaseRecord, ColumnOutcome, Environment, InputRecord, ResultsDocument, VerdictRecord
 from oracle.outcome import Outcome
 from oracle.plan import make_input, plan
 from oracle.provenance import provenance
 from oracle.results_check import ResultsError, check_document
 from oracle.runner import Column, ColumnEnv, run_all
 from oracle.safeio import MAX_RESULTS_BYTES, InputError, read_bounded
+from oracle.snippets import snippets
 from oracle.verdicts import diff_case
 
 RESULTS_VERSION = 1
@@ -83,7 +85,7 @@ def execute(cases: list[LoadedCase], columns: list[Column], log_dir: Path,
             on_outcome: Callable[[str, str, Outcome], None] = lambda *_: None,
             previous: Journaled | None = None, stop: threading.Event | None = None,
             journal: Journal | None = None, cells: set[tuple[str, str]] | None = None,
-            prints: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
+            prints: dict[tuple[str, str], str] | None = None) -> ResultsDocument:
     """Run every case through every column and diff them; returns the results document.
 
     `cells` ((case id, column name) pairs), when given, limits the run to those cells: the
@@ -139,20 +141,23 @@ def _env(journaled: dict[str, Any]) -> ColumnEnv:
     return ColumnEnv(**{"framework": "", "device": "", **journaled})
 
 
-def _env_json(e: ColumnEnv) -> dict[str, Any]:
+def _env_json(e: ColumnEnv) -> Environment:
     return {"framework": e.framework, "version": e.version, "device": e.device, "python": e.python,
             "settings": e.settings, "available": e.available, "reason": e.reason}
 
 
-def missing_cells(results: dict[str, Any]) -> int:
+def missing_cells(results: ResultsDocument) -> int:
     return sum(len(columns) for columns in results["missing"].values())
 
 
 def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
-          envs: dict[str, ColumnEnv], complete: bool = True) -> dict[str, Any]:
-    """The results document; a case missing some columns (an interrupted run) is listed in `missing`."""
+          envs: dict[str, ColumnEnv], complete: bool = True) -> ResultsDocument:
+    """The results document; a case missing some columns (an interrupted run) is listed in `missing`.
+
+    Each case record carries the reproduction snippets the report shows (oracle/snippets.py writes them
+    from the registry and the recorded cells), so that a report is built from the document alone."""
     missing = {c.id: [n for n in envs if n not in outcomes[c.id]] for c in cases}
-    records = []
+    records: list[CaseRecord] = []
     for loaded in cases:
         case = loaded.case
         if not outcomes[case.id]:
@@ -160,38 +165,47 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
         tol = case.tolerance
         override = (tol.rtol, tol.atol) if tol else (None, None)
         verdicts, followed, summary = diff_case(outcomes[case.id], override)
-        request_inputs = {name: {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,  # noqa: E501
-                                 "init": spec.init.model_dump(exclude_none=True) if spec.init else "values",
-                                 **({"values": _json_values(spec.values)} if spec.values is not None else {})}
-                          if spec.literal is None else  # a literal: each column built it; its dtype is in the notes
-                          {"literal": _json_values(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
-                          for name, spec in case.inputs.items()}  # explicit values travel, for snippets
-        for name, spec in case.inputs.items():
-            if not spec.track:
-                request_inputs[name]["track"] = False
-        records.append({
+        request_inputs = {name: _input_record(spec) for name, spec in case.inputs.items()}
+        record: CaseRecord = {
             "id": case.id, "case": loaded.base_id, "variant": loaded.variant, "title": case.title,
             "description": case.description, "tags": case.tags,
             "file": str(loaded.path), "file_sha256": _digest_or_empty(loaded.path),
             "source": case.source.model_dump() if case.source else None,
             "require": case.require.model_dump(exclude_none=True) if case.require else None,
             "steps": case.steps, "grad": case.grad.model_dump() if case.grad else None,
-            **({"isolate": case.isolate} if case.isolate else {}),  # the snippets cannot show it: one script
-            **({"custom_gradient": {k: v.model_dump() for k, v in case.custom_gradient.items()}}
-               if case.custom_gradient else {}),
             "inputs": request_inputs,
             "training": ({"model": case.model.model_dump(exclude_none=True), "optimizer": case.optimizer.model_dump(),
                           "train": case.train.model_dump()} if case.model and case.optimizer and case.train else None),
-            "columns": {name: o.to_results() for name, o in outcomes[case.id].items()},
+            "columns": {name: cast(ColumnOutcome, o.to_results()) for name, o in outcomes[case.id].items()},
             "semantics": followed, "summary": summary,
-            "verdicts": [v.to_json() for v in verdicts],
+            "verdicts": [cast(VerdictRecord, v.to_json()) for v in verdicts],
             "contrast": contrast(case.contrast_with, outcomes[case.id], outcomes.get(case.contrast_with or "")),
-        })
+        }
+        if case.isolate:  # the snippets cannot show it: one script
+            record["isolate"] = case.isolate
+        if case.custom_gradient:
+            record["custom_gradient"] = {k: v.model_dump() for k, v in case.custom_gradient.items()}
+        record["snippets"] = {name: s.code for name, s in snippets(record).items()}
+        records.append(record)
     environment = {name: _env_json(e) for name, e in envs.items()}
     return {"results_version": RESULTS_VERSION, "platform": platform.platform(),
             "complete": complete and not any(missing.values()),
             "missing": {cid: names for cid, names in missing.items() if names},
             "environment": environment, "cases": records}
+
+
+def _input_record(spec: InputSpec) -> InputRecord:
+    """An input as the plan builds it; explicit values travel, for the snippets."""
+    if spec.literal is not None:  # a literal: each column built it; its dtype is in the notes
+        record: InputRecord = {"literal": _json_values(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
+    else:
+        record = {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
+                  "init": spec.init.model_dump(exclude_none=True) if spec.init else "values"}
+        if spec.values is not None:
+            record["values"] = _json_values(spec.values)
+    if not spec.track:
+        record["track"] = False
+    return record
 
 
 def _digest_or_empty(path: Path) -> str:
@@ -234,7 +248,7 @@ def contrast(other_id: str | None, mine: dict[str, Outcome], other: dict[str, Ou
     return {"case": other_id, "columns": columns}
 
 
-def write_results(path: Path, results: dict[str, Any]) -> None:
+def write_results(path: Path, results: ResultsDocument) -> None:
     write_atomic(path, json.dumps(results, indent=1, allow_nan=False) + "\n")
 
 
@@ -242,7 +256,7 @@ _REQUIRED = {"results_version": int, "complete": bool, "missing": dict, "environ
 _CASE_KEYS = ("id", "title", "columns", "verdicts", "inputs", "summary")
 
 
-def load_results(path: Path) -> dict[str, Any]:
+def load_results(path: Path) -> ResultsDocument:
     """Read and check a results document; raises ResultsError with one line saying what is wrong."""
     try:
         raw = read_bounded(path, MAX_RESULTS_BYTES)
@@ -272,4 +286,4 @@ def load_results(path: Path) -> dict[str, Any]:
         check_document(data)
     except ResultsError as exc:
         raise ResultsError(f"{path}: {exc}") from None
-    return data
+    return cast(ResultsDocument, data)  # checked field by field above

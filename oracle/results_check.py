@@ -145,6 +145,10 @@ def check_document(data: dict[str, Any]) -> None:
                 raise ResultsError(f"{where}.semantics.{name} is not a semantics the reference names")
         for name, spec in case["inputs"].items():
             _input(name, spec, f"{where}.inputs")
+        snippets = case.get("snippets", {})  # shown as text by the report, never run (verify writes its own)
+        if not isinstance(snippets, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                     for k, v in snippets.items()):
+            raise ResultsError(f"{where}.snippets is not a mapping of column names to code")
         for j, v in enumerate(case["verdicts"]):
             _fields(v, {"columns": list, "kind": str, "explanation": str}, f"{where}.verdicts[{j}]")
             _strings(v["columns"], f"{where}.verdicts[{j}].columns")

@@ -4,7 +4,7 @@
 mapping outputs to variables, to `parts[0]`, an item of a list, or to `len(parts)`) writes
 DIR/<name>.result.json (status, error type, warning categories) and DIR/<name>.npz (the
 named values). One interpreter per framework keeps verification fast; a module of its own per
-snippet keeps them independent. A snippet is Python that oracle/report/snippets.py generated from
+snippet keeps them independent. A snippet is Python that oracle/snippets.py generated from
 the registry's bindings (a case's values enter it only as literals written by repr); no text of a
 case file or results file is run. It imports only the framework the snippets import, numpy,
 oracle.execute's error_info (how the oracle names an exception) and, for torch snippets, the worker's

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oracle.baseline import Override, changes
+from oracle.model import CaseRecord, ResultsDocument
 from oracle.outcome import Outcome
 
 ABSENT = "not in this version of"  # oracle.native's BindingError text for an API a version lacks
@@ -121,9 +122,9 @@ class Pair:
         return [c for c in self.changes if not c.accepted]
 
 
-def compare(results: dict[str, Any], before: str, after: str, accepted: list[Accepted],
+def compare(results: ResultsDocument, before: str, after: str, accepted: list[Accepted],
             tolerances: dict[str, Override] | None = None,
-            snippet: Callable[[dict[str, Any], str], str] = lambda record, framework: "") -> Pair:
+            snippet: Callable[[CaseRecord, str], str] = lambda record, framework: "") -> Pair:
     """The changes from `before` to `after`, grouped by kind, cause and behaviour."""
     columns = results.get("provenance", {}).get("columns", {})
     stacks = {name: columns.get(name, {}).get("packages", {}) for name in (before, after)}

@@ -1,7 +1,7 @@
 """`oracle verify`: every recorded cell re-executed as the report's native snippet (issue 22 item 3).
 
-For each framework column of a run, the snippet the report shows for each case (oracle/report/
-snippets.py, generated from the registry, never copied from the results file) is written to a folder
+For each framework column of a run, the snippet the report shows for each case (oracle/snippets.py,
+generated again from the registry: the copy a results document carries is never run) is written to a folder
 and run by one fresh interpreter per framework (`python -m oracle.snippet_runner`), each snippet as a
 module of its own. Its status, exception class, warning categories and named values are compared
 with the recorded cell: the same status, the same error type, the same warnings, the same shape and
@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 
 from oracle.diff import compare_arrays, tolerance
+from oracle.model import CaseRecord, ColumnOutcome, ResultsDocument
 from oracle.outcome import Tensor
-from oracle.report.snippets import FRAMEWORKS, Snippet, snippet_or_reason
 from oracle.runner import compile_cache_env
+from oracle.snippets import FRAMEWORKS, Snippet, snippet_or_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER_TIMEOUT_S = 1200  # one interpreter runs every snippet of one framework
@@ -55,8 +56,8 @@ class Verification:
                 + (f" ({reasons})" if reasons else ""))
 
 
-def cells_with_snippets(results: dict[str, Any], column: str, framework: str,
-                        verification: Verification | None = None) -> list[tuple[dict[str, Any], Snippet]]:
+def cells_with_snippets(results: ResultsDocument, column: str, framework: str,
+                        verification: Verification | None = None) -> list[tuple[CaseRecord, Snippet]]:
     """The cases whose `column` ran natively (ok or error) and have a snippet; the others counted by reason."""
     found = []
     for case in results["cases"]:
@@ -76,7 +77,7 @@ def cells_with_snippets(results: dict[str, Any], column: str, framework: str,
     return found
 
 
-def run_snippets(cells: list[tuple[dict[str, Any], Snippet]], folder: Path) -> dict[str, dict[str, Any]]:
+def run_snippets(cells: list[tuple[CaseRecord, Snippet]], folder: Path) -> dict[str, dict[str, Any]]:
     """Every snippet run in one fresh interpreter; per case id: status, error, warnings, present names, arrays."""
     for case, snippet in cells:
         (folder / f"{case['id']}.py").write_text(snippet.code)
@@ -97,7 +98,7 @@ def run_snippets(cells: list[tuple[dict[str, Any], Snippet]], folder: Path) -> d
     return found
 
 
-def mismatches(recorded: dict[str, Any], got: dict[str, Any]) -> list[str]:
+def mismatches(recorded: ColumnOutcome, got: dict[str, Any]) -> list[str]:
     """How a snippet's outcome differs from the recorded cell ([] when it reproduces it)."""
     problems = []
     if got["status"] != recorded["status"]:
@@ -128,14 +129,14 @@ def mismatches(recorded: dict[str, Any], got: dict[str, Any]) -> list[str]:
     return problems
 
 
-def native_columns(results: dict[str, Any]) -> dict[str, str]:
+def native_columns(results: ResultsDocument) -> dict[str, str]:
     """Column -> framework, for the framework columns a snippet can reproduce: not the reference, and on the CPU
     (a snippet runs where it is run; a GPU column's device is not written into it)."""
     return {name: env["framework"] for name, env in results["environment"].items()
             if env["framework"] in FRAMEWORKS and env.get("available") and env.get("device", "cpu") == "cpu"}
 
 
-def verify(results: dict[str, Any], columns: list[str] | None = None) -> Verification:
+def verify(results: ResultsDocument, columns: list[str] | None = None) -> Verification:
     """Every framework cell of `results` (or of `columns`) re-executed as its snippet and compared."""
     verification = Verification()
     for column, framework in native_columns(results).items():

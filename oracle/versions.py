@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oracle.baseline import Override, changes
+from oracle.model import ResultsDocument
 from oracle.outcome import Outcome
 from oracle.runner import FRAMEWORKS, Column
 from oracle.safeio import MAX_CONFIG_BYTES, InputError, read_text_bounded
@@ -114,7 +115,7 @@ class VersionChange:
     explanation: str
 
 
-def compare_columns(results: dict[str, Any], before: str, after: str,
+def compare_columns(results: ResultsDocument, before: str, after: str,
                     tolerances: dict[str, Override] | None = None) -> list[VersionChange]:
     """Every case where column `after` does something other than column `before`, as a baseline check says it."""
     found = []
@@ -127,7 +128,7 @@ def compare_columns(results: dict[str, Any], before: str, after: str,
     return found
 
 
-def drift(results: dict[str, Any], before: str, after: str) -> tuple[int, int, float]:
+def drift(results: ResultsDocument, before: str, after: str) -> tuple[int, int, float]:
     """Outputs both columns computed that are not bit-identical (within tolerance or not): (count, of, the
     largest absolute difference over elements finite in both; NaN/Inf patterns are `check`'s to list)."""
     count = total = 0

@@ -26,10 +26,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     out = tmp_path_factory.mktemp("run")
     assert main(["run", str(ROOT / "cases"), str(DATA / "cases"), "--out", str(out)]) == 0
-    results = load_results(out / "results.json")
-    results["_out"] = out
-    results["_by_id"] = {c["id"]: c for c in results["cases"]}
-    return results
+    document = load_results(out / "results.json")
+    # the model's document, plus where it was written and its records by id (the tests' shortcuts)
+    return {**document, "_out": out, "_by_id": {c["id"]: c for c in document["cases"]}}
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -27,6 +27,7 @@ from oracle.baseline import (
 )
 from oracle.cases import load_cases
 from oracle.cli import main
+from oracle.model import ResultsDocument
 from oracle.outcome import Outcome, Tensor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def failed(report: Any) -> list[tuple[str, str, str]]:
 
 def test_committed_baseline_matches_this_run(project: tuple[dict[str, Any], list[Any]]) -> None:
     results, cases = project
-    report = check(results, load_baseline(BASELINES), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(BASELINES), cases)
     assert report.exit_code == 0, "\n".join(format_report(report))
     assert not report.unused_baselines and not report.unused_expected
     assert report.count("expected") >= 1 and report.count("fixed") == 0
@@ -91,7 +92,7 @@ def test_planted_status_change_is_the_only_change(project: tuple[dict[str, Any],
     case_id, column = first(results, lambda o: o["status"] == "ok")
     edit(copy, case_id, column, lambda o: o.update(status="error", outputs={}, error={
         "type": "ValueError", "base": "ValueError", "message": "planted", "where": "step 1"}))
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     assert failed(report) == [(case_id, column, "silent_divergence")]
     path = copy.parent / "results.json"
     path.write_text(json.dumps({k: v for k, v in results.items() if not k.startswith("_")}))
@@ -105,7 +106,7 @@ def test_planted_warning_is_reported_as_gone(project: tuple[dict[str, Any], list
     results, cases = project
     case_id, column = first(results, lambda o: o["status"] == "ok" and not o["warnings"])
     edit(copy, case_id, column, lambda o: o.update(warnings=[{"category": "FutureWarning", "message": "planted"}]))
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     assert failed(report) == [(case_id, column, "warning_only")]
     assert next(i for i in report.items if i.failed).explanation == "now: warning gone: FutureWarning: planted"
 
@@ -132,9 +133,9 @@ def test_planted_value_beyond_tolerance_is_found_and_within_is_not(
                            if o["status"] == "ok" and (c, r["id"]) not in listed and native_snippet(r, c)
                            and any(map(scalable, o["outputs"].values())))
     edit(copy, case_id, column, _scale(1 + 1e-6))  # float32 rtol is 1e-5: not a change
-    assert failed(check(results, load_baseline(copy), cases)) == []
+    assert failed(check(cast(ResultsDocument, results), load_baseline(copy), cases)) == []
     edit(copy, case_id, column, _scale(1 + 1e-3))
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     assert failed(report) == [(case_id, column, "value_mismatch")]
     item = next(i for i in report.items if i.failed)
     assert "values differ beyond rtol=" in item.explanation  # the dtype's, or the case's own tolerance
@@ -145,7 +146,7 @@ def test_planted_value_beyond_tolerance_is_found_and_within_is_not(
 def test_unused_baseline_is_reported(project: tuple[dict[str, Any], list[Any]], copy: Path) -> None:
     results, cases = project
     shutil.copy(copy / "cases" / f"{cases[0].id}.json", copy / "cases" / "case-that-was-deleted.json")
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     assert report.unused_baselines == [copy / "cases" / "case-that-was-deleted.json"]
     assert report.exit_code == 0
     assert any("unused baseline" in line for line in format_report(report))
@@ -154,7 +155,7 @@ def test_unused_baseline_is_reported(project: tuple[dict[str, Any], list[Any]], 
 def test_case_without_baseline_fails_as_new(project: tuple[dict[str, Any], list[Any]], copy: Path) -> None:
     results, cases = project
     (copy / "cases" / f"{cases[0].id}.json").unlink()
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     assert {(i.case, i.state) for i in report.items if i.failed} == {(cases[0].id, "new")}
 
 
@@ -169,7 +170,7 @@ def test_listed_divergence_that_disappears_is_fixed_not_hidden(
     agreeing = next(r for r in results["cases"] for v in r["verdicts"]
                     if v["columns"] == ["reference", "torch"] and v["kind"] == "agree")
     _listing(copy, "torch", agreeing["id"], "value_mismatch")
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     fixed = [(i.case, i.column) for i in report.items if i.state == "fixed"]
     assert fixed == [(agreeing["id"], "torch")] and report.exit_code == 0
     assert any(line.startswith(f"FIXED value_mismatch: {agreeing['id']} [torch]") for line in format_report(report))
@@ -181,7 +182,8 @@ def test_listed_divergence_of_another_kind_fails(project: tuple[dict[str, Any], 
                      if v["columns"] == ["reference", "jax"] and v["kind"] not in ("agree", "dtype_mismatch")
                      and (("jax", r["id"]) not in load_baseline(BASELINES).expected))
     _listing(copy, "jax", diverging[0]["id"], "dtype_mismatch")
-    assert failed(check(results, load_baseline(copy), cases)) == [(diverging[0]["id"], "jax", diverging[1])]
+    found = check(cast(ResultsDocument, results), load_baseline(copy), cases)
+    assert failed(found) == [(diverging[0]["id"], "jax", diverging[1])]
 
 
 def test_listed_divergence_still_there_does_not_fail_even_when_details_change(
@@ -190,14 +192,14 @@ def test_listed_divergence_still_there_does_not_fail_even_when_details_change(
     listed = next(iter(load_baseline(BASELINES).expected.items()))
     (framework, case_id), entry = listed
     edit(copy, case_id, framework, lambda o: o.update(warnings=[*o["warnings"], {"category": "X", "message": "y"}]))
-    report = check(results, load_baseline(copy), cases)
+    report = check(cast(ResultsDocument, results), load_baseline(copy), cases)
     item = next(i for i in report.items if (i.case, i.column) == (case_id, framework))
     assert item.state == "expected" and "changed since the baseline" in item.explanation and report.exit_code == 0
 
 
 def test_snapshot_rounds_sorts_and_is_stable(project: tuple[dict[str, Any], list[Any]], tmp_path: Path) -> None:
     results, _ = project
-    write_snapshot(results, tmp_path / "a")
+    write_snapshot(cast(ResultsDocument, results), tmp_path / "a")
     write_snapshot(json.loads(json.dumps({k: v for k, v in results.items() if not k.startswith("_")})), tmp_path / "b")
     for path in sorted((tmp_path / "a").rglob("*.json")):
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
@@ -250,7 +252,7 @@ def _results(values: list[float], platform: str = "here", case_id: str = "c") ->
 
 def test_a_snapshot_rewrites_only_cells_changed_beyond_tolerance(tmp_path: Path) -> None:
     values = [float(i) / 7 for i in range(1024)]
-    first = write_snapshot(_results(values), tmp_path)
+    first = write_snapshot(cast(ResultsDocument, _results(values)), tmp_path)
     assert sorted(p.name for p in first) == ["c.json", "environment.json"]
     stored = (tmp_path / "cases" / "c.json").read_text()
     row = next(line for line in stored.splitlines() if "0.14285715" in line)
@@ -258,23 +260,25 @@ def test_a_snapshot_rewrites_only_cells_changed_beyond_tolerance(tmp_path: Path)
     assert json.loads(stored)["columns"]["torch"]["outputs"]["y"]["values"][1] == pytest.approx(1 / 7)
 
     nearby = [v * (1 + 1e-7) for v in values]  # another CPU: the last digits move, within float32 tolerance
-    assert write_snapshot(_results(nearby), tmp_path) == []
+    assert write_snapshot(cast(ResultsDocument, _results(nearby)), tmp_path) == []
     assert (tmp_path / "cases" / "c.json").read_text() == stored
 
     moved = [v + 1.0 for v in values]
-    assert write_snapshot(_results(moved), tmp_path) == [tmp_path / "cases" / "c.json"]
+    assert write_snapshot(cast(ResultsDocument, _results(moved)), tmp_path) == [tmp_path / "cases" / "c.json"]
     assert json.loads((tmp_path / "cases" / "c.json").read_text())["columns"]["torch"]["outputs"]["y"]["values"][0] == 1
 
 
 def test_a_snapshot_of_a_subset_keeps_the_recorded_platform(tmp_path: Path) -> None:
-    write_snapshot(_results([1.0], "first machine", "a"), tmp_path)
-    write_snapshot(_results([1.0], "first machine", "b"), tmp_path)
-    write_snapshot(_results([2.0], "second machine", "a"), tmp_path)  # only case a: b's platform still stands
+    write_snapshot(cast(ResultsDocument, _results([1.0], "first machine", "a")), tmp_path)
+    write_snapshot(cast(ResultsDocument, _results([1.0], "first machine", "b")), tmp_path)
+    # only case a: b's platform still stands
+    write_snapshot(cast(ResultsDocument, _results([2.0], "second machine", "a")), tmp_path)
     assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
     both = _results([2.0], "second machine", "a")
     both["cases"] += _results([1.0], "second machine", "b")["cases"]
-    assert write_snapshot(both, tmp_path) == []  # every case, nothing changed: not even the platform moves
+    # every case, nothing changed: not even the platform moves
+    assert write_snapshot(cast(ResultsDocument, both), tmp_path) == []
     assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "first machine"
     both["cases"][1] = _results([3.0], "second machine", "b")["cases"][0]
-    write_snapshot(both, tmp_path)  # every case, one changed: recorded on this platform
+    write_snapshot(cast(ResultsDocument, both), tmp_path)  # every case, one changed: recorded on this platform
     assert json.loads((tmp_path / "environment.json").read_text())["platform"] == "second machine"

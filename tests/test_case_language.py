@@ -9,13 +9,14 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 from test_cases import write
 
 from oracle.cases import CaseError, load_file
+from oracle.model import CaseRecord, ColumnOutcome, ResultsDocument
 from oracle.outcome import Tensor
 from oracle.plan import plan
 
@@ -221,14 +222,14 @@ def test_seed_pairs_are_one_file_each_and_every_claim_stays_in_the_ledger(pipeli
               "regressor-custom-loss-backward": 2, "cross-entropy-seed-predictions": 3,
               "tape-gradient-scalar-or-expanded-target": 2, "cross-entropy-64x3-label-shape": 2,
               "regressor-adam-output-vs-flat-target": 2}
-    view = build_view({k: v for k, v in pipeline.items() if not k.startswith("_")}, plots=False)
+    view = build_view(cast(ResultsDocument, {k: v for k, v in pipeline.items() if not k.startswith("_")}), plots=False)
     groups = {g.id: g for g in view.groups}
     for base, count in merged.items():
         assert groups[base].has_variants and len(groups[base].members) == count, base
-        claims = [c.record["source"]["claim"] for c in view.ledger if c.record.get("case") == base]
+        claims = [s["claim"] for c in view.ledger if c.record.get("case") == base and (s := c.record.get("source"))]
         assert len(claims) == count and len(set(claims)) == count, base  # each variant's own claim
-    examples = {c.record["variant"]: c.record["source"]["example"] for c in view.ledger
-                if c.record.get("case") == "tape-gradient-scalar-or-expanded-target"}
+    examples = {c.record.get("variant"): s["example"] for c in view.ledger
+                if c.record.get("case") == "tape-gradient-scalar-or-expanded-target" and (s := c.record.get("source"))}
     assert examples == {"scalar": 3, "expanded": 4}
     # the training pair: the wrong variant is set beside the fixed one, column by column
     wrong = pipeline["_by_id"]["regressor-adam-output-vs-flat-target[column-output]"]
@@ -355,7 +356,7 @@ def test_add_n_of_an_int_product_and_quotient_as_tensorflow_raises_it(run: dict[
         assert rec["status"] == "error" and rec["error"]["public"] == "tf.errors.InvalidArgumentError"
         assert rec["error"]["type"].endswith(type(raised.value).__name__)
         assert array(rec, "div").dtype == div.dtype.as_numpy_dtype  # the quotient TF built: float64
-        judged = {j.column: j.verdict for j in judge_case(run[case_id], run)}
+        judged = {j.column: j.verdict for j in judge_case(cast(CaseRecord, run[case_id]), cast(dict[str, CaseRecord], run))}
         assert judged["tensorflow"] == "holds"
     for name in ("torch", "jax"):  # neither has add_n: unsupported with the reason, not imitated
         rec = column(run, "add-n-int-product-and-quotient[add-n]", name)
@@ -376,13 +377,14 @@ def test_claims_accept_native_error_names_and_warning_categories() -> None:
         tf.constant(7) + tf.constant(0.5)
     info = error_info(raised.value)
     assert info.public == "tf.errors.InvalidArgumentError" and info.base == "Exception"
-    outcome = {"status": "error", "error": info.__dict__, "warnings": [{"category": "UserWarning", "message": "m"}],
-               "outputs": {}}
+    outcome = cast(ColumnOutcome, {"status": "error", "error": info.__dict__, "outputs": {},
+                                   "warnings": [{"category": "UserWarning", "message": "m"}]})
+    case = cast(CaseRecord, {})  # the checks of an error and a warning read the outcome only
     for name in ("InvalidArgumentError", "tf.errors.InvalidArgumentError", "Exception"):
-        assert all(c.passed for c in _checks({}, "tensorflow", outcome, {"error": name}, {}) if c), name
-    assert not any(c.passed for c in _checks({}, "tensorflow", outcome, {"error": "ValueError"}, {}) if c)
-    assert all(c.passed for c in _checks({}, "tf", outcome, {"warns": "UserWarning"}, {}) if c)
-    assert not any(c.passed for c in _checks({}, "tf", outcome, {"warns": "DeprecationWarning"}, {}) if c)
+        assert all(c.passed for c in _checks(case, "tensorflow", outcome, {"error": name}, {}) if c), name
+    assert not any(c.passed for c in _checks(case, "tensorflow", outcome, {"error": "ValueError"}, {}) if c)
+    assert all(c.passed for c in _checks(case, "tf", outcome, {"warns": "UserWarning"}, {}) if c)
+    assert not any(c.passed for c in _checks(case, "tf", outcome, {"warns": "DeprecationWarning"}, {}) if c)
 
 
 def test_expect_schema_takes_native_names(tmp_path: Path) -> None:

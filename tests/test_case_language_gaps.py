@@ -15,6 +15,7 @@ from test_case_language import in_jax
 from test_cases import write
 
 from oracle.cases import VARIANT_RULE, CaseError, load_case, load_file
+from oracle.model import CaseRecord
 from oracle.outcome import Tensor
 from oracle.steps import parse_step
 
@@ -24,7 +25,7 @@ RUN = ("attribute-infinities", "split-sizes", "variant-literal-inference")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseRecord]:
     """`oracle run` on this file's cases, as a user runs it; records by case id."""
     from oracle.cli import main
     from oracle.results import load_results

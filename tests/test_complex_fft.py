@@ -11,6 +11,7 @@ import pytest
 import scipy.special
 
 from oracle.diff import compare_arrays, tolerance
+from oracle.model import CaseRecord
 from oracle.ops import OPS
 from oracle.ops.refctx import R
 from oracle.outcome import Tensor
@@ -103,7 +104,7 @@ def test_diff_compares_complex_parts_with_their_own_tolerance() -> None:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseRecord]:
     from pathlib import Path
 
     from oracle.cli import main

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from oracle.cases import load_case, load_cases
+from oracle.model import ResultsDocument
 from oracle.results import execute
 from oracle.runner import Column
 
@@ -42,7 +43,7 @@ def _cases(tmp_path: Path) -> list[Any]:
     return [c for pair in zip(data, faulty) for c in pair]
 
 
-def _cells(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _cells(results: ResultsDocument) -> dict[str, dict[str, Any]]:
     cells = {}
     for case in results["cases"]:
         cell = dict(case["columns"]["jax"])

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 import pytest
@@ -19,6 +19,7 @@ from processes import DATA, ROOT
 from oracle.cases import load_cases
 from oracle.cli import EXIT_NOTHING_RAN, EXIT_OUTPUT, EXIT_USAGE, main
 from oracle.journal import Journal, read_journal
+from oracle.model import ResultsDocument
 from oracle.outcome import Outcome, Tensor
 from oracle.results import build
 from oracle.runner import ColumnEnv
@@ -363,7 +364,7 @@ def test_control_characters_in_titles_are_escaped(tmp_path: Path, capsys: pytest
     assert main(["list", str(case.parent)]) == 0
     assert main(["show", CASE_ID, "--results", str(_write(tmp_path, results))]) == 0
     printed = capsys.readouterr().out
-    report = render_markdown(results)
+    report = render_markdown(cast(ResultsDocument, results))
     for shown in (printed, report):
         assert not any(ch in shown for ch in "\x1b\x00\x07\u202e"), repr(shown[:300])
     assert "\\x1b]0;pwned" in report and "\\u202e" in report

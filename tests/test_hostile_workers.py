@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from oracle.cases import load_cases
 from oracle.cli import EXIT_CELLS_FAILED, run_exit_code
+from oracle.model import ResultsDocument
 from oracle.results import execute
 from oracle.runner import Column, kill_all_workers
 
@@ -38,9 +39,9 @@ def _cases(tmp_path: Path, specs: dict[str, list[int]]) -> list[Any]:
     return load_cases([folder])
 
 
-def _execute_within(cases: list[Any], tmp_path: Path, seconds: float) -> dict[str, Any]:
+def _execute_within(cases: list[Any], tmp_path: Path, seconds: float) -> ResultsDocument:
     """execute() on the jax column; fail the test (not hang it) if it has not returned within `seconds`."""
-    done: list[dict[str, Any]] = []
+    done: list[ResultsDocument] = []
     runner = threading.Thread(target=lambda: done.append(execute(cases, [Column("jax", "jax")], tmp_path / "logs")),
                               daemon=True)
     runner.start()
@@ -76,7 +77,7 @@ def test_a_worker_killed_mid_answer_costs_only_that_cell(tmp_path: Path, monkeyp
     assert cells["b-torn"]["status"] == "crash"
     assert "killed by SIGKILL during this case" in cells["b-torn"]["notes"]["reason"]
     assert cells["b-torn"]["elapsed_s"] > 0.0  # item 12: not 0.0
-    assert run_exit_code(results) == EXIT_CELLS_FAILED
+    assert run_exit_code(cast(ResultsDocument, results)) == EXIT_CELLS_FAILED
 
 
 def test_a_timeout_records_the_time_it_took(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

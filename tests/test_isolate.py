@@ -16,6 +16,7 @@ from test_cases import write
 from oracle.cases import CaseError, load_case
 from oracle.diff import differences
 from oracle.execute import Backward, Forward, run_request
+from oracle.model import CaseRecord
 from oracle.native import Applied
 from oracle.outcome import Outcome, Tensor
 from oracle.plan import plan
@@ -26,14 +27,13 @@ CASE = ROOT / "cases" / "case-language" / "isolate-outputs.yaml"
 
 
 @pytest.fixture(scope="module")
-def record(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def record(tmp_path_factory: pytest.TempPathFactory) -> CaseRecord:
     from oracle.cli import main
     from oracle.results import load_results
 
     out = tmp_path_factory.mktemp("isolate")
     assert main(["run", str(CASE), "--out", str(out)]) == 0
-    case: dict[str, Any] = load_results(out / "results.json")["cases"][0]
-    return case
+    return load_results(out / "results.json")["cases"][0]
 
 
 def one_try_per_output(steps: dict[str, Any], grad: Any) -> dict[str, tuple[str, Any]]:

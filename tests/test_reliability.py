@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from processes import DATA, ORDER, ROOT, WAIT_S, wait_for
@@ -20,6 +20,7 @@ from processes import oracle_process as _oracle
 from oracle.cases import load_cases
 from oracle.cli import EXIT_CELLS_FAILED, EXIT_NOTHING_RAN, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main, run_exit_code
 from oracle.journal import Journal, read_journal
+from oracle.model import ResultsDocument
 from oracle.outcome import Outcome
 from oracle.results import build, parse_columns
 from oracle.runner import ColumnEnv
@@ -33,7 +34,7 @@ def _copy_cases(tmp_path: Path, ids: list[str]) -> Path:
     return folder
 
 
-def _partial_results() -> dict[str, Any]:
+def _partial_results() -> ResultsDocument:
     """An interrupted run: one case with two of three columns, one with none."""
     cases = load_cases([DATA / "t-log-special.yaml", DATA / "t-mse-broadcast.yaml"])
     envs = {n: ColumnEnv(n, "cpu") for n in ("reference", "jax", "torch")}
@@ -239,7 +240,7 @@ def test_report_renders_missing_cells_as_not_run(tmp_path: Path) -> None:
 
     results = _partial_results()
     assert results["missing"] == {"t-log-special": ["torch"], "t-mse-broadcast": ["reference", "jax", "torch"]}
-    write_reports(results, tmp_path)
+    write_reports(cast(ResultsDocument, results), tmp_path)
     assert "not run" in (tmp_path / "report.md").read_text()
     assert "not run" in (tmp_path / "report.html").read_text()
 
@@ -275,9 +276,10 @@ def test_bad_results_files_get_one_line(name: str, command: str, tmp_path: Path,
 
 # --- item 13: exit codes ------------------------------------------------------------------------------
 
-def _results_with(statuses: dict[str, str], available: bool = True) -> dict[str, Any]:
-    return {"environment": {n: {"available": available} for n in statuses},
-            "cases": [{"columns": {n: {"status": s} for n, s in statuses.items()}}]}
+def _results_with(statuses: dict[str, str], available: bool = True) -> ResultsDocument:
+    """Only what the exit code reads: each column's availability and status."""
+    return cast(ResultsDocument, {"environment": {n: {"available": available} for n in statuses},
+                                  "cases": [{"columns": {n: {"status": s} for n, s in statuses.items()}}]})
 
 
 def test_exit_code_contract() -> None:
@@ -285,12 +287,14 @@ def test_exit_code_contract() -> None:
     assert run_exit_code(_results_with({"reference": "ok", "torch": "unsupported"})) == EXIT_OK
     assert run_exit_code(_results_with({"reference": "ok", "torch": "crash"})) == EXIT_CELLS_FAILED
     assert run_exit_code(_results_with({"reference": "ok", "torch": "timeout"})) == EXIT_CELLS_FAILED
-    assert run_exit_code(_results_with({"reference": "ok", "torch": "resource_exhausted"})) == EXIT_CELLS_FAILED
+    exhausted = _results_with({"reference": "ok", "torch": "resource_exhausted"})
+    assert run_exit_code(exhausted) == EXIT_CELLS_FAILED
     assert run_exit_code(_results_with({"torch": "unavailable"}, available=False)) == EXIT_NOTHING_RAN
     assert run_exit_code(_results_with({"torch": "crash", "jax": "crash"})) == EXIT_CELLS_FAILED
-    assert run_exit_code({"environment": {"torch": {"available": True}}, "cases": [{"columns": {"torch": {
-        "status": "crash", "notes": {"reason": "worker did not start: no answer in time"}}}}]}) == EXIT_NOTHING_RAN
-    assert run_exit_code({"environment": {}, "cases": []}) == EXIT_NOTHING_RAN
+    unstarted = {"environment": {"torch": {"available": True}}, "cases": [{"columns": {"torch": {
+        "status": "crash", "notes": {"reason": "worker did not start: no answer in time"}}}}]}
+    assert run_exit_code(cast(ResultsDocument, unstarted)) == EXIT_NOTHING_RAN
+    assert run_exit_code(cast(ResultsDocument, {"environment": {}, "cases": []})) == EXIT_NOTHING_RAN
 
 
 def test_a_run_with_no_cases_exits_4(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import copy
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -19,6 +19,7 @@ import pytest
 from oracle.cases import CaseError, load_case, load_id
 from oracle.cli import main
 from oracle.explain import ExplainError, build_case, load_built, parse_input
+from oracle.model import CaseRecord, ResultsDocument
 from oracle.plan import plan
 from oracle.report import plots
 from oracle.report.claims import judge_case
@@ -36,10 +37,10 @@ def written(rendered: Path) -> Path:
 def test_write_reports_is_a_library_call_and_idempotent(pipeline: dict[str, Any], tmp_path: Path) -> None:
     results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
     small = {**results, "cases": results["cases"][:3]}
-    assert write_reports(small, tmp_path)
+    assert write_reports(cast(ResultsDocument, small), tmp_path)
     first = {p.name: p.read_bytes() for p in tmp_path.glob("report.*")}
     assert set(first) == {"report.md", "report.html"}
-    write_reports(small, tmp_path)
+    write_reports(cast(ResultsDocument, small), tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.glob("report.*")} == first
 
 
@@ -139,7 +140,7 @@ def test_judgment_rules() -> None:
     error = {"status": "error", "error": {"type": "E", "base": "ValueError", "message": "m", "where": ""}}
     runtime = {"status": "error", "error": {"type": "E", "base": "RuntimeError", "message": "m", "where": ""}}
     case = _record(reference={}, a=error, b=runtime, c={}, d={"status": "crash", "notes": {"reason": "died"}})
-    verdicts = {j.column: j.verdict for j in judge_case(case, {})}
+    verdicts = {j.column: j.verdict for j in judge_case(cast(CaseRecord, case), {})}
     assert verdicts == {"a": "holds", "b": "partly", "c": "refuted", "d": "n/a"}
 
     scalar = {"shape": [2], "dtype": "float32", "values": [0.5, 0.5], "nan": False, "inf": False}
@@ -148,7 +149,7 @@ def test_judgment_rules() -> None:
     mine = _record(a={"outputs": {"z": {**scalar, "values": [0.5, 0.75]}}})
     mine["source"]["expect"] = {"values": {"z": [0.5, 0.5]},
                                 "compare": {"output": "z", "case": "other", "case_output": "y", "equal": False}}
-    judged = judge_case(mine, {"other": other})[0]
+    judged = judge_case(cast(CaseRecord, mine), {"other": cast(CaseRecord, other)})[0]
     assert judged.verdict == "partly" and judged.failed == ["expected z = [0.5, 0.5], got [0.5, 0.75]"]
 
 
@@ -166,12 +167,12 @@ def test_expect_is_validated_with_file_line_field(tmp_path: Path) -> None:
 
 def test_trajectories_are_drawn_only_when_present() -> None:
     case = _record(a={}, b={})
-    assert plots.trajectories(case) is None
+    assert plots.trajectories(cast(CaseRecord, case)) is None
     case["columns"]["a"]["trajectories"] = {"loss": [1.0, 0.5, 0.25]}
     case["columns"]["b"]["outputs"]["loss_trajectory"] = {"shape": [3], "dtype": "float32",
                                                           "values": [1.0, 0.6, 0.3], "nan": False, "inf": False}
-    assert set(plots.find_trajectories(case)) == {"a", "b"}
-    assert (plots.trajectories(case) or b"").startswith(PNG)
+    assert set(plots.find_trajectories(cast(CaseRecord, case))) == {"a", "b"}
+    assert (plots.trajectories(cast(CaseRecord, case)) or b"").startswith(PNG)
 
 
 def test_explain_builds_a_case_file_that_loads(tmp_path: Path) -> None:
@@ -211,18 +212,18 @@ def test_the_terminal_summary_fits_100_columns_and_lists_only_divergences(pipeli
     from oracle.report.terminal import ABBREVIATION, MEANING, break_id, print_summary
 
     # below the row-merging threshold (oracle/report/terminal.py), so every diverging case has its own row
-    cols = framework_columns(pipeline)
+    cols = framework_columns(cast(ResultsDocument, pipeline))
     subset = {**pipeline, "cases": [c for c in pipeline["cases"] if diverges(c, cols)][:15]
               + [c for c in pipeline["cases"] if not diverges(c, cols)][:15]}
 
     def shown(show_all: bool) -> str:
         buffer = io.StringIO()
-        print_summary(Console(file=buffer, width=100, color_system=None), subset, show_all)
+        print_summary(Console(file=buffer, width=100, color_system=None), cast(ResultsDocument, subset), show_all)
         return buffer.getvalue()
 
     text = shown(False)
     assert max(len(line) for line in text.splitlines()) <= 100
-    columns = framework_columns(subset)
+    columns = framework_columns(cast(ResultsDocument, subset))
     table = text.split("diverges from the reference, by family", 1)[1].split("cases where every column agrees")[0]
     rows = [line.split()[0] for line in table.splitlines()[:-1]  # the case column comes first; ids hold no spaces
             if line.strip() and not line.startswith((" ─", "  case")) and not line.startswith(" " * 12)]
@@ -292,7 +293,7 @@ def test_report_md_escapes_html_in_case_text(pipeline: dict[str, Any]) -> None:
     results = copy.deepcopy({k: v for k, v in pipeline.items() if not k.startswith("_")})
     record = results["cases"][0]
     record["title"], record["description"] = "a <script>alert(1)</script> title", "uses <b>bold</b> & more"
-    md = render_markdown(results)
+    md = render_markdown(cast(ResultsDocument, results))
     assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; title" in md
     assert "uses &lt;b&gt;bold&lt;/b&gt; &amp; more" in md
 
@@ -313,17 +314,17 @@ def test_summary_per_family_and_coverage_per_op_count_cells_by_verdict() -> None
         _verdicts("b", "losses", ["loss = mse_loss(p, t, reduction=sum)"], {"jax": "agree", "torch": "value_mismatch"}),
         _verdicts("c", "elementwise", ["y = add(x, x)", "z = add(y, x)"], {"jax": "incomparable", "torch": "agree"}),
     ]}
-    families = {f.family: f for f in by_family(results)}
+    families = {f.family: f for f in by_family(cast(ResultsDocument, results))}
     assert (families["losses"].cases, families["losses"].diverging) == (2, 1)
     assert families["losses"].kinds == {"agree": 3, "value_mismatch": 1}
     assert families["elementwise"].diverging == 0  # not comparable is not a divergence
     assert [op.name for op in op_catalogue()] == list(OPS) and all(op.family for op in op_catalogue())
-    rows = {row.op.name: row for row in coverage(results)}
+    rows = {row.op.name: row for row in coverage(cast(ResultsDocument, results))}
     assert rows["mse_loss"].cases == ["a", "b"] and rows["mse_loss"].kinds == {"agree": 3, "value_mismatch": 1}
     assert rows["mse_loss"].by_column == {"jax": {"agree": 2}, "torch": {"agree": 1, "value_mismatch": 1}}
     assert rows["add"].cases == ["c"]  # an op used twice in a case counts the case once
     assert rows["conv2d"].cases == []  # uncovered ops are listed too
-    custom = coverage(results, [OpInfo("add", "arithmetic", {"torch": "x + y"})])
+    custom = coverage(cast(ResultsDocument, results), [OpInfo("add", "arithmetic", {"torch": "x + y"})])
     assert custom[0].op.bindings == {"torch": "x + y"} and {r.op.name for r in custom} == {"add", "subtract",
                                                                                            "mse_loss"}
 
@@ -335,14 +336,14 @@ def test_cells_without_a_verdict_say_why() -> None:
     versions = {"environment": {"jax@1": {}, "jax@2": {}}, "cases": [
         {"id": "a", "file": "cases/losses/a.yaml", "steps": [], "verdicts": [], "columns": {"jax@1": {}, "jax@2": {}}},
         {"id": "b", "file": "cases/losses/b.yaml", "steps": [], "verdicts": [], "columns": {"jax@1": {}}}]}
-    assert by_family(versions)[0].kinds == {"no reference": 3, "not run": 1}
+    assert by_family(cast(ResultsDocument, versions))[0].kinds == {"no reference": 3, "not run": 1}
 
 
 def test_each_explanation_is_said_once() -> None:
     from oracle.report.view import CaseView
 
     torch = "torch raised RuntimeError: bad target"
-    view = CaseView({}, [], [], [
+    view = CaseView(cast(CaseRecord, {}), [], [], [
         {"columns": ["jax", "torch"], "kind": "error_kind_mismatch", "explanation": f"jax raised ValueError: v; {torch}"},
         {"columns": ["reference", "torch"], "kind": "error_kind_mismatch",
          "explanation": f"reference raised ValueError: r; {torch}"},
@@ -363,11 +364,12 @@ def test_the_per_case_heatmap_is_drawn_only_while_readable(pipeline: dict[str, A
 
     results = {k: v for k, v in pipeline.items() if not k.startswith("_")}
     small = {**results, "cases": [c for c in results["cases"] if c["id"].startswith("tape-gradient")]}
-    assert {f.name for f in view_module.build_view(small).figures} == {"verdict-families", "verdict-matrix"}
+    figures = view_module.build_view(cast(ResultsDocument, small)).figures
+    assert {f.name for f in figures} == {"verdict-families", "verdict-matrix"}
     monkeypatch.setattr(view_module, "HEATMAP_MAX_CASES", len(small["cases"]) - 1)
-    view = view_module.build_view(small)
+    view = view_module.build_view(cast(ResultsDocument, small))
     assert [f.name for f in view.figures] == ["verdict-families"]
-    html = render_html(small, view)
+    html = render_html(cast(ResultsDocument, small), view)
     assert html.index('id="summary"') < html.index('id="environment"') < html.index('id="matrix"')
     assert 'id="family-gradients"' in html and 'id="coverage"' in html
     assert "The per-case heatmap is drawn up to" in html
@@ -388,12 +390,13 @@ def test_difference_plots_mark_nan_inf_apart_and_trajectories_show_the_gap_to_th
 
     case = _record(reference={"outputs": {"y": tensor([1.0, 2.0, 3.0]), "z": tensor([1.0])}},
                    torch={"outputs": {"y": tensor([1.0, "nan", 3.5]), "z": tensor(["inf"])}})
-    assert (plots.element_differences(case, ["torch"]) or b"").startswith(PNG)  # z: NaN/Inf only, a strip alone
+    # z: NaN/Inf only, a strip alone
+    assert (plots.element_differences(cast(CaseRecord, case), ["torch"]) or b"").startswith(PNG)
     same = _record(reference={"outputs": {"y": tensor([1.0])}}, torch={"outputs": {"y": tensor([1.0])}})
-    assert plots.element_differences(same, ["torch"]) is None  # nothing differs: no plot
+    assert plots.element_differences(cast(CaseRecord, same), ["torch"]) is None  # nothing differs: no plot
     steps = _record(reference={"outputs": {"loss_trajectory": tensor([1.0, 0.5])}},
                     torch={"outputs": {"loss_trajectory": tensor([1.0, 0.5000001])}})
-    assert (plots.trajectories(steps) or b"").startswith(PNG)
+    assert (plots.trajectories(cast(CaseRecord, steps)) or b"").startswith(PNG)
 
 
 def _md_escaped(text: str) -> str:
@@ -401,3 +404,16 @@ def _md_escaped(text: str) -> str:
     import html
 
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def test_the_report_shows_the_snippets_the_results_carry(pipeline: dict[str, Any]) -> None:
+    """The snippets come from the document, not from the case file or the registry: a carried text is shown as
+    it is, with the case file gone; a document that carries none (older than the field) shows none."""
+    from oracle.report.markdown import render_markdown
+
+    record = next(c for c in pipeline["cases"] if c.get("snippets"))
+    carried = {**record, "file": "/nonexistent/case.yaml", "snippets": {"torch": "print('carried as it is')\n"}}
+    text = render_markdown(cast(ResultsDocument, {**pipeline, "cases": [carried]}))
+    assert "Reproduce natively (torch)" in text and "print('carried as it is')" in text
+    bare = {k: v for k, v in record.items() if k != "snippets"}
+    assert "Reproduce natively" not in render_markdown(cast(ResultsDocument, {**pipeline, "cases": [bare]}))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from oracle.report.snippets import FRAMEWORKS, make_snippet, snippet_supported
+from oracle.model import ColumnOutcome, ResultsDocument
+from oracle.snippets import FRAMEWORKS, make_snippet, snippet_supported
 from oracle.verify import cells_with_snippets, mismatches, run_snippets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def test_only_descriptive_custom_bindings_go_without_a_snippet(pipeline: dict[st
     """A supported case lacks a snippet only where a custom binding's code is a description, not an expression."""
     from oracle.native import effective_attrs, select
     from oracle.ops import OPS
-    from oracle.report.snippets import _runnable
+    from oracle.snippets import _runnable
     from oracle.steps import parse_step
 
     for case in pipeline["cases"]:
@@ -83,7 +84,7 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
     """Every native call a column recorded appears verbatim in that column's snippet (bindings render both);
     of the gradient call, its native functions and every option it passed."""
     checked = gradients = 0
-    cells = cells_with_snippets(pipeline, framework, framework)
+    cells = cells_with_snippets(cast(ResultsDocument, pipeline), framework, framework)
     assert len(cells) >= 250, len(cells)
     for case, snippet in cells:
         tracked = [n for n in (case.get("grad") or {}).get("wrt", []) if case["inputs"][n].get("track", True)]
@@ -104,7 +105,7 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_snippets_reproduce_the_recorded_outcome(pipeline: dict[str, Any], framework: str, tmp_path: Path) -> None:
     """oracle verify's own functions: the snippet runner in a fresh interpreter, compared by its rules."""
-    cells = cells_with_snippets(pipeline, framework, framework)
+    cells = cells_with_snippets(cast(ResultsDocument, pipeline), framework, framework)
     assert len(cells) >= 250, len(cells)
     found = run_snippets(cells, tmp_path)
     problems = {case["id"]: p for case, _ in cells if (p := mismatches(case["columns"][framework], found[case["id"]]))}
@@ -115,7 +116,7 @@ def test_snippets_reproduce_the_recorded_outcome(pipeline: dict[str, Any], frame
 def test_verify_tells_a_snippet_that_does_not_reproduce_its_cell(pipeline: dict[str, Any], tmp_path: Path) -> None:
     """The comparison can fail: a recorded value nudged beyond float32's tolerance, a recorded status flipped,
     and a warning the record lacks are each named."""
-    case, snippet = next((c, s) for c, s in cells_with_snippets(pipeline, "torch", "torch")
+    case, snippet = next((c, s) for c, s in cells_with_snippets(cast(ResultsDocument, pipeline), "torch", "torch")
                          if c["columns"]["torch"]["status"] == "ok" and not c["columns"]["torch"]["warnings"]
                          and any(t["shape"] == [] and t["dtype"] == "float32"
                                  for t in c["columns"]["torch"]["outputs"].values()))
@@ -126,17 +127,19 @@ def test_verify_tells_a_snippet_that_does_not_reproduce_its_cell(pipeline: dict[
     value = recorded["outputs"][name]["values"]
     nudged = {**recorded, "outputs": {**recorded["outputs"], name: {
         **recorded["outputs"][name], "values": (value if isinstance(value, float) else 0.0) * 1.001 + 1e-3}}}
-    assert mismatches(nudged, got) == [f"{name}: values differ from the record"]
-    assert mismatches({**recorded, "status": "error", "error": {"type": "ValueError"}}, got)[0].startswith("status ok")
+    assert mismatches(cast(ColumnOutcome, nudged), got) == [f"{name}: values differ from the record"]
+    errored = cast(ColumnOutcome, {**recorded, "status": "error", "error": {"type": "ValueError"}})
+    assert mismatches(errored, got)[0].startswith("status ok")
     warned = {**recorded, "warnings": [{"category": "UserWarning", "message": "m"}]}
-    assert mismatches(warned, got) == ["warned [] vs recorded [{'category': 'UserWarning', 'message': 'm'}]"]
+    assert mismatches(cast(ColumnOutcome, warned), got) == [
+        "warned [] vs recorded [{'category': 'UserWarning', 'message': 'm'}]"]
 
 
 def test_oracle_verify_exits_1_naming_the_cell_it_does_not_reproduce(pipeline: dict[str, Any], tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     from oracle.cli import main
 
-    case = next(c for c, _ in cells_with_snippets(pipeline, "torch", "torch")
+    case = next(c for c, _ in cells_with_snippets(cast(ResultsDocument, pipeline), "torch", "torch")
                 if c["columns"]["torch"]["status"] == "ok" and not c["columns"]["torch"]["warnings"])
     document = {k: v for k, v in pipeline.items() if not k.startswith("_")}  # as results.json holds it
     (tmp_path / "good.json").write_text(json.dumps({**document, "cases": [case]}))

@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from oracle.model import ResultsDocument
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.upgrade import Accepted, attribute, compare, stack_label, to_markdown, write
 
@@ -53,7 +54,7 @@ def test_a_change_is_credited_to_the_one_package_whose_version_changed() -> None
     assert attribute(jax_old, {**jax_old, "jax": "0.10.2", "jaxlib": "0.10.2"}) == "jax + jaxlib"
     assert stack_label(KERAS_310, "tensorflow") == "tensorflow-cpu 2.20.0 + keras 3.10.0"
     doc = results(KERAS_310, KERAS_315, {"a": (_ok(1.0), _raises("ValueError"))})
-    pair = compare(doc, OLD, NEW, [])
+    pair = compare(cast(ResultsDocument, doc), OLD, NEW, [])
     assert [(c.kind, c.cause) for c in pair.changes] == [("now raises", "keras")]
     assert pair.before_label.endswith("keras 3.10.0") and pair.after_label.endswith("keras 3.15.1")
 
@@ -68,7 +69,7 @@ def test_changes_are_grouped_collapsed_and_absent_apis_listed_apart() -> None:
         "same": (_ok(1.0), _ok(1.0)),
         "fmax": (_absent(), _ok(1.0)),
     })
-    pair = compare(doc, OLD, NEW, [])
+    pair = compare(cast(ResultsDocument, doc), OLD, NEW, [])
     kinds = {c.kind: c for c in pair.changes}
     assert set(kinds) == {"now raises", "error class changed", "values", "warning appeared"}
     assert kinds["error class changed"].cases == ["shape-0", "shape-1", "shape-2"]  # ten alike read as one entry
@@ -83,7 +84,7 @@ def test_accepted_changes_pass_and_stale_acceptances_are_reported(tmp_path: Path
     versions = f"{OLD} -> {NEW}"
     accepted = [Accepted(case="a", versions=versions, kind="now raises", reason="keras 3.15 checks shapes"),
                 Accepted(case="c", versions=versions, kind="values", reason="fixed upstream")]
-    pair = compare(doc, OLD, NEW, accepted)
+    pair = compare(cast(ResultsDocument, doc), OLD, NEW, accepted)
     assert [c.cases for c in pair.failing] == [["b"]]  # a is reviewed; b is not
     assert pair.gone == [{"case": "c", "kind": "values", "reason": "fixed upstream"}]
     written = write([pair], tmp_path)

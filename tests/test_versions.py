@@ -9,10 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from oracle.model import ResultsDocument
 from oracle.versions import check_names, installed_version, version_columns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,10 +79,10 @@ def test_version_changes_and_bit_drift_between_two_columns() -> None:
     overflowed = np.array([1.0, np.inf], np.float32)  # a NaN/Inf pattern change is check's finding, not a gap
     results = {"cases": [record("same", ok(one), ok(one)), record("ulp", ok(one), ok(nudged)),
                          record("raise", raised, other), record("inf", ok(overflowed), ok(one))]}
-    changed = compare_columns(results, "jax@1", "jax@2")
+    changed = compare_columns(cast(ResultsDocument, results), "jax@1", "jax@2")
     assert [(c.case, c.kind) for c in changed] == [("raise", "error_kind_mismatch"), ("inf", "nan_inf_mismatch")]
     assert "jax@1 raised AssertionError: shapes; jax@2 raised ValueError: shapes" in changed[0].explanation
-    count, total, largest = drift(results, "jax@1", "jax@2")
+    count, total, largest = drift(cast(ResultsDocument, results), "jax@1", "jax@2")
     assert (count, total) == (2, 3) and largest == float(np.abs(nudged - one).max())
 
 
@@ -104,6 +105,7 @@ def test_two_jax_versions_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixtu
         if expected == "ok":
             assert outcome["status"] == "ok"
         else:
-            assert outcome["status"] == "error" and outcome["error"]["type"].split(".")[-1] == expected
+            error = outcome["error"]
+            assert outcome["status"] == "error" and error is not None and error["type"].split(".")[-1] == expected
     out = capsys.readouterr().out
     assert f"{old} -> {new} (jax {old.split('@')[1]} + " in out  # headed by each side's stack

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oracle.diff import compare_arrays, tolerance
+from oracle.model import CaseRecord, ColumnOutcome, ErrorRecord, ResultsDocument, TensorRecord
 from oracle.outcome import Tensor
 
 VERDICTS = ("holds", "partly", "refuted", "n/a")
@@ -35,7 +36,7 @@ class Judgment:
         return [c.text for c in self.checks if not c.passed]
 
 
-def judge_case(case: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[Judgment]:
+def judge_case(case: CaseRecord, by_id: dict[str, CaseRecord]) -> list[Judgment]:
     """One judgment per framework column (the reference is not a claim's subject)."""
     expect = (case.get("source") or {}).get("expect")
     if not expect:
@@ -43,8 +44,8 @@ def judge_case(case: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[J
     return [_judge(case, name, o, expect, by_id) for name, o in case["columns"].items() if name != "reference"]
 
 
-def _judge(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[str, Any],
-           by_id: dict[str, dict[str, Any]]) -> Judgment:
+def _judge(case: CaseRecord, column: str, o: ColumnOutcome, expect: dict[str, Any],
+           by_id: dict[str, CaseRecord]) -> Judgment:
     fact = observed_fact(o, case.get("semantics", {}).get(column))
     if o["status"] not in ("ok", "error"):
         return Judgment(column, "n/a", fact)
@@ -56,8 +57,8 @@ def _judge(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[st
     return Judgment(column, verdict, fact, tuple(checks))
 
 
-def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[str, Any],
-            by_id: dict[str, dict[str, Any]]) -> list[Check | None]:
+def _checks(case: CaseRecord, column: str, o: ColumnOutcome, expect: dict[str, Any],
+            by_id: dict[str, CaseRecord]) -> list[Check | None]:
     ok = o["status"] == "ok"
     checks: list[Check | None] = []
     if expect.get("status"):
@@ -78,11 +79,12 @@ def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[s
         checks.append(Check(warned == expect["warns"], "expected a warning" if expect["warns"] else "expected no warning"))
     if expect.get("semantics"):
         want = "" if expect["semantics"] == "strict" else expect["semantics"]
-        got = case.get("semantics", {}).get(column)
-        checks.append(Check(ok and got == want, f"expected {expect['semantics']} semantics"
-                            + ("" if ok and got == want else f", got {_semantics_name(got)}")))
+        followed = case["semantics"].get(column)
+        checks.append(Check(ok and followed == want, f"expected {expect['semantics']} semantics"
+                            + ("" if ok and followed == want else f", got {_semantics_name(followed)}")))
     for name, shape in (expect.get("shapes") or {}).items():
-        got_shape = (o["outputs"].get(name) or {}).get("shape") if ok else None
+        tensor = o["outputs"].get(name)
+        got_shape = tensor["shape"] if ok and tensor else None
         checks.append(Check(got_shape == shape, f"expected {name} of shape {shape}"
                             + ("" if got_shape == shape else f", got {got_shape}")))
     for name, values in (expect.get("values") or {}).items():
@@ -93,7 +95,7 @@ def _checks(case: dict[str, Any], column: str, o: dict[str, Any], expect: dict[s
     return checks
 
 
-def error_names(error: dict[str, Any] | None) -> tuple[str, ...]:
+def error_names(error: ErrorRecord | None) -> tuple[str, ...]:
     """Every name a claim may give an error by: the builtin base, the native class (short and qualified),
     and the public name (tf.errors.InvalidArgumentError)."""
     if not error:
@@ -102,7 +104,7 @@ def error_names(error: dict[str, Any] | None) -> tuple[str, ...]:
     return (error.get("base", ""), qualified, qualified.rsplit(".", 1)[-1], error.get("public", ""))
 
 
-def _values_check(o: dict[str, Any], name: str, values: Any, rtol: float | None = None,
+def _values_check(o: ColumnOutcome, name: str, values: Any, rtol: float | None = None,
                   atol: float | None = None) -> Check:
     import numpy as np
 
@@ -119,7 +121,7 @@ def _values_check(o: dict[str, Any], name: str, values: Any, rtol: float | None 
     return Check(same, f"expected {name} = {values}" + ("" if same else f", got {got.tolist()}"))
 
 
-def _compare_check(o: dict[str, Any], column: str, spec: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> Check | None:
+def _compare_check(o: ColumnOutcome, column: str, spec: dict[str, Any], by_id: dict[str, CaseRecord]) -> Check | None:
     other_case = by_id.get(spec["case"])
     if other_case is None or column not in other_case["columns"]:
         return None  # the other case was not run: nothing to judge
@@ -142,11 +144,11 @@ def _semantics_name(key: str | None) -> str:
     return "none the reference names" if key is None else (key or "strict")
 
 
-def observed_fact(o: dict[str, Any], followed: str | None) -> str:
+def observed_fact(o: ColumnOutcome, followed: str | None) -> str:
     """'raised RuntimeError: grad can be implicitly created only for scalar outputs' in one line."""
     if o["status"] == "error":
-        e = o["error"] or {}
-        text = f"raised {e.get('type', 'an error')}: {e.get('message', '')}"
+        e = o["error"]
+        text = f"raised {e['type']}: {e['message']}" if e else "raised an error: "
     elif o["status"] != "ok":
         text = o["status"] + (f" ({o['notes'].get('reason') or o['notes'].get('unsupported')})"
                               if o["notes"].get("reason") or o["notes"].get("unsupported") else "")
@@ -161,7 +163,7 @@ def observed_fact(o: dict[str, Any], followed: str | None) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _brief(name: str, t: dict[str, Any]) -> str:
+def _brief(name: str, t: TensorRecord) -> str:
     if t.get("shape") is None:
         return f"{name} None"
     if t["shape"] == [] and not isinstance(t["values"], list):
@@ -170,7 +172,7 @@ def _brief(name: str, t: dict[str, Any]) -> str:
     return f"{name} {t['shape']}"
 
 
-def ledger(results: dict[str, Any]) -> list[tuple[dict[str, Any], list[Judgment]]]:
+def ledger(results: ResultsDocument) -> list[tuple[CaseRecord, list[Judgment]]]:
     """Every case with a claim, with its judgments (empty when the claim has no `expect`)."""
     by_id = {c["id"]: c for c in results["cases"]}
     return [(case, judge_case(case, by_id)) for case in results["cases"] if case.get("source")]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
+from oracle.model import CaseRecord, ResultsDocument
 from oracle.ops import FRAMEWORKS
 from oracle.report.summary import cell_kind, framework_columns
 from oracle.steps import StepSyntaxError, parse_step
@@ -40,7 +40,7 @@ class OpCoverage:
     by_column: dict[str, Counter[str]] = field(default_factory=dict)  # framework column -> verdict kind -> cases
 
 
-def ops_of(record: dict[str, Any]) -> list[str]:
+def ops_of(record: CaseRecord) -> list[str]:
     """The ops a case's steps call, in order, each once."""
     found: dict[str, None] = {}
     for text in record.get("steps") or []:
@@ -51,7 +51,7 @@ def ops_of(record: dict[str, Any]) -> list[str]:
     return list(found)
 
 
-def coverage(results: dict[str, Any], catalogue: list[OpInfo] | None = None) -> list[OpCoverage]:
+def coverage(results: ResultsDocument, catalogue: list[OpInfo] | None = None) -> list[OpCoverage]:
     """One row per op of the catalogue (uncovered ones too), then any op a case uses that it lacks."""
     rows = {op.name: OpCoverage(op) for op in (catalogue if catalogue is not None else op_catalogue())}
     columns = framework_columns(results)

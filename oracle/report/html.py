@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from oracle.model import ResultsDocument
 from oracle.ops import FRAMEWORKS
 from oracle.report.plots import KIND_COLORS, KIND_LABELS
 from oracle.report.view import HEATMAP_MAX_CASES, CaseView, ColumnRow, ReportView, build_view
@@ -27,7 +28,7 @@ def _status(case: CaseView, name: str) -> str:
     return row.status if row else "not run"
 
 
-def render_html(results: dict[str, Any], view: ReportView | None = None) -> str:
+def render_html(results: ResultsDocument, view: ReportView | None = None) -> str:
     view = view or build_view(results)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment as Templates
 
 from oracle.judgement import against_reference, summarize
+from oracle.model import CaseRecord, ColumnOutcome, Environment, ResultsDocument
 from oracle.ops import FRAMEWORKS
 from oracle.outcome import Tensor
 from oracle.report.plots import KIND_LABELS
@@ -209,7 +210,7 @@ def _source(source: dict[str, Any]) -> str:
     return f"[{doc}](<{url}>)" if url.startswith(("https://", "http://")) and ">" not in url else f"`{doc}`"
 
 
-def _settings(e: dict[str, Any]) -> str:
+def _settings(e: Environment) -> str:
     if not e.get("available", True):
         return f"unavailable: {_esc(e.get('reason', ''))}"
     return _esc(", ".join(f"{k}={v}" for k, v in e.get("settings", {}).items())) or "-"
@@ -240,7 +241,7 @@ def _output(case: Any, column: Any, name: str) -> str:
     return _esc(o.summary) + (f"<br>Δ {_esc(o.difference)}" if o.difference else "")
 
 
-def _trajectory(case: dict[str, Any]) -> dict[str, Any] | None:
+def _trajectory(case: CaseRecord) -> dict[str, Any] | None:
     """Columns that recorded a loss trajectory, and one row per step ('-' past where a column stopped)."""
     found = {name: Tensor.from_results(o["outputs"]["loss_trajectory"]).values
              for name, o in case["columns"].items() if "loss_trajectory" in o["outputs"]}
@@ -252,15 +253,15 @@ def _trajectory(case: dict[str, Any]) -> dict[str, Any] | None:
     return {"columns": list(found), "rows": rows}
 
 
-def _hyperparameters(o: dict[str, Any]) -> str:
+def _hyperparameters(o: ColumnOutcome) -> str:
     used = o["notes"].get("hyperparameters") or {}
     return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in used.items()) or "-"
 
 
-def render_markdown(results: dict[str, Any], view: ReportView | None = None, figures_dir: str = "plots") -> str:
+def render_markdown(results: ResultsDocument, view: ReportView | None = None, figures_dir: str = "plots") -> str:
     """The Markdown report; figures are linked only when `view` carries them (oracle report)."""
     view = view or build_view(results, plots=False)
-    env = Environment(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
+    env = Templates(autoescape=False, trim_blocks=False, keep_trailing_newline=True)
     # case text reaches a terminal when the report is `cat`: no control or bidi character passes raw
     return printable(env.from_string(TEMPLATE).render(
         v=view, env=results["environment"], figures_dir=figures_dir, mark=MARK, cell=_cell, judged=_judged,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from oracle.model import CaseRecord, ResultsDocument, TensorRecord
 from oracle.outcome import Tensor
 
 # One colour per verdict kind, shared with the HTML (colour-blind-safe where it matters:
@@ -77,7 +78,7 @@ def verdict_heatmap(case_ids: list[str], columns: list[str], kinds: list[list[st
     return _png(fig)
 
 
-def family_heatmap(results: dict[str, Any]) -> bytes:
+def family_heatmap(results: ResultsDocument) -> bytes:
     """Family x column: the share of cells that diverge from the reference, labelled 'diverging/cells'.
 
     Readable at any number of cases (one row per family), where the per-case heatmap is not.
@@ -111,12 +112,12 @@ def family_heatmap(results: dict[str, Any]) -> bytes:
     return _png(fig)
 
 
-def _float(tensor: dict[str, Any]) -> np.ndarray | None:
+def _float(tensor: TensorRecord) -> np.ndarray | None:
     values = Tensor.from_results(tensor).values
     return None if values is None else values.astype(np.float64).ravel()
 
 
-def element_differences(case: dict[str, Any], columns: list[str]) -> bytes | None:
+def element_differences(case: CaseRecord, columns: list[str]) -> bytes | None:
     """Per output, |column - reference| per element (log scale) for the columns listed, against the tolerance.
 
     The grey band is what the comparison allows at each element (atol + rtol * max(|a|, |b|),
@@ -227,16 +228,15 @@ def _nonfinite_strip(ax: Any, lines: list[Any], columns: list[str], size: int, t
     ax.grid(axis="x", color="#eeeeee")
 
 
-def find_trajectories(case: dict[str, Any]) -> dict[str, dict[str, list[float]]]:
-    """column -> {name: per-step values}: a column's `trajectories` field when present, or any
-    one-dimensional output whose name says it is a trajectory or history (training cases)."""
+def find_trajectories(case: CaseRecord) -> dict[str, dict[str, list[float]]]:
+    """column -> {name: per-step values}: any one-dimensional output whose name says it is a trajectory or
+    history (training cases)."""
     found: dict[str, dict[str, list[float]]] = {}
     for column, o in case["columns"].items():
         series: dict[str, list[float]] = {}
-        for name, values in (o.get("trajectories") or {}).items():
-            series[name] = [float(v) for v in values]
         for name, tensor in o.get("outputs", {}).items():
-            if any(w in name for w in ("trajectory", "history")) and tensor.get("shape") and len(tensor["shape"]) == 1:
+            shape = tensor["shape"]
+            if any(w in name for w in ("trajectory", "history")) and shape and len(shape) == 1:
                 values = _float(tensor)
                 if values is not None:
                     series[name] = values.tolist()
@@ -248,7 +248,7 @@ def find_trajectories(case: dict[str, Any]) -> dict[str, dict[str, list[float]]]
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
-def trajectories(case: dict[str, Any]) -> bytes | None:
+def trajectories(case: CaseRecord) -> bytes | None:
     """Trajectories per column, one panel per series name; each column has its own marker and dash, so
     overlapping lines stay distinguishable, and a second panel shows each column minus the reference."""
     found = find_trajectories(case)

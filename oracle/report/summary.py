@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from oracle.diff import KINDS
 from oracle.judgement import against_reference
+from oracle.model import CaseRecord, ResultsDocument
 
 # Verdicts that are not a divergence: agreement, and cells with nothing to compare (unsupported, crashed ...)
 QUIET = ("agree", "incomparable")
 
 
-def family_of(record: dict[str, Any]) -> str:
+def family_of(record: CaseRecord) -> str:
     """The folder right under `cases/` (cases/explored/<op>/x.yaml is `explored`), else the file's folder."""
     path = Path(record["file"])
     parts = path.parts
@@ -29,11 +29,11 @@ def family_of(record: dict[str, Any]) -> str:
     return path.parent.name or "-"
 
 
-def framework_columns(results: dict[str, Any]) -> list[str]:
+def framework_columns(results: ResultsDocument) -> list[str]:
     return [c for c in results["environment"] if c != "reference"]
 
 
-def diverges(record: dict[str, Any], columns: list[str]) -> bool:
+def diverges(record: CaseRecord, columns: list[str]) -> bool:
     """Some column's verdict against the reference is a difference (not agree, not incomparable, not missing)."""
     return any(against_reference(record, c) not in (None, *QUIET) for c in columns)
 
@@ -46,7 +46,7 @@ class FamilyCount:
     kinds: Counter[str]  # verdict kind -> cells (case x framework column)
 
 
-def by_family(results: dict[str, Any]) -> list[FamilyCount]:
+def by_family(results: ResultsDocument) -> list[FamilyCount]:
     """One row per family (sorted by name), cells counted per verdict kind against the reference."""
     columns = framework_columns(results)
     rows: dict[str, FamilyCount] = {}
@@ -58,7 +58,7 @@ def by_family(results: dict[str, Any]) -> list[FamilyCount]:
     return [rows[f] for f in sorted(rows)]
 
 
-def cell_kind(record: dict[str, Any], column: str) -> str:
+def cell_kind(record: CaseRecord, column: str) -> str:
     """The cell's verdict against the reference, or why it has none: it did not run (an interrupted run), or
     there is no reference to judge it against (`diff-versions` compares framework versions with each other)."""
     verdict = against_reference(record, column)

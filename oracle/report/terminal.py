@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oracle.judgement import against_reference, status_text
+from oracle.model import CaseRecord, ResultsDocument
 from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
 
 # Cell abbreviation and meaning of each verdict kind against the reference
@@ -61,7 +62,7 @@ def break_id(case_id: str, width: int = ID_WIDTH) -> str:
     return "\n".join([*lines, line] if line else lines)
 
 
-def print_summary(console: Console, results: dict[str, Any], show_all: bool = False) -> None:
+def print_summary(console: Console, results: ResultsDocument, show_all: bool = False) -> None:
     """Totals per verdict kind (the legend), per family, then the diverging cases (all with `show_all`)."""
     columns = framework_columns(results)
     families = by_family(results)
@@ -101,7 +102,7 @@ def print_summary(console: Console, results: dict[str, Any], show_all: bool = Fa
             console.print(f"[dim]{escape(name)} unavailable: {escape(str(env['reason']))}[/dim]")
 
 
-def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: bool) -> Table:
+def _case_table(records: list[CaseRecord], columns: list[str], show_all: bool) -> Table:
     """One row per case; beyond MAX_ROWS diverging cases (and without --all), one row per family and pattern,
     at most ROWS_PER_FAMILY per family."""
     merge = not show_all and len(records) > MAX_ROWS
@@ -141,7 +142,7 @@ def _case_table(records: list[dict[str, Any]], columns: list[str], show_all: boo
     return table
 
 
-def _cell(record: dict[str, Any], column: str) -> str:
+def _cell(record: CaseRecord, column: str) -> str:
     if column not in record["columns"]:
         return "[dim]not run[/]"
     kind = against_reference(record, column) or ""

@@ -14,11 +14,11 @@ import numpy as np
 
 from oracle.diff import compare_arrays, max_differences, tolerance
 from oracle.judgement import against_reference, output_status_text, status_text, summarize
+from oracle.model import CaseRecord, ColumnOutcome, InputRecord, ResultsDocument, VerdictRecord
 from oracle.outcome import Tensor
 from oracle.report import plots as draw
 from oracle.report.claims import Judgment, ledger
 from oracle.report.coverage import coverage
-from oracle.report.snippets import snippets
 from oracle.report.summary import by_family, diverges, family_of, framework_columns, kinds_present
 from oracle.semantics import describe
 
@@ -77,10 +77,10 @@ class ColumnRow:
 
 @dataclass
 class CaseView:
-    record: dict[str, Any]
+    record: CaseRecord
     columns: list[ColumnRow]
     inputs: list[dict[str, str]]
-    divergences: list[dict[str, Any]]  # verdicts other than agree
+    divergences: list[VerdictRecord]  # verdicts other than agree
     judgments: list[Judgment]
     snippets: dict[str, str]
     figures: list[Figure] = field(default_factory=list)
@@ -136,7 +136,7 @@ class CaseGroup:
         return self.members[0].record.get("variant") is not None
 
     @property
-    def record(self) -> dict[str, Any]:
+    def record(self) -> CaseRecord:
         return self.members[0].record
 
     @property
@@ -178,7 +178,7 @@ class FamilyView:
 
 @dataclass
 class ReportView:
-    results: dict[str, Any]
+    results: ResultsDocument
     columns: list[str]  # framework columns (the reference apart)
     counts: list[tuple[str, int]]
     cases: list[CaseView]
@@ -195,7 +195,7 @@ def _number(x: float | None) -> str:
     return "" if x is None else ("0" if x == 0 else f"{x:.3g}")
 
 
-def init_text(spec: dict[str, Any]) -> str:
+def init_text(spec: InputRecord) -> str:
     init = spec.get("init")
     if init == "literal":
         return f"literal {spec.get('literal')}" + (f", dtype {spec['dtype']}" if spec.get("dtype") else ", dtype inferred")
@@ -208,13 +208,13 @@ def init_text(spec: dict[str, Any]) -> str:
     return f"{kind}(" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")"
 
 
-def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow:
+def _column_row(case: CaseRecord, name: str, o: ColumnOutcome) -> ColumnRow:
     ref = case["columns"].get("reference")
     outputs = []
     for out, t in o["outputs"].items():
         row = OutputRow(out, summarize(t))
-        r = (ref or {}).get("outputs", {}).get(out) if name != "reference" else None
-        if r and r.get("shape") is not None and r.get("shape") == t.get("shape"):
+        r = ref["outputs"].get(out) if ref and name != "reference" else None
+        if r and r["shape"] is not None and r["shape"] == t["shape"]:
             a, b = Tensor.from_results(t).values, Tensor.from_results(r).values
             assert a is not None and b is not None
             row.max_abs, row.max_rel = max_differences(a, b)
@@ -240,7 +240,7 @@ def _column_row(case: dict[str, Any], name: str, o: dict[str, Any]) -> ColumnRow
 HEATMAP_MAX_CASES = 80  # the per-case heatmap is drawn up to this many cases (0.3 inch a row)
 
 
-def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
+def build_view(results: ResultsDocument, plots: bool = True) -> ReportView:
     cases = results["cases"]
     columns = framework_columns(results)
     counts = Counter(against_reference(case, c) for case in cases for c in columns)
@@ -256,7 +256,7 @@ def build_view(results: dict[str, Any], plots: bool = True) -> ReportView:
                     for n, i in case["inputs"].items()],
             divergences=[v for v in case["verdicts"] if v["kind"] != "agree"],
             judgments=judged.get(case["id"], []),
-            snippets={fw: s.code for fw, s in snippets(case).items()},
+            snippets=dict(case.get("snippets") or {}),
             diverging=diverges(case, columns),
         )
         if plots:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from oracle.files import write_atomic
+from oracle.model import ResultsDocument
 from oracle.report.html import render_html
 from oracle.report.markdown import render_markdown
 from oracle.report.view import build_view
@@ -14,7 +14,7 @@ from oracle.safeio import inside
 FIGURES = "plots"
 
 
-def write_reports(results: dict[str, Any], out: Path) -> list[Path]:
+def write_reports(results: ResultsDocument, out: Path) -> list[Path]:
     """Render both reports from one view; the PNGs sit in out/plots/, linked by report.md."""
     view = build_view(results)
     figures = out / FIGURES

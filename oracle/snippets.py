@@ -5,25 +5,27 @@ generator and seed as oracle/plan.py; a `literal` input through the framework's 
 constructor, as the adapter builds it), calls the public API the adapter calls (the one
 recorded in `native_api`), unpacks several results as the worker does, keeps a built layer
 or metric for the later steps, and differentiates by the framework's idiom with the case's
-options (oracle/report/snippet_grad.py), so a reader can paste it into a fresh interpreter
+options (oracle/snippet_grad.py), so a reader can paste it into a fresh interpreter
 and see what the report says. Code is generated as text from the parsed steps; nothing
 from a case file is evaluated here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from oracle.execute import python_text
 from oracle.inputs import special
+from oracle.model import CaseRecord, InputRecord
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
-from oracle.report.snippet_grad import NAMES as GRAD_NAMES
-from oracle.report.snippet_grad import gradient_code, indent
-from oracle.report.snippet_rule import NAMES as RULE_NAMES
-from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
+from oracle.snippet_grad import NAMES as GRAD_NAMES
+from oracle.snippet_grad import gradient_code, indent
+from oracle.snippet_rule import NAMES as RULE_NAMES
+from oracle.snippet_rule import rule_code
 from oracle.steps import Ref, Step, parse_step
 from oracle.vectorize import vmap_call
 
@@ -123,7 +125,7 @@ def _literal(values: Any) -> str:
         if isinstance(values, str) else repr(values)
 
 
-def numpy_expression(spec: dict[str, Any]) -> str:
+def numpy_expression(spec: InputRecord) -> str:
     """The NumPy code that builds an input exactly as oracle/plan.py does."""
     dtype = spec["dtype"]
     cast = '.astype(ml_dtypes.bfloat16)' if dtype == "bfloat16" else f'.astype("{dtype}")'
@@ -150,7 +152,7 @@ def _wrap(framework: str, array: str, differentiable: bool, dtype: str = "") -> 
     return f"jnp.asarray({array})"
 
 
-def _literal_input(framework: str, spec: dict[str, Any], differentiable: bool) -> str:
+def _literal_input(framework: str, spec: InputRecord, differentiable: bool) -> str:
     """A `literal` input through the framework's own constructor, written as the adapter's `literal` builds it;
     `dtype=` only where the case gave one (else the framework infers it)."""
     value, dtype = python_text(special(spec["literal"])), spec.get("dtype")
@@ -163,7 +165,7 @@ def _literal_input(framework: str, spec: dict[str, Any], differentiable: bool) -
     return f"jnp.array({value}{f', dtype=jnp.{dtype}' if dtype else ''})"
 
 
-def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _input_specs(case: CaseRecord) -> dict[str, InputRecord]:
     """The inputs as results.json records them; explicit values from the case file for older results."""
     specs = case["inputs"]
     if all(i.get("init") != "values" or "values" in i for i in specs.values()):
@@ -175,49 +177,56 @@ def _input_specs(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {n: {**i, "values": loaded[n].values} if i.get("init") == "values" else i for n, i in specs.items()}
 
 
-def _input_lines(case: dict[str, Any], framework: str, var: dict[str, str], tracked: set[str]) -> list[str]:
+def _input_lines(case: CaseRecord, framework: str, var: dict[str, str], tracked: set[str]) -> list[str]:
     """NumPy-born inputs, then literals, in the order the worker builds them (oracle/execute.py build_inputs)."""
     specs = _input_specs(case)
-    lines = [f"{var[name]} = {_wrap(framework, numpy_expression(spec), name in tracked, spec['dtype'])}"
+    lines = [f"{var[name]} = {_wrap(framework, numpy_expression(spec), name in tracked, spec['dtype'] or '')}"
              for name, spec in specs.items() if spec.get("init") != "literal"]
     return lines + [f"{var[name]} = {_literal_input(framework, spec, name in tracked)}"
                     for name, spec in specs.items() if spec.get("init") == "literal"]
 
 
-def _variables(case: dict[str, Any], steps: list[Step]) -> dict[str, str]:
+def _variables(case: CaseRecord, steps: list[Step]) -> dict[str, str]:
     names = list(case["inputs"]) + [n for s in steps for n in s.names]
     return {n: f"{n}_" if n in RESERVED else n for n in names}
 
 
-def _dtypes(case: dict[str, Any], framework: str) -> dict[str, str]:
+def _dtypes(case: CaseRecord, framework: str) -> dict[str, str]:
     """Each name's dtype: the case's for an input, else what this framework recorded (a literal's inferred
     dtype, a step output's), else another column's."""
-    found = {n: i["dtype"] for n, i in case["inputs"].items() if i.get("dtype")}
-    own = case["columns"].get(framework, {"outputs": {}})  # a run may leave a framework's column out
-    columns = [own] + [o for fw, o in case["columns"].items() if fw != framework]
-    for name, dtype in (own.get("notes") or {}).get("input_dtypes", {}).items():
+    found = {n: dtype for n, i in case["inputs"].items() if (dtype := i.get("dtype"))}
+    own = case["columns"].get(framework)  # a run may leave a framework's column out
+    columns = ([own] if own else []) + [o for fw, o in case["columns"].items() if fw != framework]
+    for name, dtype in _notes(case, framework).get("input_dtypes", {}).items():
         found.setdefault(name, dtype)
     for o in columns:
         for name, t in o["outputs"].items():
-            if t.get("dtype") and name not in found:
-                found[name] = t["dtype"]
+            if (dtype := t["dtype"]) and name not in found:
+                found[name] = dtype
     return found
 
 
-def _grad(case: dict[str, Any]) -> dict[str, Any] | None:
+def _notes(case: CaseRecord, column: str) -> dict[str, Any]:
+    """A column's notes ({} where the run left the column out)."""
+    outcome = case["columns"].get(column)
+    return outcome["notes"] if outcome else {}
+
+
+def _grad(case: CaseRecord) -> dict[str, Any] | None:
     """The case's `grad` with `untracked`: its inputs built with `track: false` (as oracle/plan.py adds it)."""
-    if not case.get("grad"):
+    grad = case.get("grad")
+    if not grad:
         return None
-    return {**case["grad"], "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
+    return {**grad, "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
 
 
-def make_snippet(case: dict[str, Any], framework: str, column: str = "") -> Snippet | None:
+def make_snippet(case: CaseRecord, framework: str, column: str = "") -> Snippet | None:
     """The snippet for one framework, or None (`snippet_or_reason` says why)."""
     made = snippet_or_reason(case, framework, column)
     return made if isinstance(made, Snippet) else None
 
 
-def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") -> Snippet | str:
+def snippet_or_reason(case: CaseRecord, framework: str, column: str = "") -> Snippet | str:
     """The snippet for one framework, or why there is none: a case kind without snippets yet, an op with no
     native form there (or a custom binding whose code describes the calls in words), or a gradient option the
     framework has no idiom for. Each step is written through the form its column (`column`, else the
@@ -227,7 +236,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
         return reason
     steps = [parse_step(text) for text in case["steps"]]
     ctx = _Ctx(_variables(case, steps), _dtypes(case, framework))
-    used = case["columns"].get(column or framework, {}).get("notes", {}).get("form", {})
+    used = _notes(case, column or framework).get("form", {})
     leaves = [_leaf(s, framework, ctx, used.get(s.out, "")) for s in steps]
     if any(leaf is None for leaf in leaves):
         return "an op with no native form here, or a custom binding whose code describes the calls in words"
@@ -253,7 +262,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     except Unsupported as exc:  # an attribute this API cannot express, or statements vmap's lambda cannot hold
         return str(exc)
     names = _observed(case, framework, steps, ctx.var)
-    compiled = case["columns"].get(column or framework, {}).get("notes", {}).get("compiled")
+    compiled = _notes(case, column or framework).get("compiled")
     if compiled:  # the steps as one decorated function; a gradient differentiates through its call
         made = [ctx.var[n] for s in steps if not OPS[s.op].builds for n in s.names]
         params = [ctx.var[n] for n in case["inputs"]]
@@ -292,7 +301,7 @@ def _imports_of(leaves: list[Binding], present: list[str]) -> list[str]:
     return [line for line in dict.fromkeys(i for leaf in leaves for i in _imports(leaf)) if line not in present]
 
 
-def snippet_supported(case: dict[str, Any]) -> bool:
+def snippet_supported(case: CaseRecord) -> bool:
     """Whether make_snippet may write one for this case (else the report shows the recorded `native_api`).
 
     Every case but a training one (model, optimizer, loop): NumPy-born and literal inputs, several results
@@ -308,7 +317,7 @@ def snippet_supported(case: dict[str, Any]) -> bool:
     return not no_snippet_reason(case)
 
 
-def no_snippet_reason(case: dict[str, Any]) -> str:
+def no_snippet_reason(case: CaseRecord) -> str:
     """Why no framework gets a snippet for this case ('' when one may)."""
     notes = [o.get("notes") or {} for o in case.get("columns", {}).values()]
     if case.get("training"):
@@ -342,10 +351,10 @@ def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[st
     return prelude + [f"{', '.join(ctx.var[n] for n in step.names)} = {expression}"]
 
 
-def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict[str, str]) -> dict[str, str]:
+def _observed(case: CaseRecord, framework: str, steps: list[Step], var: dict[str, str]) -> dict[str, str]:
     """What the oracle recorded (this column's names first, else any column's): observed inputs, then step
     outputs in step order; a list result as its items `parts[i]` and `len(parts)`."""
-    def recorded(o: dict[str, Any]) -> list[str]:
+    def recorded(o: Mapping[str, Any]) -> list[str]:
         return [n for n in o["outputs"] if not n.startswith("grad.")]
 
     own = recorded(case["columns"].get(framework, {"outputs": {}}))
@@ -364,7 +373,7 @@ def _observed(case: dict[str, Any], framework: str, steps: list[Step], var: dict
     return {**inputs, **(outputs or {steps[-1].out: var[steps[-1].out]})}
 
 
-def snippets(case: dict[str, Any]) -> dict[str, Snippet]:
+def snippets(case: CaseRecord) -> dict[str, Snippet]:
     """Every framework's snippet that exists for this case."""
     subs = {n: o["framework"] for n, o in case["columns"].items() if "/" in n and o.get("framework") in FRAMEWORKS}
     # a framework run only as `--forms all` sub-columns has a snippet per form, none in its plain name
