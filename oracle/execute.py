@@ -16,6 +16,7 @@ from typing import Any, Callable, ContextManager, Protocol
 
 import numpy as np
 
+from oracle.gradopts import GradOptions
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
@@ -64,13 +65,13 @@ class Backend(Applies, Protocol):
 
     def to_numpy(self, value: Any) -> np.ndarray: ...
 
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        """Differentiate grad["of"] with respect to grad["wrt"] by the framework's own idiom and options
-        (oracle.cases.Grad: idiom, cotangent, unconnected, calls, accumulate, order, untracked); None for no
-        gradient. An option the framework has no idiom for raises Unsupported with the reason."""
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        """Differentiate grad.of with respect to grad.wrt by the framework's own idiom and options
+        (oracle/gradidioms.py); None for no gradient. An option the framework has no idiom for raises
+        Unsupported with the reason."""
         ...
 
-    def gradient_api(self, grad: dict[str, Any]) -> str: ...
+    def gradient_api(self, grad: GradOptions) -> str: ...
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         """The framework's compiler `name` (oracle/compiling.py) as a function wrapper, and its call as written;
@@ -243,7 +244,7 @@ def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
     """
     from oracle.inputs import special
 
-    tracked = set((request.grad or {}).get("wrt", [])) - set((request.grad or {}).get("untracked", []))
+    tracked = set(request.grad.tracked) if request.grad else set()
     inputs: Env = {}
     built: dict[str, str] = {}
     for name, array in request.inputs.items():
@@ -356,7 +357,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
     recorded: Env = {}
     grads: dict[str, Any] = {}
-    wrt = request.grad["wrt"] if request.grad else []
+    wrt = request.grad.wrt if request.grad else ()
     isolated = set(request.isolate)
     form_of = step_form(backend, request)
 
@@ -417,10 +418,10 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 except BindingFailed:
                     raise
                 except Exception as exc:
-                    if request.grad["of"] in outcome.output_status:  # the target was never computed
+                    of = request.grad.of
+                    if of in outcome.output_status:  # the target was never computed
                         for name in wrt:
-                            outcome.output_status[f"grad.{name}"] = {**outcome.output_status[request.grad["of"]],
-                                                                     "after": request.grad["of"]}
+                            outcome.output_status[f"grad.{name}"] = {**outcome.output_status[of], "after": of}
                     elif "*" in isolated:  # the gradient is an output of its own
                         own = exc if isinstance(exc, (StepFailed, Unsupported)) else \
                             StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc)

@@ -6,7 +6,7 @@ tf.custom_gradient returning a list of gradients, a torch.autograd.Function savi
 
 from __future__ import annotations
 
-from oracle.report.snippet_grad import indent
+from oracle.gradidioms import indent
 
 # names the rule's code defines; a case name equal to one is renamed in the snippet (name_)
 NAMES = {"ctx", "saved", "grad_fn"}

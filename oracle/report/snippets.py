@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oracle.execute import python_text
+from oracle.gradidioms import NAMES as GRAD_NAMES
+from oracle.gradidioms import indent
+from oracle.gradopts import GradOptions
 from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
-from oracle.report.snippet_grad import NAMES as GRAD_NAMES
-from oracle.report.snippet_grad import gradient_code, indent
+from oracle.report.snippet_grad import gradient_code
 from oracle.report.snippet_rule import NAMES as RULE_NAMES
 from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
@@ -204,11 +206,12 @@ def _dtypes(case: dict[str, Any], framework: str) -> dict[str, str]:
     return found
 
 
-def _grad(case: dict[str, Any]) -> dict[str, Any] | None:
+def _grad(case: dict[str, Any]) -> GradOptions | None:
     """The case's `grad` with `untracked`: its inputs built with `track: false` (as oracle/plan.py adds it)."""
     if not case.get("grad"):
         return None
-    return {**case["grad"], "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
+    return GradOptions.from_json({**case["grad"], "untracked": [n for n, i in case["inputs"].items()
+                                                                if not i.get("track", True)]})
 
 
 def make_snippet(case: dict[str, Any], framework: str, column: str = "") -> Snippet | None:
@@ -232,7 +235,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
     if any(leaf is None for leaf in leaves):
         return "an op with no native form here, or a custom binding whose code describes the calls in words"
     grad = _grad(case)
-    tracked = set(grad["wrt"]) - set(grad["untracked"]) if grad else set()
+    tracked = set(grad.tracked) if grad else set()
     lines = list(IMPORTS[framework])
     lines += _imports_of([leaf for leaf in leaves if leaf], lines)
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
@@ -265,7 +268,7 @@ def snippet_or_reason(case: dict[str, Any], framework: str, column: str = "") ->
         if section is None:
             return "a gradient option with no idiom in this framework"
         lines += section
-        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad["wrt"]})
+        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad.wrt})
     else:
         lines += body
     lines += [""] + [f'print("{name} =", {var})' for name, var in names.items()]
