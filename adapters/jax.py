@@ -17,7 +17,7 @@ from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import api_text, run
 from oracle.gradopts import GradOptions
-from oracle.jaxgrad import jax_custom_vjp
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
 from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
@@ -160,8 +160,8 @@ class JaxBackend(BoundBackend):
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         return self.jax.vmap(fn, in_axes=in_axes(step), out_axes=out_axes(step))  # no randomness option
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd)"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("jax", arity, forward, backward, {"jax": self.jax}), "jax"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return self.jax.jit, compiler_text("jax", name)

@@ -27,7 +27,7 @@ from adapters.reference_train import OptimizerConventions, ReferenceTraining
 from oracle.execute import Backward, Env, Forward, apply_step, assign, run_request
 from oracle.gradidioms import api_text, run
 from oracle.gradopts import FORWARD_MODE, GradOptions
-from oracle.jaxgrad import jax_custom_vjp
+from oracle.gradrules import build
 from oracle.native import Applied
 from oracle.ops import FRAMEWORK, OPS
 from oracle.ops.refctx import NonScalarTarget, R, Undefined
@@ -111,9 +111,9 @@ class ReferenceBackend(ReferenceTraining):
         return loop_map(fn, in_axes(step), out_axes(step), lambda v, i, a: jnp.take(v, i, axis=a),
                         lambda parts, a: jnp.stack(parts, axis=a), lambda v, a: jnp.shape(v)[a])
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
         self.custom_rule_seen = True
-        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd) (float64)"
+        return build("jax", arity, forward, backward, {"jax": self.jax}), "jax"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         raise Unsupported("the reference runs eagerly: it states what the steps mean, compiled or not")

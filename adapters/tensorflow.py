@@ -18,6 +18,7 @@ from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import api_text, run
 from oracle.gradopts import GradOptions
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.steps import Step
@@ -156,17 +157,8 @@ class TensorFlowBackend(BoundBackend):
 
         return run
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        @tf.custom_gradient
-        def built(*args: Any) -> Any:
-            output = forward(*args)
-
-            def grad(cotangent: Any) -> list[Any]:
-                return list(backward(args, output, cotangent))
-
-            return output, grad
-
-        return built, "@tf.custom_gradient def f(*args): ...; return y, grad"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("tensorflow", arity, forward, backward, {"tf": tf}), "tensorflow"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return functools.partial(tf.function, jit_compile=name == "xla"), compiler_text("tensorflow", name)

@@ -17,6 +17,7 @@ from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import api_text, run
 from oracle.gradopts import FORWARD_MODE, GradOptions
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
 from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
@@ -199,20 +200,8 @@ class TorchBackend(BoundBackend):
             return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step), randomness=rule)
         return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step))
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        class Rule(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx: Any, *args: Any) -> Any:
-                output = forward(*args)
-                ctx.save_for_backward(*args, output)
-                return output
-
-            @staticmethod
-            def backward(ctx: Any, *cotangents: Any) -> Any:
-                *args, output = ctx.saved_tensors
-                return backward(tuple(args), output, cotangents[0])
-
-        return Rule.apply, "class Rule(torch.autograd.Function): forward(ctx, *args), backward(ctx, g); Rule.apply"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("torch", arity, forward, backward, {"torch": torch}), "torch"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return guarded_compile, compiler_text("torch", name)

@@ -17,6 +17,7 @@ from typing import Any, Callable, ContextManager, Protocol
 import numpy as np
 
 from oracle.gradopts import GradOptions
+from oracle.gradrules import rule_text
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
@@ -48,9 +49,9 @@ class Applies(Protocol):
         (oracle/vectorize.py); Unsupported where the transform cannot express the options."""
         ...
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        """forward(*args) with the gradient rule `backward`, by the framework's mechanism; and that mechanism
-        as written."""
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        """forward(*args) with the gradient rule `backward`, by the framework's mechanism (oracle/gradrules.py
+        `build`); and the framework whose mechanism that is."""
         ...
 
 
@@ -181,12 +182,11 @@ def _with_rule(backend: Applies, step: Step, values: list[Any], texts: list[str]
             assign(inner, apply_step(backend, inner, env, i).value, env)
         return tuple(env[name] for name in rule["grads"])
 
-    built, mechanism = backend.custom_gradient(forward, backward)
+    built, mechanism = backend.custom_gradient(forward, backward, len(values))
     value = built(*values)
-    rules = "; ".join([s.text for s in rule["backward"]] + [f"return {', '.join(rule['grads'])}"])
-    api = calls[0].api if calls else step.text
-    return Applied(value, f"{mechanism}: forward {api}; backward({rule['cotangent']}): {rules}",
-                   calls[0].defaults if calls else {})
+    api = f"{step.out} = {calls[0].api if calls else step.text}"
+    return Applied(value, rule_text(mechanism, step.out, texts, [api], [s.text for s in rule["backward"]],
+                                    rule["cotangent"], rule["grads"]), calls[0].defaults if calls else {})
 
 
 def _vmapped(backend: Applies, step: Step, values: list[Any], texts: list[str]) -> Applied:

@@ -3,7 +3,7 @@ writes for a case's `grad` (oracle/gradopts.py), and everything else comes from 
 
 - the column's adapter executes them (`run`), over the recorded forward and the inputs it built;
 - the outcome records them as `native_api` (`api_text`), with the case's names;
-- the report's snippet holds them (oracle/report/snippet_grad.py), around the steps written as code.
+- the report's snippet holds them (snippet_grad.py), around the steps written as code.
 
 The lines are made only of the names given in `var` and of the options' enumerated values (an idiom, a
 count, `none` or `zero`), never of a case file's text: what `run` executes is this module's code. Where a
@@ -22,7 +22,7 @@ from oracle.request import Unsupported
 # params -> the lines defining `loss_fn(*params)`, the forward as the function a transform differentiates
 Define = Callable[[list[str]], list[str]]
 # names the gradient lines define; a case name equal to one is renamed in the snippet (name_)
-NAMES = {"tape", "outer", "loss_fn", "grad_sum", "first_grads", "pullback", "acc", "forward"}
+NAMES = {"tape", "outer", "loss_fn", "grad_sum", "first_grads", "pullback", "acc"}
 REFUSE = "raise Unsupported("
 
 

@@ -15,7 +15,9 @@ import pytest
 
 from oracle.gradidioms import api_text, run
 from oracle.gradopts import GradOptions
+from oracle.gradrules import build, rule_text
 from oracle.report.snippet_grad import gradient_code
+from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
 
 X, Y, C, T = [1.0, -2.0, 3.0], [0.5, 4.0, -1.0], [1.0, 2.0, 3.0], [0.0, 1.0, 0.0]
@@ -61,6 +63,12 @@ def _inputs(framework: str, modules: dict[str, Any], g: GradOptions) -> dict[str
         tf = modules["tf"]
         return {n: tf.Variable(v) if n in tracked else tf.constant(v) for n, v in values.items()}
     return {n: modules["jnp"].asarray(v) for n, v in values.items()}
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines joined as native_api joins them."""
+    kept = [line.split("  #")[0].strip() for line in lines]
+    return "; ".join(line for line in kept if line and not line.startswith("#")).replace(":; ", ": ")
 
 
 def _outcome(call: Any) -> Any:
@@ -111,7 +119,37 @@ def test_executed_call_native_api_and_snippet_come_from_one_declaration(framewor
                 np.testing.assert_allclose(value, from_snippet[n], rtol=1e-6)
         for n, expected in BY_HAND.get(option, {}).items():
             np.testing.assert_allclose(executed[n], expected, rtol=1e-6)
-    written = "; ".join(line.split("  #")[0].strip() for line in snippet).replace(":; ", ": ")  # as native_api
+    written = _joined(snippet)
     for call in api_text(framework, g).split("; "):
         if "..." not in call:
             assert call in written, (framework, option, call, code)
+
+
+ROUND = {"torch": ("torch.round(x)", "y.sum()"), "tensorflow": ("tf.round(x)", "tf.reduce_sum(y)"),
+         "jax": ("jnp.round(x)", "jnp.sum(y)")}
+
+
+@pytest.mark.parametrize("framework", ROUND)
+def test_a_custom_rule_is_executed_recorded_and_written_from_one_declaration(framework: str) -> None:
+    """A straight-through rounding whose rule halves the cotangent: the mechanism `build` executes and the
+    snippet's both give d sum(round(x)) / dx = 0.5 (by the rule, where round's own derivative is 0), and the
+    recorded text is the snippet's definition."""
+    modules, (rounded, total) = _modules(framework), ROUND[framework]
+    g = GradOptions("loss", ("x",))
+    built = build(framework, 1, lambda a: eval(rounded, {**modules, "x": a}),  # noqa: S307 - this test's own op
+                  lambda args, out, cotangent: (cotangent * 0.5,), modules)
+
+    def forward(env: dict[str, Any], record: bool) -> dict[str, Any]:
+        y = built(env["x"])
+        return {**env, "y": y, "loss": eval(total, {**modules, "y": y})}  # noqa: S307
+
+    executed = run(framework, g, forward, _inputs(framework, modules, g), modules)
+    definition, call = rule_code(framework, "y", ["x"], [f"y = {rounded}"], ["gx = g * 0.5"], "g", ["gx"])
+    code = "\n".join(definition + (gradient_code(framework, g, {n: n for n in ("x", "y", "loss")},
+                                                 [call, f"loss = {total}"]) or []))
+    scope = {**modules, **_inputs(framework, modules, g)}
+    exec(code, scope)  # noqa: S102 - the snippet the report would show
+    for found in (executed["x"], scope["grad_x"]):
+        np.testing.assert_allclose(np.asarray(found), [0.5] * 3)
+    recorded = rule_text(framework, "y", ["x"], [f"y = {rounded}"], ["gx = g * 0.5"], "g", ["gx"])
+    assert recorded.startswith(_joined(definition)) and recorded.endswith(call), (recorded, code)

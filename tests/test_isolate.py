@@ -158,7 +158,7 @@ class Boom:
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         raise NotImplementedError  # nor for vmap
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
         raise NotImplementedError  # nor for a custom gradient
 
     @contextlib.contextmanager

@@ -5,8 +5,8 @@ generator and seed as oracle/plan.py; a `literal` input through the framework's 
 constructor, as the adapter builds it), calls the public API the adapter calls (the one
 recorded in `native_api`), unpacks several results as the worker does, keeps a built layer
 or metric for the later steps, and differentiates by the framework's idiom with the case's
-options (oracle/report/snippet_grad.py), so a reader can paste it into a fresh interpreter
-and see what the report says. Code is generated as text from the parsed steps; nothing
+options (the lines its adapter executes, oracle/gradidioms.py), so a reader can paste it into a
+fresh interpreter and see what the report says. Code is generated as text from the parsed steps; nothing
 from a case file is evaluated here.
 """
 
@@ -19,11 +19,11 @@ from oracle.execute import python_text
 from oracle.gradidioms import NAMES as GRAD_NAMES
 from oracle.gradidioms import indent
 from oracle.gradopts import GradOptions
+from oracle.gradrules import NAMES as RULE_NAMES
 from oracle.inputs import special
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
 from oracle.report.snippet_grad import gradient_code
-from oracle.report.snippet_rule import NAMES as RULE_NAMES
 from oracle.report.snippet_rule import rule_code
 from oracle.request import Unsupported
 from oracle.steps import Ref, Step, parse_step
