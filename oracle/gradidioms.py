@@ -158,10 +158,14 @@ def refused(lines: list[str]) -> bool:
 def api_text(framework: str, g: GradOptions) -> str:
     """The idiom as the outcome's `native_api` records it: its lines with the case's names, the forward `...`."""
     names = [g.of, *g.wrt, *(n for n in (g.cotangent, g.tangent) if n)]
-    lines = gradient_lines(framework, g, {n: n for n in names}, ["..."],
-                           lambda params: [f"def loss_fn({', '.join(params)}): ..."])
-    kept = [line.split("  #")[0].strip() for line in lines if line.strip() and not line.strip().startswith("#")]
-    return "; ".join(kept).replace(":; ", ": ")
+    return one_line(gradient_lines(framework, g, {n: n for n in names}, ["..."],
+                                   lambda params: [f"def loss_fn({', '.join(params)}): ..."]))
+
+
+def one_line(lines: list[str]) -> str:
+    """Code lines as `native_api` records them: joined by "; ", a block after its colon, comments left out."""
+    kept = [line.split("  #")[0].strip() for line in lines]
+    return "; ".join(line for line in kept if line and not line.startswith("#")).replace(":; ", ": ")
 
 
 def run(framework: str, g: GradOptions, forward: Callable[[dict[str, Any], bool], dict[str, Any]],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from oracle.gradidioms import indent
+from oracle.gradidioms import indent, one_line
 
 # names the rule's code defines; a case name equal to one is renamed in the snippet (name_)
 NAMES = {"ctx", "saved", "grad_fn"}
@@ -43,8 +43,7 @@ def rule_text(framework: str, out: str, params: list[str], forward: list[str], b
     """The mechanism as the outcome's `native_api` records it: the definition's lines and the call in the step's
     place, joined in one line."""
     definition, callee = rule_lines(framework, out, params, forward, backward, cotangent, grads)
-    lines = [line.strip() for line in definition if line.strip()]
-    return "; ".join(lines + [f"{out} = {callee}({', '.join(params)})"]).replace(":; ", ": ")
+    return one_line([*definition, f"{out} = {callee}({', '.join(params)})"])
 
 
 def build(framework: str, arity: int, forward: Callable[..., Any],

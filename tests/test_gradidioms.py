@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from oracle.gradidioms import api_text, run
+from oracle.gradidioms import api_text, one_line, run
 from oracle.gradopts import GradOptions
 from oracle.gradrules import build, rule_text
 from oracle.report.snippet_grad import gradient_code
@@ -65,12 +65,6 @@ def _inputs(framework: str, modules: dict[str, Any], g: GradOptions) -> dict[str
     return {n: modules["jnp"].asarray(v) for n, v in values.items()}
 
 
-def _joined(lines: list[str]) -> str:
-    """Lines joined as native_api joins them."""
-    kept = [line.split("  #")[0].strip() for line in lines]
-    return "; ".join(line for line in kept if line and not line.startswith("#")).replace(":; ", ": ")
-
-
 def _outcome(call: Any) -> Any:
     """The gradients as NumPy arrays (None kept), or the exception's class name."""
     try:
@@ -119,7 +113,7 @@ def test_executed_call_native_api_and_snippet_come_from_one_declaration(framewor
                 np.testing.assert_allclose(value, from_snippet[n], rtol=1e-6)
         for n, expected in BY_HAND.get(option, {}).items():
             np.testing.assert_allclose(executed[n], expected, rtol=1e-6)
-    written = _joined(snippet)
+    written = one_line(snippet)
     for call in api_text(framework, g).split("; "):
         if "..." not in call:
             assert call in written, (framework, option, call, code)
@@ -152,4 +146,4 @@ def test_a_custom_rule_is_executed_recorded_and_written_from_one_declaration(fra
     for found in (executed["x"], scope["grad_x"]):
         np.testing.assert_allclose(np.asarray(found), [0.5] * 3)
     recorded = rule_text(framework, "y", ["x"], [f"y = {rounded}"], ["gx = g * 0.5"], "g", ["gx"])
-    assert recorded.startswith(_joined(definition)) and recorded.endswith(call), (recorded, code)
+    assert recorded.startswith(one_line(definition)) and recorded.endswith(call), (recorded, code)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from oracle.gradidioms import one_line
 from oracle.report.snippets import FRAMEWORKS, make_snippet, snippet_supported
 from oracle.verify import cells_with_snippets, mismatches, run_snippets
 
@@ -65,18 +66,6 @@ def test_only_descriptive_custom_bindings_go_without_a_snippet(pipeline: dict[st
                 f"{case['id']} [{framework}] has no snippet"
 
 
-def _gradient_calls(api: str) -> list[str]:
-    """The calls of a recorded gradient idiom (oracle/gradidioms.py api_text: its lines joined by "; ", the
-    forward and loss_fn's body written `...`)."""
-    return [call for call in api.split("; ") if "..." not in call]
-
-
-def _written(code: str) -> str:
-    """A snippet's lines joined as native_api joins an idiom's lines."""
-    lines = [line.split("  #")[0].strip() for line in code.splitlines()]
-    return "; ".join(line for line in lines if line and not line.startswith("#")).replace(":; ", ": ")
-
-
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], framework: str) -> None:
     """Every native call a column recorded appears verbatim in that column's snippet (bindings render both,
@@ -88,7 +77,8 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
         idiom = len(case["columns"][framework]["native_api"]) - 1 if case.get("grad") else -1
         for i, api in enumerate(case["columns"][framework]["native_api"]):
             if i == idiom and case["columns"][framework]["status"] == "ok":  # the gradient, recorded last
-                missing = [call for call in _gradient_calls(api) if call not in _written(snippet.code)]
+                written = one_line(snippet.code.splitlines())  # the forward and loss_fn's body are `...` in api
+                missing = [call for call in api.split("; ") if "..." not in call and call not in written]
                 assert not missing, f"{case['id']}: {missing} of {api!r} not in the {framework} snippet:\n" \
                                     f"{snippet.code}"
                 gradients += 1
