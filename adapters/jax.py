@@ -15,7 +15,7 @@ import numpy as np
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
-from oracle.gradidioms import api_text, run
+from oracle.gradidioms import run
 from oracle.gradopts import GradOptions
 from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
@@ -153,9 +153,6 @@ class JaxBackend(BoundBackend):
         with self.jax.default_device(self.device):
             built = jnp.array(value, dtype=dtype) if dtype else jnp.array(value)
         return built, f"jnp.array({python_text(value)}{f', dtype=jnp.{dtype}' if dtype else ''})"
-
-    def gradient_api(self, grad: GradOptions) -> str:
-        return api_text("jax", grad)
 
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         return self.jax.vmap(fn, in_axes=in_axes(step), out_axes=out_axes(step))  # no randomness option

@@ -16,7 +16,7 @@ import tensorflow as tf
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
-from oracle.gradidioms import api_text, run
+from oracle.gradidioms import run
 from oracle.gradopts import GradOptions
 from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
@@ -163,9 +163,6 @@ class TensorFlowBackend(BoundBackend):
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return functools.partial(tf.function, jit_compile=name == "xla"), compiler_text("tensorflow", name)
 
-    def gradient_api(self, grad: GradOptions) -> str:
-        return api_text("tensorflow", grad)
-
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
         saved = tf.config.experimental.tensor_float_32_execution_enabled()
@@ -217,7 +214,7 @@ class TensorFlowBackend(BoundBackend):
         return dict(zip(_names(model), model.trainable_variables))
 
     def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
-        with tf.device(self.device_name):  # sources of tape.gradient are Variables, as users write them
+        with tf.device(self.device_name):  # the gradient's computations on the column's device, as the forward's
             return run("tensorflow", grad, forward, inputs, {"tf": tf})
 
 

@@ -15,7 +15,7 @@ from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
-from oracle.gradidioms import api_text, run
+from oracle.gradidioms import run
 from oracle.gradopts import FORWARD_MODE, GradOptions
 from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
@@ -205,9 +205,6 @@ class TorchBackend(BoundBackend):
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return guarded_compile, compiler_text("torch", name)
-
-    def gradient_api(self, grad: GradOptions) -> str:
-        return api_text("torch", grad)
 
     def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
         if grad.idiom in FORWARD_MODE:
