@@ -157,8 +157,7 @@ def refused(lines: list[str]) -> bool:
 
 def api_text(framework: str, g: GradOptions) -> str:
     """The idiom as the outcome's `native_api` records it: its lines with the case's names, the forward `...`."""
-    names = [g.of, *g.wrt, *(n for n in (g.cotangent, g.tangent) if n)]
-    return one_line(gradient_lines(framework, g, {n: n for n in names}, ["..."],
+    return one_line(gradient_lines(framework, g, {n: n for n in g.names}, ["..."],
                                    lambda params: [f"def loss_fn({', '.join(params)}): ..."]))
 
 
@@ -175,7 +174,7 @@ def run(framework: str, g: GradOptions, forward: Callable[[dict[str, Any], bool]
     target (`body` False: the caller already ran it), loss_fn over forward(inputs, False), every name in
     `modules` (torch; tf; jax and jnp) in scope. `reduce` turns the target into what loss_fn returns (the
     reference's implicit sum). -> input -> its gradient (None: none)."""
-    names = list(dict.fromkeys([g.of, *g.wrt, *(n for n in (g.cotangent, g.tangent) if n)]))
+    names = g.names
     var = {n: f"v{i}" for i, n in enumerate(names)}  # the lines hold none of a case's names
     scope: dict[str, Any] = {**modules, "Unsupported": Unsupported,
                              "forward": lambda: forward(inputs, True)[g.of]}

@@ -33,6 +33,11 @@ class GradOptions:
     def tracked(self) -> list[str]:
         return [n for n in self.wrt if n not in self.untracked]
 
+    @property
+    def names(self) -> list[str]:
+        """Every name the idiom's lines use: the target, the sources, a cotangent or tangent input."""
+        return list(dict.fromkeys([self.of, *self.wrt, *(n for n in (self.cotangent, self.tangent) if n)]))
+
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "wrt": list(self.wrt), "untracked": list(self.untracked)}
 

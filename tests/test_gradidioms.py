@@ -147,3 +147,10 @@ def test_a_custom_rule_is_executed_recorded_and_written_from_one_declaration(fra
         np.testing.assert_allclose(np.asarray(found), [0.5] * 3)
     recorded = rule_text(framework, "y", ["x"], [f"y = {rounded}"], ["gx = g * 0.5"], "g", ["gx"])
     assert recorded.startswith(one_line(definition)) and recorded.endswith(call), (recorded, code)
+
+
+def test_the_options_cross_the_wire_unchanged() -> None:
+    """A request's options as JSON and back (oracle/protocol.py); a results record's None option is its default."""
+    for g in OPTIONS.values():
+        assert GradOptions.from_json(g.to_json()) == g
+    assert GradOptions.from_json({"of": "loss", "wrt": ["x"], "calls": None, "idiom": None}) == GradOptions("loss", ("x",))
