@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from oracle.execute import Backend, run_request
+from oracle.gradidioms import api_text
+from oracle.gradopts import GradOptions
 from oracle.native import Applied, Binder
 from oracle.ops import OPS
 from oracle.outcome import Outcome
@@ -33,6 +35,10 @@ class BoundBackend:
         if any(leaf.kind == "attribute" for leaf in OPS[step.op].binding(self.framework).leaves()):
             applied.value = self.snapshot(applied.value)  # state read now, not as later calls change it
         return applied
+
+    def gradient_api(self, grad: GradOptions) -> str:
+        """oracle.execute.Backend.gradient_api: the lines of the idiom `gradients` executes, in one line."""
+        return api_text(self.framework, grad)
 
     def snapshot(self, value: Any) -> Any:
         """A copy of a layer's state (a buffer or variable that later calls update in place)."""

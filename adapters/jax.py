@@ -15,7 +15,9 @@ import numpy as np
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
-from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
+from oracle.gradidioms import run
+from oracle.gradopts import GradOptions
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
 from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
@@ -152,14 +154,11 @@ class JaxBackend(BoundBackend):
             built = jnp.array(value, dtype=dtype) if dtype else jnp.array(value)
         return built, f"jnp.array({python_text(value)}{f', dtype=jnp.{dtype}' if dtype else ''})"
 
-    def gradient_api(self, grad: dict[str, Any]) -> str:
-        return jax_gradient_api(grad)
-
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         return self.jax.vmap(fn, in_axes=in_axes(step), out_axes=out_axes(step))  # no randomness option
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd)"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("jax", arity, forward, backward, {"jax": self.jax}), "jax"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return self.jax.jit, compiler_text("jax", name)
@@ -182,9 +181,8 @@ class JaxBackend(BoundBackend):
             if "autocast" in in_effect:
                 in_effect["restored"] = "inputs no longer cast"
 
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        forward(inputs, True)  # the observed forward values; jax.grad re-traces it below
-        return jax_gradients(self.jax, forward, inputs, grad)
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        return run("jax", grad, forward, inputs, {"jax": self.jax, "jnp": self.jax.numpy})
 
 
 # Flax NNX as a user of the installed flax writes it: 0.11 renamed these calls (`make versions` runs 0.10.2)

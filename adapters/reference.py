@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -25,7 +25,9 @@ import numpy as np
 from adapters import reference_train
 from adapters.reference_train import OptimizerConventions, ReferenceTraining
 from oracle.execute import Backward, Env, Forward, apply_step, assign, run_request
-from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
+from oracle.gradidioms import api_text, run
+from oracle.gradopts import FORWARD_MODE, GradOptions
+from oracle.gradrules import build
 from oracle.native import Applied
 from oracle.ops import FRAMEWORK, OPS
 from oracle.ops.refctx import NonScalarTarget, R, Undefined
@@ -109,32 +111,33 @@ class ReferenceBackend(ReferenceTraining):
         return loop_map(fn, in_axes(step), out_axes(step), lambda v, i, a: jnp.take(v, i, axis=a),
                         lambda parts, a: jnp.stack(parts, axis=a), lambda v, a: jnp.shape(v)[a])
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
         self.custom_rule_seen = True
-        return jax_custom_vjp(self.jax, forward, backward), "jax.custom_vjp(f); f.defvjp(fwd, bwd) (float64)"
+        return build("jax", arity, forward, backward, {"jax": self.jax}), "jax"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         raise Unsupported("the reference runs eagerly: it states what the steps mean, compiled or not")
 
-    def gradient_api(self, grad: dict[str, Any]) -> str:
+    def gradient_api(self, grad: GradOptions) -> str:
         summed = " of sum(target)" if "implicit_sum" in self.sem.active else ""
-        return f"{jax_gradient_api(grad)} (float64){summed}"
+        return f"{api_text('jax', replace(grad, accumulate=False))} (float64){summed}"  # as `gradients` runs it
 
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        of, idiom = grad["of"], grad.get("idiom", "default")
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        of, idiom = grad.of, grad.idiom
         self.custom_rule_seen = False
         shape = forward(inputs, True)[of].shape
-        if self.custom_rule_seen and idiom in ("jvp", "jacfwd"):
+        if self.custom_rule_seen and idiom in FORWARD_MODE:
             raise Unsupported("the case's custom gradient is a reverse-mode rule: it does not define forward mode")
-        if idiom in ("vjp", "jacobian", "jvp", "jacfwd"):  # defined for a target of any shape
-            return jax_gradients(self.jax, forward, inputs, grad)
+        modules = {"jax": self.jax, "jnp": self.jnp}
+        if idiom in ("vjp", "jacobian", *FORWARD_MODE):  # defined for a target of any shape
+            return run("jax", grad, forward, inputs, modules, body=False)
         if shape != () and "implicit_sum" not in self.sem.active:
             raise NonScalarTarget(f"gradient target {of!r} must be a scalar, got shape {list(shape)}")
         if shape != ():
             self.trace.append(f"gradient of sum({of}) over shape {list(shape)}")
         # the intended semantics of accumulating backward passes: the gradients add up
-        calls = grad.get("calls", 1) if grad.get("accumulate") else 1
-        found = jax_gradients(self.jax, forward, inputs, {**grad, "accumulate": False}, self.jnp.sum)
+        calls = grad.calls if grad.accumulate else 1
+        found = run("jax", replace(grad, accumulate=False), forward, inputs, modules, body=False, reduce=self.jnp.sum)
         return {n: None if g is None else _ascent(self.jnp, g) * calls for n, g in found.items()}
 
 
@@ -185,7 +188,7 @@ class ReferenceAdapter:
         assert request.grad is not None
         backend = self._backend(Semantics())
         inputs = {n: backend.tensor(a, False) for n, a in request.inputs.items()}
-        steps, of = request.steps, request.grad["of"]
+        steps, of = request.steps, request.grad.of
 
         def target(env: Env) -> float:
             env = dict(env)
@@ -195,7 +198,7 @@ class ReferenceAdapter:
 
         worst, checked, skipped = 0.0, 0, 0
         at_base = target(inputs)
-        for name in request.grad["wrt"]:
+        for name in request.grad.wrt:
             base = np.asarray(inputs[name], dtype=np.float64)
             analytic = main.outputs[f"grad.{name}"].values
             assert analytic is not None
@@ -224,12 +227,12 @@ class ReferenceAdapter:
 
 def _plain_gradient(request: Request) -> bool:
     """A first-order gradient of NumPy-born inputs, the one central differences check."""
-    grad = request.grad or {}
-    if request.custom_gradients:  # the case's rule defines the gradient, not the values' differences
+    grad = request.grad
+    if grad is None or request.custom_gradients:  # the case's rule defines the gradient, not the values' differences
         return False
-    return (grad.get("idiom", "default") in ("default", "autograd_grad", "value_and_grad")
-            and grad.get("order", 1) == 1 and not grad.get("accumulate") and not grad.get("untracked")
-            and all(n in request.inputs and request.inputs[n].dtype.kind != "c" for n in grad["wrt"])
+    return (grad.idiom in ("default", "autograd_grad", "value_and_grad")
+            and grad.order == 1 and not grad.accumulate and not grad.untracked
+            and all(n in request.inputs and request.inputs[n].dtype.kind != "c" for n in grad.wrt)
             and not request.literals
             and not any(OPS[s.op].blocks_gradient for s in request.steps))  # stop_gradient: by design not d(value)
 

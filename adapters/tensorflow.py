@@ -16,6 +16,9 @@ import tensorflow as tf
 from adapters.base import BoundBackend, NativeAdapter
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
+from oracle.gradidioms import run
+from oracle.gradopts import GradOptions
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
 from oracle.request import Unsupported
 from oracle.steps import Step
@@ -154,36 +157,11 @@ class TensorFlowBackend(BoundBackend):
 
         return run
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        @tf.custom_gradient
-        def built(*args: Any) -> Any:
-            output = forward(*args)
-
-            def grad(cotangent: Any) -> list[Any]:
-                return list(backward(args, output, cotangent))
-
-            return output, grad
-
-        return built, "@tf.custom_gradient def f(*args): ...; return y, grad"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("tensorflow", arity, forward, backward, {"tf": tf}), "tensorflow"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return functools.partial(tf.function, jit_compile=name == "xla"), compiler_text("tensorflow", name)
-
-    def gradient_api(self, grad: dict[str, Any]) -> str:
-        idiom = grad.get("idiom", "default")
-        if idiom == "jvp":
-            return (f"with tf.autodiff.ForwardAccumulator(primals={grad['wrt'][0]}, tangents={grad['tangent']}) "
-                    "as acc: ...; acc.jvp(target)")
-        options = [f"output_gradients={grad['cotangent']}"] * (idiom == "vjp")
-        if grad.get("unconnected"):
-            options.append(f"unconnected_gradients=tf.UnconnectedGradients.{grad['unconnected'].upper()}")
-        call = f"tape.{'jacobian' if idiom == 'jacobian' else 'gradient'}(target, sources" + "".join(
-            f", {o}" for o in options) + ")"
-        text = "with tf.GradientTape() as tape: ...; " + "; ".join([call] * grad.get("calls", 1))
-        if grad.get("order", 1) == 2:
-            text = f"with tf.GradientTape() as outer: (with tf.GradientTape() as tape: ...; first = {call}); " \
-                   "outer.gradient(first, sources)"
-        return text
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -235,42 +213,9 @@ class TensorFlowBackend(BoundBackend):
     def parameters(self, model: Any) -> dict[str, Any]:
         return dict(zip(_names(model), model.trainable_variables))
 
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
-        if grad.get("accumulate"):
-            raise Unsupported("TensorFlow has no .grad to accumulate into: tape.gradient returns the gradients")
-        if idiom == "value_and_grad":
-            raise Unsupported("TensorFlow has no value_and_grad: the tape records the value as the forward runs")
-        if idiom == "jacfwd":
-            raise Unsupported("TensorFlow has no forward-mode Jacobian function: tf.autodiff.ForwardAccumulator "
-                              "pushes one tangent per pass (tape.jacobian is reverse mode)")
-        if idiom == "jvp":
-            with tf.device(self.device_name):
-                with tf.autodiff.ForwardAccumulator(primals=inputs[wrt[0]], tangents=inputs[grad["tangent"]]) as acc:
-                    target = forward(inputs, True)[of]
-                found = [acc.jvp(target) for _ in range(grad.get("calls", 1))][-1]
-            return {wrt[0]: found}
-        sources = [inputs[name] for name in wrt]
-        options: dict[str, Any] = {}
-        if grad.get("unconnected"):
-            options["unconnected_gradients"] = getattr(tf.UnconnectedGradients, grad["unconnected"].upper())
-        if idiom == "vjp":
-            options["output_gradients"] = inputs[grad["cotangent"]]
-        with tf.device(self.device_name):
-            if grad.get("order", 1) == 2:
-                with tf.GradientTape() as outer:
-                    with tf.GradientTape() as tape:
-                        target = forward(inputs, True)[of]
-                    first = [g for g in tape.gradient(target, sources, **options) if g is not None]
-                return dict(zip(wrt, outer.gradient(first, sources, **options)))
-            with tf.GradientTape() as tape:
-                target = forward(inputs, True)[of]
-            for _ in range(grad.get("calls", 1)):  # a second call on a non-persistent tape is the finding
-                if idiom == "jacobian":
-                    found = tape.jacobian(target, sources, **options)
-                else:
-                    found = tape.gradient(target, sources, **options)
-        return dict(zip(wrt, found))
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        with tf.device(self.device_name):  # the gradient's computations on the column's device, as the forward's
+            return run("tensorflow", grad, forward, inputs, {"tf": tf})
 
 
 def _names(model: Any) -> list[str]:

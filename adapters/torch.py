@@ -15,8 +15,10 @@ from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
+from oracle.gradidioms import run
+from oracle.gradopts import FORWARD_MODE, GradOptions
+from oracle.gradrules import build
 from oracle.protocol import ColumnUnavailable
-from oracle.request import Unsupported
 from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
 from oracle.vectorize import in_axes, out_axes, randomness
@@ -198,93 +200,16 @@ class TorchBackend(BoundBackend):
             return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step), randomness=rule)
         return torch.func.vmap(fn, in_dims=in_axes(step), out_dims=out_axes(step))
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        class Rule(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx: Any, *args: Any) -> Any:
-                output = forward(*args)
-                ctx.save_for_backward(*args, output)
-                return output
-
-            @staticmethod
-            def backward(ctx: Any, *cotangents: Any) -> Any:
-                *args, output = ctx.saved_tensors
-                return backward(tuple(args), output, cotangents[0])
-
-        return Rule.apply, "class Rule(torch.autograd.Function): forward(ctx, *args), backward(ctx, g); Rule.apply"
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        return build("torch", arity, forward, backward, {"torch": torch}), "torch"
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         return guarded_compile, compiler_text("torch", name)
 
-    def gradient_api(self, grad: dict[str, Any]) -> str:
-        idiom, calls = grad.get("idiom", "default"), grad.get("calls", 1)
-        if idiom == "jacobian":
-            return "torch.autograd.functional.jacobian(f, inputs)"
-        if idiom == "jvp":
-            return f"torch.func.jvp(f, primals, ({grad['tangent']},))[1]"
-        if idiom == "jacfwd":
-            return "torch.func.jacfwd(f, argnums)(*inputs)"
-        if idiom == "value_and_grad":
-            return "torch.func.grad_and_value(f, argnums)(*inputs)"
-        if _uses_backward(grad):
-            retain = "retain_graph=True" if grad.get("accumulate") else ""
-            once = f"target.backward({retain})"
-            return "; ".join([once] * (calls - 1) + ["target.backward()"] if calls > 1 else [once]) + "; input.grad"
-        options = [f"grad_outputs={grad['cotangent']}"] * (idiom == "vjp") + ["create_graph=True"] * (
-            grad.get("order", 1) == 2)
-        if grad.get("unconnected"):
-            options += ["allow_unused=True", f"materialize_grads={grad['unconnected'] == 'zero'}"]
-        text = f"torch.autograd.grad(target, inputs{''.join(', ' + o for o in options)})"
-        text = "; ".join([text] * calls)
-        if grad.get("order", 1) == 2:
-            text = f"first = {text}; torch.autograd.grad(sum(g.sum() for g in first), inputs)"
-        return text
-
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        of, wrt, idiom = grad["of"], grad["wrt"], grad.get("idiom", "default")
-        sources = [inputs[name] for name in wrt]
-        if idiom in ("jacobian", "value_and_grad", "jvp", "jacfwd"):
-            forward(inputs, True)
-
-            def f(*xs: Any) -> Any:
-                return forward({**inputs, **dict(zip(wrt, xs))}, False)[of]
-
-            if idiom in ("jvp", "jacfwd"):
-                pay_once("torch.func.jvp")  # its first call's warning is the process's, not this case's
-            if idiom == "jacobian":
-                found = torch.autograd.functional.jacobian(f, tuple(sources))
-            elif idiom == "jvp":
-                found = (torch.func.jvp(f, tuple(sources), (inputs[grad["tangent"]],))[1],)
-            elif idiom == "jacfwd":
-                found = torch.func.jacfwd(f, argnums=tuple(range(len(wrt))))(*sources)
-            else:
-                found, _ = torch.func.grad_and_value(f, argnums=tuple(range(len(wrt))))(*sources)
-            return dict(zip(wrt, found))
-        target = forward(inputs, True)[of]
-        cotangent = inputs[grad["cotangent"]] if idiom == "vjp" else None
-        calls = grad.get("calls", 1)
-        if _uses_backward(grad):
-            for i in range(calls):  # accumulate: every pass but the last keeps the graph, as users write it
-                target.backward(retain_graph=bool(grad.get("accumulate")) and i < calls - 1)
-            return {name: inputs[name].grad for name in wrt}
-        if grad.get("accumulate"):
-            raise Unsupported("torch.autograd.grad returns gradients; only backward() accumulates into .grad")
-        options: dict[str, Any] = {}
-        if grad.get("unconnected"):
-            options = {"allow_unused": True, "materialize_grads": grad["unconnected"] == "zero"}
-        second = grad.get("order", 1) == 2
-        for _ in range(calls):
-            found = torch.autograd.grad(target, sources, grad_outputs=cotangent, create_graph=second, **options)
-        if second:
-            total = sum(g.sum() for g in found if g is not None)
-            found = torch.autograd.grad(total, sources, **options)
-        return dict(zip(wrt, found))
-
-
-def _uses_backward(grad: dict[str, Any]) -> bool:
-    """`loss.backward()` is the idiom unless the case asks for what only torch.autograd.grad offers."""
-    return (grad.get("idiom", "default") == "default" and grad.get("order", 1) == 1
-            and not grad.get("unconnected"))
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        if grad.idiom in FORWARD_MODE:
+            pay_once("torch.func.jvp")  # its first call's warning is the process's, not this case's
+        return run("torch", grad, forward, inputs, {"torch": torch})
 
 
 def _named(model: Any, part: Any) -> list[tuple[str, Any]]:

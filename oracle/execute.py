@@ -16,6 +16,8 @@ from typing import Any, Callable, ContextManager, Protocol
 
 import numpy as np
 
+from oracle.gradopts import GradOptions
+from oracle.gradrules import rule_text
 from oracle.native import Applied
 from oracle.outcome import ErrorInfo, Outcome, Tensor, WarningInfo
 from oracle.request import Request, Unsupported
@@ -47,9 +49,9 @@ class Applies(Protocol):
         (oracle/vectorize.py); Unsupported where the transform cannot express the options."""
         ...
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
-        """forward(*args) with the gradient rule `backward`, by the framework's mechanism; and that mechanism
-        as written."""
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
+        """forward(*args) with the gradient rule `backward`, by the framework's mechanism (oracle/gradrules.py
+        `build`); and the framework whose mechanism that is."""
         ...
 
 
@@ -64,13 +66,13 @@ class Backend(Applies, Protocol):
 
     def to_numpy(self, value: Any) -> np.ndarray: ...
 
-    def gradients(self, forward: Forward, inputs: Env, grad: dict[str, Any]) -> dict[str, Any]:
-        """Differentiate grad["of"] with respect to grad["wrt"] by the framework's own idiom and options
-        (oracle.cases.Grad: idiom, cotangent, unconnected, calls, accumulate, order, untracked); None for no
-        gradient. An option the framework has no idiom for raises Unsupported with the reason."""
+    def gradients(self, forward: Forward, inputs: Env, grad: GradOptions) -> dict[str, Any]:
+        """Differentiate grad.of with respect to grad.wrt by the framework's own idiom and options
+        (oracle/gradidioms.py); None for no gradient. An option the framework has no idiom for raises
+        Unsupported with the reason."""
         ...
 
-    def gradient_api(self, grad: dict[str, Any]) -> str: ...
+    def gradient_api(self, grad: GradOptions) -> str: ...
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
         """The framework's compiler `name` (oracle/compiling.py) as a function wrapper, and its call as written;
@@ -180,12 +182,11 @@ def _with_rule(backend: Applies, step: Step, values: list[Any], texts: list[str]
             assign(inner, apply_step(backend, inner, env, i).value, env)
         return tuple(env[name] for name in rule["grads"])
 
-    built, mechanism = backend.custom_gradient(forward, backward)
+    built, mechanism = backend.custom_gradient(forward, backward, len(values))
     value = built(*values)
-    rules = "; ".join([s.text for s in rule["backward"]] + [f"return {', '.join(rule['grads'])}"])
-    api = calls[0].api if calls else step.text
-    return Applied(value, f"{mechanism}: forward {api}; backward({rule['cotangent']}): {rules}",
-                   calls[0].defaults if calls else {})
+    api = f"{step.out} = {calls[0].api if calls else step.text}"
+    return Applied(value, rule_text(mechanism, step.out, texts, [api], [s.text for s in rule["backward"]],
+                                    rule["cotangent"], rule["grads"]), calls[0].defaults if calls else {})
 
 
 def _vmapped(backend: Applies, step: Step, values: list[Any], texts: list[str]) -> Applied:
@@ -243,7 +244,7 @@ def build_inputs(backend: Backend, request: Request, outcome: Outcome) -> Env:
     """
     from oracle.inputs import special
 
-    tracked = set((request.grad or {}).get("wrt", [])) - set((request.grad or {}).get("untracked", []))
+    tracked = set(request.grad.tracked) if request.grad else set()
     inputs: Env = {}
     built: dict[str, str] = {}
     for name, array in request.inputs.items():
@@ -356,7 +357,7 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
     outcome = Outcome(status="ok", framework=backend.framework, version=version, device=device)
     recorded: Env = {}
     grads: dict[str, Any] = {}
-    wrt = request.grad["wrt"] if request.grad else []
+    wrt = request.grad.wrt if request.grad else ()
     isolated = set(request.isolate)
     form_of = step_form(backend, request)
 
@@ -417,10 +418,10 @@ def run_request(backend: Backend, request: Request, version: str, device: str) -
                 except BindingFailed:
                     raise
                 except Exception as exc:
-                    if request.grad["of"] in outcome.output_status:  # the target was never computed
+                    of = request.grad.of
+                    if of in outcome.output_status:  # the target was never computed
                         for name in wrt:
-                            outcome.output_status[f"grad.{name}"] = {**outcome.output_status[request.grad["of"]],
-                                                                     "after": request.grad["of"]}
+                            outcome.output_status[f"grad.{name}"] = {**outcome.output_status[of], "after": of}
                     elif "*" in isolated:  # the gradient is an output of its own
                         own = exc if isinstance(exc, (StepFailed, Unsupported)) else \
                             StepFailed(f"gradient: {backend.gradient_api(request.grad)}", exc)

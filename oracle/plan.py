@@ -8,6 +8,7 @@ import numpy as np
 
 from oracle.cases import Case, InputSpec, LoadedCase
 from oracle.compiling import compile_choice
+from oracle.gradopts import GradOptions
 from oracle.inputs import make_input, shape_of_values
 from oracle.request import DEFAULT_TIMEOUT_S, Request, numpy_dtype
 from oracle.steps import parse_step
@@ -46,8 +47,8 @@ def plan(loaded: LoadedCase) -> Request:
         literals={name: {"value": spec.literal, "dtype": spec.literal_dtype}
                   for name, spec in case.inputs.items() if spec.literal is not None},
         steps=loaded.steps,
-        grad={**case.grad.model_dump(), "untracked": [n for n, s in case.inputs.items() if not s.track]}
-        if case.grad else None,
+        grad=GradOptions.from_json({**case.grad.model_dump(), "untracked": [n for n, s in case.inputs.items()
+                                                                             if not s.track]}) if case.grad else None,
         observe=case.observed(),
         stats=case.observed_stats(),
         timeout_s=case.timeout_s or DEFAULT_TIMEOUT_S,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from oracle.gradopts import GradOptions
 from oracle.outcome import Outcome, decode_array, encode_array
 from oracle.request import Request
 from oracle.steps import Step
@@ -57,7 +58,7 @@ def request_to_wire(request: Request) -> dict[str, Any]:
         "case_id": request.case_id,
         "inputs": {name: encode_array(a) for name, a in request.inputs.items()},
         "steps": [s.to_json() for s in request.steps],
-        "grad": request.grad,
+        "grad": request.grad.to_json() if request.grad else None,
         "observe": request.observe,
         "timeout_s": request.timeout_s,
         "settings": request.settings,
@@ -78,7 +79,7 @@ def request_from_wire(data: dict[str, Any]) -> Request:
         case_id=data["case_id"],
         inputs={name: decode_array(text) for name, text in data["inputs"].items()},
         steps=[Step.from_json(s) for s in data["steps"]],
-        grad=data["grad"],
+        grad=GradOptions.from_json(data["grad"]) if data["grad"] else None,
         observe=list(data["observe"]),
         timeout_s=float(data["timeout_s"]),
         settings=dict(data.get("settings", {})),

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from oracle.gradopts import GradOptions
 from oracle.steps import Step
 
 DEFAULT_TIMEOUT_S = 120.0
@@ -31,7 +32,7 @@ class Request:
     case_id: str
     inputs: dict[str, np.ndarray]
     steps: list[Step]
-    grad: dict[str, Any] | None = None
+    grad: GradOptions | None = None
     observe: list[str] = field(default_factory=list)
     timeout_s: float = DEFAULT_TIMEOUT_S
     settings: dict[str, Any] = field(default_factory=dict)  # pinned numerical settings, e.g. {"tf32": True}

@@ -5,8 +5,8 @@ generator and seed as oracle/plan.py; a `literal` input through the framework's 
 constructor, as the adapter builds it), calls the public API the adapter calls (the one
 recorded in `native_api`), unpacks several results as the worker does, keeps a built layer
 or metric for the later steps, and differentiates by the framework's idiom with the case's
-options (oracle/snippet_grad.py), so a reader can paste it into a fresh interpreter
-and see what the report says. Code is generated as text from the parsed steps; nothing
+options (the lines its adapter executes, oracle/gradidioms.py), so a reader can paste it into a
+fresh interpreter and see what the report says. Code is generated as text from the parsed steps; nothing
 from a case file is evaluated here.
 """
 
@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oracle.execute import python_text
+from oracle.gradidioms import NAMES as GRAD_NAMES
+from oracle.gradidioms import indent
+from oracle.gradopts import GradOptions
+from oracle.gradrules import NAMES as RULE_NAMES
 from oracle.inputs import special
 from oracle.model import CaseRecord, InputRecord
 from oracle.native import effective_attrs, module_of, render, select
 from oracle.ops import FRAMEWORKS, OPS, Binding
 from oracle.request import Unsupported
-from oracle.snippet_grad import NAMES as GRAD_NAMES
-from oracle.snippet_grad import gradient_code, indent
-from oracle.snippet_rule import NAMES as RULE_NAMES
+from oracle.snippet_grad import gradient_code
 from oracle.snippet_rule import rule_code
 from oracle.steps import Ref, Step, parse_step
 from oracle.vectorize import vmap_call
@@ -212,12 +214,13 @@ def _notes(case: CaseRecord, column: str) -> dict[str, Any]:
     return outcome["notes"] if outcome else {}
 
 
-def _grad(case: CaseRecord) -> dict[str, Any] | None:
+def _grad(case: CaseRecord) -> GradOptions | None:
     """The case's `grad` with `untracked`: its inputs built with `track: false` (as oracle/plan.py adds it)."""
     grad = case.get("grad")
     if not grad:
         return None
-    return {**grad, "untracked": [n for n, i in case["inputs"].items() if not i.get("track", True)]}
+    return GradOptions.from_json({**grad, "untracked": [n for n, i in case["inputs"].items()
+                                                        if not i.get("track", True)]})
 
 
 def make_snippet(case: CaseRecord, framework: str, column: str = "") -> Snippet | None:
@@ -241,7 +244,7 @@ def snippet_or_reason(case: CaseRecord, framework: str, column: str = "") -> Sni
     if any(leaf is None for leaf in leaves):
         return "an op with no native form here, or a custom binding whose code describes the calls in words"
     grad = _grad(case)
-    tracked = set(grad["wrt"]) - set(grad["untracked"]) if grad else set()
+    tracked = set(grad.tracked) if grad else set()
     lines = list(IMPORTS[framework])
     lines += _imports_of([leaf for leaf in leaves if leaf], lines)
     if any(i["dtype"] == "bfloat16" for i in case["inputs"].values()):
@@ -274,7 +277,7 @@ def snippet_or_reason(case: CaseRecord, framework: str, column: str = "") -> Sni
         if section is None:
             return "a gradient option with no idiom in this framework"
         lines += section
-        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad["wrt"]})
+        names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad.wrt})
     else:
         lines += body
     lines += [""] + [f'print("{name} =", {var})' for name, var in names.items()]

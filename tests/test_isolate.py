@@ -16,6 +16,7 @@ from test_cases import write
 from oracle.cases import CaseError, load_case
 from oracle.diff import differences
 from oracle.execute import Backward, Forward, run_request
+from oracle.gradopts import GradOptions
 from oracle.model import CaseRecord
 from oracle.native import Applied
 from oracle.outcome import Outcome, Tensor
@@ -145,10 +146,10 @@ class Boom:
             raise ValueError("boom")
         return Applied(values[0] + values[1], f"{texts[0]} + {texts[1]}", {})
 
-    def gradients(self, forward: Forward, inputs: dict[str, Any], grad: dict[str, Any]) -> dict[str, Any]:
-        return {"x": forward(inputs, True)[grad["of"]]}  # a KeyError where the target was never computed
+    def gradients(self, forward: Forward, inputs: dict[str, Any], grad: GradOptions) -> dict[str, Any]:
+        return {"x": forward(inputs, True)[grad.of]}  # a KeyError where the target was never computed
 
-    def gradient_api(self, grad: dict[str, Any]) -> str:
+    def gradient_api(self, grad: GradOptions) -> str:
         return ""
 
     def compiler(self, name: str) -> tuple[Callable[[Callable[..., Any]], Callable[..., Any]], str]:
@@ -157,7 +158,7 @@ class Boom:
     def vectorize(self, fn: Callable[..., Any], step: Step) -> Callable[..., Any]:
         raise NotImplementedError  # nor for vmap
 
-    def custom_gradient(self, forward: Callable[..., Any], backward: Backward) -> tuple[Callable[..., Any], str]:
+    def custom_gradient(self, forward: Callable[..., Any], backward: Backward, arity: int) -> tuple[Callable[..., Any], str]:
         raise NotImplementedError  # nor for a custom gradient
 
     @contextlib.contextmanager
