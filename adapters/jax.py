@@ -25,12 +25,6 @@ OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nester
                "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
 
 
-def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    import jax
-
-    return jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), padding=padding.upper(),
-                                        dimension_numbers=("NCHW", "OIHW", "NCHW"))
-
 
 def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
     from flax import nnx
@@ -93,22 +87,8 @@ CUSTOM: dict[str, Callable[..., Any]] = {
                                                                     use_bias=False, use_scale=False),
     "nnx_instance_norm_ncl": _nnx_instance_norm_ncl,
     "nnx_rms_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("RMSNorm", x, epsilon, use_scale=False),
-    "conv2d_nchw": _conv2d_nchw,
-    "at_add": lambda x, indices, updates: x.at[indices].add(updates),
-    "array_tolist": lambda x: x.tolist(),
     "nnx_batch_norm": _nnx_batch_norm,
-    "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
-    "at_set": lambda x, indices, updates: x.at[indices].set(updates),
-    "at_max": lambda x, indices, updates: x.at[indices].max(updates),
-    "at_min": lambda x, indices, updates: x.at[indices].min(updates),
-    "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
-    "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
     "band_part_tril_triu": _band_part,
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
-    "getitem_mask": lambda x, mask: x[mask],
-    "astype_like": lambda x, like: x.astype(like.dtype),
-    "update_values_then_compute": lambda metric, values: (metric.update(values=values), metric.compute())[1],
 }
 
 from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402

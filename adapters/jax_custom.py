@@ -45,11 +45,6 @@ def _optax(name: str) -> Any:
     return getattr(optax, name)
 
 
-def _conv(x: Any, w: Any, strides: Any, padding: Any, spec: tuple[str, str, str], **kw: Any) -> Any:
-    import jax
-
-    return jax.lax.conv_general_dilated(x, w, strides, padding, dimension_numbers=spec, **kw)
-
 
 def conv_transpose(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
     """jax.lax.conv_transpose over the spatial axes of [N, C, ...] (1-D or 2-D), torch's padding as k - 1 - p."""
@@ -97,16 +92,8 @@ def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "conv1d_ncw": lambda x, w, stride, padding: _conv(x, w, (stride,), padding.upper(), ("NCH", "OIH", "NCH")),
-    "conv3d_ncdhw": lambda x, w, stride, padding: _conv(x, w, (stride,) * 3, padding.upper(),
-                                                        ("NCDHW", "OIDHW", "NCDHW")),
-    "conv2d_padded_nchw": lambda x, w, stride, padding, dilation: _conv(
-        x, w, (stride, stride), [(padding, padding)] * 2, ("NCHW", "OIHW", "NCHW"), rhs_dilation=(dilation, dilation)),
     "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
-    "depthwise_conv2d": lambda x, w, stride, padding: _conv(x, w, (stride, stride), padding.upper(),
-                                                            ("NCHW", "OIHW", "NCHW"), feature_group_count=x.shape[1]),
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool, "resize": resize,
-    "einsum2": lambda x, y, equation: __import__("jax.numpy", fromlist=["einsum"]).einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
     "clip_grad_norm": lambda grads, max_norm: _tx_update(_optax("clip_by_global_norm")(max_norm), grads),
     "clip_grad_value": lambda grads, clip_value: _tx_update(_optax("clip")(clip_value), grads),

@@ -28,12 +28,6 @@ KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nester
 
 
 
-def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    """TensorFlow's CPU kernels only take channels-last; the case is written channels-first."""
-    y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
-                     padding=padding.upper())
-    return tf.transpose(y, [0, 3, 1, 2])
-
 
 def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
     """tf.slice takes a begin and a size for every axis: the whole of the others."""
@@ -73,23 +67,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_ctc_tnc": _keras_ctc_tnc,
     "keras_f1_sparse": _keras_f1_sparse,
     "keras_batch_norm_training": _keras_batch_norm_training,
-    "conv2d_nchw": _conv2d_nchw,
-    "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
-    "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
-    "numpy_tolist": lambda x: x.numpy().tolist(),
-    "keras_call": lambda layer, x, training: layer(x, training=training),
-    "scatter_max_rows": lambda x, indices, updates: tf.tensor_scatter_nd_max(x, tf.expand_dims(indices, -1), updates),
-    "scatter_min_rows": lambda x, indices, updates: tf.tensor_scatter_nd_min(x, tf.expand_dims(indices, -1), updates),
-    "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
-                                                                                   updates),
-    "add_n2": lambda x, y: tf.math.add_n([x, y]),
-    "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
-    "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
     "slice_axis": _slice_axis,
-    "cast_like": lambda x, like: tf.cast(x, like.dtype),
-    "update_state_then_result": lambda metric, values: (metric.update_state(values), metric.result())[1],
 }
 
 from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402

@@ -39,21 +39,7 @@ def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **h
     return made
 
 
-def conv1d_ncw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    y = tf.nn.conv1d(tf.transpose(x, [0, 2, 1]), tf.transpose(w, [2, 1, 0]), stride=stride, padding=padding.upper())
-    return tf.transpose(y, [0, 2, 1])
 
-
-def conv3d_ncdhw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    y = tf.nn.conv3d(tf.transpose(x, [0, 2, 3, 4, 1]), tf.transpose(w, [2, 3, 4, 1, 0]),
-                     strides=[1, stride, stride, stride, 1], padding=padding.upper())
-    return tf.transpose(y, [0, 4, 1, 2, 3])
-
-
-def conv2d_padded_nchw(x: Any, w: Any, stride: int, padding: int, dilation: int) -> Any:
-    y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
-                     padding=[[0, 0], [padding, padding], [padding, padding], [0, 0]], dilations=dilation)
-    return tf.transpose(y, [0, 3, 1, 2])
 
 
 def conv_transpose2d_nchw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
@@ -79,13 +65,6 @@ def conv_transpose1d_ncw(x: Any, w: Any, stride: int, padding: int, output_paddi
                                padding="VALID")
     return tf.transpose(y, [0, 2, 1])
 
-
-def depthwise_conv2d(x: Any, w: Any, stride: int, padding: str) -> Any:
-    c = x.shape[1]
-    filters = tf.transpose(tf.reshape(w, [c, w.shape[0] // c, w.shape[2], w.shape[3]]), [2, 3, 0, 1])
-    y = tf.nn.depthwise_conv2d(tf.transpose(x, [0, 2, 3, 1]), filters, strides=[1, stride, stride, 1],
-                               padding=padding.upper())
-    return tf.transpose(y, [0, 3, 1, 2])
 
 
 def _keras_padding(k: int, stride: int, padding: int) -> str:
@@ -116,11 +95,9 @@ def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int =
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "conv1d_ncw": conv1d_ncw, "conv3d_ncdhw": conv3d_ncdhw, "conv2d_padded_nchw": conv2d_padded_nchw,
-    "conv_transpose2d_nchw": conv_transpose2d_nchw, "depthwise_conv2d": depthwise_conv2d,
+    "conv_transpose2d_nchw": conv_transpose2d_nchw,
     "conv_transpose1d_ncw": conv_transpose1d_ncw,
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
-    "einsum2": lambda x, y, equation: tf.einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": lambda grads, max_norm: tf.clip_by_global_norm([grads], max_norm)[0][0],
     "clip_grad_value": lambda grads, clip_value: tf.clip_by_value(grads, -clip_value, clip_value),

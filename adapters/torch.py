@@ -39,44 +39,14 @@ def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
 
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "cat2": lambda x, y, axis: torch.cat([x, y], dim=axis),
-    "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
     "pad_pairs": _pad_pairs,
     "band_part_tril_triu": _band_part,
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
-    "getitem_mask": lambda x, mask: x[mask],
 }
 
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
 TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
                "weight_decay": "weight_decay", "alpha": "rho"}
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-
-
-def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
-    layer.train(training)  # torch modules switch mode by a method, not an argument
-    return layer(x)
-
-
-CUSTOM["train_then_call"] = _train_then_call  # stateful layers (oracle/ops/layers.py)
-
-
-# dtypes named by a string (oracle/ops/casting.py)
-CUSTOM.update({
-    "to_dtype": lambda x, dtype: x.to(getattr(torch, dtype)),
-    "view_dtype": lambda x, dtype: x.view(getattr(torch, dtype)),
-    "sum_dtype": lambda x, dtype: torch.sum(x, dtype=getattr(torch, dtype)),
-    "mean_dtype": lambda x, dtype: torch.mean(x, dtype=getattr(torch, dtype)),
-})
-
-
-def _update_then_compute(metric: Any, values: Any) -> Any:
-    metric.update(values)
-    return metric.compute()
-
-
-CUSTOM["update_then_compute"] = _update_then_compute  # stateful metrics
 
 
 def _kind(value: Any) -> str:

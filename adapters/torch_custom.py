@@ -86,9 +86,6 @@ def linear_schedule(step: Any, init_value: float, end_value: float, transition_s
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "depthwise_conv2d": lambda x, w, stride=1, padding="valid": torch.nn.functional.conv2d(
-        x, w, stride=stride, padding=padding, groups=x.shape[1]),
-    "einsum2": lambda x, y, equation: torch.einsum(equation, x, y),
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": clip_grad_norm, "clip_grad_value": clip_grad_value,
     "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,

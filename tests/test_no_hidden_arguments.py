@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from oracle.expression import literal_keywords
 from oracle.native import effective_attrs, render
 from oracle.ops import FRAMEWORKS, OPS, Binding, OpDef, describe_binding
 from oracle.ops.spec import Fixed
@@ -58,6 +59,10 @@ def test_every_fixed_keyword_is_declared_with_a_reason(name: str, framework: str
                          ids=[f"{n}-{fw}-{i}" for n, fw, i, leaf in LEAVES if leaf.kind not in ("none", "custom")])
 def test_the_rendered_call_passes_no_undeclared_keyword(name: str, framework: str, index: int, leaf: Binding) -> None:
     declared = OPS[name]
+    if leaf.kind == "expression":  # a keyword given a literal, not an argument, attribute or fixed constant
+        hidden = literal_keywords(leaf.code, {*declared.arg_names, *declared.attrs, *leaf.fixed})
+        assert not hidden, f"{name}[{framework}]: {leaf.code} passes {sorted(hidden)}, neither pinned nor fixed"
+        return
     attrs = _leaf_attrs(declared, leaf)
     text = render(leaf, declared, {a: a for a in declared.arg_names}, attrs)
     allowed = set(leaf.fixed)
