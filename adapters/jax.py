@@ -39,21 +39,6 @@ def _jnp() -> Any:
     return jnp
 
 
-def _nnx_norm(cls: str, x: Any, epsilon: Any = None, **options: Any) -> Any:
-    """A flax.nnx normalization layer needs its feature count at construction: built from x, then applied."""
-    from flax import nnx
-
-    if epsilon is not None:
-        options["epsilon"] = epsilon
-    return getattr(nnx, cls)(x.shape[-1], rngs=nnx.Rngs(0), **options)(x)
-
-
-def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
-    """flax.nnx.InstanceNorm is channels-last; the case is written channels-first [N, C, L...]."""
-    import jax.numpy as jnp
-
-    y = _nnx_norm("InstanceNorm", jnp.moveaxis(x, 1, -1), epsilon, use_bias=False, use_scale=False)
-    return jnp.moveaxis(y, -1, 1)
 
 
 def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
@@ -79,14 +64,6 @@ def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
 # The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optax_ctc_tnc": _optax_ctc_tnc,
-    "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
-                                                                 use_bias=False, use_scale=False),
-    "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,
-                                                                               use_bias=False, use_scale=False),
-    "nnx_group_norm": lambda x, num_groups, epsilon=None: _nnx_norm("GroupNorm", x, epsilon, num_groups=num_groups,
-                                                                    use_bias=False, use_scale=False),
-    "nnx_instance_norm_ncl": _nnx_instance_norm_ncl,
-    "nnx_rms_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("RMSNorm", x, epsilon, use_scale=False),
     "nnx_batch_norm": _nnx_batch_norm,
     "band_part_tril_triu": _band_part,
 }

@@ -3,47 +3,11 @@
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable
 
 from adapters.jax_optim import CUSTOM as _OPTIM
 from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
-from oracle.native import Made, as_made, shown_call
 from oracle.request import Unsupported
-
-
-def _tx_update(tx: Any, grads: Any) -> Any:
-    return tx.update(grads, tx.init(grads))[0]
-
-
-def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
-    """optax.<name>(*args, **kwargs)(step), recorded with the values passed."""
-    import optax
-
-    text = shown_call(f"optax.{name}", args, kwargs) + "({step})"
-    return Made(as_made(lambda: getattr(optax, name)(*args, **kwargs)(step), text), text, {})
-
-
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
-    """gamma is exponential_decay's decay_rate, which has no default: unpinned, it is not passed."""
-    extra = (hp["gamma"],) if "gamma" in hp else ()
-    return _schedule("exponential_decay", step, learning_rate, step_size, *extra, staircase=True)
-
-
-def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
-    import optax
-
-    made = _schedule("cosine_decay_schedule", step, learning_rate, decay_steps, **hp)
-    if "alpha" not in hp:
-        made.defaults["alpha"] = f"alpha={inspect.signature(optax.cosine_decay_schedule).parameters['alpha'].default!r}"
-    return made
-
-
-def _optax(name: str) -> Any:
-    import optax
-
-    return getattr(optax, name)
-
 
 
 def conv_transpose(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
@@ -95,14 +59,6 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool, "resize": resize,
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
-    "clip_grad_norm": lambda grads, max_norm: _tx_update(_optax("clip_by_global_norm")(max_norm), grads),
-    "clip_grad_value": lambda grads, clip_value: _tx_update(_optax("clip")(clip_value), grads),
-    "step_decay_schedule": step_decay_schedule,
-    "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
-        _schedule("exponential_decay", step, learning_rate, decay_steps, decay_rate),
-    "cosine_decay_schedule": cosine_decay_schedule,
-    "linear_schedule": lambda step, init_value, end_value, transition_steps:
-        _schedule("linear_schedule", step, init_value, end_value, transition_steps),
     **_OPTIM,
 }
 

@@ -111,16 +111,9 @@ def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: 
     return module(query, key, value, mask=key_keep[:, None, None, :])
 
 
-def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
-    import jax
-
-    return jax.nn.dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
-
-
 CUSTOM: dict[str, Callable[..., Any]] = {
     "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
-    "linen_dense_layer": dense, "linen_multi_head_attention": mha, "jax_sdpa": _sdpa,
-    "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
+    "linen_dense_layer": dense, "linen_multi_head_attention": mha,
 }
 
 

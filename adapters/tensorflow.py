@@ -36,12 +36,6 @@ def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
     return tf.slice(x, begin, size)
 
 
-def _keras_batch_norm_training(x: Any, epsilon: Any = None) -> Any:
-    """A Keras layer called directly runs in inference mode; training-mode batch statistics need training=True."""
-    import keras
-
-    return keras.layers.BatchNormalization(**({} if epsilon is None else {"epsilon": epsilon}))(x, training=True)
-
 
 def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
     """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
@@ -66,7 +60,6 @@ def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_leng
 CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_ctc_tnc": _keras_ctc_tnc,
     "keras_f1_sparse": _keras_f1_sparse,
-    "keras_batch_norm_training": _keras_batch_norm_training,
     "slice_axis": _slice_axis,
 }
 

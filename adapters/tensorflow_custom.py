@@ -6,7 +6,6 @@ Imported by adapters/tensorflow.py after it has set KERAS_BACKEND.
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable
 
 import keras
@@ -14,29 +13,11 @@ import tensorflow as tf
 
 from adapters.tensorflow_optim import CUSTOM as _OPTIM
 from adapters.tensorflow_optim import STEP_CLASSES, optimizer_step
-from oracle.native import Made, as_made, shown_call
 from oracle.request import Unsupported
 
 __all__ = ["CUSTOM", "STEP_CLASSES"]
 
-def _schedule(name: str, step: Any, *args: Any, **kwargs: Any) -> Made:
-    """keras.optimizers.schedules.<name>(*args, **kwargs)(step), recorded with the values passed."""
-    text = shown_call(f"keras.optimizers.schedules.{name}", args, kwargs) + "({step})"
-    return Made(as_made(lambda: getattr(keras.optimizers.schedules, name)(*args, **kwargs)(step), text), text, {})
 
-
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
-    """gamma is ExponentialDecay's decay_rate, which has no default: unpinned, it is not passed."""
-    extra = (hp["gamma"],) if "gamma" in hp else ()
-    return _schedule("ExponentialDecay", step, learning_rate, step_size, *extra, staircase=True)
-
-
-def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
-    made = _schedule("CosineDecay", step, learning_rate, decay_steps, **hp)
-    if "alpha" not in hp:
-        default = inspect.signature(keras.optimizers.schedules.CosineDecay).parameters["alpha"].default
-        made.defaults["alpha"] = f"alpha={default!r}"
-    return made
 
 
 
@@ -99,14 +80,6 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose1d_ncw": conv_transpose1d_ncw,
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
     **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
-    "clip_grad_norm": lambda grads, max_norm: tf.clip_by_global_norm([grads], max_norm)[0][0],
-    "clip_grad_value": lambda grads, clip_value: tf.clip_by_value(grads, -clip_value, clip_value),
-    "step_decay_schedule": step_decay_schedule,
-    "exponential_decay_schedule": lambda step, learning_rate, decay_rate, decay_steps:
-        _schedule("ExponentialDecay", step, learning_rate, decay_steps, decay_rate),
-    "cosine_decay_schedule": cosine_decay_schedule,
-    "linear_schedule": lambda step, init_value, end_value, transition_steps:
-        _schedule("PolynomialDecay", step, init_value, transition_steps, end_learning_rate=end_value),
     **_OPTIM,
 }
 

@@ -100,34 +100,7 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_lstm": lstm, "keras_gru": gru, "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
     "keras_dense_layer": dense, "keras_multi_head_attention": mha,
-    "keras_sdpa": lambda q, k, v, is_causal=False: keras.ops.dot_product_attention(q, k, v, is_causal=is_causal),
-    "keras_sdpa_mask": lambda q, k, v, mask: keras.ops.dot_product_attention(q, k, v, mask=mask),
 }
-
-
-# Default initialisers and dropout (oracle/ops/stochastic.py): Keras draws from its global seed, which
-# keras.utils.set_random_seed pins (for the whole worker: Keras has no scoped form).
-def _seeded_layer(make: Callable[[], Any], shape: tuple[Any, ...]) -> Any:
-    keras.utils.set_random_seed(0)  # before the layer exists: its initialisers draw from this seed
-    layer = make()
-    layer.build(shape)
-    return layer
-
-
-def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
-    layer = keras.layers.Dropout(rate, seed=0)
-    return layer(x) if training is None else layer(x, training=training)
-
-
-CUSTOM.update({
-    "keras_default_dense_kernel": lambda in_features, out_features: _seeded_layer(
-        lambda: keras.layers.Dense(out_features), (None, in_features)).kernel.value,
-    "keras_default_embedding_table": lambda num_embeddings, embedding_dim: _seeded_layer(
-        lambda: keras.layers.Embedding(num_embeddings, embedding_dim), (None,)).embeddings.value,
-    "keras_default_lstm_kernel": lambda input_size, units: _seeded_layer(
-        lambda: keras.layers.LSTM(units), (None, None, input_size)).cell.kernel.value,
-    "keras_dropout_layer": _dropout,
-})
 
 
 @contextlib.contextmanager

@@ -73,20 +73,11 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
     return _run("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
 
 
-def _heads_first(a: Any) -> Any:
-    return a.transpose(1, 2)  # [batch, len, heads, dim] <-> torch's [batch, heads, len, dim]
-
-
-def sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
-    y = torch.nn.functional.scaled_dot_product_attention(_heads_first(q), _heads_first(k), _heads_first(v),
-                                                         attn_mask=mask, is_causal=is_causal)
-    return _heads_first(y)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "torch_lstm": lstm, "torch_gru": gru, "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
-    "torch_dense_layer": dense, "torch_sdpa": sdpa, "torch_multi_head_attention": mha,
-    "torch_sdpa_mask": lambda q, k, v, mask: sdpa(q, k, v, mask=mask),
+    "torch_dense_layer": dense, "torch_multi_head_attention": mha,
 }
 
 

@@ -112,6 +112,10 @@ def names(code: str) -> set[str]:
     return {n.id for n in ast.walk(parse(code)) if isinstance(n, ast.Name)}
 
 
+def keywords(code: str) -> set[str]:
+    return {k.arg for n in ast.walk(parse(code)) if isinstance(n, ast.Call) for k in n.keywords if k.arg}
+
+
 def literal_keywords(code: str, names: set[str]) -> set[str]:
     """Keywords `code` passes a value that none of `names` (arguments, attributes, fixed) gives."""
     out = set()

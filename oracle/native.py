@@ -449,7 +449,7 @@ def _check_expression(leaf: Binding, declared: OpDef) -> None:
     for problem in expression.problems(leaf.code, set(declared.arg_names) | set(declared.attrs) | set(leaf.fixed),
                                        unset):
         raise BindingError(problem)
-    unused = [k for k in leaf.fixed if k not in expression.names(leaf.code)]
+    unused = [k for k in leaf.fixed if k not in expression.names(leaf.code) | expression.keywords(leaf.code)]
     if unused:
         raise BindingError(f"{leaf.code!r} declares fixed {', '.join(unused)} but does not use it")
     for path in expression.paths(leaf.code):
