@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.jax_custom import CUSTOM
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.jaxgrad import jax_custom_vjp, jax_gradient_api, jax_gradients
@@ -24,53 +25,6 @@ from oracle.vectorize import in_axes, out_axes
 OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "b1": "beta1",
                "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
 
-
-
-def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
-    from flax import nnx
-
-    renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
-    return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
-
-
-def _jnp() -> Any:
-    import jax.numpy as jnp
-
-    return jnp
-
-
-
-
-def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
-                   reduction: Any = None) -> Any:
-    """optax.losses.ctc_loss is batch-major and takes paddings, not lengths; the case is torch's [T, N, C]."""
-    import jax.numpy as jnp
-    import optax
-
-    logits = jnp.transpose(log_probs, (1, 0, 2))
-    logit_paddings = (jnp.arange(logits.shape[1])[None, :] >= input_lengths[:, None]).astype(logits.dtype)
-    label_paddings = (jnp.arange(targets.shape[1])[None, :] >= target_lengths[:, None]).astype(logits.dtype)
-    per_sample = optax.losses.ctc_loss(logits, logit_paddings, targets, label_paddings)
-    return {"mean": jnp.mean, "sum": jnp.sum}.get(reduction, lambda v: v)(per_sample)
-
-
-def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
-    """tf.linalg.band_part as JAX users write it (jnp.triu, then jnp.tril; a negative count: that call left out)."""
-    jnp = _jnp()
-    kept = x if num_lower < 0 else jnp.triu(x, -num_lower)
-    return kept if num_upper < 0 else jnp.tril(kept, num_upper)
-
-
-# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "optax_ctc_tnc": _optax_ctc_tnc,
-    "nnx_batch_norm": _nnx_batch_norm,
-    "band_part_tril_triu": _band_part,
-}
-
-from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
-
-CUSTOM.update(_FAMILY_CUSTOM)
 
 
 def _kind(value: Any) -> str:

@@ -1,69 +1,16 @@
-"""The JAX column's custom bindings for the linalg, conv and optimizer families (optax, jax.image, flax.nnx)."""
+"""The JAX column's custom bindings, one module per family: what an op's declaration cannot say as a call,
+a method or an expression (oracle/ops declares each as `custom(name, code)`; tests/test_custom_bindings.py
+counts them)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
-from adapters.jax_optim import CUSTOM as _OPTIM
-from adapters.jax_optim import STEP_FUNCTIONS, optimizer_step
-from oracle.request import Unsupported
+from adapters.jax_conv import CUSTOM as CONV
+from adapters.jax_idioms import CUSTOM as IDIOMS
+from adapters.jax_layers import CUSTOM as LAYERS
+from adapters.jax_losses import CUSTOM as LOSSES
+from adapters.jax_optim import CUSTOM as OPTIM
+from adapters.jax_shape import CUSTOM as SHAPE
 
-
-def conv_transpose(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
-    """jax.lax.conv_transpose over the spatial axes of [N, C, ...] (1-D or 2-D), torch's padding as k - 1 - p."""
-    import jax
-
-    spatial = x.ndim - 2
-    pads = [(k - 1 - padding, k - 1 - padding + output_padding) for k in w.shape[2:]]
-    layout = ("NCH", "OIH", "NCH") if spatial == 1 else ("NCHW", "OIHW", "NCHW")
-    return jax.lax.conv_transpose(x, w, (stride,) * spatial, pads, dimension_numbers=layout, transpose_kernel=True)
-
-
-def _channels_last(pool: Any, x: Any, kernel_size: int, stride: int | None, padding: int, **kw: Any) -> Any:
-    """A flax.nnx pool over the spatial axes of [N, C, ...]: nnx pools channels-last, so C moves last and back."""
-    import jax.numpy as jnp
-
-    spatial = x.ndim - 2
-    extra = {} if stride is None else {"strides": (stride,) * spatial}
-    pad = ((padding, padding),) * spatial if padding else "VALID"
-    last = (0, *range(2, x.ndim), 1)
-    y = pool(jnp.transpose(x, last), (kernel_size,) * spatial, padding=pad, **extra, **kw)
-    return jnp.transpose(y, (0, x.ndim - 1, *range(1, x.ndim - 1)))
-
-
-def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
-    from flax import nnx
-
-    if ceil_mode:
-        raise Unsupported("flax.nnx.max_pool has no ceil_mode")
-    return _channels_last(nnx.max_pool, x, kernel_size, stride, padding)
-
-
-def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
-    from flax import nnx
-
-    return _channels_last(nnx.avg_pool, x, kernel_size, stride, padding, **hp)
-
-
-def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
-    import jax
-
-    if hp.get("align_corners"):
-        raise Unsupported("jax.image.resize has no align_corners: half-pixel centres only")
-    extra = {"antialias": hp["antialias"]} if "antialias" in hp else {}
-    return jax.image.resize(x, tuple(x.shape[:2]) + tuple(size), method=method, **extra)
-
-
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
-    "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool, "resize": resize,
-    **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
-    **_OPTIM,
-}
-
-from adapters.jax_idioms import CUSTOM as _IDIOMS  # noqa: E402
-from adapters.jax_layers import CUSTOM as _LAYERS  # noqa: E402
-
-CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
-CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)
+CUSTOM: dict[str, Callable[..., Any]] = {**SHAPE, **LOSSES, **CONV, **OPTIM, **LAYERS, **IDIOMS}

@@ -14,6 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.tensorflow_custom import CUSTOM, STEP_CLASSES
+from adapters.tensorflow_layers import mixed_policy
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.protocol import ColumnUnavailable
@@ -25,49 +27,6 @@ from oracle.vectorize import in_axes, out_axes
 KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
                "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
                "rho": "rho"}
-
-
-
-
-def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
-    """tf.slice takes a begin and a size for every axis: the whole of the others."""
-    begin, size = [0] * x.shape.rank, [-1] * x.shape.rank
-    begin[axis], size[axis] = start, length
-    return tf.slice(x, begin, size)
-
-
-
-def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
-    """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
-    import keras
-
-    options = {} if average == "framework" else {"average": None if average == "none" else average}
-    metric = keras.metrics.F1Score(**options)
-    metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds)
-    return metric.result()
-
-
-def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
-                   reduction: Any = None) -> Any:
-    """keras.ops.ctc_loss is batch-major [N, T, C]; the case is torch's time-major [T, N, C]."""
-    import keras
-
-    per_sample = keras.ops.ctc_loss(targets, tf.transpose(log_probs, [1, 0, 2]), target_lengths, input_lengths)
-    return {"mean": tf.math.reduce_mean, "sum": tf.math.reduce_sum}.get(reduction, lambda v: v)(per_sample)
-
-
-# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "keras_ctc_tnc": _keras_ctc_tnc,
-    "keras_f1_sparse": _keras_f1_sparse,
-    "slice_axis": _slice_axis,
-}
-
-from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
-from adapters.tensorflow_custom import STEP_CLASSES  # noqa: E402
-from adapters.tensorflow_layers import mixed_policy  # noqa: E402
-
-CUSTOM.update(_FAMILY_CUSTOM)
 
 
 def _kind(value: Any) -> str:

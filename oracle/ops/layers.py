@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops.spec import FRAMEWORK, REQUIRED, Arg, Attr, attribute, build, custom, expression, kw, op
+from oracle.ops.spec import FRAMEWORK, REQUIRED, Arg, Attr, attribute, build, expression, fix, kw, op
 
 
 class RunningStats:
@@ -41,7 +41,9 @@ OPS = [
        torch=build("torch.nn.BatchNorm1d", num_features="num_features", momentum="momentum", eps="eps"),
        tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
                         infers=("num_features",)),
-       jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
+       jax=expression("flax.nnx.BatchNorm(num_features, momentum=momentum, epsilon=eps, rngs=flax.nnx.Rngs(0))",
+                      fixed={"rngs": fix("nnx.Rngs(0)", "flax.nnx layers need an Rngs to build; a batch norm's "
+                                                         "initial scale 1 and offset 0 do not depend on it")})),
     op("bn_call", "normalization", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
        "and updates the running ones, otherwise the running ones are used", _bn_call,
        attrs={"training": Attr("bool", REQUIRED)},
