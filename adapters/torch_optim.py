@@ -151,19 +151,12 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
 
 
-def clip_grad_norm(grads: Any, max_norm: float) -> Any:
-    """torch clips the .grad of parameters in place: the gradient is set on a Parameter and read back."""
+def clipped(utility: str, grads: Any, **bound: float) -> Any:
+    """torch.nn.utils.<utility>([p], bound) clips the .grad of parameters in place (an attribute assignment, then
+    a statement): the gradient is set on a Parameter, clipped, and its .grad read back."""
     p = torch.nn.Parameter(torch.zeros_like(grads))
     p.grad = grads.detach().clone()
-    torch.nn.utils.clip_grad_norm_([p], max_norm)
-    return p.grad
-
-
-def clip_grad_value(grads: Any, clip_value: float) -> Any:
-    """torch clips the .grad of parameters in place: the gradient is set on a Parameter and read back."""
-    p = torch.nn.Parameter(torch.zeros_like(grads))
-    p.grad = grads.detach().clone()
-    torch.nn.utils.clip_grad_value_([p], clip_value)
+    getattr(torch.nn.utils, utility)([p], *bound.values())
     return p.grad
 
 
@@ -228,7 +221,8 @@ def linear_schedule(step: Any, init_value: float, end_value: float, transition_s
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
-    "clip_grad_norm": clip_grad_norm, "clip_grad_value": clip_grad_value,
+    "clip_grad_norm": functools.partial(clipped, "clip_grad_norm_"),
+    "clip_grad_value": functools.partial(clipped, "clip_grad_value_"),
     "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
     "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
 }

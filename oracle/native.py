@@ -298,7 +298,7 @@ class Binder:
         if leaf.kind == "attribute":  # read from the object a step built: checked when read
             return
         if leaf.kind == "expression":
-            _check_expression(leaf, declared)
+            check_expression(leaf, declared)
             return
         if leaf.kind == "custom":
             if leaf.target not in self.custom:
@@ -442,7 +442,7 @@ class Binder:
         return found
 
 
-def _check_expression(leaf: Binding, declared: OpDef) -> None:
+def check_expression(leaf: Binding, declared: OpDef) -> None:
     """An expression names only the op's arguments, attributes, its fixed constants and modules; each module
     path exists and each module function it calls takes the keywords given."""
     unset = {n for n, a in declared.attrs.items() if not a.required and not a.passed_by_default}
