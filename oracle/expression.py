@@ -131,14 +131,13 @@ def run(code: str, values: Mapping[str, Any], resolve: Callable[[str], Any]) -> 
     """Evaluate `code` with `values` for its names (a name absent from them is an unpinned attribute)."""
     scope = dict(values)
     tree = parse(code)
-    for statement in tree.body[:-1]:
-        if isinstance(statement, ast.Assign):
-            scope[statement.targets[0].id] = _eval(statement.value, scope, resolve)  # type: ignore[attr-defined]
-        else:
-            _eval(statement.value, scope, resolve)  # type: ignore[attr-defined]
-    last = tree.body[-1]
-    assert isinstance(last, ast.Expr)
-    return _eval(last.value, scope, resolve)
+    value = None
+    for statement in tree.body:  # parse() admits `name = value` and expressions only, the last an expression
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+            scope[statement.targets[0].id] = _eval(statement.value, scope, resolve)
+        elif isinstance(statement, ast.Expr):
+            value = _eval(statement.value, scope, resolve)
+    return value
 
 
 def _eval(node: ast.expr, scope: dict[str, Any], resolve: Callable[[str], Any]) -> Any:
