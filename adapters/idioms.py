@@ -9,6 +9,7 @@ how a tensor is summed, and how a Python count becomes a tensor the oracle recor
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from typing import Any, Callable
 
@@ -17,6 +18,7 @@ scale = 1.0  # the global that global_read's function reads
 
 
 def if_on_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
+    """A Python `if` on the sum of x inside f: a traced value where the compiler traces."""
     def f(x: Any) -> Any:
         return x * 2 if total(x) > 0 else -x
 
@@ -39,6 +41,7 @@ def body_runs(compile_: Compile, count: Callable[[int], Any], inputs: list[Any])
 
 
 def scalar_argument_runs(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    """How many times f's Python body ran over two calls with a new Python float each."""
     runs: list[int] = []
 
     def f(x: Any, s: float) -> Any:
@@ -52,6 +55,7 @@ def scalar_argument_runs(compile_: Compile, count: Callable[[int], Any], x: Any)
 
 
 def global_read(compile_: Compile, x: Any) -> Any:
+    """f reads a module global that changes between two calls."""
     global scale
     scale = 1.0
     f = compile_(lambda x: x * scale)
@@ -61,6 +65,7 @@ def global_read(compile_: Compile, x: Any) -> Any:
 
 
 def float_of_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
+    """float() of a tensor computed inside f."""
     def f(x: Any) -> Any:
         return x * float(total(x))  # a Python float of a tensor computed inside
 
@@ -68,6 +73,7 @@ def float_of_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> An
 
 
 def boolean_mask(compile_: Compile, x: Any) -> Any:
+    """x[x > 0] inside f: a result whose length depends on the values."""
     def f(x: Any) -> Any:
         return x[x > 0]  # the result's length is the number of positive values
 
@@ -75,6 +81,7 @@ def boolean_mask(compile_: Compile, x: Any) -> Any:
 
 
 def while_on_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
+    """A Python `while` on the sum of x inside f."""
     def f(x: Any) -> Any:
         while total(x) < 10:
             x = x * 2
@@ -84,6 +91,7 @@ def while_on_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> An
 
 
 def item_assignment(compile_: Compile, x: Any) -> Any:
+    """y[0] = 0 on a copy of x inside f."""
     def f(x: Any) -> Any:
         y = x + 0  # a new array, so the caller's input is left alone
         y[0] = 0
@@ -93,6 +101,7 @@ def item_assignment(compile_: Compile, x: Any) -> Any:
 
 
 def int_argument_slice(compile_: Compile, x: Any) -> Any:
+    """x[:n] inside f with n a Python int argument."""
     def f(x: Any, n: int) -> Any:
         return x[:n]
 
@@ -100,6 +109,7 @@ def int_argument_slice(compile_: Compile, x: Any) -> Any:
 
 
 def print_count(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    """How many lines two calls of f print (a Python print inside f)."""
     out = io.StringIO()
 
     def f(x: Any) -> Any:
@@ -114,6 +124,7 @@ def print_count(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
 
 
 def leaked_intermediate(compile_: Compile, x: Any) -> Any:
+    """An intermediate kept in a Python list outside f, used after the call."""
     saved: list[Any] = []
 
     def f(x: Any) -> Any:
@@ -126,6 +137,7 @@ def leaked_intermediate(compile_: Compile, x: Any) -> Any:
 
 
 def out_of_bounds_index(compile_: Compile, x: Any) -> Any:
+    """x[x.shape[0]] inside f: the first index past the end."""
     def f(x: Any) -> Any:
         return x[x.shape[0]]  # the first index past the end
 
@@ -133,6 +145,7 @@ def out_of_bounds_index(compile_: Compile, x: Any) -> Any:
 
 
 def static_argument_runs(static: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    """How many times f's body ran over three calls with argument 1 static (1, 2, then 1)."""
     runs: list[int] = []
 
     def f(x: Any, n: int) -> Any:
@@ -146,11 +159,27 @@ def static_argument_runs(static: Compile, count: Callable[[int], Any], x: Any) -
 
 
 def closure_list_read(compile_: Compile, x: Any) -> Any:
+    """f reads the length of a Python list that grows between two calls."""
     items = [1.0]
     f = compile_(lambda x: x * len(items))
     f(x)
     items.append(2.0)
     return f(x)
+
+
+def side_effect_count(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    """How many times f's Python body ran over two calls with the same input."""
+    return body_runs(compile_, count, [x, x])
+
+
+def new_shape_runs(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
+    """How many times f's Python body ran over calls with x, a new shape, then x's again."""
+    return body_runs(compile_, count, [x, x[:1], x])
+
+
+def new_dtype_runs(compile_: Compile, count: Callable[[int], Any], x: Any, n: Any) -> Any:
+    """How many times f's Python body ran over calls with x, a new dtype, then x's again."""
+    return body_runs(compile_, count, [x, n, x])
 
 
 def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int], Any],
@@ -159,22 +188,23 @@ def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int],
     function or fail (jax.jit, tf.function(jit_compile=True), torch.compile(fullgraph=True)), `static` its
     compiler with a function's argument 1 static (jax.jit(f, static_argnums=1); tf.function and
     torch.compile have no such option and take a Python int as it is)."""
+    p = functools.partial
     return {
-        "compiled_if_on_value": lambda x: if_on_value(compile_, total, x),
-        "compiled_side_effect_count": lambda x: body_runs(compile_, count, [x, x]),
-        "compiled_scalar_argument_runs": lambda x: scalar_argument_runs(compile_, count, x),
-        "compiled_global_read": lambda x: global_read(compile_, x),
-        "compiled_new_shape_runs": lambda x: body_runs(compile_, count, [x, x[:1], x]),  # a new shape, then x's
-        "compiled_new_dtype_runs": lambda x, n: body_runs(compile_, count, [x, n, x]),  # a new dtype, then x's
-        "compiled_float_of_value": lambda x: float_of_value(compile_, total, x),
-        "compiled_boolean_mask": lambda x: boolean_mask(compile_, x),
-        "compiled_while_on_value": lambda x: while_on_value(compile_, total, x),
-        "compiled_item_assignment": lambda x: item_assignment(compile_, x),
-        "compiled_int_argument_slice": lambda x: int_argument_slice(compile_, x),
-        "compiled_print_count": lambda x: print_count(compile_, count, x),
-        "compiled_leaked_intermediate": lambda x: leaked_intermediate(compile_, x),
-        "compiled_out_of_bounds_index": lambda x: out_of_bounds_index(compile_, x),
-        "compiled_strict_if_on_value": lambda x: if_on_value(strict, total, x),
-        "compiled_static_argument_runs": lambda x: static_argument_runs(static, count, x),
-        "compiled_closure_list_read": lambda x: closure_list_read(compile_, x),
+        "compiled_if_on_value": p(if_on_value, compile_, total),
+        "compiled_side_effect_count": p(side_effect_count, compile_, count),
+        "compiled_scalar_argument_runs": p(scalar_argument_runs, compile_, count),
+        "compiled_global_read": p(global_read, compile_),
+        "compiled_new_shape_runs": p(new_shape_runs, compile_, count),
+        "compiled_new_dtype_runs": p(new_dtype_runs, compile_, count),
+        "compiled_float_of_value": p(float_of_value, compile_, total),
+        "compiled_boolean_mask": p(boolean_mask, compile_),
+        "compiled_while_on_value": p(while_on_value, compile_, total),
+        "compiled_item_assignment": p(item_assignment, compile_),
+        "compiled_int_argument_slice": p(int_argument_slice, compile_),
+        "compiled_print_count": p(print_count, compile_, count),
+        "compiled_leaked_intermediate": p(leaked_intermediate, compile_),
+        "compiled_out_of_bounds_index": p(out_of_bounds_index, compile_),
+        "compiled_strict_if_on_value": p(if_on_value, strict, total),
+        "compiled_static_argument_runs": p(static_argument_runs, static, count),
+        "compiled_closure_list_read": p(closure_list_read, compile_),
     }

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.jax_custom import CUSTOM
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import run
@@ -26,96 +27,6 @@ from oracle.vectorize import in_axes, out_axes
 OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "b1": "beta1",
                "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
 
-
-def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    import jax
-
-    return jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), padding=padding.upper(),
-                                        dimension_numbers=("NCHW", "OIHW", "NCHW"))
-
-
-def _nnx_batch_norm(num_features: int, **attrs: Any) -> Any:
-    from flax import nnx
-
-    renamed = {"epsilon" if k == "eps" else k: v for k, v in attrs.items()}
-    return nnx.BatchNorm(num_features, rngs=nnx.Rngs(0), **renamed)
-
-
-def _jnp() -> Any:
-    import jax.numpy as jnp
-
-    return jnp
-
-
-def _nnx_norm(cls: str, x: Any, epsilon: Any = None, **options: Any) -> Any:
-    """A flax.nnx normalization layer needs its feature count at construction: built from x, then applied."""
-    from flax import nnx
-
-    if epsilon is not None:
-        options["epsilon"] = epsilon
-    return getattr(nnx, cls)(x.shape[-1], rngs=nnx.Rngs(0), **options)(x)
-
-
-def _nnx_instance_norm_ncl(x: Any, epsilon: Any = None) -> Any:
-    """flax.nnx.InstanceNorm is channels-last; the case is written channels-first [N, C, L...]."""
-    import jax.numpy as jnp
-
-    y = _nnx_norm("InstanceNorm", jnp.moveaxis(x, 1, -1), epsilon, use_bias=False, use_scale=False)
-    return jnp.moveaxis(y, -1, 1)
-
-
-def _optax_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
-                   reduction: Any = None) -> Any:
-    """optax.losses.ctc_loss is batch-major and takes paddings, not lengths; the case is torch's [T, N, C]."""
-    import jax.numpy as jnp
-    import optax
-
-    logits = jnp.transpose(log_probs, (1, 0, 2))
-    logit_paddings = (jnp.arange(logits.shape[1])[None, :] >= input_lengths[:, None]).astype(logits.dtype)
-    label_paddings = (jnp.arange(targets.shape[1])[None, :] >= target_lengths[:, None]).astype(logits.dtype)
-    per_sample = optax.losses.ctc_loss(logits, logit_paddings, targets, label_paddings)
-    return {"mean": jnp.mean, "sum": jnp.sum}.get(reduction, lambda v: v)(per_sample)
-
-
-def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
-    """tf.linalg.band_part as JAX users write it (jnp.triu, then jnp.tril; a negative count: that call left out)."""
-    jnp = _jnp()
-    kept = x if num_lower < 0 else jnp.triu(x, -num_lower)
-    return kept if num_upper < 0 else jnp.tril(kept, num_upper)
-
-
-# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "optax_ctc_tnc": _optax_ctc_tnc,
-    "nnx_batch_norm_training": lambda x, epsilon=None: _nnx_norm("BatchNorm", x, epsilon, use_running_average=False,
-                                                                 use_bias=False, use_scale=False),
-    "nnx_layer_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("LayerNorm", x, epsilon,
-                                                                               use_bias=False, use_scale=False),
-    "nnx_group_norm": lambda x, num_groups, epsilon=None: _nnx_norm("GroupNorm", x, epsilon, num_groups=num_groups,
-                                                                    use_bias=False, use_scale=False),
-    "nnx_instance_norm_ncl": _nnx_instance_norm_ncl,
-    "nnx_rms_norm": lambda x, normalized_shape=None, epsilon=None: _nnx_norm("RMSNorm", x, epsilon, use_scale=False),
-    "conv2d_nchw": _conv2d_nchw,
-    "at_add": lambda x, indices, updates: x.at[indices].add(updates),
-    "array_tolist": lambda x: x.tolist(),
-    "nnx_batch_norm": _nnx_batch_norm,
-    "nnx_bn_call": lambda layer, x, training: layer(x, use_running_average=not training),
-    "at_set": lambda x, indices, updates: x.at[indices].set(updates),
-    "at_max": lambda x, indices, updates: x.at[indices].max(updates),
-    "at_min": lambda x, indices, updates: x.at[indices].min(updates),
-    "concatenate2": lambda x, y, axis: _jnp().concatenate([x, y], axis=axis),
-    "stack2": lambda x, y, axis: _jnp().stack([x, y], axis=axis),
-    "band_part_tril_triu": _band_part,
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
-    "getitem_mask": lambda x, mask: x[mask],
-    "astype_like": lambda x, like: x.astype(like.dtype),
-    "update_values_then_compute": lambda metric, values: (metric.update(values=values), metric.compute())[1],
-}
-
-from adapters.jax_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
-
-CUSTOM.update(_FAMILY_CUSTOM)
 
 
 def _kind(value: Any) -> str:

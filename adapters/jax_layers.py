@@ -3,6 +3,7 @@ mapped weights (Module.apply with a params tree), so jax.grad reaches the canoni
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 from typing import Any, Callable
 
@@ -55,6 +56,7 @@ def _cell(cls: str, recurrent_kernel: Any) -> Any:
 
 
 def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto a flax.linen LSTM cell's parameter tree, applied with Module.apply."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     (c, h), y = _apply("lstm", _cell("LSTMCell", recurrent_kernel), canon, x, "cell", initial_carry=(c0, h0),
                        return_carry=True)  # flax's LSTM carry is (c, h)
@@ -63,6 +65,7 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
         reset_after: bool = True) -> Any:
+    """Canonical weights mapped onto a flax.linen GRU cell's parameter tree, applied with Module.apply."""
     if not reset_after:
         raise Unsupported("flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
                           "(reset_after=True); it has no option for reset_after=False")
@@ -72,6 +75,7 @@ def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_
 
 
 def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto a flax.linen SimpleCell's parameter tree, applied with Module.apply."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     h, y = _apply("simple_rnn", _cell("SimpleCell", recurrent_kernel), canon, x, "cell", initial_carry=h0,
                   return_carry=True)
@@ -79,6 +83,7 @@ def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any
 
 
 def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    """Canonical table mapped onto flax.linen.Embed's parameter tree, applied with Module.apply."""
     from flax import linen
 
     if padding_idx is not None:
@@ -88,6 +93,7 @@ def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
 
 
 def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    """Canonical weights mapped onto flax.linen.Dense's parameter tree, applied with Module.apply."""
     from flax import linen
 
     module = linen.Dense(kernel.shape[1], param_dtype=kernel.dtype)
@@ -111,16 +117,9 @@ def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: 
     return module(query, key, value, mask=key_keep[:, None, None, :])
 
 
-def _sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
-    import jax
-
-    return jax.nn.dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
-
-
 CUSTOM: dict[str, Callable[..., Any]] = {
     "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
-    "linen_dense_layer": dense, "linen_multi_head_attention": mha, "jax_sdpa": _sdpa,
-    "jax_sdpa_mask": lambda q, k, v, mask: _sdpa(q, k, v, mask=mask),
+    "linen_dense_layer": dense, "linen_multi_head_attention": mha,
 }
 
 
@@ -130,6 +129,7 @@ def _value(param: Any) -> Any:
 
 
 def _nnx_lstm_kernel(input_size: int, units: int) -> Any:
+    """The four gate kernels of flax.nnx.LSTMCell, each a parameter of its own, joined in gate order."""
     import jax.numpy as jnp
     from flax import nnx
 
@@ -138,23 +138,24 @@ def _nnx_lstm_kernel(input_size: int, units: int) -> Any:
 
 
 def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+    """`deterministic` is the negation of the case's `training`, passed only when pinned."""
     from flax import nnx
 
     layer = nnx.Dropout(rate, rngs=nnx.Rngs(0))
     return layer(x) if training is None else layer(x, deterministic=not training)
 
 
-def _nnx(cls: str, *sizes: int) -> Any:
+def initial(module: str, parameter: str, **sizes: int) -> Any:
+    """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)).<parameter>'s value, read as this flax version has it
+    (get_value, else .value): one spelling would fail on the other versions the oracle compares."""
     from flax import nnx
 
-    return getattr(nnx, cls)(*sizes, rngs=nnx.Rngs(0))
+    return _value(getattr(getattr(nnx, module)(*sizes.values(), rngs=nnx.Rngs(0)), parameter))
 
 
 CUSTOM.update({
-    "nnx_default_dense_kernel": lambda in_features, out_features: _value(
-        _nnx("Linear", in_features, out_features).kernel),
-    "nnx_default_embedding_table": lambda num_embeddings, embedding_dim: _value(
-        _nnx("Embed", num_embeddings, embedding_dim).embedding),
+    "nnx_default_dense_kernel": functools.partial(initial, "Linear", "kernel"),
+    "nnx_default_embedding_table": functools.partial(initial, "Embed", "embedding"),
     "nnx_default_lstm_kernel": _nnx_lstm_kernel,
     "nnx_dropout_layer": _nnx_dropout,
 })

@@ -7,6 +7,7 @@ the object it returns, so they are read from the function's signature, and say s
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -143,4 +144,6 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     return Made(tuple(jnp.stack(s) for s in seen), api, defaults)
 
 
-CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
+}

@@ -14,6 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from adapters.base import BoundBackend, NativeAdapter
+from adapters.tensorflow_custom import CUSTOM, STEP_CLASSES
+from adapters.tensorflow_layers import mixed_policy
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import run
@@ -28,78 +30,6 @@ from oracle.vectorize import in_axes, out_axes
 KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
                "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
                "rho": "rho"}
-
-
-
-def _conv2d_nchw(x: Any, w: Any, stride: int, padding: str) -> Any:
-    """TensorFlow's CPU kernels only take channels-last; the case is written channels-first."""
-    y = tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), strides=stride,
-                     padding=padding.upper())
-    return tf.transpose(y, [0, 3, 1, 2])
-
-
-def _slice_axis(x: Any, start: int, length: int, axis: int) -> Any:
-    """tf.slice takes a begin and a size for every axis: the whole of the others."""
-    begin, size = [0] * x.shape.rank, [-1] * x.shape.rank
-    begin[axis], size[axis] = start, length
-    return tf.slice(x, begin, size)
-
-
-def _keras_batch_norm_training(x: Any, epsilon: Any = None) -> Any:
-    """A Keras layer called directly runs in inference mode; training-mode batch statistics need training=True."""
-    import keras
-
-    return keras.layers.BatchNormalization(**({} if epsilon is None else {"epsilon": epsilon}))(x, training=True)
-
-
-def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
-    """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
-    import keras
-
-    options = {} if average == "framework" else {"average": None if average == "none" else average}
-    metric = keras.metrics.F1Score(**options)
-    metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds)
-    return metric.result()
-
-
-def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
-                   reduction: Any = None) -> Any:
-    """keras.ops.ctc_loss is batch-major [N, T, C]; the case is torch's time-major [T, N, C]."""
-    import keras
-
-    per_sample = keras.ops.ctc_loss(targets, tf.transpose(log_probs, [1, 0, 2]), target_lengths, input_lengths)
-    return {"mean": tf.math.reduce_mean, "sum": tf.math.reduce_sum}.get(reduction, lambda v: v)(per_sample)
-
-
-# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "keras_ctc_tnc": _keras_ctc_tnc,
-    "keras_f1_sparse": _keras_f1_sparse,
-    "keras_batch_norm_training": _keras_batch_norm_training,
-    "conv2d_nchw": _conv2d_nchw,
-    "scatter_add_rows": lambda x, indices, updates: tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates),
-    "numpy_item": lambda x: x.numpy().item(),  # tf.Tensor has no .item(): users go through NumPy
-    "numpy_tolist": lambda x: x.numpy().tolist(),
-    "keras_call": lambda layer, x, training: layer(x, training=training),
-    "scatter_max_rows": lambda x, indices, updates: tf.tensor_scatter_nd_max(x, tf.expand_dims(indices, -1), updates),
-    "scatter_min_rows": lambda x, indices, updates: tf.tensor_scatter_nd_min(x, tf.expand_dims(indices, -1), updates),
-    "scatter_update_rows": lambda x, indices, updates: tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1),
-                                                                                   updates),
-    "add_n2": lambda x, y: tf.math.add_n([x, y]),
-    "concat2": lambda x, y, axis: tf.concat([x, y], axis=axis),
-    "stack2": lambda x, y, axis: tf.stack([x, y], axis=axis),
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
-    "slice_axis": _slice_axis,
-    "cast_like": lambda x, like: tf.cast(x, like.dtype),
-    "update_state_then_result": lambda metric, values: (metric.update_state(values), metric.result())[1],
-}
-
-from adapters.tensorflow_custom import CUSTOM as _FAMILY_CUSTOM  # noqa: E402
-from adapters.tensorflow_custom import STEP_CLASSES  # noqa: E402
-from adapters.tensorflow_layers import mixed_policy  # noqa: E402
-
-CUSTOM.update(_FAMILY_CUSTOM)
 
 
 def _kind(value: Any) -> str:

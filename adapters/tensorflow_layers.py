@@ -50,6 +50,7 @@ def _recurrent(cls: Any, x: Any, recurrent_kernel: Any, **options: Any) -> Any:
 
 
 def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto keras.layers.LSTM's variables, run by stateless_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     y, h, c = _run("lstm", _recurrent(keras.layers.LSTM, x, recurrent_kernel), canon, x, initial_state=[h0, c0])
     return y, h, c
@@ -57,6 +58,7 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
         reset_after: bool = True) -> Any:
+    """Canonical weights mapped onto keras.layers.GRU's variables, run by stateless_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     built = _recurrent(keras.layers.GRU, x, recurrent_kernel, reset_after=reset_after)
     y, h = _run("gru" if reset_after else "gru_reset_before", built, canon, x, initial_state=[h0])
@@ -64,6 +66,7 @@ def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_
 
 
 def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto keras.layers.SimpleRNN's variables, run by stateless_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     y, h = _run("simple_rnn", _recurrent(keras.layers.SimpleRNN, x, recurrent_kernel), canon, x, initial_state=[h0])
     return y, h
@@ -71,6 +74,7 @@ def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any
 
 def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
         v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    """Canonical weights mapped onto keras.layers.MultiHeadAttention's variables, run by stateless_call."""
     canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
              "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
     head_dim = q_kernel.shape[1] // num_heads
@@ -83,6 +87,7 @@ def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: 
 
 
 def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    """Canonical table mapped onto keras.layers.Embedding's variable, run by stateless_call."""
     if padding_idx is not None:
         raise Unsupported("keras.layers.Embedding has no padding_idx (its mask_zero masks id 0 downstream; "
                           "it does not freeze a row)")
@@ -92,6 +97,7 @@ def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
 
 
 def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    """Canonical weights mapped onto keras.layers.Dense's variables, run by stateless_call."""
     built = keras.layers.Dense(kernel.shape[1], dtype=_dtype(kernel))
     built.build(tuple(x.shape))
     return _run("dense_layer", built, {"kernel": kernel, "bias": bias}, x)
@@ -100,34 +106,7 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 CUSTOM: dict[str, Callable[..., Any]] = {
     "keras_lstm": lstm, "keras_gru": gru, "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
     "keras_dense_layer": dense, "keras_multi_head_attention": mha,
-    "keras_sdpa": lambda q, k, v, is_causal=False: keras.ops.dot_product_attention(q, k, v, is_causal=is_causal),
-    "keras_sdpa_mask": lambda q, k, v, mask: keras.ops.dot_product_attention(q, k, v, mask=mask),
 }
-
-
-# Default initialisers and dropout (oracle/ops/stochastic.py): Keras draws from its global seed, which
-# keras.utils.set_random_seed pins (for the whole worker: Keras has no scoped form).
-def _seeded_layer(make: Callable[[], Any], shape: tuple[Any, ...]) -> Any:
-    keras.utils.set_random_seed(0)  # before the layer exists: its initialisers draw from this seed
-    layer = make()
-    layer.build(shape)
-    return layer
-
-
-def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
-    layer = keras.layers.Dropout(rate, seed=0)
-    return layer(x) if training is None else layer(x, training=training)
-
-
-CUSTOM.update({
-    "keras_default_dense_kernel": lambda in_features, out_features: _seeded_layer(
-        lambda: keras.layers.Dense(out_features), (None, in_features)).kernel.value,
-    "keras_default_embedding_table": lambda num_embeddings, embedding_dim: _seeded_layer(
-        lambda: keras.layers.Embedding(num_embeddings, embedding_dim), (None,)).embeddings.value,
-    "keras_default_lstm_kernel": lambda input_size, units: _seeded_layer(
-        lambda: keras.layers.LSTM(units), (None, None, input_size)).cell.kernel.value,
-    "keras_dropout_layer": _dropout,
-})
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ Imported by adapters/tensorflow_custom.py after adapters/tensorflow.py has set K
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -120,4 +121,6 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
 
 
-CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
+}

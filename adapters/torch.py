@@ -9,8 +9,7 @@ import numpy as np
 import torch
 
 from adapters.base import BoundBackend, NativeAdapter
-from adapters.torch_custom import CUSTOM as _FAMILY_CUSTOM
-from adapters.torch_custom import STEP_CLASSES, betas
+from adapters.torch_custom import CUSTOM, STEP_CLASSES, betas
 from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
@@ -23,62 +22,10 @@ from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
 from oracle.vectorize import in_axes, out_axes, randomness
 
-
-def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
-    """F.pad takes a flat list that starts from the LAST axis: [[b0, a0], [b1, a1]] -> [b1, a1, b0, a0]."""
-    flat = [p for pair in reversed(pad_width) for p in pair]
-    if mode is None:
-        return torch.nn.functional.pad(x, flat)
-    return torch.nn.functional.pad(x, flat, mode={"edge": "replicate"}.get(mode, mode))
-
-
-def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
-    """tf.linalg.band_part as torch users write it: triu keeps num_lower subdiagonals, tril num_upper
-    superdiagonals; a negative count keeps that whole triangle, so its call is left out."""
-    kept = x if num_lower < 0 else torch.triu(x, -num_lower)
-    return kept if num_upper < 0 else torch.tril(kept, num_upper)
-
-
-# The few bindings that need code (oracle/ops declares them as `custom(name, code)`).
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "cat2": lambda x, y, axis: torch.cat([x, y], dim=axis),
-    "stack2": lambda x, y, axis: torch.stack([x, y], dim=axis),
-    "pad_pairs": _pad_pairs,
-    "band_part_tril_triu": _band_part,
-    "getitem_slice": lambda x, start, stop: x[start:stop],
-    "getitem_index": lambda x, indices: x[indices],
-    "getitem_mask": lambda x, mask: x[mask],
-}
-
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
 TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
                "weight_decay": "weight_decay", "alpha": "rho"}
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-
-
-def _train_then_call(layer: Any, x: Any, training: bool) -> Any:
-    layer.train(training)  # torch modules switch mode by a method, not an argument
-    return layer(x)
-
-
-CUSTOM["train_then_call"] = _train_then_call  # stateful layers (oracle/ops/layers.py)
-
-
-# dtypes named by a string (oracle/ops/casting.py)
-CUSTOM.update({
-    "to_dtype": lambda x, dtype: x.to(getattr(torch, dtype)),
-    "view_dtype": lambda x, dtype: x.view(getattr(torch, dtype)),
-    "sum_dtype": lambda x, dtype: torch.sum(x, dtype=getattr(torch, dtype)),
-    "mean_dtype": lambda x, dtype: torch.mean(x, dtype=getattr(torch, dtype)),
-})
-
-
-def _update_then_compute(metric: Any, values: Any) -> Any:
-    metric.update(values)
-    return metric.compute()
-
-
-CUSTOM["update_then_compute"] = _update_then_compute  # stateful metrics
 
 
 def _kind(value: Any) -> str:
@@ -88,7 +35,6 @@ def _kind(value: Any) -> str:
         return "bool"
     return "floating" if value.is_floating_point() or value.is_complex() else "integer"
 
-CUSTOM.update(_FAMILY_CUSTOM)  # optimizer steps, schedules, convolutions (adapters/torch_custom.py)
 
 
 class TorchBackend(BoundBackend):

@@ -4,6 +4,7 @@ builds it and run with the mapped weights by torch.func.functional_call, so grad
 from __future__ import annotations
 
 import contextlib
+import functools
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
@@ -26,6 +27,7 @@ def _run(layer: str, module: torch.nn.Module, canon: dict[str, Any], *args: Any,
 
 def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
         v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
+    """Canonical weights mapped onto torch.nn.MultiheadAttention's parameters, run by functional_call."""
     canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
              "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
     module = torch.nn.MultiheadAttention(q_kernel.shape[0], num_heads, batch_first=True, dtype=query.dtype,
@@ -40,6 +42,7 @@ def _rnn(cls: Any, layer: str, x: Any, kernel: Any, **canon: Any) -> Any:
 
 
 def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto torch.nn.LSTM's parameters, run by functional_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     module = _rnn(torch.nn.LSTM, "lstm", x, **canon)
     y, (h, c) = _run("lstm", module, canon, x, (h0[None], c0[None]))  # torch's states lead with num_layers
@@ -48,6 +51,7 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
         reset_after: bool = True) -> Any:
+    """Canonical weights mapped onto torch.nn.GRU's parameters, run by functional_call."""
     if not reset_after:
         raise Unsupported("torch.nn.GRU has one convention, the reset gate applied to h @ W_hn + b_hn "
                           "(reset_after=True); it has no option for reset_after=False")
@@ -57,36 +61,30 @@ def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_
 
 
 def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
+    """Canonical weights mapped onto torch.nn.RNN, run by functional_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
     y, h = _run("simple_rnn", _rnn(torch.nn.RNN, "simple_rnn", x, **canon), canon, x, h0[None])
     return y, h[0]
 
 
 def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
+    """Canonical table mapped onto torch.nn.Embedding's weight, run by functional_call."""
     module = torch.nn.Embedding(table.shape[0], table.shape[1], padding_idx=padding_idx, dtype=table.dtype,
                                 device=table.device)
     return _run("embedding_layer", module, {"table": table}, ids)
 
 
 def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    """Canonical weights mapped onto torch.nn.Linear's parameters, run by functional_call."""
     module = torch.nn.Linear(kernel.shape[0], kernel.shape[1], dtype=kernel.dtype, device=kernel.device)
     return _run("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
 
 
-def _heads_first(a: Any) -> Any:
-    return a.transpose(1, 2)  # [batch, len, heads, dim] <-> torch's [batch, heads, len, dim]
-
-
-def sdpa(q: Any, k: Any, v: Any, is_causal: bool = False, mask: Any = None) -> Any:
-    y = torch.nn.functional.scaled_dot_product_attention(_heads_first(q), _heads_first(k), _heads_first(v),
-                                                         attn_mask=mask, is_causal=is_causal)
-    return _heads_first(y)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "torch_lstm": lstm, "torch_gru": gru, "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
-    "torch_dense_layer": dense, "torch_sdpa": sdpa, "torch_multi_head_attention": mha,
-    "torch_sdpa_mask": lambda q, k, v, mask: sdpa(q, k, v, mask=mask),
+    "torch_dense_layer": dense, "torch_multi_head_attention": mha,
 }
 
 
@@ -103,6 +101,7 @@ def _param(module: torch.nn.Module, name: str) -> Any:
 
 
 def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+    """Seeded inside torch.random.fork_rng (a `with` block) so the worker's random state is left alone."""
     def run() -> Any:
         layer = torch.nn.Dropout(p=rate)
         if training is not None:  # unpinned: the module as built, in torch's default (training) mode
@@ -112,13 +111,17 @@ def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
     return _seeded(run)
 
 
+def initial(module: str, parameter: str, transposed: bool, **sizes: int) -> Any:
+    """torch.nn.<module>(*sizes).<parameter> as built under seed 0 inside torch.random.fork_rng (a `with` block
+    an expression cannot hold), so the worker's random state is left alone; transposed to the canonical layout."""
+    value = _seeded(lambda: _param(getattr(torch.nn, module)(*sizes.values()), parameter))
+    return value.T if transposed else value
+
+
 CUSTOM.update({
-    "torch_default_dense_kernel": lambda in_features, out_features: _seeded(
-        lambda: torch.nn.Linear(in_features, out_features).weight.detach().T),
-    "torch_default_embedding_table": lambda num_embeddings, embedding_dim: _seeded(
-        lambda: torch.nn.Embedding(num_embeddings, embedding_dim).weight.detach()),
-    "torch_default_lstm_kernel": lambda input_size, units: _seeded(
-        lambda: _param(torch.nn.LSTM(input_size, units), "weight_ih_l0").T),
+    "torch_default_dense_kernel": functools.partial(initial, "Linear", "weight", True),
+    "torch_default_embedding_table": functools.partial(initial, "Embedding", "weight", False),
+    "torch_default_lstm_kernel": functools.partial(initial, "LSTM", "weight_ih_l0", True),
     "torch_dropout_layer": _dropout,
 })
 

@@ -6,6 +6,7 @@ placeholder), and each unpinned hyperparameter's value in effect read back from 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -150,4 +151,78 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
 
 
-CUSTOM: dict[str, Callable[..., Any]] = {"optimize": optimize}
+def clipped(utility: str, grads: Any, **bound: float) -> Any:
+    """torch.nn.utils.<utility>([p], bound) clips the .grad of parameters in place (an attribute assignment, then
+    a statement): the gradient is set on a Parameter, clipped, and its .grad read back."""
+    p = torch.nn.Parameter(torch.zeros_like(grads))
+    p.grad = grads.detach().clone()
+    getattr(torch.nn.utils, utility)([p], *bound.values())
+    return p.grad
+
+
+def _lrs(step: Any, make: Any, lr: float, call: str) -> Made:
+    """The learning rate after t scheduler.step() calls, for each t in `step` (an optimizer step before each)."""
+    t = [int(v) for v in step.reshape(-1).tolist()]
+    if min(t, default=0) < 0:
+        raise ValueError("schedule steps must be >= 0")
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    sched = make(opt)
+    seen = [opt.param_groups[0]["lr"]]
+    for _ in range(max(t, default=0)):
+        opt.step()
+        sched.step()
+        seen.append(opt.param_groups[0]["lr"])
+    api = (f"opt = torch.optim.SGD([p], lr={lr!r}); sched = torch.optim.lr_scheduler.{call}\n"
+           f"for _ in range({max(t, default=0)}): opt.step(); sched.step()  # lr: opt.param_groups[0]['lr'] "
+           "after each, read at each `step`")
+    return Made(torch.tensor([seen[i] for i in t]).reshape(step.shape), api, {})
+
+
+def _kw(**kw: Any) -> str:
+    return "".join(f", {k}={v!r}" for k, v in kw.items())
+
+
+def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
+    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
+    kw = {"gamma": hp["gamma"]} if "gamma" in hp else {}
+    made = _lrs(step, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=step_size, **kw), learning_rate,
+                f"StepLR(opt, step_size={step_size!r}{_kw(**kw)})")
+    if not kw:
+        made.defaults["gamma"] = f"gamma={inspect.signature(torch.optim.lr_scheduler.StepLR).parameters['gamma'].default!r}"
+    return made
+
+
+def exponential_decay_schedule(step: Any, learning_rate: float, decay_rate: float, decay_steps: int) -> Made:
+    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
+    if decay_steps != 1:
+        raise Unsupported("torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps")
+    return _lrs(step, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=decay_rate), learning_rate,
+                f"ExponentialLR(opt, gamma={decay_rate!r})")
+
+
+def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
+    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
+    kw = {"eta_min": hp["alpha"] * learning_rate} if "alpha" in hp else {}
+    made = _lrs(step, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=decay_steps, **kw), learning_rate,
+                f"CosineAnnealingLR(opt, T_max={decay_steps!r}{_kw(**kw)})")
+    if not kw:
+        default = inspect.signature(torch.optim.lr_scheduler.CosineAnnealingLR).parameters["eta_min"].default
+        made.defaults["alpha"] = f"eta_min={default!r}"
+    return made
+
+
+def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Made:
+    """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
+    base = max(init_value, end_value)
+    kw: dict[str, Any] = {"start_factor": init_value / base, "end_factor": end_value / base,
+                          "total_iters": transition_steps}
+    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(o, **kw), base, f"LinearLR(opt{_kw(**kw)})")
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
+    "clip_grad_norm": functools.partial(clipped, "clip_grad_norm_"),
+    "clip_grad_value": functools.partial(clipped, "clip_grad_value_"),
+    "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
+    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
+}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from oracle import expression
 from oracle.ops import FRAMEWORK, OPS, Binding, OpDef
 from oracle.request import Unsupported
 from oracle.steps import python_text
@@ -224,6 +225,9 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
         return f"no native form: {binding.reason}"
     if binding.kind == "custom":
         return binding.code.format(**texts, **{k: repr(_plain(v)) for k, v in attrs.items()})
+    if binding.kind == "expression":
+        values = {**binding.fixed_values(), **{k: _plain(v) for k, v in attrs.items()}}
+        return expression.text(binding.code, texts, values, set(declared.attrs) - set(attrs))
     pos, kws = _split_args(binding, declared, texts)
     attr_pos, attr_kws = _native_attrs(binding, declared, attrs)
     args = [str(p) for p in pos] + [python_text(p) for p in attr_pos] + [f"{k}={v}" for k, v in kws.items()]
@@ -292,6 +296,9 @@ class Binder:
                 raise BindingError(f"unknown operator {leaf.target!r}")
             return
         if leaf.kind == "attribute":  # read from the object a step built: checked when read
+            return
+        if leaf.kind == "expression":
+            check_expression(leaf, declared)
             return
         if leaf.kind == "custom":
             if leaf.target not in self.custom:
@@ -384,6 +391,9 @@ class Binder:
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":
             return self.custom[leaf.target](*named.values(), **{k: _plain(v) for k, v in attrs.items()}), None
+        if leaf.kind == "expression":
+            values = {**leaf.fixed_values(), **{k: _plain(v) for k, v in attrs.items()}, **named}
+            return expression.run(leaf.code, values, resolve), None
         pos, kws = _split_args(leaf, declared, named)
         attr_pos, attr_kws = _native_attrs(leaf, declared, attrs)
         if leaf.kind == "operator":
@@ -419,6 +429,9 @@ class Binder:
             if leaf.then and leaf.then[0] == name:
                 found[name] = f"{name} not applied ({shown(leaf.target)} returns its values unreduced)"
                 continue
+            if leaf.kind == "expression":
+                found.update(_expression_default(leaf.code, name))
+                continue
             native = leaf.attrs.get(name)
             if native is None:
                 continue
@@ -427,6 +440,33 @@ class Binder:
                 value = _signature_default(leaf.target, native.keyword)
             found[name] = f"{native.keyword}={value}" if value is not None else f"{native.keyword}: {NOT_SHOWN}"
         return found
+
+
+def check_expression(leaf: Binding, declared: OpDef) -> None:
+    """An expression names only the op's arguments, attributes, its fixed constants and modules; each module
+    path exists and each module function it calls takes the keywords given."""
+    unset = {n for n, a in declared.attrs.items() if not a.required and not a.passed_by_default}
+    for problem in expression.problems(leaf.code, set(declared.arg_names) | set(declared.attrs) | set(leaf.fixed),
+                                       unset):
+        raise BindingError(problem)
+    unused = [k for k in leaf.fixed if k not in expression.names(leaf.code) | expression.keywords(leaf.code)]
+    if unused:
+        raise BindingError(f"{leaf.code!r} declares fixed {', '.join(unused)} but does not use it")
+    for path in expression.paths(leaf.code):
+        resolve(path)
+    for path, keywords in expression.calls(leaf.code):
+        _check_keywords(path, resolve(path), keywords)
+
+
+def _expression_default(code: str, attr: str) -> dict[str, str]:
+    """An unpinned attribute's keyword left out of an expression: the called function's default, where its
+    signature shows one."""
+    passed = expression.keyword_of(code, attr)
+    if passed is None:
+        return {}
+    path, keyword = passed
+    value = _signature_default(path, keyword) if path else None
+    return {attr: f"{keyword}={value}" if value is not None else f"{keyword}: {NOT_SHOWN}"}
 
 
 def _read_back(built: Any, keyword: str) -> str | None:

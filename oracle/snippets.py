@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oracle.execute import python_text
+from oracle.expression import paths as expression_paths
 from oracle.gradidioms import NAMES as GRAD_NAMES
 from oracle.gradidioms import indent
 from oracle.gradopts import GradOptions
@@ -114,6 +115,8 @@ def _imports(leaf: Binding) -> list[str]:
     targets = [leaf.target] if leaf.kind in ("call", "construct", "stateful", "build") else []
     if leaf.then:
         targets += list(leaf.then[1].values())
+    if leaf.kind == "expression":
+        targets += expression_paths(leaf.code)
     found = [module_of(t) for t in targets]
     return found + [line for t, line in CUSTOM_IMPORTS.items() if leaf.kind == "custom" and t in leaf.code]
 
@@ -344,7 +347,7 @@ def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[st
     declared = OPS[step.op]
     texts = dict(zip(declared.arg_names, (ctx.arg(a) for a in step.args)))
     text = render(leaf, declared, texts, effective_attrs(declared, step.attrs), var=f"{ctx.var[step.out]}_metric")
-    *prelude, expression = text.split("; ") if leaf.kind in ("stateful", "custom") else [text]
+    *prelude, expression = text.split("; ") if leaf.kind in ("stateful", "custom", "expression") else [text]
     if leaf.kind == "attribute":
         expression = SNAPSHOT[framework].format(expression)
     if step.vmap is not None:  # the op's call inside the framework's vmap, as the worker made it

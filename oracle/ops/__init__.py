@@ -77,6 +77,8 @@ def describe_binding(binding: Binding) -> str:
         return f"x {binding.target} y"
     if binding.kind == "custom":
         return binding.code
+    if binding.kind == "expression":
+        return binding.code + describe_fixed(binding)
     # where the binding reorders or renames the op's arguments, the listing shows the call's own order:
     # keras.losses.cosine_similarity(x2, x1), keras.losses.X(...)(target, pred)
     order = f"({', '.join(map(str, binding.args))})" if binding.args is not None else ""

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Attr, call, custom, kw, method, none, op
+from oracle.ops.spec import REQUIRED, Attr, call, expression, kw, method, none, op
 
 CAST_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int32", "int64", "uint8", "bool")
 INT_DTYPES = ("int8", "int32", "int64", "uint8")
@@ -97,14 +97,14 @@ OPS = [
        "rounds to nearest even (overflow -> inf)", _cast, attrs={"dtype": DTYPE},
        conventions="NaN, inf or an out-of-range float cast to an integer is undefined (C leaves it undefined): "
                    "the reference is unsupported there and the columns are compared among themselves",
-       torch=custom("to_dtype", "{x}.to(getattr(torch, {dtype}))"),
+       torch=expression("x.to(getattr(torch, dtype))"),
        tensorflow=call("tf.cast", dtype="dtype"),
        jax=call("jnp.astype", dtype=kw("dtype", positional=True))),
     op("bitcast", "casting", "x", "the bits of x reinterpreted as `dtype` (same element size: same shape; "
        "different sizes: frameworks reshape the last axis differently)", _bitcast, attrs={"dtype": DTYPE},
        conventions="defined in the reference for integer inputs to a dtype of the same element size; float inputs "
                    "(held in float64) and size changes are undefined there (unsupported)",
-       torch=custom("view_dtype", "{x}.view(getattr(torch, {dtype}))"),
+       torch=expression("x.view(getattr(torch, dtype))"),
        tensorflow=call("tf.bitcast", dtype="type"),
        jax=call("jax.lax.bitcast_convert_type", dtype="new_dtype")),
     op("saturate_cast", "casting", "x", "x converted to `dtype`, values outside the target's range clamped to "
@@ -124,13 +124,13 @@ OPS = [
     op("sum_as", "casting", "x", "the sum of all elements accumulated and returned in `dtype` (integer "
        "accumulation wraps modulo 2**bits; a float dtype: the exact sum rounded once)", _sum_as,
        attrs={"dtype": ACC_DTYPE},
-       torch=custom("sum_dtype", "torch.sum({x}, dtype=getattr(torch, {dtype}))"),
+       torch=expression("torch.sum(x, dtype=getattr(torch, dtype))"),
        tensorflow=none("tf.math.reduce_sum has no dtype parameter (cast first)"),
        jax=call("jnp.sum", dtype="dtype")),
     op("mean_as", "casting", "x", "the mean of all elements computed and returned in `dtype` (the exact mean "
        "rounded once)", _mean_as, attrs={"dtype": ACC_DTYPE},
        conventions="an integer mean dtype is undefined in the reference (no stated rounding)",
-       torch=custom("mean_dtype", "torch.mean({x}, dtype=getattr(torch, {dtype}))"),
+       torch=expression("torch.mean(x, dtype=getattr(torch, dtype))"),
        tensorflow=none("tf.math.reduce_mean has no dtype parameter (cast first)"),
        jax=call("jnp.mean", dtype="dtype")),
     op("cast_like", "casting", "x like", "x converted to the dtype of `like` (as `cast`)",
@@ -138,6 +138,6 @@ OPS = [
        else x * 1.0,
        conventions="a floating `like` is float64 in the reference, so the reference keeps x's values exactly",
        torch=method("type_as"),
-       tensorflow=custom("cast_like", "tf.cast({x}, {like}.dtype)"),
-       jax=custom("astype_like", "{x}.astype({like}.dtype)")),
+       tensorflow=expression("tf.cast(x, like.dtype)"),
+       jax=expression("x.astype(like.dtype)")),
 ]

@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Attr, call, construct, custom, fix, none, op, retarget, with_forms
+from oracle.ops.spec import REQUIRED, Attr, Fixed, call, construct, custom, expression, fix, none, op, retarget, with_forms
 
 
 def _same(size: int, k: int, stride: int, dilation: int = 1) -> int:
@@ -237,40 +237,47 @@ SPATIAL = "a global pool reduces the spatial axes: the trailing ones of [N, C, .
 CF = {"data_format": fix("channels_first", "the op's layout is channels first ([N, C, ...], torch's); Keras' "
                                                "default is channels_last")}
 
+# jax.lax convolutions name the layouts: the op's are torch's, channels first ([N, C, ...], w [O, C, ...])
+def _layout(spec: tuple[str, str, str]) -> dict[str, Fixed]:
+    return {"dimension_numbers": fix(spec, "the op's layout is torch's: x channels first, w [O, C, ...]; "
+                                           "jax.lax has no default")}
+
+
+NCH, NCHW, NCDHW = _layout(("NCH", "OIH", "NCH")), _layout(("NCHW", "OIHW", "NCHW")), _layout(("NCDHW", "OIDHW", "NCDHW"))
+
 OPS = [
     op("conv2d", "conv", "x w", "2-D cross-correlation, x [N,C,H,W], w [O,C,kH,kW], no bias; padding valid or "
        "same (output ceil(H / stride); an odd total padding puts the extra row and column at the end)",
        _conv_nd(2), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv2d", stride="stride", padding="padding"),
-       tensorflow=custom("conv2d_nchw", "tf.transpose(tf.nn.conv2d(tf.transpose({x}, [0, 2, 3, 1]), "
-                         "tf.transpose({w}, [2, 3, 1, 0]), strides={stride}, padding={padding}.upper()), [0, 3, 1, 2])"),
-       jax=custom("conv2d_nchw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride}, {stride}), "
-                  "padding={padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
+       tensorflow=expression("tf.transpose(tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), "
+                                 "strides=stride, padding=padding.upper()), [0, 3, 1, 2])"),
+       jax=expression("jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), padding=padding.upper(), "
+                          "dimension_numbers=dimension_numbers)", fixed=NCHW)),
     op("conv1d", "conv", "x w", "1-D cross-correlation, x [N,C,L], w [O,C,k], no bias; padding valid or same",
        _conv_nd(1), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv1d", stride="stride", padding="padding"),
-       tensorflow=custom("conv1d_ncw", "tf.transpose(tf.nn.conv1d(tf.transpose({x}, [0, 2, 1]), "
-                         "tf.transpose({w}, [2, 1, 0]), stride={stride}, padding={padding}.upper()), [0, 2, 1])"),
-       jax=custom("conv1d_ncw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride},), "
-                  "padding={padding}.upper(), dimension_numbers=('NCH', 'OIH', 'NCH'))")),
+       tensorflow=expression("tf.transpose(tf.nn.conv1d(tf.transpose(x, [0, 2, 1]), tf.transpose(w, [2, 1, 0]), "
+                                 "stride=stride, padding=padding.upper()), [0, 2, 1])"),
+       jax=expression("jax.lax.conv_general_dilated(x, w, window_strides=(stride,), padding=padding.upper(), "
+                          "dimension_numbers=dimension_numbers)", fixed=NCH)),
     op("conv3d", "conv", "x w", "3-D cross-correlation, x [N,C,D,H,W], w [O,C,kD,kH,kW], no bias; padding valid or "
        "same", _conv_nd(3), attrs=dict(CONV_ATTRS),
        torch=call("torch.nn.functional.conv3d", stride="stride", padding="padding"),
-       tensorflow=custom("conv3d_ncdhw", "tf.transpose(tf.nn.conv3d(tf.transpose({x}, [0, 2, 3, 4, 1]), "
-                         "tf.transpose({w}, [2, 3, 4, 1, 0]), strides=[1, {stride}, {stride}, {stride}, 1], "
-                         "padding={padding}.upper()), [0, 4, 1, 2, 3])"),
-       jax=custom("conv3d_ncdhw", "jax.lax.conv_general_dilated({x}, {w}, window_strides=({stride},) * 3, "
-                  "padding={padding}.upper(), dimension_numbers=('NCDHW', 'OIDHW', 'NCDHW'))")),
+       tensorflow=expression("tf.transpose(tf.nn.conv3d(tf.transpose(x, [0, 2, 3, 4, 1]), tf.transpose(w, [2, 3, 4, 1, 0]), "
+                                 "strides=[1, stride, stride, stride, 1], padding=padding.upper()), [0, 4, 1, 2, 3])"),
+       jax=expression("jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride, stride), "
+                          "padding=padding.upper(), dimension_numbers=dimension_numbers)", fixed=NCDHW)),
     op("conv2d_padded", "conv", "x w", "2-D cross-correlation with explicit symmetric integer padding and "
        "dilation (atrous), x [N,C,H,W], w [O,C,kH,kW]", _conv2d_general,
        attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0), "dilation": Attr("int", 1, low=1)},
        torch=call("torch.nn.functional.conv2d", stride="stride", padding="padding", dilation="dilation"),
-       tensorflow=custom("conv2d_padded_nchw", "tf.transpose(tf.nn.conv2d(tf.transpose({x}, [0, 2, 3, 1]), "
-                         "tf.transpose({w}, [2, 3, 1, 0]), strides={stride}, padding=[[0, 0], [{padding}, {padding}], "
-                         "[{padding}, {padding}], [0, 0]], dilations={dilation}), [0, 3, 1, 2])"),
-       jax=custom("conv2d_padded_nchw", "jax.lax.conv_general_dilated({x}, {w}, ({stride}, {stride}), "
-                  "[({padding}, {padding})] * 2, rhs_dilation=({dilation}, {dilation}), "
-                  "dimension_numbers=('NCHW', 'OIHW', 'NCHW'))")),
+       tensorflow=expression("tf.transpose(tf.nn.conv2d(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), "
+                                 "strides=stride, padding=[[0, 0], [padding, padding], [padding, padding], [0, 0]], "
+                                 "dilations=dilation), [0, 3, 1, 2])"),
+       jax=expression("jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), "
+                          "padding=[(padding, padding), (padding, padding)], rhs_dilation=(dilation, dilation), "
+                          "dimension_numbers=dimension_numbers)", fixed=NCHW)),
     op("conv_transpose2d", "conv", "x w", "transposed 2-D convolution (the input gradient of conv2d), x [N,C_in,H,W], "
        "w [C_in,C_out,kH,kW] (PyTorch's layout); output (H - 1) stride - 2 padding + k + output_padding",
        _conv_transpose_nd(2), attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0),
@@ -305,12 +312,13 @@ OPS = [
     op("depthwise_conv2d", "conv", "x w", "depthwise 2-D cross-correlation: channel c of x [N,C,H,W] with the "
        "filters w[c*m:(c+1)*m, 0] of w [C*m,1,kH,kW] gives output channels c*m..c*m+m-1", _depthwise,
        attrs=dict(CONV_ATTRS),
-       torch=custom("depthwise_conv2d", "torch.nn.functional.conv2d({x}, {w}, stride={stride}, padding={padding}, "
-                    "groups={x}.shape[1])"),
-       tensorflow=custom("depthwise_conv2d", "tf.nn.depthwise_conv2d(NHWC {x}, {w} as [kH, kW, C, m], "
-                         "strides=[1, {stride}, {stride}, 1], padding={padding}.upper())"),
-       jax=custom("depthwise_conv2d", "jax.lax.conv_general_dilated({x}, {w}, ({stride}, {stride}), "
-                  "{padding}.upper(), dimension_numbers=('NCHW', 'OIHW', 'NCHW'), feature_group_count=C)")),
+       torch=expression("torch.nn.functional.conv2d(x, w, stride=stride, padding=padding, groups=x.shape[1])"),
+       tensorflow=expression("tf.transpose(tf.nn.depthwise_conv2d(tf.transpose(x, [0, 2, 3, 1]), "
+                                 "tf.transpose(tf.reshape(w, [x.shape[1], w.shape[0] // x.shape[1], w.shape[2], "
+                                 "w.shape[3]]), "
+                                 "[2, 3, 0, 1]), strides=[1, stride, stride, 1], padding=padding.upper()), [0, 3, 1, 2])"),
+       jax=expression("jax.lax.conv_general_dilated(x, w, window_strides=(stride, stride), padding=padding.upper(), "
+                          "dimension_numbers=dimension_numbers, feature_group_count=x.shape[1])", fixed=NCHW)),
     op("max_pool2d", "conv", "x", "2-D max pooling over kernel_size x kernel_size windows, symmetric -inf "
        "padding; ceil_mode adds windows at the end that start inside the input or left padding", _max_pool,
        attrs=dict(MAX_POOL_ATTRS),

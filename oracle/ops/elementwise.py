@@ -11,7 +11,21 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import ShapeMismatch
-from oracle.ops.spec import Arg, Attr, OpDef, call, custom, fix, functions, methods, none, op, operator, switch, with_forms
+from oracle.ops.spec import (
+    Arg,
+    Attr,
+    OpDef,
+    call,
+    expression,
+    fix,
+    functions,
+    methods,
+    none,
+    op,
+    operator,
+    switch,
+    with_forms,
+)
 
 
 def _int_zero_check(r: Any, name: str, x: Any, y: Any) -> None:
@@ -201,7 +215,7 @@ OPS = [
     op("add_n", "elementwise", "x y", "the sum of the list [x, y] (tf.math.add_n)", _add_n,
        conventions="no broadcasting: the tensors have one shape (and, in TensorFlow, one dtype)",
        torch=none("torch has no add_n: users write x + y or torch.stack([x, y]).sum(0)"),
-       tensorflow=custom("add_n2", "tf.math.add_n([{x}, {y}])"),
+       tensorflow=expression("tf.math.add_n([x, y])"),
        jax=none("jax.numpy has no add_n: users write x + y or sum([x, y])")),
     _binary_operator("subtract", "-", "x - y as users write it (the operator)", "NumPy broadcasting"),
     _binary_operator("multiply", "*", "x * y as users write it (the operator)", "NumPy broadcasting"),

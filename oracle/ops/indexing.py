@@ -20,6 +20,7 @@ from oracle.ops.spec import (
     OpDef,
     call,
     custom,
+    expression,
     fix,
     functions,
     kw,
@@ -246,9 +247,8 @@ def _scatter_extreme_op(which: str) -> OpDef:
               torch=method("scatter_reduce", args=("x", 0, "indices", "updates"), fixed=fixed),
               forms={"torch": {"index_reduce": method("index_reduce", args=("x", 0, "indices", "updates"),
                                                       fixed=fixed)}},
-              tensorflow=custom(f"scatter_{which}_rows", f"tf.tensor_scatter_nd_{which}({{x}}, "
-                                f"tf.expand_dims({{indices}}, -1), {{updates}})"),
-              jax=custom(f"at_{which}", f"{{x}}.at[{{indices}}].{which}({{updates}})"))
+              tensorflow=expression(f"tf.tensor_scatter_nd_{which}(x, tf.expand_dims(indices, -1), updates)"),
+              jax=expression(f"x.at[indices].{which}(updates)"))
 
 
 _DESCENDING = Attr("bool", reference=False, doc="largest first; the reference sorts ascending when unpinned")
@@ -264,8 +264,8 @@ OPS = [
        "has shape indices.shape + x.shape[1:] (a scalar index takes one row)",
        _scatter_add, conventions="an index outside [-n, n) raises IndexError", alternatives=("drop_out_of_range",),
        torch=method("index_add", args=("x", 0, "indices", "updates")),
-       tensorflow=custom("scatter_add_rows", "tf.tensor_scatter_nd_add({x}, tf.expand_dims({indices}, -1), {updates})"),
-       jax=custom("at_add", "{x}.at[{indices}].add({updates})")),
+       tensorflow=expression("tf.tensor_scatter_nd_add(x, tf.expand_dims(indices, -1), updates)"),
+       jax=expression("x.at[indices].add(updates)")),
     _scatter_extreme_op("max"),
     _scatter_extreme_op("min"),
     op("take", "indexing", ("x", IDX), "elements of x at `indices` along `axis` (of the flattened input when "
@@ -277,8 +277,8 @@ OPS = [
     op("getitem", "indexing", ("x", IDX), "x[indices] as users write it: rows of x at an integer index tensor "
        "(NumPy advanced indexing on axis 0)", lambda r, x, indices: _take(r, x, indices, 0),
        alternatives=INDEX_ALTS, conventions=_OUT_OF_RANGE,
-       torch=custom("getitem_index", "{x}[{indices}]"), tensorflow=custom("getitem_index", "{x}[{indices}]"),
-       jax=custom("getitem_index", "{x}[{indices}]")),
+       torch=expression("x[indices]"), tensorflow=expression("x[indices]"),
+       jax=expression("x[indices]")),
     op("take_along_axis", "indexing", ("x", IDX), "x[..., indices[i], ...] along `axis` with indices of x's rank "
        "(flattened when unpinned): torch.take_along_dim, keras.ops.take_along_axis, jnp.take_along_axis (whose "
        "axis defaults to -1)", _take_along_axis, attrs={"axis": _AXIS},
@@ -293,8 +293,8 @@ OPS = [
     op("slice", "indexing", "x", "x[start:stop] on axis 0 as users write it (Python slicing): bounds past the "
        "end are clamped, as in Python lists", _slice,
        attrs={"start": Attr("int", REQUIRED), "stop": Attr("int", REQUIRED)},
-       torch=custom("getitem_slice", "{x}[{start}:{stop}]"), tensorflow=custom("getitem_slice", "{x}[{start}:{stop}]"),
-       jax=custom("getitem_slice", "{x}[{start}:{stop}]")),
+       torch=expression("x[start:stop]"), tensorflow=expression("x[start:stop]"),
+       jax=expression("x[start:stop]")),
     op("narrow", "indexing", "x", "`length` elements from `start` along `axis` by the slicing functions: "
        "torch.narrow, tf.slice, jax.lax.dynamic_slice_in_dim", _narrow,
        attrs={"start": Attr("int", REQUIRED), "length": Attr("int", REQUIRED, low=0), "axis": Attr("axis", REQUIRED)},
@@ -314,9 +314,8 @@ OPS = [
        _scatter, alternatives=("first_update_wins", "drop_out_of_range"),
        conventions="duplicate indices: the last update wins; an index outside [-n, n) raises IndexError",
        torch=method("index_copy", args=("x", 0, "indices", "updates")),
-       tensorflow=custom("scatter_update_rows",
-                         "tf.tensor_scatter_nd_update({x}, tf.expand_dims({indices}, -1), {updates})"),
-       jax=custom("at_set", "{x}.at[{indices}].set({updates})")),
+       tensorflow=expression("tf.tensor_scatter_nd_update(x, tf.expand_dims(indices, -1), updates)"),
+       jax=expression("x.at[indices].set(updates)")),
     op("embedding", "indexing", ("weight", Arg("ids", "int_tensor", "index")), "rows of `weight` [V, D] at `ids`: "
        "torch.nn.functional.embedding, tf.nn.embedding_lookup, jnp.take(weight, ids, axis=0) (as flax's Embed)",
        _embedding, alternatives=INDEX_ALTS, conventions="an id outside [0, V) raises IndexError",
@@ -325,8 +324,8 @@ OPS = [
     op("boolean_mask", "indexing", ("x", Arg("mask", "int_tensor", "binary")), "x[mask]: the elements where the "
        "boolean mask is true, flattened (a data-dependent shape)",
        lambda r, x, mask: x[r.concrete(mask).astype(bool)],
-       torch=custom("getitem_mask", "{x}[{mask}]"), tensorflow=call("tf.boolean_mask"),
-       jax=custom("getitem_mask", "{x}[{mask}]")),
+       torch=expression("x[mask]"), tensorflow=call("tf.boolean_mask"),
+       jax=expression("x[mask]")),
     op("top_k_values", "indexing", "x", "the k largest values along the last axis, largest first",
        lambda r, x, k: _top_k(r, x, k, "values"), attrs={"k": Attr("int", REQUIRED, low=0)},
        conventions="ties: the lower index first; NaN is the largest",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle.ops.spec import FRAMEWORK, REQUIRED, Arg, Attr, attribute, build, custom, kw, op
+from oracle.ops.spec import FRAMEWORK, REQUIRED, Arg, Attr, attribute, build, expression, fix, kw, op
 
 
 class RunningStats:
@@ -41,13 +41,15 @@ OPS = [
        torch=build("torch.nn.BatchNorm1d", num_features="num_features", momentum="momentum", eps="eps"),
        tensorflow=build("keras.layers.BatchNormalization", momentum="momentum", eps=kw("epsilon"),
                         infers=("num_features",)),
-       jax=custom("nnx_batch_norm", "flax.nnx.BatchNorm({num_features}, rngs=flax.nnx.Rngs(0))")),
+       jax=expression("flax.nnx.BatchNorm(num_features, momentum=momentum, epsilon=eps, rngs=flax.nnx.Rngs(0))",
+                      fixed={"rngs": fix("nnx.Rngs(0)", "flax.nnx layers need an Rngs to build; a batch norm's "
+                                                         "initial scale 1 and offset 0 do not depend on it")})),
     op("bn_call", "normalization", (LAYER, "x"), "the layer applied to x; `training` normalizes by the batch's statistics "
        "and updates the running ones, otherwise the running ones are used", _bn_call,
        attrs={"training": Attr("bool", REQUIRED)},
-       torch=custom("train_then_call", "{layer}.train({training}); {layer}({x})"),
-       tensorflow=custom("keras_call", "{layer}({x}, training={training})"),
-       jax=custom("nnx_bn_call", "{layer}({x}, use_running_average=not {training})")),
+       torch=expression("layer.train(training); layer(x)"),
+       tensorflow=expression("layer(x, training=training)"),
+       jax=expression("layer(x, use_running_average=not training)")),
     op("running_mean", "normalization", (LAYER,), "the layer's running mean now", lambda r, layer: layer.mean,
        torch=attribute("running_mean"), tensorflow=attribute("moving_mean"), jax=attribute("mean")),
     op("running_var", "normalization", (LAYER,), "the layer's running variance now", lambda r, layer: layer.var,
@@ -79,7 +81,7 @@ OPS += [
        jax=build("flax.nnx:metrics.Average")),
     op("metric_update", "metric", (METRIC, "values"), "update the metric with a batch, then its result so far",
        _metric_update,
-       torch=custom("update_then_compute", "{metric}.update({values}); {metric}.compute()"),
-       tensorflow=custom("update_state_then_result", "{metric}.update_state({values}); {metric}.result()"),
-       jax=custom("update_values_then_compute", "{metric}.update(values={values}); {metric}.compute()")),
+       torch=expression("metric.update(values); metric.compute()"),
+       tensorflow=expression("metric.update_state(values); metric.result()"),
+       jax=expression("metric.update(values=values); metric.compute()")),
 ]

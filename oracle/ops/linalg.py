@@ -9,7 +9,7 @@ compares what no sign flip changes, |u|, |v| and the reconstruction u diag(s) vh
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Attr, call, custom, fix, functions, kw, methods, op, with_forms
+from oracle.ops.spec import REQUIRED, Attr, call, expression, fix, functions, kw, methods, op, with_forms
 
 
 def _dot(r, x, y):  # type: ignore[no-untyped-def]
@@ -97,9 +97,9 @@ OPS = [
        torch=call("torch.outer"), tensorflow=call("tf.tensordot", fixed={"axes": OUTER}), jax=call("jnp.outer")),
     op("einsum", "linalg", "x y", "Einstein summation of two operands under `equation` (required)",
        lambda r, x, y, equation: r.xp.einsum(equation, x, y), attrs={"equation": Attr("str", REQUIRED)},
-       torch=custom("einsum2", "torch.einsum({equation}, {x}, {y})"),
-       tensorflow=custom("einsum2", "tf.einsum({equation}, {x}, {y})"),
-       jax=custom("einsum2", "jnp.einsum({equation}, {x}, {y})")),
+       torch=expression("torch.einsum(equation, x, y)"),
+       tensorflow=expression("tf.einsum(equation, x, y)"),
+       jax=expression("jnp.einsum(equation, x, y)")),
     op("tensordot", "linalg", "x y", "tensordot over `axes` (an integer: the last axes of x with the first of y; "
        "or a pair of axis lists); the reference contracts 2 axes when unpinned (NumPy's default)", _tensordot,
        attrs={"axes": Attr("any", reference=2, doc="int or [[x axes], [y axes]]")},

@@ -6,7 +6,7 @@ Binary: a prediction is positive iff preds > threshold. The reference's 0/0 is N
 
 from __future__ import annotations
 
-from oracle.ops.spec import Arg, Attr, Binding, Fixed, construct, fix, none, op, stateful, switch
+from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, Fixed, call, construct, custom, fix, none, op, stateful, switch
 
 ATTRS = {
     "task": Attr("str", "binary", choices=("binary", "multiclass")),
@@ -111,8 +111,6 @@ OPS = [
 
 
 # ---- multiclass, ranking, segmentation and regression metrics ----
-
-from oracle.ops.spec import REQUIRED, call, custom  # noqa: E402
 
 NUM_CLASSES = Attr("int", REQUIRED, low=1, doc="number of classes (torchmetrics and Keras need it)")
 AVERAGE = Attr("str", choices=("micro", "macro", "weighted", "none"), reference="macro",

@@ -13,7 +13,7 @@ torch's channels-first [N, C, L].
 
 from __future__ import annotations
 
-from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, custom, fix, kw, none, op, retarget, with_forms
+from oracle.ops.spec import REQUIRED, Arg, Attr, call, construct, expression, fix, kw, none, op, retarget, with_forms
 
 EPS = Attr("float", reference=1e-5, low=0.0, doc="added to the variance; the reference uses 1e-5 when unpinned")
 
@@ -102,12 +102,12 @@ OPS = [
        "and biased variance per channel; no scale or shift", _batch_norm, attrs={"epsilon": EPS},
        torch=call("torch.nn.functional.batch_norm", args=("x", None, None), fixed={"training": TRAINING},
                   epsilon="eps"),
-       tensorflow=custom("keras_batch_norm_training",
-                         "keras.layers.BatchNormalization(epsilon=...)({x}, training=True)", fixed={"training": TRAINING}),
-       jax=custom("nnx_batch_norm_training",
-                  "flax.nnx.BatchNorm({x}.shape[-1], use_running_average=False, rngs=nnx.Rngs(0))({x})",
-                  fixed={"use_running_average": fix(False, "the op is training mode: the batch's statistics"),
-                         "rngs": RNGS})),
+       tensorflow=expression("keras.layers.BatchNormalization(epsilon=epsilon)(x, training=training)",
+                            fixed={"training": TRAINING}),
+       jax=expression("flax.nnx.BatchNorm(x.shape[-1], use_running_average=use_running_average, "
+                     "use_bias=use_bias, use_scale=use_scale, epsilon=epsilon, rngs=flax.nnx.Rngs(0))(x)",
+                     fixed={"use_running_average": fix(False, "the op is training mode: the batch's statistics"),
+                            "use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
     op("batch_norm_inference", "normalization", ("x", Arg("running_mean"), Arg("running_var", domain="positive")),
        "inference-mode batch normalization of [N, C] with given running statistics: "
        "(x - running_mean) / sqrt(running_var + epsilon)", _batch_norm_inference, attrs={"epsilon": EPS},
@@ -125,8 +125,8 @@ OPS = [
        torch=call("torch.nn.functional.layer_norm", normalized_shape=kw("normalized_shape", positional=True),
                   epsilon="eps"),
        tensorflow=call("keras.ops.layer_normalization", infers=("normalized_shape",), epsilon="epsilon"),
-       jax=custom("nnx_layer_norm", "flax.nnx.LayerNorm({x}.shape[-1], use_bias=False, use_scale=False, "
-                  "rngs=nnx.Rngs(0))({x})", fixed={"use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
+       jax=expression("flax.nnx.LayerNorm(x.shape[-1], use_bias=use_bias, use_scale=use_scale, epsilon=epsilon, "
+                     "rngs=flax.nnx.Rngs(0))(x)", fixed={"use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
     op("group_norm", "normalization", "x",
        "x [N, C, ...] (channels first): channels split into num_groups groups; each group of each sample "
        "standardised over its channels and the axes after them (biased variance)",
@@ -134,16 +134,18 @@ OPS = [
        attrs={"num_groups": Attr("int", REQUIRED, low=1), "epsilon": EPS},
        torch=call("torch.nn.functional.group_norm", num_groups=kw("num_groups", positional=True), epsilon="eps"),
        tensorflow=construct("keras.layers.GroupNormalization", num_groups="groups", epsilon="epsilon"),
-       jax=custom("nnx_group_norm", "flax.nnx.GroupNorm({x}.shape[-1], num_groups=..., rngs=nnx.Rngs(0))({x})",
-                  fixed={"rngs": RNGS})),
+       jax=expression("flax.nnx.GroupNorm(x.shape[-1], num_groups=num_groups, use_bias=use_bias, "
+                     "use_scale=use_scale, epsilon=epsilon, rngs=flax.nnx.Rngs(0))(x)",
+                     fixed={"use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
     op("instance_norm", "normalization", "x",
        "[N, C, L...] channels first: each (sample, channel) standardised over the spatial axes", _instance_norm,
        attrs={"epsilon": EPS},
        torch=call("torch.nn.functional.instance_norm", epsilon="eps"),
        tensorflow=none("Keras 3 has no instance-normalization layer or function (GroupNormalization with groups=C "
                        "is the documented substitute, channels last)"),
-       jax=custom("nnx_instance_norm_ncl", "flax.nnx.InstanceNorm(C, rngs=nnx.Rngs(0))(moveaxis({x}, 1, -1)) "
-                  "moved back to channels first", fixed={"rngs": RNGS})),
+       jax=expression("jnp.moveaxis(flax.nnx.InstanceNorm(x.shape[1], use_bias=use_bias, use_scale=use_scale, "
+                     "epsilon=epsilon, rngs=flax.nnx.Rngs(0))(jnp.moveaxis(x, 1, -1)), -1, 1)",
+                     fixed={"use_bias": BARE, "use_scale": BARE, "rngs": RNGS})),
     op("rms_norm", "normalization", "x", "x / sqrt(mean(x^2 over the trailing axes named by normalized_shape) + "
        "epsilon); no scale (cases normalise the last axis only, which is all Keras and flax.nnx express here)",
        _rms_norm,
@@ -153,8 +155,8 @@ OPS = [
                   epsilon="eps"),
        tensorflow=call("keras.ops.rms_normalization", fixed={"axis": TRAILING}, infers=("normalized_shape",),
                        epsilon="epsilon"),
-       jax=custom("nnx_rms_norm", "flax.nnx.RMSNorm({x}.shape[-1], use_scale=False, rngs=nnx.Rngs(0))({x})",
-                  fixed={"use_scale": BARE, "rngs": RNGS})),
+       jax=expression("flax.nnx.RMSNorm(x.shape[-1], use_scale=use_scale, epsilon=epsilon, rngs=flax.nnx.Rngs(0))(x)",
+                     fixed={"use_scale": BARE, "rngs": RNGS})),
     op("l2_normalize", "normalization", "x",
        "x / max(||x||_2, epsilon) along `axis` (written x / sqrt(max(sum x^2, epsilon^2)))", _l2_normalize,
        attrs={"axis": Attr("axes", reference=-1, doc="the axis normalised; the reference uses the last when unpinned"),

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from oracle.expression import calls
+
 FRAMEWORK = "framework"  # an attribute default meaning "not passed: each framework's own default applies"
 FRAMEWORKS = ("torch", "tensorflow", "jax")
 _UNSET = object()
@@ -153,7 +155,10 @@ class Binding:
       method     args[0].<target>(*args[1:], **keywords)
       operator   args[0] <target> args[1] (or <target> args[0] for one argument)
       switch     pick a binding by an argument's dtype kind (integer/floating/bool) or an attribute's value
-      custom     a named function in the adapter, for the few ops that need code (layout transposes)
+      expression the call as the Python a user writes over the op's names (oracle/expression.py): a list
+                 argument `torch.cat([x, y], dim=axis)`, a subscript `x[start:stop]`, a method on a built
+                 object `x.at[indices].add(updates)`, a layout transpose around a call, a renamed keyword
+      custom     a named function in the adapter, for the few ops that need more code than an expression
       build      obj = target(**keywords): a layer or metric object that later steps use (OpDef.builds)
       attribute  args[0].<target> (a dotted path): a stateful object's state, e.g. bn.running_mean
       none       the framework has no public form: `reason` says why
@@ -174,7 +179,7 @@ class Binding:
     update: str = ""
     result: str = ""
     reason: str = ""
-    code: str = ""  # custom: the code a user writes, with {arg} placeholders, for snippets and native_api
+    code: str = ""  # custom: the code a user writes, with {arg} placeholders; expression: the code run
     infers: tuple[str, ...] = ()  # attributes this API takes no parameter for: it infers them from the inputs
     pick: int | str | None = None  # one output of a tuple result: its index, or an attribute name (`.values`)
 
@@ -245,6 +250,12 @@ def switch(on: str, **cases: Binding) -> Binding:
 def custom(name: str, code: str, *, fixed: dict[str, Any] | None = None, **attrs: str | Native) -> Binding:
     """`fixed`: keywords the adapter's function passes that the case did not pin, declared with their reasons."""
     return Binding("custom", name, attrs=_natives(attrs), fixed=fixed or {}, code=code)
+
+
+def expression(code: str, *, fixed: dict[str, Any] | None = None) -> Binding:
+    """The call as Python over the op's arguments and attributes by name, run and shown as written
+    (oracle/expression.py); `fixed` names constants the code uses, each `fix(value, reason)`."""
+    return Binding("expression", fixed=fixed or {}, code=code)
 
 
 def build(target: str, *, fixed: dict[str, Any] | None = None, infers: tuple[str, ...] = (),
@@ -357,6 +368,9 @@ def form_name(binding: Binding) -> str:
         return form_name(binding.leaves()[0])
     if binding.kind in _FORM_BY_KIND:
         return _FORM_BY_KIND[binding.kind]
+    if binding.kind == "expression":  # named by the first module function it calls, else Python's own syntax
+        first = next(calls(binding.code), None)
+        return form_name(Binding("call", first[0])) if first else "method" if "(" in binding.code else "subscript"
     target = binding.target.replace(":", ".")
     module = target.rsplit(".", 1)[0] if "." in target else target
     if binding.kind in ("construct", "stateful", "build"):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from oracle.ops.refctx import Undefined
-from oracle.ops.spec import FRAMEWORK, REQUIRED, Attr, custom, op
+from oracle.ops.spec import FRAMEWORK, REQUIRED, Attr, custom, expression, fix, op
 
 
 def _no_default(r: Any, **sizes: Any) -> Any:
@@ -38,8 +38,8 @@ OPS = [
        attrs={"in_features": _SIZE, "out_features": _SIZE},
        torch=custom("torch_default_dense_kernel", "torch.manual_seed(0); torch.nn.Linear({in_features}, "
                     "{out_features}).weight.T"),
-       tensorflow=custom("keras_default_dense_kernel", "keras.utils.set_random_seed(0); layer = keras.layers.Dense("
-                         "{out_features}); layer.build((None, {in_features})); layer.kernel"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.Dense(out_features); "
+                             "layer.build((None, in_features)); layer.kernel.value"),
        jax=custom("nnx_default_dense_kernel", "flax.nnx.Linear({in_features}, {out_features}, "
                   "rngs=flax.nnx.Rngs(0)).kernel")),
     op("default_embedding_table", "stochastic", (), "the table [num_embeddings, embedding_dim] an embedding layer "
@@ -47,9 +47,9 @@ OPS = [
        attrs={"num_embeddings": _SIZE, "embedding_dim": _SIZE},
        torch=custom("torch_default_embedding_table", "torch.manual_seed(0); torch.nn.Embedding({num_embeddings}, "
                     "{embedding_dim}).weight"),
-       tensorflow=custom("keras_default_embedding_table", "keras.utils.set_random_seed(0); layer = "
-                         "keras.layers.Embedding({num_embeddings}, {embedding_dim}); layer.build((None,)); "
-                         "layer.embeddings"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = "
+                             "keras.layers.Embedding(num_embeddings, embedding_dim); layer.build((None,)); "
+                             "layer.embeddings.value"),
        jax=custom("nnx_default_embedding_table", "flax.nnx.Embed({num_embeddings}, {embedding_dim}, "
                   "rngs=flax.nnx.Rngs(0)).embedding")),
     op("default_lstm_kernel", "stochastic", (), "the input kernel [input_size, 4*units] (gates along the last axis) "
@@ -57,8 +57,8 @@ OPS = [
        attrs={"input_size": _SIZE, "units": _SIZE},
        torch=custom("torch_default_lstm_kernel", "torch.manual_seed(0); torch.nn.LSTM({input_size}, {units})"
                     ".weight_ih_l0.T"),
-       tensorflow=custom("keras_default_lstm_kernel", "keras.utils.set_random_seed(0); layer = keras.layers.LSTM("
-                         "{units}); layer.build((None, None, {input_size})); layer.cell.kernel"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.LSTM(units); "
+                             "layer.build((None, None, input_size)); layer.cell.kernel.value"),
        jax=custom("nnx_default_lstm_kernel", "cell = flax.nnx.LSTMCell({input_size}, {units}, "
                   "rngs=flax.nnx.Rngs(0)); concatenate([cell.ii.kernel, cell.if_.kernel, cell.ig.kernel, "
                   "cell.io.kernel], axis=-1)")),
@@ -71,8 +71,8 @@ OPS = [
        conventions="inverted dropout: kept elements scaled by 1 / (1 - rate) in training",
        torch=custom("torch_dropout_layer", "torch.manual_seed(0); layer = torch.nn.Dropout(p={rate}); "
                     "layer.train(training) if training is pinned; layer({x})"),
-       tensorflow=custom("keras_dropout_layer", "keras.layers.Dropout({rate}, seed=0)({x}, training=training if "
-                         "pinned)"),
+       tensorflow=expression("keras.layers.Dropout(rate, seed=seed)(x, training=training)",
+                             fixed={"seed": fix(0, "a seeded layer: the same draws on every run")}),
        jax=custom("nnx_dropout_layer", "flax.nnx.Dropout({rate}, rngs=flax.nnx.Rngs(0))({x}, deterministic=not "
                   "training if pinned)")),
 ]

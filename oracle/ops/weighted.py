@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from oracle.ops.layer_weights import LayerWeights, mapping_text
-from oracle.ops.spec import REQUIRED, Arg, Attr, custom, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, custom, expression, op
 
 
 def _gates(n: int, order: tuple[int, ...], name: Any) -> tuple[Any, ...]:
@@ -255,16 +255,16 @@ OPS = [
        "is [batch, heads, len, dim]: transposed in and out)", _attention,
        attrs={"is_causal": Attr("bool", False)},
        conventions="causal with unequal lengths: query i attends keys 0..i (top-left aligned)",
-       torch=custom("torch_sdpa", "torch.nn.functional.scaled_dot_product_attention({q}.transpose(1, 2), "
-                    "{k}.transpose(1, 2), {v}.transpose(1, 2), is_causal={is_causal}).transpose(1, 2)"),
-       tensorflow=custom("keras_sdpa", "keras.ops.dot_product_attention({q}, {k}, {v}, is_causal={is_causal})"),
-       jax=custom("jax_sdpa", "jax.nn.dot_product_attention({q}, {k}, {v}, is_causal={is_causal})")),
+       torch=expression("torch.nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), "
+                        "v.transpose(1, 2), is_causal=is_causal).transpose(1, 2)"),
+       tensorflow=expression("keras.ops.dot_product_attention(q, k, v, is_causal=is_causal)"),
+       jax=expression("jax.nn.dot_product_attention(q, k, v, is_causal=is_causal)")),
     op("masked_attention", "layers", ("q", "k", "v", Arg("mask", "tensor", "binary")), "scaled dot-product "
        "attention with a boolean mask [batch, heads, lq, lk], True = attend (each API's documented polarity)",
        _masked_attention,
        conventions="a fully masked row is NaN in the reference (softmax over nothing)",
-       torch=custom("torch_sdpa_mask", "torch.nn.functional.scaled_dot_product_attention({q}.transpose(1, 2), "
-                    "{k}.transpose(1, 2), {v}.transpose(1, 2), attn_mask={mask}).transpose(1, 2)"),
-       tensorflow=custom("keras_sdpa_mask", "keras.ops.dot_product_attention({q}, {k}, {v}, mask={mask})"),
-       jax=custom("jax_sdpa_mask", "jax.nn.dot_product_attention({q}, {k}, {v}, mask={mask})")),
+       torch=expression("torch.nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), "
+                        "v.transpose(1, 2), attn_mask=mask).transpose(1, 2)"),
+       tensorflow=expression("keras.ops.dot_product_attention(q, k, v, mask=mask)"),
+       jax=expression("jax.nn.dot_product_attention(q, k, v, mask=mask)")),
 ]
