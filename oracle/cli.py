@@ -20,6 +20,7 @@ from rich.table import Table
 
 from oracle.cases import CaseError, load_cases
 from oracle.judgement import summarize
+from oracle.protocol import MEMORY_ENV
 from oracle.report import render_markdown
 from oracle.report.terminal import STYLE, print_summary, progress
 from oracle.results import (
@@ -32,7 +33,7 @@ from oracle.results import (
     write_atomic,
     write_results,
 )
-from oracle.runner import FRAMEWORKS, MEMORY_ENV
+from oracle.runner import FRAMEWORKS
 from oracle.safeio import InputError, printable
 
 DEFAULT_OUT = Path("reports/latest")

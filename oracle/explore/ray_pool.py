@@ -1,6 +1,6 @@
 """`oracle explore --executor ray`: the same warm workers, held by Ray actors, one per column per node.
 
-Each actor owns one column's worker process on its node (the local pool's `_Slot`), so a
+Each actor owns one column's worker process on its node (the local pool's `ExploreSlot`, a `WorkerSlot`), so a
 batch sent to an actor is answered exactly as the local executor answers it: the classes
 and files do not depend on the executor. Batches are split across nodes in order and the
 rows put back in order. `RAY_ADDRESS` joins a cluster; without it Ray starts a local one.
@@ -13,19 +13,20 @@ import os
 from pathlib import Path
 from typing import Any, Self
 
-from oracle.explore.pool import Row, _Slot
+from oracle.explore.pool import ExploreSlot, Row
 from oracle.outcome import Outcome
 from oracle.request import Request
-from oracle.runner import Column, ColumnEnv
+from oracle.worker_slot import Column, ColumnEnv, memory_share
 
 
 class ColumnActor:
     """One column's warm worker on one node (wrapped by `ray.remote` at pool start)."""
 
-    def __init__(self, column: Column, log_dir: str) -> None:
+    def __init__(self, column: Column, log_dir: str, columns: int) -> None:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
         self.log = open(Path(log_dir) / f"ray-{column.name.replace(':', '_')}-{os.getpid()}.log", "ab")
-        self.slot = _Slot(column, self.log)
+        # the share of this node's memory, measured on the node: `columns` workers run there at once
+        self.slot = ExploreSlot(column, self.log, memory_share(columns))
         self.slot.start()
 
     def env(self) -> ColumnEnv:
@@ -57,7 +58,7 @@ class RayPool:
         self.columns = columns
         self.nodes: list[dict[str, Any]] = [
             {c.name: remote.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
-             .remote(c, str(log_dir)) for c in columns} for node in nodes]
+             .remote(c, str(log_dir), len(columns)) for c in columns} for node in nodes]
         envs = ray.get([actor.env.remote() for actor in self.nodes[0].values()])
         self._envs = {c.name: e for c, e in zip(columns, envs)}
 
