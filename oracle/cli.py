@@ -725,13 +725,16 @@ def _add_baseline_commands(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `oracle` program. Given `argv`, it is called from Python (pytest, another program), which owns
+    the process's signals: SIGTERM is handled only when main reads the command line itself."""
     args = build_parser().parse_args(argv)
 
     def terminated(signum: int, frame: Any) -> None:  # SIGTERM ends any command as Ctrl-C does
         _signals.append(signum)
         raise KeyboardInterrupt
 
-    in_main = threading.current_thread() is threading.main_thread()  # only the main thread may set handlers
+    # only the main thread may set handlers, and only the program (`oracle`, `python -m oracle.cli`) should
+    in_main = argv is None and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminated) if in_main else None
     try:
         return int(args.func(args))

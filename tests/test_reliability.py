@@ -404,3 +404,26 @@ def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path: Path) 
     journal.cell("b", "jax", "f", {"status": "ok"})
     journal.close()
     assert "No space left on device" in journal.failed
+
+
+def test_main_called_from_python_leaves_the_callers_sigterm_handler_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: `main(argv)` inside pytest is a call, not the program: the SIGTERM handler in effect while
+    the command runs is the caller's (pytest's), not one main installed."""
+    import oracle.cli
+
+    seen: list[Any] = []
+
+    def command(args: Any) -> int:
+        seen.append(signal.getsignal(signal.SIGTERM))
+        return EXIT_OK
+
+    def callers_handler(signum: int, frame: Any) -> None:
+        raise AssertionError("not expected to be called")
+
+    monkeypatch.setattr(oracle.cli, "cmd_list", command)
+    previous = signal.signal(signal.SIGTERM, callers_handler)
+    try:
+        assert main(["list", str(DATA)]) == EXIT_OK
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [callers_handler]
