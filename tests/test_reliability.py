@@ -165,14 +165,14 @@ def test_an_unusable_out_is_refused_before_anything_runs(tmp_path: Path, capsys:
 
 def test_a_failed_write_keeps_the_journal_and_resume_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    import oracle.cli
+    import oracle.session
 
     out = tmp_path / "run"
 
     def full(*_: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(oracle.cli, "write_results", full)
+    monkeypatch.setattr(oracle.session, "write_results", full)
     assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
     captured = capsys.readouterr()
     assert "t-log-special" in captured.out  # the table came first
@@ -187,8 +187,8 @@ def test_on_a_full_disk_the_message_promises_only_what_the_journal_took(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 24 item 9: the journal and results.json both fail (a full disk); the message must not say a
     resume runs nothing again, and the resume indeed runs the cells again."""
-    import oracle.cli
     import oracle.journal
+    import oracle.session
 
     out = tmp_path / "run"
 
@@ -202,7 +202,7 @@ def test_on_a_full_disk_the_message_promises_only_what_the_journal_took(
             full()
         fsync(fd)
 
-    monkeypatch.setattr(oracle.cli, "write_results", full)
+    monkeypatch.setattr(oracle.session, "write_results", full)
     monkeypatch.setattr(oracle.journal.os, "fsync", journal_full)
     assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
     err = capsys.readouterr().err
