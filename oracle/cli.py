@@ -18,22 +18,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from oracle.cases import CaseError, load_cases
+from oracle import session
+from oracle.cases import CaseError
 from oracle.judgement import summarize
 from oracle.model import CaseRecord, ErrorRecord, ResultsDocument
-from oracle.report import render_markdown
+from oracle.protocol import MEMORY_ENV
 from oracle.report.terminal import STYLE, print_summary, progress
 from oracle.results import (
     execute,
-    fingerprints,
     load_results,
     missing_cells,
     parse_columns,
-    resumable,
     write_atomic,
-    write_results,
 )
-from oracle.runner import FRAMEWORKS, MEMORY_ENV
+from oracle.runner import FRAMEWORKS
 from oracle.safeio import InputError, printable
 
 DEFAULT_OUT = Path("reports/latest")
@@ -43,7 +41,7 @@ errors = Console(stderr=True, soft_wrap=True)  # one message per line, never wra
 
 def _load(paths: list[str]) -> list[Any]:
     try:
-        return load_cases(paths or ["cases"])
+        return session.load(paths)
     except CaseError as exc:
         errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", highlight=False)
         raise SystemExit(2) from None
@@ -91,11 +89,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         columns = compile_columns(columns)
     out = Path(args.out)
-    problem = _unwritable(out)
+    problem = session.unwritable(out)
     if problem:
         errors.print(f"[red]error:[/red] cannot write to {escape(str(out))}: {escape(problem)}", highlight=False)
         return EXIT_OUTPUT
-    lock = _lock(out)
+    lock = session.lock(out)
     if isinstance(lock, str):
         errors.print(f"[red]error:[/red] {escape(lock)}", highlight=False)
         return EXIT_OUTPUT
@@ -106,39 +104,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_locked(args: argparse.Namespace, cases: list[Any], columns: list[Any], out: Path) -> int:
-    from oracle.journal import JOURNAL, Journal, read_journal
+    from oracle.journal import JOURNAL
 
     journal_path = out / JOURNAL
-    previous = None
-    if args.resume:
-        if journal_path.exists():
-            previous = read_journal(journal_path)
-        else:
-            errors.print(f"{escape(str(journal_path))} does not exist yet; running everything", highlight=False)
-    kept = 0
-    prints = fingerprints(cases, columns)
-    if previous is not None:
-        cells, stale = resumable(previous, prints)
-        kept = len(cells)
-        if stale:
-            errors.print(f"{stale} journaled cells are stale (case file, framework version, device or interpreter "
-                         f"changed); running them again", highlight=False)
+    resumed = session.resume(out, cases, columns, args.resume)
+    if resumed.missing:
+        errors.print(f"{escape(str(journal_path))} does not exist yet; running everything", highlight=False)
+    kept = resumed.kept
+    if resumed.stale:
+        errors.print(f"{resumed.stale} journaled cells are stale (case file, framework version, device or "
+                     f"interpreter changed); running them again", highlight=False)
     stop = threading.Event()
     total = len(cases) * len(columns)
-    journal = Journal(journal_path, fresh=previous is None)
-    try:
-        with progress(errors, len(cases), len(columns), kept) as on_cell:
-            results = execute(cases, columns, out / "logs", on_cell, previous=previous, stop=stop, journal=journal,
-                              prints=prints)
-    finally:
-        journal.close()
+    with progress(errors, len(cases), len(columns), kept) as on_cell:
+        results, journal = session.run_journaled(cases, columns, out, resumed, on_cell, stop)
     if journal.failed:
         errors.print(f"[yellow]warning:[/yellow] the journal {escape(str(journal_path))} stopped taking cells "
                      f"({escape(journal.failed)}); a kill now would lose them", highlight=False)
     print_summary(console, results, args.all)  # before writing: a full disk must not cost the user the answer
     try:
-        write_results(out / "results.json", results)
-        write_atomic(out / "report.md", render_markdown(results))
+        session.write(out, results)
     except OSError as exc:
         ran = sum(1 for case in results["cases"] for _ in case["columns"]) - kept
         if journal.failed:  # the journal lost cells too: say what a resume keeps, not more
@@ -187,47 +172,13 @@ def run_exit_code(results: ResultsDocument) -> int:
     return EXIT_OK
 
 
-def _unwritable(out: Path, logs: bool = True) -> str:
-    """Why `out` cannot take a run's files, or '' when it can (checked before any worker starts)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if logs:
-            (out / "logs").mkdir(exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-") as probe:
-            probe.write(b"x" * 4096)
-            probe.flush()
-            os.fsync(probe.fileno())
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return ""
-
-
 def _writable_or_exit(folder: Path, logs: bool = True) -> None:
     """Refuse (one line, exit 5) a folder that cannot take the files before anything runs into it."""
-    problem = _unwritable(folder, logs)
+    problem = session.unwritable(folder, logs)
     if problem:
         errors.print(f"[red]error:[/red] cannot write to {escape(printable(str(folder)))}: {escape(problem)}",
                      highlight=False)
         raise SystemExit(EXIT_OUTPUT)
-
-
-def _lock(out: Path) -> Any:
-    """Hold OUT/.lock for this process's life; a message naming the holder's pid if another run has it."""
-    import fcntl
-
-    handle = open(out / ".lock", "a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        return f"{out} is in use by another oracle run (pid {holder}); wait for it or use another --out"
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle  # the lock lasts as long as the file stays open
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -308,7 +259,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             return 2
         errors.print(f"{escape(args.case_id)} is not in {escape(str(path))}; running it now", highlight=False)
         with tempfile.TemporaryDirectory(prefix="oracle-show-logs-") as scratch:  # the results folder may be read-only
-            logs = path.parent / "logs" if not _unwritable(path.parent) else Path(scratch)
+            logs = path.parent / "logs" if not session.unwritable(path.parent) else Path(scratch)
             record = execute(loaded, parse_columns(",".join(FRAMEWORKS), "cpu"), logs)["cases"][0]
     console.rule(escape(printable(f"{record['id']}: {record['title']}")))
     console.print(printable(_case_text(record), keep_newlines=True), highlight=False, markup=False)
@@ -452,8 +403,7 @@ def _execute(cases: list[Any], columns: list[Any], out: Path, kind: str = "") ->
         results = execute(cases, columns, out / "logs", on_cell)
     if kind:
         results["kind"] = kind  # what made it, so `check --results` can refuse version columns
-    write_results(out / "results.json", results)
-    write_atomic(out / "report.md", render_markdown(results))
+    session.write(out, results)
     return results
 
 
@@ -726,13 +676,16 @@ def _add_baseline_commands(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `oracle` program. Given `argv`, it is called from Python (pytest, another program), which owns
+    the process's signals: SIGTERM is handled only when main reads the command line itself."""
     args = build_parser().parse_args(argv)
 
     def terminated(signum: int, frame: Any) -> None:  # SIGTERM ends any command as Ctrl-C does
         _signals.append(signum)
         raise KeyboardInterrupt
 
-    in_main = threading.current_thread() is threading.main_thread()  # only the main thread may set handlers
+    # only the main thread may set handlers, and only the program (`oracle`, `python -m oracle.cli`) should
+    in_main = argv is None and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminated) if in_main else None
     try:
         return int(args.func(args))

@@ -7,7 +7,6 @@ callable's signature shows one, and any binding that failed its check.
 from __future__ import annotations
 
 import json
-import queue
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,24 +18,22 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "ops.md"
 
 def framework_defaults() -> dict[str, dict[str, Any]]:
     """framework -> {"defaults": op -> attr -> text, "errors": op -> binding error}, from live workers."""
-    from oracle.runner import Column, Worker
+    from oracle.worker_slot import LOST, Column, WorkerSlot
 
     found: dict[str, dict[str, Any]] = {}
     with open("/dev/null", "wb") as log:
         for framework in FRAMEWORKS:
-            worker = Worker(Column(framework, framework), log)
+            slot = WorkerSlot(Column(framework, framework), log, memory=0)
             try:
-                hello = worker.receive(300.0)
-                if hello["type"] != "hello":
-                    found[framework] = {"defaults": {}, "errors": {}, "unavailable": hello.get("reason", "")}
+                if not slot.start():
+                    found[framework] = {"defaults": {}, "errors": {}, "unavailable": slot.env.reason}
                     continue
-                worker.send({"type": "describe"})
-                answer = worker.receive(120.0)
+                answer = slot.exchange({"type": "describe"}, 120.0)
                 found[framework] = {"defaults": answer["defaults"], "errors": answer["errors"]}
-            except queue.Empty:
-                found[framework] = {"defaults": {}, "errors": {}, "unavailable": "no answer in time"}
+            except LOST as exc:
+                found[framework] = {"defaults": {}, "errors": {}, "unavailable": f"no answer in time ({exc!r})"}
             finally:
-                worker.close()
+                slot.close()
     return found
 
 

@@ -30,7 +30,6 @@ import pytest
 from oracle.baseline import Baseline, BaselineError, Item, judge, load_baseline, overrides, write_snapshot
 from oracle.baseline import ExpectedDivergence as Listing
 from oracle.cases import CaseError, LoadedCase, check_identity, load_file
-from oracle.journal import Journaled
 from oracle.model import CaseRecord, Environment, ResultsDocument
 from oracle.runner import FRAMEWORKS
 
@@ -219,6 +218,7 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
     """
     if cell not in state["records"]:
         from oracle.results import execute, parse_columns
+        from oracle.session import answered as answered_in
 
         worker = hasattr(config, "workerinput")
         batch = {c for c in state["selected"] or [cell] if c not in state["records"]
@@ -231,7 +231,7 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
         wanted = {case_id for case_id, _ in todo} | listed
         cases = [loaded for case_id, loaded in state["cases"].items() if case_id in wanted]
         log_dir = Path(tempfile.mkdtemp(prefix="oracle-logs-"))  # worker stderr, for a crash's post-mortem
-        answered = _answered(state)  # valid for this process: no fingerprints to check
+        answered = answered_in(state["runs"])  # valid for this process: no fingerprints to check
         results = execute(cases, parse_columns(",".join(names), "cpu"), log_dir, previous=answered, cells=todo,
                           prints={cell: "" for cell in answered.cells} if answered else None)
         state["runs"].append((results, todo))
@@ -239,18 +239,6 @@ def _run_cell(config: pytest.Config, state: dict[str, Any], cell: Cell) -> tuple
         for case_id, column in todo:
             state["records"].setdefault((case_id, column), (by_id[case_id], results["environment"]))
     return state["records"][cell]
-
-
-def _answered(state: dict[str, Any]) -> Journaled | None:
-    """The outcomes of the batches run so far, as `execute` takes them for `previous`."""
-    if not state["runs"]:
-        return None
-    answered = Journaled()
-    for results, cells in state["runs"]:
-        answered.environment.update({n: e for n, e in results["environment"].items() if any(c == n for _, c in cells)})
-        answered.cells.update({(r["id"], n): ("", o) for r in results["cases"] for n, o in r["columns"].items()
-                               if (r["id"], n) in cells})
-    return answered
 
 
 def _batches(state: dict[str, Any]) -> list[str]:

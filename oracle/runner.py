@@ -8,246 +8,39 @@ for the outcome up to the case's time limit, and on a timeout or a dead worker r
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import Callable
 
 from oracle.compiling import for_column
-from oracle.outcome import Outcome, Status
-from oracle.protocol import EXIT_OUT_OF_MEMORY, MEMORY_ENV, OUT_OF_MEMORY_SIGNS, dumps, request_to_wire
+from oracle.outcome import Outcome
+from oracle.protocol import request_to_wire
 from oracle.request import Request
 
-FRAMEWORKS = ("reference", "jax", "torch", "tensorflow")
-START_TIMEOUT_S = 300.0  # importing TensorFlow on a loaded 2-core machine can take a while
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the comparison: a framework on a device, in an interpreter."""
-
-    name: str
-    framework: str
-    device: str = "cpu"
-    python: str = sys.executable
-    form: str = ""  # a sub-column (`torch/module`): every op that has this form is called through it
-    compile: str = ""  # a `--compile both` sub-column: "eager" or "compiled" (oracle/compiling.py)
-
-
-@dataclass
-class ColumnEnv:
-    """What a column turned out to be (results.json `environment`)."""
-
-    framework: str
-    device: str
-    python: str = ""
-    version: str = ""
-    settings: dict[str, Any] = field(default_factory=dict)
-    available: bool = True
-    reason: str = ""
-
-
-POLL_S = 0.2  # how often a waiting column thread looks at the stop flag
-STOP_GRACE_S = 15.0  # after Ctrl-C / SIGTERM, how long columns may take to wind down before their workers are killed
-_LIVE: set[Worker] = set()  # every worker process not yet reaped, so a stop can always end them
-_LIVE_LOCK = threading.Lock()
-
-
-def compile_cache_env() -> dict[str, str]:
-    """JAX's persistent compilation cache, on unless ORACLE_COMPILE_CACHE=off: every shape and dtype
-    compiles once per machine instead of once per worker (exploration starts many workers over time).
-    Tiny compiles are cached too; they are what a run of one-step cases is made of."""
-    if os.environ.get("ORACLE_COMPILE_CACHE", "on") == "off":
-        return {}
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return {"JAX_COMPILATION_CACHE_DIR": str(base / "dl-oracle" / "jax-compilation-cache"),
-            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
-
-
-class WorkerGone(Exception):
-    pass
-
-
-class SendTimeout(Exception):
-    """The worker did not take a request within its deadline (stopped, or wedged): it has been killed."""
-
-
-class Stopped(Exception):
-    """The run was interrupted (Ctrl-C, SIGTERM): the cell in flight is not recorded."""
-
-
-def memory_share(columns: int) -> int:
-    """Bytes each worker's heap may take: ORACLE_WORKER_MEMORY if set (0: no cap), else a fair share of
-    the machine's memory among the columns that run at once (never below 2 GiB: a framework must import)."""
-    if os.environ.get(MEMORY_ENV):
-        return int(os.environ[MEMORY_ENV])
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return 0
-    return max(2 << 30, int(total * 0.8) // max(columns, 1))
-
-
-# what a dying worker's log says when the cause was memory (C++ aborts, XLA's failed buffer after a refused allocation)
-_OOM_IN_LOG = re.compile("|".join(OUT_OF_MEMORY_SIGNS + (r"Check failed: buffer_\.IsConcrete\(\)",)).encode(),
-                         re.IGNORECASE)
-
-
-def _size(log: IO[bytes]) -> int:
-    try:
-        return os.fstat(log.fileno()).st_size
-    except (OSError, ValueError):
-        return 0
-
-
-def _log_after(log: IO[bytes], since: int) -> bytes:
-    """What a worker logged after offset `since` (at most 1 MiB); nothing if the log cannot be read."""
-    try:
-        with open(log.name, "rb") as handle:
-            handle.seek(since)
-            return handle.read(1 << 20)
-    except (OSError, TypeError):
-        return b""
-
-
-def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
-    """'; pydantic is not installed in OTHER/bin/python' when the worker's log says so: the real cause; else the
-    last exception line it logged (a broken install: '; ImportError: libcudart.so.12: cannot open ...')."""
-    text = _log_after(log, since)
-    found = re.findall(rb"ModuleNotFoundError: No module named '([\w.]+)'", text)
-    if found:
-        return f"; {found[-1].decode().split('.')[0]} is not installed in {column.python}"
-    raised = re.findall(rb"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit)\b:?.*$", text, re.MULTILINE)
-    return f"; {raised[-1].decode(errors='replace').strip()[:300]}" if raised else ""
-
-
-class Worker:
-    def __init__(self, column: Column, log: IO[bytes], memory: int = 0) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                         os.environ.get("PYTHONPATH")])),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
-        env = {**compile_cache_env(), **env}  # a cache folder the user set wins
-        self.log = log
-        self.process = subprocess.Popen(
-            [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
-        )
-        with _LIVE_LOCK:
-            _LIVE.add(self)
-        self.lines: queue.Queue[bytes] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(b"")  # EOF: the worker is gone
-
-    def receive(self, timeout: float, stop: threading.Event | None = None) -> dict[str, Any]:
-        """The next message; queue.Empty after `timeout` s, Stopped as soon as `stop` is set."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if stop is not None and stop.is_set():
-                raise Stopped()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise queue.Empty()
-            try:
-                line = self.lines.get(timeout=min(left, POLL_S))
-                break
-            except queue.Empty:
-                continue
-        if not line.endswith(b"\n"):  # EOF, or the last line cut short: the worker died (mid-answer)
-            raise WorkerGone(self._death())
-        try:
-            message = json.loads(line)
-        except ValueError:
-            message = None
-        if not isinstance(message, dict):
-            self.kill()  # it no longer speaks the protocol: nothing it says next can be trusted
-            raise WorkerGone("worker sent a line that is not a protocol message")
-        return message
-
-    def send(self, message: dict[str, Any], timeout: float | None = None) -> None:
-        """Write one message; with `timeout`, a worker that has not taken it by then is killed (SendTimeout):
-        a stopped worker never drains its pipe, and a large request would block the write for ever."""
-        data = dumps(message).encode()
-        if timeout is None:
-            self._write(data)
-            return
-        gone: list[WorkerGone] = []
-
-        def write() -> None:
-            try:
-                self._write(data)
-            except WorkerGone as exc:
-                gone.append(exc)
-
-        writer = threading.Thread(target=write, daemon=True)
-        writer.start()
-        writer.join(timeout)
-        if writer.is_alive():
-            self.kill()  # the blocked write ends with EPIPE
-            writer.join()
-            raise SendTimeout(f"the worker took no request within {timeout:g} s (stopped or wedged); killed")
-        if gone:
-            raise gone[0]
-
-    def _write(self, data: bytes) -> None:
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(data)
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):  # ValueError: the pipe was closed by a kill
-            raise WorkerGone(self._death()) from None
-
-    def out_of_memory(self, since: int) -> bool:
-        """Whether the worker's death was memory: its exit code, or what it logged after `since` (a log offset)."""
-        return self.process.wait() == EXIT_OUT_OF_MEMORY or bool(_OOM_IN_LOG.search(_log_after(self.log, since)))
-
-    def _death(self) -> str:
-        code = self.process.wait()
-        if code < 0:
-            return f"worker killed by {signal.Signals(-code).name}"
-        if code == EXIT_OUT_OF_MEMORY:
-            return "worker ran out of memory (MemoryError)"
-        return f"worker exited with code {code}"
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        with _LIVE_LOCK:
-            _LIVE.discard(self)
-
-    def close(self) -> None:
-        try:
-            self.send({"type": "exit"})
-            self.process.wait(timeout=10)
-        except (WorkerGone, subprocess.TimeoutExpired):
-            pass
-        self.kill()
-
+# the slot's names that callers import from here (`from oracle.runner import Column`)
+from oracle.worker_slot import (  # noqa: F401
+    FRAMEWORKS,
+    LOST,
+    POLL_S,
+    PROJECT_ROOT,
+    START_TIMEOUT_S,
+    STOP_GRACE_S,
+    Column,
+    ColumnEnv,
+    SendTimeout,
+    Stopped,
+    Worker,
+    WorkerGone,
+    WorkerSlot,
+    compile_cache_env,
+    kill_all_workers,
+    memory_share,
+)
 
 OnOutcome = Callable[[str, str, Outcome], None]  # (column name, case id, outcome)
 OnEnv = Callable[[str, ColumnEnv], None]  # (column name, what it turned out to be)
-
-
-def kill_all_workers() -> None:
-    """End every worker still running (a stop that did not wind down in time)."""
-    with _LIVE_LOCK:
-        live = list(_LIVE)
-    for worker in live:
-        worker.kill()
 
 
 def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, log_dir: Path,
@@ -266,37 +59,23 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
         env.available, env.reason = False, reason
         return env
     with log:
+        slot = WorkerSlot(column, log, memory)
         pending = list(requests)
         while pending:
-            started_at = _size(log)
-            worker = Worker(column, log, memory_share(1) if memory is None else memory)
             try:
-                hello = worker.receive(START_TIMEOUT_S, stop)
+                started = slot.start(stop)
             except Stopped:
-                worker.kill()
-                return env
-            except (queue.Empty, WorkerGone) as exc:
-                worker.kill()
-                reason = f"worker did not start: {exc or 'no answer in time'}{_missing_module(log, started_at, column)}"
+                return slot.env
+            if not started:
+                assert slot.down is not None
                 for request in pending:
-                    on_outcome(column.name, request.case_id, Outcome("crash", column.framework, device=column.device,
-                                                                     notes={"reason": reason}))
-                env.available, env.reason = False, reason
-                return env
-            if hello["type"] == "unavailable":
-                worker.kill()
-                env.available, env.reason = False, hello["reason"]
-                for request in pending:
-                    on_outcome(column.name, request.case_id, Outcome("unavailable", column.framework,
-                                                                     device=column.device,
-                                                                     notes={"reason": hello["reason"]}))
-                return env
-            env.version, env.settings, env.python = hello["version"], hello["settings"], hello["python"]
+                    on_outcome(column.name, request.case_id, dataclasses.replace(slot.down, notes=dict(slot.down.notes)))
+                return slot.env
             if on_env is not None:
-                on_env(column.name, env)
-            pending = _serve(worker, column, pending, on_outcome, stop)
-            worker.close()
-    return env
+                on_env(column.name, slot.env)
+            pending = _serve(slot, pending, on_outcome, stop)
+            slot.close()
+    return slot.env
 
 
 def _with_form(request: Request, column: Column) -> Request:
@@ -308,37 +87,23 @@ def _with_form(request: Request, column: Column) -> Request:
     return dataclasses.replace(request, forms={**request.forms, column.framework: column.form})
 
 
-def _serve(worker: Worker, column: Column, pending: list[Request], on_outcome: OnOutcome,
-           stop: threading.Event | None) -> list[Request]:
+def _serve(slot: WorkerSlot, pending: list[Request], on_outcome: OnOutcome, stop: threading.Event | None
+           ) -> list[Request]:
     """Send requests until done or the worker is lost; returns what is left for a new worker."""
+    column = slot.column
     for i, request in enumerate(pending):
-        since = _size(worker.log)
-        started = time.monotonic()  # a timeout or crash took this long too: elapsed_s says so
+        since, started = slot.offset(), time.monotonic()  # a timeout or crash took this long too: elapsed_s says so
         try:
-            worker.send({"type": "run", "request": request_to_wire(_with_form(request, column))}, request.timeout_s)
-            message = worker.receive(request.timeout_s, stop)
+            message = slot.exchange({"type": "run", "request": request_to_wire(_with_form(request, column))},
+                                    request.timeout_s, stop)
             outcome = Outcome.from_wire(message["outcome"])
         except Stopped:
-            worker.kill()
+            slot.kill()
             return []
-        except (queue.Empty, SendTimeout) as exc:
-            worker.kill()
-            said = str(exc) if isinstance(exc, SendTimeout) else f"no answer within {request.timeout_s:g} s"
-            outcome = Outcome("timeout", column.framework, device=column.device,
-                              elapsed_s=time.monotonic() - started, notes={"reason": f"{said}; worker restarted"})
-            on_outcome(column.name, request.case_id, outcome)
-            return pending[i + 1:]
-        except (WorkerGone, KeyError, TypeError, ValueError) as exc:  # the last three: an answer not an outcome
-            if stop is not None and stop.is_set():
+        except LOST as exc:
+            if stop is not None and stop.is_set() and not isinstance(exc, (queue.Empty, SendTimeout)):
                 return []
-            worker.kill()
-            memory = isinstance(exc, WorkerGone) and worker.out_of_memory(since)
-            status: Status = "resource_exhausted" if memory else "crash"
-            cause = " (out of memory, says its log)" if memory else ""
-            said = str(exc) if isinstance(exc, WorkerGone) else f"worker answered with no outcome ({exc!r})"
-            outcome = Outcome(status, column.framework, device=column.device, elapsed_s=time.monotonic() - started,
-                              notes={"reason": f"{said} during this case{cause}; worker restarted"})
-            on_outcome(column.name, request.case_id, outcome)
+            on_outcome(column.name, request.case_id, slot.lost(exc, request.timeout_s, started, since))
             return pending[i + 1:]
         on_outcome(column.name, request.case_id, outcome)
         if stop is not None and stop.is_set():

@@ -110,3 +110,27 @@ def test_an_explore_worker_stopped_before_a_large_batch_is_replaced(tmp_path: Pa
         kill_all_workers()
         pytest.fail("the pool hung on a stopped worker")
     assert [row["jax"].status for row in rows] == ["ok", "ok"]
+
+
+def test_an_explore_worker_has_the_memory_cap_and_its_out_of_memory_is_resource_exhausted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exploration's workers are capped as oracle run's are (ORACLE_WORKER_MEMORY, RLIMIT_DATA), and a worker
+    that runs out of memory in a batch costs that example as `resource_exhausted`, not `crash`."""
+    from oracle.explore.pool import WarmPool
+    from oracle.plan import plan
+    from oracle.protocol import MEMORY_ENV
+
+    cap = 6 << 30
+    cases = {c.case.id: plan(c) for c in _cases(tmp_path, {"a-oom": [2], "b-after": [2]})}
+    monkeypatch.setenv("ORACLE_FAULTS", "a-oom=oom")
+    monkeypatch.setenv(MEMORY_ENV, str(cap))
+    with WarmPool([Column("jax", "jax")], tmp_path / "logs") as pool:
+        worker = pool.slots[0].slot.worker
+        assert worker is not None
+        limits = Path(f"/proc/{worker.process.pid}/limits").read_text().splitlines()
+        data = next(line for line in limits if line.startswith("Max data size")).split()
+        assert data[3] == str(cap), data
+        rows = pool.run([cases["a-oom"], cases["b-after"]])
+    assert rows[0]["jax"].status == "resource_exhausted", rows[0]["jax"]
+    assert "out of memory" in rows[0]["jax"].notes["reason"]
+    assert rows[1]["jax"].status == "ok"

@@ -166,14 +166,14 @@ def test_an_unusable_out_is_refused_before_anything_runs(tmp_path: Path, capsys:
 
 def test_a_failed_write_keeps_the_journal_and_resume_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    import oracle.cli
+    import oracle.session
 
     out = tmp_path / "run"
 
     def full(*_: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(oracle.cli, "write_results", full)
+    monkeypatch.setattr(oracle.session, "write_results", full)
     assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
     captured = capsys.readouterr()
     assert "t-log-special" in captured.out  # the table came first
@@ -188,8 +188,8 @@ def test_on_a_full_disk_the_message_promises_only_what_the_journal_took(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 24 item 9: the journal and results.json both fail (a full disk); the message must not say a
     resume runs nothing again, and the resume indeed runs the cells again."""
-    import oracle.cli
     import oracle.journal
+    import oracle.session
 
     out = tmp_path / "run"
 
@@ -203,7 +203,7 @@ def test_on_a_full_disk_the_message_promises_only_what_the_journal_took(
             full()
         fsync(fd)
 
-    monkeypatch.setattr(oracle.cli, "write_results", full)
+    monkeypatch.setattr(oracle.session, "write_results", full)
     monkeypatch.setattr(oracle.journal.os, "fsync", journal_full)
     assert main(["run", str(DATA / "t-log-special.yaml"), "--columns", "jax", "--out", str(out), "--all"]) == EXIT_OUTPUT
     err = capsys.readouterr().err
@@ -408,3 +408,26 @@ def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path: Path) 
     journal.cell("b", "jax", "f", {"status": "ok"})
     journal.close()
     assert "No space left on device" in journal.failed
+
+
+def test_main_called_from_python_leaves_the_callers_sigterm_handler_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: `main(argv)` inside pytest is a call, not the program: the SIGTERM handler in effect while
+    the command runs is the caller's (pytest's), not one main installed."""
+    import oracle.cli
+
+    seen: list[Any] = []
+
+    def command(args: Any) -> int:
+        seen.append(signal.getsignal(signal.SIGTERM))
+        return EXIT_OK
+
+    def callers_handler(signum: int, frame: Any) -> None:
+        raise AssertionError("not expected to be called")
+
+    monkeypatch.setattr(oracle.cli, "cmd_list", command)
+    previous = signal.signal(signal.SIGTERM, callers_handler)
+    try:
+        assert main(["list", str(DATA)]) == EXIT_OK
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [callers_handler]

@@ -8,15 +8,15 @@ batch is replayed one request at a time, so a crash or hang costs only its own e
 
 from __future__ import annotations
 
-import queue
 import threading
+import time
 from pathlib import Path
-from typing import IO, Protocol, Self
+from typing import IO, Any, Protocol, Self
 
-from oracle.outcome import Outcome, Status
+from oracle.outcome import Outcome
 from oracle.protocol import request_to_wire
 from oracle.request import Request
-from oracle.runner import START_TIMEOUT_S, Column, ColumnEnv, SendTimeout, Worker, WorkerGone
+from oracle.worker_slot import LOST, Column, ColumnEnv, SendTimeout, WorkerGone, WorkerSlot, memory_share
 
 Row = dict[str, Outcome]  # column name -> outcome, for one request
 
@@ -32,73 +32,59 @@ class Pool(Protocol):
     def close(self) -> None: ...
 
 
-class _Slot:
-    """One column's worker, restarted on demand."""
+class ExploreSlot:
+    """One column's worker slot (oracle/worker_slot.py) answering batches: a batch goes in one message; a
+    worker lost in it is replaced and the batch replayed one request at a time, so the loss is classified
+    (timeout, crash, resource_exhausted) for the one example that caused it."""
 
-    def __init__(self, column: Column, log: IO[bytes]) -> None:
-        self.column, self.log = column, log
-        self.env = ColumnEnv(column.framework, column.device, column.python)
-        self.worker: Worker | None = None
+    def __init__(self, column: Column, log: IO[bytes], memory: int | None = None) -> None:
+        self.slot = WorkerSlot(column, log, memory)
+        self.column, self.env = column, self.slot.env
 
     def start(self) -> None:
-        worker = Worker(self.column, self.log)
-        try:
-            hello = worker.receive(START_TIMEOUT_S)
-        except (queue.Empty, WorkerGone) as exc:
-            worker.kill()
-            self.env.available, self.env.reason = False, f"worker did not start: {exc or 'no answer in time'}"
-            return
-        if hello["type"] == "unavailable":
-            worker.kill()
-            self.env.available, self.env.reason = False, hello["reason"]
-            return
-        self.env.version, self.env.settings, self.env.python = hello["version"], hello["settings"], hello["python"]
-        self.worker = worker
+        self.slot.start()
 
-    def _lost(self, reason: str, status: Status) -> Outcome:
-        assert self.worker is not None
-        self.worker.kill()
-        self.start()
-        return Outcome(status, self.column.framework, device=self.column.device, notes={"reason": reason})
+    def _down(self, requests: list[Request]) -> list[Outcome]:
+        # a column that cannot run is left out of exploration's comparison, whatever kept it from starting
+        return [Outcome("unavailable", self.column.framework, device=self.column.device,
+                        notes={"reason": self.env.reason}) for _ in requests]
 
     def send_batch(self, requests: list[Request]) -> None:
-        if self.worker is not None:
+        if self.slot.worker is not None:
             try:  # with a deadline, as oracle run sends: a stopped worker never drains its pipe
-                self.worker.send({"type": "run_batch", "requests": [request_to_wire(r) for r in requests]},
-                                 sum(r.timeout_s for r in requests))
+                self.slot.worker.send(_batch(requests), sum(r.timeout_s for r in requests))
             except (WorkerGone, SendTimeout):
                 pass  # seen again by collect (the worker is gone or killed), which replays the batch
 
     def collect(self, requests: list[Request]) -> list[Outcome]:
-        if self.worker is None:
-            return [Outcome("unavailable", self.column.framework, device=self.column.device,
-                            notes={"reason": self.env.reason}) for _ in requests]
+        if self.slot.worker is None:
+            return self._down(requests)
         try:
-            message = self.worker.receive(sum(r.timeout_s for r in requests))
+            message = self.slot.worker.receive(sum(r.timeout_s for r in requests))
             return [Outcome.from_wire(o) for o in message["outcomes"]]
-        except (queue.Empty, WorkerGone):
-            self._lost("lost in a batch", "crash")
+        except LOST:
+            self.slot.kill()
+            self.slot.start()
             return [self.one(r) for r in requests]
 
     def one(self, request: Request) -> Outcome:
-        if self.worker is None:
-            return Outcome("unavailable", self.column.framework, device=self.column.device,
-                           notes={"reason": self.env.reason})
+        if self.slot.worker is None:
+            return self._down([request])[0]
+        since, started = self.slot.offset(), time.monotonic()
         try:
-            self.worker.send({"type": "run_batch", "requests": [request_to_wire(request)]}, request.timeout_s)
-            message = self.worker.receive(request.timeout_s)
+            message = self.slot.exchange(_batch([request]), request.timeout_s)
             return Outcome.from_wire(message["outcomes"][0])
-        except SendTimeout as exc:
-            return self._lost(f"{exc}; worker restarted", "timeout")
-        except queue.Empty:
-            return self._lost(f"no answer within {request.timeout_s:g} s; worker restarted", "timeout")
-        except WorkerGone as exc:
-            return self._lost(f"{exc} during this example; worker restarted", "crash")
+        except LOST as exc:
+            outcome = self.slot.lost(exc, request.timeout_s, started, since, during="this example")
+            self.slot.start()
+            return outcome
 
     def close(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
-            self.worker = None
+        self.slot.close()
+
+
+def _batch(requests: list[Request]) -> dict[str, Any]:
+    return {"type": "run_batch", "requests": [request_to_wire(r) for r in requests]}
 
 
 class WarmPool:
@@ -108,7 +94,8 @@ class WarmPool:
         log_dir.mkdir(parents=True, exist_ok=True)
         # open for the pool's whole life: every worker it starts, restarts included, writes there
         self._logs = [open(log_dir / f"explore-{c.name.replace(':', '_')}.log", "ab") for c in columns]
-        self.slots = [_Slot(c, log) for c, log in zip(columns, self._logs)]
+        # every column's worker runs at once: each gets its share of the machine's memory, as in oracle run
+        self.slots = [ExploreSlot(c, log, memory_share(len(columns))) for c, log in zip(columns, self._logs)]
         threads = [threading.Thread(target=s.start, daemon=True) for s in self.slots]
         for t in threads:  # imports are the slow part: pay them concurrently
             t.start()
@@ -126,7 +113,7 @@ class WarmPool:
             slot.send_batch(requests)
         answers: dict[str, list[Outcome]] = {}
 
-        def collect(slot: _Slot) -> None:
+        def collect(slot: ExploreSlot) -> None:
             answers[slot.column.name] = slot.collect(requests)
 
         threads = [threading.Thread(target=collect, args=(s,), daemon=True) for s in self.slots]
