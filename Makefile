@@ -28,8 +28,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check oracle adapters tests bench
 	$(VENV)/bin/mypy
 
+# `make test` leaves out the tests marked slow (pyproject.toml's addopts); `make test-all` runs them too
 test: $(STAMP) lint
 	$(PY) -m pytest
+
+.PHONY: test-all
+test-all: $(STAMP) lint
+	$(PY) -m pytest -m "slow or not slow"
 
 test-gpu: $(STAMP)
 	$(PY) -m pytest -m gpu -v tests/test_gpu.py

@@ -6,7 +6,9 @@
 1. oracle_s: an `oracle run` of every case in cases/ through every column (CPU), fresh workers.
 2. floor_s: one process per framework, started together, each running every case through
    its adapter in a plain loop (bench/native_loop.py: no workers, protocol, diff or report);
-   the slowest of them.
+   the slowest of them. The cases are loaded and planned once, untimed, before the loops
+   start (the oracle loads and plans them inside its timed run), so the floor is less work
+   than the oracle's in every respect but the compilation cache, which both share.
 3. naive_s: one fresh interpreter per case per framework, one after another, as the seed
    documents' snippets are run; on a sample of cases (every framework), scaled to the suite.
 4. marginal cost of one more case: from a second cold oracle run of one case, and per
@@ -36,9 +38,12 @@ sys.path.insert(0, str(ROOT))
 from oracle.cases import case_files, load_cases
 from oracle.runner import FRAMEWORKS, compile_cache_env
 
+sys.path.insert(0, str(ROOT / "bench"))
+from native_loop import write_planned
+
 PY = sys.executable
-# the oracle's workers get the compilation cache from the runner; the floor and naive loops get the same
-ENV = {**os.environ, **compile_cache_env(), "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+# the compilation cache as the runner gives it to the oracle's workers (a cache folder the user set wins)
+ENV = {**compile_cache_env(), **os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def timed(command: list[str]) -> tuple[float, str]:
@@ -55,11 +60,12 @@ def oracle_run(paths: list[str], out: Path) -> tuple[float, dict[str, Any]]:
     return elapsed, json.loads((out / "results.json").read_text())
 
 
-def floor(paths: list[str]) -> tuple[float, dict[str, dict[str, Any]]]:
-    """Every framework's plain loop, started together; the slowest one's wall time."""
+def floor(requests: Path) -> tuple[float, dict[str, dict[str, Any]]]:
+    """Every framework's plain loop over the planned `requests`, started together; the slowest one's wall time."""
     start = time.perf_counter()
-    procs = {f: subprocess.Popen([PY, "bench/native_loop.py", "--framework", f, *paths], cwd=ROOT, env=ENV,
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for f in FRAMEWORKS}
+    command = [PY, "bench/native_loop.py", "--requests", str(requests), "--framework"]
+    procs = {f: subprocess.Popen([*command, f], cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 text=True) for f in FRAMEWORKS}
     outputs, walls = {}, {}
 
     def wait(f: str) -> None:  # one thread each, so each framework's own end time is seen
@@ -115,7 +121,12 @@ def main() -> None:
     print(f"warm-up  {warm_s:7.1f} s  untimed pass: fills the compilation cache every run below uses")
     oracle_s, results = oracle_run([args.cases], scratch / "all")
     print(f"oracle   {oracle_s:7.1f} s  `oracle run` of every case and column, warm cache")
-    floor_s, loops = floor([args.cases])
+    planned = scratch / "planned.jsonl"
+    plan_start = time.perf_counter()
+    write_planned([args.cases], planned)
+    plan_s = time.perf_counter() - plan_start
+    print(f"planning {plan_s:7.1f} s  untimed: every case loaded and planned once for the floor's loops")
+    floor_s, loops = floor(planned)
     print(f"floor    {floor_s:7.1f} s  one plain loop per framework, concurrent; the slowest: "
           f"{max(loops, key=lambda f: loops[f]['wall_s'])}")
     naive_s, sampled, naive_by = naive(files, args.naive_sample)
@@ -131,7 +142,7 @@ def main() -> None:
         print(f"  {f:<11} per case: {row['oracle_in_worker_s']:.3f} s in the oracle's worker, "
               f"{row['floor_loop_s']:.3f} s in the plain loop; import {row['import_s']:.1f} s")
     figures = {
-        "warm_up_s": warm_s, "oracle_s": oracle_s, "floor_s": floor_s, "naive_s": naive_s,
+        "warm_up_s": warm_s, "floor_planning_s": plan_s, "oracle_s": oracle_s, "floor_s": floor_s, "naive_s": naive_s,
         "ratio_to_floor": oracle_s / floor_s, "speedup_vs_naive": naive_s / oracle_s,
         "marginal_per_case_s": marginal, "oracle_one_case_s": one_s, "per_column": per_column,
         "floor_loops": loops, "naive_sample_cases": sampled, "naive_measured_s": sum(naive_by.values()),

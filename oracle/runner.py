@@ -74,7 +74,7 @@ def run_column(column: Column, requests: list[Request], on_outcome: OnOutcome, l
             if on_env is not None:
                 on_env(column.name, slot.env)
             pending = _serve(slot, pending, on_outcome, stop)
-            slot.close()
+            slot.close(keep=not (stop is not None and stop.is_set()))
     return slot.env
 
 
@@ -110,6 +110,8 @@ def _serve(slot: WorkerSlot, pending: list[Request], on_outcome: OnOutcome, stop
             return []
         if message.get("restart"):  # the worker lost its device context and exits: the rest go to a fresh one
             return pending[i + 1:]
+    if slot.worker is not None:
+        slot.worker.reusable = True
     return []
 
 

@@ -127,16 +127,21 @@ def _missing_module(log: IO[bytes], since: int, column: Column) -> str:
     return f"; {raised[-1].decode(errors='replace').strip()[:300]}" if raised else ""
 
 
+def worker_env(memory: int) -> dict[str, str]:
+    """The environment a worker starts with."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
+    return {**compile_cache_env(), **env}  # a cache folder the user set wins
+
+
 class Worker:
     def __init__(self, column: Column, log: IO[bytes], memory: int = 0) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                         os.environ.get("PYTHONPATH")])),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", MEMORY_ENV: str(memory)}
-        env = {**compile_cache_env(), **env}  # a cache folder the user set wins
         self.log = log
+        self.reusable = False  # set when a run's requests were all answered and the worker asked for no restart
+        self.own_log = False  # whether `log` is a handle of the worker's own (Warm), closed with it
         self.process = subprocess.Popen(
             [column.python, "-m", "oracle.worker", "--framework", column.framework, "--device", column.device],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=worker_env(memory), cwd=PROJECT_ROOT,
         )
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -225,6 +230,8 @@ class Worker:
         self.process.wait()
         with _LIVE_LOCK:
             _LIVE.discard(self)
+        if self.own_log:
+            self.log.close()
 
     def close(self) -> None:
         try:
@@ -243,6 +250,71 @@ def kill_all_workers() -> None:
         worker.kill()
 
 
+class Warm:
+    """Workers kept warm between runs of one process (the test suite: many small runs, each of which would
+    import every framework again). A worker is reused only for the same column, memory cap and environment, and
+    only after a run in which it answered every request; workers with injected faults or hidden frameworks are
+    never kept (their tests read their logs and watch them die). `oracle run` never turns this on. A kept
+    worker goes on writing to the log of the run that started it; the next run's log names that file."""
+
+    def __init__(self, most: int = 6, largest: int = 1 << 30) -> None:
+        self.most = most  # idle workers kept at most; the oldest is closed first
+        self.largest = largest  # a worker grown past this many resident bytes (a long run's JAX caches) is closed
+        self.idle: dict[tuple[Any, ...], tuple[Worker, dict[str, Any]]] = {}
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(column: Column, memory: int) -> tuple[Any, ...] | None:
+        env = worker_env(memory)
+        if env.get("ORACLE_FAULTS") or env.get("ORACLE_HIDE_FRAMEWORKS"):
+            return None
+        return column.python, column.framework, column.device, column.form, column.compile, tuple(sorted(env.items()))
+
+    def take(self, column: Column, memory: int) -> tuple[Worker, dict[str, Any]] | None:
+        key = self.key(column, memory)
+        with self.lock:
+            kept = self.idle.pop(key, None) if key else None
+        if kept is not None and kept[0].process.poll() is not None:  # killed meanwhile (a stop kills every worker)
+            kept[0].kill()
+            return None
+        if kept is not None:
+            kept[0].reusable = False
+        return kept
+
+    def give(self, column: Column, memory: int, worker: Worker, hello: dict[str, Any]) -> bool:
+        key = self.key(column, memory)
+        if key is None or not worker.reusable or worker.process.poll() is not None or \
+                _resident(worker.process.pid) > self.largest:
+            return False
+        if worker.log.closed or not worker.own_log:  # the run's handle closes with the run: one of its own
+            worker.log, worker.own_log = open(worker.log.name, "ab"), True
+        with self.lock:
+            old = self.idle.pop(key, None)
+            self.idle[key] = (worker, hello)
+            evicted = [self.idle.pop(next(iter(self.idle)))] if len(self.idle) > self.most else []
+        for gone, _ in [*([old] if old else []), *evicted]:
+            gone.close()
+        return True
+
+    def close(self) -> None:
+        with self.lock:
+            kept, self.idle = list(self.idle.values()), {}
+        for worker, _ in kept:
+            worker.close()
+
+
+def _resident(pid: int) -> int:
+    """Resident bytes of a process (Linux); 0 where /proc cannot tell."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+WARM: Warm | None = None  # set (tests/conftest.py) to keep workers warm between the runs of this process
+
+
+
 class WorkerSlot:
     """One column's worker, started on demand and restarted after a loss.
 
@@ -255,14 +327,20 @@ class WorkerSlot:
         self.memory = memory_share(1) if memory is None else memory
         self.env = ColumnEnv(column.framework, column.device, column.python)
         self.worker: Worker | None = None
+        self.hello: dict[str, Any] = {}
         self.down: Outcome | None = None
 
     def start(self, stop: threading.Event | None = None) -> bool:
         """A fresh worker, or False with `down` and `env` saying why not; Stopped if `stop` is set meanwhile."""
         since = _size(self.log)
-        worker = Worker(self.column, self.log, self.memory)
+        kept = WARM.take(self.column, self.memory) if WARM is not None else None
+        if kept is not None:
+            self.log.write(f"(worker pid {kept[0].process.pid} kept warm from an earlier run; its log: "
+                           f"{kept[0].log.name})\n".encode())
+            self.log.flush()
+        worker = kept[0] if kept is not None else Worker(self.column, self.log, self.memory)
         try:
-            hello = worker.receive(START_TIMEOUT_S, stop)
+            hello = kept[1] if kept is not None else worker.receive(START_TIMEOUT_S, stop)
         except Stopped:
             worker.kill()
             raise
@@ -274,7 +352,7 @@ class WorkerSlot:
             worker.kill()
             return self._down("unavailable", hello["reason"])
         self.env.version, self.env.settings, self.env.python = hello["version"], hello["settings"], hello["python"]
-        self.worker = worker
+        self.worker, self.hello = worker, hello
         return True
 
     def _down(self, status: Status, reason: str) -> bool:
@@ -317,9 +395,11 @@ class WorkerSlot:
             self.worker.kill()
             self.worker = None
 
-    def close(self) -> None:
+    def close(self, keep: bool = False) -> None:
+        """End the worker; with `keep`, a warm pool (WARM) may keep it for a later run instead."""
         if self.worker is not None:
-            self.worker.close()
+            if not (keep and WARM is not None and WARM.give(self.column, self.memory, self.worker, self.hello)):
+                self.worker.close()
             self.worker = None
 
 

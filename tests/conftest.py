@@ -1,10 +1,15 @@
-"""Shared fixtures. The `pipeline` fixture runs every case once per session through all columns."""
+"""Shared fixtures. The `pipeline` fixture runs every case once per session through all columns.
+
+Workers are kept warm between the session's runs (oracle.worker_slot.Warm): most tests run a few cases through
+`oracle run`, and starting four framework workers for each would cost more than the cases. Tests marked
+`slow` run only with `make test-all` (`pytest -m "slow or not slow"`).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from hypothesis import settings
@@ -16,6 +21,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_workers() -> Iterator[None]:
+    """One set of warm workers for the session's runs; closed at its end."""
+    from oracle import worker_slot as runner
+
+    runner.WARM = runner.Warm()
+    try:
+        yield
+    finally:
+        warm, runner.WARM = runner.WARM, None
+        warm.close()
 
 
 @pytest.fixture(scope="session")

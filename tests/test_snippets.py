@@ -89,11 +89,21 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
     assert checked >= 20 and gradients >= 10, (checked, gradients)
 
 
+@pytest.mark.parametrize("every", [pytest.param(False, id="covering"), pytest.param(True, id="all", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_snippets_reproduce_the_recorded_outcome(pipeline: dict[str, Any], framework: str, tmp_path: Path) -> None:
-    """oracle verify's own functions: the snippet runner in a fresh interpreter, compared by its rules."""
+def test_snippets_reproduce_the_recorded_outcome(pipeline: dict[str, Any], framework: str, every: bool,
+                                                 tmp_path: Path) -> None:
+    """oracle verify's own functions: the snippet runner in a fresh interpreter, compared by its rules. `make test`
+    runs the snippets of the cases in the determinism test's covering files (every binding kind per framework,
+    gradient option and family); `make test-all` and `make verify` run every snippet."""
+    from test_determinism import covering_files
+
     cells = cells_with_snippets(cast(ResultsDocument, pipeline), framework, framework)
     assert len(cells) >= 250, len(cells)
+    if not every:
+        covering = {str(path) for path in covering_files()[0]}
+        cells = [(case, snippet) for case, snippet in cells if case["file"] in covering]
+        assert len(cells) >= 30, len(cells)
     found = run_snippets(cells, tmp_path)
     problems = {case["id"]: p for case, _ in cells if (p := mismatches(case["columns"][framework], found[case["id"]]))}
     assert not problems, json.dumps(problems, indent=1)
