@@ -26,6 +26,7 @@ from oracle.ops import (
     layers,
     linalg,
     losses,
+    matrix_functions,
     metrics,
     normalization,
     optimizers,
@@ -39,7 +40,7 @@ from oracle.ops import (
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
-             conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
+             matrix_functions, conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
              gradient, weighted, stochastic, idioms)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
