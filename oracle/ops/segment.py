@@ -25,28 +25,26 @@ def _segments(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> 
     return member, count
 
 
-def _segment_sum(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
+def _rows_of(r: Any, data: Any, segment_ids: Any, num_segments: int | None, fill: float) -> Any:
+    """[num_segments, n, ...]: data's rows where they belong to the segment, `fill` (the reduction's identity) elsewhere."""
     member, _ = _segments(r, data, segment_ids, num_segments)
-    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
-    return r.xp.sum(r.xp.where(mask, data[None], 0), axis=1)
+    return r.xp.where(member.reshape(member.shape + (1,) * (data.ndim - 1)), data[None], fill)
+
+
+def _segment_sum(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
+    return r.xp.sum(_rows_of(r, data, segment_ids, num_segments, 0.0), axis=1)
 
 
 def _segment_max(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
-    member, _ = _segments(r, data, segment_ids, num_segments)
-    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
-    return r.xp.max(r.xp.where(mask, data[None], -r.xp.inf), axis=1, initial=-r.xp.inf)
+    return r.xp.max(_rows_of(r, data, segment_ids, num_segments, -r.xp.inf), axis=1, initial=-r.xp.inf)
 
 
 def _segment_min(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
-    member, _ = _segments(r, data, segment_ids, num_segments)
-    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
-    return r.xp.min(r.xp.where(mask, data[None], r.xp.inf), axis=1, initial=r.xp.inf)
+    return r.xp.min(_rows_of(r, data, segment_ids, num_segments, r.xp.inf), axis=1, initial=r.xp.inf)
 
 
 def _segment_prod(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
-    member, _ = _segments(r, data, segment_ids, num_segments)
-    mask = member.reshape(member.shape + (1,) * (data.ndim - 1))
-    return r.xp.prod(r.xp.where(mask, data[None], 1.0), axis=1)
+    return r.xp.prod(_rows_of(r, data, segment_ids, num_segments, 1.0), axis=1)
 
 
 def _segment_mean(r: Any, data: Any, segment_ids: Any, num_segments: int | None) -> Any:
