@@ -57,5 +57,6 @@ def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
-    "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool, "resize": resize,
+    "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
+    "max_pool3d": max_pool, "avg_pool3d": avg_pool, "resize": resize,
 }

@@ -46,7 +46,7 @@ def _keras_padding(k: int, stride: int, padding: int) -> str:
 
 
 def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
-    """keras.ops.max_pool over the spatial axes of [N, C, ...] (1-D or 2-D: it reads the rank)."""
+    """keras.ops.max_pool over the spatial axes of [N, C, ...] (1-D, 2-D or 3-D: it reads the rank)."""
     if ceil_mode:
         raise Unsupported("keras.ops.max_pool has no ceil_mode")
     kwargs = {} if stride is None else {"strides": stride}
@@ -66,4 +66,5 @@ def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int =
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose2d_nchw": conv_transpose2d_nchw, "conv_transpose1d_ncw": conv_transpose1d_ncw,
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
+    "max_pool3d": max_pool, "avg_pool3d": avg_pool,
 }

@@ -26,10 +26,12 @@ from oracle.ops import (
     layers,
     linalg,
     losses,
+    matrix_functions,
     metrics,
     normalization,
     optimizers,
     outputs,
+    pooling,
     reductions,
     segment,
     shape,
@@ -39,8 +41,8 @@ from oracle.ops import (
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
-             conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
-             gradient, weighted, stochastic, idioms)
+             matrix_functions, conv, pooling, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft,
+             segment, gradient, weighted, stochastic, idioms)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

@@ -114,6 +114,34 @@ def _nanmedian(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
     return xp.expand_dims(out, ax) if keepdims and axis is not None else out
 
 
+def _nanquantile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untyped-def]
+    """The q-th quantile of the values that are not NaN along `axis`: between sorted non-NaN samples
+    floor(q (count - 1)) and the next, interpolated as quantile; NaN where every value is NaN."""
+    xp = r.xp
+    if isinstance(q, list):
+        return xp.stack([_nanquantile(r, x, float(one), axis, interpolation, keepdims) for one in q])
+    x, ax = _flat(r, x, axis)
+    s = xp.moveaxis(xp.sort(x, axis=ax), ax, -1)  # NaN sorts last: the first `count` values are the real ones
+    count = xp.sum(~xp.isnan(s), axis=-1, keepdims=True)
+    pos = q * (count - 1)
+    lo = xp.clip(xp.floor(pos), 0, None).astype(int)
+    hi = xp.minimum(lo + 1, xp.clip(count - 1, 0, None))
+    frac = pos - lo
+    a, b = xp.take_along_axis(s, lo, axis=-1), xp.take_along_axis(s, hi, axis=-1)
+    if interpolation == "lower":
+        out = a
+    elif interpolation == "higher":
+        out = xp.where(frac == 0, a, b)
+    elif interpolation == "midpoint":
+        out = xp.where(frac == 0, a, (a + b) / 2)
+    elif interpolation == "nearest":
+        out = xp.where((frac > 0.5) | ((frac == 0.5) & (lo % 2 == 1)), b, a)
+    else:
+        out = a + (b - a) * frac
+    out = xp.where(count == 0, xp.nan, out)[..., 0]
+    return xp.expand_dims(out, ax) if keepdims and axis is not None else out
+
+
 def _logsumexp(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
     return r.special.logsumexp(x, axis=r.axis(axis), keepdims=bool(keepdims))
 
@@ -278,6 +306,16 @@ OPS = [
        torch=_by_axis(call("torch.nanmedian"), call("torch.nanmedian", axis="dim", keepdims="keepdim", pick="values")),
        tensorflow=none("TensorFlow has no NaN-ignoring median in tf.math or keras.ops"),
        jax=call("jnp.nanmedian", axis="axis", keepdims="keepdims")),
+    op("nanquantile", "reduction", "x", "the q-th quantile along `axis` (flattened when unpinned) of the values "
+       "that are not NaN, interpolated by `interpolation`", _nanquantile,
+       attrs={"q": Attr("float", REQUIRED, low=0, high=1, many=True,
+                        doc="a probability, or a list of them (one result each, stacked first)"),
+              "axis": ONE_AXIS, "interpolation": _INTERPOLATION, "keepdims": KEEPDIMS},
+       conventions="NaN values are left out; a slice of NaN only gives NaN",
+       torch=call("torch.nanquantile", q="q", axis="dim", interpolation="interpolation", keepdims="keepdim"),
+       tensorflow=none("TensorFlow has no NaN-ignoring quantile in tf.math or keras.ops (tfp.stats.percentile "
+                       "is TensorFlow Probability's)"),
+       jax=call("jnp.nanquantile", q="q", axis="axis", interpolation="method", keepdims="keepdims")),
     op("logsumexp", "reduction", "x", "log(sum(exp(x))) over `axis` (all axes when unpinned), computed stably; "
        "torch.logsumexp requires dim", _logsumexp, attrs={"axis": AXIS, "keepdims": KEEPDIMS},
        conventions="all -inf gives -inf; the gradient is softmax(x)",

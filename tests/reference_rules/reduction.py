@@ -71,3 +71,15 @@ RULES = [
     Rule("cummax", "ties split the gradient among the tied earlier elements", (a(1.0, 1.0),), a(1.5, 0.5),
          {"axis": 0}, grad=True),
 ]
+
+_GAPPY = np.array([[1.0, NAN, 3.0, 2.0, 10.0], [NAN, NAN, NAN, NAN, NAN], [4.0, -1.0, NAN, 0.5, 2.0]])
+RULES += [
+    Rule("nanquantile", f"{method} interpolation per row, NaN left out; an all-NaN row gives NaN (np.nanquantile)",
+         (_GAPPY,), lambda x, m=method: np.nanquantile(x, [0.1, 0.5, 0.75], axis=1, method=m),
+         {"q": [0.1, 0.5, 0.75], "axis": 1, "interpolation": method})
+    for method in ("linear", "lower", "higher", "midpoint", "nearest")
+] + [
+    # by hand: the non-NaN values 1, 2, 3 sorted; q = 0.25 sits at position 0.5, halfway between 1 and 2
+    Rule("nanquantile", "flattened when the axis is unpinned: 1.5 between 1 and 2", (a(3.0, NAN, 1.0, 2.0),), 1.5,
+         {"q": 0.25}),
+]

@@ -30,3 +30,27 @@ RULES = [
          (np.array([[NAN, 1.0], [2.0, NAN]]), np.array([True, False]), 0.0), a(0.0, 1.0, 0.0, NAN).reshape(2, 2)),
     Rule("masked_fill", "a non-boolean mask raises", (a(1.0, 2.0), np.array([1, 0]), 0.0), Raises(TypeError)),
 ]
+
+RULES += [
+    Rule("segment_min", "an empty segment is +inf, the identity of min", (a(1.0, 5.0, 3.0), np.array([0, 0, 2])),
+         a(1.0, INF, 3.0), {"num_segments": 3}),
+    Rule("segment_min", "unsorted ids over rows (np.minimum.at)", (S, np.array([1, 0, 1])),
+         np.stack([S[1], np.minimum(S[0], S[2])])),
+    Rule("segment_min", "a NaN in a segment makes its minimum NaN", (a(1.0, NAN, 3.0), np.array([0, 0, 1])),
+         a(NAN, 3.0)),
+    # by hand: 2 * 3 = 6 in segment 0, nothing in 1 (the empty product, 1), 4 in segment 2
+    Rule("segment_prod", "an empty segment is 1, the identity of the product", (a(2.0, 3.0, 4.0), np.array([0, 0, 2])),
+         a(6.0, 1.0, 4.0), {"num_segments": 3}),
+    Rule("segment_prod", "unsorted ids over rows (np.multiply.at)", (S, np.array([1, 0, 1])),
+         np.stack([S[1], S[0] * S[2]])),
+    # by hand: (1 + 5) / 2 = 3 in segment 0, none in 1 (0 / 0), 2 in segment 2
+    Rule("segment_mean", "the mean of each segment; an empty one is 0 / 0", (a(1.0, 5.0, 2.0), np.array([0, 0, 2])),
+         a(3.0, NAN, 2.0), {"num_segments": 3}),
+    Rule("segment_mean", "unsorted ids over rows, as np.add.at over counts", (S, np.array([1, 0, 1])),
+         lambda d, ids: segment_sum(d, ids) / np.bincount(ids)[:, None]),
+    # by hand: rows 0 and 3 (1 + 4) to segment 0, row 1's id -1 is dropped, row 2 (3) to 2, segment 1 empty
+    Rule("unsorted_segment_sum", "a negative id is dropped; an empty segment sums to 0",
+         (a(1.0, 2.0, 3.0, 4.0), np.array([0, -1, 2, 0])), a(5.0, 0.0, 3.0), {"num_segments": 3}),
+    Rule("unsorted_segment_sum", "unsorted ids over rows (np.add.at)", (S, np.array([1, 0, 1])), segment_sum,
+         {"num_segments": 2}),
+]
