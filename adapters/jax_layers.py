@@ -16,7 +16,7 @@ def _ops() -> Any:
 
     return SimpleNamespace(transpose=jnp.transpose, chunk=lambda a, i, n: jnp.split(a, n, axis=-1)[i],
                            cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack,
-                           reshape=jnp.reshape)
+                           reshape=jnp.reshape, permute=jnp.transpose)
 
 
 def _flat(tree: dict[str, Any], prefix: str = "") -> list[str]:
@@ -144,7 +144,7 @@ def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
     return layer(x) if training is None else layer(x, deterministic=not training)
 
 
-def _nnx(cls: str, *sizes: int) -> Any:
+def _nnx(cls: str, *sizes: int | tuple[int, ...]) -> Any:
     from flax import nnx
 
     return getattr(nnx, cls)(*sizes, rngs=nnx.Rngs(0))

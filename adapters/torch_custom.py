@@ -95,8 +95,12 @@ CUSTOM: dict[str, Callable[..., Any]] = {
     "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule, **_OPTIM,
 }
 
+from adapters.torch_conv_layers import CUSTOM as _CONV_LAYERS  # noqa: E402
 from adapters.torch_idioms import CUSTOM as _IDIOMS  # noqa: E402
 from adapters.torch_layers import CUSTOM as _LAYERS  # noqa: E402
+from adapters.torch_sampling import CUSTOM as _SAMPLING  # noqa: E402
 
 CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
+CUSTOM.update(_CONV_LAYERS)  # convolution and normalization layers (oracle/ops/conv_layers.py)
+CUSTOM.update(_SAMPLING)  # samplers and more default initialisers (oracle/ops/sampling.py)
 CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)

@@ -223,7 +223,8 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
     if binding.kind == "none":
         return f"no native form: {binding.reason}"
     if binding.kind == "custom":
-        return binding.code.format(**texts, **{k: repr(_plain(v)) for k, v in attrs.items()})
+        unpinned = {k: "..." for k in declared.attrs if k not in attrs}  # not passed: the framework's default
+        return binding.code.format(**texts, **unpinned, **{k: repr(_plain(v)) for k, v in attrs.items()})
     pos, kws = _split_args(binding, declared, texts)
     attr_pos, attr_kws = _native_attrs(binding, declared, attrs)
     args = [str(p) for p in pos] + [python_text(p) for p in attr_pos] + [f"{k}={v}" for k, v in kws.items()]
