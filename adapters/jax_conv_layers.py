@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from adapters.jax_layers import _apply
+from oracle.ops.conv_layers import spatial_rank
 
 
 def _pinned(**options: Any) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None =
          groups: int = 1, padding_mode: str = "zeros") -> Any:
     from flax import linen
 
-    nd = x.ndim - 2
+    nd = spatial_rank(x, kernel)
     # flax names a padding mode as the padding itself: CIRCULAR or REFLECT, each of 'same' size
     named = {"zeros": None, "circular": "CIRCULAR", "reflect": "REFLECT"}[padding_mode]
     spelled = named if named and padding == "same" else (padding.upper() if padding else None)
@@ -48,7 +49,7 @@ def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: st
                    dilation: int = 1) -> Any:
     from flax import linen
 
-    nd = x.ndim - 2
+    nd = spatial_rank(x, kernel)
     # transpose_kernel=True: the kernel as torch and Keras apply it (declared fixed in the op, with the reason)
     module = linen.ConvTranspose(kernel.shape[-2], tuple(kernel.shape[:nd]), strides=(strides,) * nd,
                                  padding=padding.upper(), kernel_dilation=(dilation,) * nd, transpose_kernel=True,

@@ -122,9 +122,11 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 from adapters.jax_conv_layers import CUSTOM as _CONV_LAYERS  # noqa: E402
 from adapters.jax_idioms import CUSTOM as _IDIOMS  # noqa: E402
 from adapters.jax_layers import CUSTOM as _LAYERS  # noqa: E402
+from adapters.jax_pool_layers import CUSTOM as _POOL_LAYERS  # noqa: E402
 from adapters.jax_sampling import CUSTOM as _SAMPLING  # noqa: E402
 
 CUSTOM.update(_LAYERS)  # layers from canonical weights (oracle/ops/weighted.py)
 CUSTOM.update(_CONV_LAYERS)  # convolution and normalization layers (oracle/ops/conv_layers.py)
 CUSTOM.update(_SAMPLING)  # samplers and more default initialisers (oracle/ops/sampling.py)
+CUSTOM.update(_POOL_LAYERS)  # pooling layers (oracle/ops/pool_layers.py)
 CUSTOM.update(_IDIOMS)  # code around a compiled call (oracle/ops/idioms.py)

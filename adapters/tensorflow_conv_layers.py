@@ -8,6 +8,7 @@ from typing import Any, Callable
 import keras
 
 from adapters.tensorflow_layers import _dtype, _run
+from oracle.ops.conv_layers import spatial_rank
 from oracle.request import Unsupported
 
 
@@ -23,7 +24,7 @@ def _built(layer: Any, x: Any) -> Any:
 
 def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
          groups: int = 1, padding_mode: str = "zeros") -> Any:
-    nd = len(x.shape) - 2  # x may be a tf.Variable (a gradient's source), which has no ndim
+    nd = spatial_rank(x, kernel)
     if padding_mode != "zeros":
         raise Unsupported(f"keras.layers.Conv{nd}D pads with zeros only (no padding mode {padding_mode!r})")
     # built as users build it: the layer's own checks (strides with dilation, groups) raise as they do
@@ -56,7 +57,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
                    dilation: int = 1) -> Any:
-    nd = len(x.shape) - 2
+    nd = spatial_rank(x, kernel)
     layer = getattr(keras.layers, f"Conv{nd}DTranspose")(kernel.shape[-2], tuple(kernel.shape[:nd]), strides=strides,
                                                          padding=padding, dilation_rate=dilation, dtype=_dtype(x))
     return _run(f"conv_transpose{nd}d_layer", _built(layer, x), {"kernel": kernel, "bias": bias}, x)

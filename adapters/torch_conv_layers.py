@@ -8,6 +8,7 @@ from typing import Any, Callable
 import torch
 
 from adapters.torch_layers import _run
+from oracle.ops.conv_layers import spatial_rank
 from oracle.request import Unsupported
 
 
@@ -21,7 +22,7 @@ def _last(y: Any) -> Any:
 
 def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
          groups: int = 1, padding_mode: str = "zeros") -> Any:
-    nd = x.ndim - 2
+    nd = spatial_rank(x, kernel)
     if padding == "causal":
         raise Unsupported(f"torch.nn.Conv{nd}d has no causal padding (padding is an int, a tuple, 'valid' or "
                           "'same'; users pad the left with torch.nn.functional.pad)")
@@ -47,6 +48,8 @@ def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None
 
 
 def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"torch.nn.InstanceNorm1d/2d/3d needs x of rank 3 to 5, got {x.ndim}")
     cls = getattr(torch.nn, f"InstanceNorm{x.ndim - 2}d")
     module = cls(x.shape[-1], affine=True, dtype=x.dtype, device=x.device, **_eps(epsilon))
     return _last(_run("instance_norm_layer", module, {"gamma": gamma, "beta": beta}, _first(x)))
@@ -60,7 +63,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
                    dilation: int = 1) -> Any:
-    nd = x.ndim - 2
+    nd = spatial_rank(x, kernel)
     # 'valid' is torch's padding=0; 'same' goes in as a user porting Keras code writes it (torch's
     # ConvTranspose takes no padding string: what it does with one is observed, not anticipated)
     module = getattr(torch.nn, f"ConvTranspose{nd}d")(x.shape[-1], kernel.shape[-2], tuple(kernel.shape[:nd]),

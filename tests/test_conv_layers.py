@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_layers import _close, _rec  # the same record reader and float32 tolerance
 
 from oracle.cases import load_case
-from oracle.outcome import Tensor
 from oracle.plan import plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,20 +32,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {c["id"]: c for c in load_results(out / "results.json")["cases"]}
 
 
-def _rec(run: dict[str, Any], case: str, column: str, name: str) -> np.ndarray:
-    record = run[case]["columns"][column]
-    assert record["status"] == "ok", record
-    found = Tensor.from_results(record["outputs"][name]).values
-    assert found is not None
-    return np.asarray(found, dtype=np.float64)
-
-
 def _inputs(case: str) -> dict[str, np.ndarray]:
     return plan(load_case(ROOT / "cases" / case)).inputs
-
-
-def _close(a: Any, b: Any) -> None:
-    np.testing.assert_allclose(np.asarray(a, dtype=np.float64), b, rtol=2e-4, atol=2e-5)
 
 
 def test_grouped_dilated_conv2d_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ from oracle.ops import (
     normalization,
     optimizers,
     outputs,
+    pool_layers,
     reductions,
     sampling,
     segment,
@@ -43,7 +44,7 @@ from oracle.ops.weighted import WEIGHTS
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
              conv, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft, segment,
-             gradient, weighted, conv_layers, stochastic, sampling, idioms)
+             gradient, weighted, conv_layers, pool_layers, stochastic, sampling, idioms)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 

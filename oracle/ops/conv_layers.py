@@ -93,6 +93,16 @@ def _layer_norm(r: Any, x: Any, gamma: Any, beta: Any, epsilon: float) -> Any:
     return (x - mean) / xp.sqrt(var + epsilon) * gamma + beta
 
 
+def spatial_rank(x: Any, kernel: Any) -> int:
+    """The spatial rank of a channels-last input, which the kernel must share (an input error otherwise); the
+    adapters ask it before choosing a framework's 1-, 2- or 3-D layer."""
+    nd = len(x.shape) - 2
+    if nd not in (1, 2, 3) or len(kernel.shape) != nd + 2:
+        raise ValueError(f"a convolution layer needs x of rank 3 to 5 and a kernel of the same rank, got "
+                         f"{len(x.shape)} and {len(kernel.shape)}")
+    return nd
+
+
 def _torch_kernel(nd: int) -> tuple[Any, ...]:
     return ("permute", "kernel", (nd + 1, nd, *range(nd)))
 

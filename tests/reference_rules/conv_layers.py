@@ -106,3 +106,18 @@ RULES = [
     Rule("instance_norm_layer", "each channel of each sample over the spatial axes", (XN, GN, BN),
          lambda x, g, b: group_norm(x, g, b, 4, 1e-5), {"epsilon": 1e-5}),
 ]
+
+# Pooling layers (oracle/ops/pool_layers.py), by hand on one channel of [[1, 2, 3, 4]] and a 4x4 map
+ROW = a(1, 2, 3, 4).reshape(1, 4, 1)
+MAP = np.arange(16.0).reshape(1, 4, 4, 1)
+RULES += [
+    Rule("max_pool_layer", "unpinned strides are the window: [1, 2 | 3, 4] -> [2, 4]", (ROW,), a(2, 4).reshape(1, 2, 1),
+         {"pool_size": 2}),
+    Rule("max_pool_layer", "2x2 windows of 0..15 every 2: the bottom-right of each, 5 7 13 15", (MAP,),
+         a(5, 7, 13, 15).reshape(1, 2, 2, 1), {"pool_size": 2}),
+    # 'same', window 3, stride 2 on 4: 2 outputs, total padding (2 - 1) * 2 + 3 - 4 = 1, at the end
+    Rule("avg_pool_layer", "'same' averages real elements only: [1, 2, 3] -> 2, [3, 4, pad] -> 3.5", (ROW,),
+         a(2, 3.5).reshape(1, 2, 1), {"pool_size": 3, "strides": 2, "padding": "same"}),
+    Rule("avg_pool_layer", "stride 1, valid: [1.5, 2.5, 3.5]", (ROW,), a(1.5, 2.5, 3.5).reshape(1, 3, 1),
+         {"pool_size": 2, "strides": 1}),
+]
