@@ -17,7 +17,7 @@ def _ops() -> Any:
 
     return SimpleNamespace(transpose=jnp.transpose, chunk=lambda a, i, n: jnp.split(a, n, axis=-1)[i],
                            cat=lambda parts: jnp.concatenate(parts, axis=-1), stack=jnp.stack,
-                           reshape=jnp.reshape)
+                           reshape=jnp.reshape, permute=jnp.transpose)
 
 
 def _flat(tree: dict[str, Any], prefix: str = "") -> list[str]:
@@ -145,7 +145,7 @@ def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
     return layer(x) if training is None else layer(x, deterministic=not training)
 
 
-def initial(module: str, parameter: str, **sizes: int) -> Any:
+def initial(module: str, parameter: str, **sizes: int | tuple[int, ...]) -> Any:
     """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)).<parameter>'s value, read as this flax version has it
     (get_value, else .value): one spelling would fail on the other versions the oracle compares."""
     from flax import nnx

@@ -16,7 +16,7 @@ from oracle.request import Unsupported
 
 OPS = SimpleNamespace(transpose=tf.transpose, chunk=lambda a, i, n: tf.split(a, n, axis=-1)[i],
                       cat=lambda parts: tf.concat(parts, axis=-1), stack=lambda parts: tf.stack(parts),
-                      reshape=tf.reshape)
+                      reshape=tf.reshape, permute=tf.transpose)
 
 
 def _run(layer: str, built: Any, canon: dict[str, Any], *args: Any, depth: int = 1,

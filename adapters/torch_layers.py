@@ -16,7 +16,7 @@ from oracle.request import Unsupported
 
 OPS = SimpleNamespace(transpose=lambda a: a.transpose(0, 1), chunk=lambda a, i, n: torch.chunk(a, n, dim=-1)[i],
                       cat=lambda parts: torch.cat(parts, dim=-1), stack=lambda parts: torch.stack(parts),
-                      reshape=lambda a, shape: a.reshape(shape))
+                      reshape=lambda a, shape: a.reshape(shape), permute=lambda a, axes: a.permute(*axes))
 
 
 def _run(layer: str, module: torch.nn.Module, canon: dict[str, Any], *args: Any, **kwargs: Any) -> Any:

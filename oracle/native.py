@@ -224,7 +224,8 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
     if binding.kind == "none":
         return f"no native form: {binding.reason}"
     if binding.kind == "custom":
-        return binding.code.format(**texts, **{k: repr(_plain(v)) for k, v in attrs.items()})
+        unpinned = {k: "..." for k in declared.attrs if k not in attrs}  # not passed: the framework's default
+        return binding.code.format(**texts, **unpinned, **{k: repr(_plain(v)) for k, v in attrs.items()})
     if binding.kind == "expression":
         values = {**binding.fixed_values(), **{k: _plain(v) for k, v in attrs.items()}}
         return expression.text(binding.code, texts, values, set(declared.attrs) - set(attrs))

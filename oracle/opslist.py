@@ -54,6 +54,10 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     counts = {f: sum(r["family"] == f for r in rows) for f in FAMILIES}
     lines += ["| family | ops |", "|---|---|"] + [f"| {f} | {n} |" for f, n in counts.items() if n]
     lines += [f"| all | {len(rows)} |", ""]
+    weighted = [r["name"] for r in rows if r["weights"]]
+    sampled = [r["name"] for r in rows if r["statistics"]]
+    lines += [f"Layers built from canonical weights ({len(weighted)}): {', '.join(weighted)}.", "",
+              f"Compared as statistics of a sample ({len(sampled)}): {', '.join(sampled)}.", ""]
     for family in FAMILIES:
         members = [r for r in rows if r["family"] == family]
         if not members:

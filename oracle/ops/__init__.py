@@ -17,6 +17,7 @@ from oracle.ops import (
     comparison,
     complex_numbers,
     conv,
+    conv_layers,
     conversions,
     elementwise,
     fft,
@@ -31,18 +32,21 @@ from oracle.ops import (
     normalization,
     optimizers,
     outputs,
+    pool_layers,
     pooling,
     reductions,
+    sampling,
     segment,
     shape,
     stochastic,
     weighted,
 )
 from oracle.ops.spec import FRAMEWORK, FRAMEWORKS, REQUIRED, Arg, Attr, Binding, Native, OpDef
+from oracle.ops.weighted import WEIGHTS
 
 _FAMILIES = (elementwise, comparison, casting, reductions, shape, indexing, activations, normalization, losses, linalg,
              matrix_functions, conv, pooling, metrics, optimizers, outputs, conversions, layers, complex_numbers, fft,
-             segment, gradient, weighted, stochastic, idioms)
+             segment, gradient, weighted, conv_layers, pool_layers, stochastic, sampling, idioms)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(o.family for m in _FAMILIES for o in m.OPS))
 
 
@@ -124,6 +128,9 @@ def catalogue(family: str | None = None) -> list[dict[str, Any]]:
             "default_forms": {fw: declared.default_form(fw) for fw in FRAMEWORKS},
             "reference": declared.reference is not None, "conventions": declared.conventions,
             "alternatives": list(declared.alternatives),
+            # a layer built from canonical weights: their names and layouts; a stochastic op: judged as statistics
+            "weights": dict(WEIGHTS[declared.name].canonical) if declared.name in WEIGHTS else {},
+            "statistics": declared.family == "stochastic",
         })
     return rows
 

@@ -10,6 +10,7 @@ declaration maps every native parameter to an expression over the canonical name
     ("add", e1, e2)               summed (two bias vectors merged into one)
     ("stack", e1, e2)             stacked on a new first axis (Keras GRU's [2, 3*units] bias)
     ("reshape", e, shape)         reshaped; a shape entry may name a size the layer gives (heads, head_dim)
+    ("permute", e, axes)          axes reordered (a conv kernel [*k, in, out] as torch's [out, in, *k])
 
 Each worker evaluates the expressions with its own array functions and runs its layer with the results
 (torch.func.functional_call, Keras Layer.stateless_call, flax.linen Module.apply), so the gradient with
@@ -44,6 +45,7 @@ class ArrayOps(Protocol):
     cat: Callable[[list[Any]], Any]  # along the last axis
     stack: Callable[[list[Any]], Any]  # on a new first axis
     reshape: Callable[[Any, tuple[int, ...]], Any]
+    permute: Callable[[Any, tuple[int, ...]], Any]
 
 
 def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps, sizes: dict[str, int] | None = None) -> Any:
@@ -55,6 +57,8 @@ def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps, sizes: dict[str, 
         return ops.reshape(evaluate(rest[0], canon, ops, sizes), shape)
     if head == "T":
         return ops.transpose(evaluate(rest[0], canon, ops, sizes))
+    if head == "permute":
+        return ops.permute(evaluate(rest[0], canon, ops, sizes), tuple(rest[1]))
     if head == "chunk":
         return ops.chunk(evaluate(rest[0], canon, ops, sizes), rest[1], rest[2])
     if head == "add":
@@ -70,7 +74,7 @@ def evaluate(expr: Expr, canon: dict[str, Any], ops: ArrayOps, sizes: dict[str, 
 def names_in(expr: Expr) -> set[str]:
     if isinstance(expr, str):
         return {expr}
-    parts = expr[1:2] if expr[0] == "reshape" else expr[1:]
+    parts = expr[1:2] if expr[0] in ("reshape", "permute") else expr[1:]
     return set().union(*(names_in(e) for e in parts if isinstance(e, (str, tuple))))
 
 
@@ -85,6 +89,8 @@ def text(expr: Expr) -> str:
         return f"{text(rest[0])}[gate {rest[1]} of {rest[2]}]"
     if head == "reshape":
         return f"{text(rest[0])}.reshape({', '.join(map(str, rest[1]))})"
+    if head == "permute":
+        return f"{text(rest[0])}.permute({', '.join(map(str, rest[1]))})"
     if head == "add":
         return f"({text(rest[0])} + {text(rest[1])})"
     return f"{head}({', '.join(text(e) for e in rest)})"

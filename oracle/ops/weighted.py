@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oracle.ops.conv_layers import WEIGHTS as CONV_WEIGHTS
 from oracle.ops.layer_weights import LayerWeights, mapping_text
 from oracle.ops.spec import REQUIRED, Arg, Attr, custom, expression, op
 
@@ -183,6 +184,7 @@ WEIGHTS: dict[str, LayerWeights] = {
         "torch": {"weight": ("T", "kernel"), "bias": "bias"}, "tensorflow": {"kernel": "kernel", "bias": "bias"},
         "jax": {"kernel": "kernel", "bias": "bias"}}),
 }
+WEIGHTS |= CONV_WEIGHTS  # convolution and normalization layers (oracle/ops/conv_layers.py)
 
 
 def _code(layer: str, torch: str, tensorflow: str, jax: str) -> dict[str, Any]:

@@ -23,4 +23,7 @@ EXCLUDED: dict[str, str] = {
     "default_dense_kernel": _NO_DEFAULT,
     "default_embedding_table": _NO_DEFAULT,
     "default_lstm_kernel": _NO_DEFAULT,
+    "default_conv2d_kernel": _NO_DEFAULT,
+    "default_dense_bias": _NO_DEFAULT,
+    "default_lstm_recurrent_kernel": _NO_DEFAULT,
 }

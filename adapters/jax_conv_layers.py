@@ -1,0 +1,60 @@
+"""The JAX column's convolution and normalization layers from canonical weights (oracle/ops/conv_layers.py):
+flax.linen modules, channels-last, applied to the mapped weights (Module.apply with a params tree)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from adapters.jax_layers import _apply
+from oracle.ops.conv_layers import spatial_rank
+
+
+def _pinned(**options: Any) -> dict[str, Any]:
+    """Only what the case pinned: an unpinned attribute keeps flax's own default."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
+         groups: int = 1, padding_mode: str = "zeros") -> Any:
+    from flax import linen
+
+    nd = spatial_rank(x, kernel)
+    # flax names a padding mode as the padding itself: CIRCULAR or REFLECT, each of 'same' size
+    named = {"zeros": None, "circular": "CIRCULAR", "reflect": "REFLECT"}[padding_mode]
+    spelled = named if named and padding == "same" else (padding.upper() if padding else None)
+    module = linen.Conv(kernel.shape[-1], tuple(kernel.shape[:nd]), strides=strides, kernel_dilation=dilation,
+                        feature_group_count=groups, param_dtype=kernel.dtype, **_pinned(padding=spelled))
+    return _apply(f"conv{nd}d_layer", module, {"kernel": kernel, "bias": bias}, x)
+
+
+def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, *args: Any, epsilon: float | None = None) -> Any:
+    from flax import linen
+
+    module = getattr(linen, cls)(*args, param_dtype=gamma.dtype, **_pinned(epsilon=epsilon))
+    return _apply(name, module, {"gamma": gamma, "beta": beta}, x)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)},
+    "linen_layer_norm_layer": lambda x, gamma, beta, epsilon=None: _norm(
+        "layer_norm_layer", "LayerNorm", x, gamma, beta, epsilon=epsilon),
+    "linen_group_norm_layer": lambda x, gamma, beta, groups, epsilon=None: _norm(
+        "group_norm_layer", "GroupNorm", x, gamma, beta, groups, epsilon=epsilon),
+    "linen_instance_norm_layer": lambda x, gamma, beta, epsilon=None: _norm(
+        "instance_norm_layer", "InstanceNorm", x, gamma, beta, epsilon=epsilon),
+}
+
+
+def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
+                   dilation: int = 1) -> Any:
+    from flax import linen
+
+    nd = spatial_rank(x, kernel)
+    # transpose_kernel=True: the kernel as torch and Keras apply it (declared fixed in the op, with the reason)
+    module = linen.ConvTranspose(kernel.shape[-2], tuple(kernel.shape[:nd]), strides=(strides,) * nd,
+                                 padding=padding.upper(), kernel_dilation=(dilation,) * nd, transpose_kernel=True,
+                                 param_dtype=kernel.dtype)
+    return _apply(f"conv_transpose{nd}d_layer", module, {"kernel": kernel, "bias": bias}, x)
+
+
+CUSTOM.update({f"linen_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2)})

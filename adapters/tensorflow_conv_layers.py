@@ -1,0 +1,66 @@
+"""The TensorFlow column's convolution and normalization layers from canonical weights
+(oracle/ops/conv_layers.py): Keras layers, channels-last as Keras builds them, run by Layer.stateless_call."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import keras
+
+from adapters.tensorflow_layers import _dtype, _run
+from oracle.ops.conv_layers import spatial_rank
+from oracle.request import Unsupported
+
+
+def _pinned(**options: Any) -> dict[str, Any]:
+    """Only what the case pinned: an unpinned attribute keeps Keras' own default."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _built(layer: Any, x: Any) -> Any:
+    layer.build(tuple(x.shape))
+    return layer
+
+
+def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
+         groups: int = 1, padding_mode: str = "zeros") -> Any:
+    nd = spatial_rank(x, kernel)
+    if padding_mode != "zeros":
+        raise Unsupported(f"keras.layers.Conv{nd}D pads with zeros only (no padding mode {padding_mode!r})")
+    # built as users build it: the layer's own checks (strides with dilation, groups) raise as they do
+    layer = getattr(keras.layers, f"Conv{nd}D")(kernel.shape[-1], tuple(kernel.shape[:nd]), strides=strides,
+                                                dilation_rate=dilation, groups=groups, dtype=_dtype(x),
+                                                **_pinned(padding=padding))
+    return _run(f"conv{nd}d_layer", _built(layer, x), {"kernel": kernel, "bias": bias}, x)
+
+
+def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    layer = keras.layers.LayerNormalization(dtype=_dtype(x), **_pinned(epsilon=epsilon))
+    return _run("layer_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
+
+
+def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
+    layer = keras.layers.GroupNormalization(groups, dtype=_dtype(x), **_pinned(epsilon=epsilon))
+    return _run("group_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
+
+
+def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    layer = keras.layers.GroupNormalization(groups=-1, dtype=_dtype(x), **_pinned(epsilon=epsilon))
+    return _run("instance_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
+
+
+CUSTOM: dict[str, Callable[..., Any]] = {
+    **{f"keras_conv{nd}d_layer": conv for nd in (1, 2, 3)}, "keras_layer_norm_layer": layer_norm,
+    "keras_group_norm_layer": group_norm, "keras_instance_norm_layer": instance_norm,
+}
+
+
+def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
+                   dilation: int = 1) -> Any:
+    nd = spatial_rank(x, kernel)
+    layer = getattr(keras.layers, f"Conv{nd}DTranspose")(kernel.shape[-2], tuple(kernel.shape[:nd]), strides=strides,
+                                                         padding=padding, dilation_rate=dilation, dtype=_dtype(x))
+    return _run(f"conv_transpose{nd}d_layer", _built(layer, x), {"kernel": kernel, "bias": bias}, x)
+
+
+CUSTOM.update({f"keras_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2)})
