@@ -128,13 +128,13 @@ def _value(param: Any) -> Any:
     return param.get_value() if hasattr(param, "get_value") else param.value
 
 
-def _nnx_lstm_kernel(input_size: int, units: int) -> Any:
+def _nnx_lstm_kernel(input_size: int, units: int, gates: tuple[str, ...] = ("ii", "if_", "ig", "io")) -> Any:
     """The four gate kernels of flax.nnx.LSTMCell, each a parameter of its own, joined in gate order."""
     import jax.numpy as jnp
     from flax import nnx
 
     cell = nnx.LSTMCell(input_size, units, rngs=nnx.Rngs(0))
-    return jnp.concatenate([_value(g.kernel) for g in (cell.ii, cell.if_, cell.ig, cell.io)], axis=-1)
+    return jnp.concatenate([_value(getattr(cell, g).kernel) for g in gates], axis=-1)
 
 
 def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:

@@ -14,10 +14,9 @@ from adapters.tensorflow_losses import CUSTOM as LOSSES
 from adapters.tensorflow_optim import CUSTOM as OPTIM
 from adapters.tensorflow_optim import STEP_CLASSES
 from adapters.tensorflow_pool_layers import CUSTOM as POOL_LAYERS
-from adapters.tensorflow_sampling import CUSTOM as SAMPLING
 from adapters.tensorflow_shape import CUSTOM as SHAPE
 
 __all__ = ["CUSTOM", "STEP_CLASSES"]
 
 CUSTOM: dict[str, Callable[..., Any]] = {**SHAPE, **LOSSES, **CONV, **OPTIM, **LAYERS, **CONV_LAYERS,
-                                         **POOL_LAYERS, **SAMPLING, **IDIOMS}
+                                         **POOL_LAYERS, **IDIOMS}

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import REQUIRED, Attr, custom, fix, op
+from oracle.ops.spec import REQUIRED, Attr, custom, expression, fix, op
 from oracle.ops.stochastic import _no_default
 
 
@@ -57,32 +57,28 @@ OPS = [
        "logits (each API's logits form)", _categorical, attrs={"num_samples": _COUNT},
        torch=custom("torch_categorical_sample", "torch.manual_seed(0); torch.distributions.Categorical(logits={logits})"
                     ".sample((num_samples,))"),
-       tensorflow=custom("tf_categorical_sample", "tf.random.categorical({logits}[None, :], {num_samples}, seed=0)[0]",
-                         fixed=_SEED),
-       jax=custom("jax_categorical_sample", "jax.random.categorical(jax.random.key(0), {logits}, "
-                  "shape=({num_samples},))")),
+       tensorflow=expression("tf.random.categorical(logits[None, :], num_samples, seed=seed)[0]", fixed=_SEED),
+       jax=expression("jax.random.categorical(jax.random.key(0), logits, shape=(num_samples,))")),
     op("multinomial_sample", "stochastic", "probs", "num_samples class indices drawn with replacement from the "
        "weights `probs` (non-negative, normalized by their sum): the probability form of categorical_sample",
        lambda r, probs, num_samples: _categorical(r, r.xp.log(probs), num_samples),
        attrs={"num_samples": _COUNT},
        torch=custom("torch_multinomial_sample", "torch.manual_seed(0); torch.multinomial({probs}, {num_samples}) "
                     "(replacement left to torch)"),
-       tensorflow=custom("tf_multinomial_sample", "tf.random.categorical(tf.math.log({probs})[None, :], {num_samples}, "
-                         "seed=0)[0]", fixed=_SEED),
-       jax=custom("jax_multinomial_sample", "jax.random.choice(jax.random.key(0), len({probs}), "
-                  "shape=({num_samples},), p={probs})")),
+       # tf.random.categorical takes logits only: the probabilities' form is their log
+       tensorflow=expression("tf.random.categorical(tf.math.log(probs)[None, :], num_samples, seed=seed)[0]",
+                             fixed=_SEED),
+       jax=expression("jax.random.choice(jax.random.key(0), probs.shape[0], shape=(num_samples,), p=probs)")),
     op("normal_sample", "stochastic", (), "num_samples draws from N(mean, std^2)", _normal,
        attrs={"num_samples": _COUNT, "mean": Attr("float", 0.0), "std": Attr("float", 1.0, low=0)},
        torch=custom("torch_normal_sample", "torch.manual_seed(0); torch.normal({mean}, {std}, ({num_samples},))"),
-       tensorflow=custom("keras_normal_sample", "keras.random.normal(({num_samples},), {mean}, {std}, seed=0)", fixed=_SEED),
-       jax=custom("jax_normal_sample", "{mean} + {std} * jax.random.normal(jax.random.key(0), ({num_samples},))")),
+       tensorflow=expression("keras.random.normal((num_samples,), mean, std, seed=seed)", fixed=_SEED),
+       jax=expression("mean + std * jax.random.normal(jax.random.key(0), (num_samples,))")),
     op("uniform_sample", "stochastic", (), "num_samples draws from U[low, high)", _uniform,
        attrs={"num_samples": _COUNT, "low": Attr("float", 0.0), "high": Attr("float", 1.0)},
        torch=custom("torch_uniform_sample", "torch.manual_seed(0); torch.empty({num_samples}).uniform_({low}, {high})"),
-       tensorflow=custom("keras_uniform_sample", "keras.random.uniform(({num_samples},), {low}, {high}, seed=0)",
-                         fixed=_SEED),
-       jax=custom("jax_uniform_sample", "jax.random.uniform(jax.random.key(0), ({num_samples},), "
-                  "minval={low}, maxval={high})")),
+       tensorflow=expression("keras.random.uniform((num_samples,), low, high, seed=seed)", fixed=_SEED),
+       jax=expression("jax.random.uniform(jax.random.key(0), (num_samples,), minval=low, maxval=high)")),
     op("truncated_normal_sample", "stochastic", (), "num_samples draws from N(0, std^2) truncated at two standard "
        "deviations, as each API's truncated-normal initialiser or sampler is called with its own defaults for "
        "the bounds", _truncated_normal,
@@ -90,25 +86,23 @@ OPS = [
        conventions="bounds at +-2 std; torch.nn.init.trunc_normal_'s default bounds a=-2, b=2 are absolute values",
        torch=custom("torch_truncated_normal_sample", "torch.manual_seed(0); torch.nn.init.trunc_normal_("
                     "torch.empty({num_samples}), std={std})"),
-       tensorflow=custom("keras_truncated_normal_sample", "keras.random.truncated_normal(({num_samples},), "
-                         "stddev={std}, seed=0)", fixed=_SEED),
-       jax=custom("jax_truncated_normal_sample", "{std} * jax.random.truncated_normal(jax.random.key(0), -2.0, 2.0, "
-                  "({num_samples},))")),
+       tensorflow=expression("keras.random.truncated_normal((num_samples,), stddev=std, seed=seed)", fixed=_SEED),
+       jax=expression("std * jax.random.truncated_normal(jax.random.key(0), -2.0, 2.0, (num_samples,))")),
     op("default_conv2d_kernel", "stochastic", (), "the kernel [k, k, in_channels, out_channels] a 2-D convolution "
        "layer starts with when no initialiser is given (torch's [out, in, k, k] weight permuted)", _no_default,
        attrs={"in_channels": _SIZE, "out_channels": _SIZE, "kernel_size": Attr("int", REQUIRED, low=1, high=15)},
        torch=custom("torch_default_conv2d_kernel", "torch.manual_seed(0); torch.nn.Conv2d({in_channels}, "
                     "{out_channels}, {kernel_size}).weight.permute(2, 3, 1, 0)"),
-       tensorflow=custom("keras_default_conv2d_kernel", "keras.utils.set_random_seed(0); layer = keras.layers.Conv2D("
-                         "{out_channels}, {kernel_size}); layer.build((None, None, None, {in_channels})); layer.kernel"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.Conv2D(out_channels, kernel_size); "
+                             "layer.build((None, None, None, in_channels)); layer.kernel.value"),
        jax=custom("nnx_default_conv2d_kernel", "flax.nnx.Conv({in_channels}, {out_channels}, ({kernel_size}, "
                   "{kernel_size}), rngs=flax.nnx.Rngs(0)).kernel", fixed=_RNGS)),
     op("default_dense_bias", "stochastic", (), "the bias [out_features] a Dense / Linear layer starts with when no "
        "initialiser is given", _no_default, attrs={"in_features": _SIZE, "out_features": _SIZE},
        torch=custom("torch_default_dense_bias", "torch.manual_seed(0); torch.nn.Linear({in_features}, "
                     "{out_features}).bias"),
-       tensorflow=custom("keras_default_dense_bias", "keras.utils.set_random_seed(0); layer = keras.layers.Dense("
-                         "{out_features}); layer.build((None, {in_features})); layer.bias"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.Dense(out_features); "
+                             "layer.build((None, in_features)); layer.bias.value"),
        jax=custom("nnx_default_dense_bias", "flax.nnx.Linear({in_features}, {out_features}, "
                   "rngs=flax.nnx.Rngs(0)).bias", fixed=_RNGS)),
     op("default_lstm_recurrent_kernel", "stochastic", (), "the recurrent kernel [units, 4*units] (gates along the "
@@ -116,9 +110,8 @@ OPS = [
        attrs={"input_size": _SIZE, "units": _SIZE},
        torch=custom("torch_default_lstm_recurrent_kernel", "torch.manual_seed(0); torch.nn.LSTM({input_size}, "
                     "{units}).weight_hh_l0.T"),
-       tensorflow=custom("keras_default_lstm_recurrent_kernel", "keras.utils.set_random_seed(0); layer = "
-                         "keras.layers.LSTM({units}); layer.build((None, None, {input_size})); "
-                         "layer.cell.recurrent_kernel"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.LSTM(units); "
+                             "layer.build((None, None, input_size)); layer.cell.recurrent_kernel.value"),
        jax=custom("nnx_default_lstm_recurrent_kernel", "cell = flax.nnx.LSTMCell({input_size}, {units}, "
                   "rngs=flax.nnx.Rngs(0)); the gates' kernels hi, hf, hg, ho joined along the last axis", fixed=_RNGS)),
 ]
