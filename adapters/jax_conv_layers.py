@@ -16,6 +16,7 @@ def _pinned(**options: Any) -> dict[str, Any]:
 
 def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
          groups: int = 1, padding_mode: str = "zeros") -> Any:
+    """Canonical weights mapped onto flax.linen.Conv's parameter tree, its padding mode spelled as its padding."""
     from flax import linen
 
     nd = spatial_rank(x, kernel)
@@ -34,19 +35,30 @@ def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, *args: Any, epsilo
     return _apply(name, module, {"gamma": gamma, "beta": beta}, x)
 
 
+def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto flax.linen.LayerNorm's parameter tree, applied by Module.apply."""
+    return _norm("layer_norm_layer", "LayerNorm", x, gamma, beta, epsilon=epsilon)
+
+
+def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto flax.linen.GroupNorm's parameter tree, applied by Module.apply."""
+    return _norm("group_norm_layer", "GroupNorm", x, gamma, beta, groups, epsilon=epsilon)
+
+
+def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto flax.linen.InstanceNorm's parameter tree, applied by Module.apply."""
+    return _norm("instance_norm_layer", "InstanceNorm", x, gamma, beta, epsilon=epsilon)
+
+
 CUSTOM: dict[str, Callable[..., Any]] = {
-    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)},
-    "linen_layer_norm_layer": lambda x, gamma, beta, epsilon=None: _norm(
-        "layer_norm_layer", "LayerNorm", x, gamma, beta, epsilon=epsilon),
-    "linen_group_norm_layer": lambda x, gamma, beta, groups, epsilon=None: _norm(
-        "group_norm_layer", "GroupNorm", x, gamma, beta, groups, epsilon=epsilon),
-    "linen_instance_norm_layer": lambda x, gamma, beta, epsilon=None: _norm(
-        "instance_norm_layer", "InstanceNorm", x, gamma, beta, epsilon=epsilon),
+    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)}, "linen_layer_norm_layer": layer_norm,
+    "linen_group_norm_layer": group_norm, "linen_instance_norm_layer": instance_norm,
 }
 
 
 def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
                    dilation: int = 1) -> Any:
+    """Canonical weights mapped onto flax.linen.ConvTranspose's parameter tree, the rank read from x and kernel."""
     from flax import linen
 
     nd = spatial_rank(x, kernel)

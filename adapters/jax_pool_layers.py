@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 
 def _pool(fn: str, x: Any, pool_size: int, strides: int | None = None, padding: str = "valid") -> Any:
+    """flax.linen.<fn> with a window and strides per spatial axis, their number read from x's rank."""
     from flax import linen
 
     nd = len(x.shape) - 2

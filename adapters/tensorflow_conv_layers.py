@@ -24,6 +24,7 @@ def _built(layer: Any, x: Any) -> Any:
 
 def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
          groups: int = 1, padding_mode: str = "zeros") -> Any:
+    """Canonical weights mapped onto keras.layers.ConvND's variables (N read from x and kernel), run by stateless_call."""
     nd = spatial_rank(x, kernel)
     if padding_mode != "zeros":
         raise Unsupported(f"keras.layers.Conv{nd}D pads with zeros only (no padding mode {padding_mode!r})")
@@ -35,16 +36,19 @@ def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None =
 
 
 def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto keras.layers.LayerNormalization's variables, run by stateless_call."""
     layer = keras.layers.LayerNormalization(dtype=_dtype(x), **_pinned(epsilon=epsilon))
     return _run("layer_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
 
 
 def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto keras.layers.GroupNormalization's variables, run by stateless_call."""
     layer = keras.layers.GroupNormalization(groups, dtype=_dtype(x), **_pinned(epsilon=epsilon))
     return _run("group_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
 
 
 def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto keras.layers.GroupNormalization(groups=-1)'s variables, run by stateless_call."""
     layer = keras.layers.GroupNormalization(groups=-1, dtype=_dtype(x), **_pinned(epsilon=epsilon))
     return _run("instance_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
 
@@ -57,6 +61,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
                    dilation: int = 1) -> Any:
+    """Canonical weights mapped onto keras.layers.ConvNDTranspose's variables (N read from x), run by stateless_call."""
     nd = spatial_rank(x, kernel)
     layer = getattr(keras.layers, f"Conv{nd}DTranspose")(kernel.shape[-2], tuple(kernel.shape[:nd]), strides=strides,
                                                          padding=padding, dilation_rate=dilation, dtype=_dtype(x))

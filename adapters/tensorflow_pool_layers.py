@@ -10,6 +10,7 @@ import keras
 
 
 def _pool(cls: str, x: Any, pool_size: int, strides: int | None = None, padding: str = "valid") -> Any:
+    """keras.layers.<cls>ND built and called, the class picked by x's rank."""
     nd = len(x.shape) - 2
     if nd not in (1, 2, 3):
         raise ValueError(f"a pooling layer needs x of rank 3 to 5, got {len(x.shape)}")

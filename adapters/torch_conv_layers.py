@@ -22,6 +22,7 @@ def _last(y: Any) -> Any:
 
 def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
          groups: int = 1, padding_mode: str = "zeros") -> Any:
+    """Canonical weights mapped onto torch.nn.ConvNd's parameters, channels-first around functional_call."""
     nd = spatial_rank(x, kernel)
     if padding == "causal":
         raise Unsupported(f"torch.nn.Conv{nd}d has no causal padding (padding is an int, a tuple, 'valid' or "
@@ -38,16 +39,20 @@ def _eps(epsilon: float | None) -> dict[str, Any]:
 
 
 def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto torch.nn.LayerNorm's parameters (sized from x), run by functional_call."""
     module = torch.nn.LayerNorm(x.shape[-1], dtype=x.dtype, device=x.device, **_eps(epsilon))
     return _run("layer_norm_layer", module, {"gamma": gamma, "beta": beta}, x)
 
 
 def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto torch.nn.GroupNorm's parameters, channels-first around functional_call."""
     module = torch.nn.GroupNorm(groups, x.shape[-1], dtype=x.dtype, device=x.device, **_eps(epsilon))
     return _last(_run("group_norm_layer", module, {"gamma": gamma, "beta": beta}, _first(x)))
 
 
 def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
+    """Canonical weights mapped onto torch.nn.InstanceNormNd's parameters (N from x), channels-first around
+    functional_call."""
     if x.ndim not in (3, 4, 5):
         raise ValueError(f"torch.nn.InstanceNorm1d/2d/3d needs x of rank 3 to 5, got {x.ndim}")
     cls = getattr(torch.nn, f"InstanceNorm{x.ndim - 2}d")
@@ -63,6 +68,7 @@ CUSTOM: dict[str, Callable[..., Any]] = {
 
 def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str = "valid",
                    dilation: int = 1) -> Any:
+    """Canonical weights mapped onto torch.nn.ConvTransposeNd's parameters, channels-first around functional_call."""
     nd = spatial_rank(x, kernel)
     # 'valid' is torch's padding=0; 'same' goes in as a user porting Keras code writes it (torch's
     # ConvTranspose takes no padding string: what it does with one is observed, not anticipated)

@@ -12,6 +12,7 @@ from oracle.request import Unsupported
 
 
 def _pool(cls: str, x: Any, pool_size: int, strides: int | None = None, padding: str = "valid") -> Any:
+    """torch.nn.<cls>Nd picked by x's rank, channels-first around the call."""
     nd = len(x.shape) - 2
     if nd not in (1, 2, 3):
         raise ValueError(f"a pooling layer needs x of rank 3 to 5, got {len(x.shape)}")
