@@ -1,6 +1,6 @@
-"""The torch column's samplers and default initialisers (oracle/ops/sampling.py): torch's global generator,
-seeded inside fork_rng (a `with` block, in adapters/torch_layers.py's _seeded) so the worker's own random state is
-left as it was."""
+"""The torch column's categorical sampler and default initialisers (oracle/ops/sampling.py): torch's global
+generator, seeded inside fork_rng (a `with` block, adapters/torch_layers.py's _seeded) so the worker's own random
+state is left as it was. The samplers that take a `generator` are declared expressions with a seeded one."""
 
 from __future__ import annotations
 
@@ -13,33 +13,9 @@ from adapters.torch_layers import _param, _seeded, initial
 
 
 def _categorical(logits: Any, num_samples: int) -> Any:
-    """torch.distributions.Categorical(logits=logits).sample((num_samples,)), seeded inside torch.random.fork_rng
-    (a `with` block an expression cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.distributions.Categorical(logits=logits).sample((num_samples,)))
-
-
-def _multinomial(probs: Any, num_samples: int) -> Any:
-    """torch.multinomial(probs, num_samples) seeded inside torch.random.fork_rng (a `with` block an expression
-    cannot hold); replacement is torch's own default (False): more samples than classes raise, as users meet it."""
-    return _seeded(lambda: torch.multinomial(probs, num_samples))
-
-
-def _normal(num_samples: int, mean: float, std: float) -> Any:
-    """torch.normal(mean, std, (num_samples,)) seeded inside torch.random.fork_rng (a `with` block an expression
+    """Categorical.sample takes no generator: seeded inside torch.random.fork_rng (a `with` block an expression
     cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.normal(mean, std, (num_samples,)))
-
-
-def _uniform(num_samples: int, low: float, high: float) -> Any:
-    """torch.empty(num_samples).uniform_(low, high) seeded inside torch.random.fork_rng (a `with` block an
-    expression cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.empty(num_samples).uniform_(low, high))
-
-
-def _truncated_normal(num_samples: int, std: float) -> Any:
-    """torch.nn.init.trunc_normal_(torch.empty(num_samples), std=std) seeded inside torch.random.fork_rng (a `with`
-    block an expression cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.nn.init.trunc_normal_(torch.empty(num_samples), std=std))
+    return _seeded(lambda: torch.distributions.Categorical(logits=logits).sample((num_samples,)))
 
 
 def _conv2d_kernel(in_channels: int, out_channels: int, kernel_size: int) -> Any:
@@ -51,10 +27,6 @@ def _conv2d_kernel(in_channels: int, out_channels: int, kernel_size: int) -> Any
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "torch_categorical_sample": _categorical,
-    "torch_multinomial_sample": _multinomial,
-    "torch_normal_sample": _normal,
-    "torch_uniform_sample": _uniform,
-    "torch_truncated_normal_sample": _truncated_normal,
     "torch_default_conv2d_kernel": _conv2d_kernel,
     "torch_default_dense_bias": functools.partial(initial, "Linear", "bias", False),
     "torch_default_lstm_recurrent_kernel": functools.partial(initial, "LSTM", "weight_hh_l0", True),

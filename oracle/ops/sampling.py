@@ -49,6 +49,8 @@ def _truncated_normal(r: Any, num_samples: int, std: float) -> Any:
 
 
 _SEED = {"seed": fix(0, "a seeded draw repeats from run to run; the statistics, not the seed, are compared")}
+_GEN = {"seed": fix(0, "a seeded draw repeats from run to run; the statistics, not the seed, are compared: a "
+                      "generator of its own, so the worker's global random state is left alone")}
 _RNGS = {"rngs": fix("flax.nnx.Rngs(0)", "flax.nnx layers draw their initial weights from the Rngs they are given")}
 _COUNT = Attr("int", REQUIRED, low=1, high=1_000_000)
 _SIZE = Attr("int", REQUIRED, low=1, high=4096)
@@ -63,20 +65,23 @@ OPS = [
        "weights `probs` (non-negative, normalized by their sum): the probability form of categorical_sample",
        lambda r, probs, num_samples: _categorical(r, r.xp.log(probs), num_samples),
        attrs={"num_samples": _COUNT},
-       torch=custom("torch_multinomial_sample", "torch.manual_seed(0); torch.multinomial({probs}, {num_samples}) "
-                    "(replacement left to torch)"),
+       # replacement is torch's own default (False): more samples than classes raise, as users meet it
+       torch=expression("torch.multinomial(probs, num_samples, generator=torch.Generator().manual_seed(seed))",
+                        fixed=_GEN),
        # tf.random.categorical takes logits only: the probabilities' form is their log
        tensorflow=expression("tf.random.categorical(tf.math.log(probs)[None, :], num_samples, seed=seed)[0]",
                              fixed=_SEED),
        jax=expression("jax.random.choice(jax.random.key(0), probs.shape[0], shape=(num_samples,), p=probs)")),
     op("normal_sample", "stochastic", (), "num_samples draws from N(mean, std^2)", _normal,
        attrs={"num_samples": _COUNT, "mean": Attr("float", 0.0), "std": Attr("float", 1.0, low=0)},
-       torch=custom("torch_normal_sample", "torch.manual_seed(0); torch.normal({mean}, {std}, ({num_samples},))"),
+       torch=expression("torch.normal(mean, std, (num_samples,), generator=torch.Generator().manual_seed(seed))",
+                        fixed=_GEN),
        tensorflow=expression("keras.random.normal((num_samples,), mean, std, seed=seed)", fixed=_SEED),
        jax=expression("mean + std * jax.random.normal(jax.random.key(0), (num_samples,))")),
     op("uniform_sample", "stochastic", (), "num_samples draws from U[low, high)", _uniform,
        attrs={"num_samples": _COUNT, "low": Attr("float", 0.0), "high": Attr("float", 1.0)},
-       torch=custom("torch_uniform_sample", "torch.manual_seed(0); torch.empty({num_samples}).uniform_({low}, {high})"),
+       torch=expression("torch.empty(num_samples).uniform_(low, high, generator=torch.Generator().manual_seed(seed))",
+                        fixed=_GEN),
        tensorflow=expression("keras.random.uniform((num_samples,), low, high, seed=seed)", fixed=_SEED),
        jax=expression("jax.random.uniform(jax.random.key(0), (num_samples,), minval=low, maxval=high)")),
     op("truncated_normal_sample", "stochastic", (), "num_samples draws from N(0, std^2) truncated at two standard "
@@ -84,8 +89,8 @@ OPS = [
        "the bounds", _truncated_normal,
        attrs={"num_samples": _COUNT, "std": Attr("float", 1.0, low=0)},
        conventions="bounds at +-2 std; torch.nn.init.trunc_normal_'s default bounds a=-2, b=2 are absolute values",
-       torch=custom("torch_truncated_normal_sample", "torch.manual_seed(0); torch.nn.init.trunc_normal_("
-                    "torch.empty({num_samples}), std={std})"),
+       torch=expression("torch.nn.init.trunc_normal_(torch.empty(num_samples), std=std, "
+                        "generator=torch.Generator().manual_seed(seed))", fixed=_GEN),
        tensorflow=expression("keras.random.truncated_normal((num_samples,), stddev=std, seed=seed)", fixed=_SEED),
        jax=expression("std * jax.random.truncated_normal(jax.random.key(0), -2.0, 2.0, (num_samples,))")),
     op("default_conv2d_kernel", "stochastic", (), "the kernel [k, k, in_channels, out_channels] a 2-D convolution "
