@@ -3,6 +3,7 @@ flax.linen modules, channels-last, applied to the mapped weights (Module.apply w
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from adapters.jax_layers import _apply
@@ -28,31 +29,19 @@ def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None =
     return _apply(f"conv{nd}d_layer", module, {"kernel": kernel, "bias": bias}, x)
 
 
-def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, *args: Any, epsilon: float | None = None) -> Any:
+def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, epsilon: float | None = None, **sizes: int) -> Any:
+    """Canonical weights mapped onto flax.linen.<cls>'s parameter tree (sizes such as GroupNorm's groups passed
+    first, positionally, as flax names them otherwise), applied by Module.apply."""
     from flax import linen
 
-    module = getattr(linen, cls)(*args, param_dtype=gamma.dtype, **_pinned(epsilon=epsilon))
+    module = getattr(linen, cls)(*sizes.values(), param_dtype=gamma.dtype, **_pinned(epsilon=epsilon))
     return _apply(name, module, {"gamma": gamma, "beta": beta}, x)
 
 
-def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto flax.linen.LayerNorm's parameter tree, applied by Module.apply."""
-    return _norm("layer_norm_layer", "LayerNorm", x, gamma, beta, epsilon=epsilon)
-
-
-def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto flax.linen.GroupNorm's parameter tree, applied by Module.apply."""
-    return _norm("group_norm_layer", "GroupNorm", x, gamma, beta, groups, epsilon=epsilon)
-
-
-def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto flax.linen.InstanceNorm's parameter tree, applied by Module.apply."""
-    return _norm("instance_norm_layer", "InstanceNorm", x, gamma, beta, epsilon=epsilon)
-
-
 CUSTOM: dict[str, Callable[..., Any]] = {
-    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)}, "linen_layer_norm_layer": layer_norm,
-    "linen_group_norm_layer": group_norm, "linen_instance_norm_layer": instance_norm,
+    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)},
+    **{f"linen_{name}": functools.partial(_norm, name, cls) for name, cls in (
+        ("layer_norm_layer", "LayerNorm"), ("group_norm_layer", "GroupNorm"), ("instance_norm_layer", "InstanceNorm"))},
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import keras
@@ -35,27 +36,18 @@ def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None =
     return _run(f"conv{nd}d_layer", _built(layer, x), {"kernel": kernel, "bias": bias}, x)
 
 
-def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto keras.layers.LayerNormalization's variables, run by stateless_call."""
-    layer = keras.layers.LayerNormalization(dtype=_dtype(x), **_pinned(epsilon=epsilon))
-    return _run("layer_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
-
-
-def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto keras.layers.GroupNormalization's variables, run by stateless_call."""
-    layer = keras.layers.GroupNormalization(groups, dtype=_dtype(x), **_pinned(epsilon=epsilon))
-    return _run("group_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
-
-
-def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto keras.layers.GroupNormalization(groups=-1)'s variables, run by stateless_call."""
-    layer = keras.layers.GroupNormalization(groups=-1, dtype=_dtype(x), **_pinned(epsilon=epsilon))
-    return _run("instance_norm_layer", _built(layer, x), {"gamma": gamma, "beta": beta}, x)
+def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, epsilon: float | None = None, **options: Any) -> Any:
+    """Canonical weights mapped onto keras.layers.<cls>'s variables (built for x), run by stateless_call."""
+    layer = getattr(keras.layers, cls)(dtype=_dtype(x), **options, **_pinned(epsilon=epsilon))
+    return _run(name, _built(layer, x), {"gamma": gamma, "beta": beta}, x)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    **{f"keras_conv{nd}d_layer": conv for nd in (1, 2, 3)}, "keras_layer_norm_layer": layer_norm,
-    "keras_group_norm_layer": group_norm, "keras_instance_norm_layer": instance_norm,
+    **{f"keras_conv{nd}d_layer": conv for nd in (1, 2, 3)},
+    "keras_layer_norm_layer": functools.partial(_norm, "layer_norm_layer", "LayerNormalization"),
+    "keras_group_norm_layer": functools.partial(_norm, "group_norm_layer", "GroupNormalization"),
+    # instance normalization is Keras' group normalization with a group per channel
+    "keras_instance_norm_layer": functools.partial(_norm, "instance_norm_layer", "GroupNormalization", groups=-1),
 }
 
 

@@ -5,7 +5,8 @@ subscript, a method on a built object, a layout transpose around a call, a renam
 `custom` names a function in the adapter, for what a declaration cannot say. This walks each
 adapter's CUSTOM table and counts the functions behind it (one function bound to several ops, or
 to one op in several frameworks as the idioms are, counts once), prints the count, and fails
-above the ceiling: a ratchet (issue 25, item 2: 151 functions before the expression kind, 65 after).
+above the ceiling: a ratchet (issue 25, item 2: 151 functions before the expression kind, 65 after;
+the layers merge brought 106, the samplers as expressions and shared helpers 82).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 
 from oracle.ops import FRAMEWORKS, OPS
 
-CEILING = 65
+CEILING = 82
 
 
 def _function(bound: Callable[..., Any]) -> Any:
