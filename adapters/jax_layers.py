@@ -7,6 +7,7 @@ import functools
 from types import SimpleNamespace
 from typing import Any, Callable
 
+from oracle.native import Made, as_made
 from oracle.ops.layer_weights import native_params
 from oracle.ops.weighted import WEIGHTS
 from oracle.request import Unsupported
@@ -137,12 +138,15 @@ def _nnx_lstm_kernel(input_size: int, units: int, gates: tuple[str, ...] = ("ii"
     return jnp.concatenate([_value(getattr(cell, g).kernel) for g in gates], axis=-1)
 
 
-def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     """`deterministic` is the negation of the case's `training`, passed only when pinned."""
     from flax import nnx
 
-    layer = nnx.Dropout(rate, rngs=nnx.Rngs(0))
-    return layer(x) if training is None else layer(x, deterministic=not training)
+    call = f"flax.nnx.Dropout({rate!r}, rngs=flax.nnx.Rngs(0))"
+    text = f"{call}({{x}})" if training is None else f"{call}({{x}}, deterministic={not training!r})"
+    layer = as_made(lambda: nnx.Dropout(rate, rngs=nnx.Rngs(0)), text)
+    y = as_made(lambda: layer(x) if training is None else layer(x, deterministic=not training), text)
+    return Made(y, text, {"training": f"deterministic={layer.deterministic!r}"} if training is None else {})
 
 
 def initial(module: str, parameter: str, **sizes: int | tuple[int, ...]) -> Any:

@@ -74,18 +74,29 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
 
 
 def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-              alpha: float | None) -> tuple[Any, str]:
-    """The optax schedule a user passes as the learning rate, and its call as written."""
+              alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None,
+              every: int = 1) -> tuple[Any, str]:
+    """The optax schedule a user passes as the learning rate, and its call as written; stepped per epoch
+    (every > 1 updates), the schedule at count // every."""
     import optax
 
     kw: dict[str, Any]
     if schedule == "step_decay":
         name, args, kw = "exponential_decay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
             {"staircase": True}
+    elif schedule == "warmup_cosine":  # decay_steps counts the warm-up too, as the case's does
+        if warmup_steps is None or warmup_from is None or decay_steps is None:
+            raise Unsupported("schedule=warmup_cosine needs warmup_steps, warmup_from and decay_steps")
+        name, args = "warmup_cosine_decay_schedule", []
+        kw = {"init_value": warmup_from * lr, "peak_value": lr, "warmup_steps": warmup_steps,
+              "decay_steps": decay_steps, "end_value": (alpha or 0.0) * lr}
     else:
         name, args, kw = "cosine_decay_schedule", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
     call = shown_call(f"optax.{name}", args, kw)
-    return as_made(lambda: getattr(optax, name)(*args, **kw), call), call
+    fn = as_made(lambda: getattr(optax, name)(*args, **kw), call)
+    if every == 1:
+        return fn, call
+    return (lambda count: fn(count // every)), f"lambda count: {call}(count // {every})"
 
 
 def _schedule_count(state: Any) -> Any:
@@ -101,7 +112,8 @@ def _schedule_count(state: Any) -> Any:
 
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
-             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+             decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
+             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
     """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer, a
     schedule as its learning rate, evaluated (as optax does) at the schedule state's count to show the rate each
     update used. Not through inject_hyperparams: it keeps the hyperparameters as float32 arrays, which changes
@@ -118,7 +130,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     if schedule != "none":
         hp = dict(hp)
         hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
-                                                                decay_rate, alpha)
+                                                                decay_rate, alpha, warmup_steps, warmup_from,
+                                                                schedule_every)
     schedule_fn = hp.get("learning_rate") if schedule != "none" else None
     tx, call, defaults = build(optimizer, hp, shown=shown)
     if clip != "none":

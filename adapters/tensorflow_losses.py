@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+from oracle.native import Made, as_made, shown_call
+
 
 def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any,
                    reduction: Any = None) -> Any:
@@ -17,14 +19,17 @@ def _keras_ctc_tnc(log_probs: Any, targets: Any, input_lengths: Any, target_leng
     return {"mean": tf.math.reduce_mean, "sum": tf.math.reduce_sum}.get(reduction, lambda v: v)(per_sample)
 
 
-def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Any:
+def _keras_f1_sparse(preds: Any, target: Any, num_classes: int, average: Any = "framework") -> Made:
     """keras.metrics.F1Score takes one-hot targets; the case gives integer labels (converted, nothing else)."""
     import keras
 
     options = {} if average == "framework" else {"average": None if average == "none" else average}
-    metric = keras.metrics.F1Score(**options)
-    metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds)
-    return metric.result()
+    text = (f"metric = {shown_call('keras.metrics.F1Score', (), options)}; metric.update_state(tf.one_hot({{target}}, "
+            f"{num_classes}, dtype={{preds}}.dtype), {{preds}}); metric.result()")
+    metric = as_made(lambda: keras.metrics.F1Score(**options), text)
+    as_made(lambda: metric.update_state(tf.one_hot(target, num_classes, dtype=preds.dtype), preds), text)
+    defaults = {} if options else {"average": f"average={metric.average!r}"}
+    return Made(as_made(metric.result, text), text, defaults)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {"keras_ctc_tnc": _keras_ctc_tnc, "keras_f1_sparse": _keras_f1_sparse}

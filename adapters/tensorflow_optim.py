@@ -80,12 +80,17 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
 
 
 def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-              alpha: float | None) -> tuple[Any, str]:
+              alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None) -> tuple[Any, str]:
     """The keras.optimizers.schedules object a user passes as the learning rate, and its call as written."""
     kw: dict[str, Any]
     if schedule == "step_decay":
         name, args, kw = "ExponentialDecay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
             {"staircase": True}
+    elif schedule == "warmup_cosine":  # CosineDecay's own warm-up: from initial_learning_rate to warmup_target
+        if warmup_steps is None or warmup_from is None or decay_steps is None:
+            raise Unsupported("schedule=warmup_cosine needs warmup_steps, warmup_from and decay_steps")
+        name, args = "CosineDecay", [warmup_from * lr, decay_steps - warmup_steps]
+        kw = {"warmup_target": lr, "warmup_steps": warmup_steps} | ({} if alpha is None else {"alpha": alpha})
     else:
         name, args, kw = "CosineDecay", [lr, decay_steps], {} if alpha is None else {"alpha": alpha}
     call = shown_call(f"keras.optimizers.schedules.{name}", args, kw)
@@ -94,30 +99,43 @@ def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: flo
 
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
-             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+             decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
+             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
     """Two variables, one gradient per step each; clipping is the optimizer's own keyword, a schedule its
-    learning rate; the lr each step applied is optimizer.learning_rate read before apply_gradients."""
+    learning rate (per batch: Keras counts the optimizer's iterations) or, per epoch, set at each epoch's first
+    batch as keras.callbacks.LearningRateScheduler does; the lr each step applied is optimizer.learning_rate read
+    before apply_gradients."""
     from oracle.ops import OPS
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     extra: dict[str, Any] = {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {}
     shown: dict[str, str] = {}
+    sched: Any = None
+    per_epoch = schedule != "none" and schedule_every > 1
     if schedule != "none":
         hp = dict(hp)
-        hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
-                                                                decay_rate, alpha)
+        sched, sched_call = _schedule(schedule, hp["learning_rate"], decay_steps, decay_rate, alpha, warmup_steps,
+                                      warmup_from)
+        if not per_epoch:
+            hp["learning_rate"], shown["learning_rate"] = sched, sched_call
     opt, call = build(optimizer, hp, extra, shown)
     wv, bv = keras.Variable(w, name="w"), keras.Variable(b, name="b")
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
+        if per_epoch and t % schedule_every == 0:
+            opt.learning_rate = float(sched(t // schedule_every))
         seen[2].append(tf.identity(tf.convert_to_tensor(opt.learning_rate)))
         opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
         seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
         seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
-    api = (f"w, b = keras.Variable({{w}}), keras.Variable({{b}}); opt = {call}\n"
-           f"for t in range({grads_w.shape[0]}): lr = opt.learning_rate; "
-           "opt.apply_gradients([({grads_w}[t], w), ({grads_b}[t], b)])  # observed: w, b after each step, lr")
+    epoch = (f"sched = {sched_call}\n" if per_epoch else "")
+    api = (f"{epoch}w, b = keras.Variable({{w}}), keras.Variable({{b}}); opt = {call}\n"
+           f"for t in range({grads_w.shape[0]}):\n"
+           + (f"    if t % {schedule_every} == 0: opt.learning_rate = float(sched(t // {schedule_every}))  "
+              "# once per epoch, as keras.callbacks.LearningRateScheduler\n" if per_epoch else "")
+           + "    lr = opt.learning_rate; opt.apply_gradients([({grads_w}[t], w), ({grads_b}[t], b)])"
+           "  # observed: w, b after each step, lr")
     return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
 
 

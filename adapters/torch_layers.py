@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 import torch
 
+from oracle.native import Made, as_made
 from oracle.ops.layer_weights import native_params
 from oracle.ops.weighted import WEIGHTS
 from oracle.request import Unsupported
@@ -100,15 +101,21 @@ def _param(module: torch.nn.Module, name: str) -> Any:
     return module.get_parameter(name).detach()
 
 
-def _dropout(x: Any, rate: float, training: bool | None = None) -> Any:
+def _dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     """Seeded inside torch.random.fork_rng (a `with` block) so the worker's random state is left alone."""
+    text = f"torch.manual_seed(0); layer = torch.nn.Dropout(p={rate!r}); " \
+           + ("" if training is None else f"layer.train({training!r}); ") + "layer({x})"
+    mode: list[bool] = []
+
     def run() -> Any:
         layer = torch.nn.Dropout(p=rate)
         if training is not None:  # unpinned: the module as built, in torch's default (training) mode
             layer.train(training)
+        mode.append(layer.training)
         return layer(x)
 
-    return _seeded(run)
+    y = as_made(lambda: _seeded(run), text)
+    return Made(y, text, {"training": f"layer.training={mode[0]!r} (as built)"} if training is None else {})
 
 
 def initial(module: str, parameter: str, transposed: bool, **sizes: int) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import torch
 
-from oracle.native import Made, as_made
+from oracle.native import Made, as_made, shown_call
 from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
@@ -100,32 +100,46 @@ def _clip(how: str, params: list[Any], bound: float) -> None:
 
 
 def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-               alpha: float | None) -> tuple[Any, str]:
+               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None) -> tuple[Any, str]:
     """The torch scheduler a user attaches for the case's schedule, and its call as written."""
+    lrs = torch.optim.lr_scheduler
     if schedule == "none":
         return None, ""
+    if schedule == "warmup_cosine":  # the documented warm-up recipe: SequentialLR switching at the milestone
+        if warmup_steps is None or warmup_from is None or decay_steps is None:
+            raise Unsupported("schedule=warmup_cosine needs warmup_steps, warmup_from and decay_steps")
+        warm: dict[str, Any] = {"start_factor": warmup_from, "end_factor": 1.0, "total_iters": warmup_steps}
+        cos: dict[str, Any] = {"T_max": decay_steps - warmup_steps, "eta_min": (alpha or 0.0) * lr}
+        made = [shown_call(f"torch.optim.lr_scheduler.{name}", [], kw).replace("(", "(opt, ", 1)
+                for name, kw in (("LinearLR", warm), ("CosineAnnealingLR", cos))]
+        text = f"torch.optim.lr_scheduler.SequentialLR(opt, [{', '.join(made)}], milestones=[{warmup_steps}])"
+        return as_made(lambda: lrs.SequentialLR(opt, [lrs.LinearLR(opt, **warm), lrs.CosineAnnealingLR(opt, **cos)],
+                                                milestones=[warmup_steps]), text), text
     if schedule == "step_decay":
         kw: dict[str, Any] = {"step_size": decay_steps} | ({} if decay_rate is None else {"gamma": decay_rate})
-        cls: Any = torch.optim.lr_scheduler.StepLR
+        cls: Any = lrs.StepLR
     else:
         kw = {"T_max": decay_steps} | ({} if alpha is None else {"eta_min": alpha * lr})
-        cls = torch.optim.lr_scheduler.CosineAnnealingLR
+        cls = lrs.CosineAnnealingLR
     text = f"torch.optim.lr_scheduler.{cls.__name__}(opt, {', '.join(f'{k}={v!r}' for k, v in kw.items())})"
     return as_made(lambda: cls(opt, **kw), text), text
 
 
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
-             decay_rate: float | None = None, alpha: float | None = None, **hp: Any) -> Made:
+             decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
+             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
     """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
-    scheduler stepped after each optimizer step (per batch); the lr each step applied, from param_groups."""
+    scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch); the
+    lr each step applied, from param_groups."""
     from oracle.ops import OPS
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
     opt, call = build(optimizer, params, hp, "[w, b]")
-    sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha)
+    sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha,
+                                   warmup_steps, warmup_from)
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
         opt.zero_grad()
@@ -133,7 +147,7 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         _clip(clip, params, clip_bound or 0.0)
         seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
         opt.step()
-        if sched is not None:
+        if sched is not None and (t + 1) % schedule_every == 0:
             sched.step()
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
@@ -142,13 +156,17 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
            + (f"; sched = {sched_call}" if sched_call else "") + "\n"
            f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
            + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
-           + ("; sched.step()" if sched_call else "") + "  # observed: w, b after each step, lr")
+           + (_stepping(schedule_every) if sched_call else "") + "  # observed: w, b after each step, lr")
     defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
     if sched is not None and schedule == "step_decay" and decay_rate is None:
         defaults["decay_rate"] = f"gamma={sched.gamma!r}"
     if sched is not None and schedule == "cosine_decay" and alpha is None:
         defaults["alpha"] = f"eta_min={sched.eta_min!r}"
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
+
+
+def _stepping(every: int) -> str:
+    return "; sched.step()" if every == 1 else f"\n    if (t + 1) % {every} == 0: sched.step()  # once per epoch"
 
 
 def clipped(utility: str, grads: Any, **bound: float) -> Any:

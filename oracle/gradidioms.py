@@ -155,10 +155,15 @@ def refused(lines: list[str]) -> bool:
     return any(line.startswith(REFUSE) for line in lines)
 
 
+# the forward in a recorded idiom: the case's calls, recorded before it in the same `native_api`
+STEPS_ABOVE = "(the steps above)"
+
+
 def api_text(framework: str, g: GradOptions) -> str:
-    """The idiom as the outcome's `native_api` records it: its lines with the case's names, the forward `...`."""
-    return one_line(gradient_lines(framework, g, {n: n for n in g.names}, ["..."],
-                                   lambda params: [f"def loss_fn({', '.join(params)}): ..."]))
+    """The idiom as the outcome's `native_api` records it: its lines with the case's names, the forward said as
+    STEPS_ABOVE (the calls recorded before it), never an elided `...`."""
+    return one_line(gradient_lines(framework, g, {n: n for n in g.names}, [STEPS_ABOVE],
+                                   lambda params: [f"def loss_fn({', '.join(params)}): return {STEPS_ABOVE}"]))
 
 
 def one_line(lines: list[str]) -> str:

@@ -15,6 +15,7 @@ import functools
 import importlib
 import inspect
 import operator as pyop
+import re
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ OPERATORS: dict[str, Callable[..., Any]] = {"+": pyop.add, "-": pyop.sub, "*": p
                                             ">": pyop.gt, ">=": pyop.ge, "&": pyop.and_, "|": pyop.or_,
                                             "^": pyop.xor, "~": pyop.invert, "neg": pyop.neg}
 NOT_SHOWN = "not shown by the framework"
+# what a custom binding's code, written for listings, holds where a value is only known when called:
+# `<pinned keywords>`, `epsilon=...`, `{name}` left unfilled, `if pinned` (an Ellipsis index `[...]` is code)
+PLACEHOLDER = re.compile(r"\*\*pinned|(?<!\[)\.\.\.(?!\])|<[A-Za-z_][^<>\n]*>|\{[A-Za-z_]\w*\}|\b(?:if|when|is) pinned\b")
 
 
 class BindingError(Exception):
@@ -224,8 +228,11 @@ def render(binding: Binding, declared: OpDef, texts: Mapping[str, str], attrs: M
     if binding.kind == "none":
         return f"no native form: {binding.reason}"
     if binding.kind == "custom":
-        unpinned = {k: "..." for k in declared.attrs if k not in attrs}  # not passed: the framework's default
-        return binding.code.format(**texts, **unpinned, **{k: repr(_plain(v)) for k, v in attrs.items()})
+        code = binding.code
+        for k in (k for k in declared.attrs if k not in attrs):  # not passed: its keyword is left out, as called
+            code = re.sub(rf",\s*\w+=\{{{k}\}}|\b\w+=\{{{k}\}}(,\s*)?", "", code)
+        unpinned = {k: "..." for k in declared.attrs if k not in attrs}  # any other use: the adapter call is recorded
+        return code.format(**texts, **unpinned, **{k: repr(_plain(v)) for k, v in attrs.items()})
     if binding.kind == "expression":
         values = {**binding.fixed_values(), **{k: _plain(v) for k, v in attrs.items()}}
         return expression.text(binding.code, texts, values, set(declared.attrs) - set(attrs))
@@ -361,6 +368,8 @@ class Binder:
             kinds = {name: self.kind_of(v) for name, v in named.items() if name not in objects}
             leaf = select(forms[form], declared, kinds, attrs)
             api = render(leaf, declared, dict(zip(declared.arg_names, texts)), attrs)
+            if leaf.kind == "custom" and PLACEHOLDER.search(api):  # the listing's words: record the call made
+                api = self.custom_call(leaf.target, texts, attrs)
         except Unsupported:
             raise
         except Exception as exc:
@@ -379,8 +388,9 @@ class Binder:
         except Exception as exc:
             if missing_api(exc):  # the adapter named an API this version lacks: not the framework's behaviour
                 raise BindingError(f"binding error: {api}: {exc} (not in this version of {self.framework})") from exc
-            if not getattr(exc, "oracle_api", ""):  # a custom binding that wrote its own record keeps it
-                exc.oracle_api = api  # type: ignore[attr-defined]  # the call that raised, for the outcome
+            # the call that raised, for the outcome; a custom binding that wrote its own record keeps it
+            own = getattr(exc, "oracle_api", "")
+            exc.oracle_api = _named(own, dict(zip(declared.arg_names, texts))) if own else api  # type: ignore[attr-defined]
             raise
         try:
             defaults = self._defaults(leaf, declared, pinned, built)
@@ -388,6 +398,12 @@ class Binder:
             raise BindingError(f"oracle error reading defaults of {declared.name}: {type(exc).__name__}: {exc}") \
                 from exc
         return Applied(value, api, {**defaults, **made.defaults} if made is not None else defaults, form)
+
+    def custom_call(self, name: str, texts: Sequence[str], attrs: Mapping[str, Any]) -> str:
+        """The adapter's custom function as called, with the values passed: the record of a custom binding
+        whose own record (oracle.native.Made) was not made, because it failed first or writes none."""
+        shown_args = list(texts) + [f"{k}={python_text(_plain(v))}" for k, v in attrs.items()]
+        return f"adapters.{self.framework}.CUSTOM[{name!r}]({', '.join(shown_args)})"
 
     def _call(self, leaf: Binding, declared: OpDef, named: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
         if leaf.kind == "custom":

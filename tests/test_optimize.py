@@ -23,10 +23,12 @@ def _inputs(case_id: str) -> dict[str, np.ndarray]:
     return plan(load_case(ROOT / "cases" / "optimizers" / f"{case_id}.yaml")).inputs
 
 
-def _steps(pipeline: dict[str, Any], column: str) -> tuple[np.ndarray, np.ndarray]:
-    got = recorded(pipeline, CLIPPED, column)
+def _steps(pipeline: dict[str, Any], column: str, case: str = CLIPPED, second: str = "b_steps",
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """w after each step and `second` (b, or the learning rate each step applied) from an ok cell."""
+    got = recorded(pipeline, case, column)
     assert got["status"] == "ok", got
-    return values(got, "w_steps"), values(got, "b_steps")
+    return values(got, "w_steps"), values(got, second)
 
 
 def test_torch_column_is_clip_grad_norm_then_adam_step(pipeline: dict[str, Any]) -> None:
@@ -150,3 +152,91 @@ def test_scheduled_learning_rate_is_what_each_framework_applies(pipeline: dict[s
     assert np.allclose(values(recorded(pipeline, case, "tensorflow"), "lr_steps"), keras_lrs, rtol=1e-7)
     assert np.allclose(values(recorded(pipeline, case, "jax"), "lr_steps"), optax_lrs, rtol=1e-7)
     assert torch_lrs[0] != torch_lrs[-1]  # the schedule did act within the four updates
+
+
+# ---- schedules as users step them: per epoch, and a warm-up (issue 21, item 3) -----------------------------
+PER_EPOCH, WARMUP = "sgd-step-decay-stepped-per-epoch", "adam-linear-warmup-then-cosine"
+
+
+def _trajectory(pipeline: dict[str, Any], case: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+    return _steps(pipeline, column, case, "lr_steps")
+
+
+def test_torch_steplr_stepped_once_per_epoch_of_two_batches(pipeline: dict[str, Any]) -> None:
+    import torch
+
+    d = _inputs(PER_EPOCH)
+    w, b = torch.nn.Parameter(torch.tensor(d["w"])), torch.nn.Parameter(torch.tensor(d["b"]))
+    opt = torch.optim.SGD([w, b], lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    got_w, got_lr = _trajectory(pipeline, PER_EPOCH, "torch")
+    for epoch in range(3):
+        for batch in range(2):
+            t = 2 * epoch + batch
+            assert got_lr[t] == opt.param_groups[0]["lr"], t
+            opt.zero_grad()
+            w.grad, b.grad = torch.tensor(d["grads_w"][t]), torch.tensor(d["grads_b"][t])
+            opt.step()
+            assert np.array_equal(got_w[t], w.detach().numpy()), t
+        sched.step()
+    assert got_lr.tolist() == [0.1, 0.1, 0.1, 0.1, 0.05, 0.05]  # per batch it would halve after update 2
+
+
+def test_keras_and_optax_per_epoch_idioms_apply_the_epoch_rate(pipeline: dict[str, Any]) -> None:
+    """Keras: the LearningRateScheduler idiom sets optimizer.learning_rate at each epoch; optax: the schedule at
+    count // batches_per_epoch."""
+    import keras
+    import optax
+    import torch  # noqa: F401  (Keras 3: torch before TensorFlow in one process)
+
+    d = _inputs(PER_EPOCH)
+    sched = keras.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5, staircase=True)
+    opt = keras.optimizers.SGD(learning_rate=0.1)
+    w, b = keras.Variable(d["w"]), keras.Variable(d["b"])
+    got_w, got_lr = _trajectory(pipeline, PER_EPOCH, "tensorflow")
+    for t in range(6):
+        if t % 2 == 0:
+            opt.learning_rate = float(sched(t // 2))
+        assert np.isclose(got_lr[t], float(opt.learning_rate), rtol=1e-7), t
+        opt.apply_gradients([(d["grads_w"][t], w), (d["grads_b"][t], b)])
+        assert np.allclose(got_w[t], np.asarray(w), rtol=1e-6, atol=0), t
+    schedule = optax.exponential_decay(0.1, 2, 0.5, staircase=True)
+    tx = optax.sgd(learning_rate=lambda count: schedule(count // 2))
+    params = {"w": d["w"], "b": d["b"]}
+    state = tx.init(params)
+    got_w, got_lr = _trajectory(pipeline, PER_EPOCH, "jax")
+    for t in range(6):
+        assert np.isclose(got_lr[t], float(schedule(t // 2)), rtol=1e-7), t
+        updates, state = tx.update({"w": d["grads_w"][t], "b": d["grads_b"][t]}, state, params)
+        params = optax.apply_updates(params, updates)
+        assert np.allclose(got_w[t], np.asarray(params["w"]), rtol=1e-6, atol=0), t
+
+
+def test_warmup_then_cosine_is_each_frameworks_recipe(pipeline: dict[str, Any]) -> None:
+    """torch SequentialLR(LinearLR, CosineAnnealingLR), Keras CosineDecay(warmup_target=...), optax
+    warmup_cosine_decay_schedule: the rate each of the 8 updates applied, and past the cosine's end torch's
+    rises again while the others hold it."""
+    import keras
+    import optax
+    import torch
+
+    lrs = torch.optim.lr_scheduler
+    opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = lrs.SequentialLR(opt, [lrs.LinearLR(opt, start_factor=0.25, end_factor=1.0, total_iters=2),
+                                   lrs.CosineAnnealingLR(opt, T_max=4, eta_min=0.0)], milestones=[2])
+    torch_lrs = []
+    for _ in range(8):
+        torch_lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    keras_lrs = [float(keras.optimizers.schedules.CosineDecay(0.025, 4, warmup_target=0.1, warmup_steps=2)(t))
+                 for t in range(8)]
+    optax_lrs = [float(optax.warmup_cosine_decay_schedule(0.025, 0.1, 2, 6, 0.0)(t)) for t in range(8)]
+    assert _trajectory(pipeline, WARMUP, "torch")[1].tolist() == torch_lrs
+    assert np.allclose(_trajectory(pipeline, WARMUP, "tensorflow")[1], keras_lrs, rtol=1e-6, atol=1e-9)
+    assert np.allclose(_trajectory(pipeline, WARMUP, "jax")[1], optax_lrs, rtol=1e-6, atol=1e-9)
+    # the case is what it says: a warm-up, a peak at the milestone, the end reached, torch's rise past it
+    assert torch_lrs[0] == 0.025 and torch_lrs[2] == 0.1 and optax_lrs[6] == optax_lrs[7] == 0.0
+    assert torch_lrs[7] > torch_lrs[6]
+    ref = _trajectory(pipeline, WARMUP, "reference")[1]
+    assert np.allclose(ref, optax_lrs, rtol=1e-6, atol=1e-9)

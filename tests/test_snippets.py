@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import pytest
 
-from oracle.gradidioms import one_line
+from oracle.gradidioms import STEPS_ABOVE, one_line
 from oracle.model import ColumnOutcome, ResultsDocument
 from oracle.snippets import FRAMEWORKS, make_snippet, snippet_supported
 from oracle.verify import cells_with_snippets, mismatches, run_snippets
@@ -78,8 +78,8 @@ def test_snippet_holds_the_call_that_was_executed(pipeline: dict[str, Any], fram
         idiom = len(case["columns"][framework]["native_api"]) - 1 if case.get("grad") else -1
         for i, api in enumerate(case["columns"][framework]["native_api"]):
             if i == idiom and case["columns"][framework]["status"] == "ok":  # the gradient, recorded last
-                written = one_line(snippet.code.splitlines())  # the forward and loss_fn's body are `...` in api
-                missing = [call for call in api.split("; ") if "..." not in call and call not in written]
+                written = one_line(snippet.code.splitlines())  # the forward and loss_fn's body are STEPS_ABOVE in api
+                missing = [call for call in api.split("; ") if STEPS_ABOVE not in call and call not in written]
                 assert not missing, f"{case['id']}: {missing} of {api!r} not in the {framework} snippet:\n" \
                                     f"{snippet.code}"
                 gradients += 1

@@ -221,18 +221,26 @@ _HYPER = {k: Attr(a.type, low=a.low, high=a.high) for o in _STEP_OPS.values() fo
           if k not in ("steps", "per_step")}
 
 
-def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha):  # type: ignore[no-untyped-def]
-    """The learning rate step t (1-based) applies: the schedule at t - 1 updates already made."""
+def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha, warmup_steps=None,  # type: ignore[no-untyped-def]
+               warmup_from=None, every=1):
+    """The learning rate update t (1-based) applies: the schedule at c = (t - 1) // every schedule steps taken
+    (every: updates per schedule step, the batches of an epoch when it is stepped per epoch)."""
+    c = (t - 1) // every
+    a = 0.0 if alpha is None else alpha
     if schedule == "step_decay":
-        return learning_rate * (0.1 if decay_rate is None else decay_rate) ** ((t - 1) // decay_steps)
+        return learning_rate * (0.1 if decay_rate is None else decay_rate) ** (c // decay_steps)
     if schedule == "cosine_decay":
-        a = 0.0 if alpha is None else alpha
-        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * min(t - 1, decay_steps) / decay_steps)) + a)
+        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * min(c, decay_steps) / decay_steps)) + a)
+    if schedule == "warmup_cosine":  # linear from warmup_from * lr to lr over warmup_steps, then cosine to step T
+        if c < warmup_steps:
+            return learning_rate * (warmup_from + (1 - warmup_from) * c / warmup_steps)
+        span = decay_steps - warmup_steps
+        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * min(c - warmup_steps, span) / span)) + a)
     return learning_rate
 
 
 def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, decay_steps,  # type: ignore[no-untyped-def]
-              decay_rate, alpha, **hp):
+              decay_rate, alpha, warmup_steps, warmup_from, schedule_every, **hp):
     """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first, at the scheduled rate;
     both trajectories and the learning rate each step applied."""
     declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
@@ -243,6 +251,8 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise Undefined(f"clip={clip} needs clip_bound")
     if schedule != "none" and (hp.get("learning_rate") is None or decay_steps is None):
         raise Undefined(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    if schedule == "warmup_cosine" and (warmup_steps is None or warmup_from is None or decay_steps <= warmup_steps):
+        raise Undefined("schedule=warmup_cosine needs warmup_steps and warmup_from, and decay_steps > warmup_steps")
     used = {k: a.reference_value() if hp.get(k) is None else hp[k] for k, a in declared.items()}
     rule, states, params = RULES[optimizer], ({}, {}), [w, b]  # type: ignore[var-annotated]
     seen: tuple[list[object], list[object], list[float]] = ([], [], [])
@@ -250,7 +260,8 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise ValueError(f"grads_w has {grads_w.shape[0]} steps, grads_b {grads_b.shape[0]}")
     for t in range(1, grads_w.shape[0] + 1):
         grads = clip_grads(r, [grads_w[t - 1], grads_b[t - 1]], clip, clip_bound)
-        lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha)
+        lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha, warmup_steps, warmup_from,
+                        schedule_every)
         params = [rule(r, params[i], grads[i], states[i], t, **{**used, "learning_rate": lr}) for i in range(2)]
         seen[0].append(params[0])
         seen[1].append(params[1])
@@ -265,17 +276,27 @@ OPS.append(op(
     "both tensors; per_tensor_norm: each tensor's own; value: each element), each framework's idiom (torch "
     "clip_grad_norm_/clip_grad_value_ between backward and step, Keras global_clipnorm/clipnorm/clipvalue, an "
     "optax.chain with clip_by_global_norm/clip first), the learning rate optionally a schedule stepped once per "
-    "update (torch StepLR/CosineAnnealingLR stepped after opt.step(), a Keras LearningRateSchedule or an optax "
-    "schedule as the learning rate); returns w and b after each step, [steps, *shape], and the learning rate each "
+    "update (torch StepLR/CosineAnnealingLR, SequentialLR of LinearLR and CosineAnnealingLR for a warm-up, stepped "
+    "after opt.step(); a Keras LearningRateSchedule, CosineDecay with warmup_target; an optax schedule, "
+    "warmup_cosine_decay_schedule, as the learning rate) or once per `schedule_every` updates, an epoch (torch "
+    "sched.step() after the epoch's last batch; Keras' LearningRateScheduler idiom, optimizer.learning_rate set to "
+    "the schedule at the epoch; optax, the schedule at count // schedule_every); returns w and b after each step, "
+    "[steps, *shape], and the learning rate each "
     "step applied as the framework exposes it (torch param_groups, Keras optimizer.learning_rate, optax "
     "inject_hyperparams' state); the "
     "reference's hyperparameters are those its `<optimizer>_step` declaration states", _optimize,
     attrs={"optimizer": Attr("str", REQUIRED, choices=tuple(_STEP_OPS)),
            "clip": Attr("str", "none", choices=("none", "global_norm", "per_tensor_norm", "value")),
            "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"),
-           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay"),
-                            doc="the learning rate as a schedule stepped once per update"),
-           "decay_steps": Attr("int", None, nullable=True, low=1, doc="step_size (step_decay), T_max (cosine_decay)"),
+           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay", "warmup_cosine"),
+                            doc="the learning rate as a schedule; warmup_cosine: linear warm-up, then cosine"),
+           "decay_steps": Attr("int", None, nullable=True, low=1, doc="step_size (step_decay), T_max (cosine_decay), "
+                               "the last step of the cosine, warm-up included (warmup_cosine)"),
+           "warmup_steps": Attr("int", None, nullable=True, low=1, doc="warmup_cosine: schedule steps of warm-up"),
+           "warmup_from": Attr("float", None, nullable=True, low=0.0, high=1.0,
+                               doc="warmup_cosine: the fraction of learning_rate at schedule step 0"),
+           "schedule_every": Attr("int", 1, low=1, high=1000, doc="updates per schedule step: 1 steps the schedule "
+                                  "per batch, the batches of an epoch step it per epoch"),
            "decay_rate": Attr("float", None, nullable=True, low=0.0, doc="step_decay's gamma (reference: 0.1)"),
            "alpha": Attr("float", None, nullable=True, low=0.0, high=1.0,
                          doc="cosine_decay's final fraction of the learning rate (reference: 0.0)"), **_HYPER},

@@ -251,8 +251,9 @@ OPS = [
                "PARAMS, ({query}, {key}, {value}), {{'key_padding_mask': ~{key_keep}, 'need_weights': False}})[0]",
                "keras.layers.MultiHeadAttention({num_heads}, key_dim).stateless_call(PARAMS, [], {query}, {value}, "
                "key={key}, attention_mask={key_keep}[:, None, :] broadcast to [batch, queries, keys])",
-               "m = flax.nnx.MultiHeadAttention({num_heads}, embed, rngs=flax.nnx.Rngs(0)); m.<param>[...] = "
-               "PARAMS; m({query}, {key}, {value}, mask={key_keep}[:, None, None, :], decode=False)")),
+               "m = flax.nnx.MultiHeadAttention({num_heads}, embed, rngs=flax.nnx.Rngs(0)); "
+               "for name, array in PARAMS.items(): getattr(getattr(m, name.split('/')[0]), name.split('/')[1])[...] "
+               "= array; m({query}, {key}, {value}, mask={key_keep}[:, None, None, :], decode=False)")),
     op("attention", "layers", "q k v", "scaled dot-product attention, [batch, len, heads, dim] (torch's own layout "
        "is [batch, heads, len, dim]: transposed in and out)", _attention,
        attrs={"is_causal": Attr("bool", False)},
