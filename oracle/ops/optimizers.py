@@ -24,7 +24,7 @@ import math
 from oracle.ops.optimizer_rules import RULES, run
 from oracle.ops.optimizer_rules import clip as clip_grads
 from oracle.ops.refctx import Undefined
-from oracle.ops.spec import REQUIRED, Arg, Attr, Binding, custom, expression, fix, none, op
+from oracle.ops.spec import REQUIRED, Arg, Attr, FrameworkBindings, custom, expression, fix, none, op
 
 STEPS = Attr("int", 1, low=1, high=1000, doc="updates applied, each with the same gradient")
 PER_STEP = Attr("bool", False, doc="grads holds one gradient per step on its first axis; the steps are its length "
@@ -44,7 +44,7 @@ KERAS_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "adamax": "Adam
                  "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "lion": "Lion", "lamb": "Lamb"}
 
 
-def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> dict[str, Binding]:
+def _step_binding(name: str, torch: bool = True, keras: bool = True, optax: bool = True) -> FrameworkBindings:
     """One custom binding per framework, described for listings; the adapter records the call it made, with the
     pinned hyperparameters natively spelled (oracle.native.Made)."""
     t = custom(f"{name}_step", "p = torch.nn.Parameter({params}); opt = torch.optim.%s([p], <pinned keywords>)\n"  # noqa: UP031
@@ -163,55 +163,55 @@ OPS = [
        conventions="the trust ratio is 1 where ||p|| or ||u|| is 0", **_step_binding("lamb", torch=False)),
     op("clip_grad_norm", "optimizer", (Arg("grads"),), "rescale a gradient so its global L2 norm is at most "
        "max_norm: g * min(1, max_norm / ||g||)", _clip_norm, attrs={"max_norm": Attr("float", REQUIRED, low=0.0)},
-       conventions="no epsilon in the ratio", **{
-           "torch": custom("clip_grad_norm", "p.grad = {grads}; torch.nn.utils.clip_grad_norm_([p], {max_norm}); p.grad"),
-           "tensorflow": expression("tf.clip_by_global_norm([grads], max_norm)[0][0]"),
-           "jax": expression("tx = optax.clip_by_global_norm(max_norm); tx.update(grads, tx.init(grads))[0]")}),
+       conventions="no epsilon in the ratio",
+           torch=custom("clip_grad_norm", "p.grad = {grads}; torch.nn.utils.clip_grad_norm_([p], {max_norm}); p.grad"),
+           tensorflow=expression("tf.clip_by_global_norm([grads], max_norm)[0][0]"),
+           jax=expression("tx = optax.clip_by_global_norm(max_norm); tx.update(grads, tx.init(grads))[0]")),
     op("clip_grad_value", "optimizer", (Arg("grads"),), "clip each gradient element to [-clip_value, clip_value]",
        lambda r, grads, clip_value: r.xp.clip(grads, -clip_value, clip_value),
-       attrs={"clip_value": Attr("float", REQUIRED, low=0.0)}, **{
-           "torch": custom("clip_grad_value", "p.grad = {grads}; torch.nn.utils.clip_grad_value_([p], {clip_value}); "
+       attrs={"clip_value": Attr("float", REQUIRED, low=0.0)},
+           torch=custom("clip_grad_value", "p.grad = {grads}; torch.nn.utils.clip_grad_value_([p], {clip_value}); "
                            "p.grad"),
-           "tensorflow": expression("tf.clip_by_value(grads, -clip_value, clip_value)"),
-           "jax": expression("tx = optax.clip(clip_value); tx.update(grads, tx.init(grads))[0]")}),
+           tensorflow=expression("tf.clip_by_value(grads, -clip_value, clip_value)"),
+           jax=expression("tx = optax.clip(clip_value); tx.update(grads, tx.init(grads))[0]")),
     op("step_decay_schedule", "optimizer", STEP_ARG, "learning_rate * gamma^floor(step / step_size) at each step "
        "number (torch StepLR, Keras ExponentialDecay(staircase=True), optax.exponential_decay(staircase=True))",
        _step_decay, attrs={"learning_rate": Attr("float", REQUIRED), "step_size": Attr("int", REQUIRED, low=1),
-                           "gamma": Attr("float", reference=0.1, low=0.0)}, **{
-           "torch": custom("step_decay_schedule", "sched = torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, "
+                           "gamma": Attr("float", reference=0.1, low=0.0)},
+           torch=custom("step_decay_schedule", "sched = torch.optim.lr_scheduler.StepLR(opt, step_size={step_size}, "
                            "<gamma=gamma when pinned>); lr after `step` sched.step() calls"),
-           "tensorflow": expression("keras.optimizers.schedules.ExponentialDecay(learning_rate, step_size, "
+           tensorflow=expression("keras.optimizers.schedules.ExponentialDecay(learning_rate, step_size, "
                                     "decay_rate=gamma, staircase=staircase)(step)", fixed={"staircase": STAIRCASE}),
-           "jax": expression("optax.exponential_decay(learning_rate, step_size, decay_rate=gamma, staircase=staircase)"
-                             "(step)", fixed={"staircase": STAIRCASE})}),
+           jax=expression("optax.exponential_decay(learning_rate, step_size, decay_rate=gamma, staircase=staircase)"
+                             "(step)", fixed={"staircase": STAIRCASE})),
     op("exponential_decay_schedule", "optimizer", STEP_ARG, "learning_rate * decay_rate^(step / decay_steps) "
        "(continuous); torch's ExponentialLR decays once per step (decay_steps 1)", _exp_decay,
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_rate": Attr("float", REQUIRED, low=0.0),
-              "decay_steps": Attr("int", REQUIRED, low=1)}, **{
-           "torch": custom("exponential_decay_schedule", "torch.optim.lr_scheduler.ExponentialLR(opt, "
+              "decay_steps": Attr("int", REQUIRED, low=1)},
+           torch=custom("exponential_decay_schedule", "torch.optim.lr_scheduler.ExponentialLR(opt, "
                            "gamma={decay_rate}); lr after `step` sched.step() calls"),
-           "tensorflow": expression("keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_steps, "
+           tensorflow=expression("keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_steps, "
                                     "decay_rate)(step)"),
-           "jax": expression("optax.exponential_decay(learning_rate, decay_steps, decay_rate)(step)")}),
+           jax=expression("optax.exponential_decay(learning_rate, decay_steps, decay_rate)(step)")),
     op("cosine_decay_schedule", "optimizer", STEP_ARG, "cosine decay from learning_rate to alpha * learning_rate "
        "over decay_steps, then constant: lr ((1 - alpha) (1 + cos(pi min(t, T) / T)) / 2 + alpha)", _cosine,
        attrs={"learning_rate": Attr("float", REQUIRED), "decay_steps": Attr("int", REQUIRED, low=1),
-              "alpha": Attr("float", reference=0.0, low=0.0, high=1.0)}, **{
-           "torch": custom("cosine_decay_schedule", "torch.optim.lr_scheduler.CosineAnnealingLR(opt, "
+              "alpha": Attr("float", reference=0.0, low=0.0, high=1.0)},
+           torch=custom("cosine_decay_schedule", "torch.optim.lr_scheduler.CosineAnnealingLR(opt, "
                            "T_max={decay_steps}, <eta_min=alpha * learning_rate when pinned>); "
                            "lr after `step` sched.step() calls"),
-           "tensorflow": expression("keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=alpha)(step)"),
-           "jax": expression("optax.cosine_decay_schedule(learning_rate, decay_steps, alpha=alpha)(step)")}),
+           tensorflow=expression("keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=alpha)(step)"),
+           jax=expression("optax.cosine_decay_schedule(learning_rate, decay_steps, alpha=alpha)(step)")),
     op("linear_schedule", "optimizer", STEP_ARG, "linear ramp (warmup or decay) from init_value to end_value over "
        "transition_steps, then constant", _linear,
        attrs={"init_value": Attr("float", REQUIRED), "end_value": Attr("float", REQUIRED),
-              "transition_steps": Attr("int", REQUIRED, low=1)}, **{
-           "torch": custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR("
+              "transition_steps": Attr("int", REQUIRED, low=1)},
+           torch=custom("linear_schedule", "torch.optim.lr_scheduler.LinearLR("
                            "SGD([p], lr=max({init_value}, {end_value})), start_factor={init_value} / lr, "
                            "end_factor={end_value} / lr, total_iters={transition_steps})"),
-           "tensorflow": expression("keras.optimizers.schedules.PolynomialDecay(init_value, transition_steps, "
+           tensorflow=expression("keras.optimizers.schedules.PolynomialDecay(init_value, transition_steps, "
                                     "end_learning_rate=end_value)(step)"),
-           "jax": expression("optax.linear_schedule(init_value, end_value, transition_steps)(step)")}),
+           jax=expression("optax.linear_schedule(init_value, end_value, transition_steps)(step)")),
 ]
 
 _STEP_OPS = {o.name.removesuffix("_step"): o for o in OPS if o.name.endswith("_step")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from oracle.ops.spec import (
     REQUIRED,
     Attr,
+    Binding,
     call,
     construct,
     custom,
@@ -82,14 +83,16 @@ def _flatten_layer(r, x):  # type: ignore[no-untyped-def]
     return r.xp.reshape(x, (x.shape[0], -1))
 
 
-def _pad_torch_case(mode: str) -> object:
+def _pad_torch_case(mode: str) -> Binding:
     native = {"constant": "constant", "reflect": "reflect", "edge": "replicate"}[mode]
     return custom("pad_pairs", "torch.nn.functional.pad({x}, [p for pair in reversed({pad_width}) for p in pair]"
                   f", mode={native!r})")
 
 
-def _tf_pad(mode: str | None) -> object:
-    return call("tf.pad", pad_width="paddings", **({} if mode is None else {"mode": kw("mode", {mode: mode.upper()})}))
+def _tf_pad(mode: str | None) -> Binding:
+    if mode is None:
+        return call("tf.pad", pad_width="paddings")
+    return call("tf.pad", pad_width="paddings", mode=kw("mode", {mode: mode.upper()}))
 
 
 _MODE = Attr("str", choices=("constant", "reflect", "edge", "symmetric"), reference="constant",

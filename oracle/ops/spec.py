@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 from oracle.expression import calls
 
@@ -325,6 +325,14 @@ class OpDef:
     @property
     def arg_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.args)
+
+
+class FrameworkBindings(TypedDict):
+    """One binding per framework, splatted into op(...) by a declaration built in a loop."""
+
+    torch: Binding
+    tensorflow: Binding
+    jax: Binding
 
 
 def op(name: str, family: str, args: str | tuple[str | Arg, ...], doc: str, reference: Reference | None, *,
