@@ -6,8 +6,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from adapters.jax_layers import _apply
+from adapters.jax_layers import _apply, _flat, _nested, _ops
 from oracle.ops.conv_layers import spatial_rank
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
 
 
 def _pinned(**options: Any) -> dict[str, Any]:
@@ -38,10 +40,28 @@ def _norm(name: str, cls: str, x: Any, gamma: Any, beta: Any, epsilon: float | N
     return _apply(name, module, {"gamma": gamma, "beta": beta}, x)
 
 
+def batch_norm(x: Any, gamma: Any, beta: Any, moving_mean: Any, moving_var: Any, training: bool,
+               momentum: float | None = None, epsilon: float | None = None) -> Any:
+    """Canonical weights and moving statistics mapped onto flax.linen.BatchNorm's params and batch_stats
+    collections, applied with the batch_stats mutable, which returns them after the call."""
+    import jax
+    from flax import linen
+
+    module = linen.BatchNorm(use_running_average=not training, param_dtype=gamma.dtype,
+                             **_pinned(momentum=momentum, epsilon=epsilon))
+    shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x))
+    names = [f"{collection}/{name}" for collection in shapes for name in _flat(shapes[collection])]
+    canon = {"gamma": gamma, "beta": beta, "moving_mean": moving_mean, "moving_var": moving_var}
+    variables = _nested(native_params(WEIGHTS["batch_norm_canonical_layer"], "jax", canon, names, _ops()))
+    y, after = module.apply(variables, x, mutable=["batch_stats"])
+    return y, after["batch_stats"]["mean"], after["batch_stats"]["var"]
+
+
 CUSTOM: dict[str, Callable[..., Any]] = {
     **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)},
     **{f"linen_{name}": functools.partial(_norm, name, cls) for name, cls in (
         ("layer_norm_layer", "LayerNorm"), ("group_norm_layer", "GroupNorm"), ("instance_norm_layer", "InstanceNorm"))},
+    "linen_batch_norm_canonical_layer": batch_norm,
 }
 
 
@@ -58,4 +78,4 @@ def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: st
     return _apply(f"conv_transpose{nd}d_layer", module, {"kernel": kernel, "bias": bias}, x)
 
 
-CUSTOM.update({f"linen_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2)})
+CUSTOM.update({f"linen_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2, 3)})

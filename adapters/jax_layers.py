@@ -149,12 +149,18 @@ def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     return Made(y, text, {"training": f"deterministic={layer.deterministic!r}"} if training is None else {})
 
 
-def initial(module: str, parameter: str, **sizes: int | tuple[int, ...]) -> Any:
-    """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)).<parameter>'s value, read as this flax version has it
-    (get_value, else .value): one spelling would fail on the other versions the oracle compares."""
+def initial(module: str, parameter: str, spatial: int = 0, **sizes: int) -> Any:
+    """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)).<parameter>'s value (a dotted path: dense_i.kernel), read as
+    this flax version has it (get_value, else .value): one spelling would fail on the other versions the oracle
+    compares. `spatial`: a convolution's kernel_size as the tuple flax takes, one entry per spatial axis (an int
+    would be a 1-D kernel)."""
     from flax import nnx
 
-    return _value(getattr(getattr(nnx, module)(*sizes.values(), rngs=nnx.Rngs(0)), parameter))
+    shaped: dict[str, int | tuple[int, ...]] = dict(sizes)
+    if spatial:
+        shaped["kernel_size"] = (sizes["kernel_size"],) * spatial
+    built = getattr(nnx, module)(*shaped.values(), rngs=nnx.Rngs(0))
+    return _value(functools.reduce(getattr, parameter.split("."), built))
 
 
 CUSTOM.update({

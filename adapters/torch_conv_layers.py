@@ -3,12 +3,15 @@ channels-last inputs moved to torch's channels-first modules and back, weights t
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import torch
 
-from adapters.torch_layers import _run
+from adapters.torch_layers import OPS, _run
 from oracle.ops.conv_layers import spatial_rank
+from oracle.ops.layer_weights import native_params
+from oracle.ops.weighted import WEIGHTS
 from oracle.request import Unsupported
 
 
@@ -38,31 +41,49 @@ def _eps(epsilon: float | None) -> dict[str, Any]:
     return {} if epsilon is None else {"eps": epsilon}
 
 
-def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto torch.nn.LayerNorm's parameters (sized from x), run by functional_call."""
-    module = torch.nn.LayerNorm(x.shape[-1], dtype=x.dtype, device=x.device, **_eps(epsilon))
-    return _run("layer_norm_layer", module, {"gamma": gamma, "beta": beta}, x)
+def _norm(name: str, x: Any, gamma: Any, beta: Any, epsilon: float | None = None, groups: int | None = None) -> Any:
+    """Canonical weights mapped onto torch.nn.LayerNorm's (over the last axis, as it is), GroupNorm's or
+    InstanceNormNd's parameters (channels-first around the call), sized from x and run by functional_call."""
+    options = {"dtype": x.dtype, "device": x.device, **_eps(epsilon)}
+    canon = {"gamma": gamma, "beta": beta}
+    if name == "layer_norm_layer":
+        return _run(name, torch.nn.LayerNorm(x.shape[-1], **options), canon, x)
+    if name == "group_norm_layer":
+        if groups is None:
+            raise ValueError("torch.nn.GroupNorm needs num_groups")
+        module = torch.nn.GroupNorm(groups, x.shape[-1], **options)
+    else:
+        if x.ndim not in (3, 4, 5):
+            raise ValueError(f"torch.nn.InstanceNorm1d/2d/3d needs x of rank 3 to 5, got {x.ndim}")
+        # affine=True: declared fixed in the op, with the reason
+        module = getattr(torch.nn, f"InstanceNorm{x.ndim - 2}d")(x.shape[-1], affine=True, **options)
+    return _last(_run(name, module, canon, _first(x)))
 
 
-def group_norm(x: Any, gamma: Any, beta: Any, groups: int, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto torch.nn.GroupNorm's parameters, channels-first around functional_call."""
-    module = torch.nn.GroupNorm(groups, x.shape[-1], dtype=x.dtype, device=x.device, **_eps(epsilon))
-    return _last(_run("group_norm_layer", module, {"gamma": gamma, "beta": beta}, _first(x)))
-
-
-def instance_norm(x: Any, gamma: Any, beta: Any, epsilon: float | None = None) -> Any:
-    """Canonical weights mapped onto torch.nn.InstanceNormNd's parameters (N from x), channels-first around
-    functional_call."""
-    if x.ndim not in (3, 4, 5):
-        raise ValueError(f"torch.nn.InstanceNorm1d/2d/3d needs x of rank 3 to 5, got {x.ndim}")
-    cls = getattr(torch.nn, f"InstanceNorm{x.ndim - 2}d")
-    module = cls(x.shape[-1], affine=True, dtype=x.dtype, device=x.device, **_eps(epsilon))
-    return _last(_run("instance_norm_layer", module, {"gamma": gamma, "beta": beta}, _first(x)))
+def batch_norm(x: Any, gamma: Any, beta: Any, moving_mean: Any, moving_var: Any, training: bool,
+               momentum: float | None = None, epsilon: float | None = None) -> Any:
+    """Canonical weights and moving statistics mapped onto torch.nn.BatchNormNd's parameters and buffers, run by
+    functional_call; in training the module updates the buffers in place, so they are read back after the call."""
+    nd = max(x.ndim - 2, 1)  # BatchNorm1d takes [N, C] and [N, C, L]
+    # momentum unpinned is torch's own default; momentum=None would mean a cumulative average, not "unpinned"
+    options = {} if momentum is None else {"momentum": momentum}
+    module = getattr(torch.nn, f"BatchNorm{nd}d")(x.shape[-1], dtype=x.dtype, device=x.device, **options,
+                                                  **_eps(epsilon))
+    module.train(training)
+    names = [name for name, _ in module.named_parameters()] + ["running_mean", "running_var"]
+    canon = {"gamma": gamma, "beta": beta, "moving_mean": moving_mean, "moving_var": moving_var}
+    state = native_params(WEIGHTS["batch_norm_canonical_layer"], "torch", canon, names, OPS)
+    if training:  # updated in place (no gradient flows through a buffer update): copies, not the case's inputs
+        state |= {k: state[k].detach().clone() for k in ("running_mean", "running_var")}
+    y = torch.func.functional_call(module, state, (_first(x),))
+    return _last(y), state["running_mean"], state["running_var"]
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    **{f"torch_conv{nd}d_layer": conv for nd in (1, 2, 3)}, "torch_layer_norm_layer": layer_norm,
-    "torch_group_norm_layer": group_norm, "torch_instance_norm_layer": instance_norm,
+    **{f"torch_conv{nd}d_layer": conv for nd in (1, 2, 3)},
+    **{f"torch_{name}": functools.partial(_norm, name)
+       for name in ("layer_norm_layer", "group_norm_layer", "instance_norm_layer")},
+    "torch_batch_norm_canonical_layer": batch_norm,
 }
 
 
@@ -79,4 +100,4 @@ def conv_transpose(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: st
     return _last(_run(f"conv_transpose{nd}d_layer", module, {"kernel": kernel, "bias": bias}, _first(x)))
 
 
-CUSTOM.update({f"torch_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2)})
+CUSTOM.update({f"torch_conv_transpose{nd}d_layer": conv_transpose for nd in (1, 2, 3)})

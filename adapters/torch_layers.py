@@ -120,9 +120,10 @@ def _dropout(x: Any, rate: float, training: bool | None = None) -> Made:
 
 def initial(module: str, parameter: str, transposed: bool, **sizes: int) -> Any:
     """torch.nn.<module>(*sizes).<parameter> as built under seed 0 inside torch.random.fork_rng (a `with` block
-    an expression cannot hold), so the worker's random state is left alone; transposed to the canonical layout."""
+    an expression cannot hold), so the worker's random state is left alone; `transposed`: torch's [out, in, *k]
+    moved to the canonical [*k, in, out] (a 2-D weight's transpose)."""
     value = _seeded(lambda: _param(getattr(torch.nn, module)(*sizes.values()), parameter))
-    return value.T if transposed else value
+    return value.permute(*range(2, value.ndim), 1, 0) if transposed else value
 
 
 CUSTOM.update({

@@ -19,7 +19,9 @@ from oracle.plan import plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ["conv-layers/conv2d-layer-groups-dilation.yaml", "conv-layers/conv2d-layer-default-padding.yaml",
-         "conv-layers/conv-transpose1d-layer-dilation.yaml", "norm-layers/group-norm-layer-canonical-weights.yaml"]
+         "conv-layers/conv-transpose1d-layer-dilation.yaml", "norm-layers/group-norm-layer-canonical-weights.yaml",
+         "conv-layers/conv-transpose3d-layer-same-even-kernel.yaml",
+         "norm-layers/batch-norm-layer-momentum-convention.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +104,35 @@ def test_dilated_conv_transpose1d_columns_equal_the_layers_built_natively(run: d
     _close(_rec(run, case, "reference", "y"), _rec(run, case, "torch", "y"))
 
 
+def test_conv_transpose3d_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> None:
+    import torch
+
+    case, w = "conv-transpose3d-layer-same-even-kernel", _inputs("conv-layers/conv-transpose3d-layer-same-even-kernel.yaml")
+    conv = torch.nn.ConvTranspose3d(2, 3, 2, stride=2)  # torch's weight [in, out, *k]
+    conv.load_state_dict({"weight": torch.tensor(w["kernel"].transpose(4, 3, 0, 1, 2)), "bias": torch.tensor(w["bias"])})
+    y = conv(torch.tensor(w["x"]).permute(0, 4, 1, 2, 3)).permute(0, 2, 3, 4, 1)
+    valid = f"{case}[valid-stride-2]"
+    assert tuple(y.shape) == (1, 8, 8, 8, 3)
+    _close(y.detach(), _rec(run, valid, "torch", "y"))
+    assert run[f"{case}[same]"]["columns"]["torch"]["status"] == "error"  # no padding string in torch
+
+    import keras
+
+    for variant, options in (("same", {"padding": "same"}), ("valid-stride-2", {"strides": 2})):
+        layer = keras.layers.Conv3DTranspose(3, 2, **options)
+        layer.build((1, 4, 4, 4, 2))
+        layer.set_weights([w["kernel"], w["bias"]])
+        _close(layer(w["x"]).numpy(), _rec(run, f"{case}[{variant}]", "tensorflow", "y"))
+
+    from flax import nnx
+
+    module: Any = nnx.ConvTranspose(2, 3, (2, 2, 2), padding="SAME", transpose_kernel=True, rngs=nnx.Rngs(0))
+    module.kernel[...] = w["kernel"]
+    module.bias[...] = w["bias"]
+    _close(module(w["x"]), _rec(run, f"{case}[same]", "jax", "y"))
+    _close(_rec(run, f"{case}[same]", "reference", "y"), _rec(run, f"{case}[same]", "tensorflow", "y"))
+
+
 def test_group_norm_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> None:
     import torch
 
@@ -128,3 +159,44 @@ def test_group_norm_columns_equal_the_layers_built_natively(run: dict[str, Any])
     # left unpinned, Keras' default epsilon 1e-3 is not torch's 1e-5 on these small-variance rows
     default = "group-norm-layer-canonical-weights[epsilon-default]"
     assert not np.allclose(_rec(run, default, "tensorflow", "y"), _rec(run, default, "torch", "y"), atol=1e-3)
+
+
+def test_batch_norm_columns_equal_the_layers_built_natively(run: dict[str, Any]) -> None:
+    import torch
+
+    case, w = "batch-norm-layer-momentum-convention", _inputs("norm-layers/batch-norm-layer-momentum-convention.yaml")
+    for variant, momentum in (("momentum-default", None), ("momentum-0.1", 0.1)):
+        norm = torch.nn.BatchNorm1d(2) if momentum is None else torch.nn.BatchNorm1d(2, momentum=momentum)
+        norm.load_state_dict({"weight": torch.tensor(w["gamma"]), "bias": torch.tensor(w["beta"]),
+                              "running_mean": torch.tensor(w["moving_mean"]), "running_var": torch.tensor(w["moving_var"]),
+                              "num_batches_tracked": torch.tensor(0)})
+        y = norm.train()(torch.tensor(w["x"]))
+        for name, value in {"y": y.detach(), "mean": norm.running_mean, "var": norm.running_var}.items():
+            _close(value, _rec(run, f"{case}[{variant}]", "torch", name))
+    # by hand: the batch means [3, 2] weighted 0.1, the unbiased variances [14/3, 16/3] weighted 0.1
+    _close(_rec(run, f"{case}[momentum-0.1]", "torch", "mean"), np.array([0.3, 0.2]))
+    _close(_rec(run, f"{case}[momentum-0.1]", "torch", "var"), np.array([0.9 + 14 / 30, 0.9 + 16 / 30]))
+
+    import keras
+
+    for variant, momentum in (("momentum-default", None), ("momentum-0.1", 0.1)):
+        layer = keras.layers.BatchNormalization(**({} if momentum is None else {"momentum": momentum}))
+        layer.build((4, 2))
+        layer.set_weights([w["gamma"], w["beta"], w["moving_mean"], w["moving_var"]])
+        ky = layer(w["x"], training=True)
+        for name, value in {"y": ky, "mean": layer.moving_mean, "var": layer.moving_variance}.items():
+            _close(np.asarray(value), _rec(run, f"{case}[{variant}]", "tensorflow", name))
+    # Keras' 0.1 is the weight of the old statistics, and its variance term is the biased one: 0.1 + 0.9 * 3.5
+    _close(_rec(run, f"{case}[momentum-0.1]", "tensorflow", "var")[0], np.float64(3.25))
+
+    from flax import nnx
+
+    module: Any = nnx.BatchNorm(2, use_running_average=False, rngs=nnx.Rngs(0))
+    module.scale[...], module.bias[...] = w["gamma"], w["beta"]
+    module.mean[...], module.var[...] = w["moving_mean"], w["moving_var"]
+    fy = module(w["x"])
+    for name, value in {"y": fy, "mean": module.mean[...], "var": module.var[...]}.items():
+        _close(np.asarray(value), _rec(run, f"{case}[momentum-default]", "jax", name))
+    # inference: every column normalizes by the moving statistics as given, which stay
+    for column in ("torch", "tensorflow", "jax"):
+        _close(_rec(run, f"{case}[inference]", column, "y"), _rec(run, f"{case}[inference]", "reference", "y"))

@@ -17,7 +17,8 @@ from oracle.stats import summarize
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ["sampling/categorical-from-logits.yaml", "sampling/truncated-normal-std-2.yaml",
          "stochastic/default-conv2d-kernel.yaml", "stochastic/default-dense-bias.yaml",
-         "stochastic/default-lstm-recurrent-kernel.yaml"]
+         "stochastic/default-lstm-recurrent-kernel.yaml", "stochastic/default-conv1d-kernel.yaml",
+         "stochastic/default-conv2d-bias.yaml", "stochastic/default-gru-kernel.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,45 @@ def test_default_lstm_recurrent_kernel_is_orthogonal_in_keras(run: dict[str, Any
     assert np.allclose(native @ native.T, np.eye(64), atol=1e-4)  # orthogonal rows, as Keras documents
     assert _differing(native, "w", which, recorded) == set()
     assert _differing(2 * native, "w", which, recorded) >= {"w.std"}
+
+
+def test_default_conv1d_kernel_agrees_in_torch_and_a_doubled_scale_does_not(run: dict[str, Any]) -> None:
+    import torch
+
+    which = ["mean", "std", "min", "max", "frac_zero"]
+    columns = run["default-conv1d-kernel"]["columns"]
+    torch.manual_seed(7)
+    native = torch.nn.Conv1d(64, 32, 5).weight.detach().numpy()
+    assert abs(native).max() <= 1 / np.sqrt(64 * 5)  # the documented bound, fan_in = in_channels * kernel_size
+    assert _differing(native, "w", which, columns["torch"]) == set()
+    assert _differing(2 * native, "w", which, columns["torch"]) >= {"w.std", "w.max"}
+    assert _differing(native, "w", which, columns["tensorflow"]) >= {"w.std"}  # glorot: another scale
+
+
+def test_default_conv2d_bias_uniform_in_torch_and_zeros_in_keras_and_flax(run: dict[str, Any]) -> None:
+    import torch
+
+    which = ["mean", "std", "frac_zero"]
+    columns = run["default-conv2d-bias"]["columns"]
+    torch.manual_seed(7)
+    native = torch.nn.Conv2d(16, 4096, 3).bias.detach().numpy()
+    assert _differing(native, "b", which, columns["torch"]) == set()
+    assert _differing(2 * native, "b", which, columns["torch"]) >= {"b.std"}
+    for column in ("tensorflow", "jax"):
+        assert _differing(np.zeros(4096), "b", which, columns[column]) == set(), column
+        assert _differing(native, "b", which, columns[column]) >= {"b.std", "b.frac_zero"}, column
+
+
+def test_default_gru_kernel_has_three_scales(run: dict[str, Any]) -> None:
+    import jax
+    import keras
+
+    which = ["mean", "std", "min", "max"]  # both bounded: glorot's uniform limit, lecun's truncation at 2 std
+    columns = run["default-gru-kernel"]["columns"]
+    glorot = np.asarray(keras.initializers.GlorotUniform(seed=7)((64, 384)))
+    assert _differing(glorot, "w", which, columns["tensorflow"]) == set()
+    assert _differing(2 * glorot, "w", which, columns["tensorflow"]) >= {"w.std"}
+    lecun = np.asarray(jax.nn.initializers.lecun_normal()(jax.random.key(7), (64, 384)))
+    assert _differing(lecun, "w", which, columns["jax"]) == set()
+    assert _differing(lecun / 2, "w", which, columns["jax"]) >= {"w.std"}
+    assert _differing(glorot, "w", which, columns["torch"]) >= {"w.std"}  # U(+-1/sqrt(units)): a third scale

@@ -93,6 +93,24 @@ def _layer_norm(r: Any, x: Any, gamma: Any, beta: Any, epsilon: float) -> Any:
     return (x - mean) / xp.sqrt(var + epsilon) * gamma + beta
 
 
+def _batch_norm(r: Any, x: Any, gamma: Any, beta: Any, moving_mean: Any, moving_var: Any, training: bool,
+                momentum: float = 0.1, epsilon: float = 1e-5) -> Any:
+    """Channels-last x [N, *S, C]. Training: normalized by the batch's mean and biased variance over every axis but
+    the last, and the moving statistics become (1 - momentum) * moving + momentum * batch, the variance's batch term
+    the unbiased one (n / (n - 1)); inference: normalized by the moving statistics, which stay. Then * gamma + beta.
+    Returns y and the moving mean and variance after the call."""
+    xp = r.xp
+    if not training:
+        return (x - moving_mean) / xp.sqrt(moving_var + epsilon) * gamma + beta, moving_mean, moving_var
+    axes = tuple(range(x.ndim - 1))
+    n = x.size // x.shape[-1]
+    mean = xp.mean(x, axis=axes)
+    var = xp.mean((x - mean) ** 2, axis=axes)
+    y = (x - mean) / xp.sqrt(var + epsilon) * gamma + beta
+    return (y, (1 - momentum) * moving_mean + momentum * mean,
+            (1 - momentum) * moving_var + momentum * var * n / (n - 1))
+
+
 def spatial_rank(x: Any, kernel: Any) -> int:
     """The spatial rank of a channels-last input, which the kernel must share (an input error otherwise); the
     adapters ask it before choosing a framework's 1-, 2- or 3-D layer."""
@@ -117,11 +135,19 @@ WEIGHTS |= {f"conv_transpose{nd}d_layer": LayerWeights(
     {"kernel": "[*kernel, filters, channels] (Keras' transposed layout)", "bias": "[filters]"}, {
         # torch's ConvTranspose weight is [channels, filters, *k]; flax's, with transpose_kernel=True, is Keras'
         "torch": {"weight": _torch_kernel(nd), "bias": "bias"}, "tensorflow": {"kernel": "kernel", "bias": "bias"},
-        "jax": {"kernel": "kernel", "bias": "bias"}}) for nd in (1, 2)}
+        "jax": {"kernel": "kernel", "bias": "bias"}}) for nd in (1, 2, 3)}
 WEIGHTS |= {name: LayerWeights(NORM, {"torch": {"weight": "gamma", "bias": "beta"},
                                       "tensorflow": {"gamma": "gamma", "beta": "beta"},
                                       "jax": {"scale": "gamma", "bias": "beta"}})
             for name in ("layer_norm_layer", "group_norm_layer", "instance_norm_layer")}
+WEIGHTS["batch_norm_canonical_layer"] = LayerWeights(
+    NORM | {"moving_mean": "[channels], the running mean the layer holds", "moving_var": "[channels], the running "
+            "variance"},
+    {"torch": {"weight": "gamma", "bias": "beta", "running_mean": "moving_mean", "running_var": "moving_var"},
+     "tensorflow": {"gamma": "gamma", "beta": "beta", "moving_mean": "moving_mean", "moving_variance": "moving_var"},
+     # flax.linen keeps the moving statistics in their own collection, batch_stats, beside params
+     "jax": {"params/scale": "gamma", "params/bias": "beta", "batch_stats/mean": "moving_mean",
+             "batch_stats/var": "moving_var"}})
 
 
 def _shown(layer: str, fw: str) -> str:
@@ -183,7 +209,7 @@ def _conv_transpose_op(nd: int) -> Any:
                                                   "torch and Keras do; flax's default (False) applies it unflipped")}))
 
 
-OPS = [_conv_op(nd) for nd in (1, 2, 3)] + [_conv_transpose_op(nd) for nd in (1, 2)]
+OPS = [_conv_op(nd) for nd in (1, 2, 3)] + [_conv_transpose_op(nd) for nd in (1, 2, 3)]
 OPS += [
     op("layer_norm_layer", "layers", "x gamma beta", "a layer-normalization layer over the last axis holding gamma and "
        "beta [channels]", _layer_norm, attrs={"epsilon": _EPSILON},
@@ -222,3 +248,30 @@ OPS += [
        jax=custom("linen_instance_norm_layer", "flax.linen.InstanceNorm(epsilon={epsilon}).apply({{'params': "
                   f"{_shown('instance_norm_layer', 'jax')}}}}}, {{x}})")),
 ]
+
+OPS.append(op(
+    "batch_norm_canonical_layer", "layers", "x gamma beta moving_mean moving_var", "a batch-normalization layer "
+    "(channels-last x [N, *S, C]) holding gamma, beta and its moving mean and variance [channels], called once in "
+    "training or inference mode: y, and the moving mean and variance after the call", _batch_norm,
+    outputs=("y", "mean", "var"),
+    attrs={"training": Attr("bool", REQUIRED),
+           "momentum": Attr("float", FRAMEWORK, low=0, high=1, reference=0.1,
+                            doc="the reference: the weight of the new batch, 0.1 when unpinned (torch's meaning and "
+                                "default; Keras' and flax's momentum is the weight of the old statistics, default "
+                                "0.99)"),
+           "epsilon": _EPSILON},
+    conventions="moving = (1 - momentum) * moving + momentum * batch; the batch variance in the update is unbiased",
+    torch=custom("torch_batch_norm_canonical_layer", "m = torch.nn.BatchNorm1d/2d/3d(C, momentum={momentum}, "
+                 "eps={epsilon}); m.train({training}); state = "
+                 f"{_shown('batch_norm_canonical_layer', 'torch')}; torch.func.functional_call(m, state, "
+                 "({x}.movedim(-1, 1),)).movedim(1, -1), state['running_mean'], state['running_var'] (updated in "
+                 "place)", fixed={"channels_first": _CHANNELS_FIRST}),
+    tensorflow=custom("keras_batch_norm_canonical_layer", "keras.layers.BatchNormalization(momentum={momentum}, "
+                      "epsilon={epsilon}).stateless_call([gamma, beta], [moving_mean, moving_variance] of "
+                      f"{_shown('batch_norm_canonical_layer', 'tensorflow')}, {{x}}, training={{training}}): y and "
+                      "the new non-trainable variables"),
+    jax=custom("linen_batch_norm_canonical_layer", "flax.linen.BatchNorm(use_running_average=not {training}, "
+               "momentum={momentum}, epsilon={epsilon}).apply("
+               f"{_shown('batch_norm_canonical_layer', 'jax')} as a variables tree, {{x}}, mutable=['batch_stats'])",
+               fixed={"mutable": fix(["batch_stats"], "linen returns the moving statistics after the call only when "
+                                     "their collection is mutable (an inference call leaves them as they were)")})))

@@ -119,4 +119,31 @@ OPS = [
                              "layer.build((None, None, input_size)); layer.cell.recurrent_kernel.value"),
        jax=custom("nnx_default_lstm_recurrent_kernel", "cell = flax.nnx.LSTMCell({input_size}, {units}, "
                   "rngs=flax.nnx.Rngs(0)); the gates' kernels hi, hf, hg, ho joined along the last axis", fixed=_RNGS)),
+    op("default_conv1d_kernel", "stochastic", (), "the kernel [k, in_channels, out_channels] a 1-D convolution layer "
+       "starts with when no initialiser is given (torch's [out, in, k] weight permuted)", _no_default,
+       attrs={"in_channels": _SIZE, "out_channels": _SIZE, "kernel_size": Attr("int", REQUIRED, low=1, high=15)},
+       torch=custom("torch_default_conv1d_kernel", "torch.manual_seed(0); torch.nn.Conv1d({in_channels}, "
+                    "{out_channels}, {kernel_size}).weight.permute(2, 1, 0)"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.Conv1D(out_channels, kernel_size); "
+                             "layer.build((None, None, in_channels)); layer.kernel.value"),
+       jax=custom("nnx_default_conv1d_kernel", "flax.nnx.Conv({in_channels}, {out_channels}, ({kernel_size},), "
+                  "rngs=flax.nnx.Rngs(0)).kernel", fixed=_RNGS)),
+    op("default_conv2d_bias", "stochastic", (), "the bias [out_channels] a 2-D convolution layer starts with when no "
+       "initialiser is given", _no_default,
+       attrs={"in_channels": _SIZE, "out_channels": _SIZE, "kernel_size": Attr("int", REQUIRED, low=1, high=15)},
+       torch=custom("torch_default_conv2d_bias", "torch.manual_seed(0); torch.nn.Conv2d({in_channels}, "
+                    "{out_channels}, {kernel_size}).bias"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.Conv2D(out_channels, kernel_size); "
+                             "layer.build((None, None, None, in_channels)); layer.bias.value"),
+       jax=custom("nnx_default_conv2d_bias", "flax.nnx.Conv({in_channels}, {out_channels}, ({kernel_size}, "
+                  "{kernel_size}), rngs=flax.nnx.Rngs(0)).bias", fixed=_RNGS)),
+    op("default_gru_kernel", "stochastic", (), "the input kernel [input_size, 3*units] (gates along the last axis, "
+       "in each framework's order) a GRU layer starts with when no initialiser is given", _no_default,
+       attrs={"input_size": _SIZE, "units": _SIZE},
+       torch=custom("torch_default_gru_kernel", "torch.manual_seed(0); torch.nn.GRU({input_size}, {units})"
+                    ".weight_ih_l0.T"),
+       tensorflow=expression("keras.utils.set_random_seed(0); layer = keras.layers.GRU(units); "
+                             "layer.build((None, None, input_size)); layer.cell.kernel.value"),
+       jax=custom("nnx_default_gru_kernel", "flax.nnx.GRUCell({input_size}, {units}, rngs=flax.nnx.Rngs(0))"
+                  ".dense_i.kernel", fixed=_RNGS)),
 ]

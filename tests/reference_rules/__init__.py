@@ -26,4 +26,7 @@ EXCLUDED: dict[str, str] = {
     "default_conv2d_kernel": _NO_DEFAULT,
     "default_dense_bias": _NO_DEFAULT,
     "default_lstm_recurrent_kernel": _NO_DEFAULT,
+    "default_conv1d_kernel": _NO_DEFAULT,
+    "default_conv2d_bias": _NO_DEFAULT,
+    "default_gru_kernel": _NO_DEFAULT,
 }

@@ -68,6 +68,19 @@ X1, K1, B3 = rng.normal(size=(2, 8, 2)), rng.normal(size=(3, 2, 3)), rng.normal(
 X3, K3 = rng.normal(size=(1, 5, 5, 5, 4)), rng.normal(size=(2, 2, 2, 2, 4))
 XT, KT, BT = rng.normal(size=(1, 3, 3, 2)), rng.normal(size=(3, 3, 4, 2)), rng.normal(size=4)
 XN, GN, BN = rng.normal(size=(2, 3, 3, 4)), rng.normal(size=4), rng.normal(size=4)
+X3T, K3T = rng.normal(size=(1, 2, 3, 2, 2)), rng.normal(size=(2, 2, 2, 3, 2))
+XB = a(1, 0, 2, 0, 3, 4, 6, 4).reshape(4, 2)  # column means [3, 2], biased variances [3.5, 4], unbiased [14/3, 16/3]
+
+
+def batch_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, mean: np.ndarray, var: np.ndarray,
+               training: bool, momentum: float, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """torch.nn.BatchNorm's documented update: moving = (1 - momentum) * moving + momentum * batch, with the
+    unbiased batch variance (ddof=1) in the update and the biased one in the normalization."""
+    flat = x.reshape(-1, x.shape[-1])
+    if not training:
+        return (x - mean) / np.sqrt(var + eps) * gamma + beta, mean, var
+    y = (x - flat.mean(0)) / np.sqrt(flat.var(0) + eps) * gamma + beta
+    return y, (1 - momentum) * mean + momentum * flat.mean(0), (1 - momentum) * var + momentum * flat.var(0, ddof=1)
 
 RULES = [
     # by hand: kernel of ones over [1, 2, 3, 4], 3 taps, valid: 1 + 2 + 3 = 6 and 2 + 3 + 4 = 9, bias 0.5
@@ -92,6 +105,21 @@ RULES = [
          lambda x, k, b: conv_transpose(x, k, b, stride=2), {"strides": 2}),
     Rule("conv_transpose2d_layer", "stride 2, 'same': 6 per axis, from (3 - 2) // 2 = 0", (XT, KT, BT),
          lambda x, k, b: conv_transpose(x, k, b, stride=2, same=True), {"strides": 2, "padding": "same"}),
+    Rule("conv_transpose3d_layer", "stride 2, valid: (n - 1) * 2 + 2 per axis, a scatter-add in three axes",
+         (X3T, K3T, B3), lambda x, k, b: conv_transpose(x, k, b, stride=2), {"strides": 2}),
+    Rule("conv_transpose3d_layer", "stride 1, dilation 2, 'same': n per axis from (3 - 1) // 2 = 1",
+         (X3T, K3T, B3), lambda x, k, b: conv_transpose(x, k, b, dilation=2, same=True),
+         {"dilation": 2, "padding": "same"}),
+    Rule("batch_norm_canonical_layer", "training, momentum 0.1 by hand: means [0.3, 0.2], variances "
+         "0.9 + [14, 16] / 30 (unbiased batch term)", (XB, a(1, 2), a(0, 1), a(0, 0), a(1, 1)),
+         lambda x, g, b, m, v: (batch_norm(x, g, b, m, v, True, 0.1, 1e-5)[0], a(0.3, 0.2),
+                                a(0.9 + 14 / 30, 0.9 + 16 / 30)), {"training": True, "momentum": 0.1, "epsilon": 1e-5}),
+    Rule("batch_norm_canonical_layer", "training on a [2, 2, 3, 4] map: statistics over every axis but the last",
+         (XN, GN, BN, GN, np.abs(BN)), lambda x, g, b, m, v: batch_norm(x, g, b, m, v, True, 0.3, 1e-3),
+         {"training": True, "momentum": 0.3, "epsilon": 1e-3}),
+    Rule("batch_norm_canonical_layer", "inference: the moving statistics as given, unchanged",
+         (XN, GN, BN, GN, np.abs(BN)), lambda x, g, b, m, v: batch_norm(x, g, b, m, v, False, 0.3, 1e-3),
+         {"training": False, "momentum": 0.3, "epsilon": 1e-3}),
     # by hand: one channel, x = [1, 2], kernel [1, 10] with dilation 2: y = [1, 2, 10, 20]
     Rule("conv_transpose1d_layer", "dilation 2 spreads the taps: [1, 2] with taps [1, 10] is [1, 2, 10, 20]",
          (a(1, 2).reshape(1, 2, 1), a(1, 10).reshape(2, 1, 1), a(0.0)), a(1, 2, 10, 20).reshape(1, 4, 1),
