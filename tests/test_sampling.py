@@ -125,7 +125,9 @@ def test_default_conv2d_bias_uniform_in_torch_and_zeros_in_keras_and_flax(run: d
     which = ["mean", "std", "frac_zero"]
     columns = run["default-conv2d-bias"]["columns"]
     torch.manual_seed(7)
-    native = torch.nn.Conv2d(16, 4096, 3).bias.detach().numpy()
+    bias = torch.nn.Conv2d(16, 4096, 3).bias
+    assert bias is not None
+    native = bias.detach().numpy()
     assert _differing(native, "b", which, columns["torch"]) == set()
     assert _differing(2 * native, "b", which, columns["torch"]) >= {"b.std"}
     for column in ("tensorflow", "jax"):
