@@ -268,6 +268,9 @@ def snippet_or_reason(case: CaseRecord, framework: str, column: str = "") -> Sni
     except Unsupported as exc:  # an attribute this API cannot express, or statements vmap's lambda cannot hold
         return str(exc)
     names = _observed(case, framework, steps, ctx.var)
+    statistics = _statistics(case, column or framework, framework, ctx.var)
+    if statistics:  # each statistic a variable of its own, computed after the steps
+        names = {name: variable for name, (variable, _) in statistics.items()}
     compiled = _notes(case, column or framework).get("compiled")
     if compiled:  # the steps as one decorated function; a gradient differentiates through its call
         made = [ctx.var[n] for s in steps if not OPS[s.op].builds for n in s.names]
@@ -283,6 +286,7 @@ def snippet_or_reason(case: CaseRecord, framework: str, column: str = "") -> Sni
         names.update({f"grad.{n}": f"grad_{ctx.var[n]}" for n in grad.wrt})
     else:
         lines += body
+    lines += [f"{variable} = {expression}" for variable, expression in statistics.values()]
     lines += [""] + [f'print("{name} =", {var})' for name, var in names.items()]
     return Snippet(framework, "\n".join(lines) + "\n", names)
 
@@ -330,8 +334,6 @@ def no_snippet_reason(case: CaseRecord) -> str:
         return "a training loop (model, optimizer, steps): no snippet yet"
     if case.get("isolate"):
         return "isolated outputs: a snippet is one straight script and stops at the first error"
-    if any("stats_of" in n for n in notes):
-        return "observed as statistics of a sample: no snippet yet"
     if any("autocast" in (n.get("settings") or {}) for n in notes):
         return "run under a mixed-precision context: no snippet yet"
     return ""
@@ -355,6 +357,30 @@ def _expression(step: Step, leaf: Binding, ctx: _Ctx, framework: str) -> list[st
             raise Unsupported("statements before the call cannot go inside vmap's lambda")
         expression = vmap_call(framework, step, [ctx.arg(a) for a in step.args], expression)
     return prelude + [f"{', '.join(ctx.var[n] for n in step.names)} = {expression}"]
+
+
+# a sample as float64 NumPy, as each framework's users read a tensor out (a torch parameter carries a gradient)
+AS_NUMPY = {"torch": "np.asarray({}.detach().cpu(), dtype=np.float64)", "tensorflow": "np.asarray({}, dtype=np.float64)",
+            "jax": "np.asarray({}, dtype=np.float64)"}
+# the statistics oracle/stats.py records, as NumPy calls over the whole sample (std: the population one)
+STATISTICS = {"mean": "np.mean({})", "std": "np.std({})", "min": "np.min({})", "max": "np.max({})",
+              "frac_zero": "np.mean({} == 0)"}
+
+
+def _statistics(case: CaseRecord, column: str, framework: str,
+                var: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """A case observed as statistics (`w.mean`, `w.std`, ...): each statistic's variable (`w_mean`) and its NumPy
+    expression over the sample; {} for any other case."""
+    sampled = _notes(case, column).get("stats_of") or {}
+    if not sampled:
+        return {}
+    recorded = case["columns"].get(column, {"outputs": {}})["outputs"]
+    found = {}
+    for name in recorded:
+        sample, _, stat = name.rpartition(".")
+        if sample in sampled and stat in STATISTICS:
+            found[name] = (f"{var[sample]}_{stat}", STATISTICS[stat].format(AS_NUMPY[framework].format(var[sample])))
+    return found
 
 
 def _observed(case: CaseRecord, framework: str, steps: list[Step], var: dict[str, str]) -> dict[str, str]:
