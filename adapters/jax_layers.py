@@ -65,12 +65,17 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
-        reset_after: bool = True) -> Any:
+        reset_after: bool = True, cell: bool = False) -> Any:
     """Canonical weights mapped onto a flax.linen GRU cell's parameter tree, applied with Module.apply."""
     if not reset_after:
         raise Unsupported("flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
                           "(reset_after=True); it has no option for reset_after=False")
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:  # one step: flax's cell takes (carry, inputs) and returns (new carry, output)
+        from flax import linen
+
+        step = linen.GRUCell(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype)
+        return _apply("gru_cell", step, canon, h0, inputs=x)[0]
     h, y = _apply("gru", _cell("GRUCell", recurrent_kernel), canon, x, "cell", initial_carry=h0, return_carry=True)
     return y, h
 
@@ -119,7 +124,8 @@ def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: 
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "linen_lstm": lstm, "linen_gru": gru, "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
+    "linen_lstm": lstm, "linen_gru": gru, "linen_gru_cell": functools.partial(gru, cell=True),
+    "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
     "linen_dense_layer": dense, "linen_multi_head_attention": mha,
 }
 

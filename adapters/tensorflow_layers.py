@@ -4,6 +4,7 @@ a user builds it and run with the mapped weights by Layer.stateless_call, so the
 from __future__ import annotations
 
 import contextlib
+import functools
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
@@ -57,9 +58,14 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
-        reset_after: bool = True) -> Any:
-    """Canonical weights mapped onto keras.layers.GRU's variables, run by stateless_call."""
+        reset_after: bool = True, cell: bool = False) -> Any:
+    """Canonical weights mapped onto keras.layers.GRU's variables (keras.layers.GRUCell's for one step), run by
+    stateless_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:
+        step = keras.layers.GRUCell(recurrent_kernel.shape[0], reset_after=reset_after, dtype=_dtype(x))
+        step.build(tuple(x.shape))
+        return _run("gru_cell" if reset_after else "gru_reset_before", step, canon, x, [h0])[0]
     built = _recurrent(keras.layers.GRU, x, recurrent_kernel, reset_after=reset_after)
     y, h = _run("gru" if reset_after else "gru_reset_before", built, canon, x, initial_state=[h0])
     return y, h
@@ -104,7 +110,8 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "keras_lstm": lstm, "keras_gru": gru, "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
+    "keras_lstm": lstm, "keras_gru": gru, "keras_gru_cell": functools.partial(gru, cell=True),
+    "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
     "keras_dense_layer": dense, "keras_multi_head_attention": mha,
 }
 

@@ -51,12 +51,16 @@ def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: 
 
 
 def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
-        reset_after: bool = True) -> Any:
-    """Canonical weights mapped onto torch.nn.GRU's parameters, run by functional_call."""
+        reset_after: bool = True, cell: bool = False) -> Any:
+    """Canonical weights mapped onto torch.nn.GRU's parameters (torch.nn.GRUCell's for one step), run by
+    functional_call."""
     if not reset_after:
         raise Unsupported("torch.nn.GRU has one convention, the reset gate applied to h @ W_hn + b_hn "
                           "(reset_after=True); it has no option for reset_after=False")
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:
+        module = torch.nn.GRUCell(kernel.shape[0], recurrent_kernel.shape[0], dtype=x.dtype, device=x.device)
+        return _run("gru_cell", module, canon, x, h0)
     y, h = _run("gru", _rnn(torch.nn.GRU, "gru", x, **canon), canon, x, h0[None])
     return y, h[0]
 
@@ -84,7 +88,8 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "torch_lstm": lstm, "torch_gru": gru, "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
+    "torch_lstm": lstm, "torch_gru": gru, "torch_gru_cell": functools.partial(gru, cell=True),
+    "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
     "torch_dense_layer": dense, "torch_multi_head_attention": mha,
 }
 

@@ -213,3 +213,36 @@ def test_multi_head_attention_columns_equal_the_layers_built_natively(run: dict[
     _close(np.asarray(layer(w["query"], w["value"], key=w["key"], attention_mask=mask)),
            _rec(run, case, "tensorflow", "y"))
     _close(np.asarray(y.detach()), _rec(run, case, "jax", "y"))  # flax agrees with torch's native layer
+
+
+def test_gru_cell_columns_equal_the_cells_built_natively(run: dict[str, Any]) -> None:
+    import torch
+
+    case, w = "gru-cell-canonical-weights", _inputs("gru-cell-canonical-weights")
+    cell: Any = torch.nn.GRUCell(5, 4)  # weight_ih, not weight_ih_l0
+    cell.load_state_dict({"weight_ih": torch.tensor(w["kernel"].T), "weight_hh": torch.tensor(w["recurrent_kernel"].T),
+                          "bias_ih": torch.tensor(w["bias_ih"]), "bias_hh": torch.tensor(w["bias_hh"])})
+    h = cell(torch.tensor(w["x"]), torch.tensor(w["h0"]))
+    h.sum().backward()
+    _close(h.detach(), _rec(run, case, "torch", "h"))
+    _close(cell.weight_ih.grad.T, _rec(run, case, "torch", "grad.kernel"))
+
+    import keras
+
+    zrh = [1, 0, 2]
+    layer = keras.layers.GRUCell(4)
+    layer.build((2, 5))
+    layer.set_weights([_gates(w["kernel"], zrh, 3), _gates(w["recurrent_kernel"], zrh, 3),
+                       np.stack([_gates(w["bias_ih"], zrh, 3), _gates(w["bias_hh"], zrh, 3)])])
+    kh, _ = layer(w["x"], [w["h0"]])
+    _close(np.asarray(kh), _rec(run, case, "tensorflow", "h"))
+
+    from flax import linen
+
+    k, u, b_i, b_h = (np.split(w[n], 3, axis=-1) for n in ("kernel", "recurrent_kernel", "bias_ih", "bias_hh"))
+    params = {"ir": {"kernel": k[0], "bias": b_i[0] + b_h[0]}, "iz": {"kernel": k[1], "bias": b_i[1] + b_h[1]},
+              "in": {"kernel": k[2], "bias": b_i[2]}, "hr": {"kernel": u[0]}, "hz": {"kernel": u[1]},
+              "hn": {"kernel": u[2], "bias": b_h[2]}}
+    fh, _ = linen.GRUCell(4).apply({"params": params}, w["h0"], w["x"])  # flax: the carry first
+    _close(fh, _rec(run, case, "jax", "h"))
+    _close(_rec(run, case, "reference", "h"), _rec(run, case, "torch", "h"))

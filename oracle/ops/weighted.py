@@ -165,6 +165,13 @@ WEIGHTS: dict[str, LayerWeights] = {
         "tensorflow": {"kernel": _gates(3, _KERAS_GRU, "kernel"),
                        "recurrent_kernel": _gates(3, _KERAS_GRU, "recurrent_kernel"),
                        "bias": _gates(3, _KERAS_GRU, ("add", "bias_ih", "bias_hh"))}}),
+    # one step: torch.nn.GRUCell's parameters lack the layer's _l0 suffix; Keras' GRUCell and flax's are the layer's
+    "gru_cell": LayerWeights(RNN_WEIGHTS | {"gates": "r, z, n"}, {
+        "torch": {k.removesuffix("_l0"): e for k, e in _TORCH_RNN.items()},
+        "tensorflow": {"kernel": _gates(3, _KERAS_GRU, "kernel"),
+                       "recurrent_kernel": _gates(3, _KERAS_GRU, "recurrent_kernel"),
+                       "bias": ("stack", _gates(3, _KERAS_GRU, "bias_ih"), _gates(3, _KERAS_GRU, "bias_hh"))},
+        "jax": _LINEN_GRU}),
     "simple_rnn": LayerWeights(RNN_WEIGHTS, {
         "torch": _TORCH_RNN,
         "tensorflow": {"kernel": "kernel", "recurrent_kernel": "recurrent_kernel", "bias": ("add", "bias_ih", "bias_hh")},
@@ -219,6 +226,12 @@ OPS = [
                "{x}, initial_state=[{h0}])",
                "flax.linen.RNN(flax.linen.GRUCell(units)).apply({{'params': {{'cell': PARAMS}}}}, {x}, "
                "initial_carry={h0}, return_carry=True)")),
+    op("gru_cell", "layers", ("x", "h0", *_RNN_ARGS), "one GRU step on x [batch, features] from canonical weights "
+       "(gates r, z, n, torch's order): the new hidden state", lambda r, x, h0, *w: _gru(r, x[:, None], h0, *w)[1],
+       **_code("gru_cell",
+               "torch.func.functional_call(torch.nn.GRUCell(in, units), PARAMS, ({x}, {h0}))",
+               "keras.layers.GRUCell(units).stateless_call(PARAMS, non_trainable, {x}, [{h0}])[0]",
+               "flax.linen.GRUCell(units).apply({{'params': PARAMS}}, {h0}, {x})[0]")),
     op("simple_rnn", "layers", ("x", "h0", *_RNN_ARGS), "an Elman RNN (tanh) over a batch-first sequence from "
        "canonical weights", _simple_rnn, outputs=("y", "h"),
        **_code("simple_rnn",

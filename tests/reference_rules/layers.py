@@ -94,6 +94,11 @@ RULES = [
          (np.zeros((1, 2, 1)), a(1.0).reshape(1, 1), np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(3), np.zeros(3)),
          (a(0.5, 0.25).reshape(1, 2, 1), a(0.25).reshape(1, 1))),
     Rule("gru", "reset_after: torch.nn.GRU's equations in NumPy", (XS, *GRU_W), gru),
+    Rule("gru_cell", "one step: the sequence layer's last state over a length-1 sequence", (XS[:, 0], *GRU_W),
+         lambda x, h, k, rk, bi, bh: gru(x[:, None], h, k, rk, bi, bh)[1]),
+    # by hand: zero weights: r = z = 1/2, n = 0, so h' = h / 2
+    Rule("gru_cell", "zero weights: h halves", (np.zeros((1, 1)), a(1.0).reshape(1, 1), np.zeros((1, 3)),
+                                                 np.zeros((1, 3)), np.zeros(3), np.zeros(3)), a(0.5).reshape(1, 1)),
     Rule("gru", "reset before U_n (Keras' reset_after=False)", (XS, *GRU_W),
          lambda x, h, k, rk, bi, bh: gru(x, h, k, rk, bi, bh, reset_after=False),
          {"reset_after": False}),
