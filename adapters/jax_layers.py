@@ -56,9 +56,17 @@ def _cell(cls: str, recurrent_kernel: Any) -> Any:
     return linen.RNN(getattr(linen, cls)(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype))
 
 
-def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
-    """Canonical weights mapped onto a flax.linen LSTM cell's parameter tree, applied with Module.apply."""
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+         cell: bool = False) -> Any:
+    """Canonical weights mapped onto a flax.linen LSTM cell's parameter tree, applied with Module.apply (the cell
+    alone for one step)."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:  # flax's cell takes (carry, inputs), its carry (c, h), and returns (new carry, output)
+        from flax import linen
+
+        step = linen.LSTMCell(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype)
+        (c, h), _ = _apply("lstm_cell", step, canon, (c0, h0), inputs=x)
+        return h, c
     (c, h), y = _apply("lstm", _cell("LSTMCell", recurrent_kernel), canon, x, "cell", initial_carry=(c0, h0),
                        return_carry=True)  # flax's LSTM carry is (c, h)
     return y, h, c
@@ -124,7 +132,8 @@ def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: 
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "linen_lstm": lstm, "linen_gru": gru, "linen_gru_cell": functools.partial(gru, cell=True),
+    "linen_lstm": lstm, "linen_lstm_cell": functools.partial(lstm, cell=True),
+    "linen_gru": gru, "linen_gru_cell": functools.partial(gru, cell=True),
     "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
     "linen_dense_layer": dense, "linen_multi_head_attention": mha,
 }

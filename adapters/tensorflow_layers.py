@@ -50,9 +50,16 @@ def _recurrent(cls: Any, x: Any, recurrent_kernel: Any, **options: Any) -> Any:
     return built
 
 
-def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
-    """Canonical weights mapped onto keras.layers.LSTM's variables, run by stateless_call."""
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+         cell: bool = False) -> Any:
+    """Canonical weights mapped onto keras.layers.LSTM's variables (keras.layers.LSTMCell's for one step), run by
+    stateless_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:
+        step = keras.layers.LSTMCell(recurrent_kernel.shape[0], dtype=_dtype(x))
+        step.build(tuple(x.shape))
+        _, (h, c) = _run("lstm_cell", step, canon, x, [h0, c0])  # (output, [h, c])
+        return h, c
     y, h, c = _run("lstm", _recurrent(keras.layers.LSTM, x, recurrent_kernel), canon, x, initial_state=[h0, c0])
     return y, h, c
 
@@ -110,7 +117,8 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "keras_lstm": lstm, "keras_gru": gru, "keras_gru_cell": functools.partial(gru, cell=True),
+    "keras_lstm": lstm, "keras_lstm_cell": functools.partial(lstm, cell=True),
+    "keras_gru": gru, "keras_gru_cell": functools.partial(gru, cell=True),
     "keras_simple_rnn": simple_rnn, "keras_embedding_layer": embedding,
     "keras_dense_layer": dense, "keras_multi_head_attention": mha,
 }

@@ -42,9 +42,14 @@ def _rnn(cls: Any, layer: str, x: Any, kernel: Any, **canon: Any) -> Any:
     return cls(kernel.shape[0], canon["recurrent_kernel"].shape[0], batch_first=True, dtype=x.dtype, device=x.device)
 
 
-def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
-    """Canonical weights mapped onto torch.nn.LSTM's parameters, run by functional_call."""
+def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
+         cell: bool = False) -> Any:
+    """Canonical weights mapped onto torch.nn.LSTM's parameters (torch.nn.LSTMCell's for one step), run by
+    functional_call."""
     canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    if cell:
+        step = torch.nn.LSTMCell(kernel.shape[0], recurrent_kernel.shape[0], dtype=x.dtype, device=x.device)
+        return _run("lstm_cell", step, canon, x, (h0, c0))  # (h, c)
     module = _rnn(torch.nn.LSTM, "lstm", x, **canon)
     y, (h, c) = _run("lstm", module, canon, x, (h0[None], c0[None]))  # torch's states lead with num_layers
     return y, h[0], c[0]
@@ -88,7 +93,8 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "torch_lstm": lstm, "torch_gru": gru, "torch_gru_cell": functools.partial(gru, cell=True),
+    "torch_lstm": lstm, "torch_lstm_cell": functools.partial(lstm, cell=True),
+    "torch_gru": gru, "torch_gru_cell": functools.partial(gru, cell=True),
     "torch_simple_rnn": simple_rnn, "torch_embedding_layer": embedding,
     "torch_dense_layer": dense, "torch_multi_head_attention": mha,
 }

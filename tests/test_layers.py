@@ -246,3 +246,38 @@ def test_gru_cell_columns_equal_the_cells_built_natively(run: dict[str, Any]) ->
     fh, _ = linen.GRUCell(4).apply({"params": params}, w["h0"], w["x"])  # flax: the carry first
     _close(fh, _rec(run, case, "jax", "h"))
     _close(_rec(run, case, "reference", "h"), _rec(run, case, "torch", "h"))
+
+
+def test_lstm_cell_columns_equal_the_cells_built_natively(run: dict[str, Any]) -> None:
+    import torch
+
+    case, w = "lstm-cell-canonical-weights", _inputs("lstm-cell-canonical-weights")
+    cell: Any = torch.nn.LSTMCell(5, 4)
+    cell.load_state_dict({"weight_ih": torch.tensor(w["kernel"].T), "weight_hh": torch.tensor(w["recurrent_kernel"].T),
+                          "bias_ih": torch.tensor(w["bias_ih"]), "bias_hh": torch.tensor(w["bias_hh"])})
+    h, c = cell(torch.tensor(w["x"]), (torch.tensor(w["h0"]), torch.tensor(w["c0"])))
+    (h + c).sum().backward()
+    _close(h.detach(), _rec(run, case, "torch", "h"))
+    _close(c.detach(), _rec(run, case, "torch", "c"))
+    _close(cell.weight_ih.grad.T, _rec(run, case, "torch", "grad.kernel"))
+
+    import keras
+
+    layer = keras.layers.LSTMCell(4)
+    layer.build((2, 5))
+    layer.set_weights([w["kernel"], w["recurrent_kernel"], w["bias_ih"] + w["bias_hh"]])  # i, f, c, o
+    _, (kh, kc) = layer(w["x"], [w["h0"], w["c0"]])
+    _close(np.asarray(kh), _rec(run, case, "tensorflow", "h"))
+    _close(np.asarray(kc), _rec(run, case, "tensorflow", "c"))
+
+    from flax import nnx
+
+    fcell: Any = nnx.LSTMCell(5, 4, rngs=nnx.Rngs(0))
+    for j, gate in enumerate(["ii", "if_", "ig", "io"]):
+        getattr(fcell, gate).kernel[...] = np.split(w["kernel"], 4, axis=-1)[j]
+    for j, gate in enumerate(["hi", "hf", "hg", "ho"]):
+        getattr(fcell, gate).kernel[...] = np.split(w["recurrent_kernel"], 4, axis=-1)[j]
+        getattr(fcell, gate).bias[...] = np.split(w["bias_ih"] + w["bias_hh"], 4)[j]
+    (fc, fh), _ = fcell((w["c0"], w["h0"]), w["x"])  # flax's carry is (c, h)
+    _close(fh, _rec(run, case, "jax", "h"))
+    _close(fc, _rec(run, case, "jax", "c"))

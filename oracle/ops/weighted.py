@@ -165,6 +165,10 @@ WEIGHTS: dict[str, LayerWeights] = {
         "tensorflow": {"kernel": _gates(3, _KERAS_GRU, "kernel"),
                        "recurrent_kernel": _gates(3, _KERAS_GRU, "recurrent_kernel"),
                        "bias": _gates(3, _KERAS_GRU, ("add", "bias_ih", "bias_hh"))}}),
+    "lstm_cell": LayerWeights(RNN_WEIGHTS | {"gates": "i, f, g, o"}, {
+        "torch": {k.removesuffix("_l0"): e for k, e in _TORCH_RNN.items()},
+        "tensorflow": {"kernel": "kernel", "recurrent_kernel": "recurrent_kernel", "bias": _MERGED4},
+        "jax": _LINEN_LSTM}),
     # one step: torch.nn.GRUCell's parameters lack the layer's _l0 suffix; Keras' GRUCell and flax's are the layer's
     "gru_cell": LayerWeights(RNN_WEIGHTS | {"gates": "r, z, n"}, {
         "torch": {k.removesuffix("_l0"): e for k, e in _TORCH_RNN.items()},
@@ -226,6 +230,13 @@ OPS = [
                "{x}, initial_state=[{h0}])",
                "flax.linen.RNN(flax.linen.GRUCell(units)).apply({{'params': {{'cell': PARAMS}}}}, {x}, "
                "initial_carry={h0}, return_carry=True)")),
+    op("lstm_cell", "layers", ("x", "h0", "c0", *_RNN_ARGS), "one LSTM step on x [batch, features] from canonical "
+       "weights (gates i, f, g, o): the new hidden and cell state",
+       lambda r, x, h0, c0, *w: _lstm(r, x[:, None], h0, c0, *w)[1:], outputs=("h", "c"),
+       **_code("lstm_cell",
+               "torch.func.functional_call(torch.nn.LSTMCell(in, units), PARAMS, ({x}, ({h0}, {c0})))",
+               "keras.layers.LSTMCell(units).stateless_call(PARAMS, non_trainable, {x}, [{h0}, {c0}])[1]",
+               "flax.linen.LSTMCell(units).apply({{'params': PARAMS}}, ({c0}, {h0}), {x})[0], the carry (c, h)")),
     op("gru_cell", "layers", ("x", "h0", *_RNN_ARGS), "one GRU step on x [batch, features] from canonical weights "
        "(gates r, z, n, torch's order): the new hidden state", lambda r, x, h0, *w: _gru(r, x[:, None], h0, *w)[1],
        **_code("gru_cell",

@@ -94,6 +94,8 @@ RULES = [
          (np.zeros((1, 2, 1)), a(1.0).reshape(1, 1), np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(3), np.zeros(3)),
          (a(0.5, 0.25).reshape(1, 2, 1), a(0.25).reshape(1, 1))),
     Rule("gru", "reset_after: torch.nn.GRU's equations in NumPy", (XS, *GRU_W), gru),
+    Rule("lstm_cell", "one step: the sequence layer's last states over a length-1 sequence", (XS[:, 0], *LSTM_W),
+         lambda x, h, c, k, rk, bi, bh: lstm(x[:, None], h, c, k, rk, bi, bh)[1:]),
     Rule("gru_cell", "one step: the sequence layer's last state over a length-1 sequence", (XS[:, 0], *GRU_W),
          lambda x, h, k, rk, bi, bh: gru(x[:, None], h, k, rk, bi, bh)[1]),
     # by hand: zero weights: r = z = 1/2, n = 0, so h' = h / 2
