@@ -10,18 +10,12 @@ from typing import Any, Callable
 from adapters.jax_layers import layer
 from adapters.layer_spec import Layer
 
+# flax names a padding mode as the padding itself: CIRCULAR or REFLECT, each of 'same' size
 _CONV = Layer("x kernel bias", "run(flax.linen.Conv(kernel.shape[-1], tuple(kernel.shape[:nd]), strides=strides, "
               "kernel_dilation=dilation, feature_group_count=groups, param_dtype=kernel.dtype, padding=padding), x)",
-              "conv{nd}d_layer", rank="kernel")
-
-
-def conv(x: Any, kernel: Any, bias: Any, strides: int = 1, padding: str | None = None, dilation: int = 1,
-         groups: int = 1, padding_mode: str = "zeros") -> Any:
-    """flax names a padding mode as the padding itself (CIRCULAR or REFLECT, each of 'same' size): two attributes
-    spelled as one keyword, which the layer data cannot say; the layer then run as the others (_CONV)."""
-    named = {"zeros": None, "circular": "CIRCULAR", "reflect": "REFLECT"}[padding_mode]
-    spelled = named if named and padding == "same" else (padding.upper() if padding else None)
-    return layer(_CONV, x, kernel, bias, strides=strides, dilation=dilation, groups=groups, padding=spelled)
+              "conv{nd}d_layer", rank="kernel",
+              joint=tuple(("padding_mode", mode, "padding", "same", mode.upper()) for mode in ("circular", "reflect")),
+              spell=tuple(("padding", p, p.upper()) for p in ("valid", "same", "causal")))
 
 
 _NORM = "x gamma beta"
@@ -40,6 +34,6 @@ LAYERS: dict[str, Layer] = {
                                        "epsilon=epsilon), x)", "instance_norm_layer"),
 }
 CUSTOM: dict[str, Callable[..., Any]] = {
-    **{f"linen_conv{nd}d_layer": conv for nd in (1, 2, 3)},
+    **{f"linen_conv{nd}d_layer": functools.partial(layer, _CONV) for nd in (1, 2, 3)},
     **{name: functools.partial(layer, spec) for name, spec in LAYERS.items()},
 }

@@ -40,20 +40,29 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
 
 
 def layer(spec: Layer, *args: Any, **attrs: Any) -> Any:
-    """One idiom for every flax.linen layer op, its differences data (adapters/layer_spec.py): the module built as
-    the spec's expression says and applied (Module.apply) to a parameter tree of the canonical weights mapped onto
-    its own (its shapes from jax.eval_shape of init), so jax.grad reaches the canonical ones."""
+    """One idiom for every flax layer op, its differences data (adapters/layer_spec.py): the module built as the
+    spec's expression says and run with the canonical weights mapped onto its own, so jax.grad reaches the
+    canonical ones: a flax.linen module applied (Module.apply) to that parameter tree (its shapes from
+    jax.eval_shape of init), a flax.nnx module with its parameters assigned (nnx attribute assignment)."""
     def call(weights: str, values: dict[str, Any], sizes: dict[str, Any]) -> Callable[..., Any]:
         mapping = WEIGHTS[weights]
         canon = {name: values[name] for name in mapping.canonical if name in values}
 
-        def run(module: Any, x: Any, **kwargs: Any) -> Any:
+        def run(module: Any, x: Any, *inputs: Any, **kwargs: Any) -> Any:
             import jax
+            from flax import nnx
 
-            shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, **kwargs))["params"]
+            if isinstance(module, nnx.Module):
+                state = nnx.to_flat_state(nnx.state(module, nnx.Param))
+                names = ["/".join(str(p) for p in path) for path, _ in state]
+                for name, array in native_params(mapping, "jax", canon, names, _ops(), sizes or None).items():
+                    *subs, leaf = name.split("/")
+                    getattr(functools.reduce(getattr, subs, module), leaf)[...] = array
+                return module(x, *inputs, **kwargs)
+            shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, *inputs, **kwargs))["params"]
             shapes = shapes[spec.scope] if spec.scope else shapes
             tree = _nested(native_params(mapping, "jax", canon, _flat(shapes), _ops(), sizes or None))
-            return module.apply({"params": {spec.scope: tree} if spec.scope else tree}, x, **kwargs)
+            return module.apply({"params": {spec.scope: tree} if spec.scope else tree}, x, *inputs, **kwargs)
         return run
 
     return spec.run(args, attrs, call)
@@ -74,30 +83,15 @@ LAYERS: dict[str, Layer] = {
     "linen_embedding_layer": Layer("ids table", "run(flax.linen.Embed(table.shape[0], table.shape[1], "
                                    "param_dtype=table.dtype), ids)", "embedding_layer",
                                    refuse=(("padding_idx", PINNED, "flax.linen.Embed has no padding_idx"),)),
+    "linen_multi_head_attention": Layer(
+        "query key value key_keep q_kernel q_bias k_kernel k_bias v_kernel v_bias out_kernel out_bias",
+        "m = flax.nnx.MultiHeadAttention(num_heads, q_kernel.shape[0], decode=False, param_dtype=q_kernel.dtype, "
+        "rngs=flax.nnx.Rngs(0)); run(m, query, key, value, mask=key_keep[:, None, None, :])", "multi_head_attention",
+        sizes=(("heads", "num_heads"), ("head_dim", "q_kernel.shape[1] // num_heads"))),
     "linen_dense_layer": Layer("x kernel bias", "run(flax.linen.Dense(kernel.shape[1], param_dtype=kernel.dtype), x)",
                                "dense_layer"),
 }
 CUSTOM: dict[str, Callable[..., Any]] = {name: functools.partial(layer, spec) for name, spec in LAYERS.items()}
-
-
-def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
-        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
-    """flax.nnx.MultiHeadAttention with its parameters assigned (nnx attribute assignment)."""
-    from flax import nnx
-
-    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
-             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
-    embed = q_kernel.shape[0]
-    module = nnx.MultiHeadAttention(num_heads, embed, decode=False, param_dtype=q_kernel.dtype, rngs=nnx.Rngs(0))
-    names = ["/".join(str(p) for p in path) for path, _ in nnx.to_flat_state(nnx.state(module, nnx.Param))]
-    sizes = {"heads": num_heads, "head_dim": q_kernel.shape[1] // num_heads}
-    for name, array in native_params(WEIGHTS["multi_head_attention"], "jax", canon, names, _ops(), sizes).items():
-        sub, leaf = name.split("/")
-        getattr(getattr(module, sub), leaf)[...] = array
-    return module(query, key, value, mask=key_keep[:, None, None, :])
-
-
-CUSTOM["linen_multi_head_attention"] = mha
 
 
 # Default initialisers and dropout (oracle/ops/stochastic.py), as a flax.nnx user writes them.

@@ -33,6 +33,9 @@ class Layer:
     rank: str | None = None  # "kernel": x and kernel share a spatial rank of 1 to 3; else x's rank error text
     refuse: tuple[tuple[str, Any, str], ...] = ()  # (attribute, value or PINNED, why the framework cannot)
     spell: tuple[tuple[str, Any, Any], ...] = ()  # (attribute, value, the framework's spelling of that value)
+    # (attribute, value, other attribute, its value, its spelling): one keyword spelling two attributes
+    # (flax's padding CIRCULAR: a padding mode with 'same' padding); applied before `spell`
+    joint: tuple[tuple[str, Any, str, Any, Any], ...] = ()
     per_axis: tuple[str, ...] = ()  # attributes passed as one value per spatial axis
     other_weights: tuple[str, Any, str] | None = None  # (attribute, value, the WEIGHTS entry for that value)
     sizes: tuple[tuple[str, str], ...] = ()  # (name, expression): sizes a weight mapping's reshape names
@@ -52,6 +55,9 @@ class Layer:
         for name, value, why in self.refuse:
             if name in values and (value == PINNED or values[name] == value):
                 raise Unsupported(why.format(nd=nd, **values))
+        for name, value, other, its, native in self.joint:
+            if values.get(name) == value and values.get(other) == its:
+                values[other] = native
         for name, value, native in self.spell:
             if values.get(name) == value:
                 values[name] = native

@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterator
 import torch
 
 from adapters.layer_spec import Layer
-from oracle.native import Made, as_made
+from oracle import expression
+from oracle.native import Made, as_made, resolve
 from oracle.ops.layer_weights import native_params
 from oracle.ops.weighted import WEIGHTS
 
@@ -72,10 +73,6 @@ def _seeded(make: Callable[[], Any]) -> Any:
         return make()
 
 
-def _param(module: torch.nn.Module, name: str) -> Any:
-    return module.get_parameter(name).detach()
-
-
 def _dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     """Seeded inside torch.random.fork_rng (a `with` block) so the worker's random state is left alone."""
     text = f"torch.manual_seed(0); layer = torch.nn.Dropout(p={rate!r}); " \
@@ -93,18 +90,25 @@ def _dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     return Made(y, text, {"training": f"layer.training={mode[0]!r} (as built)"} if training is None else {})
 
 
-def initial(module: str, parameter: str, axes: tuple[int, ...] | None, **sizes: int) -> Any:
-    """torch.nn.<module>(*sizes).<parameter> as built under seed 0 inside torch.random.fork_rng (a `with` block
-    an expression cannot hold), so the worker's random state is left alone; permuted by `axes` to the canonical
-    layout (a [out, in] kernel transposed, a Conv2d weight [out, in, k, k] to [k, k, in, out])."""
-    value = _seeded(lambda: _param(getattr(torch.nn, module)(*sizes.values()), parameter))
-    return value if axes is None else value.permute(*axes)
+def seeded(inputs: str, code: str, *args: Any, **attrs: Any) -> Any:
+    """`code` (oracle/expression.py's language, over the op's arguments and attributes) run with torch's global
+    generator seeded 0 inside torch.random.fork_rng, a `with` block an expression cannot hold, so the worker's
+    random state is left alone: one idiom (a context manager around a declared expression), the code as data."""
+    values = dict(zip(inputs.split(), args)) | attrs
+    return _seeded(lambda: expression.run(code, values, resolve))
+
+
+def initial(module: str, parameter: str, layout: str = "") -> Callable[..., Any]:
+    """torch.nn.<module>(sizes...).<parameter> as built, detached, in the canonical layout (`layout`, such as .T)."""
+    sizes = {"Linear": "in_features, out_features", "Embedding": "num_embeddings, embedding_dim",
+             "LSTM": "input_size, units", "Conv2d": "in_channels, out_channels, kernel_size"}[module]
+    return functools.partial(seeded, "", f"torch.nn.{module}({sizes}).{parameter}.detach(){layout}")
 
 
 CUSTOM.update({
-    "torch_default_dense_kernel": functools.partial(initial, "Linear", "weight", (1, 0)),
-    "torch_default_embedding_table": functools.partial(initial, "Embedding", "weight", None),
-    "torch_default_lstm_kernel": functools.partial(initial, "LSTM", "weight_ih_l0", (1, 0)),
+    "torch_default_dense_kernel": initial("Linear", "weight", ".T"),
+    "torch_default_embedding_table": initial("Embedding", "weight"),
+    "torch_default_lstm_kernel": initial("LSTM", "weight_ih_l0", ".T"),
     "torch_dropout_layer": _dropout,
 })
 

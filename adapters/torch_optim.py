@@ -201,44 +201,42 @@ def _kw(**kw: Any) -> str:
     return "".join(f", {k}={v!r}" for k, v in kw.items())
 
 
-# schedule op -> the torch scheduler and its keywords, each an expression over the op's attributes
-# (oracle/expression.py); a keyword whose attribute the case leaves unpinned is not passed (torch's default,
-# read back), and an attribute value the scheduler cannot take: (attribute, the one value it takes, why)
-SCHEDULERS: dict[str, tuple[str, dict[str, str], tuple[str, Any, str] | None]] = {
-    "step_decay_schedule": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}, None),
+# schedule op -> the torch scheduler, its keywords, each an expression over the op's attributes
+# (oracle/expression.py; a keyword whose attribute the case leaves unpinned is not passed: torch's default,
+# read back), an attribute value the scheduler cannot take (attribute, the one value it takes, why), and the
+# optimizer's base rate. LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as its base.
+SCHEDULERS: dict[str, tuple[str, dict[str, str], tuple[str, Any, str] | None, str]] = {
+    "step_decay_schedule": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}, None, "learning_rate"),
     "exponential_decay_schedule": ("ExponentialLR", {"gamma": "decay_rate"}, (
-        "decay_steps", 1, "torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps")),
-    "cosine_decay_schedule": ("CosineAnnealingLR", {"T_max": "decay_steps", "eta_min": "alpha * learning_rate"}, None),
+        "decay_steps", 1, "torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps"),
+        "learning_rate"),
+    "cosine_decay_schedule": ("CosineAnnealingLR", {"T_max": "decay_steps", "eta_min": "alpha * learning_rate"}, None,
+                              "learning_rate"),
+    "linear_schedule": ("LinearLR", {"start_factor": "init_value / max(init_value, end_value)",
+                                     "end_factor": "end_value / max(init_value, end_value)",
+                                     "total_iters": "transition_steps"}, None, "max(init_value, end_value)"),
 }
 
 
-def scheduled(name: str, step: Any, learning_rate: float, **hp: Any) -> Made:
+def scheduled(name: str, step: Any, **hp: Any) -> Made:
     """A torch scheduler is stepped in a loop beside an optimizer, the lr read at each step: one idiom, the
-    scheduler class and its keywords as data (SCHEDULERS)."""
-    cls_name, keywords, takes = SCHEDULERS[name]
-    values = {"learning_rate": learning_rate, **hp}
+    scheduler class, its keywords and the base rate as data (SCHEDULERS)."""
+    cls_name, keywords, takes, base = SCHEDULERS[name]
+    values = {"max": max, **hp}
     if takes is not None and values.get(takes[0]) != takes[1]:
         raise Unsupported(takes[2])
     cls = getattr(torch.optim.lr_scheduler, cls_name)
     kw = {k: expression.run(e, values, resolve) for k, e in keywords.items() if expression.names(e) <= values.keys()}
-    made = _lrs(step, lambda o: cls(o, **kw), learning_rate, f"{cls_name}(opt{_kw(**kw)})")
+    made = _lrs(step, lambda o: cls(o, **kw), expression.run(base, values, resolve), f"{cls_name}(opt{_kw(**kw)})")
     for k, e in keywords.items():
         for unpinned in sorted(expression.names(e) - values.keys()):
             made.defaults[unpinned] = f"{k}={inspect.signature(cls).parameters[k].default!r}"
     return made
 
 
-def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Made:
-    """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
-    base = max(init_value, end_value)
-    kw: dict[str, Any] = {"start_factor": init_value / base, "end_factor": end_value / base,
-                          "total_iters": transition_steps}
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(o, **kw), base, f"LinearLR(opt{_kw(**kw)})")
-
-
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": functools.partial(clipped, "clip_grad_norm_"),
     "clip_grad_value": functools.partial(clipped, "clip_grad_value_"),
-    **{name: functools.partial(scheduled, name) for name in SCHEDULERS}, "linear_schedule": linear_schedule,
+    **{name: functools.partial(scheduled, name) for name in SCHEDULERS},
 }
