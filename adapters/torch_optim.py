@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import torch
 
-from oracle.native import Made, as_made, shown_call
+from oracle import expression
+from oracle.native import Made, as_made, resolve, shown_call
 from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
@@ -200,47 +201,42 @@ def _kw(**kw: Any) -> str:
     return "".join(f", {k}={v!r}" for k, v in kw.items())
 
 
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    kw = {"gamma": hp["gamma"]} if "gamma" in hp else {}
-    made = _lrs(step, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=step_size, **kw), learning_rate,
-                f"StepLR(opt, step_size={step_size!r}{_kw(**kw)})")
-    if not kw:
-        made.defaults["gamma"] = f"gamma={inspect.signature(torch.optim.lr_scheduler.StepLR).parameters['gamma'].default!r}"
+# schedule op -> the torch scheduler, its keywords, each an expression over the op's attributes
+# (oracle/expression.py; a keyword whose attribute the case leaves unpinned is not passed: torch's default,
+# read back), an attribute value the scheduler cannot take (attribute, the one value it takes, why), and the
+# optimizer's base rate. LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as its base.
+SCHEDULERS: dict[str, tuple[str, dict[str, str], tuple[str, Any, str] | None, str]] = {
+    "step_decay_schedule": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}, None, "learning_rate"),
+    "exponential_decay_schedule": ("ExponentialLR", {"gamma": "decay_rate"}, (
+        "decay_steps", 1, "torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps"),
+        "learning_rate"),
+    "cosine_decay_schedule": ("CosineAnnealingLR", {"T_max": "decay_steps", "eta_min": "alpha * learning_rate"}, None,
+                              "learning_rate"),
+    "linear_schedule": ("LinearLR", {"start_factor": "init_value / max(init_value, end_value)",
+                                     "end_factor": "end_value / max(init_value, end_value)",
+                                     "total_iters": "transition_steps"}, None, "max(init_value, end_value)"),
+}
+
+
+def scheduled(name: str, step: Any, **hp: Any) -> Made:
+    """A torch scheduler is stepped in a loop beside an optimizer, the lr read at each step: one idiom, the
+    scheduler class, its keywords and the base rate as data (SCHEDULERS)."""
+    cls_name, keywords, takes, base = SCHEDULERS[name]
+    values = {"max": max, **hp}
+    if takes is not None and values.get(takes[0]) != takes[1]:
+        raise Unsupported(takes[2])
+    cls = getattr(torch.optim.lr_scheduler, cls_name)
+    kw = {k: expression.run(e, values, resolve) for k, e in keywords.items() if expression.names(e) <= values.keys()}
+    made = _lrs(step, lambda o: cls(o, **kw), expression.run(base, values, resolve), f"{cls_name}(opt{_kw(**kw)})")
+    for k, e in keywords.items():
+        for unpinned in sorted(expression.names(e) - values.keys()):
+            made.defaults[unpinned] = f"{k}={inspect.signature(cls).parameters[k].default!r}"
     return made
-
-
-def exponential_decay_schedule(step: Any, learning_rate: float, decay_rate: float, decay_steps: int) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    if decay_steps != 1:
-        raise Unsupported("torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps")
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=decay_rate), learning_rate,
-                f"ExponentialLR(opt, gamma={decay_rate!r})")
-
-
-def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    kw = {"eta_min": hp["alpha"] * learning_rate} if "alpha" in hp else {}
-    made = _lrs(step, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=decay_steps, **kw), learning_rate,
-                f"CosineAnnealingLR(opt, T_max={decay_steps!r}{_kw(**kw)})")
-    if not kw:
-        default = inspect.signature(torch.optim.lr_scheduler.CosineAnnealingLR).parameters["eta_min"].default
-        made.defaults["alpha"] = f"eta_min={default!r}"
-    return made
-
-
-def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Made:
-    """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
-    base = max(init_value, end_value)
-    kw: dict[str, Any] = {"start_factor": init_value / base, "end_factor": end_value / base,
-                          "total_iters": transition_steps}
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(o, **kw), base, f"LinearLR(opt{_kw(**kw)})")
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": functools.partial(clipped, "clip_grad_norm_"),
     "clip_grad_value": functools.partial(clipped, "clip_grad_value_"),
-    "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
-    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
+    **{name: functools.partial(scheduled, name) for name in SCHEDULERS},
 }

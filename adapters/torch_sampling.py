@@ -7,27 +7,13 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-import torch
-
-from adapters.torch_layers import _param, _seeded, initial
-
-
-def _categorical(logits: Any, num_samples: int) -> Any:
-    """Categorical.sample takes no generator: seeded inside torch.random.fork_rng (a `with` block an expression
-    cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.distributions.Categorical(logits=logits).sample((num_samples,)))
-
-
-def _conv2d_kernel(in_channels: int, out_channels: int, kernel_size: int) -> Any:
-    """torch.nn.Conv2d's weight built under seed 0 inside torch.random.fork_rng (a `with` block an expression cannot
-    hold), permuted from [out, in, k, k] to the canonical [k, k, in, out]."""
-    return _seeded(lambda: _param(torch.nn.Conv2d(in_channels, out_channels, kernel_size), "weight")).permute(
-        2, 3, 1, 0)
-
+from adapters.torch_layers import initial, seeded
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "torch_categorical_sample": _categorical,
-    "torch_default_conv2d_kernel": _conv2d_kernel,
-    "torch_default_dense_bias": functools.partial(initial, "Linear", "bias", False),
-    "torch_default_lstm_recurrent_kernel": functools.partial(initial, "LSTM", "weight_hh_l0", True),
+    # Categorical.sample takes no generator: seeded as the initialisers are
+    "torch_categorical_sample": functools.partial(seeded, "logits", "torch.distributions.Categorical(logits=logits)"
+                                                  ".sample((num_samples,))"),
+    "torch_default_conv2d_kernel": initial("Conv2d", "weight", ".permute(2, 3, 1, 0)"),
+    "torch_default_dense_bias": initial("Linear", "bias"),
+    "torch_default_lstm_recurrent_kernel": initial("LSTM", "weight_hh_l0", ".T"),
 }
