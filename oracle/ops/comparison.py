@@ -78,6 +78,12 @@ OPS = [
     op("isfinite", "comparison", "x", "x is neither NaN nor infinite, a bool tensor; true for every integer",
        lambda r, x: r.xp.isfinite(x),
        torch=call("torch.isfinite"), tensorflow=call("tf.math.is_finite"), jax=call("jnp.isfinite")),
+    op("isposinf", "comparison", "x", "x is +inf, a bool tensor; false for every integer (TensorFlow: keras.ops)",
+       lambda r, x: x == r.xp.inf,
+       torch=call("torch.isposinf"), tensorflow=call("keras.ops.isposinf"), jax=call("jnp.isposinf")),
+    op("isneginf", "comparison", "x", "x is -inf, a bool tensor; false for every integer (TensorFlow: keras.ops)",
+       lambda r, x: x == -r.xp.inf,
+       torch=call("torch.isneginf"), tensorflow=call("keras.ops.isneginf"), jax=call("jnp.isneginf")),
 ]
 
 
