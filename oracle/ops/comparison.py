@@ -90,7 +90,7 @@ OPS = [
 # ---- forms: the tensor method beside the function (`torch.eq(a, b)` / `a.eq(b)`), keras.ops beside tf.math
 OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "equal:eq not_equal:ne less:lt less_equal:le greater:gt greater_equal:ge logical_and logical_or "
-                  "logical_xor logical_not isclose isnan isinf isfinite"))
+                  "logical_xor logical_not isclose isnan isinf isfinite isposinf isneginf"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
     OPS, "tensorflow", "keras.ops", "equal not_equal less less_equal greater greater_equal logical_and logical_or "
                                     "logical_xor logical_not where"))

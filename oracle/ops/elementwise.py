@@ -568,6 +568,17 @@ OPS = [
     _binary("gammainc", "the regularized lower incomplete gamma function P(a, x)",
             lambda r, a, x: r.special.gammainc(a, x), "torch.special.gammainc", "tf.math.igamma",
             "jax.scipy.special.gammainc", args="a x", conventions="NaN for a <= 0 or x < 0"),
+    _binary("gammaincc", "the regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x), accurate in the "
+            "upper tail", lambda r, a, x: r.special.gammaincc(a, x), "torch.special.gammaincc", "tf.math.igammac",
+            "jax.scipy.special.gammaincc", args="a x", conventions="NaN for a <= 0 or x < 0"),
+    _unary("i1e", "exp(-|x|) * I1(x), the exponentially scaled Bessel function of order 1",
+           lambda r, x: r.special.i1e(x), "torch.special.i1e", "tf.math.bessel_i1e", "jax.scipy.special.i1e"),
+    _unary("log_ndtr", "log Phi(x), the log of the standard normal CDF, finite far into the lower tail",
+           lambda r, x: r.special.log_ndtr(x), "torch.special.log_ndtr",
+           "none: TensorFlow has no log_ndtr in tf.math or keras.ops", "jax.scipy.special.log_ndtr"),
+    _binary("zeta", "the Hurwitz zeta function sum over k >= 0 of (k + q) ** -x", lambda r, x, q: r.special.zeta(x, q),
+            "torch.special.zeta", "tf.math.zeta", "jax.scipy.special.zeta", args="x q",
+            conventions="inf at x = 1; NaN for x < 1"),
 ]
 
 
@@ -576,7 +587,9 @@ OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "negative:neg abs exp log sqrt floor_divide trunc_divide:div remainder fmod sign reciprocal square "
                   "rsqrt expm1 log1p log2 log10 sin cos tan tanh sinh cosh arcsin:asin arccos:acos arctan:atan "
                   "arctan2:atan2 floor ceil trunc round clip:clamp maximum minimum fmax fmin hypot erf erfc lgamma "
-                  "digamma logaddexp xlogy nan_to_num"))
+                  "digamma logaddexp xlogy nan_to_num bitwise_and bitwise_or bitwise_xor bitwise_not "
+                  "left_shift:bitwise_left_shift right_shift:bitwise_right_shift gcd lcm ldexp exp2 arcsinh arccosh "
+                  "arctanh logaddexp2 copysign heaviside deg2rad rad2deg signbit sinc logit erfinv i0"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "round clip"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
     OPS, "tensorflow", "keras.ops", "negative abs exp log sqrt sign reciprocal square rsqrt expm1 log1p sin cos tan "

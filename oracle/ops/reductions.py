@@ -538,7 +538,7 @@ OPS = [
 # keras.ops beside tf.math
 OPS = with_forms(OPS, "torch", "method", methods(OPS, "torch", "sum mean prod max min amax amin argmax argmin all any "
                                                  "var std median quantile logsumexp cumsum cumprod cummax count_nonzero "
-                                                 "nansum nanmean"))
+                                                 "nansum nanmean cummin logcumsumexp diff"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "sum mean prod max min argmax argmin all any var std cumsum "
                                                "cumprod"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(OPS, "tensorflow", "keras.ops",

@@ -373,7 +373,7 @@ OPS = [
 OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "reshape squeeze expand_dims:unsqueeze transpose:permute swapaxes moveaxis tile "
                   "repeat:repeat_interleave broadcast_to flatten flip roll tril triu diag "
-                  "diagonal"))
+                  "diagonal fliplr flipud rot90 unstack:unbind array_split:tensor_split chunk"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "squeeze transpose swapaxes repeat flatten:ravel "
                                                "diagonal"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(

@@ -191,3 +191,14 @@ RULES += [
     Rule("gammainc", "SciPy's gammainc; P(a, 0) is 0, P(a, inf) is 1", (a(1.0, 2.5, 0.5, 3.0), a(0.0, 1.0, INF, 2.0)),
          sp.gammainc),
 ]
+RULES += [
+    Rule("gammaincc", "SciPy's gammaincc; Q(a, 0) is 1, Q(a, inf) is 0, the upper tail kept",
+         (a(1.0, 2.5, 0.5, 3.0), a(0.0, 1.0, INF, 60.0)), sp.gammaincc),
+    Rule("i1e", "SciPy's i1e, odd in x", (a(0.0, 1.0, -1.0, 10.0, 1e4),), sp.i1e),
+    Rule("log_ndtr", "SciPy's log_ndtr, finite at -40 where ndtr underflows", (a(-40.0, -5.0, 0.0, 3.0, INF, -INF),),
+         sp.log_ndtr),
+    # by hand: zeta(2, 1) = pi^2 / 6; zeta(x, q) at q = 2 drops the k = 0 term 1: pi^2 / 6 - 1
+    Rule("zeta", "zeta(2, 1) = pi^2/6, zeta(2, 2) = pi^2/6 - 1, SciPy's elsewhere; inf at x = 1",
+         (a(2.0, 2.0, 1.0, 3.5), a(1.0, 2.0, 1.0, 0.5)),
+         a(math.pi ** 2 / 6, math.pi ** 2 / 6 - 1, INF, float(sp.zeta(3.5, 0.5)))),
+]
