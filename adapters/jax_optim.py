@@ -130,7 +130,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
              warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
-             schedule_order: str = "after", injected: bool = False, **hp: Any) -> Made:
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             injected: bool = False, **hp: Any) -> Made:
     """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer, a
     schedule as its learning rate, evaluated (as optax does) at the schedule state's count to show the rate each
     update used. Not through inject_hyperparams: it keeps the hyperparameters as float32 arrays, which changes
@@ -158,6 +159,10 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         transform = CLIP_TRANSFORMS[clip]
         tx = optax.chain(getattr(optax, transform)(clip_bound), tx)
         call = f"optax.chain(optax.{transform}({clip_bound!r}), {call})"
+    if chain:  # the case's list, in its order, each transform with its one argument
+        made = [(name, decayed_weights if name == "add_decayed_weights" else clip_bound) for name in chain]
+        tx = optax.chain(*(getattr(optax, name)(arg) for name, arg in made), tx)
+        call = f"optax.chain({''.join(f'optax.{name}({arg!r}), ' for name, arg in made)}{call})"
     params = {"w": w, "b": b}
     state = tx.init(params)
     seen: list[list[Any]] = [[], [], []]

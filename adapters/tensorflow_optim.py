@@ -105,7 +105,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
              warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
-             schedule_order: str = "after", **hp: Any) -> Made:
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             **hp: Any) -> Made:
     """Two variables, one gradient per step each; clipping is the optimizer's own keyword, a schedule its
     learning rate (per batch: Keras counts the optimizer's iterations) or, per epoch, a
     keras.callbacks.LearningRateScheduler whose on_epoch_begin runs at each epoch's first batch, as model.fit
@@ -118,6 +119,13 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     if schedule_order != "after":
         raise Unsupported("Keras has no scheduler step to order: a LearningRateSchedule is evaluated at the "
                           "optimizer's own iteration count, a LearningRateScheduler callback at each epoch's start")
+    if "add_decayed_weights" in (chain or []):
+        raise Unsupported("Keras' weight_decay is decoupled (the variable shrinks, the gradient is untouched): "
+                          "an L2 term added to the gradient goes into the loss, not the optimizer")
+    if len(chain or []) > 1:
+        raise Unsupported("a Keras optimizer takes one of clipnorm, clipvalue and global_clipnorm: no chain of two")
+    if chain:
+        clip = {"clip_by_global_norm": "global_norm", "clip": "value"}[chain[0]]
     extra: dict[str, Any] = {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {}
     shown: dict[str, str] = {}
     sched: Any = None

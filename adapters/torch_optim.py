@@ -136,7 +136,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
              warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
-             schedule_order: str = "after", **hp: Any) -> Made:
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             **hp: Any) -> Made:
     """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
     scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch), or
     (schedule_order=before) before the first optimizer step of each such period; the lr each step applied, from
@@ -145,6 +146,7 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    clips, hp = _chain(chain or [], clip, optimizer, decayed_weights, hp)
     params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
     opt, call = build(optimizer, params, hp, "[w, b]")
     sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha,
@@ -154,7 +156,8 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     for t in range(grads_w.shape[0]):
         opt.zero_grad()
         params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
-        _clip(clip, params, clip_bound or 0.0)
+        for how in clips:
+            _clip(how, params, clip_bound or 0.0)
         if sched is not None and before and t % schedule_every == 0:
             sched.step()
         seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
@@ -163,7 +166,7 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
             sched.step()
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
-    clipping = CLIPS[clip].format(bound=clip_bound)
+    clipping = "; ".join(CLIPS[how].format(bound=clip_bound) for how in clips if how != "none")
     api = (f"w, b = torch.nn.Parameter({{w}}), torch.nn.Parameter({{b}}); opt = {call}"
            + (f"; sched = {sched_call}" if sched_call else "") + "\n"
            f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
@@ -179,6 +182,30 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     if sched is not None and schedule == "cosine_restarts" and restart_mult is None:
         defaults["restart_mult"] = f"T_mult={sched.T_mult!r}"
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
+
+
+# torch optimizers whose weight_decay adds wd * p to the gradient inside step() (AdamW's is decoupled)
+L2_DECAY = ("sgd", "adam", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop")
+
+
+def _chain(chain: list[str], clip: str, optimizer: str, decayed_weights: float | None,
+           hp: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The clips to run between backward and step, in order, and the optimizer's keywords: a chain's
+    add_decayed_weights is the optimizer's L2 weight_decay, applied inside step(), so after every clip."""
+    if not chain:
+        return [clip], hp
+    if "add_decayed_weights" in chain[:-1]:
+        raise Unsupported("torch adds an L2 term only inside optimizer.step() (weight_decay), after any "
+                          "clip_grad_*_ call: add_decayed_weights before a clip has no torch form")
+    clips = [{"clip_by_global_norm": "global_norm", "clip": "value"}[n] for n in chain if n != "add_decayed_weights"]
+    if chain[-1] != "add_decayed_weights":
+        return clips, hp
+    if optimizer not in L2_DECAY:
+        raise Unsupported(f"torch.optim.{STEP_CLASSES[optimizer]}'s weight_decay is decoupled: it adds no L2 term "
+                          "to the gradient")
+    if "weight_decay" in hp:
+        raise Unsupported("the chain's add_decayed_weights is torch's weight_decay: pin one of them")
+    return clips, {**hp, "weight_decay": decayed_weights}
 
 
 def _stepping_before(every: int) -> str:

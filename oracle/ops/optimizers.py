@@ -251,8 +251,24 @@ def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha, warmu
     return learning_rate
 
 
+# the gradient transforms a `chain` lists before the optimizer: optax's names, each its own formula in the reference
+CHAIN = ("clip_by_global_norm", "clip", "add_decayed_weights")
+
+
+def _chained(r, grads, params, chain, clip_bound, decayed_weights):  # type: ignore[no-untyped-def]
+    """The chain's transforms in order: clip_by_global_norm and clip as `clip` states them, add_decayed_weights
+    g + decayed_weights * p (the parameters before the step)."""
+    for name in chain:
+        if name == "add_decayed_weights":
+            grads = [g + decayed_weights * p for g, p in zip(grads, params)]
+        else:
+            grads = clip_grads(r, grads, "global_norm" if name == "clip_by_global_norm" else "value", clip_bound)
+    return grads
+
+
 def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, decay_steps,  # type: ignore[no-untyped-def]
-              decay_rate, alpha, warmup_steps, warmup_from, schedule_every, restart_mult, schedule_order, **hp):
+              decay_rate, alpha, warmup_steps, warmup_from, schedule_every, restart_mult, schedule_order, chain,
+              decayed_weights, **hp):
     """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first, at the scheduled rate;
     both trajectories and the learning rate each step applied."""
     declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
@@ -265,6 +281,13 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise Undefined(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     if schedule == "warmup_cosine" and (warmup_steps is None or warmup_from is None or decay_steps <= warmup_steps):
         raise Undefined("schedule=warmup_cosine needs warmup_steps and warmup_from, and decay_steps > warmup_steps")
+    chain = chain or []
+    if chain and clip != "none":
+        raise Undefined("a chain lists its clipping transforms itself: leave `clip` out")
+    if any(n != "add_decayed_weights" for n in chain) and clip_bound is None:
+        raise Undefined("a clipping transform in the chain needs clip_bound")
+    if ("add_decayed_weights" in chain) != (decayed_weights is not None):
+        raise Undefined("add_decayed_weights in the chain and decayed_weights go together")
     if restart_mult is not None and schedule != "cosine_restarts":
         raise Undefined("restart_mult is cosine_restarts' period multiplier")
     if schedule == "none" and schedule_order != "after":
@@ -276,6 +299,7 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise ValueError(f"grads_w has {grads_w.shape[0]} steps, grads_b {grads_b.shape[0]}")
     for t in range(1, grads_w.shape[0] + 1):
         grads = clip_grads(r, [grads_w[t - 1], grads_b[t - 1]], clip, clip_bound)
+        grads = _chained(r, grads, params, chain, clip_bound, decayed_weights)
         lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha, warmup_steps, warmup_from,
                         schedule_every, restart_mult, schedule_order)
         params = [rule(r, params[i], grads[i], states[i], t, **{**used, "learning_rate": lr}) for i in range(2)]
@@ -298,7 +322,10 @@ OPS.append(op(
     "warmup_cosine_decay_schedule, sgdr_schedule, as the learning rate, or in the form inject_hyperparams inside "
     "optax.inject_hyperparams) or once per `schedule_every` updates, an epoch (torch "
     "sched.step() after the epoch's last batch; Keras' keras.callbacks.LearningRateScheduler, its on_epoch_begin "
-    "as model.fit calls it; optax, the schedule at count // schedule_every); returns w and b after each step, "
+    "as model.fit calls it; optax, the schedule at count // schedule_every); or a `chain` of gradient transforms "
+    "listed in the case (optax.chain of them before the optimizer; torch clip_grad_norm_/clip_grad_value_ in that "
+    "order and add_decayed_weights as the optimizer's L2 weight_decay, last only; Keras one clipping keyword); "
+    "returns w and b after each step, "
     "[steps, *shape], and the learning rate each "
     "step applied as the framework exposes it (torch param_groups, Keras optimizer.learning_rate, optax "
     "inject_hyperparams' state); the "
@@ -310,6 +337,11 @@ OPS.append(op(
                                                    "cosine_restarts"),
                             doc="the learning rate as a schedule; warmup_cosine: linear warm-up, then cosine; "
                             "cosine_restarts: cosine over decay_steps, then again from the top (SGDR)"),
+           "chain": Attr("strs", None, nullable=True, choices=CHAIN, doc="gradient transforms before the optimizer, "
+                         "in order, as an optax.chain lists them (clip_by_global_norm and clip take clip_bound, "
+                         "add_decayed_weights decayed_weights); instead of `clip`"),
+           "decayed_weights": Attr("float", None, nullable=True, low=0.0, doc="add_decayed_weights' rate: "
+                                   "g + rate * p before the optimizer (an L2 term)"),
            "restart_mult": Attr("float", None, nullable=True, low=1.0, doc="cosine_restarts: each period's length "
                                 "times the last one's (torch T_mult, Keras t_mul; reference: 1, equal periods)"),
            "schedule_order": Attr("str", "after", choices=("after", "before"), doc="torch: sched.step() after "
