@@ -26,6 +26,11 @@ def _native(name: str, key: str) -> str | None:
     return ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
+def native_names(name: str) -> dict[str, str]:
+    """optax's keyword -> the canonical hyperparameter, for `name`; the one keyword table."""
+    return {native: key for key in (*STEP_NAMES, "rho") if (native := _native(name, key)) is not None}
+
+
 def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None,
           injected: bool = False) -> tuple[Any, str, dict[str, str]]:
     """optax.<x>(<pinned keywords>), or optax.inject_hyperparams(optax.<x>)(<pinned keywords>): the transform, its

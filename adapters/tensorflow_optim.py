@@ -26,6 +26,11 @@ STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nestero
 CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
 
 
+def native_names() -> dict[str, str]:
+    """Keras' keyword -> the canonical hyperparameter; the one keyword table."""
+    return {native: key for key, native in STEP_NAMES.items()}
+
+
 def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
           shown: dict[str, str] | None = None) -> tuple[Any, str]:
     """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written (`shown`: a keyword's text

@@ -35,6 +35,11 @@ def _native(name: str, key: str) -> str | None:
     return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
+def native_names(name: str) -> dict[str, str]:
+    """torch's keyword -> the canonical hyperparameter, for `name` (betas: a pair, apart); the one keyword table."""
+    return {native: key for key in (*STEP_NAMES, "rho") if (native := _native(name, key)) is not None}
+
+
 def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
     """torch.optim.<X>(params, <pinned keywords>): the optimizer and its call as written."""
     cls = getattr(torch.optim, STEP_CLASSES[name])
