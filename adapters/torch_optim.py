@@ -36,6 +36,11 @@ def _native(name: str, key: str) -> str | None:
     return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
+def native_names(name: str) -> dict[str, str]:
+    """torch's keyword -> the canonical hyperparameter, for `name` (betas: a pair, apart); the one keyword table."""
+    return {native: key for key in (*STEP_NAMES, "rho") if (native := _native(name, key)) is not None}
+
+
 def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
     """torch.optim.<X>(params, <pinned keywords>): the optimizer and its call as written."""
     cls = getattr(torch.optim, STEP_CLASSES[name])
@@ -101,11 +106,18 @@ def _clip(how: str, params: list[Any], bound: float) -> None:
 
 
 def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None) -> tuple[Any, str]:
+               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None,
+               restart_mult: float | None = None) -> tuple[Any, str]:
     """The torch scheduler a user attaches for the case's schedule, and its call as written."""
     lrs = torch.optim.lr_scheduler
     if schedule == "none":
         return None, ""
+    if schedule == "cosine_restarts":  # T_mult is an int in torch: a whole multiplier goes as the int a user writes
+        mult: dict[str, Any] = {} if restart_mult is None else {
+            "T_mult": int(restart_mult) if float(restart_mult).is_integer() else restart_mult}
+        kw_r: dict[str, Any] = {"T_0": decay_steps, **mult} | ({} if alpha is None else {"eta_min": alpha * lr})
+        text = f"torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt{_kw(**kw_r)})"
+        return as_made(lambda: lrs.CosineAnnealingWarmRestarts(opt, **kw_r), text), text
     if schedule == "warmup_cosine":  # the documented warm-up recipe: SequentialLR switching at the milestone
         if warmup_steps is None or warmup_from is None or decay_steps is None:
             raise Unsupported("schedule=warmup_cosine needs warmup_steps, warmup_from and decay_steps")
@@ -129,41 +141,81 @@ def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, deca
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
-             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
+             warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             **hp: Any) -> Made:
     """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
-    scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch); the
-    lr each step applied, from param_groups."""
+    scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch), or
+    (schedule_order=before) before the first optimizer step of each such period; the lr each step applied, from
+    param_groups."""
     from oracle.ops import OPS
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    clips, hp = _chain(chain or [], clip, optimizer, decayed_weights, hp)
     params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
     opt, call = build(optimizer, params, hp, "[w, b]")
     sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha,
-                                   warmup_steps, warmup_from)
+                                   warmup_steps, warmup_from, restart_mult)
+    before = schedule_order == "before"
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
         opt.zero_grad()
         params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
-        _clip(clip, params, clip_bound or 0.0)
+        for how in clips:
+            _clip(how, params, clip_bound or 0.0)
+        if sched is not None and before and t % schedule_every == 0:
+            sched.step()
         seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
         opt.step()
-        if sched is not None and (t + 1) % schedule_every == 0:
+        if sched is not None and not before and (t + 1) % schedule_every == 0:
             sched.step()
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
-    clipping = CLIPS[clip].format(bound=clip_bound)
+    clipping = "; ".join(CLIPS[how].format(bound=clip_bound) for how in clips if how != "none")
     api = (f"w, b = torch.nn.Parameter({{w}}), torch.nn.Parameter({{b}}); opt = {call}"
            + (f"; sched = {sched_call}" if sched_call else "") + "\n"
            f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
-           + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
-           + (_stepping(schedule_every) if sched_call else "") + "  # observed: w, b after each step, lr")
+           + (f"    {clipping}\n" if clipping else "")
+           + (_stepping_before(schedule_every) if sched_call and before else "")
+           + "    lr = opt.param_groups[0]['lr']; opt.step()"
+           + (_stepping(schedule_every) if sched_call and not before else "") + "  # observed: w, b after each step, lr")
     defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
     if sched is not None and schedule == "step_decay" and decay_rate is None:
         defaults["decay_rate"] = f"gamma={sched.gamma!r}"
-    if sched is not None and schedule == "cosine_decay" and alpha is None:
+    if sched is not None and schedule in ("cosine_decay", "cosine_restarts") and alpha is None:
         defaults["alpha"] = f"eta_min={sched.eta_min!r}"
+    if sched is not None and schedule == "cosine_restarts" and restart_mult is None:
+        defaults["restart_mult"] = f"T_mult={sched.T_mult!r}"
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
+
+
+# torch optimizers whose weight_decay adds wd * p to the gradient inside step() (AdamW's is decoupled)
+L2_DECAY = ("sgd", "adam", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop")
+
+
+def _chain(chain: list[str], clip: str, optimizer: str, decayed_weights: float | None,
+           hp: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The clips to run between backward and step, in order, and the optimizer's keywords: a chain's
+    add_decayed_weights is the optimizer's L2 weight_decay, applied inside step(), so after every clip."""
+    if not chain:
+        return [clip], hp
+    if "add_decayed_weights" in chain[:-1]:
+        raise Unsupported("torch adds an L2 term only inside optimizer.step() (weight_decay), after any "
+                          "clip_grad_*_ call: add_decayed_weights before a clip has no torch form")
+    clips = [{"clip_by_global_norm": "global_norm", "clip": "value"}[n] for n in chain if n != "add_decayed_weights"]
+    if chain[-1] != "add_decayed_weights":
+        return clips, hp
+    if optimizer not in L2_DECAY:
+        raise Unsupported(f"torch.optim.{STEP_CLASSES[optimizer]}'s weight_decay is decoupled: it adds no L2 term "
+                          "to the gradient")
+    if "weight_decay" in hp:
+        raise Unsupported("the chain's add_decayed_weights is torch's weight_decay: pin one of them")
+    return clips, {**hp, "weight_decay": decayed_weights}
+
+
+def _stepping_before(every: int) -> str:
+    return "    sched.step()\n" if every == 1 else f"    if t % {every} == 0: sched.step()  # once per epoch, first\n"
 
 
 def _stepping(every: int) -> str:
