@@ -13,6 +13,9 @@ import functools
 import io
 from typing import Any, Callable
 
+from oracle import expression
+from oracle.native import resolve
+
 Compile = Callable[[Callable[..., Any]], Callable[..., Any]]
 scale = 1.0  # the global that global_read's function reads
 
@@ -25,9 +28,10 @@ def if_on_value(compile_: Compile, total: Callable[[Any], Any], x: Any) -> Any:
     return compile_(f)(x)
 
 
-def body_runs(compile_: Compile, count: Callable[[int], Any], inputs: list[Any]) -> Any:
-    """How many times the Python body of compiled f ran (a side effect: appending to a list) over one call
-    per input: the same inputs (side_effect_count), a new shape or a new dtype between them."""
+def body_runs(arguments: str, calls: str, compile_: Compile, count: Callable[[int], Any], *args: Any) -> Any:
+    """How many times the Python body of compiled f ran (a side effect: appending to a list) over one call per
+    input: one idiom, the inputs as data (`calls`, a list over the op's `arguments` in oracle/expression.py's
+    language): the same inputs (side_effect_count), a new shape or a new dtype between them."""
     runs: list[int] = []
 
     def f(x: Any) -> Any:
@@ -35,7 +39,7 @@ def body_runs(compile_: Compile, count: Callable[[int], Any], inputs: list[Any])
         return x + 1
 
     g = compile_(f)
-    for x in inputs:
+    for x in expression.run(calls, dict(zip(arguments.split(), args)), resolve):
         g(x)
     return count(len(runs))  # the Python count, as a tensor the oracle records
 
@@ -167,21 +171,6 @@ def closure_list_read(compile_: Compile, x: Any) -> Any:
     return f(x)
 
 
-def side_effect_count(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
-    """How many times f's Python body ran over two calls with the same input."""
-    return body_runs(compile_, count, [x, x])
-
-
-def new_shape_runs(compile_: Compile, count: Callable[[int], Any], x: Any) -> Any:
-    """How many times f's Python body ran over calls with x, a new shape, then x's again."""
-    return body_runs(compile_, count, [x, x[:1], x])
-
-
-def new_dtype_runs(compile_: Compile, count: Callable[[int], Any], x: Any, n: Any) -> Any:
-    """How many times f's Python body ran over calls with x, a new dtype, then x's again."""
-    return body_runs(compile_, count, [x, n, x])
-
-
 def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int], Any],
           strict: Compile, static: Compile) -> dict[str, Callable[..., Any]]:
     """The CUSTOM entries of one framework's idioms; `strict` is its compiler told to compile the whole
@@ -191,11 +180,11 @@ def table(compile_: Compile, total: Callable[[Any], Any], count: Callable[[int],
     p = functools.partial
     return {
         "compiled_if_on_value": p(if_on_value, compile_, total),
-        "compiled_side_effect_count": p(side_effect_count, compile_, count),
+        "compiled_side_effect_count": p(body_runs, "x", "[x, x]", compile_, count),
         "compiled_scalar_argument_runs": p(scalar_argument_runs, compile_, count),
         "compiled_global_read": p(global_read, compile_),
-        "compiled_new_shape_runs": p(new_shape_runs, compile_, count),
-        "compiled_new_dtype_runs": p(new_dtype_runs, compile_, count),
+        "compiled_new_shape_runs": p(body_runs, "x", "[x, x[:1], x]", compile_, count),
+        "compiled_new_dtype_runs": p(body_runs, "x n", "[x, n, x]", compile_, count),
         "compiled_float_of_value": p(float_of_value, compile_, total),
         "compiled_boolean_mask": p(boolean_mask, compile_),
         "compiled_while_on_value": p(while_on_value, compile_, total),

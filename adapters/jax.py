@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from adapters.base import BoundBackend, NativeAdapter
-from adapters.jax_custom import CUSTOM
+from adapters.jax_custom import CUSTOM, native_names
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
 from oracle.gradidioms import run
@@ -23,10 +23,6 @@ from oracle.protocol import ColumnUnavailable
 from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical, plain
 from oracle.vectorize import in_axes, out_axes
-
-OPTAX_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "b1": "beta1",
-               "b2": "beta2", "eps": "epsilon", "weight_decay": "weight_decay", "decay": "rho"}
-
 
 
 def _kind(value: Any) -> str:
@@ -145,7 +141,8 @@ class JaxTrainer(JaxBackend):
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         optax, nnx = self.optax, self.nnx
-        kwargs = {native: pinned[c] for native, c in OPTAX_NAMES.items() if c in pinned}
+        names = native_names(name)  # the `<name>_step` bindings' keyword table
+        kwargs = {native: pinned[c] for native, c in names.items() if c in pinned}
         l2 = name == "adam" and kwargs.pop("weight_decay", 0.0)
         factory = getattr(optax, name)
         inner = optax.inject_hyperparams(factory)(**kwargs)  # exposes the values it uses in its state
@@ -156,7 +153,7 @@ class JaxTrainer(JaxBackend):
         declared = {k: p.default for k, p in inspect.signature(factory).parameters.items()
                     if p.default is not inspect.Parameter.empty and isinstance(p.default, (bool, int, float, type(None)))}
         native = {**declared, **kwargs, **used} | ({"add_decayed_weights": l2} if l2 else {})
-        read = canonical(native, OPTAX_NAMES) | ({"weight_decay": plain(l2)} if l2 else {})
+        read = canonical(native, names) | ({"weight_decay": plain(l2)} if l2 else {})
         if name == "adam" and not l2:
             read["weight_decay"] = 0.0  # optax.adam has no decay term at all
         args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())

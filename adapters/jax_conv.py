@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from oracle.request import Unsupported
@@ -29,20 +30,19 @@ def _channels_last(pool: Any, x: Any, kernel_size: int, stride: int | None, padd
     return jnp.transpose(y, (0, x.ndim - 1, *range(1, x.ndim - 1)))
 
 
-def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
-    """flax.nnx.max_pool is channels-last with explicit pad pairs: the case's [N, C, ...] moves and back."""
+def pool(fn: str, lacks: tuple[str, str] | None, x: Any, kernel_size: int, stride: int | None = None,
+         padding: int = 0, **hp: Any) -> Any:
+    """flax.nnx.max_pool / avg_pool (one idiom, the function and the attribute it has no counterpart for as data)
+    are channels-last with explicit pad pairs: the case's [N, C, ...] moves and back."""
     from flax import nnx
 
-    if ceil_mode:
-        raise Unsupported("flax.nnx.max_pool has no ceil_mode")
-    return _channels_last(nnx.max_pool, x, kernel_size, stride, padding)
+    if lacks is not None and hp.pop(lacks[0], False):
+        raise Unsupported(lacks[1])
+    return _channels_last(getattr(nnx, fn), x, kernel_size, stride, padding, **hp)
 
 
-def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
-    """flax.nnx.avg_pool is channels-last with explicit pad pairs: the case's [N, C, ...] moves and back."""
-    from flax import nnx
-
-    return _channels_last(nnx.avg_pool, x, kernel_size, stride, padding, **hp)
+max_pool = functools.partial(pool, "max_pool", ("ceil_mode", "flax.nnx.max_pool has no ceil_mode"))
+avg_pool = functools.partial(pool, "avg_pool", None)
 
 
 def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:

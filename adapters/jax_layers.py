@@ -7,10 +7,10 @@ import functools
 from types import SimpleNamespace
 from typing import Any, Callable
 
+from adapters.layer_spec import PINNED, Layer
 from oracle.native import Made, as_made
 from oracle.ops.layer_weights import native_params
 from oracle.ops.weighted import WEIGHTS
-from oracle.request import Unsupported
 
 
 def _ops() -> Any:
@@ -39,118 +39,74 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
-def _apply(layer: str, module: Any, canon: dict[str, Any], x: Any, under: str = "", **kwargs: Any) -> Any:
-    """The module's parameter tree (shapes only: jax.eval_shape of init) replaced by the mapped weights."""
-    import jax
+def layer(spec: Layer, *args: Any, **attrs: Any) -> Any:
+    """One idiom for every flax layer op, its differences data (adapters/layer_spec.py): the module built as the
+    spec's expression says and run with the canonical weights mapped onto its own, so jax.grad reaches the
+    canonical ones: a flax.linen module applied (Module.apply) to that parameter tree (its shapes from
+    jax.eval_shape of init), a flax.nnx module with its parameters assigned (nnx attribute assignment)."""
+    def call(weights: str, values: dict[str, Any], sizes: dict[str, Any]) -> Callable[..., Any]:
+        mapping = WEIGHTS[weights]
+        canon = {name: values[name] for name in mapping.canonical if name in values}
 
-    shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, **kwargs))["params"]
-    shapes = shapes[under] if under else shapes
-    params = native_params(WEIGHTS[layer], "jax", canon, _flat(shapes), _ops())
-    tree = _nested(params)
-    return module.apply({"params": {under: tree} if under else tree}, x, **kwargs)
+        def run(module: Any, x: Any, *inputs: Any, **kwargs: Any) -> Any:
+            import jax
+            from flax import nnx
 
+            if isinstance(module, nnx.Module):
+                state = nnx.to_flat_state(nnx.state(module, nnx.Param))
+                names = ["/".join(str(p) for p in path) for path, _ in state]
+                for name, array in native_params(mapping, "jax", canon, names, _ops(), sizes or None).items():
+                    *subs, leaf = name.split("/")
+                    getattr(functools.reduce(getattr, subs, module), leaf)[...] = array
+                return module(x, *inputs, **kwargs)
+            if spec.state:  # every collection, named collection/path; those beside params mutable and returned
+                every = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, *inputs, **kwargs))
+                names = [f"{collection}/{name}" for collection in every for name in _flat(every[collection])]
+                variables = _nested(native_params(mapping, "jax", canon, names, _ops(), sizes or None))
+                return module.apply(variables, x, *inputs, mutable=[c for c in variables if c != "params"], **kwargs)
+            shapes = jax.eval_shape(lambda: module.init(jax.random.PRNGKey(0), x, *inputs, **kwargs))["params"]
+            shapes = shapes[spec.scope] if spec.scope else shapes
+            tree = _nested(native_params(mapping, "jax", canon, _flat(shapes), _ops(), sizes or None))
+            return module.apply({"params": {spec.scope: tree} if spec.scope else tree}, x, *inputs, **kwargs)
+        return run
 
-def _cell(cls: str, recurrent_kernel: Any) -> Any:
-    from flax import linen
-
-    return linen.RNN(getattr(linen, cls)(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype))
-
-
-def lstm(x: Any, h0: Any, c0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
-         cell: bool = False) -> Any:
-    """Canonical weights mapped onto a flax.linen LSTM cell's parameter tree, applied with Module.apply (the cell
-    alone for one step)."""
-    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
-    if cell:  # flax's cell takes (carry, inputs), its carry (c, h), and returns (new carry, output)
-        from flax import linen
-
-        step = linen.LSTMCell(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype)
-        (c, h), _ = _apply("lstm_cell", step, canon, (c0, h0), inputs=x)
-        return h, c
-    (c, h), y = _apply("lstm", _cell("LSTMCell", recurrent_kernel), canon, x, "cell", initial_carry=(c0, h0),
-                       return_carry=True)  # flax's LSTM carry is (c, h)
-    return y, h, c
-
-
-def gru(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any,
-        reset_after: bool = True, cell: bool = False) -> Any:
-    """Canonical weights mapped onto a flax.linen GRU cell's parameter tree, applied with Module.apply."""
-    if not reset_after:
-        raise Unsupported("flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
-                          "(reset_after=True); it has no option for reset_after=False")
-    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
-    if cell:  # one step: flax's cell takes (carry, inputs) and returns (new carry, output)
-        from flax import linen
-
-        step = linen.GRUCell(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype)
-        return _apply("gru_cell", step, canon, h0, inputs=x)[0]
-    h, y = _apply("gru", _cell("GRUCell", recurrent_kernel), canon, x, "cell", initial_carry=h0, return_carry=True)
-    return y, h
+    return spec.run(args, attrs, call)
 
 
-def simple_rnn(x: Any, h0: Any, kernel: Any, recurrent_kernel: Any, bias_ih: Any, bias_hh: Any) -> Any:
-    """Canonical weights mapped onto a flax.linen SimpleCell's parameter tree, applied with Module.apply."""
-    canon = {"kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias_ih": bias_ih, "bias_hh": bias_hh}
-    h, y = _apply("simple_rnn", _cell("SimpleCell", recurrent_kernel), canon, x, "cell", initial_carry=h0,
-                  return_carry=True)
-    return y, h
-
-
-def embedding(ids: Any, table: Any, padding_idx: int | None = None) -> Any:
-    """Canonical table mapped onto flax.linen.Embed's parameter tree, applied with Module.apply."""
-    from flax import linen
-
-    if padding_idx is not None:
-        raise Unsupported("flax.linen.Embed has no padding_idx")
-    module = linen.Embed(table.shape[0], table.shape[1], param_dtype=table.dtype)
-    return _apply("embedding_layer", module, {"table": table}, ids)
-
-
-def dense(x: Any, kernel: Any, bias: Any) -> Any:
-    """Canonical weights mapped onto flax.linen.Dense's parameter tree, applied with Module.apply."""
-    from flax import linen
-
-    module = linen.Dense(kernel.shape[1], param_dtype=kernel.dtype)
-    return _apply("dense_layer", module, {"kernel": kernel, "bias": bias}, x)
-
-
-def mha(query: Any, key: Any, value: Any, key_keep: Any, q_kernel: Any, q_bias: Any, k_kernel: Any, k_bias: Any,
-        v_kernel: Any, v_bias: Any, out_kernel: Any, out_bias: Any, num_heads: int) -> Any:
-    """flax.nnx.MultiHeadAttention with its parameters assigned (nnx attribute assignment)."""
-    from flax import nnx
-
-    canon = {"q_kernel": q_kernel, "q_bias": q_bias, "k_kernel": k_kernel, "k_bias": k_bias, "v_kernel": v_kernel,
-             "v_bias": v_bias, "out_kernel": out_kernel, "out_bias": out_bias}
-    embed = q_kernel.shape[0]
-    module = nnx.MultiHeadAttention(num_heads, embed, decode=False, param_dtype=q_kernel.dtype, rngs=nnx.Rngs(0))
-    names = ["/".join(str(p) for p in path) for path, _ in nnx.to_flat_state(nnx.state(module, nnx.Param))]
-    sizes = {"heads": num_heads, "head_dim": q_kernel.shape[1] // num_heads}
-    for name, array in native_params(WEIGHTS["multi_head_attention"], "jax", canon, names, _ops(), sizes).items():
-        sub, leaf = name.split("/")
-        getattr(getattr(module, sub), leaf)[...] = array
-    return module(query, key, value, mask=key_keep[:, None, None, :])
-
-
-CUSTOM: dict[str, Callable[..., Any]] = {
-    "linen_lstm": lstm, "linen_lstm_cell": functools.partial(lstm, cell=True),
-    "linen_gru": gru, "linen_gru_cell": functools.partial(gru, cell=True),
-    "linen_simple_rnn": simple_rnn, "linen_embedding_layer": embedding,
-    "linen_dense_layer": dense, "linen_multi_head_attention": mha,
+_CELL = "flax.linen.{cls}(recurrent_kernel.shape[0], param_dtype=recurrent_kernel.dtype)"
+_RNN = f"flax.linen.RNN({_CELL})"
+_RNN_ARGS = "kernel recurrent_kernel bias_ih bias_hh"
+_GRU = ("reset_after", False, "flax.linen.GRUCell has one convention, n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
+        "(reset_after=True); it has no option for reset_after=False")
+LAYERS: dict[str, Layer] = {
+    # flax's LSTM carry is (c, h)
+    "linen_lstm": Layer(f"x h0 c0 {_RNN_ARGS}", f"out = run({_RNN.format(cls='LSTMCell')}, x, initial_carry=(c0, h0), "
+                        "return_carry=True); (out[1], out[0][1], out[0][0])", "lstm", scope="cell"),
+    "linen_gru": Layer(f"x h0 {_RNN_ARGS}", f"out = run({_RNN.format(cls='GRUCell')}, x, initial_carry=h0, "
+                       "return_carry=True); (out[1], out[0])", "gru", scope="cell", refuse=(_GRU,)),
+    # one step: flax's cell takes (carry, inputs) and returns (new carry, output); an LSTM cell's carry is (c, h)
+    "linen_lstm_cell": Layer(f"x h0 c0 {_RNN_ARGS}", f"out = run({_CELL.format(cls='LSTMCell')}, (c0, h0), x); "
+                             "(out[0][1], out[0][0])", "lstm_cell"),
+    "linen_gru_cell": Layer(f"x h0 {_RNN_ARGS}", f"run({_CELL.format(cls='GRUCell')}, h0, x)[0]", "gru_cell"),
+    "linen_simple_rnn": Layer(f"x h0 {_RNN_ARGS}", f"out = run({_RNN.format(cls='SimpleCell')}, x, initial_carry=h0, "
+                              "return_carry=True); (out[1], out[0])", "simple_rnn", scope="cell"),
+    "linen_embedding_layer": Layer("ids table", "run(flax.linen.Embed(table.shape[0], table.shape[1], "
+                                   "param_dtype=table.dtype), ids)", "embedding_layer",
+                                   refuse=(("padding_idx", PINNED, "flax.linen.Embed has no padding_idx"),)),
+    "linen_multi_head_attention": Layer(
+        "query key value key_keep q_kernel q_bias k_kernel k_bias v_kernel v_bias out_kernel out_bias",
+        "m = flax.nnx.MultiHeadAttention(num_heads, q_kernel.shape[0], decode=False, param_dtype=q_kernel.dtype, "
+        "rngs=flax.nnx.Rngs(0)); run(m, query, key, value, mask=key_keep[:, None, None, :])", "multi_head_attention",
+        sizes=(("heads", "num_heads"), ("head_dim", "q_kernel.shape[1] // num_heads"))),
+    "linen_dense_layer": Layer("x kernel bias", "run(flax.linen.Dense(kernel.shape[1], param_dtype=kernel.dtype), x)",
+                               "dense_layer"),
 }
+CUSTOM: dict[str, Callable[..., Any]] = {name: functools.partial(layer, spec) for name, spec in LAYERS.items()}
 
 
 # Default initialisers and dropout (oracle/ops/stochastic.py), as a flax.nnx user writes them.
 def _value(param: Any) -> Any:
     return param.get_value() if hasattr(param, "get_value") else param.value
-
-
-def _nnx_lstm_kernel(input_size: int, units: int, gates: tuple[str, ...] = ("ii", "if_", "ig", "io")) -> Any:
-    """The four gate kernels of flax.nnx.LSTMCell, each a parameter of its own, joined in gate order."""
-    import jax.numpy as jnp
-    from flax import nnx
-
-    cell = nnx.LSTMCell(input_size, units, rngs=nnx.Rngs(0))
-    return jnp.concatenate([_value(getattr(cell, g).kernel) for g in gates], axis=-1)
 
 
 def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Made:
@@ -164,23 +120,25 @@ def _nnx_dropout(x: Any, rate: float, training: bool | None = None) -> Made:
     return Made(y, text, {"training": f"deterministic={layer.deterministic!r}"} if training is None else {})
 
 
-def initial(module: str, parameter: str, spatial: int = 0, **sizes: int) -> Any:
-    """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)).<parameter>'s value (a dotted path: dense_i.kernel), read as
-    this flax version has it (get_value, else .value): one spelling would fail on the other versions the oracle
-    compares. `spatial`: a convolution's kernel_size as the tuple flax takes, one entry per spatial axis (an int
-    would be a 1-D kernel)."""
+def initial(module: str, parameters: tuple[str, ...], *, square: tuple[str, ...] = (), rank: int = 2,
+            **sizes: int | tuple[int, ...]) -> Any:
+    """flax.nnx.<module>(*sizes, rngs=flax.nnx.Rngs(0)) and each parameter's value (a path: ii.kernel) read as this
+    flax version has it (get_value, else .value): one spelling would fail on the other versions the oracle
+    compares; several (an LSTM cell's gate kernels, each a parameter of its own) joined along the last axis in
+    gate order; the `square` sizes passed as `rank` equal entries (a Conv's kernel_size: a 1-D one's (k,), a 2-D
+    one's (k, k))."""
+    import jax.numpy as jnp
     from flax import nnx
 
-    shaped: dict[str, int | tuple[int, ...]] = dict(sizes)
-    if spatial:
-        shaped["kernel_size"] = (sizes["kernel_size"],) * spatial
-    built = getattr(nnx, module)(*shaped.values(), rngs=nnx.Rngs(0))
-    return _value(functools.reduce(getattr, parameter.split("."), built))
+    built = getattr(nnx, module)(*((v,) * rank if k in square else v for k, v in sizes.items()), rngs=nnx.Rngs(0))
+    values = [_value(functools.reduce(getattr, path.split("."), built)) for path in parameters]
+    return values[0] if len(values) == 1 else jnp.concatenate(values, axis=-1)
 
 
 CUSTOM.update({
-    "nnx_default_dense_kernel": functools.partial(initial, "Linear", "kernel"),
-    "nnx_default_embedding_table": functools.partial(initial, "Embed", "embedding"),
-    "nnx_default_lstm_kernel": _nnx_lstm_kernel,
+    "nnx_default_dense_kernel": functools.partial(initial, "Linear", ("kernel",)),
+    "nnx_default_embedding_table": functools.partial(initial, "Embed", ("embedding",)),
+    "nnx_default_lstm_kernel": functools.partial(initial, "LSTMCell", ("ii.kernel", "if_.kernel", "ig.kernel",
+                                                                       "io.kernel")),
     "nnx_dropout_layer": _nnx_dropout,
 })

@@ -26,9 +26,16 @@ def _native(name: str, key: str) -> str | None:
     return ("decay" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
 
 
-def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None) -> tuple[Any, str, dict[str, str]]:
-    """optax.<x>(<pinned keywords>): the transform, its call as written, and the unpinned signature defaults in
-    effect; `shown`: a keyword's text where its value's repr is not the code (a schedule)."""
+def native_names(name: str) -> dict[str, str]:
+    """optax's keyword -> the canonical hyperparameter, for `name`; the one keyword table."""
+    return {native: key for key in (*STEP_NAMES, "rho") if (native := _native(name, key)) is not None}
+
+
+def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None,
+          injected: bool = False) -> tuple[Any, str, dict[str, str]]:
+    """optax.<x>(<pinned keywords>), or optax.inject_hyperparams(optax.<x>)(<pinned keywords>): the transform, its
+    call as written, and the unpinned signature defaults in effect; `shown`: a keyword's text where its value's
+    repr is not the code (a schedule)."""
     import optax
 
     from oracle.ops import OPS
@@ -50,8 +57,10 @@ def build(name: str, hp: dict[str, Any], shown: dict[str, str] | None = None) ->
         defaults[key] = (f"{native}: required, no default" if default is inspect.Parameter.empty
                          else f"{native}={default!r} (signature default)")
     texts = {k: (shown or {}).get(k, repr(v)) for k, v in kwargs.items()}
-    call = f"optax.{name}({', '.join(f'{k}={v}' for k, v in texts.items())})"
-    return as_made(lambda: fn(**kwargs), call), call, defaults
+    made = optax.inject_hyperparams(fn) if injected else fn
+    head = f"optax.inject_hyperparams(optax.{name})" if injected else f"optax.{name}"
+    call = f"{head}({', '.join(f'{k}={v}' for k, v in texts.items())})"
+    return as_made(lambda: made(**kwargs), call), call, defaults
 
 
 def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step: bool = False, **hp: Any) -> Made:
@@ -75,13 +84,25 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
 
 def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None,
-              every: int = 1) -> tuple[Any, str]:
+              every: int = 1, restart_mult: float | None = None, steps: int = 0) -> tuple[Any, str]:
     """The optax schedule a user passes as the learning rate, and its call as written; stepped per epoch
     (every > 1 updates), the schedule at count // every."""
     import optax
 
     kw: dict[str, Any]
-    if schedule == "step_decay":
+    args: list[Any]
+    if schedule == "cosine_restarts":  # sgdr_schedule: each period written out, as many as the updates need
+        if restart_mult is None:
+            raise Unsupported("optax.sgdr_schedule takes each period's decay_steps written out: it has no period "
+                              "multiplier, so none is in effect unless the case pins restart_mult")
+        periods: list[dict[str, Any]] = []
+        covered, length = 0, float(decay_steps or 1)
+        while covered < -(-steps // every):
+            periods.append({"init_value": lr, "peak_value": lr, "warmup_steps": 0, "decay_steps": int(length),
+                            "end_value": (alpha or 0.0) * lr})
+            covered, length = covered + int(length), length * restart_mult
+        name, args, kw = "sgdr_schedule", [periods], {}
+    elif schedule == "step_decay":
         name, args, kw = "exponential_decay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
             {"staircase": True}
     elif schedule == "warmup_cosine":  # decay_steps counts the warm-up too, as the case's does
@@ -113,14 +134,19 @@ def _schedule_count(state: Any) -> Any:
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
-             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
+             warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             injected: bool = False, **hp: Any) -> Made:
     """Two parameters in one pytree, one gradient per step each; clipping chained before the optimizer, a
     schedule as its learning rate, evaluated (as optax does) at the schedule state's count to show the rate each
     update used. Not through inject_hyperparams: it keeps the hyperparameters as float32 arrays, which changes
-    Adam's float32 result from what optax.adam(...) gives."""
+    Adam's float32 result from what optax.adam(...) gives; that is the form `inject_hyperparams` (injected), whose
+    rate each update applied is the state's hyperparams['learning_rate'] after it."""
     import jax.numpy as jnp
     import optax
 
+    if schedule_order != "after":
+        raise Unsupported("optax has no scheduler step to order: a schedule is evaluated at the update count")
     if clip == "per_tensor_norm":
         raise Unsupported("optax has no per-tensor L2-norm clipping transform (clip_by_block_rms clips each "
                           "tensor's RMS, clip_by_global_norm one norm over all tensors)")
@@ -131,20 +157,27 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
         hp = dict(hp)
         hp["learning_rate"], shown["learning_rate"] = _schedule(schedule, hp["learning_rate"], decay_steps,
                                                                 decay_rate, alpha, warmup_steps, warmup_from,
-                                                                schedule_every)
+                                                                schedule_every, restart_mult, grads_w.shape[0])
     schedule_fn = hp.get("learning_rate") if schedule != "none" else None
-    tx, call, defaults = build(optimizer, hp, shown=shown)
+    tx, call, defaults = build(optimizer, hp, shown=shown, injected=injected)
     if clip != "none":
         transform = CLIP_TRANSFORMS[clip]
         tx = optax.chain(getattr(optax, transform)(clip_bound), tx)
         call = f"optax.chain(optax.{transform}({clip_bound!r}), {call})"
+    if chain:  # the case's list, in its order, each transform with its one argument
+        made = [(name, decayed_weights if name == "add_decayed_weights" else clip_bound) for name in chain]
+        tx = optax.chain(*(getattr(optax, name)(arg) for name, arg in made), tx)
+        call = f"optax.chain({''.join(f'optax.{name}({arg!r}), ' for name, arg in made)}{call})"
     params = {"w": w, "b": b}
     state = tx.init(params)
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
-        seen[2].append(jnp.asarray(hp.get("learning_rate", jnp.nan)) if schedule_fn is None
-                       else schedule_fn(_schedule_count(state)))
+        if not injected:
+            seen[2].append(jnp.asarray(hp.get("learning_rate", jnp.nan)) if schedule_fn is None
+                           else schedule_fn(_schedule_count(state)))
         updates, state = tx.update({"w": grads_w[t], "b": grads_b[t]}, state, params)
+        if injected:
+            seen[2].append(optax.tree_utils.tree_get(state, "hyperparams")["learning_rate"])
         params = optax.apply_updates(params, updates)
         seen[0].append(params["w"])
         seen[1].append(params["b"])
@@ -152,11 +185,13 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
            f"for t in range({grads_w.shape[0]}):\n"
            "    u, state = tx.update({'w': {grads_w}[t], 'b': {grads_b}[t]}, state, params)\n"
            "    params = optax.apply_updates(params, u)  # observed: params['w'], params['b'] after each step; lr: "
-           + ("the schedule at the ScaleByScheduleState count before each update" if schedule_fn is not None
+           + ("optax.tree_utils.tree_get(state, 'hyperparams')['learning_rate'] after each update" if injected
+              else "the schedule at the ScaleByScheduleState count before each update" if schedule_fn is not None
               else "the constant learning_rate passed (optax keeps none in its state)"))
     return Made(tuple(jnp.stack(s) for s in seen), api, defaults)
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
+    "optimize": optimize, "optimize_injected": functools.partial(optimize, injected=True),
+    **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_FUNCTIONS},
 }

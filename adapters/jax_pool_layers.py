@@ -1,24 +1,22 @@
 """The JAX column's pooling layers (oracle/ops/pool_layers.py): flax.linen.max_pool / avg_pool, channels-last, with
-a window per spatial axis as flax users write it."""
+a window and strides per spatial axis as flax users write them, their number read from x's rank
+(adapters/jax_layers.py's `layer`, run on the data below; an unpinned stride is no keyword: flax's own default)."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any, Callable
 
+from adapters.jax_layers import layer
+from adapters.layer_spec import Layer
 
-def _pool(fn: str, x: Any, pool_size: int, strides: int | None = None, padding: str = "valid") -> Any:
-    """flax.linen.<fn> with a window and strides per spatial axis, their number read from x's rank."""
-    from flax import linen
 
-    nd = len(x.shape) - 2
-    if nd not in (1, 2, 3):
-        raise ValueError(f"a pooling layer needs x of rank 3 to 5, got {len(x.shape)}")
-    options = {} if strides is None else {"strides": (strides,) * nd}  # unpinned: flax's own default
-    return getattr(linen, fn)(x, (pool_size,) * nd, padding=padding.upper(), **options)
+def _pool(fn: str) -> Layer:
+    return Layer("x", f"flax.linen.{fn}(x, pool_size, padding=padding.upper(), strides=strides)",
+                 rank="a pooling layer needs x of rank 3 to 5, got {rank}", per_axis=("pool_size", "strides"))
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "linen_max_pool_layer": functools.partial(_pool, "max_pool"),
-    "linen_avg_pool_layer": functools.partial(_pool, "avg_pool"),
+    "linen_max_pool_layer": functools.partial(layer, _pool("max_pool")),
+    "linen_avg_pool_layer": functools.partial(layer, _pool("avg_pool")),
 }

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
+from adapters.band import band_part
 
-def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
-    """tf.linalg.band_part as JAX users write it (jnp.triu, then jnp.tril; a negative count: that call left out)."""
-    import jax.numpy as jnp
-
-    kept = x if num_lower < 0 else jnp.triu(x, -num_lower)
-    return kept if num_upper < 0 else jnp.tril(kept, num_upper)
-
-
-CUSTOM: dict[str, Callable[..., Any]] = {"band_part_tril_triu": _band_part}
+CUSTOM: dict[str, Callable[..., Any]] = {"band_part_tril_triu": functools.partial(band_part, "jnp")}

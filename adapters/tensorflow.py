@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from adapters.base import BoundBackend, NativeAdapter
-from adapters.tensorflow_custom import CUSTOM, STEP_CLASSES
+from adapters.tensorflow_custom import CUSTOM, STEP_CLASSES, native_names
 from adapters.tensorflow_layers import mixed_policy
 from oracle.compiling import compiler_text
 from oracle.execute import Backward, Env, Forward, python_text
@@ -27,9 +27,7 @@ from oracle.steps import Step
 from oracle.training import NativeOptimizer, StepResult, canonical
 from oracle.vectorize import in_axes, out_axes
 
-KERAS_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
-               "beta_1": "beta1", "beta_2": "beta2", "epsilon": "epsilon", "weight_decay": "weight_decay",
-               "rho": "rho"}
+KERAS_NAMES = native_names()  # the `<name>_step` bindings' keyword table
 
 
 def _kind(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import keras
@@ -10,29 +11,21 @@ import tensorflow as tf
 from oracle.request import Unsupported
 
 
-def conv_transpose2d_nchw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
-    """tf.nn.conv2d_transpose needs the output shape: (H - 1) stride - 2 padding + k + output_padding."""
-    n, _, h, wd = x.shape
-    kh, kw = w.shape[2], w.shape[3]
-    out = [n, (h - 1) * stride - 2 * padding + kh + output_padding,
-           (wd - 1) * stride - 2 * padding + kw + output_padding, w.shape[1]]
-    pad = [[0, 0], [padding, padding], [padding, padding], [0, 0]] if padding else "VALID"
-    y = tf.nn.conv2d_transpose(tf.transpose(x, [0, 2, 3, 1]), tf.transpose(w, [2, 3, 1, 0]), out, strides=stride,
-                               padding=pad)
-    return tf.transpose(y, [0, 3, 1, 2])
-
-
-def conv_transpose1d_ncw(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
-    """tf.nn.conv1d_transpose needs the output shape, (L - 1) stride + k + output_padding, and pads 'VALID' or
-    'SAME' only."""
-    if padding:
+def conv_transpose(spatial: int, x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
+    """tf.nn.conv1d_transpose / conv2d_transpose (one idiom, the spatial rank as data) need the output shape,
+    (L - 1) stride - 2 padding + k + output_padding per axis; conv1d_transpose pads 'VALID' or 'SAME' only."""
+    if len(x.shape) != spatial + 2:
+        raise ValueError(f"tf.nn.conv{spatial}d_transpose here takes x of rank {spatial + 2} ([N, C, *spatial]), "
+                         f"got rank {len(x.shape)}")
+    if padding and spatial == 1:
         raise Unsupported(f"tf.nn.conv1d_transpose pads 'VALID' or 'SAME' only: no explicit padding of {padding}")
-    n, _, length = x.shape
-    out = [n, (length - 1) * stride + w.shape[2] + output_padding, w.shape[1]]
-    y = tf.nn.conv1d_transpose(tf.transpose(x, [0, 2, 1]), tf.transpose(w, [2, 1, 0]), out, strides=stride,
-                               padding="VALID")
-    return tf.transpose(y, [0, 2, 1])
-
+    out = [x.shape[0], *[(n - 1) * stride - 2 * padding + k + output_padding for n, k in zip(x.shape[2:], w.shape[2:])],
+           w.shape[1]]
+    pad = [[0, 0], *[[padding, padding]] * spatial, [0, 0]] if padding else "VALID"
+    axes = list(range(2, 2 + spatial))
+    y = getattr(tf.nn, f"conv{spatial}d_transpose")(tf.transpose(x, [0, *axes, 1]), tf.transpose(w, [*axes, 1, 0]),
+                                                     out, strides=stride, padding=pad)
+    return tf.transpose(y, [0, spatial + 1, *range(1, spatial + 1)])
 
 
 def _keras_padding(k: int, stride: int, padding: int) -> str:
@@ -45,26 +38,27 @@ def _keras_padding(k: int, stride: int, padding: int) -> str:
                       f"for kernel {k}, stride {stride}")
 
 
-def max_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False) -> Any:
-    """keras.ops.max_pool over the spatial axes of [N, C, ...] (1-D, 2-D or 3-D: it reads the rank)."""
-    if ceil_mode:
-        raise Unsupported("keras.ops.max_pool has no ceil_mode")
+def pool(fn: str, lacks: str, needs_padding: bool, x: Any, kernel_size: int, stride: int | None = None,
+         padding: int = 0, **hp: Any) -> Any:
+    """keras.ops.max_pool / average_pool (one idiom, the function and the attribute it has no counterpart for as
+    data) over the spatial axes of [N, C, ...], 1-D to 3-D (it reads the rank); an integer padding maps to 'valid'
+    or 'same' or is unsupported."""
+    if hp.get(lacks) and (padding or not needs_padding):
+        raise Unsupported(LACKS[fn])
     kwargs = {} if stride is None else {"strides": stride}
-    return keras.ops.max_pool(x, kernel_size, padding=_keras_padding(kernel_size, stride or kernel_size, padding),
-                              data_format="channels_first", **kwargs)
-
-
-def avg_pool(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, **hp: Any) -> Any:
-    """keras.ops.average_pool pads 'valid' or 'same' only: an integer padding maps or is unsupported."""
-    if hp.get("count_include_pad") and padding:
-        raise Unsupported("keras.ops.average_pool averages the real elements only (no count_include_pad)")
-    kwargs = {} if stride is None else {"strides": stride}
-    return keras.ops.average_pool(x, kernel_size, padding=_keras_padding(kernel_size, stride or kernel_size, padding),
+    return getattr(keras.ops, fn)(x, kernel_size, padding=_keras_padding(kernel_size, stride or kernel_size, padding),
                                   data_format="channels_first", **kwargs)
 
 
+LACKS = {"max_pool": "keras.ops.max_pool has no ceil_mode",
+         "average_pool": "keras.ops.average_pool averages the real elements only (no count_include_pad)"}
+max_pool = functools.partial(pool, "max_pool", "ceil_mode", False)
+avg_pool = functools.partial(pool, "average_pool", "count_include_pad", True)  # counted only where there is padding
+
+
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "conv_transpose2d_nchw": conv_transpose2d_nchw, "conv_transpose1d_ncw": conv_transpose1d_ncw,
+    "conv_transpose2d_nchw": functools.partial(conv_transpose, 2),
+    "conv_transpose1d_ncw": functools.partial(conv_transpose, 1),
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
     "max_pool3d": max_pool, "avg_pool3d": avg_pool,
 }

@@ -12,11 +12,11 @@ from adapters.tensorflow_idioms import CUSTOM as IDIOMS
 from adapters.tensorflow_layers import CUSTOM as LAYERS
 from adapters.tensorflow_losses import CUSTOM as LOSSES
 from adapters.tensorflow_optim import CUSTOM as OPTIM
-from adapters.tensorflow_optim import STEP_CLASSES
+from adapters.tensorflow_optim import STEP_CLASSES, native_names
 from adapters.tensorflow_pool_layers import CUSTOM as POOL_LAYERS
 from adapters.tensorflow_shape import CUSTOM as SHAPE
 
-__all__ = ["CUSTOM", "STEP_CLASSES"]
+__all__ = ["CUSTOM", "STEP_CLASSES", "native_names"]
 
 CUSTOM: dict[str, Callable[..., Any]] = {**SHAPE, **LOSSES, **CONV, **OPTIM, **LAYERS, **CONV_LAYERS,
                                          **POOL_LAYERS, **IDIOMS}

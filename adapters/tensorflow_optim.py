@@ -26,6 +26,11 @@ STEP_NAMES = {"learning_rate": "learning_rate", "momentum": "momentum", "nestero
 CLIP_KEYWORDS = {"global_norm": "global_clipnorm", "per_tensor_norm": "clipnorm", "value": "clipvalue"}
 
 
+def native_names() -> dict[str, str]:
+    """Keras' keyword -> the canonical hyperparameter; the one keyword table."""
+    return {native: key for key, native in STEP_NAMES.items()}
+
+
 def build(name: str, hp: dict[str, Any], extra: dict[str, Any] | None = None,
           shown: dict[str, str] | None = None) -> tuple[Any, str]:
     """keras.optimizers.<X>(<pinned keywords>): the optimizer and its call as written (`shown`: a keyword's text
@@ -80,10 +85,14 @@ def optimizer_step(name: str, params: Any, grads: Any, steps: int = 1, per_step:
 
 
 def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-              alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None) -> tuple[Any, str]:
+              alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None,
+              restart_mult: float | None = None) -> tuple[Any, str]:
     """The keras.optimizers.schedules object a user passes as the learning rate, and its call as written."""
     kw: dict[str, Any]
-    if schedule == "step_decay":
+    if schedule == "cosine_restarts":
+        name, args = "CosineDecayRestarts", [lr, decay_steps]
+        kw = ({} if restart_mult is None else {"t_mul": restart_mult}) | ({} if alpha is None else {"alpha": alpha})
+    elif schedule == "step_decay":
         name, args, kw = "ExponentialDecay", [lr, decay_steps] + ([] if decay_rate is None else [decay_rate]), \
             {"staircase": True}
     elif schedule == "warmup_cosine":  # CosineDecay's own warm-up: from initial_learning_rate to warmup_target
@@ -100,15 +109,28 @@ def _schedule(schedule: str, lr: float, decay_steps: int | None, decay_rate: flo
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
-             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
+             warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             **hp: Any) -> Made:
     """Two variables, one gradient per step each; clipping is the optimizer's own keyword, a schedule its
-    learning rate (per batch: Keras counts the optimizer's iterations) or, per epoch, set at each epoch's first
-    batch as keras.callbacks.LearningRateScheduler does; the lr each step applied is optimizer.learning_rate read
-    before apply_gradients."""
+    learning rate (per batch: Keras counts the optimizer's iterations) or, per epoch, a
+    keras.callbacks.LearningRateScheduler whose on_epoch_begin runs at each epoch's first batch, as model.fit
+    calls it (its model is built only to carry the optimizer, which the callback reads as model.optimizer); the lr
+    each step applied is optimizer.learning_rate read before apply_gradients."""
     from oracle.ops import OPS
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    if schedule_order != "after":
+        raise Unsupported("Keras has no scheduler step to order: a LearningRateSchedule is evaluated at the "
+                          "optimizer's own iteration count, a LearningRateScheduler callback at each epoch's start")
+    if "add_decayed_weights" in (chain or []):
+        raise Unsupported("Keras' weight_decay is decoupled (the variable shrinks, the gradient is untouched): "
+                          "an L2 term added to the gradient goes into the loss, not the optimizer")
+    if len(chain or []) > 1:
+        raise Unsupported("a Keras optimizer takes one of clipnorm, clipvalue and global_clipnorm: no chain of two")
+    if chain:
+        clip = {"clip_by_global_norm": "global_norm", "clip": "value"}[chain[0]]
     extra: dict[str, Any] = {CLIP_KEYWORDS[clip]: clip_bound} if clip != "none" else {}
     shown: dict[str, str] = {}
     sched: Any = None
@@ -116,27 +138,48 @@ def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: s
     if schedule != "none":
         hp = dict(hp)
         sched, sched_call = _schedule(schedule, hp["learning_rate"], decay_steps, decay_rate, alpha, warmup_steps,
-                                      warmup_from)
+                                      warmup_from, restart_mult)
         if not per_epoch:
             hp["learning_rate"], shown["learning_rate"] = sched, sched_call
     opt, call = build(optimizer, hp, extra, shown)
+    callback = _epoch_callback(opt, sched) if per_epoch else None
     wv, bv = keras.Variable(w, name="w"), keras.Variable(b, name="b")
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
-        if per_epoch and t % schedule_every == 0:
-            opt.learning_rate = float(sched(t // schedule_every))
+        if callback is not None and t % schedule_every == 0:
+            callback.on_epoch_begin(t // schedule_every)
         seen[2].append(tf.identity(tf.convert_to_tensor(opt.learning_rate)))
         opt.apply_gradients([(grads_w[t], wv), (grads_b[t], bv)])
         seen[0].append(tf.identity(tf.convert_to_tensor(wv)))
         seen[1].append(tf.identity(tf.convert_to_tensor(bv)))
     epoch = (f"sched = {sched_call}\n" if per_epoch else "")
     api = (f"{epoch}w, b = keras.Variable({{w}}), keras.Variable({{b}}); opt = {call}\n"
-           f"for t in range({grads_w.shape[0]}):\n"
-           + (f"    if t % {schedule_every} == 0: opt.learning_rate = float(sched(t // {schedule_every}))  "
-              "# once per epoch, as keras.callbacks.LearningRateScheduler\n" if per_epoch else "")
+           + (f"model = {MODEL}; model.compile(optimizer=opt)\ncallback = keras.callbacks.LearningRateScheduler("
+              "lambda epoch: float(sched(epoch))); callback.set_model(model)\n" if per_epoch else "")
+           + f"for t in range({grads_w.shape[0]}):\n"
+           + (f"    if t % {schedule_every} == 0: callback.on_epoch_begin(t // {schedule_every})  "
+              "# once per epoch, as model.fit calls it\n" if per_epoch else "")
            + "    lr = opt.learning_rate; opt.apply_gradients([({grads_w}[t], w), ({grads_b}[t], b)])"
            "  # observed: w, b after each step, lr")
-    return Made(tuple(tf.stack(s) for s in seen), api, in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs)))
+    defaults = in_effect(opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
+    if schedule == "cosine_restarts" and restart_mult is None:
+        defaults["restart_mult"] = f"t_mul={sched.get_config()['t_mul']!r}"
+    if schedule == "cosine_restarts" and alpha is None:
+        defaults["alpha"] = f"alpha={sched.get_config()['alpha']!r}"
+    return Made(tuple(tf.stack(s) for s in seen), api, defaults)
+
+
+MODEL = "keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])"
+
+
+def _epoch_callback(opt: Any, sched: Any) -> Any:
+    """keras.callbacks.LearningRateScheduler(schedule) set on a model compiled with `opt`: the callback sets
+    model.optimizer.learning_rate to schedule(epoch) in on_epoch_begin."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=opt)
+    callback = keras.callbacks.LearningRateScheduler(lambda epoch: float(sched(epoch)))
+    callback.set_model(model)
+    return callback
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from adapters.base import BoundBackend, NativeAdapter
-from adapters.torch_custom import CUSTOM, STEP_CLASSES, betas
+from adapters.torch_custom import CUSTOM, STEP_CLASSES, betas, native_names
 from adapters.torch_idioms import guarded_compile, pay_once
 from adapters.torch_layers import autocast
 from oracle.compiling import compiler_text
@@ -23,8 +23,6 @@ from oracle.training import NativeOptimizer, StepResult, canonical
 from oracle.vectorize import in_axes, out_axes, randomness
 
 # canonical hyperparameter -> torch.optim keyword; betas is a pair in torch
-TORCH_NAMES = {"lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov", "eps": "epsilon",
-               "weight_decay": "weight_decay", "alpha": "rho"}
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
 
 
@@ -108,10 +106,11 @@ class TorchBackend(BoundBackend):
 
     def build_optimizer(self, name: str, pinned: dict[str, Any], model: Any) -> NativeOptimizer:
         cls = getattr(torch.optim, STEP_CLASSES[name])
-        kwargs = {native: pinned[c] for native, c in TORCH_NAMES.items() if c in pinned} | betas(cls, pinned)
+        names = native_names(name)  # the `<name>_step` bindings' keyword table
+        kwargs = {native: pinned[c] for native, c in names.items() if c in pinned} | betas(cls, pinned)
         optimizer = cls(model.parameters(), **kwargs)
         used = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
-        read = canonical(used, TORCH_NAMES)
+        read = canonical(used, names)
         if "betas" in used:
             read["beta1"], read["beta2"] = (float(b) for b in used["betas"])
         args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())

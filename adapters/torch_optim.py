@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import torch
 
-from oracle.native import Made, as_made, shown_call
+from oracle import expression
+from oracle.native import Made, as_made, resolve, shown_call
 from oracle.ops.optimizers import TORCH_CLASSES as STEP_CLASSES
 from oracle.request import Unsupported
 
@@ -33,6 +34,11 @@ def betas(cls: Any, pinned: dict[str, Any]) -> dict[str, Any]:
 
 def _native(name: str, key: str) -> str | None:
     return ("alpha" if name == "rmsprop" else "rho") if key == "rho" else STEP_NAMES.get(key)
+
+
+def native_names(name: str) -> dict[str, str]:
+    """torch's keyword -> the canonical hyperparameter, for `name` (betas: a pair, apart); the one keyword table."""
+    return {native: key for key in (*STEP_NAMES, "rho") if (native := _native(name, key)) is not None}
 
 
 def build(name: str, params: list[Any], hp: dict[str, Any], texts: str) -> tuple[Any, str]:
@@ -100,11 +106,18 @@ def _clip(how: str, params: list[Any], bound: float) -> None:
 
 
 def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, decay_rate: float | None,
-               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None) -> tuple[Any, str]:
+               alpha: float | None, warmup_steps: int | None = None, warmup_from: float | None = None,
+               restart_mult: float | None = None) -> tuple[Any, str]:
     """The torch scheduler a user attaches for the case's schedule, and its call as written."""
     lrs = torch.optim.lr_scheduler
     if schedule == "none":
         return None, ""
+    if schedule == "cosine_restarts":  # T_mult is an int in torch: a whole multiplier goes as the int a user writes
+        mult: dict[str, Any] = {} if restart_mult is None else {
+            "T_mult": int(restart_mult) if float(restart_mult).is_integer() else restart_mult}
+        kw_r: dict[str, Any] = {"T_0": decay_steps, **mult} | ({} if alpha is None else {"eta_min": alpha * lr})
+        text = f"torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt{_kw(**kw_r)})"
+        return as_made(lambda: lrs.CosineAnnealingWarmRestarts(opt, **kw_r), text), text
     if schedule == "warmup_cosine":  # the documented warm-up recipe: SequentialLR switching at the milestone
         if warmup_steps is None or warmup_from is None or decay_steps is None:
             raise Unsupported("schedule=warmup_cosine needs warmup_steps, warmup_from and decay_steps")
@@ -128,41 +141,81 @@ def _scheduler(opt: Any, schedule: str, lr: float, decay_steps: int | None, deca
 def optimize(w: Any, grads_w: Any, b: Any, grads_b: Any, optimizer: str, clip: str = "none",
              clip_bound: float | None = None, schedule: str = "none", decay_steps: int | None = None,
              decay_rate: float | None = None, alpha: float | None = None, warmup_steps: int | None = None,
-             warmup_from: float | None = None, schedule_every: int = 1, **hp: Any) -> Made:
+             warmup_from: float | None = None, schedule_every: int = 1, restart_mult: float | None = None,
+             schedule_order: str = "after", chain: list[str] | None = None, decayed_weights: float | None = None,
+             **hp: Any) -> Made:
     """Two parameters, one gradient per step each (grads' first axis), clipped between backward and step; a
-    scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch); the
-    lr each step applied, from param_groups."""
+    scheduler stepped after each optimizer step (per batch) or after every `schedule_every`-th (per epoch), or
+    (schedule_order=before) before the first optimizer step of each such period; the lr each step applied, from
+    param_groups."""
     from oracle.ops import OPS
 
     if schedule != "none" and ("learning_rate" not in hp or decay_steps is None):
         raise Unsupported(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
+    clips, hp = _chain(chain or [], clip, optimizer, decayed_weights, hp)
     params = [torch.nn.Parameter(w.detach().clone()), torch.nn.Parameter(b.detach().clone())]
     opt, call = build(optimizer, params, hp, "[w, b]")
     sched, sched_call = _scheduler(opt, schedule, hp.get("learning_rate", 0.0), decay_steps, decay_rate, alpha,
-                                   warmup_steps, warmup_from)
+                                   warmup_steps, warmup_from, restart_mult)
+    before = schedule_order == "before"
     seen: list[list[Any]] = [[], [], []]
     for t in range(grads_w.shape[0]):
         opt.zero_grad()
         params[0].grad, params[1].grad = grads_w[t].detach().clone(), grads_b[t].detach().clone()
-        _clip(clip, params, clip_bound or 0.0)
+        for how in clips:
+            _clip(how, params, clip_bound or 0.0)
+        if sched is not None and before and t % schedule_every == 0:
+            sched.step()
         seen[2].append(torch.tensor(float(opt.param_groups[0]["lr"]), dtype=torch.float64))
         opt.step()
-        if sched is not None and (t + 1) % schedule_every == 0:
+        if sched is not None and not before and (t + 1) % schedule_every == 0:
             sched.step()
         seen[0].append(params[0].detach().clone())
         seen[1].append(params[1].detach().clone())
-    clipping = CLIPS[clip].format(bound=clip_bound)
+    clipping = "; ".join(CLIPS[how].format(bound=clip_bound) for how in clips if how != "none")
     api = (f"w, b = torch.nn.Parameter({{w}}), torch.nn.Parameter({{b}}); opt = {call}"
            + (f"; sched = {sched_call}" if sched_call else "") + "\n"
            f"for t in range({grads_w.shape[0]}):\n    opt.zero_grad(); w.grad, b.grad = {{grads_w}}[t], {{grads_b}}[t]\n"
-           + (f"    {clipping}\n" if clipping else "") + "    lr = opt.param_groups[0]['lr']; opt.step()"
-           + (_stepping(schedule_every) if sched_call else "") + "  # observed: w, b after each step, lr")
+           + (f"    {clipping}\n" if clipping else "")
+           + (_stepping_before(schedule_every) if sched_call and before else "")
+           + "    lr = opt.param_groups[0]['lr']; opt.step()"
+           + (_stepping(schedule_every) if sched_call and not before else "") + "  # observed: w, b after each step, lr")
     defaults = in_effect(optimizer, opt, hp, tuple(OPS[f"{optimizer}_step"].attrs))
     if sched is not None and schedule == "step_decay" and decay_rate is None:
         defaults["decay_rate"] = f"gamma={sched.gamma!r}"
-    if sched is not None and schedule == "cosine_decay" and alpha is None:
+    if sched is not None and schedule in ("cosine_decay", "cosine_restarts") and alpha is None:
         defaults["alpha"] = f"eta_min={sched.eta_min!r}"
+    if sched is not None and schedule == "cosine_restarts" and restart_mult is None:
+        defaults["restart_mult"] = f"T_mult={sched.T_mult!r}"
     return Made(tuple(torch.stack(s) for s in seen), api, defaults)
+
+
+# torch optimizers whose weight_decay adds wd * p to the gradient inside step() (AdamW's is decoupled)
+L2_DECAY = ("sgd", "adam", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop")
+
+
+def _chain(chain: list[str], clip: str, optimizer: str, decayed_weights: float | None,
+           hp: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The clips to run between backward and step, in order, and the optimizer's keywords: a chain's
+    add_decayed_weights is the optimizer's L2 weight_decay, applied inside step(), so after every clip."""
+    if not chain:
+        return [clip], hp
+    if "add_decayed_weights" in chain[:-1]:
+        raise Unsupported("torch adds an L2 term only inside optimizer.step() (weight_decay), after any "
+                          "clip_grad_*_ call: add_decayed_weights before a clip has no torch form")
+    clips = [{"clip_by_global_norm": "global_norm", "clip": "value"}[n] for n in chain if n != "add_decayed_weights"]
+    if chain[-1] != "add_decayed_weights":
+        return clips, hp
+    if optimizer not in L2_DECAY:
+        raise Unsupported(f"torch.optim.{STEP_CLASSES[optimizer]}'s weight_decay is decoupled: it adds no L2 term "
+                          "to the gradient")
+    if "weight_decay" in hp:
+        raise Unsupported("the chain's add_decayed_weights is torch's weight_decay: pin one of them")
+    return clips, {**hp, "weight_decay": decayed_weights}
+
+
+def _stepping_before(every: int) -> str:
+    return "    sched.step()\n" if every == 1 else f"    if t % {every} == 0: sched.step()  # once per epoch, first\n"
 
 
 def _stepping(every: int) -> str:
@@ -200,47 +253,42 @@ def _kw(**kw: Any) -> str:
     return "".join(f", {k}={v!r}" for k, v in kw.items())
 
 
-def step_decay_schedule(step: Any, learning_rate: float, step_size: int, **hp: Any) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    kw = {"gamma": hp["gamma"]} if "gamma" in hp else {}
-    made = _lrs(step, lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=step_size, **kw), learning_rate,
-                f"StepLR(opt, step_size={step_size!r}{_kw(**kw)})")
-    if not kw:
-        made.defaults["gamma"] = f"gamma={inspect.signature(torch.optim.lr_scheduler.StepLR).parameters['gamma'].default!r}"
+# schedule op -> the torch scheduler, its keywords, each an expression over the op's attributes
+# (oracle/expression.py; a keyword whose attribute the case leaves unpinned is not passed: torch's default,
+# read back), an attribute value the scheduler cannot take (attribute, the one value it takes, why), and the
+# optimizer's base rate. LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as its base.
+SCHEDULERS: dict[str, tuple[str, dict[str, str], tuple[str, Any, str] | None, str]] = {
+    "step_decay_schedule": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}, None, "learning_rate"),
+    "exponential_decay_schedule": ("ExponentialLR", {"gamma": "decay_rate"}, (
+        "decay_steps", 1, "torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps"),
+        "learning_rate"),
+    "cosine_decay_schedule": ("CosineAnnealingLR", {"T_max": "decay_steps", "eta_min": "alpha * learning_rate"}, None,
+                              "learning_rate"),
+    "linear_schedule": ("LinearLR", {"start_factor": "init_value / max(init_value, end_value)",
+                                     "end_factor": "end_value / max(init_value, end_value)",
+                                     "total_iters": "transition_steps"}, None, "max(init_value, end_value)"),
+}
+
+
+def scheduled(name: str, step: Any, **hp: Any) -> Made:
+    """A torch scheduler is stepped in a loop beside an optimizer, the lr read at each step: one idiom, the
+    scheduler class, its keywords and the base rate as data (SCHEDULERS)."""
+    cls_name, keywords, takes, base = SCHEDULERS[name]
+    values = {"max": max, **hp}
+    if takes is not None and values.get(takes[0]) != takes[1]:
+        raise Unsupported(takes[2])
+    cls = getattr(torch.optim.lr_scheduler, cls_name)
+    kw = {k: expression.run(e, values, resolve) for k, e in keywords.items() if expression.names(e) <= values.keys()}
+    made = _lrs(step, lambda o: cls(o, **kw), expression.run(base, values, resolve), f"{cls_name}(opt{_kw(**kw)})")
+    for k, e in keywords.items():
+        for unpinned in sorted(expression.names(e) - values.keys()):
+            made.defaults[unpinned] = f"{k}={inspect.signature(cls).parameters[k].default!r}"
     return made
-
-
-def exponential_decay_schedule(step: Any, learning_rate: float, decay_rate: float, decay_steps: int) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    if decay_steps != 1:
-        raise Unsupported("torch.optim.lr_scheduler.ExponentialLR decays once per step: it has no decay_steps")
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=decay_rate), learning_rate,
-                f"ExponentialLR(opt, gamma={decay_rate!r})")
-
-
-def cosine_decay_schedule(step: Any, learning_rate: float, decay_steps: int, **hp: Any) -> Made:
-    """A torch scheduler is stepped in a loop beside an optimizer; the lr is read at each step."""
-    kw = {"eta_min": hp["alpha"] * learning_rate} if "alpha" in hp else {}
-    made = _lrs(step, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=decay_steps, **kw), learning_rate,
-                f"CosineAnnealingLR(opt, T_max={decay_steps!r}{_kw(**kw)})")
-    if not kw:
-        default = inspect.signature(torch.optim.lr_scheduler.CosineAnnealingLR).parameters["eta_min"].default
-        made.defaults["alpha"] = f"eta_min={default!r}"
-    return made
-
-
-def linear_schedule(step: Any, init_value: float, end_value: float, transition_steps: int) -> Made:
-    """LinearLR scales a base rate by factors in (0, 1]: a warmup takes the end value as the base rate."""
-    base = max(init_value, end_value)
-    kw: dict[str, Any] = {"start_factor": init_value / base, "end_factor": end_value / base,
-                          "total_iters": transition_steps}
-    return _lrs(step, lambda o: torch.optim.lr_scheduler.LinearLR(o, **kw), base, f"LinearLR(opt{_kw(**kw)})")
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "optimize": optimize, **{f"{name}_step": functools.partial(optimizer_step, name) for name in STEP_CLASSES},
     "clip_grad_norm": functools.partial(clipped, "clip_grad_norm_"),
     "clip_grad_value": functools.partial(clipped, "clip_grad_value_"),
-    "step_decay_schedule": step_decay_schedule, "exponential_decay_schedule": exponential_decay_schedule,
-    "cosine_decay_schedule": cosine_decay_schedule, "linear_schedule": linear_schedule,
+    **{name: functools.partial(scheduled, name) for name in SCHEDULERS},
 }

@@ -1,28 +1,24 @@
 """The torch column's pooling layers (oracle/ops/pool_layers.py): torch.nn.MaxPoolNd / AvgPoolNd modules on the
-channels-last input moved to channels-first and back."""
+channels-last input moved to channels-first and back (adapters/torch_layers.py's `layer`, run on the data below)."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any, Callable
 
-import torch
+from adapters.layer_spec import Layer
+from adapters.torch_layers import layer
 
-from oracle.request import Unsupported
 
-
-def _pool(cls: str, x: Any, pool_size: int, strides: int | None = None, padding: str = "valid") -> Any:
+def _pool(cls: str) -> Layer:
     """torch.nn.<cls>Nd picked by x's rank, channels-first around the call."""
-    nd = len(x.shape) - 2
-    if nd not in (1, 2, 3):
-        raise ValueError(f"a pooling layer needs x of rank 3 to 5, got {len(x.shape)}")
-    if padding == "same":
-        raise Unsupported(f"torch.nn.{cls}{nd}d takes integer padding only (at most half the window), no 'same'")
-    options = {} if strides is None else {"stride": strides}  # unpinned: torch's own default
-    return getattr(torch.nn, f"{cls}{nd}d")(pool_size, **options)(x.movedim(-1, 1)).movedim(1, -1)
+    return Layer("x", f"torch.nn.{cls}{{nd}}d(pool_size, stride=strides)(x.movedim(-1, 1)).movedim(1, -1)",
+                 rank="a pooling layer needs x of rank 3 to 5, got {rank}",
+                 refuse=(("padding", "same", f"torch.nn.{cls}{{nd}}d takes integer padding only (at most half the "
+                          "window), no 'same'"),))
 
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "torch_max_pool_layer": functools.partial(_pool, "MaxPool"),
-    "torch_avg_pool_layer": functools.partial(_pool, "AvgPool"),
+    "torch_max_pool_layer": functools.partial(layer, _pool("MaxPool")),
+    "torch_avg_pool_layer": functools.partial(layer, _pool("AvgPool")),
 }

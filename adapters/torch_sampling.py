@@ -7,24 +7,16 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-import torch
-
-from adapters.torch_layers import _seeded, initial
-
-
-def _categorical(logits: Any, num_samples: int) -> Any:
-    """Categorical.sample takes no generator: seeded inside torch.random.fork_rng (a `with` block an expression
-    cannot hold), so the worker's random state is left alone."""
-    return _seeded(lambda: torch.distributions.Categorical(logits=logits).sample((num_samples,)))
-
+from adapters.torch_layers import initial, seeded
 
 CUSTOM: dict[str, Callable[..., Any]] = {
-    "torch_categorical_sample": _categorical,
-    # Conv2d(in, out, k) and GRU(input_size, units): the sizes in the order the constructors take them
-    "torch_default_conv2d_kernel": functools.partial(initial, "Conv2d", "weight", True),
-    "torch_default_conv1d_kernel": functools.partial(initial, "Conv1d", "weight", True),
-    "torch_default_conv2d_bias": functools.partial(initial, "Conv2d", "bias", False),
-    "torch_default_gru_kernel": functools.partial(initial, "GRU", "weight_ih_l0", True),
-    "torch_default_dense_bias": functools.partial(initial, "Linear", "bias", False),
-    "torch_default_lstm_recurrent_kernel": functools.partial(initial, "LSTM", "weight_hh_l0", True),
+    # Categorical.sample takes no generator: seeded as the initialisers are
+    "torch_categorical_sample": functools.partial(seeded, "logits", "torch.distributions.Categorical(logits=logits)"
+                                                  ".sample((num_samples,))"),
+    "torch_default_conv2d_kernel": initial("Conv2d", "weight", ".permute(2, 3, 1, 0)"),
+    "torch_default_conv1d_kernel": initial("Conv1d", "weight", ".permute(2, 1, 0)"),
+    "torch_default_conv2d_bias": initial("Conv2d", "bias"),
+    "torch_default_gru_kernel": initial("GRU", "weight_ih_l0", ".T"),
+    "torch_default_dense_bias": initial("Linear", "bias"),
+    "torch_default_lstm_recurrent_kernel": initial("LSTM", "weight_hh_l0", ".T"),
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import torch
+
+from adapters.band import band_part
 
 
 def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
@@ -15,11 +18,5 @@ def _pad_pairs(x: Any, pad_width: Any, mode: str | None = None) -> Any:
     return torch.nn.functional.pad(x, flat, mode={"edge": "replicate"}.get(mode, mode))
 
 
-def _band_part(x: Any, num_lower: int, num_upper: int) -> Any:
-    """tf.linalg.band_part as torch users write it: triu keeps num_lower subdiagonals, tril num_upper
-    superdiagonals; a negative count keeps that whole triangle, so its call is left out."""
-    kept = x if num_lower < 0 else torch.triu(x, -num_lower)
-    return kept if num_upper < 0 else torch.tril(kept, num_upper)
-
-
-CUSTOM: dict[str, Callable[..., Any]] = {"pad_pairs": _pad_pairs, "band_part_tril_triu": _band_part}
+CUSTOM: dict[str, Callable[..., Any]] = {"pad_pairs": _pad_pairs,
+                                         "band_part_tril_triu": functools.partial(band_part, "torch")}

@@ -3,7 +3,7 @@
 A declaration such as `expression("torch.cat([x, y], dim=axis)")` names the op's arguments and
 attributes, its `fixed` constants and the framework modules (torch, tf, jnp, jax, keras, optax,
 flax, np). The binder runs it with the small interpreter below (never `eval`: only names, constants,
-attribute and module lookups, subscripts and slices, calls, lists, tuples, `not`, unary minus and
+attribute and module lookups, subscripts and slices, calls, lists, tuples, `not`, unary minus, `~` and
 arithmetic), and renders the same tree with the case's names and values as the `native_api` text and
 the report's snippet, so what is shown is what was called. Statements separated by `; ` run in order
 (`layer.train(training); layer(x)`, `tx = optax.clip(c); tx.update(g, tx.init(g))[0]`); the last one
@@ -25,7 +25,7 @@ BUILTINS: dict[str, Callable[..., Any]] = {"getattr": getattr}
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {ast.Add: operator.add, ast.Sub: operator.sub,
                                                   ast.Mult: operator.mul, ast.Div: operator.truediv,
                                                   ast.FloorDiv: operator.floordiv}
-_UNARY: dict[type, Callable[[Any], Any]] = {ast.Not: operator.not_, ast.USub: operator.neg}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.Not: operator.not_, ast.USub: operator.neg, ast.Invert: operator.invert}
 _NODES = (ast.Module, ast.Expr, ast.Assign, ast.Name, ast.Load, ast.Store, ast.Constant, ast.Attribute,
           ast.Subscript, ast.Slice, ast.Tuple, ast.List, ast.Call, ast.keyword, ast.UnaryOp, ast.BinOp,
           *_BINARY, *_UNARY)

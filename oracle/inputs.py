@@ -39,6 +39,16 @@ def special(values: Any) -> Any:
     return SPECIAL_VALUES.get(values, values) if isinstance(values, str) else values
 
 
+def spelled(values: Any) -> Any:
+    """Floats -> the case language's spelling where they are not finite ("nan", "inf", "-inf"), anywhere in a
+    nested list: what a YAML .inf or .nan becomes in strict JSON (results.json refuses bare NaN)."""
+    if isinstance(values, list):
+        return [spelled(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
+    return values
+
+
 def make_input(spec: Any) -> np.ndarray:
     """Generate one input deterministically from its spec (the seed fully determines it)."""
     dtype = numpy_dtype(spec.dtype)

@@ -6,7 +6,6 @@ The schema of results.json is documented in the README ("Results contract").
 from __future__ import annotations
 
 import json
-import math
 import platform
 import threading
 from pathlib import Path
@@ -16,6 +15,7 @@ import numpy as np
 
 from oracle.cases import InputSpec, LoadedCase
 from oracle.files import write_atomic
+from oracle.inputs import spelled
 from oracle.journal import Journal, Journaled, file_digest, fingerprint, interpreter_versions
 from oracle.model import CaseRecord, ColumnOutcome, Environment, InputRecord, ResultsDocument, VerdictRecord
 from oracle.outcome import Outcome
@@ -197,12 +197,12 @@ def build(cases: list[LoadedCase], outcomes: dict[str, dict[str, Outcome]],
 def _input_record(spec: InputSpec) -> InputRecord:
     """An input as the plan builds it; explicit values travel, for the snippets."""
     if spec.literal is not None:  # a literal: each column built it; its dtype is in the notes
-        record: InputRecord = {"literal": _json_values(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
+        record: InputRecord = {"literal": spelled(spec.literal), "dtype": spec.literal_dtype, "init": "literal"}
     else:
         record = {"shape": spec.shape if spec.shape is not None else list(make_input(spec).shape), "dtype": spec.dtype,
                   "init": spec.init.model_dump(exclude_none=True) if spec.init else "values"}
         if spec.values is not None:
-            record["values"] = _json_values(spec.values)
+            record["values"] = spelled(spec.values)
     if not spec.track:
         record["track"] = False
     return record
@@ -213,15 +213,6 @@ def _digest_or_empty(path: Path) -> str:
         return file_digest(path)
     except OSError:
         return ""
-
-
-def _json_values(values: Any) -> Any:
-    """Explicit input values as strict JSON: a YAML .inf or .nan becomes "inf" / "nan"."""
-    if isinstance(values, list):
-        return [_json_values(v) for v in values]
-    if isinstance(values, float) and not math.isfinite(values):
-        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
-    return values
 
 
 def contrast(other_id: str | None, mine: dict[str, Outcome], other: dict[str, Outcome] | None,

@@ -52,7 +52,9 @@ def _copies(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
-DERIVED = ("summary", "verdicts", "semantics", "contrast")  # a case's judgement of its cells, which differ by design
+# a case's judgement of its cells, and the snippets written from its columns' notes: they differ by design where a
+# cell does (a crashed column recorded no notes)
+DERIVED = ("summary", "verdicts", "semantics", "contrast", "snippets")
 
 
 def _frame(results: dict[str, Any], target: str) -> dict[str, Any]:

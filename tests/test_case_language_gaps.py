@@ -188,3 +188,22 @@ def test_validate_reports_files_and_cases_separately(tmp_path: Path, capsys: pyt
           "  - name: c\n", "varied.yaml")
     assert main(["validate", str(tmp_path)]) == 0
     assert capsys.readouterr().out.split() == "2 case files valid, holding 4 cases (3 variants of 1 file)".split()
+
+
+def test_an_expected_infinity_or_nan_is_kept_as_the_case_language_spells_it(tmp_path: Path) -> None:
+    """A YAML .inf/.nan in `source.expect` validated, then made `oracle run` fail writing results.json
+    (strict JSON has no NaN); it is written "inf"/"-inf"/"nan", the spelling of explicit values."""
+    from oracle.cli import main
+    from oracle.results import load_results
+
+    case = tmp_path / "case.yaml"  # CASE says id: case
+    case.write_text(CASE.replace("[1.0, -3.0, 2.0]", "[0.0, -0.0, .nan]") + "  - y = reciprocal(x)\n"
+                    "source: {doc: ieee-754, example: 1, url: 'https://en.wikipedia.org/wiki/IEEE_754', claim: 1/0 is inf,\n"
+                    "         expect: {values: {y: [.inf, -.inf, .nan]}}}\n")
+    assert load_file(case)[0].case.source.expect.values == {"y": ["inf", "-inf", "nan"]}  # type: ignore[union-attr]
+    assert main(["run", str(case), "--columns", "jax", "--out", str(tmp_path / "out")]) == 0
+    record = load_results(tmp_path / "out" / "results.json")["cases"][0]
+    assert record["source"]["expect"]["values"] == {"y": ["inf", "-inf", "nan"]}  # type: ignore[index]
+    got = Tensor.from_results(record["columns"]["jax"]["outputs"]["y"]).values
+    # IEEE 754: 1/+0 = +inf, 1/-0 = -inf, 1/NaN = NaN
+    assert got is not None and got[0] == math.inf and got[1] == -math.inf and math.isnan(got[2])

@@ -6,7 +6,12 @@ subscript, a method on a built object, a layout transpose around a call, a renam
 adapter's CUSTOM table and counts the functions behind it (one function bound to several ops, or
 to one op in several frameworks as the idioms are, counts once), prints the count, and fails
 above the ceiling: a ratchet (issue 25, item 2: 151 functions before the expression kind, 65 after;
-the layers merge brought 106, the samplers as expressions and shared helpers 82).
+the layers merge brought 106, the samplers as expressions and shared helpers 82; each layer op as
+data run by one idiom per framework (adapters/layer_spec.py), the initialisers, pools, transposed
+convolutions, band parts and torch schedulers as shared idioms parameterised by data, 46; torch's
+seeded expressions (initialisers, categorical sample) and its linear schedule on the same data, 44;
+flax's conv and nnx attention layers as data, the compiled body-run counts as one idiom, 40; the
+layers3 merge's cells, 3-D transposed convolution, batch norm and initialisers on the same data, 40).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import pytest
 
 from oracle.ops import FRAMEWORKS, OPS
 
-CEILING = 82
+CEILING = 40
 
 
 def _function(bound: Callable[..., Any]) -> Any:

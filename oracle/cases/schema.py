@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from oracle.cases.messages import suggest
 from oracle.compiling import compile_problem
-from oracle.inputs import SPECIAL_VALUES
+from oracle.inputs import SPECIAL_VALUES, spelled
 from oracle.ops import ACTIVATIONS, OPS, OPTIMIZERS
 from oracle.stats import STATS
 from oracle.steps import Step, parse_step
@@ -214,6 +214,12 @@ class Expect(_Strict):
     shapes: dict[str, list[int]] | None = Field(default=None, description="output or grad.<input> -> shape")
     values: dict[str, Scalar | list[Any]] | None = Field(default=None, description="output -> values")
     compare: OtherCase | None = None
+
+    @field_validator("values")
+    @classmethod
+    def _spelled(cls, values: dict[str, Any] | None) -> dict[str, Any] | None:
+        # a YAML .inf or .nan is kept as the case language spells it, so results.json (strict JSON) can hold it
+        return None if values is None else {name: spelled(v) for name, v in values.items()}
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:

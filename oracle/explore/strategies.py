@@ -109,6 +109,8 @@ def _scalar(arg: Arg) -> st.SearchStrategy[Any]:
 
 def _pinned(attr: Attr, rank: int) -> st.SearchStrategy[Any] | None:
     """Values inside the attribute's declared choices or range; None when its type gives nothing to draw."""
+    if attr.type == "strs":  # a list of the declared names
+        return st.lists(st.sampled_from(attr.choices), max_size=2) if attr.choices else None
     if attr.choices:
         return st.sampled_from(attr.choices)
     kind = attr.type
@@ -140,7 +142,7 @@ def _pinned(attr: Attr, rank: int) -> st.SearchStrategy[Any] | None:
 # A required attribute whose type gives nothing to draw (free-form str, any) still needs a value
 # for the case to validate: a plain sample, as the registry's own sample cases use.
 FALLBACK: dict[str, Any] = {"int": 1, "axis": 0, "axes": 0, "float": 0.5, "bool": False, "str": "x", "shape": [-1],
-                            "ints": [1], "floats": [1.0], "any": 1}
+                            "ints": [1], "floats": [1.0], "strs": [], "any": 1}
 
 
 def explorable(spec: OpDef) -> bool:

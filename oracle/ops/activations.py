@@ -7,7 +7,21 @@ states (gradient at the kink), written explicitly with `where`.
 
 from __future__ import annotations
 
-from oracle.ops.spec import Attr, Binding, OpDef, as_method, call, construct, fix, kw, none, op, retarget, with_forms
+from oracle.ops.spec import (
+    REQUIRED,
+    Attr,
+    Binding,
+    OpDef,
+    as_method,
+    call,
+    construct,
+    fix,
+    kw,
+    none,
+    op,
+    retarget,
+    with_forms,
+)
 
 SOFTMAX_AXIS = Attr("axis", reference=-1, doc="the axis normalised; the reference uses the last when unpinned")
 ALPHA = Attr("float", reference=1.0, doc="scale of the negative branch; the reference uses 1.0 when unpinned")
@@ -131,8 +145,63 @@ def _prelu(r, x, weight):  # type: ignore[no-untyped-def]
     return r.xp.where(x > 0, x, w * x)
 
 
+def _tanhshrink(r, x):  # type: ignore[no-untyped-def]
+    return x - r.xp.tanh(x)
+
+
+def _softshrink(r, x, threshold):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return _keep_nan(r, x, xp.where(x > threshold, x - threshold, xp.where(x < -threshold, x + threshold, 0.0)))
+
+
+def _hardshrink(r, x, threshold):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return _keep_nan(r, x, xp.where((x > threshold) | (x < -threshold), x, 0.0))
+
+
+def _threshold(r, x, threshold, value):  # type: ignore[no-untyped-def]
+    return _keep_nan(r, x, r.xp.where(x > threshold, x, value))
+
+
+def _squareplus(r, x, b):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    # (x + sqrt(x^2 + b)) / 2 cancels for large negative x: the same value as b / (2 (sqrt(x^2 + b) - x))
+    root = xp.sqrt(x * x + b)
+    return xp.where(x < 0, b / (2.0 * (root - x)), (x + root) / 2.0)
+
+
+def _sparse_plus(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x <= -1, 0.0, xp.where(x >= 1, x, (x + 1) ** 2 / 4))  # NaN takes the middle branch: NaN
+
+
+def _sparse_sigmoid(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x <= -1, 0.0, xp.where(x >= 1, 1.0, (x + 1) / 2))
+
+
+def _softmin(r, x, axis):  # type: ignore[no-untyped-def]
+    return _softmax(r, -x, axis)
+
+
+def _sparsemax(r, x, axis):  # type: ignore[no-untyped-def]
+    """Martins & Astudillo (2016): the Euclidean projection of x onto the simplex along `axis`:
+    max(x - tau, 0) with tau from the k largest values, k the largest with 1 + k z_(k) > sum of the top k."""
+    xp = r.xp
+    z = xp.moveaxis(x, axis, -1)
+    s = -xp.sort(-z, axis=-1)
+    k = xp.arange(1, z.shape[-1] + 1)
+    top = xp.cumsum(s, axis=-1)
+    support = 1 + k * s > top
+    count = xp.sum(support, axis=-1, keepdims=True)
+    tau = (xp.take_along_axis(top, count - 1, axis=-1) - 1) / count
+    return xp.moveaxis(xp.maximum(z - tau, 0.0), -1, axis)
+
+
 MISH_LAYER = fix("mish", "the layer is the only public Keras form of mish")
 KINK0 = "gradient 0 at the kink x = 0"
+_SHRINK = Attr("float", reference=0.5, low=0, doc="the half-width of the zeroed band; the reference uses 0.5 unpinned")
+NO_JAX_NN = "jax.nn has no {}"
 KERAS_ONLY_FN = "{} has no public functional form in keras.ops / tf.nn"
 
 OPS = [
@@ -216,6 +285,48 @@ OPS = [
        tensorflow=none("Keras has PReLU only as a layer with its own trainable alpha (keras.layers.PReLU); "
                        "no public function takes the weight"),
        jax=none("jax.nn has no prelu; flax.nnx.PReLU holds its own learnable slope")),
+    op("tanhshrink", "activation", "x", "x - tanh(x)", _tanhshrink,
+       torch=call("torch.nn.functional.tanhshrink"), tensorflow=call("keras.ops.tanh_shrink"),
+       jax=none(NO_JAX_NN.format("tanhshrink"))),
+    op("softshrink", "activation", "x", "x - t for x > t, x + t for x < -t, 0 between (t = threshold)", _softshrink,
+       attrs={"threshold": _SHRINK}, conventions="gradient 0 at the kinks x = +-t; NaN stays NaN",
+       torch=call("torch.nn.functional.softshrink", threshold="lambd"),
+       tensorflow=call("keras.ops.soft_shrink", threshold="threshold"),
+       jax=none(NO_JAX_NN.format("soft shrink"))),
+    op("hardshrink", "activation", "x", "x where |x| > t, else 0 (t = threshold)", _hardshrink,
+       attrs={"threshold": _SHRINK}, conventions="at |x| == t the value is 0 (gradient 0); NaN stays NaN",
+       torch=call("torch.nn.functional.hardshrink", threshold="lambd"),
+       tensorflow=call("keras.ops.hard_shrink", threshold="threshold"),
+       jax=none(NO_JAX_NN.format("hard shrink"))),
+    op("threshold", "activation", "x", "x where x > threshold, else `value`", _threshold,
+       attrs={"threshold": Attr("float", REQUIRED, doc="the cut"), "value": Attr("float", REQUIRED,
+                                                                               doc="the replacement at or below it")},
+       conventions="x == threshold takes `value` (gradient 0); NaN stays NaN",
+       torch=call("torch.nn.functional.threshold", threshold="threshold", value="value"),
+       tensorflow=call("keras.ops.threshold", threshold="threshold", value="default_value"),
+       jax=none(NO_JAX_NN.format("threshold"))),
+    op("squareplus", "activation", "x", "(x + sqrt(x^2 + b)) / 2, a smooth relu (b = 4 unpinned in the reference)",
+       _squareplus, attrs={"b": Attr("float", reference=4.0, low=0, doc="the smoothing; the reference uses 4")},
+       conventions="written as b / (2 (sqrt(x^2 + b) - x)) for x < 0, so large negative x does not cancel to 0",
+       torch=none("torch has no squareplus"), tensorflow=call("keras.ops.squareplus", b="b"),
+       jax=call("jax.nn.squareplus", b="b")),
+    op("sparse_plus", "activation", "x", "0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1", _sparse_plus,
+       conventions="continuous with a continuous gradient (0 at -1, 1 at 1)",
+       torch=none("torch has no sparse_plus"), tensorflow=call("keras.ops.sparse_plus"),
+       jax=call("jax.nn.sparse_plus")),
+    op("sparse_sigmoid", "activation", "x", "0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1",
+       _sparse_sigmoid, conventions="gradient 0 at the kinks x = -1 and x = 1",
+       torch=none("torch has no sparse_sigmoid"), tensorflow=call("keras.ops.sparse_sigmoid"),
+       jax=call("jax.nn.sparse_sigmoid")),
+    op("softmin", "activation", "x", "softmax(-x) along `axis`", _softmin, attrs={"axis": SOFTMAX_AXIS},
+       torch=call("torch.nn.functional.softmin", axis="dim"),
+       tensorflow=none("TensorFlow has no softmin in tf.nn or keras.ops (users write softmax(-x))"),
+       jax=none("jax.nn has no softmin (users write softmax(-x))")),
+    op("sparsemax", "activation", "x", "the Euclidean projection of x onto the probability simplex along `axis` "
+       "(Martins & Astudillo 2016): max(x - tau, 0), exact zeros where softmax has small values", _sparsemax,
+       attrs={"axis": SOFTMAX_AXIS},
+       torch=none("torch has no sparsemax"), tensorflow=call("keras.ops.sparsemax", axis="axis"),
+       jax=none("jax.nn has no sparsemax")),
 ]
 
 

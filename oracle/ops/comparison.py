@@ -78,13 +78,19 @@ OPS = [
     op("isfinite", "comparison", "x", "x is neither NaN nor infinite, a bool tensor; true for every integer",
        lambda r, x: r.xp.isfinite(x),
        torch=call("torch.isfinite"), tensorflow=call("tf.math.is_finite"), jax=call("jnp.isfinite")),
+    op("isposinf", "comparison", "x", "x is +inf, a bool tensor; false for every integer (TensorFlow: keras.ops)",
+       lambda r, x: x == r.xp.inf,
+       torch=call("torch.isposinf"), tensorflow=call("keras.ops.isposinf"), jax=call("jnp.isposinf")),
+    op("isneginf", "comparison", "x", "x is -inf, a bool tensor; false for every integer (TensorFlow: keras.ops)",
+       lambda r, x: x == -r.xp.inf,
+       torch=call("torch.isneginf"), tensorflow=call("keras.ops.isneginf"), jax=call("jnp.isneginf")),
 ]
 
 
 # ---- forms: the tensor method beside the function (`torch.eq(a, b)` / `a.eq(b)`), keras.ops beside tf.math
 OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "equal:eq not_equal:ne less:lt less_equal:le greater:gt greater_equal:ge logical_and logical_or "
-                  "logical_xor logical_not isclose isnan isinf isfinite"))
+                  "logical_xor logical_not isclose isnan isinf isfinite isposinf isneginf"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
     OPS, "tensorflow", "keras.ops", "equal not_equal less less_equal greater greater_equal logical_and logical_or "
                                     "logical_xor logical_not where"))

@@ -6,11 +6,12 @@ implemented explicitly, so jax.numpy and NumPy compute the same thing.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from oracle.ops.refctx import ShapeMismatch
+from oracle.ops.refctx import ShapeMismatch, Undefined
 from oracle.ops.spec import (
     Arg,
     Attr,
@@ -55,8 +56,9 @@ def _binary_operator(name: str, symbol: str, doc: str, formula: str, reference: 
 
 def _unary(name: str, doc: str, formula: Any, torch: str, tensorflow: str, jax: str, domain: str = "real",
            conventions: str = "") -> OpDef:
+    tf_binding = none(tensorflow.removeprefix("none:").strip()) if tensorflow.startswith("none:") else call(tensorflow)
     return op(name, "elementwise", (Arg("x", domain=domain),), doc, formula, conventions=conventions,
-              torch=call(torch), tensorflow=call(tensorflow), jax=call(jax))
+              torch=call(torch), tensorflow=tf_binding, jax=call(jax))
 
 
 def _binary(name: str, doc: str, formula: Any, torch: str, tensorflow: str, jax: str, args: str = "x y",
@@ -208,6 +210,127 @@ def _add_n(r, x, y):  # type: ignore[no-untyped-def]
         raise ShapeMismatch(f"add_n sums tensors of one shape, got {list(r.xp.shape(x))} and {list(r.xp.shape(y))}")
     return x + y
 
+
+# ---- integer, bit-level and special functions (catalogue round 2)
+
+def _bitwise(name: str, doc: str, formula: Any, torch: str, tensorflow: str, jax: str, args: int = 2,
+             conventions: str = "") -> OpDef:
+    """Integer (or bool) operands only: a float operand is an error in every framework (and in the reference)."""
+    tf_binding = none(tensorflow.removeprefix("none:").strip()) if tensorflow.startswith("none:") else call(tensorflow)
+    return op(name, "elementwise", tuple(Arg(n, "int_tensor") for n in ("x", "y")[:args]), doc, formula,
+              conventions=conventions, torch=call(torch), tensorflow=tf_binding, jax=call(jax))
+
+
+def _integers(r: Any, name: str, *values: Any) -> None:
+    for v in values:
+        if hasattr(v, "dtype") and not r.is_integer(v) and str(v.dtype) != "bool":
+            raise TypeError(f"{name} takes integer or bool operands, got {v.dtype}")
+
+
+def _shift_count(r: Any, name: str, x: Any, y: Any) -> None:
+    """A count outside [0, bit width) has no stated result: C leaves it undefined and the frameworks differ."""
+    _integers(r, name, x, y)
+    bits = np.dtype(str(x.dtype)).itemsize * 8
+    counts = np.asarray(r.concrete(y))
+    if counts.size and (counts.min() < 0 or counts.max() >= bits):
+        raise Undefined(f"{name}: a shift count outside [0, {bits}) for {x.dtype} has no stated result "
+                        f"(C leaves it undefined), got {counts.min()}..{counts.max()}")
+
+
+def _bit_and(r, x, y):  # type: ignore[no-untyped-def]
+    _integers(r, "bitwise_and", x, y)
+    return x & y
+
+
+def _bit_or(r, x, y):  # type: ignore[no-untyped-def]
+    _integers(r, "bitwise_or", x, y)
+    return x | y
+
+
+def _bit_xor(r, x, y):  # type: ignore[no-untyped-def]
+    _integers(r, "bitwise_xor", x, y)
+    return x ^ y
+
+
+def _bit_not(r, x):  # type: ignore[no-untyped-def]
+    _integers(r, "bitwise_not", x)
+    return ~x
+
+
+def _left_shift(r, x, y):  # type: ignore[no-untyped-def]
+    _shift_count(r, "left_shift", x, y)
+    return x << y.astype(x.dtype)
+
+
+def _right_shift(r, x, y):  # type: ignore[no-untyped-def]
+    _shift_count(r, "right_shift", x, y)
+    return x >> y.astype(x.dtype)
+
+
+def _cbrt(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(x == 0, x, xp.sign(x) * xp.abs(x) ** (1.0 / 3.0))
+
+
+def _arctanh(r, x):  # type: ignore[no-untyped-def]
+    return 0.5 * r.xp.log1p(2 * x / (1 - x))
+
+
+def _logaddexp2(r, x, y):  # type: ignore[no-untyped-def]
+    ln2 = math.log(2.0)
+    return _logaddexp(r, x * ln2, y * ln2) / ln2
+
+
+def _copysign(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(xp.signbit(y), -xp.abs(x), xp.abs(x))
+
+
+def _heaviside(r, x, values):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    return xp.where(xp.isnan(x), x, xp.where(x < 0, 0.0, xp.where(x > 0, 1.0, values)))
+
+
+def _logit(r, x):  # type: ignore[no-untyped-def]
+    return r.xp.log(x) - r.xp.log1p(-x)
+
+
+def _sinc(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    zero = x == 0
+    px = math.pi * xp.where(zero, 1.0, x)
+    return xp.where(zero, 1.0, xp.sin(px) / px)
+
+
+def _ldexp(r, x, e):  # type: ignore[no-untyped-def]
+    if hasattr(e, "dtype") and not r.is_integer(e):
+        raise TypeError(f"ldexp takes an integer exponent, got {e.dtype}")
+    return x * 2.0 ** e
+
+
+def _gcd(r, x, y):  # type: ignore[no-untyped-def]
+    _integers(r, "gcd", x, y)
+    return r.xp.gcd(x, y)
+
+
+def _lcm(r, x, y):  # type: ignore[no-untyped-def]
+    _integers(r, "lcm", x, y)
+    return r.xp.lcm(x, y)
+
+
+def _xlog1py(r, x, y):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    safe = (x == 0) & ~xp.isnan(y)
+    return xp.where(safe, 0.0, x * xp.log1p(xp.where(safe, 0.0, y)))
+
+
+def _entr(r, x):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    positive = x > 0
+    return xp.where(positive, -x * xp.log(xp.where(positive, x, 1.0)), xp.where(x == 0, 0.0, xp.where(
+        xp.isnan(x), x, -xp.inf)))
+
+
 TRUNC = fix("trunc", "torch.div divides truly by default; trunc is the op")
 
 OPS = [
@@ -354,6 +477,108 @@ OPS = [
        torch=call("torch.nan_to_num", nan="nan", posinf="posinf", neginf="neginf"),
        tensorflow=call("keras.ops.nan_to_num", nan="nan", posinf="posinf", neginf="neginf"),
        jax=call("jnp.nan_to_num", nan="nan", posinf="posinf", neginf="neginf")),
+    # integer and bit-level (int8/uint8/int16/int32/int64 or bool operands)
+    _bitwise("bitwise_and", "x & y bit by bit (two's complement for signed integers)", _bit_and,
+             "torch.bitwise_and", "tf.bitwise.bitwise_and", "jnp.bitwise_and",
+             conventions="a floating operand raises TypeError"),
+    _bitwise("bitwise_or", "x | y bit by bit", _bit_or, "torch.bitwise_or", "tf.bitwise.bitwise_or",
+             "jnp.bitwise_or", conventions="a floating operand raises TypeError"),
+    _bitwise("bitwise_xor", "x ^ y bit by bit", _bit_xor, "torch.bitwise_xor", "tf.bitwise.bitwise_xor",
+             "jnp.bitwise_xor", conventions="a floating operand raises TypeError"),
+    _bitwise("bitwise_not", "~x: every bit flipped (-x - 1 for signed integers, MAX - x for unsigned)", _bit_not,
+             "torch.bitwise_not", "tf.bitwise.invert", "jnp.bitwise_not", args=1,
+             conventions="a floating operand raises TypeError"),
+    _bitwise("left_shift", "x << y: bits shifted left, the high bits dropped (wraps in the dtype)", _left_shift,
+             "torch.bitwise_left_shift", "tf.bitwise.left_shift", "jnp.left_shift",
+             conventions="a count outside [0, bit width) is undefined (the reference is unsupported there)"),
+    _bitwise("right_shift", "x >> y: arithmetic shift (the sign bit copied in for signed integers)", _right_shift,
+             "torch.bitwise_right_shift", "tf.bitwise.right_shift", "jnp.right_shift",
+             conventions="a count outside [0, bit width) is undefined (the reference is unsupported there)"),
+    _bitwise("gcd", "greatest common divisor of |x| and |y|; gcd(0, 0) = 0 (TensorFlow: keras.ops.gcd)", _gcd,
+             "torch.gcd", "keras.ops.gcd", "jnp.gcd", conventions="a floating operand raises TypeError"),
+    _bitwise("lcm", "least common multiple of |x| and |y|; lcm(x, 0) = 0 (tf.math and keras.ops have none)", _lcm,
+             "torch.lcm", "none: TensorFlow has no lcm in tf.math or keras.ops", "jnp.lcm",
+             conventions="a floating operand raises TypeError"),
+    op("ldexp", "elementwise", ("x", Arg("e", "int_tensor")), "x * 2 ** e (e an integer tensor); "
+       "TensorFlow: keras.ops.ldexp", _ldexp, conventions="a floating exponent raises TypeError in the reference",
+       torch=call("torch.ldexp"), tensorflow=call("keras.ops.ldexp"), jax=call("jnp.ldexp")),
+    # exponentials, roots, inverse hyperbolic
+    _unary("exp2", "2 ** x (TensorFlow: keras.ops.exp2, tf.math has none)", lambda r, x: 2.0 ** x,
+           "torch.exp2", "keras.ops.exp2", "jnp.exp2"),
+    op("cbrt", "elementwise", "x", "the real cube root: cbrt(-8) = -2 (not NaN as (-8) ** (1/3) is)", _cbrt,
+       conventions="sign(x) * |x| ** (1/3); +-0 and +-inf keep their sign; the gradient at 0 is inf",
+       torch=none("torch has no cbrt: users write torch.sign(x) * x.abs() ** (1 / 3)"),
+       tensorflow=call("keras.ops.cbrt"), jax=call("jnp.cbrt")),
+    _unary("arcsinh", "inverse hyperbolic sine", lambda r, x: r.xp.arcsinh(x),
+           "torch.asinh", "tf.math.asinh", "jnp.arcsinh"),
+    _unary("arccosh", "inverse hyperbolic cosine; NaN for x < 1, gradient +inf at 1",
+           lambda r, x: r.xp.log(x + r.xp.sqrt(x - 1) * r.xp.sqrt(x + 1)),
+           "torch.acosh", "tf.math.acosh", "jnp.arccosh",
+           conventions="log(x + sqrt(x - 1) sqrt(x + 1)); overflows to inf for x above ~1e154"),
+    _unary("arctanh", "inverse hyperbolic tangent; +-inf at +-1, NaN outside [-1, 1]", _arctanh,
+           "torch.atanh", "tf.math.atanh", "jnp.arctanh",
+           conventions="0.5 * log1p(2x / (1 - x)); arctanh(-0) = -0"),
+    _binary("logaddexp2", "log2(2 ** x + 2 ** y) computed stably (TensorFlow: keras.ops.logaddexp2)", _logaddexp2,
+            "torch.logaddexp2", "keras.ops.logaddexp2", "jnp.logaddexp2",
+            conventions="logaddexp2(-inf, -inf) = -inf and logaddexp2(inf, inf) = inf"),
+    _binary("copysign", "|x| with the sign bit of y (a -0 or -NaN y gives a negative result)", _copysign,
+            "torch.copysign", "none: TensorFlow has no copysign in tf.math or keras.ops", "jnp.copysign",
+            conventions="the gradient wrt x is +-1 by y's sign bit, wrt y 0"),
+    _binary("heaviside", "the step function: 0 for x < 0, 1 for x > 0, `values` at x == 0 (NaN stays NaN); "
+            "TensorFlow: keras.ops.heaviside", _heaviside, "torch.heaviside", "keras.ops.heaviside", "jnp.heaviside",
+            args="x values", conventions="the gradient is 0 everywhere"),
+    # rounding-free conversions
+    _unary("deg2rad", "x * pi / 180 (TensorFlow: keras.ops.deg2rad)", lambda r, x: x * (math.pi / 180.0),
+           "torch.deg2rad", "keras.ops.deg2rad", "jnp.deg2rad"),
+    _unary("rad2deg", "x * 180 / pi (TensorFlow: keras.ops.rad2deg)", lambda r, x: x * (180.0 / math.pi),
+           "torch.rad2deg", "keras.ops.rad2deg", "jnp.rad2deg"),
+    _unary("signbit", "true where the sign bit is set: -0.0 and -inf are true, +0.0 false (TensorFlow: "
+           "keras.ops.signbit)", lambda r, x: r.xp.signbit(x), "torch.signbit", "keras.ops.signbit", "jnp.signbit"),
+    _unary("sinc", "the normalized sinc sin(pi x) / (pi x), 1 at x = 0 (TensorFlow: keras.ops.sinc)", _sinc,
+           "torch.sinc", "keras.ops.sinc", "jnp.sinc", conventions="sinc(0) = 1 with gradient 0; sinc(+-inf) = 0"),
+    # special functions
+    op("logit", "elementwise", (Arg("x", domain="probability"),), "log(x / (1 - x)); +-inf at 1 and 0, NaN "
+       "outside [0, 1]", _logit, conventions="log(x) - log1p(-x); no eps clamping (torch's eps left unpinned)",
+       torch=call("torch.logit"), tensorflow=none("TensorFlow has no logit in tf.math or keras.ops"),
+       jax=call("jax.scipy.special.logit")),
+    _unary("erfinv", "the inverse error function; +-inf at +-1, NaN outside [-1, 1]",
+           lambda r, x: r.special.ndtri((1.0 + x) / 2.0) / math.sqrt(2.0),
+           "torch.erfinv", "tf.math.erfinv", "jax.scipy.special.erfinv",
+           conventions="ndtri((1 + x) / 2) / sqrt(2)"),
+    op("ndtri", "elementwise", (Arg("p", domain="probability"),), "the standard normal quantile (inverse CDF); "
+       "-inf at 0, +inf at 1, NaN outside [0, 1]", lambda r, p: r.special.ndtri(p),
+       conventions="the special function itself: sqrt(2) * erfinv(2p - 1) loses the lower tail (2p - 1 rounds to -1)",
+       torch=call("torch.special.ndtri"), tensorflow=call("tf.math.ndtri"), jax=call("jax.scipy.special.ndtri")),
+    _unary("ndtr", "the standard normal CDF Phi(x)", lambda r, x: 0.5 * r.special.erfc(-x / math.sqrt(2.0)),
+           "torch.special.ndtr", "none: TensorFlow has no ndtr in tf.math or keras.ops", "jax.scipy.special.ndtr",
+           conventions="erfc(-x / sqrt(2)) / 2, accurate in the lower tail"),
+    _unary("i0", "the modified Bessel function of the first kind, order 0", lambda r, x: r.special.i0e(x) *
+           r.xp.exp(r.xp.abs(x)), "torch.i0", "tf.math.bessel_i0", "jax.scipy.special.i0",
+           conventions="i0e(x) * exp(|x|): overflows to inf past x ~ 713"),
+    _unary("i0e", "exp(-|x|) * I0(x), the exponentially scaled Bessel function", lambda r, x: r.special.i0e(x),
+           "torch.special.i0e", "tf.math.bessel_i0e", "jax.scipy.special.i0e"),
+    _unary("i1", "the modified Bessel function of the first kind, order 1", lambda r, x: r.special.i1e(x) *
+           r.xp.exp(r.xp.abs(x)), "torch.special.i1", "tf.math.bessel_i1", "jax.scipy.special.i1",
+           conventions="i1e(x) * exp(|x|)"),
+    _binary("xlog1py", "x * log1p(y) with 0 where x = 0 (y not NaN)", _xlog1py,
+            "torch.special.xlog1py", "tf.math.xlog1py", "jax.scipy.special.xlog1py",
+            conventions="xlog1py(0, -1) = 0; NaN y gives NaN"),
+    _unary("entr", "the elementwise entropy -x log x: 0 at 0, -inf for x < 0", _entr,
+           "torch.special.entr", "none: TensorFlow has no entr in tf.math or keras.ops", "jax.scipy.special.entr"),
+    _binary("gammainc", "the regularized lower incomplete gamma function P(a, x)",
+            lambda r, a, x: r.special.gammainc(a, x), "torch.special.gammainc", "tf.math.igamma",
+            "jax.scipy.special.gammainc", args="a x", conventions="NaN for a <= 0 or x < 0"),
+    _binary("gammaincc", "the regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x), accurate in the "
+            "upper tail", lambda r, a, x: r.special.gammaincc(a, x), "torch.special.gammaincc", "tf.math.igammac",
+            "jax.scipy.special.gammaincc", args="a x", conventions="NaN for a <= 0 or x < 0"),
+    _unary("i1e", "exp(-|x|) * I1(x), the exponentially scaled Bessel function of order 1",
+           lambda r, x: r.special.i1e(x), "torch.special.i1e", "tf.math.bessel_i1e", "jax.scipy.special.i1e"),
+    _unary("log_ndtr", "log Phi(x), the log of the standard normal CDF, finite far into the lower tail",
+           lambda r, x: r.special.log_ndtr(x), "torch.special.log_ndtr",
+           "none: TensorFlow has no log_ndtr in tf.math or keras.ops", "jax.scipy.special.log_ndtr"),
+    _binary("zeta", "the Hurwitz zeta function sum over k >= 0 of (k + q) ** -x", lambda r, x, q: r.special.zeta(x, q),
+            "torch.special.zeta", "tf.math.zeta", "jax.scipy.special.zeta", args="x q",
+            conventions="inf at x = 1; NaN for x < 1"),
 ]
 
 
@@ -362,7 +587,9 @@ OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "negative:neg abs exp log sqrt floor_divide trunc_divide:div remainder fmod sign reciprocal square "
                   "rsqrt expm1 log1p log2 log10 sin cos tan tanh sinh cosh arcsin:asin arccos:acos arctan:atan "
                   "arctan2:atan2 floor ceil trunc round clip:clamp maximum minimum fmax fmin hypot erf erfc lgamma "
-                  "digamma logaddexp xlogy nan_to_num"))
+                  "digamma logaddexp xlogy nan_to_num bitwise_and bitwise_or bitwise_xor bitwise_not "
+                  "left_shift:bitwise_left_shift right_shift:bitwise_right_shift gcd lcm ldexp exp2 arcsinh arccosh "
+                  "arctanh logaddexp2 copysign heaviside deg2rad rad2deg signbit sinc logit erfinv i0"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "round clip"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
     OPS, "tensorflow", "keras.ops", "negative abs exp log sqrt sign reciprocal square rsqrt expm1 log1p sin cos tan "

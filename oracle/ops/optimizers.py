@@ -221,12 +221,24 @@ _HYPER = {k: Attr(a.type, low=a.low, high=a.high) for o in _STEP_OPS.values() fo
           if k not in ("steps", "per_step")}
 
 
+def _restart(c, period, mult):  # type: ignore[no-untyped-def]
+    """SGDR (Loshchilov & Hutter 2017): the position in the current period and its length, the first `period`
+    steps long and each next one `mult` times the last."""
+    while c >= period:
+        c, period = c - period, period * mult
+    return c, period
+
+
 def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha, warmup_steps=None,  # type: ignore[no-untyped-def]
-               warmup_from=None, every=1):
+               warmup_from=None, every=1, restart_mult=None, order="after"):
     """The learning rate update t (1-based) applies: the schedule at c = (t - 1) // every schedule steps taken
-    (every: updates per schedule step, the batches of an epoch when it is stepped per epoch)."""
-    c = (t - 1) // every
+    (every: updates per schedule step, the batches of an epoch when it is stepped per epoch); order `before`:
+    the schedule is stepped before each of its periods' first update, so that update applies the next rate."""
+    c = (t - 1) // every + (1 if order == "before" else 0)
     a = 0.0 if alpha is None else alpha
+    if schedule == "cosine_restarts":
+        pos, period = _restart(c, decay_steps, 1.0 if restart_mult is None else restart_mult)
+        return learning_rate * ((1 - a) * 0.5 * (1 + math.cos(math.pi * pos / period)) + a)
     if schedule == "step_decay":
         return learning_rate * (0.1 if decay_rate is None else decay_rate) ** (c // decay_steps)
     if schedule == "cosine_decay":
@@ -239,8 +251,24 @@ def _scheduled(learning_rate, schedule, t, decay_steps, decay_rate, alpha, warmu
     return learning_rate
 
 
+# the gradient transforms a `chain` lists before the optimizer: optax's names, each its own formula in the reference
+CHAIN = ("clip_by_global_norm", "clip", "add_decayed_weights")
+
+
+def _chained(r, grads, params, chain, clip_bound, decayed_weights):  # type: ignore[no-untyped-def]
+    """The chain's transforms in order: clip_by_global_norm and clip as `clip` states them, add_decayed_weights
+    g + decayed_weights * p (the parameters before the step)."""
+    for name in chain:
+        if name == "add_decayed_weights":
+            grads = [g + decayed_weights * p for g, p in zip(grads, params)]
+        else:
+            grads = clip_grads(r, grads, "global_norm" if name == "clip_by_global_norm" else "value", clip_bound)
+    return grads
+
+
 def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, decay_steps,  # type: ignore[no-untyped-def]
-              decay_rate, alpha, warmup_steps, warmup_from, schedule_every, **hp):
+              decay_rate, alpha, warmup_steps, warmup_from, schedule_every, restart_mult, schedule_order, chain,
+              decayed_weights, **hp):
     """Two parameters, step t applies gradients grads_w[t], grads_b[t], clipped first, at the scheduled rate;
     both trajectories and the learning rate each step applied."""
     declared = {k: a for k, a in _STEP_OPS[optimizer].attrs.items() if k not in ("steps", "per_step")}
@@ -253,6 +281,17 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise Undefined(f"schedule={schedule} starts from the case's learning_rate and needs decay_steps: pin both")
     if schedule == "warmup_cosine" and (warmup_steps is None or warmup_from is None or decay_steps <= warmup_steps):
         raise Undefined("schedule=warmup_cosine needs warmup_steps and warmup_from, and decay_steps > warmup_steps")
+    chain = chain or []
+    if chain and clip != "none":
+        raise Undefined("a chain lists its clipping transforms itself: leave `clip` out")
+    if any(n != "add_decayed_weights" for n in chain) and clip_bound is None:
+        raise Undefined("a clipping transform in the chain needs clip_bound")
+    if ("add_decayed_weights" in chain) != (decayed_weights is not None):
+        raise Undefined("add_decayed_weights in the chain and decayed_weights go together")
+    if restart_mult is not None and schedule != "cosine_restarts":
+        raise Undefined("restart_mult is cosine_restarts' period multiplier")
+    if schedule == "none" and schedule_order != "after":
+        raise Undefined("schedule_order orders a schedule's steps: pin a schedule")
     used = {k: a.reference_value() if hp.get(k) is None else hp[k] for k, a in declared.items()}
     rule, states, params = RULES[optimizer], ({}, {}), [w, b]  # type: ignore[var-annotated]
     seen: tuple[list[object], list[object], list[float]] = ([], [], [])
@@ -260,8 +299,9 @@ def _optimize(r, w, grads_w, b, grads_b, optimizer, clip, clip_bound, schedule, 
         raise ValueError(f"grads_w has {grads_w.shape[0]} steps, grads_b {grads_b.shape[0]}")
     for t in range(1, grads_w.shape[0] + 1):
         grads = clip_grads(r, [grads_w[t - 1], grads_b[t - 1]], clip, clip_bound)
+        grads = _chained(r, grads, params, chain, clip_bound, decayed_weights)
         lr = _scheduled(used["learning_rate"], schedule, t, decay_steps, decay_rate, alpha, warmup_steps, warmup_from,
-                        schedule_every)
+                        schedule_every, restart_mult, schedule_order)
         params = [rule(r, params[i], grads[i], states[i], t, **{**used, "learning_rate": lr}) for i in range(2)]
         seen[0].append(params[0])
         seen[1].append(params[1])
@@ -276,11 +316,16 @@ OPS.append(op(
     "both tensors; per_tensor_norm: each tensor's own; value: each element), each framework's idiom (torch "
     "clip_grad_norm_/clip_grad_value_ between backward and step, Keras global_clipnorm/clipnorm/clipvalue, an "
     "optax.chain with clip_by_global_norm/clip first), the learning rate optionally a schedule stepped once per "
-    "update (torch StepLR/CosineAnnealingLR, SequentialLR of LinearLR and CosineAnnealingLR for a warm-up, stepped "
-    "after opt.step(); a Keras LearningRateSchedule, CosineDecay with warmup_target; an optax schedule, "
-    "warmup_cosine_decay_schedule, as the learning rate) or once per `schedule_every` updates, an epoch (torch "
-    "sched.step() after the epoch's last batch; Keras' LearningRateScheduler idiom, optimizer.learning_rate set to "
-    "the schedule at the epoch; optax, the schedule at count // schedule_every); returns w and b after each step, "
+    "update (torch StepLR/CosineAnnealingLR/CosineAnnealingWarmRestarts, SequentialLR of LinearLR and "
+    "CosineAnnealingLR for a warm-up, stepped after opt.step(), or before it with schedule_order=before; a Keras "
+    "LearningRateSchedule, CosineDecay with warmup_target, CosineDecayRestarts; an optax schedule, "
+    "warmup_cosine_decay_schedule, sgdr_schedule, as the learning rate, or in the form inject_hyperparams inside "
+    "optax.inject_hyperparams) or once per `schedule_every` updates, an epoch (torch "
+    "sched.step() after the epoch's last batch; Keras' keras.callbacks.LearningRateScheduler, its on_epoch_begin "
+    "as model.fit calls it; optax, the schedule at count // schedule_every); or a `chain` of gradient transforms "
+    "listed in the case (optax.chain of them before the optimizer; torch clip_grad_norm_/clip_grad_value_ in that "
+    "order and add_decayed_weights as the optimizer's L2 weight_decay, last only; Keras one clipping keyword); "
+    "returns w and b after each step, "
     "[steps, *shape], and the learning rate each "
     "step applied as the framework exposes it (torch param_groups, Keras optimizer.learning_rate, optax "
     "inject_hyperparams' state); the "
@@ -288,10 +333,22 @@ OPS.append(op(
     attrs={"optimizer": Attr("str", REQUIRED, choices=tuple(_STEP_OPS)),
            "clip": Attr("str", "none", choices=("none", "global_norm", "per_tensor_norm", "value")),
            "clip_bound": Attr("float", None, nullable=True, low=0.0, doc="max_norm, or the clip value"),
-           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay", "warmup_cosine"),
-                            doc="the learning rate as a schedule; warmup_cosine: linear warm-up, then cosine"),
+           "schedule": Attr("str", "none", choices=("none", "step_decay", "cosine_decay", "warmup_cosine",
+                                                   "cosine_restarts"),
+                            doc="the learning rate as a schedule; warmup_cosine: linear warm-up, then cosine; "
+                            "cosine_restarts: cosine over decay_steps, then again from the top (SGDR)"),
+           "chain": Attr("strs", None, nullable=True, choices=CHAIN, doc="gradient transforms before the optimizer, "
+                         "in order, as an optax.chain lists them (clip_by_global_norm and clip take clip_bound, "
+                         "add_decayed_weights decayed_weights); instead of `clip`"),
+           "decayed_weights": Attr("float", None, nullable=True, low=0.0, doc="add_decayed_weights' rate: "
+                                   "g + rate * p before the optimizer (an L2 term)"),
+           "restart_mult": Attr("float", None, nullable=True, low=1.0, doc="cosine_restarts: each period's length "
+                                "times the last one's (torch T_mult, Keras t_mul; reference: 1, equal periods)"),
+           "schedule_order": Attr("str", "after", choices=("after", "before"), doc="torch: sched.step() after "
+                                  "opt.step() (documented) or before it (the order PyTorch < 1.1 used; torch warns)"),
            "decay_steps": Attr("int", None, nullable=True, low=1, doc="step_size (step_decay), T_max (cosine_decay), "
-                               "the last step of the cosine, warm-up included (warmup_cosine)"),
+                               "the last step of the cosine, warm-up included (warmup_cosine), the first period "
+                               "(cosine_restarts: torch T_0, Keras first_decay_steps)"),
            "warmup_steps": Attr("int", None, nullable=True, low=1, doc="warmup_cosine: schedule steps of warm-up"),
            "warmup_from": Attr("float", None, nullable=True, low=0.0, high=1.0,
                                doc="warmup_cosine: the fraction of learning_rate at schedule step 0"),
@@ -309,4 +366,8 @@ OPS.append(op(
                       "(grads_b[t], b)])"),
     jax=custom("optimize", "tx = optax.chain(<optax.clip_by_global_norm | optax.clip>(clip_bound), "
                "optax.<optimizer>(<pinned keywords>)); per step t: u, state = tx.update(grads[t], state, params); "
-               "params = optax.apply_updates(params, u)")))
+               "params = optax.apply_updates(params, u)"),
+    forms={"jax": {"inject_hyperparams": custom(
+        "optimize_injected", "tx = optax.chain(<clip>, optax.inject_hyperparams(optax.<optimizer>)(<pinned "
+        "keywords>)); per step t: u, state = tx.update(grads[t], state, params); params = optax.apply_updates("
+        "params, u); lr: state's hyperparams['learning_rate']")}}))

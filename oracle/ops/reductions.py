@@ -197,6 +197,84 @@ def _arg(fn: str) -> Any:
     return reference
 
 
+def _nan_extreme(r, x, axis, keepdims, pick):  # type: ignore[no-untyped-def]
+    """max or min of the values that are not NaN; NaN where a slice holds only NaN (NumPy warns there)."""
+    xp = r.xp
+    nan = xp.isnan(x)
+    fill = -xp.inf if pick is xp.max else xp.inf
+    out = pick(xp.where(nan, fill, x), axis=r.axis(axis), keepdims=bool(keepdims))
+    return xp.where(xp.all(nan, axis=r.axis(axis), keepdims=bool(keepdims)), xp.nan, out)
+
+
+def _nanvar(r, x, axis, keepdims, ddof):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    ax = r.axis(axis)
+    ok = ~xp.isnan(x)
+    count = xp.sum(ok, axis=ax, keepdims=True)
+    mean = xp.sum(xp.where(ok, x, 0.0), axis=ax, keepdims=True) / count
+    squares = xp.sum(xp.where(ok, (xp.where(ok, x, 0.0) - mean) ** 2, 0.0), axis=ax, keepdims=bool(keepdims))
+    n = count if keepdims else xp.squeeze(count, axis=ax) if ax is not None else xp.reshape(count, ())
+    dof = n - ddof
+    return xp.where(dof > 0, squares / xp.where(dof > 0, dof, 1), xp.nan)  # no degrees of freedom left: NaN (NumPy)
+
+
+def _scan(r, x, axis, combine):  # type: ignore[no-untyped-def]
+    """combine(values masked to the prefix j <= i, axis=-1) for every i along `axis` (flattened when None)."""
+    xp = r.xp
+    x, ax = _flat(r, x, axis)
+    moved = xp.moveaxis(x, ax, -1)
+    n = moved.shape[-1]
+    upto = xp.arange(n)[None, :] <= xp.arange(n)[:, None]  # [i, j]: j <= i
+    return xp.moveaxis(combine(upto, moved[..., None, :]), -1, ax)
+
+
+def _cummin(r, x, axis):  # type: ignore[no-untyped-def]
+    return _scan(r, x, axis, lambda upto, v: r.xp.min(r.xp.where(upto, v, r.xp.inf), axis=-1))
+
+
+def _logcumsumexp(r, x, axis):  # type: ignore[no-untyped-def]
+    return _scan(r, x, axis, lambda upto, v: r.special.logsumexp(r.xp.where(upto, v, -r.xp.inf), axis=-1))
+
+
+def _nancumsum(r, x, axis):  # type: ignore[no-untyped-def]
+    return r.xp.cumsum(r.xp.where(r.xp.isnan(x), 0.0, x), axis=axis)
+
+
+def _ptp(r, x, axis, keepdims):  # type: ignore[no-untyped-def]
+    return _max(r, x, axis, keepdims) - _min(r, x, axis, keepdims)
+
+
+def _percentile(r, x, q, axis, interpolation, keepdims):  # type: ignore[no-untyped-def]
+    return _quantile(r, x, [v / 100.0 for v in q] if isinstance(q, list) else q / 100.0, axis, interpolation, keepdims)
+
+
+def _average(r, x, weights, axis):  # type: ignore[no-untyped-def]
+    """sum(w x) / sum(w) over `axis` (all when None); 1-D weights apply along `axis` (NumPy)."""
+    xp = r.xp
+    w = weights
+    if axis is not None and w.ndim == 1 and x.ndim > 1:
+        shape = [1] * x.ndim
+        shape[axis] = w.shape[0]
+        w = xp.reshape(w, tuple(shape))
+    w = xp.broadcast_to(w, x.shape)
+    return xp.sum(w * x, axis=axis) / xp.sum(w, axis=axis)
+
+
+def _diff(r, x, n, axis):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    for _ in range(n):
+        size = x.shape[axis]
+        x = xp.take(x, xp.arange(1, size), axis=axis) - xp.take(x, xp.arange(0, size - 1), axis=axis)
+    return x
+
+
+def _trapezoid(r, y, dx, axis):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    n = y.shape[axis]
+    inner = xp.take(y, xp.arange(1, n), axis=axis) + xp.take(y, xp.arange(0, n - 1), axis=axis)
+    return dx * xp.sum(inner, axis=axis) / 2
+
+
 _MAX_TORCH = _by_axis(call("torch.max"), call("torch.max", axis="dim", keepdims="keepdim", pick="values"))
 _MIN_TORCH = _by_axis(call("torch.min"), call("torch.min", axis="dim", keepdims="keepdim", pick="values"))
 _MEDIAN_TORCH = _by_axis(call("torch.median"),
@@ -204,6 +282,7 @@ _MEDIAN_TORCH = _by_axis(call("torch.median"),
 _INTERPOLATION = Attr("str", choices=("linear", "lower", "higher", "midpoint", "nearest"), reference="linear",
                       doc="how a quantile between two samples is interpolated; the reference interpolates linearly; "
                           "nearest rounds a half-way position to the even index (NumPy)")
+_NO_TORCH_NAN = "torch has no {}: users write {}"
 _TIE_GRAD = ("the gradient at tied extremes is split evenly among them (jax.grad of the reference's max/min); "
              "NaN propagates")
 
@@ -370,6 +449,88 @@ OPS = [
        torch=call("torch.nanmean", axis="dim", keepdims="keepdim"),
        tensorflow=call("keras.ops.nanmean", axis="axis", keepdims="keepdims"),
        jax=call("jnp.nanmean", axis="axis", keepdims="keepdims")),
+    # NaN-ignoring and cumulative reductions, spreads and weighted means (catalogue round 2)
+    op("nanmax", "reduction", "x", "maximum over `axis` of the values that are not NaN (NaN where all are)",
+       lambda r, x, axis, keepdims: _nan_extreme(r, x, axis, keepdims, r.xp.max),
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS}, conventions="a slice of NaN only gives NaN; " + _TIE_GRAD,
+       torch=none(_NO_TORCH_NAN.format("nanmax", "x.nan_to_num(-inf).amax()")),
+       tensorflow=call("keras.ops.nanmax", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.nanmax", axis="axis", keepdims="keepdims")),
+    op("nanmin", "reduction", "x", "minimum over `axis` of the values that are not NaN (NaN where all are)",
+       lambda r, x, axis, keepdims: _nan_extreme(r, x, axis, keepdims, r.xp.min),
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS}, conventions="a slice of NaN only gives NaN; " + _TIE_GRAD,
+       torch=none(_NO_TORCH_NAN.format("nanmin", "x.nan_to_num(inf).amin()")),
+       tensorflow=call("keras.ops.nanmin", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.nanmin", axis="axis", keepdims="keepdims")),
+    op("nanvar", "reduction", "x", "variance over `axis` of the values that are not NaN, divided by count - ddof "
+       "(keras.ops.nanvar has no ddof: population)", _nanvar,
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS, "ddof": DDOF},
+       conventions="NaN where count - ddof <= 0 (a slice of NaN only, or too few values), as NumPy",
+       torch=none(_NO_TORCH_NAN.format("nanvar", "a masked mean of squares")),
+       tensorflow=call("keras.ops.nanvar", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.nanvar", axis="axis", keepdims="keepdims", ddof="ddof")),
+    op("nanstd", "reduction", "x", "sqrt(nanvar) with `ddof` as nanvar (keras.ops.nanstd has no ddof)",
+       lambda r, x, axis, keepdims, ddof: r.xp.sqrt(_nanvar(r, x, axis, keepdims, ddof)),
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS, "ddof": DDOF}, conventions="a slice of NaN only gives NaN",
+       torch=none(_NO_TORCH_NAN.format("nanstd", "a masked mean of squares")),
+       tensorflow=call("keras.ops.nanstd", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.nanstd", axis="axis", keepdims="keepdims", ddof="ddof")),
+    op("nanprod", "reduction", "x", "product over `axis` with NaN treated as 1 (an all-NaN slice gives 1)",
+       lambda r, x, axis, keepdims: r.xp.prod(r.xp.where(r.xp.isnan(x), 1.0, x), axis=r.axis(axis),
+                                              keepdims=bool(keepdims)),
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS}, conventions="the gradient at a NaN element is 0",
+       torch=none(_NO_TORCH_NAN.format("nanprod", "x.nan_to_num(1.0).prod()")),
+       tensorflow=call("keras.ops.nanprod", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.nanprod", axis="axis", keepdims="keepdims")),
+    op("nancumsum", "reduction", "x", "running sum along `axis` with NaN treated as 0 (flattened when unpinned)",
+       _nancumsum, attrs={"axis": SCAN_AXIS}, conventions="the gradient at a NaN element is 0",
+       torch=none(_NO_TORCH_NAN.format("nancumsum", "x.nan_to_num(0.0).cumsum(dim)")),
+       tensorflow=call("keras.ops.nancumsum", axis="axis"), jax=call("jnp.nancumsum", axis="axis")),
+    op("cummin", "reduction", "x", "running minimum along `axis` (flattened when unpinned); torch.cummin returns "
+       "(values, indices): values picked", _cummin, attrs={"axis": SCAN_AXIS},
+       conventions="a NaN stays NaN from its position on; ties split the gradient (jax.grad of min)",
+       torch=call("torch.cummin", axis="dim", pick="values"),
+       tensorflow=none("TensorFlow has no cumulative minimum in tf.math or keras.ops"),
+       jax=call("jax.lax.cummin", axis="axis")),
+    op("logcumsumexp", "reduction", "x", "running log(sum(exp(x))) along `axis`, computed stably (flattened when "
+       "unpinned); torch requires dim, tf.math.cumulative_logsumexp and jax.lax.cumlogsumexp scan axis 0",
+       _logcumsumexp, attrs={"axis": SCAN_AXIS},
+       conventions="a leading run of -inf gives -inf, with gradient NaN there (a softmax over -inf only is 0/0, as "
+                   "logsumexp's); elsewhere the gradient is a running softmax",
+       torch=call("torch.logcumsumexp", axis="dim"),
+       tensorflow=call("tf.math.cumulative_logsumexp", axis="axis"),
+       jax=call("jax.lax.cumlogsumexp", axis="axis")),
+    op("ptp", "reduction", "x", "max - min over `axis` (all axes when unpinned): the peak-to-peak range", _ptp,
+       attrs={"axis": AXIS, "keepdims": KEEPDIMS}, conventions="NaN propagates; " + _TIE_GRAD,
+       torch=none("torch has no ptp: users write x.amax() - x.amin()"),
+       tensorflow=call("keras.ops.ptp", axis="axis", keepdims="keepdims"),
+       jax=call("jnp.ptp", axis="axis", keepdims="keepdims")),
+    op("percentile", "reduction", "x", "the q-th percentile (q in [0, 100]) along `axis`: quantile at q / 100",
+       _percentile,
+       attrs={"q": Attr("float", REQUIRED, low=0, high=100, many=True,
+                        doc="a percentage, or a list of them (one result each, stacked first)"),
+              "axis": ONE_AXIS, "interpolation": _INTERPOLATION, "keepdims": KEEPDIMS},
+       torch=none("torch has no percentile: users write torch.quantile(x, q / 100)"),
+       tensorflow=call("keras.ops.percentile", q="q", axis="axis", interpolation="method", keepdims="keepdims"),
+       jax=call("jnp.percentile", q="q", axis="axis", interpolation="method", keepdims="keepdims")),
+    op("average", "reduction", ("x", "weights"), "the weighted mean sum(w x) / sum(w) over `axis` (all when "
+       "unpinned); 1-D weights apply along `axis`", _average, attrs={"axis": ONE_AXIS},
+       conventions="plain division: weights summing to 0 give inf or NaN (NumPy raises ZeroDivisionError)",
+       torch=none("torch has no weighted average: users write (w * x).sum(dim) / w.sum(dim)"),
+       tensorflow=call("keras.ops.average", args=("x", "weights=weights"), axis="axis"),
+       jax=call("jnp.average", args=("x", "weights=weights"), axis="axis")),
+    op("diff", "reduction", "x", "the n-th forward difference x[i + 1] - x[i] along `axis` (last when unpinned)",
+       _diff, attrs={"n": Attr("int", reference=1, low=0, doc="times differenced; the reference uses 1"),
+                     "axis": Attr("axis", reference=-1, doc="the reference differences the last axis")},
+       torch=call("torch.diff", n="n", axis="dim"), tensorflow=call("keras.ops.diff", n="n", axis="axis"),
+       jax=call("jnp.diff", n="n", axis="axis")),
+    op("trapezoid", "reduction", "x", "the trapezoidal rule over `axis` with spacing dx: dx * sum((y[i] + y[i+1]) / 2)",
+       lambda r, x, dx, axis: _trapezoid(r, x, dx, axis),
+       attrs={"dx": Attr("float", reference=1.0, doc="the spacing; the reference uses 1"),
+              "axis": Attr("axis", reference=-1, doc="the reference integrates along the last axis")},
+       conventions="fewer than 2 samples integrate to 0",
+       torch=call("torch.trapezoid", dx="dx", axis="dim"), tensorflow=call("keras.ops.trapezoid", dx="dx", axis="axis"),
+       jax=call("jnp.trapezoid", dx="dx", axis="axis")),
 ]
 
 
@@ -377,7 +538,7 @@ OPS = [
 # keras.ops beside tf.math
 OPS = with_forms(OPS, "torch", "method", methods(OPS, "torch", "sum mean prod max min amax amin argmax argmin all any "
                                                  "var std median quantile logsumexp cumsum cumprod cummax count_nonzero "
-                                                 "nansum nanmean"))
+                                                 "nansum nanmean cummin logcumsumexp diff"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "sum mean prod max min argmax argmin all any var std cumsum "
                                                "cumprod"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(OPS, "tensorflow", "keras.ops",

@@ -83,6 +83,66 @@ def _flatten_layer(r, x):  # type: ignore[no-untyped-def]
     return r.xp.reshape(x, (x.shape[0], -1))
 
 
+def _atleast(r, x, rank):  # type: ignore[no-untyped-def]
+    """NumPy's atleast_2d / atleast_3d: a scalar is [1, 1(, 1)], a vector [1, n(, 1)], a matrix [m, n(, 1)]."""
+    xp = r.xp
+    if x.ndim == 0:
+        return xp.reshape(x, (1,) * rank)
+    if x.ndim == 1:
+        return xp.reshape(x, (1, x.shape[0]) + (1,) * (rank - 2))
+    if x.ndim == 2 and rank == 3:
+        return xp.reshape(x, x.shape + (1,))
+    return x
+
+
+def _hstack(r, x, y):  # type: ignore[no-untyped-def]
+    return r.xp.concatenate([x, y], axis=0 if x.ndim == 1 else 1)
+
+
+def _column_stack(r, x, y):  # type: ignore[no-untyped-def]
+    columns = [r.xp.reshape(v, (-1, 1)) if v.ndim < 2 else v for v in (x, y)]
+    return r.xp.concatenate(columns, axis=1)
+
+
+def _rot90(r, x, k, axes):  # type: ignore[no-untyped-def]
+    """k quarter turns from axes[0] toward axes[1]: one turn is flip along axes[1], then swap the two axes."""
+    xp = r.xp
+    a0, a1 = axes
+    for _ in range(k % 4):
+        x = xp.swapaxes(xp.flip(x, a1), a0, a1)
+    return x
+
+
+def _unstack(r, x, axis):  # type: ignore[no-untyped-def]
+    return [r.xp.take(x, i, axis=axis) for i in range(x.shape[axis])]
+
+
+def _array_split(r, x, sections, axis):  # type: ignore[no-untyped-def]
+    """NumPy's array_split: n % sections pieces of size n // sections + 1 first, then pieces of n // sections."""
+    n = x.shape[axis]
+    small, extra = divmod(n, sections)
+    sizes = [small + 1] * extra + [small] * (sections - extra)
+    starts = [sum(sizes[:i]) for i in range(sections)]
+    return [r.xp.take(x, r.xp.arange(start, start + size), axis=axis) for start, size in zip(starts, sizes)]
+
+
+def _chunk(r, x, chunks, axis):  # type: ignore[no-untyped-def]
+    """torch.chunk's rule: pieces of ceil(n / chunks), the last smaller, so possibly fewer than `chunks` pieces."""
+    n = x.shape[axis]
+    size = -(-n // chunks)
+    return [r.xp.take(x, r.xp.arange(start, min(start + size, n)), axis=axis) for start in range(0, n, size)]
+
+
+def _meshgrid(r, x, y, indexing):  # type: ignore[no-untyped-def]
+    """Cartesian indexing (xy, NumPy's and TensorFlow's default): outputs [len(y), len(x)]; matrix (ij): [len(x), len(y)]."""
+    xp = r.xp
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError("meshgrid takes 1-D inputs")
+    xx = xp.broadcast_to(x[:, None], (x.shape[0], y.shape[0]))
+    yy = xp.broadcast_to(y[None, :], (x.shape[0], y.shape[0]))
+    return (xx, yy) if indexing == "ij" else (xx.T, yy.T)
+
+
 def _pad_torch_case(mode: str) -> Binding:
     native = {"constant": "constant", "reflect": "reflect", "edge": "replicate"}[mode]
     return custom("pad_pairs", "torch.nn.functional.pad({x}, [p for pair in reversed({pad_width}) for p in pair]"
@@ -243,6 +303,69 @@ OPS = [
        attrs={"offset": Attr("int", reference=0)},
        torch=call("torch.diagonal", offset="offset"), tensorflow=call("tf.linalg.diag_part", offset="k"),
        jax=call("jnp.diagonal", offset="offset")),
+    # stacking, rotations, promotions and splits users reach for next (catalogue round 2)
+    op("hstack", "shape", "x y", "x and y side by side: along axis 1, or axis 0 for 1-D inputs", _hstack,
+       torch=expression("torch.hstack([x, y])"), tensorflow=expression("keras.ops.hstack([x, y])"),
+       jax=expression("jnp.hstack([x, y])")),
+    op("vstack", "shape", "x y", "x and y on top of each other: 1-D inputs become rows [1, n] first, then axis 0",
+       lambda r, x, y: r.xp.concatenate([_atleast(r, x, 2), _atleast(r, y, 2)], axis=0),
+       torch=expression("torch.vstack([x, y])"), tensorflow=expression("keras.ops.vstack([x, y])"),
+       jax=expression("jnp.vstack([x, y])")),
+    op("dstack", "shape", "x y", "x and y along the third axis, after atleast_3d ([n] -> [1, n, 1], [m, n] -> "
+       "[m, n, 1])", lambda r, x, y: r.xp.concatenate([_atleast(r, x, 3), _atleast(r, y, 3)], axis=2),
+       torch=expression("torch.dstack([x, y])"), tensorflow=expression("keras.ops.dstack([x, y])"),
+       jax=expression("jnp.dstack([x, y])")),
+    op("column_stack", "shape", "x y", "1-D inputs as columns [n, 1], joined along axis 1", _column_stack,
+       torch=expression("torch.column_stack([x, y])"),
+       tensorflow=none("TensorFlow has no column_stack in tf or keras.ops"),
+       jax=expression("jnp.column_stack([x, y])")),
+    op("atleast_2d", "shape", "x", "x with at least two axes: a scalar [1, 1], a vector [n] as a row [1, n]",
+       lambda r, x: _atleast(r, x, 2), torch=call("torch.atleast_2d"),
+       tensorflow=none("TensorFlow has no atleast_2d in tf or keras.ops"), jax=call("jnp.atleast_2d")),
+    op("atleast_3d", "shape", "x", "x with at least three axes: [n] -> [1, n, 1], [m, n] -> [m, n, 1] (NumPy)",
+       lambda r, x: _atleast(r, x, 3), torch=call("torch.atleast_3d"),
+       tensorflow=none("TensorFlow has no atleast_3d in tf or keras.ops"), jax=call("jnp.atleast_3d")),
+    op("fliplr", "shape", "x", "x reversed along axis 1 (rank >= 2)",
+       lambda r, x: r.xp.flip(_matrix(x, "fliplr"), 1),
+       conventions="an input of rank < 2 raises ValueError",
+       torch=call("torch.fliplr"), tensorflow=call("keras.ops.fliplr"), jax=call("jnp.fliplr")),
+    op("flipud", "shape", "x", "x reversed along axis 0", lambda r, x: r.xp.flip(x, 0),
+       torch=call("torch.flipud"), tensorflow=call("keras.ops.flipud"), jax=call("jnp.flipud")),
+    op("rot90", "shape", "x", "x rotated by k quarter turns in the plane of `axes`, from the first axis toward the "
+       "second (NumPy)", _rot90,
+       attrs={"k": Attr("int", reference=1, doc="quarter turns; the reference turns once when unpinned"),
+              "axes": Attr("ints", reference=[0, 1], doc="the plane; the reference uses [0, 1] when unpinned")},
+       torch=call("torch.rot90", k="k", axes="dims"), tensorflow=call("keras.ops.rot90", k="k", axes="axes"),
+       jax=call("jnp.rot90", k="k", axes="axes")),
+    op("unstack", "shape", "x", "the slices of x along `axis`, as a list (torch.unbind)", _unstack,
+       attrs={"axis": Attr("axis", reference=0, doc="the axis taken apart; the reference uses 0 when unpinned")},
+       outputs=("*",),
+       torch=call("torch.unbind", axis="dim"), tensorflow=call("tf.unstack", axis="axis"),
+       jax=call("jnp.unstack", axis="axis")),
+    op("array_split", "shape", "x", "x cut along `axis` into `sections` pieces that may differ by one in size, the "
+       "larger first (NumPy's array_split, torch.tensor_split)", _array_split,
+       attrs={"sections": Attr("int", REQUIRED, low=1, doc="how many pieces"),
+              "axis": Attr("axis", reference=0, doc="the axis cut; the reference uses 0 when unpinned")},
+       outputs=("*",),
+       conventions="more sections than elements gives empty pieces at the end",
+       torch=call("torch.tensor_split", sections="sections", axis="dim"),
+       tensorflow=call("keras.ops.array_split", sections="indices_or_sections", axis="axis"),
+       jax=call("jnp.array_split", sections="indices_or_sections", axis="axis")),
+    op("chunk", "shape", "x", "torch.chunk: pieces of ceil(n / chunks) along `axis`, the last smaller, so fewer "
+       "than `chunks` pieces can come back (6 elements in 4 chunks: 3 pieces of 2)", _chunk,
+       attrs={"chunks": Attr("int", REQUIRED, low=1, doc="the number of pieces asked for"),
+              "axis": Attr("axis", reference=0, doc="the axis cut; the reference uses 0 when unpinned")},
+       outputs=("*",),
+       torch=call("torch.chunk", chunks="chunks", axis="dim"),
+       tensorflow=none("TensorFlow has no chunk (tf.split needs sizes that divide, or a list of sizes)"),
+       jax=none("jax.numpy has no chunk (jnp.array_split balances the pieces instead)")),
+    op("meshgrid", "shape", "x y", "coordinate matrices from two vectors: `xy` (Cartesian) gives [len(y), len(x)], "
+       "`ij` (matrix) gives [len(x), len(y)]; NumPy and TensorFlow default to xy, torch to ij", _meshgrid,
+       attrs={"indexing": Attr("str", choices=("xy", "ij"), reference="xy",
+                               doc="the layout; the reference uses NumPy's xy when unpinned")},
+       outputs=("xx", "yy"),
+       torch=call("torch.meshgrid", indexing="indexing"), tensorflow=call("tf.meshgrid", indexing="indexing"),
+       jax=call("jnp.meshgrid", indexing="indexing")),
 ]
 
 
@@ -250,7 +373,7 @@ OPS = [
 OPS = with_forms(OPS, "torch", "method", methods(
     OPS, "torch", "reshape squeeze expand_dims:unsqueeze transpose:permute swapaxes moveaxis tile "
                   "repeat:repeat_interleave broadcast_to flatten flip roll tril triu diag "
-                  "diagonal"))
+                  "diagonal fliplr flipud rot90 unstack:unbind array_split:tensor_split chunk"))
 OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "squeeze transpose swapaxes repeat flatten:ravel "
                                                "diagonal"))
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(

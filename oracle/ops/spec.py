@@ -27,7 +27,7 @@ class _Required:
 
 REQUIRED: Any = _Required()  # an attribute default meaning "the case must pin it"
 
-ATTR_TYPES = ("int", "float", "bool", "str", "axis", "axes", "shape", "ints", "floats", "any")
+ATTR_TYPES = ("int", "float", "bool", "str", "axis", "axes", "shape", "ints", "floats", "strs", "any")
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,13 @@ class Attr:
         elif kind == "floats":
             if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
                 return f"must be a list of numbers, got {value!r}"
+        elif kind == "strs":
+            if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+                return f"must be a list of names, got {value!r}"
+            wrong = [v for v in value if self.choices and v not in self.choices]
+            if wrong:
+                return f"each must be one of {', '.join(map(str, self.choices))}, got {wrong[0]!r}"
+            return None
         if self.choices and value not in self.choices and value != FRAMEWORK:
             return f"must be one of {', '.join(map(str, self.choices))}, got {value!r}"
         numbers = value if isinstance(value, list) else [value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import scipy.special as sp
 
@@ -80,4 +81,48 @@ RULES = [
     # d/dx x Phi(x) = Phi(x) + x phi(x)
     Rule("gelu", "the gradient is Phi(x) + x phi(x) (SciPy's ndtr, the normal density)", (S,),
          lambda x: sp.ndtr(x) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi), grad=True),
+]
+
+
+def _np_sparsemax(x: np.ndarray) -> np.ndarray:
+    """Sparsemax of a vector by its definition: tau solves sum(max(x - tau, 0)) = 1, found by bisection."""
+    lo, hi = x.max() - 1.0, x.max()
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.maximum(x - mid, 0.0).sum() > 1 else (lo, mid)
+    return np.maximum(x - (lo + hi) / 2, 0.0)
+
+
+RULES += [
+    Rule("tanhshrink", "x - tanh(x); NaN stays NaN, +-inf stays +-inf", (a(NAN, -INF, -1.0, 0.0, 2.0, INF),),
+         lambda x: x - np.tanh(x)),
+    # by hand, t = 0.5: 2 -> 1.5, -2 -> -1.5, 0.5 and -0.3 -> 0
+    Rule("softshrink", "shrinks toward 0 by 0.5, 0 inside the band; NaN stays NaN", (a(2.0, -2.0, 0.5, -0.3, NAN),),
+         a(1.5, -1.5, 0.0, 0.0, NAN)),
+    Rule("softshrink", "a pinned threshold 1", (a(3.0, -1.5, 1.0),), a(2.0, -0.5, 0.0), {"threshold": 1.0}),
+    Rule("softshrink", "gradient 1 outside the band, 0 inside and at its edges", (a(2.0, 0.5, -0.5, 0.1),),
+         a(1.0, 0.0, 0.0, 0.0), grad=True),
+    Rule("hardshrink", "x outside [-0.5, 0.5], 0 inside and at the edges; NaN stays NaN",
+         (a(2.0, -2.0, 0.5, -0.5, 0.3, NAN),), a(2.0, -2.0, 0.0, 0.0, 0.0, NAN)),
+    Rule("threshold", "x above the cut, value at or below it; NaN stays NaN", (a(2.0, 1.0, 0.5, -3.0, NAN),),
+         a(2.0, -7.0, -7.0, -7.0, NAN), {"threshold": 1.0, "value": -7.0}),
+    # squareplus with b = 4: (x + sqrt(x^2 + 4)) / 2: 1 at 0, (3 + sqrt 13)/2 at 3; ~ 1 / |x| at large negative x
+    Rule("squareplus", "(x + sqrt(x^2 + b)) / 2, and b / (2 (sqrt(x^2 + b) - x)) ~ 1/|x| far left",
+         (a(0.0, 3.0, -1e10, INF),), a(1.0, (3.0 + math.sqrt(13.0)) / 2, 1e-10, INF)),
+    Rule("squareplus", "mpmath at b = 1", (a(-3.0, 0.5, 2.0),),
+         lambda x: np.array([float((mpmath.mpf(v) + mpmath.sqrt(mpmath.mpf(v) ** 2 + 1)) / 2) for v in x]), {"b": 1.0}),
+    Rule("sparse_plus", "0 below -1, (x + 1)^2 / 4 between, x above 1", (a(-2.0, -1.0, 0.0, 0.5, 1.0, 3.0),),
+         a(0.0, 0.0, 0.25, 0.5625, 1.0, 3.0), signed=True),
+    Rule("sparse_plus", "the gradient (x + 1) / 2 is continuous: 0 at -1, 1 at 1", (a(-1.0, 0.0, 1.0, 2.0),),
+         a(0.0, 0.5, 1.0, 1.0), grad=True),
+    Rule("sparse_sigmoid", "0 below -1, (x + 1) / 2 between, 1 above 1", (a(-2.0, -1.0, 0.0, 0.5, 1.0, 3.0),),
+         a(0.0, 0.0, 0.5, 0.75, 1.0, 1.0)),
+    Rule("softmin", "softmin is SciPy's softmax of -x, over the last axis", (S,), lambda x: sp.softmax(-x, axis=-1)),
+    Rule("sparsemax", "the simplex projection, by bisection on tau", (a(1.0, 0.8, -1.0),), _np_sparsemax),
+    Rule("sparsemax", "per row of a sample, by bisection on tau", (S,),
+         lambda x: np.stack([_np_sparsemax(row) for row in x])),
+    # by hand: [3, 0, 0] projects onto the vertex [1, 0, 0]; equal entries share evenly
+    Rule("sparsemax", "a dominant entry takes everything; equal entries share",
+         (np.array([[3.0, 0.0, 0.0], [2.0, 2.0, 2.0]]),),
+         np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])),
 ]

@@ -31,3 +31,11 @@ RULES = [
          np.logical_or),
     Rule("logical_not", "nonzero is true, NaN included; -0 is false", (a(NAN, 0.0, -0.0, 3.0, -INF),), np.logical_not),
 ]
+
+RULES += [
+    Rule("isposinf", "true for +inf only: not -inf, NaN or the largest float (np.isposinf)",
+         (a(INF, -INF, NAN, 1.7976931348623157e308, 0.0),), np.isposinf),
+    Rule("isposinf", "false for every integer", (np.array([0, 2**62, -1]),), a(0.0, 0.0, 0.0)),
+    Rule("isneginf", "true for -inf only (np.isneginf)", (a(INF, -INF, NAN, -1.7976931348623157e308, -0.0),),
+         np.isneginf),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as sp
 
-from reference_rules.common import API, EXT, INF, NAN, Rule, S, a
+from reference_rules.common import API, EXT, INF, NAN, P, Rule, S, a
 
 RULES = [
     Rule("sum", "the sum of nothing is 0", (np.zeros((0,)),), 0.0, cite=API.format("sum")),
@@ -82,4 +82,59 @@ RULES += [
     # by hand: the non-NaN values 1, 2, 3 sorted; q = 0.25 sits at position 0.5, halfway between 1 and 2
     Rule("nanquantile", "flattened when the axis is unpinned: 1.5 between 1 and 2", (a(3.0, NAN, 1.0, 2.0),), 1.5,
          {"q": 0.25}),
+]
+
+# ---- NaN-ignoring and cumulative reductions, spreads and weighted means (catalogue round 2)
+RULES += [
+    Rule("nanmax", "NaN left out; an all-NaN row gives NaN (np.nanmax)", (_GAPPY,), lambda x: np.nanmax(x, axis=1),
+         {"axis": 1}),
+    Rule("nanmax", "flattened when unpinned: -inf counts, NaN does not", (a(NAN, -INF, 2.0),), 2.0),
+    Rule("nanmin", "NaN left out; an all-NaN row gives NaN (np.nanmin)", (_GAPPY,), lambda x: np.nanmin(x, axis=1),
+         {"axis": 1}),
+    Rule("nanvar", "per row, ddof 0, as np.nanvar", (_GAPPY,), lambda x: np.nanvar(x, axis=1), {"axis": 1}),
+    Rule("nanvar", "per row, ddof 1, as np.nanvar", (_GAPPY,), lambda x: np.nanvar(x, axis=1, ddof=1),
+         {"axis": 1, "ddof": 1}),
+    Rule("nanvar", "flattened, keepdims, as np.nanvar", (_GAPPY,), lambda x: np.nanvar(x, keepdims=True),
+         {"keepdims": True}),
+    Rule("nanstd", "per row, ddof 1, as np.nanstd", (_GAPPY,), lambda x: np.nanstd(x, axis=1, ddof=1),
+         {"axis": 1, "ddof": 1}),
+    Rule("nanprod", "NaN counts as 1; an all-NaN row gives 1 (np.nanprod)", (_GAPPY,),
+         lambda x: np.nanprod(x, axis=1), {"axis": 1}),
+    Rule("nancumsum", "NaN counts as 0 (np.nancumsum)", (a(1.0, NAN, 2.0, NAN),), np.nancumsum, {"axis": 0}),
+    Rule("nancumsum", "per row, as np.nancumsum", (_GAPPY,), lambda x: np.nancumsum(x, axis=1), {"axis": 1}),
+    Rule("cummin", "running minimum, as np.minimum.accumulate; a NaN stays NaN after it", (a(3.0, 1.0, 2.0, NAN, 0.0),),
+         np.minimum.accumulate),
+    Rule("cummin", "along an axis, as np.minimum.accumulate", (S,), lambda x: np.minimum.accumulate(x, axis=1),
+         {"axis": 1}),
+    Rule("logcumsumexp", "running logsumexp, as np.logaddexp.accumulate; large values do not overflow",
+         (a(1000.0, 1000.0, -INF, 0.0),), np.logaddexp.accumulate),
+    Rule("logcumsumexp", "a leading -inf gives -inf", (a(-INF, -INF, 1.0),), a(-INF, -INF, 1.0)),
+    Rule("logcumsumexp", "along axis 1, as np.logaddexp.accumulate", (S,), lambda x: np.logaddexp.accumulate(x, axis=1),
+         {"axis": 1}),
+    Rule("ptp", "max - min, as np.ptp; NaN propagates", (S,), np.ptp),
+    Rule("ptp", "per row, keepdims, as np.ptp", (S,), lambda x: np.ptp(x, axis=1, keepdims=True),
+         {"axis": 1, "keepdims": True}),
+    Rule("ptp", "a NaN makes the range NaN", (a(1.0, NAN, 3.0),), NAN),
+    Rule("percentile", "the q-th percentile is np.percentile", (S,), lambda x: np.percentile(x, 30.0), {"q": 30.0}),
+    Rule("percentile", "a list of q per row, midpoint (np.percentile)", (S,),
+         lambda x: np.percentile(x, [0.0, 50.0, 90.0], axis=1, method="midpoint"),
+         {"q": [0.0, 50.0, 90.0], "axis": 1, "interpolation": "midpoint"}),
+    Rule("average", "weighted over everything, as np.average", (S, P), lambda x, w: np.average(x, weights=w)),
+    Rule("average", "1-D weights along axis 1, as np.average", (S, a(1.0, 2.0, 0.0, 3.0)),
+         lambda x, w: np.average(x, axis=1, weights=w), {"axis": 1}),
+    # by hand: weights [1, 3] on [2, 6]: (2 + 18) / 4 = 5
+    Rule("average", "weights [1, 3] on [2, 6] give 5", (a(2.0, 6.0), a(1.0, 3.0)), 5.0),
+    Rule("diff", "first differences along the last axis, as np.diff", (S,), lambda x: np.diff(x)),
+    Rule("diff", "second differences along axis 0, as np.diff", (S,), lambda x: np.diff(x, n=2, axis=0),
+         {"n": 2, "axis": 0}),
+    Rule("diff", "inf - inf is NaN", (a(1.0, INF, INF),), a(INF, NAN)),
+    Rule("trapezoid", "the trapezoidal rule, as np.trapezoid", (S,), lambda x: np.trapezoid(x)),
+    Rule("trapezoid", "spacing 0.5 along axis 0, as np.trapezoid", (S,), lambda x: np.trapezoid(x, dx=0.5, axis=0),
+         {"dx": 0.5, "axis": 0}),
+    Rule("trapezoid", "one sample integrates to 0", (a(3.0),), 0.0),
+]
+RULES += [
+    # by hand: l = [z0, log(e^z0 + e^z1)]; d(l0 + l1)/dz = [1 + s0, s1], s the softmax of [z0, z1]: at [0, 0], [1.5, 0.5]
+    Rule("logcumsumexp", "the gradient is a running softmax: [1.5, 0.5] at [0, 0]", (a(0.0, 0.0),), a(1.5, 0.5),
+         grad=True),
 ]

@@ -71,3 +71,50 @@ RULES = [
     Rule("band_part", "NaN outside the band becomes 0 (selected, not multiplied)",
          (a(1.0, NAN, NAN, 2.0).reshape(2, 2),), a(1.0, 0.0, 0.0, 2.0).reshape(2, 2), {"num_lower": 0, "num_upper": 0}),
 ]
+
+# ---- stacking, rotations, promotions and splits (catalogue round 2): NumPy's functions of the same names
+_M = np.arange(6.0).reshape(2, 3)
+_V = np.array([1.0, 2.0, 3.0])
+_C = np.arange(24.0).reshape(2, 3, 4)
+RULES += [
+    Rule("hstack", "matrices side by side, as np.hstack", (_M, _M + 10), lambda x, y: np.hstack([x, y])),
+    Rule("hstack", "vectors end to end (axis 0), as np.hstack", (_V, _V), lambda x, y: np.hstack([x, y])),
+    Rule("vstack", "vectors become rows, as np.vstack", (_V, _V * 2), lambda x, y: np.vstack([x, y])),
+    Rule("vstack", "a matrix over a row vector, as np.vstack", (_M, _V), lambda x, y: np.vstack([x, y])),
+    Rule("dstack", "vectors become [1, n, 2], as np.dstack", (_V, _V), lambda x, y: np.dstack([x, y])),
+    Rule("dstack", "matrices become [m, n, 2], as np.dstack", (_M, _M), lambda x, y: np.dstack([x, y])),
+    Rule("column_stack", "vectors become columns, as np.column_stack", (_V, _V + 1),
+         lambda x, y: np.column_stack([x, y])),
+    Rule("column_stack", "a matrix beside a vector column, as np.column_stack", (_M.T, _V),
+         lambda x, y: np.column_stack([x, y])),
+    Rule("atleast_2d", "a vector becomes a row [1, n] (np.atleast_2d)", (_V,), np.atleast_2d),
+    Rule("atleast_2d", "a scalar becomes [1, 1]", (np.array(3.0),), np.atleast_2d),
+    Rule("atleast_2d", "a 3-D input is unchanged", (_C,), np.atleast_2d),
+    Rule("atleast_3d", "a vector becomes [1, n, 1], a matrix [m, n, 1] (np.atleast_3d)", (_V,), np.atleast_3d),
+    Rule("atleast_3d", "a matrix becomes [m, n, 1]", (_M,), np.atleast_3d),
+    Rule("fliplr", "columns reversed, as np.fliplr", (_C,), np.fliplr),
+    Rule("fliplr", "a vector is an error", (_V,), Raises(ValueError)),
+    Rule("flipud", "rows reversed, as np.flipud", (_M,), np.flipud),
+    Rule("rot90", "one quarter turn, as np.rot90", (_M,), np.rot90),
+    Rule("rot90", "k = 3 in the plane of axes [1, 2], as np.rot90", (_C,), lambda x: np.rot90(x, 3, axes=(1, 2)),
+         {"k": 3, "axes": [1, 2]}),
+    Rule("rot90", "k = -1 turns the other way, as np.rot90", (_M,), lambda x: np.rot90(x, -1), {"k": -1}),
+    Rule("unstack", "the rows, as list(x)", (_M,), lambda x: list(x)),
+    Rule("unstack", "along axis 2, as np.moveaxis then list", (_C,), lambda x: list(np.moveaxis(x, 2, 0)),
+         {"axis": 2}),
+    Rule("array_split", "7 into 3: sizes 3, 2, 2 (np.array_split)", (np.arange(7.0),),
+         lambda x: np.array_split(x, 3), {"sections": 3}),
+    Rule("array_split", "more sections than elements: empty pieces at the end (np.array_split)", (_V,),
+         lambda x: np.array_split(x, 5), {"sections": 5}),
+    Rule("array_split", "along axis 1, as np.array_split", (_C,), lambda x: np.array_split(x, 3, axis=1),
+         {"sections": 3, "axis": 1}),
+    # by hand: 6 elements in 4 chunks: ceil(6 / 4) = 2 per piece, so 3 pieces [0, 1], [2, 3], [4, 5]
+    Rule("chunk", "6 elements in 4 chunks are 3 pieces of 2", (np.arange(6.0),),
+         [np.array([0.0, 1.0]), np.array([2.0, 3.0]), np.array([4.0, 5.0])], {"chunks": 4}),
+    Rule("chunk", "5 elements in 2 chunks are sizes 3 and 2", (np.arange(5.0),),
+         [np.array([0.0, 1.0, 2.0]), np.array([3.0, 4.0])], {"chunks": 2}),
+    Rule("meshgrid", "xy (Cartesian) indexing, as np.meshgrid", (_V, np.array([10.0, 20.0])),
+         lambda x, y: list(np.meshgrid(x, y))),
+    Rule("meshgrid", "ij (matrix) indexing, as np.meshgrid", (_V, np.array([10.0, 20.0])),
+         lambda x, y: list(np.meshgrid(x, y, indexing="ij")), {"indexing": "ij"}),
+]
