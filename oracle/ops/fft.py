@@ -1,4 +1,5 @@
-"""Discrete Fourier transforms: fft, ifft, rfft, irfft, fft2, fftn and the shifts, with `norm` conventions.
+"""Discrete Fourier transforms: fft, ifft, rfft, irfft, their 2-D and n-D forms, hfft/ihfft, the sample
+frequencies and the shifts, with `norm` conventions.
 
 The reference computes each transform as the sum that defines it, X[k] = sum_n x[n] exp(-2 pi i k n / N)
 (+ for the inverse), with an explicit twiddle matrix, never with an FFT routine; a test checks every
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from oracle.ops.spec import Attr, call, none, op
+from oracle.ops.spec import REQUIRED, Attr, call, kw, none, op
 
 NORM = Attr("str", choices=("backward", "ortho", "forward"), reference="backward",
             doc="scaling of the pair; the reference uses backward (no scaling forward, 1/N inverse) when unpinned")
@@ -95,6 +96,80 @@ def _fftn(r: Any, x: Any, norm: str) -> Any:
     return out if x.ndim else r.xp.asarray(x).astype(r.xp.complex128)
 
 
+def _ifft2(r: Any, x: Any, norm: str) -> Any:
+    if x.ndim < 2:
+        raise ValueError(f"ifft2 needs at least 2 dimensions, got {x.ndim}")
+    return _dft(r, _dft(r, x, None, -1, norm, True), None, -2, norm, True)
+
+
+def _ifftn(r: Any, x: Any, norm: str) -> Any:
+    out = x
+    for axis in range(x.ndim):
+        out = _dft(r, out, None, axis, norm, True)
+    return out if x.ndim else r.xp.asarray(x).astype(r.xp.complex128)
+
+
+def _rfftn_axes(r: Any, x: Any, axes: range, norm: str) -> Any:
+    """rfft over the last axis, then the full transform over the other axes named (NumPy's order)."""
+    out = _rfft(r, x, None, -1, norm)
+    for axis in axes:
+        out = _dft(r, out, None, axis, norm, False)
+    return out
+
+
+def _rfft2(r: Any, x: Any, norm: str) -> Any:
+    if x.ndim < 2:
+        raise ValueError(f"rfft2 needs at least 2 dimensions, got {x.ndim}")
+    return _rfftn_axes(r, x, range(x.ndim - 2, x.ndim - 1), norm)
+
+
+def _rfftn(r: Any, x: Any, norm: str) -> Any:
+    if x.ndim < 1:
+        raise ValueError("rfftn needs at least 1 dimension")
+    return _rfftn_axes(r, x, range(x.ndim - 1), norm)
+
+
+def _irfftn_axes(r: Any, x: Any, axes: range, norm: str) -> Any:
+    """The inverse of rfftn: the full inverse over the other axes named first, then irfft over the last."""
+    out = x
+    for axis in axes:
+        out = _dft(r, out, None, axis, norm, True)
+    return _irfft(r, out, None, -1, norm)
+
+
+def _irfft2(r: Any, x: Any, norm: str) -> Any:
+    if x.ndim < 2:
+        raise ValueError(f"irfft2 needs at least 2 dimensions, got {x.ndim}")
+    return _irfftn_axes(r, x, range(x.ndim - 2, x.ndim - 1), norm)
+
+
+def _irfftn(r: Any, x: Any, norm: str) -> Any:
+    if x.ndim < 1:
+        raise ValueError("irfftn needs at least 1 dimension")
+    return _irfftn_axes(r, x, range(x.ndim - 1), norm)
+
+
+_SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _hfft(r: Any, x: Any, n: int | None, axis: int, norm: str) -> Any:
+    """The transform of a Hermitian-symmetric signal given by its first half: a forward transform, so under
+    norm=backward it is unscaled; it equals irfft(conj(x)) with the inverse's scaling swapped."""
+    return _irfft(r, r.xp.conj(r.xp.asarray(x).astype(r.xp.complex128)), n, axis, _SWAP[norm])
+
+
+def _ihfft(r: Any, x: Any, n: int | None, axis: int, norm: str) -> Any:
+    """The inverse of hfft: conj(rfft(x)) with the scaling swapped (1/N under norm=backward)."""
+    return r.xp.conj(_rfft(r, x, n, axis, _SWAP[norm]))
+
+
+def _freqs(r: Any, n: int, d: float, half: bool) -> Any:
+    """Bin centres in cycles per unit of the spacing d: k / (d n), k = 0..n//2 (rfftfreq) or
+    0..(n-1)//2 then -(n//2)..-1 (fftfreq)."""
+    k = np.arange(n // 2 + 1) if half else np.concatenate([np.arange((n - 1) // 2 + 1), np.arange(-(n // 2), 0)])
+    return r.xp.asarray(k, dtype=r.xp.float64) / (d * n)
+
+
 def _shift(r: Any, x: Any, axes: Any, inverse: bool) -> Any:
     chosen = range(x.ndim) if axes is None else ([axes] if isinstance(axes, int) else list(axes))
     out = x
@@ -104,6 +179,8 @@ def _shift(r: Any, x: Any, axes: Any, inverse: bool) -> Any:
     return out
 
 
+SIZE = Attr("int", REQUIRED, low=1, doc="the window length n (the number of samples)")
+SPACING = Attr("float", reference=1.0, low=0.0, doc="the sample spacing d; the reference uses 1.0 when unpinned")
 _KEEP = "the reference's result is complex128 (real and integer inputs are promoted)"
 
 OPS = [
@@ -141,6 +218,56 @@ OPS = [
        lambda r, x, axes: _shift(r, x, axes, True), attrs={"axes": SHIFT_AXES},
        torch=call("torch.fft.ifftshift", axes="dim"), tensorflow=call("tf.signal.ifftshift", axes="axes"),
        jax=call("jnp.fft.ifftshift", axes="axes")),
+    op("ifft2", "fft", "x", "the inverse 2-D transform over the last two axes (1/(N1 N2) under norm=backward)",
+       _ifft2, attrs={"norm": NORM}, conventions=_KEEP, torch=call("torch.fft.ifft2", norm="norm"),
+       tensorflow=call("tf.signal.ifft2d"), jax=call("jnp.fft.ifft2", norm="norm")),
+    op("ifftn", "fft", "x", "the inverse n-D transform over every axis", _ifftn, attrs={"norm": NORM},
+       conventions=_KEEP, torch=call("torch.fft.ifftn", norm="norm"),
+       tensorflow=none("tf.signal has ifft, ifft2d and ifft3d over the innermost axes, no inverse over every axis"),
+       jax=call("jnp.fft.ifftn", norm="norm")),
+    op("rfft2", "fft", "x", "the 2-D transform of a real signal over the last two axes: rfft over the last axis "
+       "(bins 0..N//2), then the full transform over the one before", _rfft2, attrs={"norm": NORM},
+       conventions="a complex input raises (TypeError); " + _KEEP, torch=call("torch.fft.rfft2", norm="norm"),
+       tensorflow=call("tf.signal.rfft2d"), jax=call("jnp.fft.rfft2", norm="norm")),
+    op("irfft2", "fft", "x", "the inverse of rfft2: the full inverse over the second-to-last axis, then irfft over "
+       "the last (2*(m-1) samples for m bins)", _irfft2, attrs={"norm": NORM},
+       conventions="Hermitian symmetry is assumed along the last axis; the result is float64",
+       torch=call("torch.fft.irfft2", norm="norm"), tensorflow=call("tf.signal.irfft2d"),
+       jax=call("jnp.fft.irfft2", norm="norm")),
+    op("rfftn", "fft", "x", "the n-D transform of a real signal over every axis: rfft over the last, the full "
+       "transform over the others", _rfftn, attrs={"norm": NORM},
+       conventions="a complex input raises (TypeError); " + _KEEP, torch=call("torch.fft.rfftn", norm="norm"),
+       tensorflow=none("tf.signal has rfft, rfft2d and rfft3d over the innermost axes, no transform over every axis"),
+       jax=call("jnp.fft.rfftn", norm="norm")),
+    op("irfftn", "fft", "x", "the inverse of rfftn over every axis: the full inverse over all but the last, then "
+       "irfft over the last", _irfftn, attrs={"norm": NORM},
+       conventions="Hermitian symmetry is assumed along the last axis; the result is float64",
+       torch=call("torch.fft.irfftn", norm="norm"),
+       tensorflow=none("tf.signal has irfft, irfft2d and irfft3d over the innermost axes, no inverse over every axis"),
+       jax=call("jnp.fft.irfftn", norm="norm")),
+    op("hfft", "fft", "x", "the transform of a Hermitian-symmetric signal given by its first half (m values, "
+       "2*(m-1) real outputs unpinned): irfft(conj(x)) times N under norm=backward (a forward transform, unscaled)",
+       _hfft, attrs={"n": LENGTH, "axis": AXIS, "norm": NORM},
+       conventions="the imaginary parts of x[0] and (even n) x[n/2] are dropped; the result is float64",
+       torch=call("torch.fft.hfft", n="n", axis="dim", norm="norm"),
+       tensorflow=none("tf.signal has no Hermitian FFT (hfft)"),
+       jax=call("jnp.fft.hfft", n="n", axis="axis", norm="norm")),
+    op("ihfft", "fft", "x", "the inverse of hfft for a real signal: conj(rfft(x)) / N under norm=backward",
+       _ihfft, attrs={"n": LENGTH, "axis": AXIS, "norm": NORM},
+       conventions="a complex input raises (TypeError); " + _KEEP,
+       torch=call("torch.fft.ihfft", n="n", axis="dim", norm="norm"),
+       tensorflow=none("tf.signal has no inverse Hermitian FFT (ihfft)"),
+       jax=call("jnp.fft.ihfft", n="n", axis="axis", norm="norm")),
+    op("fftfreq", "fft", (), "the sample frequencies of an n-point transform with spacing d: "
+       "[0, 1, ..., (n-1)//2, -(n//2), ..., -1] / (d n)", lambda r, n, d: _freqs(r, n, d, False),
+       attrs={"n": SIZE, "d": SPACING}, conventions="the reference's result is float64",
+       torch=call("torch.fft.fftfreq", args=(), n=kw("n", positional=True), d="d"),
+       tensorflow=none("tf.signal has no fftfreq (the sample frequencies are left to NumPy)"),
+       jax=call("jnp.fft.fftfreq", args=(), n=kw("n", positional=True), d="d")),
+    op("rfftfreq", "fft", (), "the sample frequencies of rfft's bins: [0, 1, ..., n//2] / (d n)",
+       lambda r, n, d: _freqs(r, n, d, True), attrs={"n": SIZE, "d": SPACING},
+       conventions="the reference's result is float64",
+       torch=call("torch.fft.rfftfreq", args=(), n=kw("n", positional=True), d="d"),
+       tensorflow=none("tf.signal has no rfftfreq (the sample frequencies are left to NumPy)"),
+       jax=call("jnp.fft.rfftfreq", args=(), n=kw("n", positional=True), d="d")),
 ]
-
-

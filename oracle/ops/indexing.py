@@ -26,6 +26,7 @@ from oracle.ops.spec import (
     kw,
     method,
     methods,
+    none,
     op,
     with_forms,
 )
@@ -397,3 +398,69 @@ OPS = with_forms(OPS, "jax", "method", methods(OPS, "jax", "take index_select:ta
 # no keras.ops form of sort: keras.ops.sort has no direction (descending) keyword
 OPS = with_forms(OPS, "tensorflow", "keras.ops", functions(
     OPS, "tensorflow", "keras.ops", "top_k_values:top_k top_k_indices:top_k searchsorted"))
+
+
+# ---- round two: counts, coordinates of nonzeros, gathers by coordinate tuples, order statistics
+
+def _bincount(r: Any, x: Any, minlength: int) -> Any:
+    """counts[i] = the number of entries equal to i, for i < max(max(x) + 1, minlength)."""
+    values = r.concrete(x)
+    if values.ndim != 1:
+        raise ValueError(f"bincount takes a 1-D input, got {list(values.shape)}")
+    if values.size and values.min() < 0:
+        raise ValueError("bincount: the input must be non-negative")
+    length = max(int(values.max()) + 1 if values.size else 0, minlength)
+    xp = r.xp
+    return xp.sum(xp.asarray(values)[:, None] == xp.arange(length)[None, :], axis=0).astype(xp.int64)
+
+
+def _argwhere(r: Any, x: Any) -> Any:
+    """The coordinates [K, ndim] of the nonzero (true) entries, in row-major order."""
+    values = r.concrete(x)
+    coords = np.stack(np.nonzero(values), axis=-1) if values.ndim else np.zeros((int(values != 0), 0), np.int64)
+    return r.xp.asarray(coords.astype(np.int64))
+
+
+def _gather_nd(r: Any, x: Any, indices: Any) -> Any:
+    """out[j...] = x[indices[j..., 0], ..., indices[j..., m-1]] (then the remaining axes of x)."""
+    coords = r.concrete(indices)
+    depth = coords.shape[-1]
+    if depth > x.ndim:
+        raise ValueError(f"gather_nd: index depth {depth} exceeds the input's rank {x.ndim}")
+    for axis in range(depth):
+        r.check_indices("gather_nd", coords[..., axis], x.shape[axis])
+    return x[tuple(np.moveaxis(coords, -1, 0))]
+
+
+def _kthvalue(r: Any, x: Any, k: int, axis: int) -> Any:
+    """The k-th smallest value (1-based) along `axis`, NaN ordered last."""
+    size = x.shape[axis]
+    if not 1 <= k <= size:
+        raise IndexError(f"kthvalue: k = {k} outside [1, {size}]")
+    return r.xp.take(r.xp.sort(x, axis=axis), k - 1, axis=axis)
+
+
+OPS += [
+    op("bincount", "indexing", (Arg("x", "int_tensor", "index"),), "counts of each non-negative integer: "
+       "counts[i] = #(x == i), length max(max(x) + 1, minlength)", _bincount,
+       attrs={"minlength": Attr("int", reference=0, low=0, doc="the least length; the reference uses 0 when unpinned")},
+       conventions="a negative entry raises (ValueError); the counts are int64",
+       torch=call("torch.bincount", minlength="minlength"), tensorflow=call("tf.math.bincount", minlength="minlength"),
+       jax=call("jnp.bincount", minlength="minlength")),
+    op("argwhere", "indexing", "x", "the coordinates of the nonzero entries, one row per entry [K, ndim], row-major",
+       _argwhere, conventions="NaN is nonzero; the coordinates are int64",
+       torch=call("torch.argwhere"), tensorflow=call("tf.where"), jax=call("jnp.argwhere")),
+    op("gather_nd", "indexing", ("x", IDX), "the entries (or slices) of x at coordinate tuples along the last axis of "
+       "`indices`: out[j...] = x[indices[j..., 0], ..., indices[j..., m-1]]", _gather_nd,
+       conventions="an out-of-range coordinate raises (IndexError)", alternatives=INDEX_ALTS,
+       torch=expression("x[indices.unbind(-1)]"), tensorflow=call("tf.gather_nd"),
+       jax=expression("x[jnp.unstack(indices, axis=axis)]",
+                      fixed={"axis": fix(-1, "the coordinate tuples run along the last axis of indices")})),
+    op("kthvalue", "indexing", "x", "the k-th smallest value (k from 1) along `axis`", _kthvalue,
+       attrs={"k": Attr("int", REQUIRED, low=1), "axis": Attr("axis", reference=-1, doc="the reference uses the last "
+                                                                                       "axis when unpinned")},
+       conventions="NaN sorts last (greater than +inf); k outside [1, size] raises (IndexError)",
+       torch=call("torch.kthvalue", k=kw("k", positional=True), axis="dim", pick="values"),
+       tensorflow=none("tf.math and keras.ops have no k-th order statistic (users negate tf.math.top_k)"),
+       jax=none("jax.numpy has no k-th order statistic (users take jnp.sort(x)[..., k - 1] or jnp.partition)")),
+]

@@ -8,6 +8,7 @@ when the case pins it). Keras' `sum_over_batch_size` is its mean.
 from __future__ import annotations
 
 from oracle.ops.spec import (
+    REQUIRED,
     Arg,
     Attr,
     Binding,
@@ -524,3 +525,181 @@ OPS = with_forms(OPS, "tensorflow", "function", {
 OPS = with_forms(OPS, "tensorflow", "class", {
     "cosine_similarity": retarget(_declared("cosine_similarity").tensorflow, "keras.losses.CosineSimilarity",
                                   kind="construct")})
+
+
+# ---- round two: margin losses on scores, Gaussian and focal likelihoods, KL on log targets, ignored labels,
+# overlap losses (Dice, Tversky)
+
+def _log_sigmoid(r, x):  # type: ignore[no-untyped-def]
+    """log(1 / (1 + exp(-x))) = -(max(-x, 0) + log1p(exp(-|x|))), finite for any finite x."""
+    xp = r.xp
+    return -(xp.where(x < 0, -x, 0.0) + xp.log1p(xp.exp(-xp.abs(x))))
+
+
+def _soft_margin(r, x, y, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("soft_margin", x, y)
+    return r.reduce(-_log_sigmoid(r, t * p), reduction)
+
+
+def _multilabel_soft_margin(r, x, y, reduction):  # type: ignore[no-untyped-def]
+    p, t = r.operands("multilabel_soft_margin", x, y)
+    per = -r.xp.mean(t * _log_sigmoid(r, p) + (1 - t) * _log_sigmoid(r, -p), axis=-1)
+    return r.reduce(per, reduction)
+
+
+def _multi_margin(r, x, labels, margin, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    if x.ndim != 2 or labels.shape != x.shape[:1]:
+        _undefined_shape("multi_margin", x, labels)
+    c = x.shape[-1]
+    picked = _log_probs_at(r, "multi_margin", x, labels)  # x[n, y_n], a gather
+    others = xp.arange(c)[None, :] != labels[:, None]
+    per = xp.sum(xp.where(others, _pos(r, margin - picked[:, None] + x), 0.0), axis=-1) / c
+    return r.reduce(per, reduction)
+
+
+def _cosine_embedding(r, x1, x2, y, margin, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    cos = xp.sum(x1 * x2, axis=-1) / xp.sqrt(xp.sum(x1 * x1, axis=-1) * xp.sum(x2 * x2, axis=-1))
+    return r.reduce(xp.where(y == 1, 1 - cos, _pos(r, cos - margin)), reduction)
+
+
+def _gaussian_nll(r, pred, target, var, eps, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    p, t = r.operands("gaussian_nll", pred, target)
+    v = xp.maximum(xp.broadcast_to(var, p.shape), eps)
+    return r.reduce(0.5 * (xp.log(v) + (p - t) ** 2 / v), reduction)
+
+
+def _sigmoid_focal(r, logits, target, gamma, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    x, t = r.operands("sigmoid_focal", logits, target)
+    p = 1 / (1 + xp.exp(-x))
+    ce = -(t * _log_sigmoid(r, x) + (1 - t) * _log_sigmoid(r, -x))
+    p_t = p * t + (1 - p) * (1 - t)
+    return r.loss(ce * (1 - p_t) ** gamma, reduction)
+
+
+def _kl_div_log_target(r, log_pred, log_target, reduction):  # type: ignore[no-untyped-def]
+    lq, lp = r.operands("kl_div_log_target", log_pred, log_target)
+    return r.reduce(r.xp.exp(lp) * (lp - lq), reduction)
+
+
+def _ce_ignore(r, logits, labels, ignore_index, reduction):  # type: ignore[no-untyped-def]
+    xp = r.xp
+    if labels.shape != logits.shape[:-1]:
+        _undefined_shape("cross_entropy_ignore", logits, labels)
+    keep = labels != ignore_index
+    safe = xp.where(keep, labels, 0)
+    shifted = logits - xp.max(logits, axis=-1, keepdims=True)
+    logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+    per = xp.where(keep, -_log_probs_at(r, "cross_entropy_ignore", logp, safe), 0.0)
+    if reduction == "mean":
+        return xp.sum(per) / xp.sum(keep)
+    return r.reduce(per, reduction)
+
+
+def _dice(r, pred, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("dice", pred, target)
+    xp = r.xp
+    return 1 - 2 * xp.sum(t * p) / (xp.sum(t) + xp.sum(p))
+
+
+def _tversky(r, pred, target, alpha, beta):  # type: ignore[no-untyped-def]
+    p, t = r.operands("tversky", pred, target)
+    xp = r.xp
+    tp = xp.sum(t * p)
+    return 1 - tp / (tp + alpha * xp.sum((1 - t) * p) + beta * xp.sum(t * (1 - p)))
+
+
+MARGIN = Attr("float", reference=1.0, doc="the reference uses 1.0 when unpinned")
+NO_KERAS_OPTAX = "neither keras.losses nor optax.losses has a {} loss"
+
+OPS += [
+    op("soft_margin", "loss", ("x", Arg("y", domain="real")), "log(1 + exp(-y x)) per element, y in {-1, 1}; "
+       "then `reduction`", _soft_margin, attrs={"reduction": REDUCTION},
+       torch=construct("torch.nn.SoftMarginLoss", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("soft-margin")), jax=none(NO_OPTAX.format("soft-margin"))),
+    op("multilabel_soft_margin", "loss", ("x", Arg("y", domain="binary")),
+       "per sample -mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x) (targets in {0, 1}); then "
+       "`reduction` over samples", _multilabel_soft_margin, attrs={"reduction": REDUCTION},
+       conventions="the class axis is the last; each sample's loss is a mean over classes, not a sum",
+       torch=construct("torch.nn.MultiLabelSoftMarginLoss", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("multi-label soft-margin") + " (BinaryCrossentropy(from_logits=True) is the "
+                       "same mean over the last axis)"),
+       jax=none(NO_OPTAX.format("multi-label soft-margin"))),
+    op("multi_margin", "loss", ("x", Arg("labels", "tensor", "index")),
+       "multi-class hinge on scores x [N, C]: per sample sum over i != y of max(0, margin - x[y] + x[i]) / C; then "
+       "`reduction`", _multi_margin, attrs={"margin": MARGIN, "reduction": REDUCTION},
+       conventions="divided by C, the number of classes (the true class adds nothing); gradient 0 at the kink",
+       torch=construct("torch.nn.MultiMarginLoss", margin="margin", reduction="reduction"),
+       tensorflow=none("keras.losses.CategoricalHinge takes one-hot targets and keeps the largest wrong score only"),
+       jax=none("optax.losses.multiclass_hinge_loss keeps the largest wrong score only (no sum over classes)")),
+    op("cosine_embedding", "loss", ("x1", "x2", Arg("y", domain="real")),
+       "per pair 1 - cos(x1, x2) where y = 1 and max(0, cos(x1, x2) - margin) where y = -1, cosine over the last "
+       "axis; then `reduction`", _cosine_embedding,
+       attrs={"margin": Attr("float", reference=0.0, doc="the reference uses 0 when unpinned"), "reduction": REDUCTION},
+       conventions="the cosine has no epsilon (a zero vector gives NaN); gradient 0 at the kink cos = margin",
+       torch=construct("torch.nn.CosineEmbeddingLoss", margin="margin", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("cosine-embedding") + " (keras.losses.CosineSimilarity has no target sign "
+                       "or margin)"),
+       jax=none(NO_OPTAX.format("cosine-embedding"))),
+    op("gaussian_nll", "loss", ("pred", "target", Arg("var", domain="positive")),
+       "Gaussian negative log-likelihood without its constant: 0.5 (log v + (pred - target)^2 / v), v = max(var, eps) "
+       "(var broadcast to pred's shape); then `reduction`", _gaussian_nll,
+       attrs={"eps": Attr("float", reference=1e-6, low=0.0, doc="the variance's floor; the reference uses 1e-6 when "
+                                                               "unpinned"),
+              "reduction": REDUCTION},
+       conventions="the constant 0.5 log(2 pi) is left out (torch's full=False)",
+       torch=construct("torch.nn.GaussianNLLLoss", eps="eps", reduction="reduction"),
+       tensorflow=none(NO_KERAS.format("Gaussian negative-log-likelihood")),
+       jax=none(NO_OPTAX.format("Gaussian negative-log-likelihood"))),
+    op("sigmoid_focal", "loss", ("logits", Arg("target", domain="binary")),
+       "focal loss on logits, without class balancing: BCE(sigmoid(x), t) (1 - p_t)^gamma, p_t = p t + (1 - p)(1 - t); "
+       "then `reduction`", _sigmoid_focal,
+       attrs={"gamma": Attr("float", reference=2.0, low=0.0, doc="the focusing exponent; the reference uses 2 when "
+                                                                "unpinned"),
+              "reduction": REDUCTION}, alternatives=SHAPES,
+       conventions="no alpha weighting (optax's alpha=None, Keras' apply_class_balancing=False)",
+       torch=none("torch.nn has no focal loss (torchvision.ops.sigmoid_focal_loss is outside torch, and torchvision "
+                  "is not installed)"),
+       tensorflow=construct("keras.losses.BinaryFocalCrossentropy", args=("target", "logits"), fixed={"from_logits": LOGITS},
+                 reduction=KERAS_REDUCTION, gamma="gamma"),
+       jax=call("optax.losses.sigmoid_focal_loss", then=JNP_REDUCE, gamma="gamma")),
+    op("kl_div_log_target", "loss", ("log_pred", "log_target"),
+       "KL(target || pred) with both given as log-probabilities: per element exp(log_target) (log_target - "
+       "log_pred); `mean` averages over all elements", _kl_div_log_target, attrs={"reduction": REDUCTION},
+       alternatives=SHAPES,
+       conventions="a target of log-probability -inf adds exp(-inf) (-inf - log_pred) = 0 * -inf = NaN, as the "
+                   "formula reads",
+       torch=construct("torch.nn.KLDivLoss", reduction="reduction",
+                       fixed={"log_target": fix(True, "the op's targets are log-probabilities")}),
+       tensorflow=none("keras.losses.KLDivergence takes probabilities, not log-probabilities"),
+       jax=call("optax.losses.kl_divergence_with_log_targets", args=("log_pred", "log_target"), then=JNP_REDUCE)),
+    op("cross_entropy_ignore", "loss", ("logits", Arg("labels", "tensor", "index")),
+       "softmax cross-entropy with integer labels where examples labelled `ignore_index` add nothing; `mean` divides "
+       "by the number of examples not ignored", _ce_ignore,
+       attrs={"ignore_index": Attr("int", REQUIRED, doc="the label value that is skipped"), "reduction": REDUCTION},
+       conventions="all examples ignored: mean is 0 / 0 = NaN",
+       torch=construct("torch.nn.CrossEntropyLoss", reduction="reduction", ignore_index="ignore_index"),
+       tensorflow=construct("keras.losses.SparseCategoricalCrossentropy", args=("labels", "logits"),
+                            fixed={"from_logits": LOGITS}, reduction=KERAS_REDUCTION, ignore_index="ignore_class"),
+       jax=none("optax.losses.softmax_cross_entropy_with_integer_labels has no ignored label (its `where` takes a "
+                "mask)")),
+    op("dice", "loss", (Arg("pred", domain="probability"), Arg("target", domain="binary")),
+       "the Dice loss over all elements: 1 - 2 sum(t p) / (sum(t) + sum(p)), p probabilities, t in {0, 1}", _dice,
+       conventions="no smoothing term: empty prediction and target give 0 / 0 = NaN (Keras adds epsilon 1e-7)",
+       torch=none(NO_TORCH.format("Dice")), tensorflow=construct("keras.losses.Dice", args=("target", "pred")),
+       jax=none("optax.losses.dice_loss works per class over a channel axis, with a softmax and smooth=1 by "
+                "default; no whole-tensor Dice on probabilities")),
+    op("tversky", "loss", (Arg("pred", domain="probability"), Arg("target", domain="binary")),
+       "the Tversky loss over all elements: 1 - TP / (TP + alpha FP + beta FN), TP = sum(t p), FP = sum((1 - t) p), "
+       "FN = sum(t (1 - p)) (Salehi et al. 2017: alpha weighs false positives)", _tversky,
+       attrs={"alpha": Attr("float", reference=0.5, low=0.0, doc="the weight of false positives"),
+              "beta": Attr("float", reference=0.5, low=0.0, doc="the weight of false negatives")},
+       conventions="alpha = beta = 0.5 is the Dice loss",
+       torch=none(NO_TORCH.format("Tversky")),
+       tensorflow=construct("keras.losses.Tversky", args=("target", "pred"), alpha="alpha", beta="beta"),
+       jax=none("optax.losses.dice_loss takes alpha and beta but works per class over a channel axis with a softmax "
+                "and smooth=1 by default")),
+]

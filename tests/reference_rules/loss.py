@@ -7,7 +7,9 @@ import math
 
 import mpmath
 import numpy as np
+import scipy.spatial.distance
 import scipy.special as sp
+import scipy.stats
 
 from reference_rules.common import INF, P, Rule, S, T, a, mp, rng
 
@@ -125,4 +127,63 @@ RULES = [
          a(0.3, 1.5, 0.0, 2.0), {"reduction": "none"}),
     Rule("hinge_embedding", "margin 2, the mean", (a(0.3, -0.5, 1.5, 2.0), a(1.0, -1.0, -1.0, 1.0)),
          (0.3 + 2.5 + 0.5 + 2.0) / 4, {"margin": 2.0, "reduction": "mean"}),
+    # ---- round two
+    Rule("soft_margin", "mean of log(1 + exp(-y x)), SciPy's log_expit", (S, 2 * T - 1),
+         lambda x, y: np.mean(-sp.log_expit(y * x))),
+    # by hand: x = 0 gives log 2 whatever y; y x = 40 gives ~exp(-40); y x = -800 gives 800 (no overflow)
+    Rule("soft_margin", "none: log 2 at 0, the linear tail at -800", (a(0.0, 40.0, -800.0), a(1.0, 1.0, 1.0)),
+         a(math.log(2.0), math.log1p(math.exp(-40.0)), 800.0), {"reduction": "none"}),
+    Rule("multilabel_soft_margin", "per sample a mean over classes, then the mean over samples", (S, T),
+         lambda x, y: np.mean(-np.mean(y * sp.log_expit(x) + (1 - y) * sp.log_expit(-x), axis=-1))),
+    Rule("multilabel_soft_margin", "none: one value per sample", (S, T),
+         lambda x, y: -np.mean(y * sp.log_expit(x) + (1 - y) * sp.log_expit(-x), axis=-1), {"reduction": "none"}),
+    # by hand: x = [0.1, 0.2, 0.4, 0.8], y = 3: (max(0, 1 - 0.8 + 0.1) + max(0, 0.4) + max(0, 0.6)) / 4 = 0.325
+    Rule("multi_margin", "torch's documented example: 0.325", (a(0.1, 0.2, 0.4, 0.8).reshape(1, 4),
+                                                               np.array([3])), 0.325),
+    Rule("multi_margin", "margin 0.5, sum, by loops", (S, np.array([0, 3, 1])),
+         lambda x, y: sum(max(0.0, 0.5 - x[n, y[n]] + x[n, i]) for n in range(3) for i in range(4) if i != y[n]) / 4,
+         {"margin": 0.5, "reduction": "sum"}),
+    Rule("cosine_embedding", "1 - cos for y = 1, max(0, cos - margin) for y = -1, by SciPy's cosine distance",
+         (S, S[::-1], a(1.0, -1.0, -1.0)), lambda x1, x2, y: np.mean([
+             (d if t == 1 else max(0.0, 1 - d - 0.1)) for d, t in zip(
+                 [scipy.spatial.distance.cosine(u, v) for u, v in zip(x1, x2)], y)]),
+         {"margin": 0.1}),
+    # by hand: parallel vectors with y = 1 give 0; opposite vectors with y = -1 and margin 0 give max(0, -1) = 0
+    Rule("cosine_embedding", "parallel with y = 1 and opposite with y = -1 give 0",
+         (a(1.0, 2.0, 2.0, -1.0).reshape(2, 2), a(2.0, 4.0, -2.0, 1.0).reshape(2, 2), a(1.0, -1.0)), a(0.0, 0.0),
+         {"reduction": "none"}),
+    Rule("gaussian_nll", "0.5 (log v + d^2 / v), as SciPy's norm.logpdf plus its constant",
+         (S, S[::-1], P), lambda x, t, v: np.mean(-scipy.stats.norm.logpdf(t, x, np.sqrt(v))
+                                                  - 0.5 * math.log(2 * math.pi))),
+    # by hand: var 0 is floored at eps = 1e-6: 0.5 (log 1e-6 + 1 / 1e-6) for d = 1
+    Rule("gaussian_nll", "a zero variance is floored at eps", (a(1.0), a(0.0), a(0.0)),
+         a(0.5 * (math.log(1e-6) + 1e6)), {"reduction": "none"}),
+    Rule("sigmoid_focal", "BCE (1 - p_t)^2 by hand with SciPy's expit", (S, T),
+         lambda x, t: np.mean(-(t * sp.log_expit(x) + (1 - t) * sp.log_expit(-x))
+                              * (1 - (sp.expit(x) * t + (1 - sp.expit(x)) * (1 - t))) ** 2)),
+    Rule("sigmoid_focal", "gamma 0 is the binary cross-entropy on logits", (S, T),
+         lambda x, t: -(t * sp.log_expit(x) + (1 - t) * sp.log_expit(-x)), {"gamma": 0.0, "reduction": "none"}),
+    Rule("kl_div_log_target", "SciPy's rel_entr(target, pred) on exp of the logs", (np.log(P), np.log(P[::-1])),
+         lambda lq, lp: np.mean(sp.rel_entr(np.exp(lp), np.exp(lq)))),
+    Rule("kl_div_log_target", "equal log-probabilities give 0", (np.log(P), np.log(P)), 0.0),
+    Rule("cross_entropy_ignore", "mean over the examples not ignored, SciPy's log_softmax",
+         (S, np.array([1, -100, 3])), lambda x, y: -(sp.log_softmax(x[0])[1] + sp.log_softmax(x[2])[3]) / 2,
+         {"ignore_index": -100}),
+    Rule("cross_entropy_ignore", "none: 0 where ignored", (S, np.array([1, 2, 3])),
+         lambda x, y: np.array([-sp.log_softmax(x[0])[1], 0.0, -sp.log_softmax(x[2])[3]]),
+         {"ignore_index": 2, "reduction": "none"}),
+    Rule("cross_entropy_ignore", "every example ignored: 0 / 0 = NaN", (S, np.array([0, 0, 0])), math.nan,
+         {"ignore_index": 0}),
+    # by hand: p = [1, 0.5, 0], t = [1, 1, 0]: 1 - 2 (1.5) / (2 + 1.5) = 1 - 3 / 3.5 = 1/7
+    Rule("dice", "by hand: 1/7", (a(1.0, 0.5, 0.0), a(1.0, 1.0, 0.0)), 1 / 7),
+    Rule("dice", "as 1 - F1 of soft counts (SciPy-free: 2 TP / (2 TP + FP + FN))", (P, T),
+         lambda p, t: 1 - 2 * np.sum(p * t) / (2 * np.sum(p * t) + np.sum(p * (1 - t)) + np.sum((1 - p) * t))),
+    # by hand: p = [1, 1, 0], t = [1, 0, 1]: TP = 1, FP = 1, FN = 1; alpha 0.7 beta 0.3: 1 - 1 / (1 + 0.7 + 0.3) = 0.5
+    # and p = [1, 1, 1], t = [1, 0, 0]: TP 1, FP 2, FN 0: 1 - 1 / (1 + 0.7 * 2) = 1 - 1/2.4
+    Rule("tversky", "alpha weighs false positives", (a(1.0, 1.0, 1.0), a(1.0, 0.0, 0.0)), 1 - 1 / 2.4,
+         {"alpha": 0.7, "beta": 0.3}),
+    Rule("tversky", "alpha weighs false positives, beta false negatives", (a(1.0, 1.0, 0.0), a(1.0, 0.0, 1.0)), 0.5,
+         {"alpha": 0.7, "beta": 0.3}),
+    Rule("tversky", "alpha = beta = 0.5 is Dice", (P, T),
+         lambda p, t: 1 - 2 * np.sum(p * t) / (np.sum(p) + np.sum(t))),
 ]
