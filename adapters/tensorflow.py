@@ -93,6 +93,10 @@ class TensorFlowBackend(BoundBackend):
 
     @contextlib.contextmanager
     def numerics(self, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        # each case draws as a fresh process does (its snippet's): no global seed, and the op-seed kernels'
+        # counters cleared; else an earlier case's keras.utils.set_random_seed, or an earlier draw with the
+        # same op seed, changes this case's tf.random draws
+        tf.random.set_seed(None)
         saved = tf.config.experimental.tensor_float_32_execution_enabled()
         if "tf32" in settings:
             tf.config.experimental.enable_tensor_float_32_execution(bool(settings["tf32"]))

@@ -148,3 +148,30 @@ def test_default_gru_kernel_has_three_scales(run: dict[str, Any]) -> None:
     assert _differing(lecun, "w", which, columns["jax"]) == set()
     assert _differing(lecun / 2, "w", which, columns["jax"]) >= {"w.std"}
     assert _differing(glorot, "w", which, columns["torch"]) >= {"w.std"}  # U(+-1/sqrt(units)): a third scale
+
+
+def test_a_tensorflow_draw_is_a_fresh_processs_whatever_ran_before(tmp_path: Path) -> None:
+    """tf.random draws with an op seed depend on the process's state: a global seed another case set
+    (keras.utils.set_random_seed) and a counter per op seed. Each case draws as its snippet does in a fresh
+    interpreter, which is computed here in one, even after cases that drew with the same seed or set one."""
+    import json
+    import subprocess
+    import sys
+
+    from oracle.cli import main
+    from oracle.results import load_results
+
+    order = ["stochastic/default-dense-bias.yaml", "sampling/categorical-from-logits.yaml",
+             "sampling/multinomial-more-samples-than-classes.yaml"]  # one worker runs them in this order
+    assert main(["run", *(str(ROOT / "cases" / c) for c in order), "--columns", "tensorflow",
+                 "--out", str(tmp_path)]) in (0, 1)
+    record = {c["id"]: c for c in load_results(tmp_path / "results.json")["cases"]}
+    recorded = record["multinomial-more-samples-than-classes"]["columns"]["tensorflow"]
+    fresh = subprocess.run([sys.executable, "-c", (
+        "import json, numpy as np, tensorflow as tf\n"
+        "probs = tf.constant([0.1, 0.2, 0.3, 0.4], tf.float32)\n"
+        "s = tf.random.categorical(tf.math.log(probs)[None, :], 20000, seed=0)[0].numpy().astype(np.float64)\n"
+        "print(json.dumps([s.mean(), s.std(), float((s == 0).mean())]))")],
+        capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    got = [Tensor.from_results(recorded["outputs"][f"s.{k}"]).values for k in ("mean", "std", "frac_zero")]
+    assert [float(np.asarray(g)) for g in got] == pytest.approx(json.loads(fresh), rel=1e-12, abs=0)
