@@ -197,6 +197,20 @@ def test_listed_divergence_still_there_does_not_fail_even_when_details_change(
     assert item.state == "expected" and "changed since the baseline" in item.explanation and report.exit_code == 0
 
 
+def test_a_listed_divergence_without_the_reference_is_judged_against_its_baseline(
+        project: tuple[dict[str, Any], list[Any]]) -> None:
+    """`oracle check --columns tensorflow` runs no reference: the listed divergence cannot be judged (it was
+    reported CHANGED, verdict None); the column is compared with its baseline instead."""
+    results, cases = project
+    (framework, case_id), _ = next(iter(load_baseline(BASELINES).expected.items()))
+    record = next(r for r in results["cases"] if r["id"] == case_id)
+    alone = {**record, "columns": {framework: record["columns"][framework]}, "verdicts": []}
+    report = check(cast(ResultsDocument, {**results, "cases": [alone]}), load_baseline(BASELINES),
+                   [c for c in cases if c.id == case_id])
+    assert [(i.case, i.column, i.state) for i in report.items] == [(case_id, framework, "same")]
+    assert report.exit_code == 0
+
+
 def test_snapshot_rounds_sorts_and_is_stable(project: tuple[dict[str, Any], list[Any]], tmp_path: Path) -> None:
     results, _ = project
     write_snapshot(cast(ResultsDocument, results), tmp_path / "a")
