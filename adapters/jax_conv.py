@@ -9,12 +9,12 @@ from oracle.request import Unsupported
 
 
 def conv_transpose(x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
-    """jax.lax.conv_transpose over the spatial axes of [N, C, ...] (1-D or 2-D), torch's padding as k - 1 - p."""
+    """jax.lax.conv_transpose over the spatial axes of [N, C, ...] (1-D to 3-D), torch's padding as k - 1 - p."""
     import jax
 
     spatial = x.ndim - 2
     pads = [(k - 1 - padding, k - 1 - padding + output_padding) for k in w.shape[2:]]
-    layout = ("NCH", "OIH", "NCH") if spatial == 1 else ("NCHW", "OIHW", "NCHW")
+    layout = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}[spatial]
     return jax.lax.conv_transpose(x, w, (stride,) * spatial, pads, dimension_numbers=layout, transpose_kernel=True)
 
 
@@ -57,6 +57,7 @@ def resize(x: Any, size: list[int], method: str, **hp: Any) -> Any:
 
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose2d_nchw": conv_transpose, "conv_transpose1d_ncw": conv_transpose,
+    "conv_transpose3d_ncdhw": conv_transpose,
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
     "max_pool3d": max_pool, "avg_pool3d": avg_pool, "resize": resize,
 }

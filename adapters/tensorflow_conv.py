@@ -12,13 +12,14 @@ from oracle.request import Unsupported
 
 
 def conv_transpose(spatial: int, x: Any, w: Any, stride: int, padding: int, output_padding: int) -> Any:
-    """tf.nn.conv1d_transpose / conv2d_transpose (one idiom, the spatial rank as data) need the output shape,
-    (L - 1) stride - 2 padding + k + output_padding per axis; conv1d_transpose pads 'VALID' or 'SAME' only."""
+    """tf.nn.conv1d_transpose / conv2d_transpose / conv3d_transpose (one idiom, the spatial rank as data) need the
+    output shape, (L - 1) stride - 2 padding + k + output_padding per axis; the 1-D and 3-D ones pad 'VALID' or
+    'SAME' only."""
     if len(x.shape) != spatial + 2:
         raise ValueError(f"tf.nn.conv{spatial}d_transpose here takes x of rank {spatial + 2} ([N, C, *spatial]), "
                          f"got rank {len(x.shape)}")
-    if padding and spatial == 1:
-        raise Unsupported(f"tf.nn.conv1d_transpose pads 'VALID' or 'SAME' only: no explicit padding of {padding}")
+    if padding and spatial != 2:
+        raise Unsupported(f"tf.nn.conv{spatial}d_transpose pads 'VALID' or 'SAME' only: no explicit padding of {padding}")
     out = [x.shape[0], *[(n - 1) * stride - 2 * padding + k + output_padding for n, k in zip(x.shape[2:], w.shape[2:])],
            w.shape[1]]
     pad = [[0, 0], *[[padding, padding]] * spatial, [0, 0]] if padding else "VALID"
@@ -59,6 +60,7 @@ avg_pool = functools.partial(pool, "average_pool", "count_include_pad", True)  #
 CUSTOM: dict[str, Callable[..., Any]] = {
     "conv_transpose2d_nchw": functools.partial(conv_transpose, 2),
     "conv_transpose1d_ncw": functools.partial(conv_transpose, 1),
+    "conv_transpose3d_ncdhw": functools.partial(conv_transpose, 3),
     "max_pool2d": max_pool, "avg_pool2d": avg_pool, "max_pool1d": max_pool, "avg_pool1d": avg_pool,
     "max_pool3d": max_pool, "avg_pool3d": avg_pool,
 }

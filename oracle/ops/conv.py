@@ -100,6 +100,40 @@ def _conv_transpose_nd(spatial: int):  # type: ignore[no-untyped-def]
     return formula
 
 
+def _pixel_shuffle(r, x, upscale_factor):  # type: ignore[no-untyped-def]
+    """torch's channel order: output (c, h f + i, w f + j) reads input channel c f^2 + i f + j of [N, C f^2, H, W]."""
+    f = upscale_factor
+    if x.ndim != 4 or x.shape[1] % (f * f):
+        raise ValueError(f"pixel_shuffle needs x [N, C, H, W] with C divisible by {f * f}, got {x.shape}")
+    n, c, h, w = x.shape
+    return x.reshape(n, c // (f * f), f, f, h, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, c // (f * f), h * f, w * f)
+
+
+def _pixel_unshuffle(r, x, downscale_factor):  # type: ignore[no-untyped-def]
+    """The inverse of pixel_shuffle: input (c, h f + i, w f + j) goes to output channel c f^2 + i f + j."""
+    f = downscale_factor
+    if x.ndim != 4 or x.shape[2] % f or x.shape[3] % f:
+        raise ValueError(f"pixel_unshuffle needs x [N, C, H, W] with H and W divisible by {f}, got {x.shape}")
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // f, f, w // f, f).transpose(0, 1, 3, 5, 2, 4).reshape(n, c * f * f, h // f, w // f)
+
+
+def _unfold(r, x, kernel_size, dilation, padding, stride):  # type: ignore[no-untyped-def]
+    """Patches of x [N, C, H, W] zero-padded by `padding`: [N, C k^2, L], row c k^2 + i k + j holding, for each of
+    the L window positions (row-major), the element at kernel offset (i, j) of channel c (torch's order)."""
+    xp = r.xp
+    if x.ndim != 4:
+        raise ValueError(f"unfold needs x of rank 4 [N, C, H, W], got {x.ndim}")
+    k, d, s = kernel_size, dilation, stride
+    x = xp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    oh, ow = ((size - d * (k - 1) - 1) // s + 1 for size in x.shape[2:])
+    if oh < 1 or ow < 1:
+        raise ValueError(f"unfold: a {k}x{k} kernel, dilation {d}, does not fit the padded {x.shape[2:]}")
+    taps = [x[:, :, i * d:i * d + s * (oh - 1) + 1:s, j * d:j * d + s * (ow - 1) + 1:s]
+            for i in range(k) for j in range(k)]
+    return xp.stack(taps, axis=2).reshape(x.shape[0], x.shape[1] * k * k, oh * ow)
+
+
 def _pool_geometry(size: int, k: int, s: int, p: int, ceil_mode: bool) -> tuple[int, int]:
     """(outputs, extra padding at the end) for one axis; a ceil-mode window must start inside input or left pad."""
     span = size + 2 * p - k
@@ -391,6 +425,63 @@ OPS = [
                   antialias="antialias"),
        tensorflow=call("keras.ops.image.resize", fixed=CF, size="size", method="interpolation", antialias="antialias"),
        jax=custom("resize", "jax.image.resize({x}, {x}.shape[:2] + tuple({size}), method={method}, antialias)")),
+    op("conv_transpose3d", "conv", "x w", "transposed 3-D convolution (the input gradient of conv3d), x "
+       "[N,C_in,D,H,W], w [C_in,C_out,kD,kH,kW] (PyTorch's layout); output (D - 1) stride - 2 padding + k + "
+       "output_padding per axis", _conv_transpose_nd(3),
+       attrs={"stride": Attr("int", 1, low=1), "padding": Attr("int", 0, low=0), "output_padding": Attr("int", 0, low=0)},
+       torch=call("torch.nn.functional.conv_transpose3d", stride="stride", padding="padding",
+                  output_padding="output_padding"),
+       tensorflow=custom("conv_transpose3d_ncdhw", "tf.transpose(tf.nn.conv3d_transpose(tf.transpose({x}, "
+                         "[0, 2, 3, 4, 1]), tf.transpose({w}, [2, 3, 4, 1, 0]), output_shape, strides={stride}, "
+                         "padding='VALID'), [0, 4, 1, 2, 3])",
+                         fixed={"padding": fix("VALID", "tf.nn.conv3d_transpose pads 'VALID' or 'SAME' only; 'VALID' "
+                                                         "is torch's padding 0 (a padding above 0 is unsupported)")}),
+       jax=custom("conv_transpose3d_ncdhw", "jax.lax.conv_transpose({x}, {w}, ({stride},) * 3, "
+                  "[(k - 1 - {padding}, k - 1 - {padding} + {output_padding})] * 3, "
+                  "dimension_numbers=('NCDHW', 'OIDHW', 'NCDHW'), transpose_kernel=True)",
+                  fixed={"dimension_numbers": fix(("NCDHW", "OIDHW", "NCDHW"), "the op's layout: x [N, C, D, H, W], w "
+                                                                             "[C_in, C_out, *k] read as OIDHW with "
+                                                                             "the kernel transposed"),
+                         "transpose_kernel": fix(True, "flip the kernel and swap its channel axes: the input "
+                                                       "gradient of conv3d, torch's conv_transpose3d")})),
+    op("pixel_shuffle", "conv", "x", "depth to space, x [N, C f^2, H, W] -> [N, C, H f, W f] in torch's channel "
+       "order (output (c, h f + i, w f + j) from input channel c f^2 + i f + j); TensorFlow's depth_to_space "
+       "orders the input channels (i f + j) C + c instead, which differs once C > 1", _pixel_shuffle,
+       attrs={"upscale_factor": Attr("int", REQUIRED, low=1)},
+       torch=call("torch.nn.functional.pixel_shuffle", upscale_factor="upscale_factor"),
+       tensorflow=expression("tf.transpose(tf.nn.depth_to_space(tf.transpose(x, [0, 2, 3, 1]), upscale_factor), "
+                             "[0, 3, 1, 2])"),
+       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has a depth-to-space (pixel shuffle) function; "
+                "the reshape and transpose it takes is a formula, not an API")),
+    op("pixel_unshuffle", "conv", "x", "space to depth, x [N, C, H f, W f] -> [N, C f^2, H, W] in torch's channel "
+       "order (input (c, h f + i, w f + j) to output channel c f^2 + i f + j); TensorFlow's space_to_depth "
+       "orders the output channels (i f + j) C + c instead, which differs once C > 1", _pixel_unshuffle,
+       attrs={"downscale_factor": Attr("int", REQUIRED, low=1)},
+       torch=call("torch.nn.functional.pixel_unshuffle", downscale_factor="downscale_factor"),
+       tensorflow=expression("tf.transpose(tf.nn.space_to_depth(tf.transpose(x, [0, 2, 3, 1]), downscale_factor), "
+                             "[0, 3, 1, 2])"),
+       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has a space-to-depth (pixel unshuffle) function; "
+                "the reshape and transpose it takes is a formula, not an API")),
+    op("unfold", "conv", "x", "sliding patches (im2col) of x [N,C,H,W]: [N, C k^2, L], row c k^2 + i k + j the "
+       "element at kernel offset (i, j) of channel c, columns the L window positions row-major; zero padding. "
+       "tf.image.extract_patches gives [N, oh, ow, k^2 C] (channel fastest) and jax.lax.conv_general_dilated_patches "
+       "[N, C k^2, oh, ow]: their bindings transpose and reshape to torch's layout", _unfold,
+       attrs={"kernel_size": Attr("int", REQUIRED, low=1), "dilation": Attr("int", 1, low=1),
+              "padding": Attr("int", 0, low=0), "stride": Attr("int", 1, low=1)},
+       torch=call("torch.nn.functional.unfold", kernel_size="kernel_size", dilation="dilation", padding="padding",
+                  stride="stride"),
+       tensorflow=expression("tf.reshape(tf.transpose(tf.reshape(tf.image.extract_patches(tf.pad(tf.transpose(x, "
+                             "[0, 2, 3, 1]), [[0, 0], [padding, padding], [padding, padding], [0, 0]]), "
+                             "sizes=[1, kernel_size, kernel_size, 1], strides=[1, stride, stride, 1], "
+                             "rates=[1, dilation, dilation, 1], padding=patches_padding), [x.shape[0], -1, "
+                             "kernel_size * kernel_size, x.shape[1]]), [0, 3, 2, 1]), "
+                             "[x.shape[0], x.shape[1] * kernel_size * kernel_size, -1])",
+                             fixed={"patches_padding": fix("VALID", "tf.image.extract_patches pads 'VALID' or 'SAME' "
+                                                                   "only: the op's zero padding is tf.pad before it")}),
+       jax=expression("jax.lax.conv_general_dilated_patches(x, (kernel_size, kernel_size), (stride, stride), "
+                      "[(padding, padding), (padding, padding)], rhs_dilation=(dilation, dilation), "
+                      "dimension_numbers=dimension_numbers).reshape(x.shape[0], x.shape[1] * kernel_size * "
+                      "kernel_size, -1)", fixed=NCHW)),
 ]
 
 
@@ -400,4 +491,7 @@ OPS = with_forms(OPS, "torch", "module", {name: retarget(_TORCH[name], f"torch.n
                                           for name, cls in (("max_pool2d", "MaxPool2d"), ("avg_pool2d", "AvgPool2d"),
                                                             ("max_pool1d", "MaxPool1d"), ("avg_pool1d", "AvgPool1d"),
                                                             ("adaptive_avg_pool2d", "AdaptiveAvgPool2d"),
-                                                            ("adaptive_max_pool2d", "AdaptiveMaxPool2d"))})
+                                                            ("adaptive_max_pool2d", "AdaptiveMaxPool2d"),
+                                                            ("pixel_shuffle", "PixelShuffle"),
+                                                            ("pixel_unshuffle", "PixelUnshuffle"),
+                                                            ("unfold", "Unfold"))})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from reference_rules.common import NAN, Rule, S, a, rng
+from reference_rules.common import INF, NAN, Rule, S, a, rng
 
 X3, W3 = rng.normal(size=(1, 2, 4, 5, 4)), rng.normal(size=(3, 2, 3, 3, 3))
 X2D = rng.normal(size=(2, 2, 5, 6))
@@ -113,4 +113,90 @@ RULES = [
          {"stride": 2, "padding": 1, "output_padding": 1}),
     Rule("conv_transpose1d", "input channels add up: two channels of ones", (np.ones((1, 2, 2)), np.ones((2, 1, 2))),
          a(2.0, 4.0, 2.0).reshape(1, 1, 3)),
+]
+
+
+def transpose3d_loops(x: np.ndarray, w: np.ndarray, s: int, p: int, op: int) -> np.ndarray:
+    """Scatter form: x[n, c, d, h, v] w[c, o, a, b, e] lands at (d s + a, h s + b, v s + e) of a buffer of
+    (size - 1) s + k + output_padding per axis, then p is cropped from the start of each axis."""
+    n, cin, *size = x.shape
+    cout, k = w.shape[1], w.shape[2:]
+    full = [(z - 1) * s + kk + op for z, kk in zip(size, k)]
+    buf = np.zeros((n, cout, *full))
+    for d in range(size[0]):
+        for h in range(size[1]):
+            for v in range(size[2]):
+                for a_ in range(k[0]):
+                    for b in range(k[1]):
+                        for e in range(k[2]):
+                            buf[:, :, d * s + a_, h * s + b, v * s + e] += np.einsum(
+                                "nc,co->no", x[:, :, d, h, v], w[:, :, a_, b, e])
+    out = [z - 2 * p for z in full]
+    return buf[:, :, p:p + out[0], p:p + out[1], p:p + out[2]]
+
+
+def shuffle_loops(x: np.ndarray, f: int) -> np.ndarray:
+    n, cf, h, w = x.shape
+    y = np.zeros((n, cf // (f * f), h * f, w * f))
+    for c in range(cf // (f * f)):
+        for i in range(f):
+            for j in range(f):
+                y[:, c, i::f, j::f] = x[:, c * f * f + i * f + j]
+    return y
+
+
+def unshuffle_loops(x: np.ndarray, f: int) -> np.ndarray:
+    n, c, h, w = x.shape
+    y = np.zeros((n, c * f * f, h // f, w // f))
+    for ch in range(c):
+        for i in range(f):
+            for j in range(f):
+                y[:, ch * f * f + i * f + j] = x[:, ch, i::f, j::f]
+    return y
+
+
+def unfold_loops(x: np.ndarray, k: int, d: int, p: int, s: int) -> np.ndarray:
+    x = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+    n, c, h, w = x.shape
+    oh, ow = (h - d * (k - 1) - 1) // s + 1, (w - d * (k - 1) - 1) // s + 1
+    y = np.zeros((n, c * k * k, oh * ow))
+    for ch in range(c):
+        for i in range(k):
+            for j in range(k):
+                for r in range(oh):
+                    for q in range(ow):
+                        y[:, ch * k * k + i * k + j, r * ow + q] = x[:, ch, r * s + i * d, q * s + j * d]
+    return y
+
+
+XT3, WT3 = rng.normal(size=(1, 2, 2, 3, 2)), rng.normal(size=(2, 3, 2, 2, 3))
+XS = rng.normal(size=(2, 8, 2, 3))
+RULES += [
+    Rule("conv_transpose3d", "stride 1 by scattered NumPy loops", (XT3, WT3), lambda x, w: transpose3d_loops(x, w, 1, 0, 0),
+         {}),
+    Rule("conv_transpose3d", "stride 2, padding 1, output_padding 1 by scattered NumPy loops", (XT3, WT3),
+         lambda x, w: transpose3d_loops(x, w, 2, 1, 1), {"stride": 2, "padding": 1, "output_padding": 1}),
+    # by hand: x [inf, 1] along w, kernel [3, 2]: [inf 3, inf 2 + 1 3, 1 2] = [inf, inf, 2]
+    Rule("conv_transpose3d", "an inf input element spreads over its kernel's reach only",
+         (a(INF, 1.0).reshape(1, 1, 1, 1, 2), a(3.0, 2.0).reshape(1, 1, 1, 1, 2)),
+         a(INF, INF, 2.0).reshape(1, 1, 1, 1, 3), {}),
+    Rule("pixel_shuffle", "factor 2, 2 output channels, by NumPy loops", (XS,), lambda x: shuffle_loops(x, 2),
+         {"upscale_factor": 2}),
+    # by hand: channels 0..3 of one pixel, the NaN in channel 2 = offset (1, 0)
+    Rule("pixel_shuffle", "a NaN moves with its element", (a(0.0, 1.0, NAN, 3.0).reshape(1, 4, 1, 1),),
+         a(0.0, 1.0, NAN, 3.0).reshape(1, 1, 2, 2), {"upscale_factor": 2}),
+    Rule("pixel_unshuffle", "factor 2 by NumPy loops", (XS.reshape(2, 2, 4, 6),), lambda x: unshuffle_loops(x, 2),
+         {"downscale_factor": 2}),
+    Rule("pixel_unshuffle", "factor 3 by NumPy loops, inf carried", (np.where(np.arange(36).reshape(1, 1, 6, 6) == 7,
+                                                                             INF, XS.reshape(-1)[:36].reshape(1, 1, 6, 6)),),
+         lambda x: unshuffle_loops(x, 3), {"downscale_factor": 3}),
+    # by hand: 1..9 as a 3x3 image, 2x2 kernel: row i 2 + j is offset (i, j) over the windows at (0,0), (0,1), (1,0), (1,1)
+    Rule("unfold", "a 3x3 image, 2x2 kernel, by hand",
+         (np.arange(1.0, 10.0).reshape(1, 1, 3, 3),),
+         np.array([[[1.0, 2.0, 4.0, 5.0], [2.0, 3.0, 5.0, 6.0], [4.0, 5.0, 7.0, 8.0], [5.0, 6.0, 8.0, 9.0]]]),
+         {"kernel_size": 2}),
+    Rule("unfold", "2 channels, stride 2, padding 1, dilation 1 by NumPy loops", (X2D,),
+         lambda x: unfold_loops(x, 3, 1, 1, 2), {"kernel_size": 3, "padding": 1, "stride": 2}),
+    Rule("unfold", "dilation 2 by NumPy loops, NaN carried", (np.where(X2D > 1.5, NAN, X2D),),
+         lambda x: unfold_loops(x, 2, 2, 0, 1), {"kernel_size": 2, "dilation": 2}),
 ]
