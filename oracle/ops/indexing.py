@@ -28,6 +28,7 @@ from oracle.ops.spec import (
     methods,
     none,
     op,
+    switch,
     with_forms,
 )
 
@@ -463,4 +464,127 @@ OPS += [
        torch=call("torch.kthvalue", k=kw("k", positional=True), axis="dim", pick="values"),
        tensorflow=none("tf.math and keras.ops have no k-th order statistic (users negate tf.math.top_k)"),
        jax=none("jax.numpy has no k-th order statistic (users take jnp.sort(x)[..., k - 1] or jnp.partition)")),
+]
+
+
+# ---- round two: coordinate puts, masked scatters, product scatters, fixed-width histograms
+
+def _index_put(r: Any, x: Any, indices: Any, updates: Any, accumulate: bool) -> Any:
+    """x with the entries (or slices) at the coordinate rows of `indices` [K, d] set to (accumulate: increased by)
+    updates[k]; duplicates: the last write wins, or every update adds when accumulating."""
+    from oracle.ops.refctx import ShapeMismatch
+
+    coords = np.asarray(r.concrete(indices)).astype(np.int64)
+    if coords.ndim != 2 or coords.shape[1] > x.ndim:
+        raise ShapeMismatch(f"index_put needs indices [K, d] with d <= {x.ndim}, got {list(coords.shape)}")
+    depth, xp = coords.shape[1], r.xp
+    lead, rest = tuple(x.shape[:depth]), tuple(x.shape[depth:])
+    if tuple(updates.shape) != (coords.shape[0],) + rest:
+        raise ShapeMismatch(f"index_put needs updates of shape [K] + x.shape[d:] = {[coords.shape[0], *rest]}, got "
+                            f"{list(updates.shape)}")
+    for axis in range(depth):
+        r.check_indices("index_put", coords[:, axis], lead[axis])
+    flat_index = np.ravel_multi_index(tuple(np.where(coords < 0, coords + np.array(lead), coords).T), lead) \
+        if coords.size else np.zeros(0, np.int64)
+    size = int(np.prod(lead))
+    out = xp.reshape(x, (size,) + rest)
+    order = list(range(len(flat_index)))
+    if not accumulate and len(set(flat_index.tolist())) < len(order) and r.follows("first_update_wins"):
+        order.reverse()
+        r.note("index_put: the first of duplicate coordinates won")
+    rows = xp.arange(size).reshape((size,) + (1,) * len(rest))
+    for k in order:
+        hit = rows == int(flat_index[k])
+        out = xp.where(hit, out + updates[k] if accumulate else updates[k], out)
+    return xp.reshape(out, x.shape)
+
+
+def _masked_scatter(r: Any, x: Any, mask: Any, source: Any) -> Any:
+    """The true positions of `mask` (row-major) take source's elements in order (source read flattened)."""
+    from oracle.ops.refctx import ShapeMismatch
+
+    where = np.asarray(r.concrete(mask)).astype(bool)
+    if where.shape != tuple(x.shape):
+        raise ShapeMismatch(f"masked_scatter needs a mask of x's shape {list(x.shape)}, got {list(where.shape)}")
+    flat_mask = where.reshape(-1)
+    count = int(flat_mask.sum())
+    if count > source.size:
+        raise ValueError(f"masked_scatter: {count} true positions but source has {source.size} elements")
+    take = np.zeros(flat_mask.size, np.int64)
+    take[flat_mask] = np.arange(count)
+    xp = r.xp
+    filled = xp.reshape(source, (-1,))[xp.asarray(take)] if source.size else xp.zeros(flat_mask.size, x.dtype)
+    return xp.reshape(xp.where(xp.asarray(flat_mask), filled, xp.reshape(x, (-1,))), x.shape)
+
+
+def _scatter_mul(r, x, indices, updates):  # type: ignore[no-untyped-def]
+    """Row indices[i] of axis 0 is multiplied by every update aimed at it (x itself is a factor)."""
+    from oracle.ops.refctx import ShapeMismatch
+
+    if tuple(updates.shape) != tuple(indices.shape) + tuple(x.shape[1:]):
+        raise ShapeMismatch(f"scatter_mul needs updates of shape indices.shape + x.shape[1:] = "
+                            f"{list(indices.shape) + list(x.shape[1:])}, got {list(updates.shape)}")
+    n, xp = x.shape[0], r.xp
+    keep = _in_range(r, "scatter_mul", indices, n)
+    idx = np.asarray(r.concrete(indices)).astype(np.int64).reshape(-1)
+    flat = xp.reshape(updates, (-1, *x.shape[1:]))
+    factor = xp.ones_like(x)
+    rows = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1))
+    for k in np.flatnonzero(keep):
+        factor = xp.where(rows == int(idx[k] % n), factor * flat[k], factor)
+    return x * factor
+
+
+def _histogram(r: Any, x: Any, bins: int, low: float, high: float) -> Any:
+    """Counts in `bins` equal-width bins over [low, high]; the last bin is closed; values outside it and NaN are
+    not counted."""
+    if not high > low:
+        raise ValueError(f"histogram: the range needs low < high, got [{low}, {high}]")
+    values = np.asarray(r.concrete(x), dtype=np.float64).reshape(-1)
+    inside = (values >= low) & (values <= high)
+    position = np.floor((values[inside] - low) / (high - low) * bins).astype(np.int64)
+    position = np.minimum(position, bins - 1)  # the value `high` falls in the last bin
+    xp = r.xp
+    return xp.sum(xp.asarray(position)[:, None] == xp.arange(bins)[None, :], axis=0).astype(xp.float64)
+
+
+_ACCUMULATE = Attr("bool", False, doc="false (put) is the op's meaning and is passed when unpinned; true adds")
+_COORDS = fix(-1, "the coordinate tuples run along the last axis of indices")
+
+OPS += [
+    op("index_put", "indexing", ("x", IDX, "updates"), "a copy of x whose entries (or slices) at the coordinate rows "
+       "of indices [K, d] are set to updates[k] (accumulate: increased by them); updates has shape [K] + x.shape[d:]",
+       _index_put, attrs={"accumulate": _ACCUMULATE}, alternatives=("first_update_wins",),
+       conventions="duplicate coordinates: the last update wins (accumulate: every update adds); a coordinate outside "
+                   "[-n, n) raises IndexError",
+       torch=expression("x.index_put(indices.unbind(-1), updates, accumulate=accumulate)"),
+       tensorflow=switch("accumulate", **{"False": expression("tf.tensor_scatter_nd_update(x, indices, updates)"),
+                                          "True": expression("tf.tensor_scatter_nd_add(x, indices, updates)")}),
+       jax=switch("accumulate", **{
+           "False": expression("x.at[jnp.unstack(indices, axis=axis)].set(updates)", fixed={"axis": _COORDS}),
+           "True": expression("x.at[jnp.unstack(indices, axis=axis)].add(updates)", fixed={"axis": _COORDS})})),
+    op("masked_scatter", "indexing", ("x", Arg("mask", "int_tensor", "binary"), "source"),
+       "a copy of x whose true mask positions (row-major) take source's elements in order", _masked_scatter,
+       conventions="the mask has x's shape; fewer source elements than true positions raises (ValueError)",
+       torch=method("masked_scatter", args=("x", "mask", "source")),
+       tensorflow=none("tf has no masked scatter (users write tf.tensor_scatter_nd_update(x, tf.where(mask), "
+                       "source[:count]))"),
+       jax=none("jax.numpy has no masked scatter: the number of positions depends on the mask's values (users write "
+                "x.at[jnp.nonzero(mask)].set(source[:count]) outside jit)")),
+    op("scatter_mul", "indexing", ("x", IDX, "updates"), "a copy of x whose row indices[i] of axis 0 is multiplied "
+       "by every update aimed at it (duplicates multiply in); updates has shape indices.shape + x.shape[1:]",
+       _scatter_mul, conventions="x itself is a factor (torch's include_self=True); an index outside [-n, n) "
+                                 "raises IndexError", alternatives=("drop_out_of_range",),
+       torch=method("scatter_reduce", args=("x", 0, "indices", "updates"),
+                    fixed={"reduce": fix("prod", "the reduction is an argument of scatter_reduce; the op is the "
+                                                 "product (include_self left to torch)")}),
+       tensorflow=none("tf has tensor_scatter_nd_update/add/sub/min/max but no multiplying scatter"),
+       jax=expression("x.at[indices].multiply(updates)")),
+    op("histogram", "indexing", "x", "counts in `bins` equal-width bins over [low, high]; the last bin includes high",
+       _histogram,
+       attrs={"bins": Attr("int", REQUIRED, low=1), "low": Attr("float", REQUIRED), "high": Attr("float", REQUIRED)},
+       conventions="values outside [low, high] and NaN are not counted; the counts are float64",
+       torch=call("torch.histc", bins="bins", low="min", high="max"),
+       tensorflow=expression("tf.histogram_fixed_width(x, [low, high], nbins=bins)"),
+       jax=expression("jnp.histogram(x, bins=bins, range=(low, high))[0]")),
 ]

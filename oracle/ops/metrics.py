@@ -339,3 +339,92 @@ OPS += [
                            args=("target", "preds")),
        jax=none(NO_FLAX.format("binary log loss"))),
 ]
+
+
+# ---- round two: binary agreement scores and regression correlations (torchmetrics; Keras where it has them)
+
+NO_KERAS = "keras.metrics has no {}"
+
+
+def _specificity(r, preds, target, task, threshold, num_classes):  # type: ignore[no-untyped-def]
+    _, fp, _, tn = _counts(r, "specificity", preds, target, task, threshold)
+    return r.ratio(tn * 1.0, tn + fp * 1.0)
+
+
+def _hamming(r, preds, target, task, threshold, num_classes):  # type: ignore[no-untyped-def]
+    tp, fp, fn, tn = _counts(r, "hamming_distance", preds, target, task, threshold)
+    return (fp + fn) / (tp + fp + fn + tn * 1.0)
+
+
+def _jaccard(r, preds, target, task, threshold, num_classes):  # type: ignore[no-untyped-def]
+    tp, fp, fn, _ = _counts(r, "jaccard_index", preds, target, task, threshold)
+    return r.ratio(tp * 1.0, tp + fp + fn * 1.0)
+
+
+def _cohen_kappa(r, preds, target, task, threshold, num_classes):  # type: ignore[no-untyped-def]
+    tp, fp, fn, tn = _counts(r, "cohen_kappa", preds, target, task, threshold)
+    n = (tp + fp + fn + tn) * 1.0
+    observed = (tp + tn) / n
+    chance = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / (n * n)
+    return r.ratio(observed - chance, 1.0 - chance)
+
+
+def _matthews(r, preds, target, task, threshold, num_classes):  # type: ignore[no-untyped-def]
+    tp, fp, fn, tn = _counts(r, "matthews_corrcoef", preds, target, task, threshold)
+    tp, fp, fn, tn = tp * 1.0, fp * 1.0, fn * 1.0, tn * 1.0
+    return r.ratio(tp * tn - fp * fn, r.xp.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+
+
+def _explained_variance(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("explained_variance", preds, target)
+    xp = r.xp
+    residual = t - p
+    per_output = 1 - xp.var(residual, axis=0) / xp.var(t, axis=0)
+    return xp.mean(per_output)
+
+
+def _pearson(r, preds, target):  # type: ignore[no-untyped-def]
+    p, t = r.operands("pearson_corrcoef", preds, target)
+    xp = r.xp
+    dp, dt = p - xp.mean(p), t - xp.mean(t)
+    return xp.sum(dp * dt) / xp.sqrt(xp.sum(dp * dp) * xp.sum(dt * dt))
+
+
+OPS += [
+    op("specificity", "metric", ARGS, "tn / (tn + fp); 0/0 is NaN", _specificity, attrs=ATTRS,
+       alternatives=("zero_division_zero",), torch=_torchmetric("Specificity"),
+       tensorflow=none("keras.metrics has SpecificityAtSensitivity (the specificity at a chosen sensitivity), "
+                       "not the specificity at a threshold"),
+       jax=none(NO_FLAX.format("specificity"))),
+    op("hamming_distance", "metric", ARGS, "share of wrong predictions: (fp + fn) / n", _hamming, attrs=ATTRS,
+       torch=_torchmetric("HammingDistance"), tensorflow=none(NO_KERAS.format("Hamming distance")),
+       jax=none(NO_FLAX.format("Hamming distance"))),
+    op("jaccard_index", "metric", ARGS, "intersection over union of the positive class: tp / (tp + fp + fn); "
+       "0/0 is NaN", _jaccard, attrs=ATTRS, alternatives=("zero_division_zero",),
+       torch=_torchmetric("JaccardIndex"),
+       tensorflow=switch("task", binary=stateful(
+           "keras.metrics.BinaryIoU", update="update_state", result="result", args=("target", "preds"),
+           infers=("num_classes",), threshold="threshold",
+           fixed={"target_class_ids": fix([1], "the op is the IoU of the positive class; keras.metrics.BinaryIoU's "
+                                               "default (0, 1) averages the IoU of both classes")}),
+           multiclass=none("keras.metrics.BinaryIoU is binary only")),
+       jax=none(NO_FLAX.format("IoU"))),
+    op("cohen_kappa", "metric", ARGS, "(p_o - p_e) / (1 - p_e): observed agreement p_o against the chance "
+       "agreement p_e of the marginals; 0/0 is NaN", _cohen_kappa, attrs=ATTRS, alternatives=("zero_division_zero",),
+       torch=_torchmetric("CohenKappa"), tensorflow=none(NO_KERAS.format("Cohen's kappa")),
+       jax=none(NO_FLAX.format("Cohen's kappa"))),
+    op("matthews_corrcoef", "metric", ARGS, "(tp tn - fp fn) / sqrt((tp + fp)(tp + fn)(tn + fp)(tn + fn)); "
+       "0/0 is NaN", _matthews, attrs=ATTRS, alternatives=("zero_division_zero",),
+       torch=_torchmetric("MatthewsCorrCoef"), tensorflow=none(NO_KERAS.format("Matthews correlation coefficient")),
+       jax=none(NO_FLAX.format("Matthews correlation coefficient"))),
+    op("explained_variance", "metric", "preds target", "1 - var(target - preds) / var(target) per output column "
+       "(axis 0 is the samples, population variances), then the mean over outputs", _explained_variance,
+       torch=construct("torchmetrics.ExplainedVariance"), tensorflow=none(NO_KERAS.format("explained variance")),
+       jax=none(NO_FLAX.format("explained variance"))),
+    op("pearson_corrcoef", "metric", (Arg("preds"), Arg("target")), "Pearson correlation of 1-D preds and target: "
+       "sum(dp dt) / sqrt(sum(dp^2) sum(dt^2)) with d the deviation from the mean; a constant input gives NaN",
+       _pearson, torch=construct("torchmetrics.PearsonCorrCoef"),
+       tensorflow=stateful("keras.metrics.PearsonCorrelation", update="update_state", result="result",
+                           args=("target", "preds")),
+       jax=none(NO_FLAX.format("Pearson correlation"))),
+]

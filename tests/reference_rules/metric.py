@@ -9,6 +9,7 @@ from reference_rules.common import NAN, Built, P, Rule, S, T, a
 
 MC = (np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7], [0.6, 0.3, 0.1]]),
       np.array([0, 1, 2, 2, 1]))
+B6P, B6T = a(0.0, 0.0, 1.0, 1.0, 0.0, 1.0), a(0.0, 1.0, 0.0, 1.0, 0.0, 1.0)
 
 
 RULES = [
@@ -58,4 +59,29 @@ RULES = [
     Rule("metric_update", "the mean of one batch", (Built("mean_metric"), a(1.0, 2.0)), 1.5),
     Rule("metric_update", "the mean of every value of every update: 16 / 4",
          (Built("mean_metric", {}, (("metric_update", (a(1.0, 2.0, 3.0),), {}),)), a(10.0)), 4.0),
+    # ---- round two, by hand: preds [0, 0, 1, 1, 0, 1] against target [0, 1, 0, 1, 0, 1]: tp 2, fp 1, fn 1, tn 2
+    Rule("specificity", "tn / (tn + fp) = 2 / 3", (B6P, B6T), 2 / 3),
+    Rule("specificity", "no negatives: 0/0 is NaN", (a(0.9, 0.2), a(1.0, 1.0)), NAN),
+    Rule("hamming_distance", "the share of wrong predictions: 2 / 6", (B6P, B6T), 1 / 3),
+    Rule("hamming_distance", "0.5 is not positive", (a(0.5, 0.5), a(1.0, 0.0)), 0.5),
+    Rule("jaccard_index", "tp / (tp + fp + fn) = 2 / 4", (B6P, B6T), 0.5),
+    Rule("jaccard_index", "nothing positive anywhere: 0/0 is NaN", (a(0.1, 0.2), a(0.0, 0.0)), NAN),
+    # p_o = 4/6, p_e = (3 * 3 + 3 * 3) / 36 = 1/2: (2/3 - 1/2) / (1/2)
+    Rule("cohen_kappa", "(p_o - p_e) / (1 - p_e) = 1/3", (B6P, B6T), 1 / 3),
+    Rule("cohen_kappa", "perfect agreement is 1", (a(0.9, 0.1, 0.8), a(1.0, 0.0, 1.0)), 1.0),
+    Rule("cohen_kappa", "one label everywhere, predicted everywhere: p_e = 1, 0/0 is NaN",
+         (a(0.9, 0.8), a(1.0, 1.0)), NAN),
+    Rule("matthews_corrcoef", "(4 - 1) / sqrt(3 * 3 * 3 * 3) = 1/3", (B6P, B6T), 1 / 3),
+    Rule("matthews_corrcoef", "tp 1, tn 2, fn 1: 2 / sqrt(12)", (a(0.0, 1.0, 0.0, 0.0), a(1.0, 1.0, 0.0, 0.0)),
+         2 / np.sqrt(12)),
+    Rule("matthews_corrcoef", "no positive prediction: a zero factor, 0/0 is NaN", (a(0.1, 0.2), a(1.0, 0.0)), NAN),
+    Rule("explained_variance", "1 - var(t - p) / var(t), population variances",
+         (a(2.5, 0.0, 2.0, 8.0), a(3.0, -0.5, 2.0, 7.0)), lambda p, t: 1 - np.var(t - p) / np.var(t)),
+    Rule("explained_variance", "a constant offset is explained: 1", (a(2.0, 3.0, 5.0), a(1.0, 2.0, 4.0)), 1.0),
+    Rule("explained_variance", "per column, then the mean over columns", (S, P),
+         lambda p, t: np.mean(1 - np.var(t - p, axis=0) / np.var(t, axis=0))),
+    Rule("pearson_corrcoef", "as np.corrcoef", (a(2.5, 0.0, 2.0, 8.0), a(3.0, -0.5, 2.0, 7.0)),
+         lambda p, t: np.corrcoef(p, t)[0, 1]),
+    Rule("pearson_corrcoef", "an exact negative line is -1", (a(1.0, 2.0, 3.0), a(3.0, 1.0, -1.0)), -1.0),
+    Rule("pearson_corrcoef", "a constant input: 0/0 is NaN", (a(1.0, 1.0, 1.0), a(3.0, 1.0, -1.0)), NAN),
 ]
