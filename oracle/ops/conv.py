@@ -187,13 +187,10 @@ def _bins(size: int, out: int) -> list[tuple[int, int]]:
 
 
 def _adaptive_avg(r, x, output_size):  # type: ignore[no-untyped-def]
-    mats = []
-    for d, o in enumerate(output_size):
-        m = np.zeros((o, x.shape[2 + d]))
-        for i, (a, b) in enumerate(_bins(x.shape[2 + d], o)):
-            m[i, a:b] = 1.0 / (b - a)
-        mats.append(m)
-    return r.xp.einsum("oh,nchw,pw->ncop", r.xp.asarray(mats[0]), x, r.xp.asarray(mats[1]))
+    # each bin's block averaged by slicing, not by averaging matrices: 0 * inf would spread NaN to other bins
+    xp = r.xp
+    return xp.stack([xp.stack([xp.mean(x[:, :, a:b, c:d], axis=(2, 3)) for c, d in _bins(x.shape[3], output_size[1])],
+                              axis=-1) for a, b in _bins(x.shape[2], output_size[0])], axis=-2)
 
 
 def _adaptive_max(r, x, output_size):  # type: ignore[no-untyped-def]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from oracle.ops.conv import (
     AVG_POOL_ATTRS,
     AVG_POOL_TORCH,
@@ -34,13 +32,11 @@ def _rank(name: str, pool: Any, spatial: int) -> Any:
 
 
 def _adaptive_avg1d(r: Any, x: Any, output_size: int) -> Any:
-    """Bin i averages [floor(i L / out), ceil((i + 1) L / out)): a [out, L] averaging matrix applied to the length."""
+    """Bin i is the mean of x[..., floor(i L / out):ceil((i + 1) L / out)]: slices, not an averaging matrix, so an
+    inf stays in its bins (0 * inf would spread NaN to the others)."""
     if x.ndim != 3:
         raise ValueError(f"adaptive_avg_pool1d needs x of rank 3 [N, C, L], got {x.ndim}")
-    m = np.zeros((output_size, x.shape[2]))
-    for i, (a, b) in enumerate(_bins(x.shape[2], output_size)):
-        m[i, a:b] = 1.0 / (b - a)
-    return r.xp.einsum("ncl,ol->nco", x, r.xp.asarray(m))
+    return r.xp.stack([r.xp.mean(x[:, :, a:b], axis=2) for a, b in _bins(x.shape[2], output_size)], axis=-1)
 
 
 def _adaptive_max1d(r: Any, x: Any, output_size: int) -> Any:

@@ -52,6 +52,9 @@ RULES = [
     Rule("adaptive_avg_pool2d", "bins [floor(i H / out), ceil((i + 1) H / out))", (S.reshape(1, 1, 3, 4),),
          np.array([[S[0:2, 0:2].mean(), S[0:2, 2:4].mean()], [S[1:3, 0:2].mean(), S[1:3, 2:4].mean()]])[None, None],
          {"output_size": [2, 2]}),
+    # a 2x2 input into 2x2 bins: each bin one element, so the inf stays where it is
+    Rule("adaptive_avg_pool2d", "an inf makes only the bins that hold it inf",
+         (a(INF, 1.0, 2.0, 3.0).reshape(1, 1, 2, 2),), a(INF, 1.0, 2.0, 3.0).reshape(1, 1, 2, 2), {"output_size": [2, 2]}),
     Rule("max_pool2d", "NaN in a window makes its maximum NaN", (a(1.0, NAN, 3.0, 4.0).reshape(1, 1, 2, 2),),
          a(NAN).reshape(1, 1, 1, 1), {"kernel_size": 2}),
     Rule("conv3d", "valid: SciPy's correlate per (out, in) channel pair, summed over in",

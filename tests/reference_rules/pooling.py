@@ -40,6 +40,9 @@ RULES = [
          a(0.5, 2.0, 3.5).reshape(1, 1, 3), {"output_size": 3}),
     Rule("adaptive_avg_pool1d", "a divisor of L: the mean of each equal block", (V[0, :, 0],),
          lambda x: x.reshape(2, 4, 3, 2).mean(-1), {"output_size": 3}),
+    # bins [0, 2), [1, 4), [3, 5) of [inf, 1, 2, 3, 4]: only the first holds the inf
+    Rule("adaptive_avg_pool1d", "an inf makes only the bins that hold it inf",
+         (a(INF, 1.0, 2.0, 3.0, 4.0).reshape(1, 1, 5),), a(INF, 2.0, 3.5).reshape(1, 1, 3), {"output_size": 3}),
 ]
 
 
