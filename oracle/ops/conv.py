@@ -186,6 +186,10 @@ def _bins(size: int, out: int) -> list[tuple[int, int]]:
     return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
+# every adaptive pool's JAX binding (1-D to 3-D, average and max)
+NO_ADAPTIVE_JAX = none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")
+
+
 def _adaptive_avg(r, x, output_size):  # type: ignore[no-untyped-def]
     # each bin's block averaged by slicing, not by averaging matrices: 0 * inf would spread NaN to other bins
     xp = r.xp
@@ -390,12 +394,12 @@ OPS = [
        "[floor(i H / out), ceil((i + 1) H / out))", _adaptive_avg, attrs={"output_size": Attr("ints", REQUIRED)},
        torch=call("torch.nn.functional.adaptive_avg_pool2d", output_size="output_size"),
        tensorflow=call("keras.ops.adaptive_average_pool", fixed=CF, output_size="output_size"),
-       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")),
+       jax=NO_ADAPTIVE_JAX),
     op("adaptive_max_pool2d", "conv", "x", "adaptive max pooling to output_size (bins as adaptive_avg_pool2d)",
        _adaptive_max, attrs={"output_size": Attr("ints", REQUIRED)},
        torch=call("torch.nn.functional.adaptive_max_pool2d", output_size="output_size"),
        tensorflow=call("keras.ops.adaptive_max_pool", fixed=CF, output_size="output_size"),
-       jax=none("neither jax.numpy, jax.nn, jax.lax nor flax.nnx has adaptive pooling")),
+       jax=NO_ADAPTIVE_JAX),
     op("global_avg_pool1d", "conv", "x", "mean over the length axis of x [N,C,L] -> [N,C]",
        lambda r, x: r.xp.mean(x, axis=2),
        torch=call("torch.mean", fixed={"dim": fix(-1, SPATIAL)}),
